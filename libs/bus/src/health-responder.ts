@@ -1,0 +1,21 @@
+import type { NatsConnection, Subscription } from 'nats';
+import { Subjects, type HealthReply, type ServiceName } from '@chaperone/contracts';
+import { encodeJson } from './codec';
+
+/**
+ * Answer `chaperone.health.<service>` pings. No queue group: an operator's request with
+ * multiple replies sees every replica.
+ */
+export function respondToHealth(
+  nc: NatsConnection,
+  service: ServiceName,
+  instance: string,
+  details: () => HealthReply['details'] = () => ({}),
+): Subscription {
+  return nc.subscribe(Subjects.health(service), {
+    callback: (_err, msg) => {
+      const reply: HealthReply = { service, instance, status: 'ok', details: details() };
+      msg.respond(encodeJson(reply));
+    },
+  });
+}

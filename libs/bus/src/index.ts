@@ -1,0 +1,4 @@
+export * from './connect';
+export * from './codec';
+export * from './event-publisher';
+export * from './health-responder';

@@ -1,0 +1,91 @@
+import { z } from 'zod';
+import { IdentitySchema } from './identity';
+import { RequestInfoSchema } from './request-info';
+import { DecisionSchema } from './decision';
+
+/**
+ * The evidence stream. Every event carries the same envelope (ids, time, identity, trace) and a
+ * typed payload; `type` discriminates. Names are past tense: they record what happened.
+ * Payloads stay small (no bodies): NATS's max payload is 1 MB and events are evidence, not data.
+ */
+const envelope = {
+  /** Unique per event; consumers are idempotent by it (redelivery is normal on a bus). */
+  eventId: z.string().min(1),
+  schemaVersion: z.literal(1),
+  /** RFC 3339 time at which the event was recorded by its producer. */
+  time: z.string(),
+  requestId: z.string(),
+  sessionId: z.string(),
+  traceId: z.string(),
+  /** Null only for events about requests that never authenticated. */
+  identity: IdentitySchema.nullable(),
+};
+
+export const RequestInterceptedSchema = z.object({
+  ...envelope,
+  type: z.literal('RequestIntercepted'),
+  payload: z.object({
+    method: z.string(),
+    path: z.string(),
+    /** Raw query string; Kubernetes puts selectors and options here, never credentials. */
+    query: z.string(),
+    request: RequestInfoSchema,
+    userAgent: z.string(),
+    sourceAddress: z.string(),
+    /** True for exec/attach/portforward style connection upgrades. */
+    upgrade: z.boolean(),
+  }),
+});
+
+export const PolicyDecidedSchema = z.object({
+  ...envelope,
+  type: z.literal('PolicyDecided'),
+  payload: z.object({
+    interceptEventId: z.string(),
+    decision: DecisionSchema,
+  }),
+});
+
+export const RequestOutcomes = Object.freeze([
+  'forwarded', // reached the cluster; status is the cluster's
+  'refused', // stopped by policy
+  'unavailable', // fail-closed: a service, the bus or the upstream could not do its part
+  'aborted', // the client went away before the response ended
+] as const);
+
+export const RequestCompletedSchema = z.object({
+  ...envelope,
+  type: z.literal('RequestCompleted'),
+  payload: z.object({
+    outcome: z.enum(RequestOutcomes),
+    status: z.number().int(),
+    bytesOut: z.number().int().nonnegative(),
+    durationMs: z.number().nonnegative(),
+  }),
+});
+
+export const AuthenticationFailedSchema = z.object({
+  ...envelope,
+  type: z.literal('AuthenticationFailed'),
+  payload: z.object({
+    /** Why the token was refused; never contains the token. */
+    reason: z.string(),
+    method: z.string(),
+    path: z.string(),
+    sourceAddress: z.string(),
+  }),
+});
+
+export const ChaperoneEventSchema = z.discriminatedUnion('type', [
+  RequestInterceptedSchema,
+  PolicyDecidedSchema,
+  RequestCompletedSchema,
+  AuthenticationFailedSchema,
+]);
+
+export type RequestIntercepted = z.infer<typeof RequestInterceptedSchema>;
+export type PolicyDecided = z.infer<typeof PolicyDecidedSchema>;
+export type RequestCompleted = z.infer<typeof RequestCompletedSchema>;
+export type AuthenticationFailed = z.infer<typeof AuthenticationFailedSchema>;
+export type ChaperoneEvent = z.infer<typeof ChaperoneEventSchema>;
+export type ChaperoneEventType = ChaperoneEvent['type'];

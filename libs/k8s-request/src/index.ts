@@ -1,0 +1,3 @@
+export { parseRequestInfo } from './parse-request-info';
+export type { ParseResult } from './parse-request-info';
+export { isUpgradeRequest } from './upgrade';

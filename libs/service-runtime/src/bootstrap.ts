@@ -1,0 +1,42 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { Transport, type MicroserviceOptions } from '@nestjs/microservices';
+import type { DynamicModule, INestApplication, Type } from '@nestjs/common';
+import type { ServiceName } from '@chaperone/contracts';
+import { natsConnectionOptions } from '@chaperone/bus';
+import { ChaperoneLogger, initTracing } from '@chaperone/telemetry';
+
+export interface BootstrapOptions {
+  service: ServiceName;
+  module: Type<unknown> | DynamicModule;
+  healthHost: string;
+  healthPort: number;
+  jsonLogs: boolean;
+  /** When set, the app also serves Nest @MessagePattern handlers on NATS in this queue group. */
+  messaging?: { servers: string[]; queue: string };
+}
+
+/**
+ * Start a service as a Nest hybrid application: HTTP for health probes, NATS for messages.
+ * Prints one `ready` line with the health URL, which scripts and tests wait for.
+ */
+export async function bootstrapService(opts: BootstrapOptions): Promise<INestApplication> {
+  initTracing(opts.service);
+  const logger = new ChaperoneLogger(`chaperone-${opts.service}`, { json: opts.jsonLogs });
+  const app = await NestFactory.create(opts.module, { logger });
+  if (opts.messaging) {
+    app.connectMicroservice<MicroserviceOptions>(
+      {
+        transport: Transport.NATS,
+        options: { ...natsConnectionOptions(opts.messaging.servers, `chaperone-${opts.service}-rpc`), queue: opts.messaging.queue },
+      },
+      { inheritAppConfig: true },
+    );
+  }
+  app.enableShutdownHooks();
+  await app.startAllMicroservices();
+  await app.listen(opts.healthPort, opts.healthHost);
+  const url = await app.getUrl();
+  logger.log(`ready health=${url.replace('[::1]', '127.0.0.1')}/healthz`);
+  return app;
+}

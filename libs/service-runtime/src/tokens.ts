@@ -1,0 +1,10 @@
+import type { ServiceName } from '@chaperone/contracts';
+
+export const NATS_CONNECTION = Symbol('NATS_CONNECTION');
+export const SERVICE_IDENTITY = Symbol('SERVICE_IDENTITY');
+
+export interface ServiceIdentity {
+  service: ServiceName;
+  /** Unique per replica, so events and health replies say which replica acted. */
+  instance: string;
+}

@@ -1,0 +1,3 @@
+export * from './tracing';
+export * from './redact';
+export * from './logger';

@@ -1,0 +1,152 @@
+// Starting Chaperone's processes: shared by `npm start` (scripts/start.js) and the end-to-end tests,
+// so what the tests exercise is what a newcomer runs.
+'use strict';
+const { spawn, spawnSync } = require('node:child_process');
+const { mkdirSync, writeFileSync } = require('node:fs');
+const net = require('node:net');
+const path = require('node:path');
+
+const ROOT = path.resolve(__dirname, '..');
+const SERVICES = ['policy', 'masking', 'approval', 'audit', 'ingress'];
+
+/** True when something accepts TCP connections on host:port. */
+function portAnswers(host, port, timeoutMs = 1000) {
+  return new Promise((resolve) => {
+    const s = net.connect({ host, port });
+    const done = (ok) => {
+      s.destroy();
+      resolve(ok);
+    };
+    s.setTimeout(timeoutMs, () => done(false));
+    s.once('connect', () => done(true));
+    s.once('error', () => done(false));
+  });
+}
+
+function which(bin) {
+  const r = spawnSync('sh', ['-c', `command -v ${bin}`], { encoding: 'utf8' });
+  return r.status === 0 ? r.stdout.trim() : undefined;
+}
+
+/**
+ * Make sure NATS with JetStream answers at natsUrl. If nothing answers and `nats-server` is
+ * installed, start one with its store under dataDir; otherwise explain how to get NATS.
+ */
+async function ensureNats(natsUrl, dataDir, log = () => {}) {
+  const u = new URL(natsUrl);
+  const host = u.hostname;
+  const port = Number(u.port || 4222);
+  if (await portAnswers(host, port)) return { url: natsUrl, started: undefined };
+  const bin = which('nats-server');
+  if (!bin) {
+    throw new Error(
+      `nothing answers on ${natsUrl} and nats-server is not installed. Install it (Debian/Ubuntu: apt-get install nats-server; ` +
+        'or a release from the NATS project) or point CHAPERONE_NATS_URL at a NATS server with JetStream enabled.',
+    );
+  }
+  mkdirSync(dataDir, { recursive: true });
+  log(`starting ${bin} -js on ${host}:${port} (store ${dataDir})`);
+  const child = spawn(bin, ['-js', '-a', host, '-p', String(port), '-sd', dataDir], { stdio: 'ignore' });
+  for (let i = 0; i < 50; i++) {
+    if (await portAnswers(host, port, 200)) return { url: natsUrl, started: child };
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  child.kill();
+  throw new Error(`nats-server did not start on ${host}:${port}`);
+}
+
+/** A self-signed serving certificate for 127.0.0.1 and localhost (kubectl pins it as the CA). */
+async function makeServingCert(dir) {
+  const selfsigned = require('selfsigned');
+  const pems = await selfsigned.generate([{ name: 'commonName', value: 'chaperone-local' }], {
+    keySize: 2048,
+    days: 30,
+    algorithm: 'sha256',
+    extensions: [
+      { name: 'basicConstraints', cA: true },
+      { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, keyCertSign: true },
+      { name: 'extKeyUsage', serverAuth: true },
+      { name: 'subjectAltName', altNames: [{ type: 7, ip: '127.0.0.1' }, { type: 2, value: 'localhost' }] },
+    ],
+  });
+  mkdirSync(dir, { recursive: true });
+  const certFile = path.join(dir, 'tls.crt');
+  const keyFile = path.join(dir, 'tls.key');
+  writeFileSync(certFile, pems.cert);
+  writeFileSync(keyFile, pems.private, { mode: 0o600 });
+  return { certFile, keyFile, certPem: pems.cert };
+}
+
+/** A kubeconfig for an agent: server = the ingress, CA = its certificate, user = a bearer token. */
+function agentKubeconfig({ server, caPem, token, name = 'chaperone' }) {
+  const user = token ? `    token: ${token}\n` : '    {}\n';
+  return [
+    'apiVersion: v1',
+    'kind: Config',
+    'clusters:',
+    `- name: ${name}`,
+    '  cluster:',
+    `    server: ${server}`,
+    `    certificate-authority-data: ${Buffer.from(caPem).toString('base64')}`,
+    'users:',
+    '- name: agent',
+    '  user:',
+    user.replace(/\n$/, ''),
+    'contexts:',
+    `- name: ${name}`,
+    '  context:',
+    `    cluster: ${name}`,
+    '    user: agent',
+    '    namespace: default',
+    `current-context: ${name}`,
+    '',
+  ].join('\n');
+}
+
+/**
+ * Spawn one service as its own process. Resolves once it prints its `ready` line; rejects with its
+ * output if it exits first. Output lines go to onLine (prefixing, test capture).
+ */
+function startService(name, env, onLine = () => {}) {
+  const child = spawn(process.execPath, [path.join(ROOT, 'services', name, 'dist', 'main.js')], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const output = [];
+  const info = { name, child, output, urls: [], health: undefined };
+  return new Promise((resolve, reject) => {
+    let buf = '';
+    const onData = (chunk) => {
+      buf += chunk.toString();
+      let i;
+      while ((i = buf.indexOf('\n')) >= 0) {
+        const line = buf.slice(0, i);
+        buf = buf.slice(i + 1);
+        output.push(line);
+        onLine(name, line);
+        const listening = /listening on (https?:\/\/\S+)/.exec(line);
+        if (listening) info.urls.push(listening[1]);
+        const ready = /ready health=(\S+)/.exec(line);
+        if (ready) {
+          info.health = ready[1];
+          resolve(info);
+        }
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`${name} exited with code ${code} before it was ready:\n${output.slice(-30).join('\n')}`)));
+  });
+}
+
+/** Stop a service process and wait for it to exit. */
+function stopService(info, signal = 'SIGTERM') {
+  return new Promise((resolve) => {
+    if (info.child.exitCode !== null || info.child.signalCode !== null) return resolve();
+    info.child.once('exit', () => resolve());
+    info.child.kill(signal);
+  });
+}
+
+module.exports = { ROOT, SERVICES, ensureNats, makeServingCert, agentKubeconfig, startService, stopService, portAnswers, which };

@@ -1,0 +1,33 @@
+import { setting } from '@chaperone/config';
+import { commonSettings } from '@chaperone/service-runtime';
+
+/** Every knob of the ingress; the README's configuration table is generated from this spec. */
+export const ingressSettings = {
+  ...commonSettings(9400),
+  listenHost: setting.string('CHAPERONE_LISTEN_HOST', 'the address the Kubernetes API surface listens on', '127.0.0.1'),
+  httpsPort: setting.port('CHAPERONE_HTTPS_PORT', '8443'),
+  httpPort: setting.int('CHAPERONE_HTTP_PORT', 'a TCP port for plain HTTP (local use only), -1 to disable', '-1', -1, 65535),
+  tlsCertFile: setting.optional('CHAPERONE_TLS_CERT_FILE', 'path to the PEM server certificate (HTTPS is off without it)'),
+  tlsKeyFile: setting.optional('CHAPERONE_TLS_KEY_FILE', 'path to the PEM private key of the server certificate'),
+
+  oidcIssuer: setting.string('CHAPERONE_OIDC_ISSUER', 'the exact `iss` of agent tokens, e.g. https://issuer.example.com'),
+  oidcAudiences: setting.list('CHAPERONE_OIDC_AUDIENCES', 'comma-separated accepted `aud` values', 'chaperone'),
+  oidcJwksUrl: setting.optional('CHAPERONE_OIDC_JWKS_URL', 'a JWKS URL (default: OIDC discovery from the issuer)'),
+  oidcJwksFile: setting.optional('CHAPERONE_OIDC_JWKS_FILE', 'path to a static JWKS file (overrides URL and discovery)'),
+  oidcAlgorithms: setting.list('CHAPERONE_OIDC_ALGORITHMS', 'comma-separated JWS algorithms to accept', 'RS256,ES256,EdDSA'),
+  oidcClockSkewSec: setting.int('CHAPERONE_OIDC_CLOCK_SKEW_SECONDS', 'seconds of clock skew tolerated for exp/nbf', '30', 0, 600),
+  oidcUsernameClaim: setting.string('CHAPERONE_OIDC_USERNAME_CLAIM', 'claim holding the Kubernetes user name', 'sub'),
+  oidcUsernamePrefix: setting.string('CHAPERONE_OIDC_USERNAME_PREFIX', 'prefix added to user names (like --oidc-username-prefix)', ''),
+  oidcGroupsClaim: setting.string('CHAPERONE_OIDC_GROUPS_CLAIM', 'claim holding the groups', 'groups'),
+  oidcAgentClaim: setting.string('CHAPERONE_OIDC_AGENT_CLAIM', 'claim holding the agent name (falls back to the user name)', 'agent'),
+  oidcSessionClaim: setting.string('CHAPERONE_OIDC_SESSION_CLAIM', 'claim holding the agent session id (else one token = one session)', 'sid'),
+
+  upstreamKubeconfig: setting.optional('CHAPERONE_UPSTREAM_KUBECONFIG', 'path to a kubeconfig for the gateway’s own credentials'),
+  upstreamContext: setting.optional('CHAPERONE_UPSTREAM_CONTEXT', 'kubeconfig context to use (default: current-context)'),
+  upstreamInCluster: setting.bool('CHAPERONE_UPSTREAM_IN_CLUSTER', 'true to use the pod’s service account', 'false'),
+  upstreamUrl: setting.optional('CHAPERONE_UPSTREAM_URL', 'API server URL when using a token file'),
+  upstreamTokenFile: setting.optional('CHAPERONE_UPSTREAM_TOKEN_FILE', 'path to the gateway’s bearer token file'),
+  upstreamCaFile: setting.optional('CHAPERONE_UPSTREAM_CA_FILE', 'path to the API server’s CA bundle'),
+
+  policyTimeoutMs: setting.int('CHAPERONE_POLICY_TIMEOUT_MS', 'milliseconds to wait for a policy decision before failing closed', '2000', 50, 60000),
+};

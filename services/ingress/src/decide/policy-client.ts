@@ -1,0 +1,48 @@
+import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+import type { ClientProxy } from '@nestjs/microservices';
+import { firstValueFrom, timeout, TimeoutError } from 'rxjs';
+import { DecideReplySchema, parseContract, Subjects, type DecideReply, type DecideRequest } from '@chaperone/contracts';
+import { GatewayFailure } from '../errors/gateway-errors';
+import { INGRESS_CONFIG, POLICY_CLIENT, type IngressConfig } from '../tokens';
+
+/**
+ * Asks the policy service (request/reply, queue group) for a decision. Any failure — timeout, no
+ * responder, a lost bus, a reply that breaks the contract — is a typed `policy-unavailable`, which
+ * the gateway turns into 503: no decision, no forwarding.
+ */
+@Injectable()
+export class PolicyClient implements OnApplicationBootstrap {
+  constructor(
+    @Inject(POLICY_CLIENT) private readonly client: ClientProxy,
+    @Inject(INGRESS_CONFIG) private readonly config: IngressConfig,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.client.connect();
+  }
+
+  async decide(request: DecideRequest): Promise<DecideReply> {
+    let raw: unknown;
+    try {
+      raw = await firstValueFrom(this.client.send(Subjects.policyDecide, request).pipe(timeout(this.config.policyTimeoutMs)));
+    } catch (e) {
+      const message =
+        e instanceof TimeoutError
+          ? `the policy service did not answer within ${this.config.policyTimeoutMs} ms`
+          : `the policy service is unreachable (${describe(e)})`;
+      throw new GatewayFailure({ kind: 'policy-unavailable', message });
+    }
+    try {
+      return parseContract(DecideReplySchema, 'DecideReply', raw);
+    } catch (e) {
+      throw new GatewayFailure({ kind: 'policy-unavailable', message: `the policy service sent an invalid reply (${describe(e)})` });
+    }
+  }
+}
+
+function describe(e: unknown): string {
+  if (e instanceof Error) return e.message;
+  if (typeof e === 'string') return e;
+  if (e && typeof e === 'object' && 'message' in e) return String((e as { message: unknown }).message);
+  return 'unknown error';
+}

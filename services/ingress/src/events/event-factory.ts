@@ -1,0 +1,40 @@
+import { randomUUID } from 'node:crypto';
+import type { Identity, RequestCompleted, RequestIntercepted, AuthenticationFailed } from '@chaperone/contracts';
+
+/** Ids and time are injected so tests can pin them. */
+export interface EventClock {
+  now(): Date;
+  newId(): string;
+}
+export const systemClock: EventClock = { now: () => new Date(), newId: () => randomUUID() };
+
+export interface RequestRefs {
+  requestId: string;
+  sessionId: string;
+  traceId: string;
+  identity: Identity | null;
+}
+
+function envelope(clock: EventClock, refs: RequestRefs) {
+  return {
+    eventId: clock.newId(),
+    schemaVersion: 1 as const,
+    time: clock.now().toISOString(),
+    requestId: refs.requestId,
+    sessionId: refs.sessionId,
+    traceId: refs.traceId,
+    identity: refs.identity,
+  };
+}
+
+export const newEvent = {
+  requestIntercepted(clock: EventClock, refs: RequestRefs, payload: RequestIntercepted['payload']): RequestIntercepted {
+    return { ...envelope(clock, refs), type: 'RequestIntercepted', payload };
+  },
+  requestCompleted(clock: EventClock, refs: RequestRefs, payload: RequestCompleted['payload']): RequestCompleted {
+    return { ...envelope(clock, refs), type: 'RequestCompleted', payload };
+  },
+  authenticationFailed(clock: EventClock, refs: RequestRefs, payload: AuthenticationFailed['payload']): AuthenticationFailed {
+    return { ...envelope(clock, refs), type: 'AuthenticationFailed', payload };
+  },
+};

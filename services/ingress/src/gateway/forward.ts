@@ -1,0 +1,67 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { createProxyServer, type ProxyServer } from 'http-proxy-3';
+import type { Upstream } from '../upstream/upstream';
+import { upstreamHeaders, type UpstreamIdentity } from './upstream-headers';
+
+export interface ForwardResult {
+  /** HTTP status the cluster answered (101 for a completed upgrade), 0 if none. */
+  status: number;
+  bytesOut: number;
+}
+
+/**
+ * Forwarding to the cluster with http-proxy-3. Responses are piped as they arrive (watch and
+ * `logs -f` stream), redirects are passed back, never followed, and an upgraded connection is
+ * spliced only once the cluster has answered 101 (http-proxy-3 splices in the client request's
+ * `upgrade` event, which Node emits for a 101 only; any other answer is relayed and the socket closed).
+ */
+export class Forwarder {
+  private readonly proxy: ProxyServer;
+  private readonly inFlight = new WeakMap<IncomingMessage, ForwardResult>();
+
+  constructor(private readonly upstream: Upstream) {
+    this.proxy = createProxyServer({
+      target: upstream.target.origin,
+      agent: upstream.agent,
+      changeOrigin: true,
+      xfwd: false,
+      followRedirects: false,
+      ws: true,
+    });
+    this.proxy.on('proxyRes', (proxyRes, req) => {
+      const result = this.inFlight.get(req);
+      if (!result) return;
+      result.status = proxyRes.statusCode ?? 0;
+      proxyRes.on('data', (chunk: Buffer) => (result.bytesOut += chunk.length));
+    });
+    this.proxy.on('proxyReqWs', (proxyReq, req) => {
+      const result = this.inFlight.get(req);
+      if (!result) return;
+      proxyReq.on('upgrade', () => (result.status = 101));
+      proxyReq.on('response', (res) => (result.status = res.statusCode ?? 0));
+    });
+    // Errors are handled per call; this keeps an unexpected one from crashing the process.
+    this.proxy.on('error', () => undefined);
+  }
+
+  web(req: IncomingMessage, res: ServerResponse, id: Omit<UpstreamIdentity, 'authorization' | 'upgrade'>, onError: (e: Error) => void): ForwardResult {
+    const result: ForwardResult = { status: 0, bytesOut: 0 };
+    this.inFlight.set(req, result);
+    req.headers = upstreamHeaders(req.headers, { ...id, authorization: this.upstream.authorization(), upgrade: false }) as IncomingMessage['headers'];
+    this.proxy.web(req, res, {}, (e: Error) => onError(e));
+    return result;
+  }
+
+  ws(req: IncomingMessage, socket: Duplex, head: Buffer, id: Omit<UpstreamIdentity, 'authorization' | 'upgrade'>, onError: (e: Error) => void): ForwardResult {
+    const result: ForwardResult = { status: 0, bytesOut: 0 };
+    this.inFlight.set(req, result);
+    req.headers = upstreamHeaders(req.headers, { ...id, authorization: this.upstream.authorization(), upgrade: true }) as IncomingMessage['headers'];
+    this.proxy.ws(req, socket, head, {}, (e: Error) => onError(e));
+    return result;
+  }
+
+  close(): void {
+    this.proxy.close();
+  }
+}

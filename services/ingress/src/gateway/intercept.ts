@@ -1,0 +1,124 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { IncomingMessage } from 'node:http';
+import type { NatsConnection } from 'nats';
+import { trace, type Span } from '@opentelemetry/api';
+import { AuthenticationError, type Authenticator } from '@chaperone/auth';
+import { EventPublisher } from '@chaperone/bus';
+import type { ChaperoneEvent, Decision, Identity, RequestInfo } from '@chaperone/contracts';
+import { parseRequestInfo } from '@chaperone/k8s-request';
+import { NATS_CONNECTION } from '@chaperone/service-runtime';
+import { PolicyClient } from '../decide/policy-client';
+import { GatewayFailure } from '../errors/gateway-errors';
+import { newEvent, systemClock, type RequestRefs } from '../events/event-factory';
+import { AUTHENTICATOR } from '../tokens';
+
+/** A request that passed authentication, parsing and policy, ready to forward. */
+export interface Admitted {
+  refs: RequestRefs & { identity: Identity };
+  info: RequestInfo;
+  decision: Decision;
+}
+
+/** Per-request bookkeeping shared by the HTTP and upgrade paths. */
+export interface RequestTrace {
+  requestId: string;
+  started: number;
+  span: Span;
+  /** Set once RequestIntercepted is published: from then on a RequestCompleted must follow. */
+  refs?: RequestRefs;
+}
+
+function remoteAddress(req: IncomingMessage): string {
+  return req.socket.remoteAddress ?? '';
+}
+
+/**
+ * The admission pipeline every request goes through before anything reaches the cluster:
+ * authenticate → derive Kubernetes attributes → record RequestIntercepted → ask policy.
+ * Any failure throws a typed GatewayFailure; nothing here writes a response.
+ */
+@Injectable()
+export class Intercept {
+  private readonly publisher: EventPublisher;
+
+  constructor(
+    @Inject(AUTHENTICATOR) private readonly authenticator: Authenticator,
+    @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
+    private readonly policy: PolicyClient,
+  ) {
+    this.publisher = new EventPublisher(nc);
+  }
+
+  async admit(req: IncomingMessage, t: RequestTrace, upgrade: boolean): Promise<Admitted> {
+    const traceId = t.span.spanContext().traceId;
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    let auth;
+    try {
+      auth = await this.authenticator.authenticate(req.headers.authorization);
+    } catch (e) {
+      if (!(e instanceof AuthenticationError)) throw e;
+      const refs = { requestId: t.requestId, sessionId: '', traceId, identity: null };
+      this.publish(
+        newEvent.authenticationFailed(systemClock, refs, { reason: e.reason, method: req.method ?? '', path, sourceAddress: remoteAddress(req) }),
+      );
+      throw new GatewayFailure({ kind: 'unauthenticated', message: e.message });
+    }
+
+    const parsed = parseRequestInfo(req.method ?? 'GET', req.url ?? '/', { upgrade });
+    if (!parsed.ok) throw new GatewayFailure({ kind: 'bad-request', message: parsed.reason });
+
+    const refs = { requestId: t.requestId, sessionId: auth.sessionId, traceId, identity: auth.identity };
+    const intercepted = newEvent.requestIntercepted(systemClock, refs, {
+      method: req.method ?? '',
+      path,
+      query: (req.url ?? '').includes('?') ? (req.url ?? '').slice((req.url ?? '').indexOf('?') + 1) : '',
+      request: parsed.info,
+      userAgent: String(req.headers['user-agent'] ?? ''),
+      sourceAddress: remoteAddress(req),
+      upgrade,
+    });
+    this.publish(intercepted);
+    t.refs = refs;
+    t.span.setAttributes({ 'chaperone.agent': auth.identity.agent, 'k8s.verb': parsed.info.verb, 'chaperone.session': auth.sessionId });
+
+    const reply = await this.policy.decide({
+      schemaVersion: 1,
+      interceptEventId: intercepted.eventId,
+      requestId: t.requestId,
+      sessionId: auth.sessionId,
+      traceId,
+      identity: auth.identity,
+      request: parsed.info,
+    });
+    const decision = reply.decision;
+    t.span.setAttributes({ 'chaperone.effect': decision.effect, 'chaperone.rule': decision.rule });
+    switch (decision.effect) {
+      case 'allow':
+        return { refs, info: parsed.info, decision };
+      case 'deny':
+        throw new GatewayFailure({ kind: 'denied', rule: decision.rule, reason: decision.reason, policyVersion: decision.policyVersion });
+      case 'approve':
+        throw new GatewayFailure({ kind: 'approval-required', rule: decision.rule, reason: decision.reason });
+      case 'mask':
+        // Fail closed until the masking service acts on responses: never an unmasked answer.
+        throw new GatewayFailure({ kind: 'masking-unavailable', rule: decision.rule });
+      default: {
+        const unhandled: never = decision.effect;
+        throw new Error(`unhandled effect ${String(unhandled)}`);
+      }
+    }
+  }
+
+  publish(event: ChaperoneEvent): void {
+    if (this.nc.isClosed()) throw new GatewayFailure({ kind: 'bus-unavailable', message: 'the NATS connection is closed' });
+    try {
+      this.publisher.publish(event);
+    } catch (e) {
+      throw new GatewayFailure({ kind: 'bus-unavailable', message: e instanceof Error ? e.message : 'publish failed' });
+    }
+  }
+
+  static span(name: string): Span {
+    return trace.getTracer('chaperone-ingress').startSpan(name);
+  }
+}

@@ -1,0 +1,60 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { ClientsModule, Transport } from '@nestjs/microservices';
+import { createAuthenticator, type AuthConfig } from '@chaperone/auth';
+import { natsConnectionOptions } from '@chaperone/bus';
+import { ServiceRuntimeModule } from '@chaperone/service-runtime';
+import { PolicyClient } from './decide/policy-client';
+import { GatewayServer } from './gateway/gateway.server';
+import { Intercept } from './gateway/intercept';
+import { resolveUpstream } from './upstream/resolve-upstream';
+import { upstreamSource } from './upstream/upstream-from-config';
+import { AUTHENTICATOR, INGRESS_CONFIG, POLICY_CLIENT, UPSTREAM, type IngressConfig } from './tokens';
+
+export function authConfig(config: IngressConfig): AuthConfig {
+  return {
+    issuer: config.oidcIssuer,
+    audiences: config.oidcAudiences,
+    algorithms: config.oidcAlgorithms,
+    clockToleranceSec: config.oidcClockSkewSec,
+    jwks: config.oidcJwksFile
+      ? { kind: 'file', path: config.oidcJwksFile }
+      : config.oidcJwksUrl
+        ? { kind: 'url', url: config.oidcJwksUrl }
+        : { kind: 'discovery' },
+    claims: {
+      username: config.oidcUsernameClaim,
+      groups: config.oidcGroupsClaim,
+      agent: config.oidcAgentClaim,
+      session: config.oidcSessionClaim,
+    },
+    usernamePrefix: config.oidcUsernamePrefix,
+  };
+}
+
+/** The ingress: the Kubernetes API surface, admission (auth, parse, policy) and forwarding. */
+@Module({})
+export class IngressModule {
+  static forRoot(config: IngressConfig): DynamicModule {
+    return {
+      module: IngressModule,
+      imports: [
+        ServiceRuntimeModule.forRoot({ service: 'ingress', natsServers: config.natsServers }),
+        ClientsModule.register([
+          {
+            name: POLICY_CLIENT,
+            transport: Transport.NATS,
+            options: natsConnectionOptions(config.natsServers, 'chaperone-ingress-rpc'),
+          },
+        ]),
+      ],
+      providers: [
+        { provide: INGRESS_CONFIG, useValue: config },
+        { provide: AUTHENTICATOR, useFactory: () => createAuthenticator(authConfig(config)) },
+        { provide: UPSTREAM, useFactory: () => resolveUpstream(upstreamSource(config)) },
+        PolicyClient,
+        Intercept,
+        GatewayServer,
+      ],
+    };
+  }
+}

@@ -1,0 +1,9 @@
+import type { ConfigOf } from '@chaperone/config';
+import type { ingressSettings } from './config';
+
+export const INGRESS_CONFIG = Symbol('INGRESS_CONFIG');
+export const POLICY_CLIENT = Symbol('POLICY_CLIENT');
+export const AUTHENTICATOR = Symbol('AUTHENTICATOR');
+export const UPSTREAM = Symbol('UPSTREAM');
+
+export type IngressConfig = ConfigOf<typeof ingressSettings>;

@@ -1,0 +1,26 @@
+import { loadConfig } from '@chaperone/config';
+import { QueueGroups } from '@chaperone/contracts';
+import { bootstrapService, runMain, StartupError } from '@chaperone/service-runtime';
+import { policySettings } from './config';
+import { PolicyModule } from './policy.module';
+import { PolicyLoadError, PolicyStore } from './rules';
+
+runMain(async () => {
+  const config = loadConfig(policySettings);
+  let store: PolicyStore;
+  try {
+    store = PolicyStore.fromFile(config.policyFile);
+  } catch (e) {
+    // An invalid policy stops the service at start, naming the file, line and reason.
+    if (e instanceof PolicyLoadError) throw new StartupError(e.message);
+    throw e;
+  }
+  await bootstrapService({
+    service: 'policy',
+    module: PolicyModule.forRoot({ natsServers: config.natsServers, store, watch: config.watch }),
+    healthHost: config.healthHost,
+    healthPort: config.healthPort,
+    jsonLogs: config.logFormat === 'json',
+    messaging: { servers: config.natsServers, queue: QueueGroups.policy },
+  });
+});

@@ -1,0 +1,79 @@
+import { DEFAULT_DENY_RULE, type Decision, type Identity, type RequestInfo } from '@chaperone/contracts';
+import { candidateRules, type CompiledPolicy } from './compile-policy';
+import { ruleMatches, type CompiledRule } from './match-rule';
+
+/**
+ * How rules combine:
+ *  - deny by default: when no rule matches, the effect is "deny" and the rule is DEFAULT_DENY_RULE;
+ *  - when several rules match, the most restrictive effect wins (deny > approve > mask > allow,
+ *    the order of `Effects`), so adding a rule can never loosen what another rule decides;
+ *  - among equally restrictive matches the first in file order wins (its name and reason are
+ *    reported);
+ *  - `mask` is true when any matching rule has effect "mask", even if a stricter effect won, so
+ *    an approved request is still masked;
+ *  - `matchedRules` lists every matching rule in file order, for the evidence trail.
+ */
+export function evaluate(policy: CompiledPolicy, identity: Identity, request: RequestInfo): Decision {
+  const matched: CompiledRule[] = [];
+  for (const i of candidateRules(policy.index, request)) {
+    const rule = policy.rules[i];
+    if (rule && ruleMatches(rule, identity, request)) matched.push(rule);
+  }
+  return decisionFromMatches(policy.version, matched, request);
+}
+
+/** Combines the rules that matched (in file order) into a decision. */
+export function decisionFromMatches(
+  policyVersion: string,
+  matched: readonly CompiledRule[],
+  request: RequestInfo,
+): Decision {
+  let winner: CompiledRule | undefined;
+  for (const rule of matched) {
+    // Strictly greater: an equally restrictive later rule does not displace an earlier one.
+    if (winner === undefined || rule.rank > winner.rank) winner = rule;
+  }
+  const matchedRules = matched.map((r) => r.name);
+  const mask = matched.some((r) => r.effect === 'mask');
+  if (winner === undefined) {
+    return {
+      effect: 'deny',
+      rule: DEFAULT_DENY_RULE,
+      policyVersion,
+      reason: `no rule allows ${describeRequest(request)}`,
+      matchedRules,
+      mask,
+    };
+  }
+  return {
+    effect: winner.effect,
+    rule: winner.name,
+    policyVersion,
+    reason: winner.reason ?? generatedReason(winner),
+    matchedRules,
+    mask,
+  };
+}
+
+function generatedReason(rule: CompiledRule): string {
+  switch (rule.effect) {
+    case 'allow':
+      return `allowed by rule ${rule.name}`;
+    case 'mask':
+      return `allowed with masking by rule ${rule.name}`;
+    case 'approve':
+      return `requires approval by rule ${rule.name}`;
+    case 'deny':
+      return `denied by rule ${rule.name}`;
+  }
+}
+
+/** "get pods in namespace default", "list deployments.apps at cluster scope", "get /version". */
+export function describeRequest(request: RequestInfo): string {
+  if (!request.isResourceRequest) return `${request.verb} ${request.path}`;
+  const group = request.apiGroup ? `.${request.apiGroup}` : '';
+  const sub = request.subresource ? `/${request.subresource}` : '';
+  const name = request.name ? ` "${request.name}"` : '';
+  const where = request.namespace ? `in namespace ${request.namespace}` : 'at cluster scope';
+  return `${request.verb} ${request.resource}${group}${sub}${name} ${where}`;
+}

@@ -1,0 +1,4 @@
+export { startTestApiServer } from './server';
+export type { TestApiServer, TestApiServerOptions } from './server';
+export type { RecordedRequest } from './types';
+export { FAKE_TOKEN } from './handlers/logs';

@@ -1,0 +1,153 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { connect, type NatsConnection, type Subscription } from 'nats';
+import { createLocalIssuer, type LocalIssuer } from '@chaperone/auth';
+import { ChaperoneEventSchema, Subjects, type ChaperoneEvent } from '@chaperone/contracts';
+import { startTestApiServer, type TestApiServer } from '@chaperone/test-apiserver';
+// The same process orchestration `npm start` uses.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const stack = require('../../../scripts/stack.js') as StackModule;
+
+interface ServiceHandle {
+  name: string;
+  urls: string[];
+  health: string;
+  output: string[];
+  child: import('node:child_process').ChildProcess;
+}
+interface StackModule {
+  ensureNats(url: string, dir: string): Promise<{ url: string }>;
+  makeServingCert(dir: string): Promise<{ certFile: string; keyFile: string; certPem: string }>;
+  agentKubeconfig(o: { server: string; caPem: string; token?: string }): string;
+  startService(name: string, env: Record<string, string>, onLine?: (n: string, l: string) => void): Promise<ServiceHandle>;
+  stopService(s: ServiceHandle, signal?: string): Promise<void>;
+}
+
+export const GATEWAY_TOKEN = 'gateway-sa-token-e2e';
+export const ISSUER = 'https://issuer.e2e.chaperone.test';
+export const AUDIENCE = 'chaperone';
+
+export interface KubectlResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Everything an end-to-end test needs: the test API server, NATS, each service as a process. */
+export class E2EStack {
+  readonly dir = mkdtempSync(join(tmpdir(), 'chaperone-e2e-'));
+  apiserver!: TestApiServer;
+  issuer!: LocalIssuer;
+  nc!: NatsConnection;
+  services = new Map<string, ServiceHandle>();
+  ingressUrl = '';
+  /** The plain-HTTP listener; kubectl sends no bearer token over plain HTTP. */
+  ingressHttpUrl = '';
+  private caPem = '';
+  private env: Record<string, string> = {};
+  readonly events: ChaperoneEvent[] = [];
+  private sub: Subscription | undefined;
+
+  async start(policyYaml: string): Promise<void> {
+    const natsUrl = process.env['NATS_URL'] ?? 'nats://127.0.0.1:4222';
+    await stack.ensureNats(natsUrl, join(this.dir, 'nats'));
+    this.nc = await connect({ servers: natsUrl });
+    this.sub = this.nc.subscribe(Subjects.eventsAll, {
+      callback: (_e, msg) => {
+        const parsed = ChaperoneEventSchema.safeParse(JSON.parse(new TextDecoder().decode(msg.data)));
+        if (parsed.success) this.events.push(parsed.data);
+      },
+    });
+
+    this.apiserver = await startTestApiServer({ bearerToken: GATEWAY_TOKEN });
+    writeFileSync(join(this.dir, 'upstream-token'), GATEWAY_TOKEN);
+    this.issuer = await createLocalIssuer({ issuer: ISSUER, audience: AUDIENCE });
+    this.issuer.writeJwksFile(join(this.dir, 'jwks.json'));
+    const cert = await stack.makeServingCert(join(this.dir, 'tls'));
+    this.caPem = cert.certPem;
+    writeFileSync(join(this.dir, 'policy.yaml'), policyYaml);
+
+    this.env = {
+      CHAPERONE_NATS_URL: natsUrl,
+      CHAPERONE_HEALTH_PORT: '0',
+      CHAPERONE_POLICY_FILE: join(this.dir, 'policy.yaml'),
+      CHAPERONE_HTTPS_PORT: '0',
+      CHAPERONE_HTTP_PORT: '0',
+      CHAPERONE_TLS_CERT_FILE: cert.certFile,
+      CHAPERONE_TLS_KEY_FILE: cert.keyFile,
+      CHAPERONE_OIDC_ISSUER: ISSUER,
+      CHAPERONE_OIDC_AUDIENCES: AUDIENCE,
+      CHAPERONE_OIDC_JWKS_FILE: join(this.dir, 'jwks.json'),
+      CHAPERONE_UPSTREAM_URL: this.apiserver.url,
+      CHAPERONE_UPSTREAM_TOKEN_FILE: join(this.dir, 'upstream-token'),
+      CHAPERONE_POLICY_TIMEOUT_MS: '1500',
+    };
+    for (const name of ['policy', 'masking', 'approval', 'audit', 'ingress']) await this.startService(name);
+    const url = this.services.get('ingress')?.urls.find((u) => u.startsWith('https://'));
+    if (!url) throw new Error('the ingress did not report an HTTPS URL');
+    this.ingressUrl = url;
+    this.ingressHttpUrl = this.services.get('ingress')?.urls.find((u) => u.startsWith('http://')) ?? '';
+  }
+
+  async startService(name: string): Promise<void> {
+    this.services.set(name, await stack.startService(name, this.env));
+  }
+
+  async stopService(name: string): Promise<void> {
+    const s = this.services.get(name);
+    if (s) await stack.stopService(s, 'SIGKILL');
+    this.services.delete(name);
+  }
+
+  /** Write a kubeconfig for an agent token (or none) and return its path. */
+  kubeconfig(token: string | undefined, opts: { plainHttp?: boolean } = {}): string {
+    const path = join(this.dir, `kubeconfig-${Math.random().toString(36).slice(2)}`);
+    const server = opts.plainHttp ? this.ingressHttpUrl : this.ingressUrl;
+    writeFileSync(path, stack.agentKubeconfig({ server, caPem: this.caPem, token }), { mode: 0o600 });
+    return path;
+  }
+
+  async agentToken(agent: string, groups: string[] = ['agents'], opts: { expiresIn?: number } = {}): Promise<string> {
+    return this.issuer.sign({ sub: `agent-${agent}`, agent, groups }, opts.expiresIn === undefined ? {} : { expiresIn: opts.expiresIn });
+  }
+
+  /** Run the real kubectl with stdin closed (it must never wait for a prompt). */
+  kubectl(kubeconfig: string, args: string[], timeoutMs = 30_000): Promise<KubectlResult> {
+    return new Promise((resolve) => {
+      const child = spawn('kubectl', ['--kubeconfig', kubeconfig, '--request-timeout=20s', ...args], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { PATH: process.env['PATH'] ?? '', HOME: this.dir },
+      });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+      child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+      const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+      child.on('close', (code) => {
+        clearTimeout(timer);
+        resolve({ code: code ?? -1, stdout, stderr });
+      });
+    });
+  }
+
+  /** Wait until an event matching `pred` has been seen on the bus. */
+  async waitForEvent<T extends ChaperoneEvent>(pred: (e: ChaperoneEvent) => e is T, timeoutMs = 5000): Promise<T> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const found = this.events.find(pred);
+      if (found) return found;
+      if (Date.now() > deadline) throw new Error('expected event not seen');
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  }
+
+  async stop(): Promise<void> {
+    for (const name of [...this.services.keys()].reverse()) await this.stopService(name);
+    this.sub?.unsubscribe();
+    await this.nc?.drain();
+    await this.apiserver?.close();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
