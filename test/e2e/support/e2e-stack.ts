@@ -6,8 +6,8 @@ import { connect, type NatsConnection, type Subscription } from 'nats';
 import { createLocalIssuer, type LocalIssuer } from '@chaperone/auth';
 import { ChaperoneEventSchema, Subjects, type ChaperoneEvent } from '@chaperone/contracts';
 import { startTestApiServer, type TestApiServer } from '@chaperone/test-apiserver';
-// The same process orchestration `npm start` uses.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+// The same process orchestration `npm start` uses (scripts/ is tooling, not an Nx project).
+// eslint-disable-next-line @typescript-eslint/no-require-imports, @nx/enforce-module-boundaries
 const stack = require('../../../scripts/stack.js') as StackModule;
 
 interface ServiceHandle {

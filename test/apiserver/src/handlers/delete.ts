@@ -43,7 +43,7 @@ function deleteOne(ctx: RequestContext, p: ResourcePath, obj: KubeObject): KubeO
   }
   if (r.kind === 'Pod' || r.kind === 'Namespace') {
     // Graceful deletion, compressed: watchers see the Terminating state (MODIFIED) and then DELETED.
-    const terminating = { ...obj, metadata: { ...obj.metadata, deletionTimestamp: nowTimestamp() } };
+    const terminating: KubeObject = { ...obj, metadata: { ...obj.metadata, deletionTimestamp: nowTimestamp() } };
     if (r.kind === 'Pod') terminating.metadata['deletionGracePeriodSeconds'] = 0;
     else terminating['status'] = { phase: 'Terminating' };
     const marked = ctx.store.put(r, terminating);

@@ -1,0 +1,108 @@
+#!/usr/bin/env node
+// `npm start`: every Chaperone service as its own process, on local defaults.
+// - NATS: uses CHAPERONE_NATS_URL (default nats://127.0.0.1:4222); starts `nats-server -js` if nothing answers.
+// - Cluster: the one in CHAPERONE_UPSTREAM_* / KUBECONFIG / ~/.kube/config / in-cluster; without one,
+//   an in-memory demo cluster (the project's Kubernetes API test server), clearly announced.
+// - Agents: a local demo OIDC issuer signs a token for "demo-agent" and writes a kubeconfig for it.
+'use strict';
+const { existsSync, mkdirSync, writeFileSync } = require('node:fs');
+const { homedir } = require('node:os');
+const path = require('node:path');
+const { randomBytes } = require('node:crypto');
+const { ROOT, SERVICES, ensureNats, makeServingCert, agentKubeconfig, startService, stopService } = require('./stack');
+
+const STATE = path.join(ROOT, '.chaperone');
+const say = (msg) => process.stdout.write(`[chaperone] ${msg}\n`);
+
+function hasCluster(env) {
+  if (env.CHAPERONE_UPSTREAM_URL || env.CHAPERONE_UPSTREAM_KUBECONFIG || env.CHAPERONE_UPSTREAM_IN_CLUSTER === 'true') return true;
+  const kube = (env.KUBECONFIG || '').split(':').filter(Boolean);
+  return kube.some((p) => existsSync(p)) || existsSync(path.join(homedir(), '.kube', 'config'));
+}
+
+async function main() {
+  mkdirSync(STATE, { recursive: true });
+  const natsUrl = process.env.CHAPERONE_NATS_URL || 'nats://127.0.0.1:4222';
+  const nats = await ensureNats(natsUrl, path.join(STATE, 'nats'), say);
+  const cleanups = [];
+  if (nats.started) cleanups.push(() => nats.started.kill());
+
+  const env = {
+    CHAPERONE_NATS_URL: natsUrl,
+    CHAPERONE_POLICY_FILE: process.env.CHAPERONE_POLICY_FILE || path.join(ROOT, 'deploy', 'policy.example.yaml'),
+  };
+
+  // TLS for the agent-facing surface: kubectl sends bearer tokens over HTTPS only.
+  if (!process.env.CHAPERONE_TLS_CERT_FILE) {
+    const cert = await makeServingCert(path.join(STATE, 'tls'));
+    env.CHAPERONE_TLS_CERT_FILE = cert.certFile;
+    env.CHAPERONE_TLS_KEY_FILE = cert.keyFile;
+    env.caPem = cert.certPem;
+  }
+
+  // Agent identities: a demo issuer unless a real one is configured.
+  let demoIssuer;
+  if (!process.env.CHAPERONE_OIDC_ISSUER) {
+    const { createLocalIssuer } = require('@chaperone/auth');
+    demoIssuer = await createLocalIssuer({ issuer: 'https://demo-issuer.chaperone.local', audience: 'chaperone' });
+    demoIssuer.writeJwksFile(path.join(STATE, 'demo-jwks.json'));
+    env.CHAPERONE_OIDC_ISSUER = demoIssuer.issuer;
+    env.CHAPERONE_OIDC_AUDIENCES = 'chaperone';
+    env.CHAPERONE_OIDC_JWKS_FILE = path.join(STATE, 'demo-jwks.json');
+  }
+
+  if (!hasCluster(process.env)) {
+    const { startTestApiServer } = require('@chaperone/test-apiserver');
+    const token = randomBytes(24).toString('hex');
+    const demo = await startTestApiServer({ bearerToken: token });
+    cleanups.push(() => demo.close());
+    writeFileSync(path.join(STATE, 'demo-cluster-token'), token, { mode: 0o600 });
+    env.CHAPERONE_UPSTREAM_URL = demo.url;
+    env.CHAPERONE_UPSTREAM_TOKEN_FILE = path.join(STATE, 'demo-cluster-token');
+    say('*** No Kubernetes cluster configured (KUBECONFIG, ~/.kube/config, CHAPERONE_UPSTREAM_*).');
+    say(`*** Using the DEMO CLUSTER: an in-memory Kubernetes API test server at ${demo.url}. Nothing real is changed.`);
+  }
+
+  const { caPem, ...serviceEnv } = env;
+  const running = [];
+  const prefix = (name, line) => process.stdout.write(`[${name}] ${line}\n`);
+  const shutdown = async (code) => {
+    for (const s of running.reverse()) await stopService(s);
+    for (const c of cleanups) await c();
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void shutdown(0));
+  process.on('SIGTERM', () => void shutdown(0));
+  try {
+    for (const name of SERVICES) {
+      const s = await startService(name, serviceEnv, prefix);
+      running.push(s);
+      s.child.once('exit', (code) => {
+        say(`${name} exited (${code}); stopping everything`);
+        void shutdown(1);
+      });
+    }
+  } catch (e) {
+    say(e.message);
+    await shutdown(1);
+    return;
+  }
+
+  const ingress = running.find((s) => s.name === 'ingress');
+  const server = ingress.urls.find((u) => u.startsWith('https://')) || ingress.urls[0];
+  if (demoIssuer && caPem) {
+    const token = await demoIssuer.sign({ sub: 'demo-agent', agent: 'demo-agent', groups: ['agents'] }, { expiresIn: 24 * 3600 });
+    const file = path.join(STATE, 'agent.kubeconfig');
+    writeFileSync(file, agentKubeconfig({ server, caPem, token }), { mode: 0o600 });
+    say(`Chaperone is running. The agent "demo-agent" (group "agents") has a kubeconfig, valid 24 h:`);
+    say(`  kubectl --kubeconfig ${path.relative(process.cwd(), file)} get pods`);
+  } else {
+    say(`Chaperone is running at ${server}`);
+  }
+  say('Press Ctrl-C to stop.');
+}
+
+main().catch((e) => {
+  process.stderr.write(`[chaperone] ${e.message}\n`);
+  process.exit(1);
+});
