@@ -10,6 +10,7 @@ export type AuthFailureReason =
   | 'bad-signature'
   | 'algorithm-not-allowed'
   | 'missing-claim'
+  | 'reserved-identity'
   | 'keys-unavailable';
 
 /**

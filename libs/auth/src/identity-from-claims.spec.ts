@@ -30,8 +30,23 @@ describe('identityFromClaims', () => {
     [{ groups: [''] }, 'malformed'],
     [{ agent: '' }, 'malformed'],
     [{ sid: 'x'.repeat(300) }, 'malformed'],
+    [{ sub: '\u7528\u6237' }, 'malformed'],
+    [{ groups: ['agents', 'team-\u{1F916}'] }, 'malformed'],
+    [{ sub: 'system:admin' }, 'reserved-identity'],
+    [{ sub: 'system:serviceaccount:kube-system:default' }, 'reserved-identity'],
+    [{ groups: ['agents', 'system:masters'] }, 'reserved-identity'],
   ])('refuses %j with %s', (patch, reason) => {
     expect(reasonOf(() => identityFromClaims({ ...base, ...patch }, { claims: DEFAULT_CLAIMS }))).toBe(reason);
+  });
+
+  it('refuses a reserved name created by the configured prefix', () => {
+    expect(reasonOf(() => identityFromClaims({ ...base, sub: 'masters' }, { claims: DEFAULT_CLAIMS, usernamePrefix: 'system:' }))).toBe(
+      'reserved-identity',
+    );
+  });
+
+  it('accepts Latin-1 names such as accented user names', () => {
+    expect(identityFromClaims({ ...base, sub: 'ren\u00e9e' }, { claims: DEFAULT_CLAIMS }).identity.username).toBe('ren\u00e9e');
   });
 
   it('checks the length of the prefixed username', () => {

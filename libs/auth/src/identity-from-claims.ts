@@ -27,6 +27,15 @@ export const LIMITS = Object.freeze({
 // C0 and C1 control characters, DEL, and the Unicode line/paragraph separators.
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+// Names travel to the cluster in Impersonate-* headers, which carry Latin-1 at most; keep to
+// printable characters of that range so a header write can never fail mid-request.
+const HEADER_SAFE = /^[\x20-\x7e\xa0-\xff]*$/;
+/**
+ * The API server reserves the `system:` prefix for its own users and groups (system:masters is
+ * cluster-admin). The gateway impersonates whatever identity it admits, so a token claiming one
+ * would be a privilege escalation: such identities are refused outright.
+ */
+const RESERVED_PREFIX = 'system:';
 // A session id travels in HTTP headers verbatim: visible ASCII only.
 const SESSION_ID = /^[\x21-\x7e]+$/;
 
@@ -53,6 +62,7 @@ function checkName(claim: string, value: string, max = LIMITS.nameLength): strin
   if (value.length > max) throw malformed(claim, `is longer than ${max} characters`);
   if (CONTROL.test(value)) throw malformed(claim, 'contains control characters');
   if (value.trim() !== value) throw malformed(claim, 'has leading or trailing whitespace');
+  if (!HEADER_SAFE.test(value)) throw malformed(claim, 'contains characters that cannot be sent in an HTTP header');
   return value;
 }
 
@@ -106,6 +116,13 @@ export function identityFromClaims(payload: Record<string, unknown>, options: Id
   if (rawAgent !== undefined && rawAgent !== null && claims.agent !== claims.username) {
     if (typeof rawAgent !== 'string' || rawAgent.length === 0) throw malformed(claims.agent, 'must be a non-empty string');
     agent = checkName(claims.agent, rawAgent);
+  }
+
+  if (username.startsWith(RESERVED_PREFIX)) {
+    throw new AuthenticationError('reserved-identity', `the user name from claim "${claims.username}" uses the reserved "system:" prefix`);
+  }
+  if (groups.some((g) => g.startsWith(RESERVED_PREFIX))) {
+    throw new AuthenticationError('reserved-identity', `claim "${claims.groups}" names a reserved "system:" group`);
   }
 
   return {

@@ -49,7 +49,7 @@ export function loadConfig<S extends ConfigSpec>(spec: S, env: NodeJS.ProcessEnv
 /** Markdown table of a spec, so the README's configuration reference cannot drift from the code. */
 export function describeConfig(spec: ConfigSpec): string {
   const rows = Object.values(spec).map(
-    (s) => `| \`${s.env}\` | ${s.expected} | ${s.default === undefined ? '(required)' : `\`${s.default}\``} |`,
+    (s) => `| \`${s.env}\` | ${s.expected} | ${s.default === undefined ? '(required)' : s.default === '' ? '(unset)' : `\`${s.default}\``} |`,
   );
   return ['| variable | expected | default |', '|---|---|---|', ...rows].join('\n');
 }

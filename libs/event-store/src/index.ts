@@ -1,0 +1,5 @@
+export * from './port';
+export * from './validation';
+export * from './jetstream';
+export * from './eventstoredb';
+export * from './testing/event-store-contract';

@@ -1,0 +1,3 @@
+export * from './jetstream-store';
+export * from './stream-config';
+export { JsErrCodes } from './errors';

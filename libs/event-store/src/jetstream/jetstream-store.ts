@@ -1,0 +1,430 @@
+import {
+  headers as natsHeaders,
+  type ConsumerMessages,
+  type JetStreamClient,
+  type JetStreamManager,
+  type JsMsg,
+  type MsgHdrs,
+  type NatsConnection,
+} from 'nats';
+import {
+  EventIdConflict,
+  InvalidArgument,
+  StoreUnavailable,
+  WrongExpectedRevision,
+  type AppendOptions,
+  type AppendResult,
+  type CatchUpSubscription,
+  type EventStore,
+  type NewEvent,
+  type ReadAllOptions,
+  type ReadStreamOptions,
+  type RecordedEvent,
+  type SubscribeToAllOptions,
+} from '../port';
+import {
+  classifyStored,
+  revisionMatches,
+  validateCount,
+  validateEvents,
+  validateExpectedRevision,
+  validateStreamName,
+} from '../validation';
+import { JsErrCodes, jsErrCode, mapNatsError } from './errors';
+import { ensureEvidenceStream, type EvidenceStreamConfig } from './stream-config';
+
+/** Headers every stored message carries. */
+export const EvidenceHeaders = Object.freeze({
+  stream: 'Chaperone-Stream',
+  revision: 'Chaperone-Revision',
+  eventType: 'Chaperone-Event-Type',
+  /** JSON object; absent when the event has no metadata. */
+  metadata: 'Chaperone-Metadata',
+  msgId: 'Nats-Msg-Id',
+});
+
+export interface JetStreamEventStoreOptions extends EvidenceStreamConfig {
+  /** Per-request timeout (publish, lookups) and read-progress watchdog; default 5000 ms. */
+  timeoutMs?: number;
+  /** Create/validate the stream when the store is created; default true. */
+  ensureStream?: boolean;
+  /** Attempts for `expectedRevision: 'any'` appends that lose a race; default 5. */
+  anyRetries?: number;
+}
+
+interface Tail {
+  seq: number;
+  revision: number;
+  eventId: string;
+}
+
+/** Internal: the server refused a publish because another writer appended first. */
+class RaceLost extends Error {
+  constructor(readonly written: number) {
+    super('race lost');
+  }
+}
+/** Internal: the server's dedup window already holds this id (possibly on another subject). */
+class ServerDuplicate extends Error {
+  constructor(
+    readonly written: number,
+    readonly eventId: string,
+  ) {
+    super('server duplicate');
+  }
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/**
+ * Event store on one NATS JetStream stream (the default adapter).
+ *
+ * Mapping: event stream S ↦ subject `<subjectPrefix>.S` (a '.' in S is a subject token
+ * separator, so `session.42` ↦ `evidence.session.42`; the mapping is injective because names
+ * cannot contain empty segments or wildcards). revision = number of earlier messages on the
+ * subject (carried in the `Chaperone-Revision` header; the stream denies deletes, so it never
+ * drifts); globalPosition = JetStream stream sequence (1-based, gap-free); recordedAt = the
+ * server's message timestamp (millisecond precision).
+ *
+ * Concurrency: an append reads the subject's last message, checks its revision and publishes
+ * with `Nats-Expected-Last-Subject-Sequence` set to that message's sequence (0 for `no_stream`),
+ * so the SERVER rejects (err 10071) a writer that raced. `any` appends use the same check and
+ * retry a few times instead of failing.
+ *
+ * NOT ATOMIC for multi-event appends: nats-server 2.9 has no batch publish, so the events of one
+ * append are published one by one, each expecting the previous one's sequence. A racing writer
+ * can only slip in before the first event (then nothing is written); but a crash, timeout or
+ * outage in the middle of a batch leaves its first events stored. Re-appending the same batch
+ * then raises EventIdConflict (part of it is stored); appending the remaining events with the
+ * revision reached completes it. Prefer single-event appends for evidence.
+ *
+ * Idempotency: ids already stored in the stream as the same batch ⇒ `duplicate: true`, whatever
+ * the expected revision and however old they are. It is checked by scanning the subject (headers
+ * only) when needed: for `any` appends, when the expected revision does not match, when the
+ * stream's last event id is in the batch, and when the server's dedup window (Nats-Msg-Id =
+ * eventId) flags an id. A numeric/`no_stream` append that matches the current revision — the
+ * normal case — costs one lookup and one publish per event, no scan. Not caught: re-appending an
+ * old, non-tail batch with an up-to-date numeric revision after the dedup window (the ids would
+ * be stored twice; EventStoreDB behaves the same way).
+ *
+ * Event ids are deduplicated store-wide by the server within the dedup window: an id stored on
+ * another stream within the window raises EventIdConflict (outside it, it would be stored).
+ * Chaperone event ids are UUIDs, unique store-wide.
+ */
+export class JetStreamEventStore implements EventStore {
+  private readonly js: JetStreamClient;
+  private readonly timeoutMs: number;
+  private readonly subscriptions = new Set<CatchUpSubscription>();
+  private closed = false;
+
+  private constructor(
+    private readonly nc: NatsConnection,
+    private readonly jsm: JetStreamManager,
+    private readonly config: JetStreamEventStoreOptions,
+  ) {
+    this.timeoutMs = config.timeoutMs ?? 5000;
+    this.js = nc.jetstream({ timeout: this.timeoutMs });
+  }
+
+  /** The store does not own the connection: close() leaves it open. */
+  static async create(nc: NatsConnection, config: JetStreamEventStoreOptions): Promise<JetStreamEventStore> {
+    if (!/^[A-Za-z0-9_-]+$/.test(config.streamName)) throw new InvalidArgument(`invalid JetStream stream name ${config.streamName}`);
+    if (!/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/.test(config.subjectPrefix)) {
+      throw new InvalidArgument(`invalid subject prefix ${config.subjectPrefix}`);
+    }
+    let jsm: JetStreamManager;
+    try {
+      jsm = await nc.jetstreamManager({ timeout: config.timeoutMs ?? 5000 });
+    } catch (err) {
+      mapNatsError(err, 'jetstreamManager');
+    }
+    if (config.ensureStream ?? true) await ensureEvidenceStream(jsm, config);
+    return new JetStreamEventStore(nc, jsm, config);
+  }
+
+  subjectFor(stream: string): string {
+    return `${this.config.subjectPrefix}.${stream}`;
+  }
+
+  async append(stream: string, events: NewEvent[], opts: AppendOptions = {}): Promise<AppendResult> {
+    this.assertOpen();
+    validateStreamName(stream);
+    validateEvents(events);
+    if (events.length === 0) throw new InvalidArgument('append needs at least one event');
+    const expected = opts.expectedRevision ?? 'any';
+    validateExpectedRevision(expected);
+    const subject = this.subjectFor(stream);
+    const ids = events.map((e) => e.eventId);
+    const attempts = expected === 'any' ? (this.config.anyRetries ?? 5) : 1;
+
+    for (let attempt = 1; ; attempt++) {
+      const tail = await this.tailOf(subject);
+      const current = tail?.revision ?? -1;
+      const matches = revisionMatches(expected, current);
+      if (tail && (expected === 'any' || !matches || ids.includes(tail.eventId))) {
+        const already = await this.alreadyStored(stream, subject, ids, tail.seq);
+        if (already) return already;
+      }
+      if (!matches) throw new WrongExpectedRevision(stream, expected, current);
+      try {
+        return await this.publishBatch(stream, subject, events, tail?.seq ?? 0, current);
+      } catch (err) {
+        if (err instanceof RaceLost) {
+          if (err.written > 0) {
+            throw new WrongExpectedRevision(
+              stream,
+              expected,
+              (await this.tailOf(subject))?.revision ?? -1,
+              `another writer interleaved after ${err.written} of ${events.length} events were stored (appends are not atomic)`,
+            );
+          }
+          if (attempt < attempts) continue;
+          // The winner may have been an identical re-append of this very batch.
+          const now = await this.tailOf(subject);
+          if (now) {
+            const already = await this.alreadyStored(stream, subject, ids, now.seq);
+            if (already) return already;
+          }
+          throw new WrongExpectedRevision(stream, expected, now?.revision ?? -1);
+        }
+        if (err instanceof ServerDuplicate) {
+          const now = await this.tailOf(subject);
+          if (err.written === 0 && now) {
+            const already = await this.alreadyStored(stream, subject, ids, now.seq);
+            if (already) return already;
+          }
+          throw new EventIdConflict(
+            stream,
+            [err.eventId],
+            err.written > 0
+              ? `already stored (server dedup window) after ${err.written} events of this append were stored`
+              : 'already stored in another stream or at another position (server dedup window)',
+          );
+        }
+        throw err;
+      }
+    }
+  }
+
+  async readStream(stream: string, opts: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
+    this.assertOpen();
+    validateStreamName(stream);
+    validateCount('fromRevision', opts.fromRevision, 0);
+    validateCount('maxCount', opts.maxCount, 0);
+    const from = opts.fromRevision ?? 0;
+    const max = opts.maxCount ?? Number.POSITIVE_INFINITY;
+    const subject = this.subjectFor(stream);
+    const tail = await this.tailOf(subject);
+    if (!tail || max === 0 || from > tail.revision) return [];
+    const out: RecordedEvent[] = [];
+    // No index from revision to sequence on 2.9: scan the subject (skipping earlier revisions).
+    await this.scan({ filter: subject, fromSeq: 1, untilSeq: tail.seq, headersOnly: false }, (m) => {
+      const e = this.toRecorded(m.subject, m.seq, m.headers, m.data, new Date(m.info.timestampNanos / 1e6));
+      if (e.revision >= from) out.push(e);
+      return out.length < max;
+    });
+    return out;
+  }
+
+  async readAll(opts: ReadAllOptions = {}): Promise<RecordedEvent[]> {
+    this.assertOpen();
+    validateCount('fromPosition', opts.fromPosition, 0);
+    validateCount('maxCount', opts.maxCount, 0);
+    const from = Math.max(opts.fromPosition ?? 1, 1);
+    const max = opts.maxCount ?? Number.POSITIVE_INFINITY;
+    let lastSeq: number;
+    try {
+      lastSeq = (await this.jsm.streams.info(this.config.streamName)).state.last_seq;
+    } catch (err) {
+      mapNatsError(err, 'readAll');
+    }
+    if (max === 0 || from > lastSeq) return [];
+    const out: RecordedEvent[] = [];
+    await this.scan({ filter: `${this.config.subjectPrefix}.>`, fromSeq: from, untilSeq: lastSeq, headersOnly: false }, (m) => {
+      out.push(this.toRecorded(m.subject, m.seq, m.headers, m.data, new Date(m.info.timestampNanos / 1e6)));
+      return out.length < max;
+    });
+    return out;
+  }
+
+  async subscribeToAll(
+    opts: SubscribeToAllOptions,
+    onEvent: (e: RecordedEvent) => Promise<void> | void,
+    onError?: (err: Error) => void,
+  ): Promise<CatchUpSubscription> {
+    this.assertOpen();
+    validateCount('fromPosition', opts.fromPosition, 0);
+    let messages: ConsumerMessages;
+    try {
+      // Ordered consumer: ephemeral, flow-controlled, recreated from the last delivered sequence
+      // after a gap or reconnect, so delivery stays in order without duplicates.
+      const consumer = await this.js.consumers.get(this.config.streamName, {
+        filterSubjects: `${this.config.subjectPrefix}.>`,
+        ...(opts.fromPosition && opts.fromPosition > 1 ? { opt_start_seq: opts.fromPosition } : {}),
+      });
+      messages = await consumer.consume({ max_messages: 256 });
+    } catch (err) {
+      mapNatsError(err, 'subscribeToAll');
+    }
+    const loop = (async () => {
+      try {
+        for await (const m of messages) {
+          await onEvent(this.toRecorded(m.subject, m.seq, m.headers, m.data, new Date(m.info.timestampNanos / 1e6)));
+        }
+      } catch (err) {
+        messages.stop();
+        onError?.(err instanceof Error ? err : new Error(String(err)));
+      }
+    })();
+    const sub: CatchUpSubscription = {
+      close: async () => {
+        this.subscriptions.delete(sub);
+        messages.stop();
+        await loop;
+      },
+    };
+    this.subscriptions.add(sub);
+    return sub;
+  }
+
+  /** Stops the subscriptions; the NATS connection belongs to the caller. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.all([...this.subscriptions].map((s) => s.close()));
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new StoreUnavailable('event store is closed');
+  }
+
+  private async publishBatch(
+    stream: string,
+    subject: string,
+    events: NewEvent[],
+    lastSeq: number,
+    current: number,
+  ): Promise<AppendResult> {
+    let prevSeq = lastSeq;
+    let revision = current;
+    let written = 0;
+    for (const e of events) {
+      revision++;
+      const h = natsHeaders();
+      h.set(EvidenceHeaders.stream, stream);
+      h.set(EvidenceHeaders.revision, String(revision));
+      h.set(EvidenceHeaders.eventType, e.type);
+      if (e.metadata && Object.keys(e.metadata).length > 0) h.set(EvidenceHeaders.metadata, JSON.stringify(e.metadata));
+      let ack;
+      try {
+        ack = await this.js.publish(subject, encoder.encode(JSON.stringify(e.data ?? null)), {
+          msgID: e.eventId,
+          headers: h,
+          expect: { lastSubjectSequence: prevSeq },
+          timeout: this.timeoutMs,
+        });
+      } catch (err) {
+        if (jsErrCode(err) === JsErrCodes.wrongLastSequence) throw new RaceLost(written);
+        mapNatsError(err, `append to ${stream}`);
+      }
+      if (ack.duplicate) throw new ServerDuplicate(written, e.eventId);
+      prevSeq = ack.seq;
+      written++;
+    }
+    return { nextExpectedRevision: revision, globalPosition: prevSeq, duplicate: false };
+  }
+
+  /** The duplicate result when the batch is stored as a unit; throws on a partial overlap. */
+  private async alreadyStored(stream: string, subject: string, ids: string[], untilSeq: number): Promise<AppendResult | null> {
+    const wanted = new Set(ids);
+    const stored = new Map<string, { revision: number; globalPosition: number }>();
+    await this.scan({ filter: subject, fromSeq: 1, untilSeq, headersOnly: true }, (m) => {
+      const id = m.headers?.get(EvidenceHeaders.msgId) ?? '';
+      if (wanted.has(id)) stored.set(id, { revision: revisionOf(m.headers, subject), globalPosition: m.seq });
+      return stored.size < wanted.size;
+    });
+    const c = classifyStored(ids, stored);
+    if (c.kind === 'none') return null;
+    if (c.kind === 'partial') {
+      throw new EventIdConflict(stream, c.found, 'already stored, but not as this batch at consecutive revisions');
+    }
+    return { nextExpectedRevision: c.lastRevision, globalPosition: c.lastPosition, duplicate: true };
+  }
+
+  private async tailOf(subject: string): Promise<Tail | null> {
+    try {
+      const m = await this.jsm.streams.getMessage(this.config.streamName, { last_by_subj: subject });
+      return { seq: m.seq, revision: revisionOf(m.header, subject), eventId: m.header.get(EvidenceHeaders.msgId) };
+    } catch (err) {
+      if (jsErrCode(err) === JsErrCodes.noMessageFound) return null;
+      mapNatsError(err, `read last message of ${subject}`);
+    }
+  }
+
+  /**
+   * Deliver stored messages in [fromSeq, untilSeq] matching `filter` to `onMsg` (return false to
+   * stop) through a short-lived ordered consumer. untilSeq must be a stored matching message, so
+   * the scan always ends; a scan that makes no progress for timeoutMs raises StoreUnavailable.
+   */
+  private async scan(
+    opts: { filter: string; fromSeq: number; untilSeq: number; headersOnly: boolean },
+    onMsg: (m: JsMsg) => boolean,
+  ): Promise<void> {
+    if (opts.fromSeq > opts.untilSeq) return;
+    let messages: ConsumerMessages | undefined;
+    let timer: NodeJS.Timeout | undefined;
+    let stalled = false;
+    const arm = () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => {
+        stalled = true;
+        messages?.stop();
+      }, this.timeoutMs);
+    };
+    try {
+      arm();
+      const consumer = await this.js.consumers.get(this.config.streamName, {
+        filterSubjects: opts.filter,
+        headers_only: opts.headersOnly,
+        inactive_threshold: 30_000,
+        ...(opts.fromSeq > 1 ? { opt_start_seq: opts.fromSeq } : {}),
+      });
+      messages = await consumer.consume({ max_messages: Math.min(256, opts.untilSeq - opts.fromSeq + 1) });
+      for await (const m of messages) {
+        arm();
+        if (m.seq > opts.untilSeq) break;
+        if (!onMsg(m) || m.seq >= opts.untilSeq) break;
+      }
+      if (stalled) throw new StoreUnavailable(`NATS JetStream read of ${opts.filter} made no progress for ${this.timeoutMs} ms`);
+    } catch (err) {
+      mapNatsError(err, `read ${opts.filter}`);
+    } finally {
+      clearTimeout(timer);
+      messages?.stop();
+    }
+  }
+
+  private toRecorded(subject: string, seq: number, h: MsgHdrs | undefined, data: Uint8Array, time: Date): RecordedEvent {
+    const metadata = h?.get(EvidenceHeaders.metadata);
+    return {
+      stream: h?.get(EvidenceHeaders.stream) || subject.slice(this.config.subjectPrefix.length + 1),
+      revision: revisionOf(h, subject),
+      globalPosition: seq,
+      eventId: h?.get(EvidenceHeaders.msgId) ?? '',
+      type: h?.get(EvidenceHeaders.eventType) ?? '',
+      data: data.length > 0 ? JSON.parse(decoder.decode(data)) : null,
+      metadata: metadata ? (JSON.parse(metadata) as Record<string, unknown>) : {},
+      recordedAt: time.toISOString(),
+    };
+  }
+}
+
+function revisionOf(h: MsgHdrs | undefined, subject: string): number {
+  const raw = h?.get(EvidenceHeaders.revision);
+  const n = raw ? Number(raw) : NaN;
+  if (!Number.isSafeInteger(n) || n < 0) {
+    // A message published on an evidence subject by something else than this store.
+    throw new Error(`message on ${subject} has no valid ${EvidenceHeaders.revision} header`);
+  }
+  return n;
+}

@@ -1,0 +1,135 @@
+/**
+ * The event-store port. Semantics follow EventStoreDB / Emmett: named streams of events with
+ * 0-based revisions, one global order over the whole store, optimistic concurrency through an
+ * expected revision, and idempotent appends keyed by event id.
+ *
+ * Evidence is immutable: no operation here deletes, truncates or rewrites an event, and the
+ * adapters refuse to run on a backing store configured to allow it.
+ */
+
+/** An event to append. `eventId` identifies it for idempotency (Chaperone event ids are UUIDs). */
+export interface NewEvent {
+  eventId: string;
+  type: string;
+  data: unknown;
+  metadata?: Record<string, unknown>;
+}
+
+export interface RecordedEvent {
+  stream: string;
+  /** 0-based position in its stream. */
+  revision: number;
+  /** Monotonic across the store (see each adapter for its exact meaning). */
+  globalPosition: number;
+  eventId: string;
+  type: string;
+  data: unknown;
+  metadata: Record<string, unknown>;
+  /** RFC 3339 time at which the store recorded the event. */
+  recordedAt: string;
+}
+
+/**
+ * `no_stream`: the stream must not exist yet; a number: the revision of the stream's last event;
+ * `any`: no check (appends still never interleave inside the store's own ordering).
+ */
+export type ExpectedRevision = number | 'no_stream' | 'any';
+
+export interface AppendResult {
+  /** Revision of the last event of the batch: pass it as expectedRevision to append after it. */
+  nextExpectedRevision: number;
+  /** Global position of the last event of the batch. */
+  globalPosition: number;
+  /** True when every event was already stored (idempotent re-append): nothing was written. */
+  duplicate: boolean;
+}
+
+export interface AppendOptions {
+  expectedRevision?: ExpectedRevision;
+}
+
+export interface ReadStreamOptions {
+  /** Inclusive; default 0. */
+  fromRevision?: number;
+  maxCount?: number;
+}
+
+export interface ReadAllOptions {
+  /** Inclusive: events whose globalPosition >= fromPosition; default: the start of the store. */
+  fromPosition?: number;
+  maxCount?: number;
+}
+
+export interface SubscribeToAllOptions {
+  /** Inclusive, as for readAll; default: the start of the store. */
+  fromPosition?: number;
+}
+
+export interface CatchUpSubscription {
+  close(): Promise<void>;
+}
+
+export interface EventStore {
+  append(stream: string, events: NewEvent[], opts?: AppendOptions): Promise<AppendResult>;
+  /** Events of one stream in revision order; [] for a stream that does not exist. */
+  readStream(stream: string, opts?: ReadStreamOptions): Promise<RecordedEvent[]>;
+  /** Events of every stream in global order. */
+  readAll(opts?: ReadAllOptions): Promise<RecordedEvent[]>;
+  /**
+   * Catch-up: delivers stored events from the position, then new ones live, in order, one at a
+   * time (the next is delivered after the handler's promise settles). A handler that throws
+   * stops the subscription; the error is reported through `onError` when given.
+   */
+  subscribeToAll(
+    opts: SubscribeToAllOptions,
+    onEvent: (e: RecordedEvent) => Promise<void> | void,
+    onError?: (err: Error) => void,
+  ): Promise<CatchUpSubscription>;
+  close(): Promise<void>;
+}
+
+/** The stream was not at the expected revision (another writer won, or the caller is stale). */
+export class WrongExpectedRevision extends Error {
+  override readonly name = 'WrongExpectedRevision';
+  constructor(
+    readonly stream: string,
+    readonly expected: ExpectedRevision,
+    /** The stream's current revision; -1 when it does not exist. */
+    readonly actual: number,
+    detail?: string,
+  ) {
+    super(
+      `stream '${stream}': expected revision ${String(expected)}, actual ${actual === -1 ? 'no_stream' : actual}` +
+        (detail ? ` (${detail})` : ''),
+    );
+  }
+}
+
+/**
+ * Some ids of the batch are already stored, but not as this exact batch (other positions, a part
+ * of the batch only, or — JetStream — another stream within the dedup window). Neither a clean
+ * re-append nor a new append: the caller has a bug.
+ */
+export class EventIdConflict extends Error {
+  override readonly name = 'EventIdConflict';
+  constructor(
+    readonly stream: string,
+    readonly eventIds: string[],
+    detail: string,
+  ) {
+    super(`stream '${stream}': event id conflict for ${eventIds.join(', ')}: ${detail}`);
+  }
+}
+
+/** The backing store could not be reached or did not answer in time. Retry later. */
+export class StoreUnavailable extends Error {
+  override readonly name = 'StoreUnavailable';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/** Rejected input (stream name, events, options). */
+export class InvalidArgument extends Error {
+  override readonly name = 'InvalidArgument';
+}

@@ -1,0 +1,372 @@
+/// <reference types="jest" />
+import { randomUUID } from 'node:crypto';
+import {
+  EventIdConflict,
+  InvalidArgument,
+  WrongExpectedRevision,
+  type EventStore,
+  type NewEvent,
+  type RecordedEvent,
+} from '../port';
+
+export interface EventStoreHarness {
+  store: EventStore;
+  /** Try to delete the stream's events with the backend's native client; must reject. */
+  attemptDelete(stream: string): Promise<void>;
+  /** Try to overwrite the event at `revision` with the backend's native client; must reject. */
+  attemptRewrite(stream: string, revision: number): Promise<void>;
+  dispose(): Promise<void>;
+  /** When set, the immutability test is skipped and this reason printed. */
+  immutabilitySkipReason?: string;
+  /** The backend's time-limited dedup window, if any: one test waits past it. */
+  dedupWindowMs?: number;
+  /** True when the events of one append share a global position (EventStoreDB commit position). */
+  positionSharedWithinAppend?: boolean;
+}
+
+/** Uniquely named streams: the backing server is shared and persistent. */
+export function uniqueStreamName(label: string): string {
+  return `${label}-${randomUUID()}`;
+}
+
+export function newEvent(type = 'TestEvent', data: unknown = { n: Math.random() }, metadata?: Record<string, unknown>): NewEvent {
+  return { eventId: randomUUID(), type, data, ...(metadata ? { metadata } : {}) };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function waitFor(predicate: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!predicate()) {
+    if (Date.now() > until) throw new Error('timed out waiting for condition');
+    await sleep(20);
+  }
+}
+
+/**
+ * The EventStore contract, written once and run against every adapter. Registers jest describe
+ * blocks; `harness` is called once (beforeAll) and disposed in afterAll.
+ */
+export function eventStoreContract(name: string, harness: () => Promise<EventStoreHarness>): void {
+  describe(`EventStore contract: ${name}`, () => {
+    jest.setTimeout(30_000);
+    let h: EventStoreHarness;
+    let store: EventStore;
+
+    beforeAll(async () => {
+      h = await harness();
+      store = h.store;
+    });
+    afterAll(async () => {
+      await h?.dispose();
+    });
+
+    describe('append and read', () => {
+      it('reads back appended events in order with all their fields', async () => {
+        const stream = uniqueStreamName('order');
+        const events = [
+          newEvent('RequestIntercepted', { path: '/api/v1/pods', n: 1 }, { traceId: 't1' }),
+          newEvent('PolicyDecided', { allowed: true, n: 2 }),
+          newEvent('RequestCompleted', ['a', 'b', 3]),
+        ];
+        const before = Date.now();
+        const result = await store.append(stream, events, { expectedRevision: 'no_stream' });
+        expect(result).toEqual({ nextExpectedRevision: 2, globalPosition: expect.any(Number), duplicate: false });
+        const read = await store.readStream(stream);
+        expect(read.map((e) => [e.stream, e.revision, e.eventId, e.type, e.data, e.metadata])).toEqual([
+          [stream, 0, events[0]?.eventId, 'RequestIntercepted', { path: '/api/v1/pods', n: 1 }, { traceId: 't1' }],
+          [stream, 1, events[1]?.eventId, 'PolicyDecided', { allowed: true, n: 2 }, {}],
+          [stream, 2, events[2]?.eventId, 'RequestCompleted', ['a', 'b', 3], {}],
+        ]);
+        expect(read[2]?.globalPosition).toBe(result.globalPosition);
+        for (const e of read) {
+          expect(new Date(e.recordedAt).toISOString()).toBe(e.recordedAt);
+          expect(Date.parse(e.recordedAt)).toBeGreaterThanOrEqual(before - 5000);
+        }
+      });
+
+      it('returns [] for a stream that does not exist', async () => {
+        await expect(store.readStream(uniqueStreamName('missing'))).resolves.toEqual([]);
+      });
+
+      it('rejects an empty append and duplicate ids within one append', async () => {
+        const stream = uniqueStreamName('bad-append');
+        await expect(store.append(stream, [])).rejects.toBeInstanceOf(InvalidArgument);
+        const e = newEvent();
+        await expect(store.append(stream, [e, { ...e }])).rejects.toBeInstanceOf(InvalidArgument);
+        await expect(store.readStream(stream)).resolves.toEqual([]);
+      });
+    });
+
+    describe('revisions and global positions', () => {
+      it('revisions count from 0 per stream; global positions increase across streams', async () => {
+        const a = uniqueStreamName('pos-a');
+        const b = uniqueStreamName('pos-b');
+        const results = [];
+        results.push(await store.append(a, [newEvent(), newEvent()]));
+        results.push(await store.append(b, [newEvent()]));
+        results.push(await store.append(a, [newEvent()]));
+        results.push(await store.append(b, [newEvent(), newEvent()]));
+        expect(results.map((r) => r.nextExpectedRevision)).toEqual([1, 0, 2, 2]);
+        for (let i = 1; i < results.length; i++) {
+          expect(results[i]?.globalPosition).toBeGreaterThan(results[i - 1]?.globalPosition ?? Infinity);
+        }
+        const all = (await store.readAll({ fromPosition: 0 })).filter((e) => e.stream === a || e.stream === b);
+        expect(all.map((e) => `${e.stream === a ? 'a' : 'b'}${e.revision}`)).toEqual(['a0', 'a1', 'b0', 'a2', 'b1', 'b2']);
+        for (let i = 1; i < all.length; i++) {
+          const prev = all[i - 1] as RecordedEvent;
+          const cur = all[i] as RecordedEvent;
+          if (h.positionSharedWithinAppend) expect(cur.globalPosition).toBeGreaterThanOrEqual(prev.globalPosition);
+          else expect(cur.globalPosition).toBeGreaterThan(prev.globalPosition);
+        }
+        // readAll and readStream agree on every field.
+        expect(all.filter((e) => e.stream === a)).toEqual(await store.readStream(a));
+      });
+    });
+
+    describe('expectedRevision', () => {
+      it('no_stream: succeeds on a new stream, fails on an existing one', async () => {
+        const stream = uniqueStreamName('exp-nostream');
+        await store.append(stream, [newEvent()], { expectedRevision: 'no_stream' });
+        const err = await store.append(stream, [newEvent()], { expectedRevision: 'no_stream' }).catch((e: unknown) => e);
+        expect(err).toBeInstanceOf(WrongExpectedRevision);
+        expect(err).toMatchObject({ stream, expected: 'no_stream', actual: 0 });
+      });
+
+      it('number: succeeds at the current revision, fails otherwise', async () => {
+        const stream = uniqueStreamName('exp-number');
+        const missing = await store.append(stream, [newEvent()], { expectedRevision: 0 }).catch((e: unknown) => e);
+        expect(missing).toMatchObject({ name: 'WrongExpectedRevision', expected: 0, actual: -1 });
+        await store.append(stream, [newEvent(), newEvent()], { expectedRevision: 'no_stream' });
+        await expect(store.append(stream, [newEvent()], { expectedRevision: 1 })).resolves.toMatchObject({ nextExpectedRevision: 2 });
+        for (const stale of [0, 1, 3]) {
+          const err = await store.append(stream, [newEvent()], { expectedRevision: stale }).catch((e: unknown) => e);
+          expect(err).toBeInstanceOf(WrongExpectedRevision);
+          expect(err).toMatchObject({ expected: stale, actual: 2 });
+        }
+        expect(await store.readStream(stream)).toHaveLength(3);
+      });
+
+      it('any: appends whatever the revision (also the default)', async () => {
+        const stream = uniqueStreamName('exp-any');
+        await expect(store.append(stream, [newEvent()], { expectedRevision: 'any' })).resolves.toMatchObject({ nextExpectedRevision: 0 });
+        await expect(store.append(stream, [newEvent()])).resolves.toMatchObject({ nextExpectedRevision: 1 });
+      });
+
+      it('rejects invalid expected revisions', async () => {
+        const stream = uniqueStreamName('exp-invalid');
+        for (const bad of [-1, 1.5, Number.NaN]) {
+          await expect(store.append(stream, [newEvent()], { expectedRevision: bad })).rejects.toBeInstanceOf(InvalidArgument);
+        }
+      });
+    });
+
+    describe('concurrency', () => {
+      it('10 parallel appends with the same expected revision: exactly one wins', async () => {
+        const stream = uniqueStreamName('race');
+        await store.append(stream, [newEvent()], { expectedRevision: 'no_stream' });
+        const settled = await Promise.allSettled(
+          Array.from({ length: 10 }, (_, i) => store.append(stream, [newEvent('Race', { i })], { expectedRevision: 0 })),
+        );
+        const won = settled.filter((s) => s.status === 'fulfilled');
+        const lost = settled.filter((s): s is PromiseRejectedResult => s.status === 'rejected');
+        expect(won).toHaveLength(1);
+        expect(lost).toHaveLength(9);
+        for (const l of lost) expect(l.reason).toBeInstanceOf(WrongExpectedRevision);
+        expect(await store.readStream(stream)).toHaveLength(2);
+      });
+
+      it('10 parallel no_stream appends of multi-event batches: exactly one wins, nothing interleaves', async () => {
+        const stream = uniqueStreamName('race-new');
+        const settled = await Promise.allSettled(
+          Array.from({ length: 10 }, (_, i) => store.append(stream, [newEvent('Race', { i, k: 0 }), newEvent('Race', { i, k: 1 })], { expectedRevision: 'no_stream' })),
+        );
+        expect(settled.filter((s) => s.status === 'fulfilled')).toHaveLength(1);
+        const read = await store.readStream(stream);
+        expect(read).toHaveLength(2);
+        expect((read[0]?.data as { i: number }).i).toBe((read[1]?.data as { i: number }).i);
+      });
+
+      it('10 parallel "any" appends all land, with distinct revisions', async () => {
+        const stream = uniqueStreamName('race-any');
+        await Promise.all(Array.from({ length: 10 }, (_, i) => store.append(stream, [newEvent('Any', { i })])));
+        const read = await store.readStream(stream);
+        expect(read.map((e) => e.revision)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+        expect(new Set(read.map((e) => (e.data as { i: number }).i)).size).toBe(10);
+      });
+    });
+
+    describe('idempotency', () => {
+      it('re-appending the same ids stores nothing and reports duplicate, whatever the expected revision', async () => {
+        const stream = uniqueStreamName('idem');
+        const batch = [newEvent(), newEvent()];
+        const first = await store.append(stream, batch, { expectedRevision: 'no_stream' });
+        expect(first.duplicate).toBe(false);
+        for (const expectedRevision of ['no_stream', 'any', 0, 1, 7] as const) {
+          const again = await store.append(stream, batch, { expectedRevision });
+          expect(again).toEqual({ nextExpectedRevision: 1, globalPosition: first.globalPosition, duplicate: true });
+        }
+        expect((await store.readStream(stream)).map((e) => e.eventId)).toEqual(batch.map((e) => e.eventId));
+      });
+
+      it('recognises a re-append of an older batch after the stream moved on', async () => {
+        const stream = uniqueStreamName('idem-old');
+        const old = [newEvent(), newEvent()];
+        await store.append(stream, old);
+        const tail = newEvent();
+        const t = await store.append(stream, [tail], { expectedRevision: 1 });
+        await store.append(stream, [newEvent()], { expectedRevision: 2 });
+        await expect(store.append(stream, old, { expectedRevision: 'any' })).resolves.toMatchObject({ nextExpectedRevision: 1, duplicate: true });
+        await expect(store.append(stream, old, { expectedRevision: 'no_stream' })).resolves.toMatchObject({ duplicate: true });
+        await expect(store.append(stream, [tail], { expectedRevision: 1 })).resolves.toEqual({ ...t, duplicate: true });
+        expect(await store.readStream(stream)).toHaveLength(4);
+      });
+
+      it('re-appending the last batch with the revision it produced is a duplicate', async () => {
+        const stream = uniqueStreamName('idem-tail');
+        const batch = [newEvent()];
+        const r = await store.append(stream, batch);
+        await expect(store.append(stream, batch, { expectedRevision: r.nextExpectedRevision })).resolves.toMatchObject({ duplicate: true });
+        expect(await store.readStream(stream)).toHaveLength(1);
+      });
+
+      it('10 parallel identical appends store the batch once', async () => {
+        const stream = uniqueStreamName('idem-race');
+        const batch = [newEvent(), newEvent()];
+        const settled = await Promise.allSettled(Array.from({ length: 10 }, () => store.append(stream, batch, { expectedRevision: 'no_stream' })));
+        expect(settled.every((s) => s.status === 'fulfilled')).toBe(true);
+        const results = settled.map((s) => (s as PromiseFulfilledResult<{ duplicate: boolean }>).value);
+        expect(results.filter((r) => !r.duplicate)).toHaveLength(1);
+        expect(await store.readStream(stream)).toHaveLength(2);
+      });
+
+      it('a batch that overlaps stored ids only in part is refused', async () => {
+        const stream = uniqueStreamName('idem-partial');
+        const [a, b] = [newEvent(), newEvent()];
+        await store.append(stream, [a, b]);
+        await expect(store.append(stream, [b, newEvent()], { expectedRevision: 'any' })).rejects.toBeInstanceOf(EventIdConflict);
+        await expect(store.append(stream, [b, a], { expectedRevision: 'any' })).rejects.toBeInstanceOf(EventIdConflict);
+        expect(await store.readStream(stream)).toHaveLength(2);
+      });
+
+      it('still recognises ids long after the first append (past any dedup window)', async () => {
+        const stream = uniqueStreamName('idem-late');
+        const batch = [newEvent(), newEvent()];
+        await store.append(stream, batch, { expectedRevision: 'no_stream' });
+        await store.append(stream, [newEvent()], { expectedRevision: 1 });
+        if (h.dedupWindowMs !== undefined) await sleep(h.dedupWindowMs + 500);
+        for (const expectedRevision of ['any', 'no_stream', 0, 2] as const) {
+          await expect(store.append(stream, batch, { expectedRevision })).resolves.toMatchObject({ nextExpectedRevision: 1, duplicate: true });
+        }
+        expect(await store.readStream(stream)).toHaveLength(3);
+      });
+    });
+
+    describe('reading from a revision / position', () => {
+      it('readStream honours fromRevision and maxCount', async () => {
+        const stream = uniqueStreamName('read-from');
+        const events = Array.from({ length: 6 }, (_, i) => newEvent('E', { i }));
+        await store.append(stream, events);
+        const ids = (from: number, max?: number) =>
+          store.readStream(stream, { fromRevision: from, ...(max !== undefined ? { maxCount: max } : {}) }).then((r) => r.map((e) => e.revision));
+        await expect(ids(0)).resolves.toEqual([0, 1, 2, 3, 4, 5]);
+        await expect(ids(2)).resolves.toEqual([2, 3, 4, 5]);
+        await expect(ids(2, 3)).resolves.toEqual([2, 3, 4]);
+        await expect(ids(5, 10)).resolves.toEqual([5]);
+        await expect(ids(6)).resolves.toEqual([]);
+        await expect(ids(0, 0)).resolves.toEqual([]);
+      });
+
+      it('readAll honours fromPosition (inclusive) and maxCount', async () => {
+        const stream = uniqueStreamName('readall-from');
+        for (let i = 0; i < 5; i++) await store.append(stream, [newEvent('E', { i })]);
+        const mine = await store.readStream(stream);
+        const p2 = mine[2]?.globalPosition as number;
+        const page = await store.readAll({ fromPosition: p2, maxCount: 2 });
+        expect(page).toHaveLength(2);
+        expect(page[0]).toEqual(mine[2]);
+        expect(page[1]?.globalPosition).toBeGreaterThan(p2);
+        const rest = (await store.readAll({ fromPosition: p2 })).filter((e) => e.stream === stream);
+        expect(rest).toEqual(mine.slice(2));
+      });
+    });
+
+    describe('catch-up subscription', () => {
+      it('delivers stored events from the position, then live ones, in order, without duplicates', async () => {
+        const stream = uniqueStreamName('sub');
+        await store.append(stream, [newEvent('Old', { i: 0 }), newEvent('Old', { i: 1 })]);
+        await store.append(stream, [newEvent('Old', { i: 2 })]);
+        const stored = await store.readStream(stream);
+        const seen: RecordedEvent[] = [];
+        const errors: Error[] = [];
+        const sub = await store.subscribeToAll(
+          { fromPosition: stored[1]?.globalPosition as number },
+          async (e) => {
+            await sleep(1); // a slow handler must not reorder delivery
+            if (e.stream === stream) seen.push(e);
+          },
+          (err) => errors.push(err),
+        );
+        try {
+          await waitFor(() => seen.length >= 2);
+          await store.append(stream, [newEvent('New', { i: 3 })]);
+          await store.append(stream, [newEvent('New', { i: 4 }), newEvent('New', { i: 5 })]);
+          await waitFor(() => seen.length >= 5);
+          await sleep(300);
+          expect(seen.map((e) => (e.data as { i: number }).i)).toEqual([1, 2, 3, 4, 5]);
+          expect(seen.map((e) => e.revision)).toEqual([1, 2, 3, 4, 5]);
+          expect(seen.slice(0, 2)).toEqual(stored.slice(1));
+          expect(errors).toEqual([]);
+        } finally {
+          await sub.close();
+        }
+        // Closed: nothing more arrives.
+        await store.append(stream, [newEvent('AfterClose')]);
+        await sleep(200);
+        expect(seen).toHaveLength(5);
+      });
+    });
+
+    describe('stream names', () => {
+      it.each([
+        ['empty', ''],
+        ['space', 'a b'],
+        ['wildcard *', 'a.*'],
+        ['wildcard >', 'a.>'],
+        ['system $', '$all'],
+        ['leading dot', '.a'],
+        ['trailing dot', 'a.'],
+        ['empty segment', 'a..b'],
+        ['non-ascii', 'sessión'],
+        ['slash', 'a/b'],
+        ['too long', 'x'.repeat(201)],
+      ])('rejects %s', async (_label, bad) => {
+        await expect(store.append(bad, [newEvent()])).rejects.toBeInstanceOf(InvalidArgument);
+        await expect(store.readStream(bad)).rejects.toBeInstanceOf(InvalidArgument);
+      });
+
+      it('accepts [A-Za-z0-9._:-] up to 200 characters', async () => {
+        for (const ok of [`session.${randomUUID()}:req_1-x`, `x${randomUUID()}`.padEnd(200, 'y')]) {
+          await store.append(ok, [newEvent()]);
+          expect(await store.readStream(ok)).toHaveLength(1);
+        }
+      });
+    });
+
+    describe('immutability', () => {
+      it('refuses native deletes and rewrites; the events read back unchanged', async () => {
+        if (h.immutabilitySkipReason) {
+          console.warn(`[${name}] immutability test skipped: ${h.immutabilitySkipReason}`);
+          return;
+        }
+        const stream = uniqueStreamName('immutable');
+        await store.append(stream, [newEvent('E', { i: 0 }), newEvent('E', { i: 1 }), newEvent('E', { i: 2 })]);
+        const before = await store.readStream(stream);
+        await expect(h.attemptDelete(stream)).rejects.toThrow();
+        await expect(h.attemptRewrite(stream, 1)).rejects.toThrow();
+        expect(await store.readStream(stream)).toEqual(before);
+        await expect(store.append(stream, [newEvent()], { expectedRevision: 2 })).resolves.toMatchObject({ nextExpectedRevision: 3 });
+      });
+    });
+  });
+}

@@ -1,0 +1,146 @@
+#!/usr/bin/env node
+// Latency of an allowed `kubectl get` through Chaperone against the test API server directly.
+// Two views: the real kubectl (process start included, what an agent sees per command) and a
+// keep-alive HTTPS client (the gateway's own added latency). Prints a table and writes JSON.
+// Usage: node scripts/bench-spine-latency.js [kubectlRuns=30] [httpRequests=2000]
+'use strict';
+const { execFile } = require('node:child_process');
+const { promisify } = require('node:util');
+const run = promisify(execFile);
+const https = require('node:https');
+const { mkdtempSync, readFileSync, writeFileSync, mkdirSync } = require('node:fs');
+const { tmpdir, cpus } = require('node:os');
+const path = require('node:path');
+const { performance } = require('node:perf_hooks');
+const { ROOT, SERVICES, ensureNats, makeServingCert, agentKubeconfig, startService, stopService } = require('./stack');
+
+const KUBECTL_RUNS = Number(process.argv[2] || 30);
+const HTTP_REQUESTS = Number(process.argv[3] || 2000);
+
+function pct(sorted, p) {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+function stats(samples) {
+  const s = [...samples].sort((a, b) => a - b);
+  const mean = s.reduce((a, b) => a + b, 0) / s.length;
+  return { n: s.length, p50: +pct(s, 50).toFixed(3), p95: +pct(s, 95).toFixed(3), p99: +pct(s, 99).toFixed(3), mean: +mean.toFixed(3) };
+}
+
+// Async on purpose: the direct test API server runs in this process and must keep serving.
+// Direct and gateway runs alternate so machine noise hits both alike.
+async function kubectlTimes(kubeconfigs, dir) {
+  const times = kubeconfigs.map(() => []);
+  const get = (kc) => run('kubectl', ['--kubeconfig', kc, 'get', 'pod', 'worker-0', '-o', 'name'], { env: { PATH: process.env.PATH, HOME: dir } });
+  for (const kc of kubeconfigs) for (let i = 0; i < 3; i++) await get(kc); // warm-up: discovery cache
+  for (let i = 0; i < KUBECTL_RUNS; i++) {
+    for (const [k, kc] of kubeconfigs.entries()) {
+      const t = performance.now();
+      await get(kc);
+      times[k].push(performance.now() - t);
+    }
+  }
+  return times.map(stats);
+}
+
+async function httpTimes(base, token, ca) {
+  const agent = new https.Agent({ keepAlive: true, maxSockets: 1, ca });
+  const url = new URL('/api/v1/namespaces/default/pods/worker-0', base);
+  const once = () =>
+    new Promise((resolve, reject) => {
+      const t = performance.now();
+      https
+        .get(url, { agent, headers: { authorization: `Bearer ${token}`, accept: 'application/json' } }, (res) => {
+          res.resume();
+          res.on('end', () => (res.statusCode === 200 ? resolve(performance.now() - t) : reject(new Error(`status ${res.statusCode}`))));
+        })
+        .on('error', reject);
+    });
+  for (let i = 0; i < 50; i++) await once();
+  const times = [];
+  for (let i = 0; i < HTTP_REQUESTS; i++) times.push(await once());
+  agent.destroy();
+  return stats(times);
+}
+
+async function main() {
+  const dir = mkdtempSync(path.join(tmpdir(), 'chaperone-bench-'));
+  const natsUrl = process.env.CHAPERONE_NATS_URL || 'nats://127.0.0.1:4222';
+  await ensureNats(natsUrl, path.join(dir, 'nats'));
+  const cert = await makeServingCert(path.join(dir, 'tls'));
+  const { startTestApiServer } = require('@chaperone/test-apiserver');
+  const { createLocalIssuer } = require('@chaperone/auth');
+  const gatewayToken = 'bench-gateway-token';
+  const direct = await startTestApiServer({ bearerToken: gatewayToken, tls: { cert: readFileSync(cert.certFile, 'utf8'), key: readFileSync(cert.keyFile, 'utf8') } });
+  writeFileSync(path.join(dir, 'upstream-token'), gatewayToken);
+  const issuer = await createLocalIssuer({ issuer: 'https://bench-issuer', audience: 'chaperone' });
+  issuer.writeJwksFile(path.join(dir, 'jwks.json'));
+  writeFileSync(
+    path.join(dir, 'policy.yaml'),
+    `apiVersion: chaperone.dev/v1alpha1
+kind: Policy
+rules:
+  - name: discovery
+    effect: allow
+    subjects: { groups: ["*"] }
+    verbs: ["get"]
+    nonResourceURLs: ["/api", "/api/*", "/apis", "/apis/*", "/version", "/openapi/*"]
+  - name: read-pods
+    effect: allow
+    subjects: { groups: ["agents"] }
+    verbs: ["get", "list"]
+    apiGroups: [""]
+    resources: ["pods"]
+`,
+  );
+  const env = {
+    CHAPERONE_NATS_URL: natsUrl,
+    CHAPERONE_HEALTH_PORT: '0',
+    CHAPERONE_POLICY_FILE: path.join(dir, 'policy.yaml'),
+    CHAPERONE_HTTPS_PORT: '0',
+    CHAPERONE_TLS_CERT_FILE: cert.certFile,
+    CHAPERONE_TLS_KEY_FILE: cert.keyFile,
+    CHAPERONE_OIDC_ISSUER: issuer.issuer,
+    CHAPERONE_OIDC_JWKS_FILE: path.join(dir, 'jwks.json'),
+    CHAPERONE_UPSTREAM_URL: direct.url,
+    CHAPERONE_UPSTREAM_TOKEN_FILE: path.join(dir, 'upstream-token'),
+    CHAPERONE_UPSTREAM_CA_FILE: cert.certFile,
+  };
+  const running = [];
+  try {
+    for (const name of SERVICES) running.push(await startService(name, env));
+    const gatewayUrl = running.find((s) => s.name === 'ingress').urls[0];
+    const agentToken = await issuer.sign({ sub: 'bench-agent', agent: 'bench-agent', groups: ['agents'] }, { expiresIn: 3600 });
+    const kcDirect = path.join(dir, 'direct.kubeconfig');
+    const kcGateway = path.join(dir, 'gateway.kubeconfig');
+    writeFileSync(kcDirect, agentKubeconfig({ server: direct.url, caPem: cert.certPem, token: gatewayToken }));
+    writeFileSync(kcGateway, agentKubeconfig({ server: gatewayUrl, caPem: cert.certPem, token: agentToken }));
+
+    const result = {
+      machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version },
+      when: new Date().toISOString(),
+      kubectl: await kubectlTimes([kcDirect, kcGateway], dir).then(([direct, gateway]) => ({ direct, gateway })),
+      httpKeepAlive: { direct: await httpTimes(direct.url, gatewayToken, cert.certPem), gateway: await httpTimes(gatewayUrl, agentToken, cert.certPem) },
+    };
+    const rows = [
+      ['kubectl get pod (process per call)', result.kubectl],
+      ['HTTPS GET pod, keep-alive client', result.httpKeepAlive],
+    ];
+    console.log('| path | direct p50 / p95 (ms) | through Chaperone p50 / p95 (ms) | added p50 (ms) |');
+    console.log('|---|---|---|---|');
+    for (const [name, r] of rows) {
+      console.log(`| ${name} | ${r.direct.p50} / ${r.direct.p95} | ${r.gateway.p50} / ${r.gateway.p95} | ${(r.gateway.p50 - r.direct.p50).toFixed(2)} |`);
+    }
+    mkdirSync(path.join(ROOT, 'bench-results'), { recursive: true });
+    const out = path.join(ROOT, 'bench-results', 'spine-latency.json');
+    writeFileSync(out, JSON.stringify(result, null, 2));
+    console.log(`\nwritten ${path.relative(process.cwd(), out)}`);
+  } finally {
+    for (const s of running.reverse()) await stopService(s);
+    await direct.close();
+  }
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
