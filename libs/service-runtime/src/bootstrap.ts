@@ -12,6 +12,8 @@ export interface BootstrapOptions {
   healthHost: string;
   healthPort: number;
   jsonLogs: boolean;
+  /** Only warnings and errors (tests). */
+  quiet?: boolean;
   /** When set, the app also serves Nest @MessagePattern handlers on NATS in this queue group. */
   messaging?: { servers: string[]; queue: string };
 }
@@ -22,7 +24,10 @@ export interface BootstrapOptions {
  */
 export async function bootstrapService(opts: BootstrapOptions): Promise<INestApplication> {
   initTracing(opts.service);
-  const logger = new ChaperoneLogger(`chaperone-${opts.service}`, { json: opts.jsonLogs });
+  const logger = new ChaperoneLogger(`chaperone-${opts.service}`, {
+    json: opts.jsonLogs,
+    ...(opts.quiet ? { levels: ['warn', 'error', 'fatal'] as const } : {}),
+  });
   const app = await NestFactory.create(opts.module, { logger });
   if (opts.messaging) {
     app.connectMicroservice<MicroserviceOptions>(

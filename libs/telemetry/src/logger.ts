@@ -3,8 +3,8 @@ import { redact } from './redact';
 
 /** Nest logger that writes JSON lines (or pretty text locally) with secrets redacted. */
 export class ChaperoneLogger extends ConsoleLogger {
-  constructor(service: string, opts: { json: boolean; levels?: LogLevel[] }) {
-    super(service, { json: opts.json, logLevels: opts.levels ?? ['log', 'warn', 'error', 'fatal'], colors: !opts.json && process.stdout.isTTY === true });
+  constructor(service: string, opts: { json: boolean; levels?: readonly LogLevel[] }) {
+    super(service, { json: opts.json, logLevels: opts.levels ? [...opts.levels] : ['log', 'warn', 'error', 'fatal'], colors: !opts.json && process.stdout.isTTY === true });
   }
 
   protected override formatMessage(

@@ -48,7 +48,7 @@ export interface JetStreamEventStoreOptions extends EvidenceStreamConfig {
   timeoutMs?: number;
   /** Create/validate the stream when the store is created; default true. */
   ensureStream?: boolean;
-  /** Attempts for `expectedRevision: 'any'` appends that lose a race; default 5. */
+  /** Attempts for `expectedRevision: 'any'` appends that lose a race (jittered); default 20. */
   anyRetries?: number;
 }
 
@@ -156,7 +156,7 @@ export class JetStreamEventStore implements EventStore {
     validateExpectedRevision(expected);
     const subject = this.subjectFor(stream);
     const ids = events.map((e) => e.eventId);
-    const attempts = expected === 'any' ? (this.config.anyRetries ?? 5) : 1;
+    const attempts = expected === 'any' ? (this.config.anyRetries ?? 20) : 1;
 
     for (let attempt = 1; ; attempt++) {
       const tail = await this.tailOf(subject);
@@ -179,7 +179,10 @@ export class JetStreamEventStore implements EventStore {
               `another writer interleaved after ${err.written} of ${events.length} events were stored (appends are not atomic)`,
             );
           }
-          if (attempt < attempts) continue;
+          if (attempt < attempts) {
+            await new Promise((r) => setTimeout(r, Math.random() * 5 * attempt));
+            continue;
+          }
           // The winner may have been an identical re-append of this very batch.
           const now = await this.tailOf(subject);
           if (now) {

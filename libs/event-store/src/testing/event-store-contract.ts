@@ -255,7 +255,9 @@ export function eventStoreContract(name: string, harness: () => Promise<EventSto
         await store.append(stream, batch, { expectedRevision: 'no_stream' });
         await store.append(stream, [newEvent()], { expectedRevision: 1 });
         if (h.dedupWindowMs !== undefined) await sleep(h.dedupWindowMs + 500);
-        for (const expectedRevision of ['any', 'no_stream', 0, 2] as const) {
+        // Not asserted: expectedRevision 2 (the CURRENT revision) with this old, non-tail batch is
+        // a new append by EventStoreDB's rules; adapters do not scan for it (see adapter docs).
+        for (const expectedRevision of ['any', 'no_stream', 0, 1] as const) {
           await expect(store.append(stream, batch, { expectedRevision })).resolves.toMatchObject({ nextExpectedRevision: 1, duplicate: true });
         }
         expect(await store.readStream(stream)).toHaveLength(3);
@@ -356,6 +358,7 @@ export function eventStoreContract(name: string, harness: () => Promise<EventSto
     describe('immutability', () => {
       it('refuses native deletes and rewrites; the events read back unchanged', async () => {
         if (h.immutabilitySkipReason) {
+          // eslint-disable-next-line no-console -- a skipped contract test must say why
           console.warn(`[${name}] immutability test skipped: ${h.immutabilitySkipReason}`);
           return;
         }

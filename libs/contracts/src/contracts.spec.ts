@@ -1,0 +1,69 @@
+import { randomUUID } from 'node:crypto';
+import {
+  ChaperoneEventSchema,
+  ContractViolation,
+  DecideRequestSchema,
+  Effects,
+  parseContract,
+  Subjects,
+  type ChaperoneEvent,
+} from './index';
+
+const identity = { subject: 's', username: 'u', groups: ['agents'], agent: 'bot', issuer: 'https://issuer' };
+
+describe('contracts', () => {
+  it('orders effects from least to most restrictive', () => {
+    expect(Effects).toEqual(['allow', 'mask', 'approve', 'deny']);
+  });
+
+  it('names event subjects after their type', () => {
+    expect(Subjects.event('PolicyDecided')).toBe('chaperone.events.PolicyDecided');
+    expect(Subjects.health('audit')).toBe('chaperone.health.audit');
+  });
+
+  it('accepts a well-formed event and discriminates it by type', () => {
+    const event: ChaperoneEvent = {
+      eventId: randomUUID(),
+      schemaVersion: 1,
+      type: 'RequestCompleted',
+      time: new Date().toISOString(),
+      requestId: 'r',
+      sessionId: 's',
+      traceId: 't',
+      identity,
+      payload: { outcome: 'forwarded', status: 200, bytesOut: 12, durationMs: 3.2 },
+    };
+    const parsed = parseContract(ChaperoneEventSchema, 'ChaperoneEvent', event);
+    expect(parsed.type).toBe('RequestCompleted');
+  });
+
+  it('refuses an event of an unknown type or schema version', () => {
+    expect(() => parseContract(ChaperoneEventSchema, 'ChaperoneEvent', { type: 'Nope' })).toThrow(ContractViolation);
+    expect(() =>
+      parseContract(ChaperoneEventSchema, 'ChaperoneEvent', {
+        eventId: 'e',
+        schemaVersion: 2,
+        type: 'AuthenticationFailed',
+        time: '',
+        requestId: '',
+        sessionId: '',
+        traceId: '',
+        identity: null,
+        payload: { reason: 'expired', method: 'GET', path: '/', sourceAddress: '' },
+      }),
+    ).toThrow(/schemaVersion/);
+  });
+
+  it('names the failing path but never echoes the offending value', () => {
+    const secret = 'hunter2-super-secret';
+    let err: unknown;
+    try {
+      parseContract(DecideRequestSchema, 'DecideRequest', { schemaVersion: 1, interceptEventId: secret, identity: { subject: secret } });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ContractViolation);
+    expect(String((err as Error).message)).toContain('identity.username');
+    expect(String((err as Error).message)).not.toContain(secret);
+  });
+});

@@ -1,0 +1,163 @@
+import { randomUUID } from 'node:crypto';
+import { connect, headers, StorageType, type JetStreamManager, type NatsConnection } from 'nats';
+import { EventIdConflict, StoreUnavailable, WrongExpectedRevision } from '../port';
+import { eventStoreContract, newEvent, uniqueStreamName } from '../testing/event-store-contract';
+import { JsErrCodes, jsErrCode } from './errors';
+import { EvidenceHeaders, JetStreamEventStore } from './jetstream-store';
+import { ensureEvidenceStream, type EvidenceStreamConfig } from './stream-config';
+
+const servers = [process.env['NATS_URL'] ?? 'nats://127.0.0.1:4222'];
+
+function uniqueConfig(duplicateWindowMs?: number): EvidenceStreamConfig {
+  const id = randomUUID().replace(/-/g, '').slice(0, 12);
+  return { streamName: `TEST_EVIDENCE_${id}`, subjectPrefix: `test-evidence-${id}`, ...(duplicateWindowMs ? { duplicateWindowMs } : {}) };
+}
+
+eventStoreContract('NATS JetStream', async () => {
+  const nc = await connect({ servers, name: 'event-store-contract' });
+  const jsm = await nc.jetstreamManager();
+  // A short dedup window so the "long after" idempotency test really runs past it.
+  const config = uniqueConfig(1000);
+  const store = await JetStreamEventStore.create(nc, config);
+  const seqsOf = async (stream: string) => (await store.readStream(stream)).map((e) => e.globalPosition);
+  return {
+    store,
+    dedupWindowMs: 1000,
+    async attemptDelete(stream) {
+      const errors: unknown[] = [];
+      const attempts: Array<() => Promise<unknown>> = [
+        ...(await seqsOf(stream)).map((seq) => () => jsm.streams.deleteMessage(config.streamName, seq)),
+        ...(await seqsOf(stream)).map((seq) => () => jsm.streams.deleteMessage(config.streamName, seq, false)),
+        () => jsm.streams.purge(config.streamName, { filter: store.subjectFor(stream) }),
+        () => jsm.streams.purge(config.streamName),
+        async () => {
+          const info = await jsm.streams.info(config.streamName);
+          return jsm.streams.update(config.streamName, { ...info.config, deny_delete: false, deny_purge: false });
+        },
+      ];
+      for (const attempt of attempts) {
+        try {
+          await attempt();
+          throw new Error('a native delete/purge SUCCEEDED'); // not reached when immutability holds
+        } catch (err) {
+          if ((err as Error).message === 'a native delete/purge SUCCEEDED') return; // resolve → test fails
+          errors.push(err);
+        }
+      }
+      throw new AggregateError(errors, `all ${errors.length} native delete attempts were refused`);
+    },
+    async attemptRewrite(stream, revision) {
+      const target = (await store.readStream(stream))[revision];
+      const h = headers();
+      h.set('Nats-Rollup', 'sub'); // would erase every earlier message on the subject
+      h.set(EvidenceHeaders.stream, stream);
+      h.set(EvidenceHeaders.revision, String(revision));
+      h.set(EvidenceHeaders.eventType, target?.type ?? 'Forged');
+      await nc.jetstream().publish(store.subjectFor(stream), new TextEncoder().encode('{"forged":true}'), { headers: h });
+    },
+    async dispose() {
+      await store.close();
+      await jsm.streams.delete(config.streamName);
+      await nc.drain();
+    },
+  };
+});
+
+describe('JetStreamEventStore specifics (real NATS)', () => {
+  jest.setTimeout(30_000);
+  let nc: NatsConnection;
+  let jsm: JetStreamManager;
+  const created: string[] = [];
+  const config = uniqueConfig();
+  let store: JetStreamEventStore;
+
+  beforeAll(async () => {
+    nc = await connect({ servers, name: 'event-store-specifics' });
+    jsm = await nc.jetstreamManager();
+    store = await JetStreamEventStore.create(nc, config);
+    created.push(config.streamName);
+  });
+  afterAll(async () => {
+    await store.close();
+    for (const name of created) await jsm.streams.delete(name).catch(() => undefined);
+    await nc.drain();
+  });
+
+  it('creates the stream with the immutable evidence configuration', async () => {
+    const { config: c } = await jsm.streams.info(config.streamName);
+    expect(c).toMatchObject({
+      subjects: [`${config.subjectPrefix}.>`],
+      storage: StorageType.File,
+      deny_delete: true,
+      deny_purge: true,
+      allow_rollup_hdrs: false,
+      discard: 'old',
+      max_msgs: -1,
+      max_bytes: -1,
+      max_age: 0,
+      duplicate_window: 120_000_000_000,
+    });
+    // Validating an existing good stream is fine (a second instance starting).
+    await expect(ensureEvidenceStream(jsm, config)).resolves.toBeDefined();
+  });
+
+  it('refuses to run on a stream that allows delete, purge or rollup', async () => {
+    const bad = uniqueConfig();
+    await jsm.streams.add({ name: bad.streamName, subjects: [`${bad.subjectPrefix}.>`], storage: StorageType.File, allow_rollup_hdrs: true });
+    created.push(bad.streamName);
+    await expect(JetStreamEventStore.create(nc, bad)).rejects.toThrow(/deny_delete is false.*deny_purge is false.*allow_rollup_hdrs is true/);
+  });
+
+  it('stores the documented headers; event stream S is subject <prefix>.S', async () => {
+    const stream = uniqueStreamName('session.hdrs');
+    const e = newEvent('RequestCompleted', { ok: 1 }, { k: 'v' });
+    const r = await store.append(stream, [e]);
+    const m = await jsm.streams.getMessage(config.streamName, { seq: r.globalPosition });
+    expect(m.subject).toBe(`${config.subjectPrefix}.${stream}`);
+    expect(m.header.get('Nats-Msg-Id')).toBe(e.eventId);
+    expect(m.header.get('Chaperone-Stream')).toBe(stream);
+    expect(m.header.get('Chaperone-Revision')).toBe('0');
+    expect(m.header.get('Chaperone-Event-Type')).toBe('RequestCompleted');
+    expect(JSON.parse(m.header.get('Chaperone-Metadata'))).toEqual({ k: 'v' });
+    expect(m.json()).toEqual({ ok: 1 });
+  });
+
+  it('the server itself enforces Nats-Expected-Last-Subject-Sequence (nats-server 2.9)', async () => {
+    const stream = uniqueStreamName('server-check');
+    const r = await store.append(stream, [newEvent()]);
+    const js = nc.jetstream();
+    const subject = store.subjectFor(stream);
+    const stale = await js.publish(subject, new Uint8Array(), { expect: { lastSubjectSequence: r.globalPosition - 1 } }).catch((e: unknown) => e);
+    expect(jsErrCode(stale)).toBe(JsErrCodes.wrongLastSequence);
+    const none = await js.publish(subject, new Uint8Array(), { expect: { lastSubjectSequence: 0 } }).catch((e: unknown) => e);
+    expect(jsErrCode(none)).toBe(JsErrCodes.wrongLastSequence);
+    expect(await store.readStream(stream)).toHaveLength(1);
+  });
+
+  it('an event id stored on another stream within the dedup window is a conflict, not a silent duplicate', async () => {
+    const e = newEvent();
+    await store.append(uniqueStreamName('id-a'), [e]);
+    const other = uniqueStreamName('id-b');
+    await expect(store.append(other, [e])).rejects.toBeInstanceOf(EventIdConflict);
+    expect(await store.readStream(other)).toEqual([]);
+  });
+
+  it('reports WrongExpectedRevision with the actual revision after losing a race', async () => {
+    const stream = uniqueStreamName('wer');
+    await store.append(stream, [newEvent()]);
+    await store.append(stream, [newEvent()], { expectedRevision: 0 });
+    await expect(store.append(stream, [newEvent()], { expectedRevision: 0 })).rejects.toEqual(expect.objectContaining({ actual: 1 }));
+    await expect(store.append(stream, [newEvent()], { expectedRevision: 0 })).rejects.toBeInstanceOf(WrongExpectedRevision);
+  });
+
+  it('maps a NATS outage to StoreUnavailable', async () => {
+    const nc2 = await connect({ servers, name: 'event-store-outage' });
+    const s2 = await JetStreamEventStore.create(nc2, { ...config, timeoutMs: 1000 });
+    const stream = uniqueStreamName('outage');
+    await s2.append(stream, [newEvent()]);
+    await nc2.close();
+    await expect(s2.append(stream, [newEvent()])).rejects.toBeInstanceOf(StoreUnavailable);
+    await expect(s2.readStream(stream)).rejects.toBeInstanceOf(StoreUnavailable);
+    await expect(s2.readAll()).rejects.toBeInstanceOf(StoreUnavailable);
+  });
+});

@@ -1,0 +1,44 @@
+#!/usr/bin/env node
+// Writes each workspace package's @chaperone/* dependencies from its imports, so Nx orders builds
+// correctly (dependsOn ^build) and npm links what each package needs. Run after adding an import,
+// then `npm install` to refresh the lockfile.
+'use strict';
+const fs = require('node:fs');
+const path = require('node:path');
+
+const ROOT = path.resolve(__dirname, '..');
+const projects = {};
+for (const base of ['libs', 'services', 'test']) {
+  for (const d of fs.readdirSync(path.join(ROOT, base))) {
+    const p = path.join(ROOT, base, d, 'package.json');
+    if (fs.existsSync(p)) projects[JSON.parse(fs.readFileSync(p, 'utf8')).name] = path.join(ROOT, base, d);
+  }
+}
+function walk(dir, out = []) {
+  for (const f of fs.readdirSync(dir, { withFileTypes: true })) {
+    if (f.name === 'node_modules' || f.name === 'dist') continue;
+    const p = path.join(dir, f.name);
+    if (f.isDirectory()) walk(p, out);
+    else if (f.name.endsWith('.ts')) out.push(p);
+  }
+  return out;
+}
+for (const [name, dir] of Object.entries(projects)) {
+  const deps = new Set();
+  const devDeps = new Set();
+  for (const f of walk(dir)) {
+    const src = fs.readFileSync(f, 'utf8');
+    for (const m of src.matchAll(/from '(@chaperone\/[a-z0-9-]+)'/g)) {
+      if (m[1] === name) continue;
+      (/\.spec\.ts$|\/testing\/|\/support\//.test(f) ? devDeps : deps).add(m[1]);
+    }
+  }
+  for (const d of deps) devDeps.delete(d);
+  const file = path.join(dir, 'package.json');
+  const pj = JSON.parse(fs.readFileSync(file, 'utf8'));
+  delete pj.dependencies;
+  delete pj.devDependencies;
+  if (deps.size) pj.dependencies = Object.fromEntries([...deps].sort().map((d) => [d, '*']));
+  if (devDeps.size) pj.devDependencies = Object.fromEntries([...devDeps].sort().map((d) => [d, '*']));
+  fs.writeFileSync(file, `${JSON.stringify(pj, null, 2)}\n`);
+}
