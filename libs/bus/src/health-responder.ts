@@ -1,5 +1,5 @@
 import type { NatsConnection, Subscription } from 'nats';
-import { Subjects, type HealthReply, type ServiceName } from '@chaperone/contracts';
+import type { BusSubjects, HealthReply, ServiceName } from '@chaperone/contracts';
 import { encodeJson } from './codec';
 
 /**
@@ -8,11 +8,12 @@ import { encodeJson } from './codec';
  */
 export function respondToHealth(
   nc: NatsConnection,
+  subjects: BusSubjects,
   service: ServiceName,
   instance: string,
   details: () => HealthReply['details'] = () => ({}),
 ): Subscription {
-  return nc.subscribe(Subjects.health(service), {
+  return nc.subscribe(subjects.health(service), {
     callback: (_err, msg) => {
       const reply: HealthReply = { service, instance, status: 'ok', details: details() };
       msg.respond(encodeJson(reply));

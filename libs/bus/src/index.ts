@@ -1,4 +1,5 @@
 export * from './connect';
 export * from './codec';
-export * from './event-publisher';
+export * from './events-stream';
+export * from './durable-event-publisher';
 export * from './health-responder';

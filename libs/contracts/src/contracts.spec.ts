@@ -6,6 +6,9 @@ import {
   Effects,
   parseContract,
   Subjects,
+  busSubjects,
+  partitionOf,
+  EVENT_PARTITIONS,
   type ChaperoneEvent,
 } from './index';
 
@@ -16,9 +19,29 @@ describe('contracts', () => {
     expect(Effects).toEqual(['allow', 'mask', 'approve', 'deny']);
   });
 
-  it('names event subjects after their type', () => {
-    expect(Subjects.event('PolicyDecided')).toBe('chaperone.events.PolicyDecided');
+  it('names event subjects after their partition and type', () => {
+    const p = partitionOf('session-1');
+    expect(Subjects.event('PolicyDecided', 'session-1')).toBe(`chaperone.events.p${p}.PolicyDecided`);
     expect(Subjects.health('audit')).toBe('chaperone.health.audit');
+  });
+
+  it('isolates prefixes: subjects, queue groups and streams all carry the prefix', () => {
+    const s = busSubjects('e2e-run-7');
+    expect(s.policyDecide).toBe('e2e-run-7.policy.decide');
+    expect(s.queue('policy')).toBe('e2e-run-7-policy');
+    expect(s.eventsStream).toBe('E2E_RUN_7_EVENTS');
+    expect(s.auditConsumer(3)).toBe('e2e-run-7-audit-p3');
+  });
+
+  it('refuses a prefix that is not a single safe subject token', () => {
+    for (const bad of ['', 'a.b', 'A', '*', '>', 'has space', 'x'.repeat(33)]) expect(() => busSubjects(bad)).toThrow(/bus prefix/);
+  });
+
+  it('spreads sessions over every partition, always the same one per session', () => {
+    const seen = new Set<number>();
+    for (let i = 0; i < 1000; i++) seen.add(partitionOf(`s-${i}`));
+    expect(seen.size).toBe(EVENT_PARTITIONS);
+    expect(partitionOf('abc')).toBe(partitionOf('abc'));
   });
 
   it('accepts a well-formed event and discriminates it by type', () => {

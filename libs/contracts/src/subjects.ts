@@ -1,33 +1,83 @@
 import type { ChaperoneEventType } from './events';
 
 /**
- * The bus, read as a table. Every subject Chaperone uses is here and nowhere else.
+ * The bus, read as a table. Every subject and JetStream stream Chaperone uses is built here and
+ * nowhere else. `<p>` is the bus prefix (CHAPERONE_BUS_PREFIX, default "chaperone"): deployments
+ * (and test runs) that share one NATS use different prefixes and never see each other's traffic.
  *
- * | subject                          | pattern        | publisher | consumer (queue group)   |
- * |----------------------------------|----------------|-----------|--------------------------|
- * | chaperone.policy.decide          | request/reply  | ingress   | policy (policy)          |
- * | chaperone.events.<EventType>     | publish        | ingress, policy | audit (audit)      |
- * | chaperone.health.<service>       | request/reply  | operators | every service            |
+ * | subject                               | pattern       | publisher       | consumer (queue group)      |
+ * |---------------------------------------|---------------|-----------------|-----------------------------|
+ * | <p>.policy.decide                     | request/reply | ingress         | policy (<p>-policy)         |
+ * | <p>.events.p<N>.<EventType>           | JetStream     | ingress, policy | audit (durable <p>-audit-pN)|
+ * | <p>.health.<service>                  | request/reply | operators       | every replica (no group)    |
+ * | <p>.evidence.<stream>                 | JetStream     | audit           | projections (event store)   |
+ *
+ * Events are partitioned by session (N = hash(sessionId) mod EVENT_PARTITIONS): each partition is
+ * consumed one message at a time, so a session's events are stored in bus order even with several
+ * audit replicas, while partitions proceed in parallel.
  */
-export const Subjects = Object.freeze({
-  policyDecide: 'chaperone.policy.decide',
-  /** Wildcard over every evidence event. */
-  eventsAll: 'chaperone.events.>',
-  event: (type: ChaperoneEventType): string => `chaperone.events.${type}`,
-  health: (service: ServiceName): string => `chaperone.health.${service}`,
-});
+export const DEFAULT_BUS_PREFIX = 'chaperone';
+/** Changing this re-partitions the bus: drain the events stream first. */
+export const EVENT_PARTITIONS = 8;
 
 export const ServiceNames = Object.freeze(['ingress', 'policy', 'masking', 'approval', 'audit'] as const);
 export type ServiceName = (typeof ServiceNames)[number];
 
-/** Queue groups: replicas of one service share a group, so each message is handled once. */
-export const QueueGroups: Readonly<Record<ServiceName, string>> = Object.freeze({
-  ingress: 'chaperone-ingress',
-  policy: 'chaperone-policy',
-  masking: 'chaperone-masking',
-  approval: 'chaperone-approval',
-  audit: 'chaperone-audit',
-});
+export interface BusSubjects {
+  readonly prefix: string;
+  readonly policyDecide: string;
+  /** Wildcard over every evidence event. */
+  readonly eventsAll: string;
+  /** Wildcard over one partition's events. */
+  eventsInPartition(partition: number): string;
+  event(type: ChaperoneEventType, sessionId: string): string;
+  health(service: ServiceName): string;
+  /** Queue groups: replicas of one service share a group, so each message is handled once. */
+  queue(service: ServiceName): string;
+  /** JetStream stream holding the bus's evidence events until the audit service stores them. */
+  readonly eventsStream: string;
+  /** Durable consumer name of the audit service for one partition. */
+  auditConsumer(partition: number): string;
+  /** JetStream stream (and subject prefix) of the evidence event store's JetStream adapter. */
+  readonly evidenceStream: string;
+  readonly evidenceSubjectPrefix: string;
+}
+
+const PREFIX = /^[a-z][a-z0-9-]{0,31}$/;
+
+/** The subject table for one bus prefix. Throws on a prefix that is not a safe subject token. */
+export function busSubjects(prefix: string = DEFAULT_BUS_PREFIX): BusSubjects {
+  if (!PREFIX.test(prefix)) {
+    throw new Error(`bus prefix "${prefix.slice(0, 40)}" is invalid: use 1-32 lower-case letters, digits or '-', starting with a letter`);
+  }
+  const upper = prefix.toUpperCase().replace(/-/g, '_');
+  return Object.freeze({
+    prefix,
+    policyDecide: `${prefix}.policy.decide`,
+    eventsAll: `${prefix}.events.>`,
+    eventsInPartition: (partition: number) => `${prefix}.events.p${partition}.>`,
+    event: (type: ChaperoneEventType, sessionId: string) => `${prefix}.events.p${partitionOf(sessionId)}.${type}`,
+    health: (service: ServiceName) => `${prefix}.health.${service}`,
+    queue: (service: ServiceName) => `${prefix}-${service}`,
+    eventsStream: `${upper}_EVENTS`,
+    auditConsumer: (partition: number) => `${prefix}-audit-p${partition}`,
+    evidenceStream: `${upper}_EVIDENCE`,
+    evidenceSubjectPrefix: `${prefix}.evidence`,
+  });
+}
+
+/** FNV-1a over the session id: stable across processes and languages, cheap on the hot path. */
+export function partitionOf(sessionId: string, partitions: number = EVENT_PARTITIONS): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < sessionId.length; i++) {
+    h ^= sessionId.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return (h >>> 0) % partitions;
+}
+
+/** The default table, for code and tests that do not configure a prefix. */
+export const Subjects = busSubjects(DEFAULT_BUS_PREFIX);
 
 /** HTTP headers Chaperone adds or reads on the wire. */
 export const Headers = Object.freeze({

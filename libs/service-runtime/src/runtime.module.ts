@@ -2,20 +2,23 @@ import { Global, Inject, Module, type DynamicModule, type OnApplicationShutdown 
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { NatsConnection, Subscription } from 'nats';
-import type { ServiceName } from '@chaperone/contracts';
-import { connectBus, respondToHealth } from '@chaperone/bus';
+import { busSubjects, type BusSubjects, type ServiceName } from '@chaperone/contracts';
+import { connectBus, DurableEventPublisher, ensureEventsStream, respondToHealth, type EventsStreamLimits } from '@chaperone/bus';
 import { HealthController } from './health.controller';
 import { Readiness } from './readiness';
-import { NATS_CONNECTION, SERVICE_IDENTITY, type ServiceIdentity } from './tokens';
+import { BUS, EVENTS, NATS_CONNECTION, SERVICE_IDENTITY, type ServiceIdentity } from './tokens';
 
 export interface RuntimeOptions {
   service: ServiceName;
   natsServers: string[];
+  busPrefix?: string;
+  /** For services that publish or consume evidence events: the events stream is ensured at start. */
+  events?: EventsStreamLimits & { publishTimeoutMs: number };
 }
 
 /**
- * What every Chaperone service has: its identity, one NATS connection (for events and health),
- * readiness checks, and /healthz + /readyz.
+ * What every Chaperone service has: its identity, the bus subjects of its prefix, one NATS
+ * connection (events, health), readiness checks, and /healthz + /readyz.
  */
 @Global()
 @Module({})
@@ -25,23 +28,32 @@ export class ServiceRuntimeModule implements OnApplicationShutdown {
       service: opts.service,
       instance: `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`,
     };
+    const subjects = busSubjects(opts.busPrefix);
     return {
       module: ServiceRuntimeModule,
       controllers: [HealthController],
       providers: [
         Readiness,
         { provide: SERVICE_IDENTITY, useValue: identity },
+        { provide: BUS, useValue: subjects },
         {
           provide: NATS_CONNECTION,
           inject: [Readiness],
           useFactory: async (readiness: Readiness) => {
-            const nc = await connectBus(opts.natsServers, `chaperone-${opts.service}-${identity.instance}`);
+            const nc = await connectBus(opts.natsServers, `${subjects.prefix}-${opts.service}-${identity.instance}`);
             readiness.add('nats', () => ({ ok: !nc.isClosed() && nc.info !== undefined, detail: nc.getServer() }));
+            if (opts.events) await ensureEventsStream(await nc.jetstreamManager(), subjects, opts.events);
             return nc;
           },
         },
+        {
+          provide: EVENTS,
+          inject: [NATS_CONNECTION],
+          useFactory: (nc: NatsConnection) =>
+            opts.events ? new DurableEventPublisher(nc.jetstream(), subjects, opts.events.publishTimeoutMs) : undefined,
+        },
       ],
-      exports: [Readiness, SERVICE_IDENTITY, NATS_CONNECTION],
+      exports: [Readiness, SERVICE_IDENTITY, NATS_CONNECTION, BUS, EVENTS],
     };
   }
 
@@ -50,8 +62,9 @@ export class ServiceRuntimeModule implements OnApplicationShutdown {
   constructor(
     @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
     @Inject(SERVICE_IDENTITY) id: ServiceIdentity,
+    @Inject(BUS) subjects: BusSubjects,
   ) {
-    this.healthSub = respondToHealth(nc, id.service, id.instance);
+    this.healthSub = respondToHealth(nc, subjects, id.service, id.instance);
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -1,15 +1,27 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { ServiceRuntimeModule } from '@chaperone/service-runtime';
+import type { NatsConnection } from 'nats';
+import type { BusSubjects } from '@chaperone/contracts';
+import { BUS, NATS_CONNECTION, ServiceRuntimeModule, type RuntimeOptions } from '@chaperone/service-runtime';
 import { EventRecorder } from './record-events/event-recorder';
+import { openEventStore, type EventStoreKind } from './store/event-store.provider';
+import { EVENT_STORE } from './tokens';
 
-/** The audit service: consumes the evidence events (the event store lands with issue #3). */
+/** The audit service: moves every evidence event from the bus into the event store, exactly once. */
 @Module({})
 export class AuditModule {
-  static forRoot(natsServers: string[]): DynamicModule {
+  static forRoot(opts: { runtime: RuntimeOptions; eventStore: EventStoreKind; eventStoreConnection: string | undefined }): DynamicModule {
     return {
       module: AuditModule,
-      imports: [ServiceRuntimeModule.forRoot({ service: 'audit', natsServers })],
-      providers: [EventRecorder],
+      imports: [ServiceRuntimeModule.forRoot(opts.runtime)],
+      providers: [
+        {
+          provide: EVENT_STORE,
+          inject: [NATS_CONNECTION, BUS],
+          useFactory: (nc: NatsConnection, subjects: BusSubjects) =>
+            openEventStore(opts.eventStore, { nc, subjects, eventStoreConnection: opts.eventStoreConnection }),
+        },
+        EventRecorder,
+      ],
     };
   }
 }

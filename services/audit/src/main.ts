@@ -1,14 +1,17 @@
 import { loadConfig } from '@chaperone/config';
-import { bootstrapService, commonSettings, runMain } from '@chaperone/service-runtime';
+import { bootstrapService, runMain, runtimeOptions } from '@chaperone/service-runtime';
 import { AuditModule } from './audit.module';
-
-const settings = { ...commonSettings(9404) };
+import { auditSettings } from './config';
 
 runMain(async () => {
-  const config = loadConfig(settings);
+  const config = loadConfig(auditSettings);
   await bootstrapService({
     service: 'audit',
-    module: AuditModule.forRoot(config.natsServers),
+    module: AuditModule.forRoot({
+      runtime: runtimeOptions('audit', config, { events: true }),
+      eventStore: config.eventStore,
+      eventStoreConnection: config.eventStoreConnection,
+    }),
     healthHost: config.healthHost,
     healthPort: config.healthPort,
     jsonLogs: config.logFormat === 'json',

@@ -2,7 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { ClientsModule, Transport } from '@nestjs/microservices';
 import { createAuthenticator, type AuthConfig } from '@chaperone/auth';
 import { natsConnectionOptions } from '@chaperone/bus';
-import { ServiceRuntimeModule } from '@chaperone/service-runtime';
+import { runtimeOptions, ServiceRuntimeModule } from '@chaperone/service-runtime';
 import { PolicyClient } from './decide/policy-client';
 import { GatewayServer } from './gateway/gateway.server';
 import { Intercept } from './gateway/intercept';
@@ -38,7 +38,7 @@ export class IngressModule {
     return {
       module: IngressModule,
       imports: [
-        ServiceRuntimeModule.forRoot({ service: 'ingress', natsServers: config.natsServers }),
+        ServiceRuntimeModule.forRoot(runtimeOptions('ingress', config, { events: true })),
         ClientsModule.register([
           {
             name: POLICY_CLIENT,

@@ -1,6 +1,6 @@
 import { loadConfig } from '@chaperone/config';
-import { QueueGroups } from '@chaperone/contracts';
-import { bootstrapService, commonSettings, runMain } from '@chaperone/service-runtime';
+import { busSubjects } from '@chaperone/contracts';
+import { bootstrapService, commonSettings, runMain, runtimeOptions } from '@chaperone/service-runtime';
 import { MaskingModule } from './masking.module';
 
 const settings = { ...commonSettings(9402) };
@@ -9,10 +9,10 @@ runMain(async () => {
   const config = loadConfig(settings);
   await bootstrapService({
     service: 'masking',
-    module: MaskingModule.forRoot(config.natsServers),
+    module: MaskingModule.forRoot(runtimeOptions('masking', config, { events: false })),
     healthHost: config.healthHost,
     healthPort: config.healthPort,
     jsonLogs: config.logFormat === 'json',
-    messaging: { servers: config.natsServers, queue: QueueGroups.masking },
+    messaging: { servers: config.natsServers, queue: busSubjects(config.busPrefix).queue('masking') },
   });
 });

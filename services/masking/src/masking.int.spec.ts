@@ -1,10 +1,12 @@
 import type { INestApplication } from '@nestjs/common';
 import { connect, type NatsConnection } from 'nats';
-import { HealthReplySchema, QueueGroups, Subjects } from '@chaperone/contracts';
+import { randomUUID } from 'node:crypto';
+import { busSubjects, HealthReplySchema } from '@chaperone/contracts';
 import { bootstrapService } from '@chaperone/service-runtime';
 import { MaskingModule } from './masking.module';
 
 const servers = [process.env['NATS_URL'] ?? 'nats://127.0.0.1:4222'];
+const subjects = busSubjects(`masking-int-${randomUUID().slice(0, 8)}`);
 
 describe('masking service (real NATS)', () => {
   let app: INestApplication;
@@ -14,12 +16,12 @@ describe('masking service (real NATS)', () => {
   beforeAll(async () => {
     app = await bootstrapService({
       service: 'masking',
-      module: MaskingModule.forRoot(servers),
+      module: MaskingModule.forRoot({ service: 'masking', natsServers: servers, busPrefix: subjects.prefix }),
       healthHost: '127.0.0.1',
       healthPort: 0,
       jsonLogs: true,
       quiet: true,
-      messaging: { servers, queue: QueueGroups.masking },
+      messaging: { servers, queue: subjects.queue('masking') },
     });
     base = (await app.getUrl()).replace('[::1]', '127.0.0.1');
     nc = await connect({ servers });
@@ -40,7 +42,7 @@ describe('masking service (real NATS)', () => {
   });
 
   it('answers a health ping on its NATS subject', async () => {
-    const msg = await nc.request(Subjects.health('masking'), new Uint8Array(), { timeout: 2000 });
+    const msg = await nc.request(subjects.health('masking'), new Uint8Array(), { timeout: 2000 });
     const reply = HealthReplySchema.parse(JSON.parse(new TextDecoder().decode(msg.data)));
     expect(reply).toMatchObject({ service: 'masking', status: 'ok' });
   });

@@ -1,6 +1,6 @@
 import { loadConfig } from '@chaperone/config';
-import { QueueGroups } from '@chaperone/contracts';
-import { bootstrapService, runMain, StartupError } from '@chaperone/service-runtime';
+import { busSubjects } from '@chaperone/contracts';
+import { bootstrapService, runMain, runtimeOptions, StartupError } from '@chaperone/service-runtime';
 import { policySettings } from './config';
 import { PolicyModule } from './policy.module';
 import { PolicyLoadError, PolicyStore } from './rules';
@@ -17,10 +17,10 @@ runMain(async () => {
   }
   await bootstrapService({
     service: 'policy',
-    module: PolicyModule.forRoot({ natsServers: config.natsServers, store, watch: config.watch }),
+    module: PolicyModule.forRoot({ runtime: runtimeOptions('policy', config, { events: true }), store, watch: config.watch }),
     healthHost: config.healthHost,
     healthPort: config.healthPort,
     jsonLogs: config.logFormat === 'json',
-    messaging: { servers: config.natsServers, queue: QueueGroups.policy },
+    messaging: { servers: config.natsServers, queue: busSubjects(config.busPrefix).queue('policy') },
   });
 });

@@ -1,6 +1,9 @@
 import { Inject, Logger, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
-import { Readiness, ServiceRuntimeModule } from '@chaperone/service-runtime';
-import { DecideController } from './decide/decide.controller';
+import { busSubjects } from '@chaperone/contracts';
+import type { DurableEventPublisher } from '@chaperone/bus';
+import { EVENTS, Readiness, ServiceRuntimeModule, type RuntimeOptions } from '@chaperone/service-runtime';
+import { DecideHandler } from './decide/decide-handler';
+import { decideEndpoint } from './decide/decide.endpoint';
 import { formatPolicyErrors, PolicyStore } from './rules';
 
 const WATCH = Symbol('WATCH');
@@ -10,14 +13,15 @@ const WATCH = Symbol('WATCH');
 export class PolicyModule implements OnApplicationShutdown {
   private readonly logger = new Logger('Policy');
 
-  static forRoot(opts: { natsServers: string[]; store: PolicyStore; watch: boolean }): DynamicModule {
+  static forRoot(opts: { runtime: RuntimeOptions; store: PolicyStore; watch: boolean }): DynamicModule {
     return {
       module: PolicyModule,
-      imports: [ServiceRuntimeModule.forRoot({ service: 'policy', natsServers: opts.natsServers })],
-      controllers: [DecideController],
+      imports: [ServiceRuntimeModule.forRoot(opts.runtime)],
+      controllers: [decideEndpoint(busSubjects(opts.runtime.busPrefix).policyDecide)],
       providers: [
         { provide: PolicyStore, useValue: opts.store },
         { provide: WATCH, useValue: opts.watch },
+        { provide: DecideHandler, inject: [PolicyStore, EVENTS], useFactory: (store: PolicyStore, events: DurableEventPublisher) => new DecideHandler(store, events) },
       ],
     };
   }

@@ -4,7 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect, type NatsConnection, type Subscription } from 'nats';
 import { createLocalIssuer, type LocalIssuer } from '@chaperone/auth';
-import { ChaperoneEventSchema, Subjects, type ChaperoneEvent } from '@chaperone/contracts';
+import { randomUUID } from 'node:crypto';
+import { busSubjects, ChaperoneEventSchema, type BusSubjects, type ChaperoneEvent } from '@chaperone/contracts';
+import { JetStreamEventStore, type RecordedEvent } from '@chaperone/event-store';
 import { startTestApiServer, type TestApiServer } from '@chaperone/test-apiserver';
 // The same process orchestration `npm start` uses (scripts/ is tooling, not an Nx project).
 // eslint-disable-next-line @typescript-eslint/no-require-imports, @nx/enforce-module-boundaries
@@ -48,13 +50,17 @@ export class E2EStack {
   private caPem = '';
   private env: Record<string, string> = {};
   readonly events: ChaperoneEvent[] = [];
+  /** A bus prefix of its own: this run's subjects and JetStream streams touch nothing else on the shared NATS. */
+  readonly subjects: BusSubjects = busSubjects(`e2e-${randomUUID().slice(0, 8)}`);
+  natsUrl = '';
   private sub: Subscription | undefined;
 
-  async start(policyYaml: string): Promise<void> {
-    const natsUrl = process.env['NATS_URL'] ?? 'nats://127.0.0.1:4222';
+  async start(policyYaml: string, opts: { natsUrl?: string; env?: Record<string, string> } = {}): Promise<void> {
+    const natsUrl = opts.natsUrl ?? process.env['NATS_URL'] ?? 'nats://127.0.0.1:4222';
+    this.natsUrl = natsUrl;
     await stack.ensureNats(natsUrl, join(this.dir, 'nats'));
-    this.nc = await connect({ servers: natsUrl });
-    this.sub = this.nc.subscribe(Subjects.eventsAll, {
+    this.nc = await connect({ servers: natsUrl, maxReconnectAttempts: -1, reconnectTimeWait: 200 });
+    this.sub = this.nc.subscribe(this.subjects.eventsAll, {
       callback: (_e, msg) => {
         const parsed = ChaperoneEventSchema.safeParse(JSON.parse(new TextDecoder().decode(msg.data)));
         if (parsed.success) this.events.push(parsed.data);
@@ -83,6 +89,8 @@ export class E2EStack {
       CHAPERONE_UPSTREAM_URL: this.apiserver.url,
       CHAPERONE_UPSTREAM_TOKEN_FILE: join(this.dir, 'upstream-token'),
       CHAPERONE_POLICY_TIMEOUT_MS: '1500',
+      CHAPERONE_BUS_PREFIX: this.subjects.prefix,
+      ...opts.env,
     };
     for (const name of ['policy', 'masking', 'approval', 'audit', 'ingress']) await this.startService(name);
     const url = this.services.get('ingress')?.urls.find((u) => u.startsWith('https://'));
@@ -143,10 +151,23 @@ export class E2EStack {
     }
   }
 
+  /** The evidence store as the audit service writes it (JetStream adapter). */
+  async evidence(): Promise<RecordedEvent[]> {
+    const store = await JetStreamEventStore.create(this.nc, {
+      streamName: this.subjects.evidenceStream,
+      subjectPrefix: this.subjects.evidenceSubjectPrefix,
+    });
+    return store.readAll();
+  }
+
   async stop(): Promise<void> {
     for (const name of [...this.services.keys()].reverse()) await this.stopService(name);
     this.sub?.unsubscribe();
-    await this.nc?.drain();
+    if (this.nc && !this.nc.isClosed()) {
+      const jsm = await this.nc.jetstreamManager();
+      for (const stream of [this.subjects.eventsStream, this.subjects.evidenceStream]) await jsm.streams.delete(stream).catch(() => false);
+      await this.nc.drain();
+    }
     await this.apiserver?.close();
     rmSync(this.dir, { recursive: true, force: true });
   }

@@ -1,7 +1,8 @@
 import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import type { ClientProxy } from '@nestjs/microservices';
 import { firstValueFrom, timeout, TimeoutError } from 'rxjs';
-import { DecideReplySchema, parseContract, Subjects, type DecideReply, type DecideRequest } from '@chaperone/contracts';
+import { DecideReplySchema, parseContract, type BusSubjects, type DecideReply, type DecideRequest } from '@chaperone/contracts';
+import { BUS } from '@chaperone/service-runtime';
 import { GatewayFailure } from '../errors/gateway-errors';
 import { INGRESS_CONFIG, POLICY_CLIENT, type IngressConfig } from '../tokens';
 
@@ -15,6 +16,7 @@ export class PolicyClient implements OnApplicationBootstrap {
   constructor(
     @Inject(POLICY_CLIENT) private readonly client: ClientProxy,
     @Inject(INGRESS_CONFIG) private readonly config: IngressConfig,
+    @Inject(BUS) private readonly subjects: BusSubjects,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -24,7 +26,7 @@ export class PolicyClient implements OnApplicationBootstrap {
   async decide(request: DecideRequest): Promise<DecideReply> {
     let raw: unknown;
     try {
-      raw = await firstValueFrom(this.client.send(Subjects.policyDecide, request).pipe(timeout(this.config.policyTimeoutMs)));
+      raw = await firstValueFrom(this.client.send(this.subjects.policyDecide, request).pipe(timeout(this.config.policyTimeoutMs)));
     } catch (e) {
       const message =
         e instanceof TimeoutError

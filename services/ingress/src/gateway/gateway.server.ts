@@ -152,11 +152,7 @@ export class GatewayServer implements OnApplicationBootstrap, OnApplicationShutd
       bytesOut: forwarded?.bytesOut ?? 0,
       durationMs: Math.round((performance.now() - t.started) * 1000) / 1000,
     });
-    try {
-      this.intercept.publish(event);
-    } catch {
-      this.logger.warn(`RequestCompleted for ${t.requestId} could not be published: the bus is unavailable`);
-    }
+    this.intercept.record(event);
   }
 
   async onApplicationShutdown(): Promise<void> {

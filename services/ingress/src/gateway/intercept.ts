@@ -1,12 +1,11 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { IncomingMessage } from 'node:http';
-import type { NatsConnection } from 'nats';
 import { trace, type Span } from '@opentelemetry/api';
 import { AuthenticationError, type Authenticator } from '@chaperone/auth';
-import { EventPublisher } from '@chaperone/bus';
+import { EventNotRecorded, type DurableEventPublisher } from '@chaperone/bus';
 import type { ChaperoneEvent, Decision, Identity, RequestInfo } from '@chaperone/contracts';
 import { parseRequestInfo } from '@chaperone/k8s-request';
-import { NATS_CONNECTION } from '@chaperone/service-runtime';
+import { EVENTS } from '@chaperone/service-runtime';
 import { PolicyClient } from '../decide/policy-client';
 import { GatewayFailure } from '../errors/gateway-errors';
 import { newEvent, systemClock, type RequestRefs } from '../events/event-factory';
@@ -39,15 +38,13 @@ function remoteAddress(req: IncomingMessage): string {
  */
 @Injectable()
 export class Intercept {
-  private readonly publisher: EventPublisher;
+  private readonly logger = new Logger('Intercept');
 
   constructor(
     @Inject(AUTHENTICATOR) private readonly authenticator: Authenticator,
-    @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
+    @Inject(EVENTS) private readonly events: DurableEventPublisher,
     private readonly policy: PolicyClient,
-  ) {
-    this.publisher = new EventPublisher(nc);
-  }
+  ) {}
 
   async admit(req: IncomingMessage, t: RequestTrace, upgrade: boolean): Promise<Admitted> {
     const traceId = t.span.spanContext().traceId;
@@ -58,7 +55,8 @@ export class Intercept {
     } catch (e) {
       if (!(e instanceof AuthenticationError)) throw e;
       const refs = { requestId: t.requestId, sessionId: '', traceId, identity: null };
-      this.publish(
+      // Recorded in the background: a refused request has nothing to protect by waiting.
+      this.record(
         newEvent.authenticationFailed(systemClock, refs, { reason: e.reason, method: req.method ?? '', path, sourceAddress: remoteAddress(req) }),
       );
       throw new GatewayFailure({ kind: 'unauthenticated', message: e.message });
@@ -77,11 +75,13 @@ export class Intercept {
       sourceAddress: remoteAddress(req),
       upgrade,
     });
-    this.publish(intercepted);
     t.refs = refs;
     t.span.setAttributes({ 'chaperone.agent': auth.identity.agent, 'k8s.verb': parsed.info.verb, 'chaperone.session': auth.sessionId });
 
-    const reply = await this.policy.decide({
+    // Pipelined: the intercept is being stored while policy decides (and stores its decision before
+    // replying). Nothing is forwarded until both acknowledgements are in.
+    const stored = this.durably(intercepted);
+    const decided = this.policy.decide({
       schemaVersion: 1,
       interceptEventId: intercepted.eventId,
       requestId: t.requestId,
@@ -90,7 +90,10 @@ export class Intercept {
       identity: auth.identity,
       request: parsed.info,
     });
-    const decision = reply.decision;
+    const [storedResult, decidedResult] = await Promise.allSettled([stored, decided]);
+    if (storedResult.status === 'rejected') throw storedResult.reason;
+    if (decidedResult.status === 'rejected') throw decidedResult.reason;
+    const decision = decidedResult.value.decision;
     t.span.setAttributes({ 'chaperone.effect': decision.effect, 'chaperone.rule': decision.rule });
     switch (decision.effect) {
       case 'allow':
@@ -109,13 +112,21 @@ export class Intercept {
     }
   }
 
-  publish(event: ChaperoneEvent): void {
-    if (this.nc.isClosed()) throw new GatewayFailure({ kind: 'bus-unavailable', message: 'the NATS connection is closed' });
+  /** Store an event durably; a failure is the typed `bus-unavailable` (503, nothing forwarded). */
+  async durably(event: ChaperoneEvent): Promise<void> {
     try {
-      this.publisher.publish(event);
+      await this.events.publish(event);
     } catch (e) {
-      throw new GatewayFailure({ kind: 'bus-unavailable', message: e instanceof Error ? e.message : 'publish failed' });
+      throw new GatewayFailure({ kind: 'bus-unavailable', message: e instanceof EventNotRecorded ? e.message : 'publish failed' });
     }
+  }
+
+  /** Store an event without holding up the caller; failures are logged (never the event's content). */
+  record(event: ChaperoneEvent): void {
+    this.durably(event).catch((e: unknown) => {
+      const why = e instanceof GatewayFailure && e.error.kind === 'bus-unavailable' ? e.error.message : String(e);
+      this.logger.error(`${event.type} for request ${event.requestId} was not recorded: ${why}`);
+    });
   }
 
   static span(name: string): Span {

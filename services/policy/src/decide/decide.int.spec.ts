@@ -8,12 +8,13 @@ import { ClientNats, Transport, type MicroserviceOptions } from '@nestjs/microse
 import type { INestMicroservice } from '@nestjs/common';
 import { connect, type NatsConnection } from 'nats';
 import { firstValueFrom } from 'rxjs';
-import { QueueGroups, Subjects, type DecideRequest, type PolicyDecided } from '@chaperone/contracts';
+import { busSubjects, type DecideRequest, type PolicyDecided } from '@chaperone/contracts';
 import { PolicyModule } from '../policy.module';
 import { PolicyStore } from '../rules';
 import { decisionEventId } from './decision-event-id';
 
 const servers = [process.env['NATS_URL'] ?? 'nats://127.0.0.1:4222'];
+const Subjects = busSubjects(`policy-int-${randomUUID().slice(0, 8)}`);
 const POLICY = `apiVersion: chaperone.dev/v1alpha1
 kind: Policy
 rules:
@@ -59,24 +60,29 @@ describe('policy service over real NATS', () => {
   beforeAll(async () => {
     writeFileSync(join(dir, 'policy.yaml'), POLICY);
     const store = PolicyStore.fromFile(join(dir, 'policy.yaml'));
-    app = await NestFactory.createMicroservice<MicroserviceOptions>(PolicyModule.forRoot({ natsServers: servers, store, watch: true }), {
+    app = await NestFactory.createMicroservice<MicroserviceOptions>(PolicyModule.forRoot({
+        runtime: { service: 'policy', natsServers: servers, busPrefix: Subjects.prefix, events: { maxBytes: 1 << 24, maxMsgs: -1, publishTimeoutMs: 2000 } },
+        store,
+        watch: true,
+      }), {
       transport: Transport.NATS,
-      options: { servers, queue: QueueGroups.policy },
+      options: { servers, queue: Subjects.queue('policy') },
       logger: false,
     });
     await app.listen();
     client = new ClientNats({ servers });
     await client.connect();
     nc = await connect({ servers });
-    nc.subscribe(Subjects.event('PolicyDecided'), {
+    nc.subscribe(`${Subjects.prefix}.events.*.PolicyDecided`, {
       callback: (_e, m) => decided.push(JSON.parse(new TextDecoder().decode(m.data)) as PolicyDecided),
     });
   });
 
   afterAll(async () => {
     await client.close();
-    await nc.drain();
     await app.close();
+    await (await nc.jetstreamManager()).streams.delete(Subjects.eventsStream);
+    await nc.drain();
     rmSync(dir, { recursive: true, force: true });
   });
 

@@ -1,0 +1,51 @@
+import type { JetStreamClient } from 'nats';
+import type { BusSubjects, ChaperoneEvent } from '@chaperone/contracts';
+import { encodeJson } from './codec';
+
+/** An event the bus did not durably accept: the caller must not act as if it was recorded. */
+export class EventNotRecorded extends Error {
+  constructor(
+    readonly eventType: string,
+    why: string,
+  ) {
+    super(`${eventType} was not recorded: ${why}`);
+    this.name = 'EventNotRecorded';
+  }
+}
+
+/**
+ * Publishes evidence events to the JetStream events stream and resolves only once the server has
+ * stored them (PubAck). The event id is the message id, so a retried publish is stored once.
+ */
+export class DurableEventPublisher {
+  constructor(
+    private readonly js: JetStreamClient,
+    private readonly subjects: BusSubjects,
+    private readonly timeoutMs: number,
+  ) {}
+
+  async publish(event: ChaperoneEvent): Promise<void> {
+    try {
+      await this.js.publish(this.subjects.event(event.type, event.sessionId), encodeJson(event), {
+        msgID: event.eventId,
+        expect: { streamName: this.subjects.eventsStream },
+        timeout: this.timeoutMs,
+      });
+    } catch (e) {
+      throw new EventNotRecorded(event.type, describe(e));
+    }
+  }
+}
+
+function describe(e: unknown): string {
+  if (!(e instanceof Error)) return 'unknown error';
+  // JetStream API errors carry the server's reason; a bare 503 means nothing stored the subject.
+  const api = (e as { api_error?: { description?: string } }).api_error?.description ?? '';
+  const code = (e as { code?: string }).code;
+  if (/maximum (messages|bytes)/i.test(api)) return 'the events stream is full (the audit service is behind or down)';
+  if (api) return `the events stream refused it (${api})`;
+  if (code === 'TIMEOUT' || /timeout/i.test(e.message)) return 'the events stream did not acknowledge in time';
+  if (code === '503' || /no responders/i.test(e.message)) return 'no JetStream events stream answers';
+  if (/closed|disconnect/i.test(e.message)) return 'the connection to NATS is down';
+  return e.message;
+}

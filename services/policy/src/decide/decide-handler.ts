@@ -1,0 +1,52 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { RpcException } from '@nestjs/microservices';
+import type { DurableEventPublisher } from '@chaperone/bus';
+import { ContractViolation, DecideRequestSchema, parseContract, type DecideReply, type PolicyDecided } from '@chaperone/contracts';
+import { EVENTS } from '@chaperone/service-runtime';
+import { PolicyStore } from '../rules';
+import { decisionEventId } from './decision-event-id';
+
+/**
+ * Decides one intercepted request and records the decision. The reply goes out only after the
+ * PolicyDecided event is durably stored: the ingress forwards nothing whose decision is not evidence.
+ */
+@Injectable()
+export class DecideHandler {
+  private readonly logger = new Logger(DecideHandler.name);
+
+  constructor(
+    private readonly store: PolicyStore,
+    @Inject(EVENTS) private readonly events: DurableEventPublisher,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  async decide(raw: unknown): Promise<DecideReply> {
+    let request;
+    try {
+      request = parseContract(DecideRequestSchema, 'DecideRequest', raw);
+    } catch (e) {
+      const message = e instanceof ContractViolation ? e.message : 'invalid decide request';
+      this.logger.warn(message);
+      throw new RpcException(message);
+    }
+    const decision = this.store.decide(request.identity, request.request);
+    const event: PolicyDecided = {
+      eventId: decisionEventId(request.interceptEventId),
+      schemaVersion: 1,
+      type: 'PolicyDecided',
+      time: this.now().toISOString(),
+      requestId: request.requestId,
+      sessionId: request.sessionId,
+      traceId: request.traceId,
+      identity: request.identity,
+      payload: { interceptEventId: request.interceptEventId, decision },
+    };
+    try {
+      await this.events.publish(event);
+    } catch (e) {
+      this.logger.error(`decision for request ${request.requestId} not recorded: ${e instanceof Error ? e.message : String(e)}`);
+      throw new RpcException(`the decision could not be recorded: ${e instanceof Error ? e.message : 'bus error'}`);
+    }
+    return { schemaVersion: 1, decisionEventId: event.eventId, decision };
+  }
+}
