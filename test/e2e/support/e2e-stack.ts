@@ -20,7 +20,8 @@ interface ServiceHandle {
   child: import('node:child_process').ChildProcess;
 }
 interface StackModule {
-  ensureNats(url: string, dir: string): Promise<{ url: string }>;
+  ensureNats(url: string, dir: string): Promise<{ url: string; started?: import('node:child_process').ChildProcess }>;
+  portAnswers(host: string, port: number, timeoutMs?: number): Promise<boolean>;
   makeServingCert(dir: string): Promise<{ certFile: string; keyFile: string; certPem: string }>;
   agentKubeconfig(o: { server: string; caPem: string; token?: string }): string;
   startService(name: string, env: Record<string, string>, onLine?: (n: string, l: string) => void): Promise<ServiceHandle>;
@@ -53,12 +54,14 @@ export class E2EStack {
   /** A bus prefix of its own: this run's subjects and JetStream streams touch nothing else on the shared NATS. */
   readonly subjects: BusSubjects = busSubjects(`e2e-${randomUUID().slice(0, 8)}`);
   natsUrl = '';
+  /** Set when this stack started its own nats-server (a private NATS for outage tests). */
+  private natsProcess: import('node:child_process').ChildProcess | undefined;
   private sub: Subscription | undefined;
 
   async start(policyYaml: string, opts: { natsUrl?: string; env?: Record<string, string> } = {}): Promise<void> {
     const natsUrl = opts.natsUrl ?? process.env['NATS_URL'] ?? 'nats://127.0.0.1:4222';
     this.natsUrl = natsUrl;
-    await stack.ensureNats(natsUrl, join(this.dir, 'nats'));
+    this.natsProcess = (await stack.ensureNats(natsUrl, join(this.dir, 'nats'))).started;
     this.nc = await connect({ servers: natsUrl, maxReconnectAttempts: -1, reconnectTimeWait: 200 });
     this.sub = this.nc.subscribe(this.subjects.eventsAll, {
       callback: (_e, msg) => {
@@ -151,6 +154,51 @@ export class E2EStack {
     }
   }
 
+  /** One HTTPS request to the ingress, as a non-kubectl client would send it. */
+  request(path: string, token: string, agent?: import('node:https').Agent): Promise<{ status: number; body: string }> {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const https = require('node:https') as typeof import('node:https');
+    return new Promise((resolve, reject) => {
+      https
+        .get(new URL(path, this.ingressUrl), { ca: this.caPem, agent, headers: { authorization: `Bearer ${token}` } }, (res) => {
+          let body = '';
+          res.on('data', (c: Buffer) => (body += c.toString()));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+          res.on('error', reject);
+        })
+        .on('error', reject);
+    });
+  }
+
+  /** Stop the private NATS server this stack started (SIGKILL: an outage, not a shutdown). */
+  async killNats(): Promise<void> {
+    const p = this.natsProcess;
+    if (!p) throw new Error('this stack did not start its own NATS');
+    await new Promise<void>((resolve) => {
+      p.once('exit', () => resolve());
+      p.kill('SIGKILL');
+    });
+    this.natsProcess = undefined;
+  }
+
+  /** Start the private NATS again on the same port and store (JetStream state survives). */
+  async restartNats(): Promise<void> {
+    this.natsProcess = (await stack.ensureNats(this.natsUrl, join(this.dir, 'nats'))).started;
+  }
+
+  /** Wait until every service's /readyz answers 200 (e.g. after NATS came back). */
+  async waitReady(timeoutMs = 20_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (const s of this.services.values()) {
+      for (;;) {
+        const ok = await fetch(s.health.replace('/healthz', '/readyz')).then((r) => r.ok, () => false);
+        if (ok) break;
+        if (Date.now() > deadline) throw new Error(`${s.name} not ready in time`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+  }
+
   /** The evidence store as the audit service writes it (JetStream adapter). */
   async evidence(): Promise<RecordedEvent[]> {
     const store = await JetStreamEventStore.create(this.nc, {
@@ -169,6 +217,7 @@ export class E2EStack {
       await this.nc.drain();
     }
     await this.apiserver?.close();
+    this.natsProcess?.kill('SIGKILL');
     rmSync(this.dir, { recursive: true, force: true });
   }
 }

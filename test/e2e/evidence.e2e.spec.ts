@@ -1,0 +1,174 @@
+import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:net';
+import type { ChaperoneEvent } from '@chaperone/contracts';
+import { E2EStack } from './support/e2e-stack';
+
+/**
+ * The evidence path under failure, with real processes: every event durably on the bus before a
+ * request is forwarded, appended exactly once to the event store, nothing lost when services die.
+ */
+const POLICY = `
+apiVersion: chaperone.dev/v1alpha1
+kind: Policy
+rules:
+  - name: discovery
+    effect: allow
+    subjects: { groups: ["*"] }
+    verbs: ["get"]
+    nonResourceURLs: ["/api", "/api/*", "/apis", "/apis/*", "/version", "/openapi/*"]
+  - name: read-pods
+    effect: allow
+    subjects: { groups: ["agents"] }
+    verbs: ["get", "list", "watch"]
+    apiGroups: [""]
+    resources: ["pods"]
+`;
+
+async function eventually<T>(fn: () => Promise<T> | T, ok: (v: T) => boolean, what: string, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (ok(v)) return v;
+    if (Date.now() > deadline) throw new Error(`${what}: not reached in ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+const countById = (ids: string[]) => ids.reduce((m, id) => m.set(id, (m.get(id) ?? 0) + 1), new Map<string, number>());
+
+describe('audit service stopped while kubectl keeps working', () => {
+  const s = new E2EStack();
+  beforeAll(() => s.start(POLICY), 90_000);
+  afterAll(() => s.stop());
+
+  it('requests still complete; restarted, the audit service stores every event exactly once', async () => {
+    const token = await s.agentToken('evidence-bot');
+    const kubeconfig = s.kubeconfig(token);
+    await s.stopService('audit');
+    for (let i = 0; i < 4; i++) {
+      const r = await s.kubectl(kubeconfig, ['get', 'pods']);
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+    }
+    // Everything published so far (by ingress and policy) waits on the bus.
+    const published = await eventually(() => [...s.events], (e) => e.filter((x) => x.type === 'RequestCompleted').length >= 4, 'events on the bus');
+    await s.startService('audit');
+    const ids = published.map((e) => e.eventId);
+    const stored = await eventually(
+      () => s.evidence(),
+      (rec) => ids.every((id) => rec.some((r) => r.eventId === id)),
+      'every bus event in the store',
+    );
+    const counts = countById(stored.map((r) => r.eventId));
+    expect([...counts.values()].every((n) => n === 1)).toBe(true);
+    // Each request's chain is complete: intercepted, decided, completed.
+    const requestIds = new Set(published.filter((e) => e.type === 'RequestIntercepted').map((e) => e.requestId));
+    for (const requestId of requestIds) {
+      const types = stored.filter((r) => (r.data as ChaperoneEvent).requestId === requestId).map((r) => r.type).sort();
+      expect(types).toEqual(['PolicyDecided', 'RequestCompleted', 'RequestIntercepted']);
+    }
+  });
+
+  it('the ingress kept nothing from the cluster: every request the API server saw has intercept and decision stored', async () => {
+    const stored = await s.evidence();
+    const seen = s.apiserver.requests.map((q) => String(q.headers['impersonate-extra-chaperone.dev%2frequest-id']));
+    expect(seen.length).toBeGreaterThan(0);
+    for (const requestId of seen) {
+      const types = stored.filter((r) => (r.data as ChaperoneEvent).requestId === requestId).map((r) => r.type);
+      expect(types).toEqual(expect.arrayContaining(['RequestIntercepted', 'PolicyDecided']));
+    }
+  });
+});
+
+describe('the event stream refuses writes (a full backlog)', () => {
+  const s = new E2EStack();
+  beforeAll(() => s.start(POLICY, { env: { CHAPERONE_EVENTS_MAX_MSGS: '12' } }), 90_000);
+  afterAll(() => s.stop());
+
+  it('new requests get 503 and never reach the cluster; after recovery they work again', async () => {
+    const token = await s.agentToken('full-bot');
+    await s.stopService('audit');
+    let refused: { status: number; body: string } | undefined;
+    for (let i = 0; i < 12 && !refused; i++) {
+      const r = await s.request('/api/v1/namespaces/default/pods', token);
+      if (r.status !== 200) refused = r;
+    }
+    expect(refused?.status).toBe(503);
+    expect(JSON.parse(refused?.body ?? '{}')).toMatchObject({
+      kind: 'Status',
+      reason: 'ServiceUnavailable',
+      message: expect.stringContaining('could not record this request, so it was not sent'),
+    });
+    s.apiserver.clearRequests();
+    const kubectl = await s.kubectl(s.kubeconfig(token), ['get', 'pods']);
+    expect(kubectl.code).not.toBe(0);
+    expect(kubectl.stderr).toContain('ServiceUnavailable');
+    expect(s.apiserver.requests).toHaveLength(0);
+
+    await s.startService('audit');
+    await eventually(() => s.request('/api/v1/namespaces/default/pods', token), (r) => r.status === 200, 'requests accepted again');
+    expect(s.apiserver.requests.length).toBeGreaterThan(0);
+  });
+});
+
+describe('NATS unreachable', () => {
+  const s = new E2EStack();
+  beforeAll(async () => {
+    await s.start(POLICY, { natsUrl: `nats://127.0.0.1:${await freePort()}` });
+  }, 90_000);
+  afterAll(() => s.stop());
+
+  it('gives 503 with nothing forwarded while NATS is down, and recovers when it is back', async () => {
+    const token = await s.agentToken('outage-bot');
+    expect((await s.request('/api/v1/namespaces/default/pods', token)).status).toBe(200);
+    await s.killNats();
+    s.apiserver.clearRequests();
+    const r = await s.request('/api/v1/namespaces/default/pods', token);
+    expect(r.status).toBe(503);
+    expect(JSON.parse(r.body)).toMatchObject({ kind: 'Status', code: 503 });
+    expect(s.apiserver.requests).toHaveLength(0);
+
+    await s.restartNats();
+    await s.waitReady();
+    await eventually(() => s.request('/api/v1/namespaces/default/pods', token), (x) => x.status === 200, 'requests accepted after NATS returned');
+  });
+});
+
+describe('ingress killed -9 in the middle of a batch', () => {
+  const s = new E2EStack();
+  beforeAll(() => s.start(POLICY), 90_000);
+  afterAll(() => s.stop());
+
+  it('every request the cluster saw has its intercept and decision in the store', async () => {
+    const token = await s.agentToken(`batch-${randomUUID().slice(0, 4)}`);
+    s.apiserver.clearRequests();
+    const batch = Array.from({ length: 60 }, (_, i) =>
+      new Promise((r) => setTimeout(r, i * 5)).then(() => s.request('/api/v1/namespaces/default/pods', token).catch(() => ({ status: 0, body: '' }))),
+    );
+    await eventually(() => s.apiserver.requests.length, (n) => n >= 5, 'some requests forwarded');
+    await s.stopService('ingress');
+    const results = await Promise.all(batch);
+    const forwarded = s.apiserver.requests.map((q) => String(q.headers['impersonate-extra-chaperone.dev%2frequest-id']));
+    expect(forwarded.length).toBeGreaterThanOrEqual(5);
+    expect(results.some((r) => r.status === 0)).toBe(true); // the kill really cut the batch
+    const stored = await eventually(
+      () => s.evidence(),
+      (rec) =>
+        forwarded.every((id) => {
+          const types = rec.filter((r) => (r.data as ChaperoneEvent).requestId === id).map((r) => r.type);
+          return types.includes('RequestIntercepted') && types.includes('PolicyDecided');
+        }),
+      'intercept and decision stored for every forwarded request',
+    );
+    expect([...countById(stored.map((r) => r.eventId)).values()].every((n) => n === 1)).toBe(true);
+  });
+});
