@@ -7,6 +7,13 @@ import { z } from 'zod';
 export const Effects = Object.freeze(['allow', 'mask', 'approve', 'deny'] as const);
 export type Effect = (typeof Effects)[number];
 
+/**
+ * How much of a request's bodies is kept as evidence, least to most. When several rules match, the
+ * most recording level wins (like effects, adding a rule never records less).
+ */
+export const RecordLevels = Object.freeze(['none', 'request', 'request-and-response'] as const);
+export type RecordLevel = (typeof RecordLevels)[number];
+
 export const DecisionSchema = z.object({
   effect: z.enum(Effects),
   /** The rule whose effect won; `default-deny` when no rule matched. */
@@ -18,6 +25,8 @@ export const DecisionSchema = z.object({
   matchedRules: z.array(z.string()),
   /** True when any matching rule asks for masking, even if a stricter effect won. */
   mask: z.boolean(),
+  /** Which bodies to record (digest and size; content once masking can vouch for it). */
+  record: z.enum(RecordLevels),
 });
 export type Decision = z.infer<typeof DecisionSchema>;
 

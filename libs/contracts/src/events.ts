@@ -53,6 +53,13 @@ export const RequestOutcomes = Object.freeze([
   'aborted', // the client went away before the response ended
 ] as const);
 
+/** A body the gateway saw, identified by its SHA-256 over every byte (the content itself is kept elsewhere, if at all). */
+export const BodyDigestSchema = z.object({
+  digest: z.string().regex(/^sha256:[0-9a-f]{64}$/),
+  size: z.number().int().nonnegative(),
+});
+export type BodyDigest = z.infer<typeof BodyDigestSchema>;
+
 export const RequestCompletedSchema = z.object({
   ...envelope,
   type: z.literal('RequestCompleted'),
@@ -61,6 +68,10 @@ export const RequestCompletedSchema = z.object({
     status: z.number().int(),
     bytesOut: z.number().int().nonnegative(),
     durationMs: z.number().nonnegative(),
+    /** Present when the deciding policy records request bodies. */
+    requestBody: BodyDigestSchema.optional(),
+    /** Present when the deciding policy records response bodies. */
+    responseBody: BodyDigestSchema.optional(),
   }),
 });
 

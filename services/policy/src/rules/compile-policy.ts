@@ -59,6 +59,7 @@ function compileRule(spec: PolicyRuleSpec, index: number): CompiledRule {
     effect: spec.effect,
     rank: Effects.indexOf(spec.effect),
     reason: spec.reason,
+    record: spec.record ?? 'none',
     subjects: {
       users: new Set(spec.subjects.users ?? []),
       agents: new Set(spec.subjects.agents ?? []),

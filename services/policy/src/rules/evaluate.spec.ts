@@ -273,7 +273,18 @@ describe('evaluate: combining rules', () => {
       reason: 'no rule allows get pods in namespace default',
       matchedRules: [],
       mask: false,
+      record: 'none',
     });
+  });
+
+  it('given rules recording different levels, when several match, then the most recording level wins', () => {
+    const policy = policyOf([
+      rule('read', { resources: ['pods'], record: 'request' }),
+      rule('audit-everything', { resources: ['*'], record: 'request-and-response' }),
+      rule('quiet', { resources: ['pods'] }),
+    ]);
+    expect(evaluate(policy, identity(), get).record).toBe('request-and-response');
+    expect(evaluate(policyOf([rule('quiet', { resources: ['pods'] })]), identity(), get).record).toBe('none');
   });
 
   it.each([

@@ -1,4 +1,4 @@
-import { DEFAULT_DENY_RULE, type Decision, type Identity, type RequestInfo } from '@chaperone/contracts';
+import { DEFAULT_DENY_RULE, RecordLevels, type Decision, type Identity, type RequestInfo } from '@chaperone/contracts';
 import { candidateRules, type CompiledPolicy } from './compile-policy';
 import { ruleMatches, type CompiledRule } from './match-rule';
 
@@ -35,6 +35,8 @@ export function decisionFromMatches(
   }
   const matchedRules = matched.map((r) => r.name);
   const mask = matched.some((r) => r.effect === 'mask');
+  // The most recording level of any matching rule: a rule can add evidence, never remove it.
+  const record = RecordLevels[Math.max(0, ...matched.map((r) => RecordLevels.indexOf(r.record)))] ?? 'none';
   if (winner === undefined) {
     return {
       effect: 'deny',
@@ -43,6 +45,7 @@ export function decisionFromMatches(
       reason: `no rule allows ${describeRequest(request)}`,
       matchedRules,
       mask,
+      record,
     };
   }
   return {
@@ -52,6 +55,7 @@ export function decisionFromMatches(
     reason: winner.reason ?? generatedReason(winner),
     matchedRules,
     mask,
+    record,
   };
 }
 

@@ -1,4 +1,4 @@
-import type { Effect, Identity, RequestInfo, ResourceRequestInfo } from '@chaperone/contracts';
+import type { Effect, Identity, RequestInfo, ResourceRequestInfo, RecordLevel } from '@chaperone/contracts';
 
 /**
  * Per-rule matchers. The resource and URL matchers mirror Kubernetes RBAC
@@ -22,6 +22,7 @@ interface CompiledRuleBase {
   /** Index of `effect` in `Effects`: higher is more restrictive. */
   rank: number;
   reason: string | undefined;
+  record: RecordLevel;
   subjects: CompiledSubjects;
   verbs: readonly string[];
 }

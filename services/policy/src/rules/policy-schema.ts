@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DEFAULT_DENY_RULE, Effects, KubeVerbs } from '@chaperone/contracts';
+import { DEFAULT_DENY_RULE, Effects, KubeVerbs, RecordLevels } from '@chaperone/contracts';
 
 /**
  * The policy document, shaped like Kubernetes RBAC PolicyRules so operators can read it at a
@@ -86,6 +86,8 @@ export const PolicyRuleSchema = z.strictObject({
   namespaces: z.array(z.string()).optional(),
   nonResourceURLs: nonEmptyList(nonResourceURL).optional(),
   reason: z.string().optional(),
+  /** Bodies to keep as evidence: none (default), request, or request-and-response. */
+  record: z.enum(RecordLevels).optional(),
 });
 
 export const PolicyDocumentSchema = z.strictObject({

@@ -1,0 +1,120 @@
+#!/usr/bin/env node
+// Evidence path figures: (1) the latency a durable (JetStream-acknowledged) event publish adds,
+// (2) events/s the audit service sustains from the bus into the JetStream event store, with one
+// and two replicas, each its own process. Prints a table and writes bench-results/evidence.json.
+// Usage: node scripts/bench-evidence.js [events=20000] [sessions=200]
+'use strict';
+const { randomUUID } = require('node:crypto');
+const { mkdirSync, writeFileSync } = require('node:fs');
+const { cpus } = require('node:os');
+const path = require('node:path');
+const { performance } = require('node:perf_hooks');
+const { connect } = require('nats');
+const { busSubjects } = require('@chaperone/contracts');
+const { DurableEventPublisher, ensureEventsStream } = require('@chaperone/bus');
+const { ROOT, ensureNats, startService, stopService } = require('./stack');
+
+const EVENTS = Number(process.argv[2] || 20000);
+const SESSIONS = Number(process.argv[3] || 200);
+const limits = { maxBytes: 4 * 1024 ** 3, maxMsgs: -1 };
+
+function stats(samples) {
+  const s = [...samples].sort((a, b) => a - b);
+  const at = (p) => s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
+  return { n: s.length, p50: +at(50).toFixed(3), p99: +at(99).toFixed(3), mean: +(s.reduce((a, b) => a + b, 0) / s.length).toFixed(3) };
+}
+
+function event(sessionId, n) {
+  return {
+    eventId: randomUUID(),
+    schemaVersion: 1,
+    type: 'RequestCompleted',
+    time: new Date().toISOString(),
+    requestId: randomUUID(),
+    sessionId,
+    traceId: '0'.repeat(32),
+    identity: { subject: 'bench', username: 'bench', groups: ['agents'], agent: 'bench', issuer: 'https://bench' },
+    payload: { outcome: 'forwarded', status: 200, bytesOut: 1000 + n, durationMs: 1.2 },
+  };
+}
+
+async function publishLatency(nc, subjects) {
+  const pub = new DurableEventPublisher(nc.jetstream(), subjects, 5000);
+  const times = [];
+  for (let i = 0; i < 2000; i++) {
+    const t = performance.now();
+    await pub.publish(event('latency', i));
+    times.push(performance.now() - t);
+  }
+  // The reference point: one core-NATS round trip (flush) on the same connection.
+  const rtt = [];
+  for (let i = 0; i < 2000; i++) {
+    const t = performance.now();
+    await nc.flush();
+    rtt.push(performance.now() - t);
+  }
+  return { durablePublish: stats(times), natsRoundTrip: stats(rtt) };
+}
+
+async function auditThroughput(nc, replicas) {
+  const subjects = busSubjects(`bench-${randomUUID().slice(0, 8)}`);
+  const jsm = await nc.jetstreamManager();
+  await ensureEventsStream(jsm, subjects, limits);
+  const pub = new DurableEventPublisher(nc.jetstream(), subjects, 10_000);
+  // Fill the backlog first (audit stopped), then measure the drain: events/s into the store.
+  for (let i = 0; i < EVENTS; i += 500) {
+    await Promise.all(Array.from({ length: Math.min(500, EVENTS - i) }, (_, k) => pub.publish(event(`s-${(i + k) % SESSIONS}`, i + k))));
+  }
+  const env = {
+    CHAPERONE_NATS_URL: process.env.CHAPERONE_NATS_URL || 'nats://127.0.0.1:4222',
+    CHAPERONE_BUS_PREFIX: subjects.prefix,
+    CHAPERONE_HEALTH_PORT: '0',
+    CHAPERONE_EVENTS_MAX_BYTES: String(limits.maxBytes),
+  };
+  const t0 = performance.now();
+  const running = [];
+  for (let r = 0; r < replicas; r++) running.push(await startService('audit', env));
+  let stored = 0;
+  for (;;) {
+    const info = await jsm.streams.info(subjects.evidenceStream).catch(() => undefined);
+    stored = info ? info.state.messages : 0;
+    if (stored >= EVENTS) break;
+    if (performance.now() - t0 > 600_000) throw new Error(`only ${stored}/${EVENTS} stored after 10 minutes`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  for (const s of running) await stopService(s);
+  await jsm.streams.delete(subjects.eventsStream);
+  await jsm.streams.delete(subjects.evidenceStream);
+  return { replicas, events: EVENTS, sessions: SESSIONS, seconds: +seconds.toFixed(2), eventsPerSecond: Math.round(EVENTS / seconds) };
+}
+
+async function main() {
+  const natsUrl = process.env.CHAPERONE_NATS_URL || 'nats://127.0.0.1:4222';
+  await ensureNats(natsUrl, path.join(ROOT, '.chaperone', 'nats'));
+  const nc = await connect({ servers: natsUrl });
+  const subjects = busSubjects(`bench-${randomUUID().slice(0, 8)}`);
+  const jsm = await nc.jetstreamManager();
+  await ensureEventsStream(jsm, subjects, limits);
+  const latency = await publishLatency(nc, subjects);
+  await jsm.streams.delete(subjects.eventsStream);
+  const one = await auditThroughput(nc, 1);
+  const two = await auditThroughput(nc, 2);
+  await nc.drain();
+
+  const result = { machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version }, when: new Date().toISOString(), latency, audit: [one, two] };
+  console.log('| measure | value |');
+  console.log('|---|---|');
+  console.log(`| durable event publish (JetStream ack), p50 / p99 | ${latency.durablePublish.p50} / ${latency.durablePublish.p99} ms |`);
+  console.log(`| core NATS round trip (flush), p50 / p99 | ${latency.natsRoundTrip.p50} / ${latency.natsRoundTrip.p99} ms |`);
+  for (const a of [one, two]) {
+    console.log(`| audit → JetStream store, ${a.replicas} replica(s), ${a.events} events / ${a.sessions} sessions | ${a.eventsPerSecond} events/s (${a.seconds} s, incl. start) |`);
+  }
+  mkdirSync(path.join(ROOT, 'bench-results'), { recursive: true });
+  writeFileSync(path.join(ROOT, 'bench-results', 'evidence.json'), JSON.stringify(result, null, 2));
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
