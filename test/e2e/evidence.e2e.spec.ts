@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
 import type { ChaperoneEvent } from '@chaperone/contracts';
 import { E2EStack } from './support/e2e-stack';
@@ -22,6 +22,7 @@ rules:
     verbs: ["get", "list", "watch"]
     apiGroups: [""]
     resources: ["pods"]
+    record: request-and-response
 `;
 
 async function eventually<T>(fn: () => Promise<T> | T, ok: (v: T) => boolean, what: string, timeoutMs = 20_000): Promise<T> {
@@ -76,6 +77,23 @@ describe('audit service stopped while kubectl keeps working', () => {
       const types = stored.filter((r) => (r.data as ChaperoneEvent).requestId === requestId).map((r) => r.type).sort();
       expect(types).toEqual(['PolicyDecided', 'RequestCompleted', 'RequestIntercepted']);
     }
+  });
+
+  it('records the digest and size of the exact response body the agent received, as the rule asks', async () => {
+    const token = await s.agentToken('digest-bot');
+    const r = await s.request('/api/v1/namespaces/default/pods', token);
+    expect(r.status).toBe(200);
+    const completed = await eventually(
+      () => s.events.find((e) => e.type === 'RequestCompleted' && e.requestId === r.requestId),
+      (e) => e !== undefined,
+      'RequestCompleted on the bus',
+    );
+    const payload = completed?.type === 'RequestCompleted' ? completed.payload : undefined;
+    expect(payload?.responseBody).toEqual({
+      digest: `sha256:${createHash('sha256').update(r.body).digest('hex')}`,
+      size: Buffer.byteLength(r.body),
+    });
+    expect(payload?.requestBody).toEqual({ digest: `sha256:${createHash('sha256').digest('hex')}`, size: 0 });
   });
 
   it('the ingress kept nothing from the cluster: every request the API server saw has intercept and decision stored', async () => {

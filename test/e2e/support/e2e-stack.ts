@@ -155,7 +155,7 @@ export class E2EStack {
   }
 
   /** One HTTPS request to the ingress, as a non-kubectl client would send it. */
-  request(path: string, token: string, agent?: import('node:https').Agent): Promise<{ status: number; body: string }> {
+  request(path: string, token: string, agent?: import('node:https').Agent): Promise<{ status: number; body: string; requestId: string }> {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const https = require('node:https') as typeof import('node:https');
     return new Promise((resolve, reject) => {
@@ -163,7 +163,7 @@ export class E2EStack {
         .get(new URL(path, this.ingressUrl), { ca: this.caPem, agent, headers: { authorization: `Bearer ${token}` } }, (res) => {
           let body = '';
           res.on('data', (c: Buffer) => (body += c.toString()));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body, requestId: String(res.headers['x-chaperone-request-id'] ?? '') }));
           res.on('error', reject);
         })
         .on('error', reject);

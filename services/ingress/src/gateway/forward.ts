@@ -1,13 +1,22 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { createProxyServer, type ProxyServer } from 'http-proxy-3';
+import type { BodyDigest, RecordLevel } from '@chaperone/contracts';
 import type { Upstream } from '../upstream/upstream';
+import { BodyDigestTap } from './body-digest';
 import { upstreamHeaders, type UpstreamIdentity } from './upstream-headers';
 
 export interface ForwardResult {
   /** HTTP status the cluster answered (101 for a completed upgrade), 0 if none. */
   status: number;
   bytesOut: number;
+  requestBody?: BodyDigest;
+  responseBody?: BodyDigest;
+}
+
+interface InFlight {
+  result: ForwardResult;
+  responseTap: BodyDigestTap | undefined;
 }
 
 /**
@@ -18,7 +27,7 @@ export interface ForwardResult {
  */
 export class Forwarder {
   private readonly proxy: ProxyServer;
-  private readonly inFlight = new WeakMap<IncomingMessage, ForwardResult>();
+  private readonly inFlight = new WeakMap<IncomingMessage, InFlight>();
 
   constructor(private readonly upstream: Upstream) {
     this.proxy = createProxyServer({
@@ -30,13 +39,18 @@ export class Forwarder {
       ws: true,
     });
     this.proxy.on('proxyRes', (proxyRes, req) => {
-      const result = this.inFlight.get(req);
-      if (!result) return;
+      const flight = this.inFlight.get(req);
+      if (!flight) return;
+      const { result, responseTap } = flight;
       result.status = proxyRes.statusCode ?? 0;
-      proxyRes.on('data', (chunk: Buffer) => (result.bytesOut += chunk.length));
+      proxyRes.on('data', (chunk: Buffer) => {
+        result.bytesOut += chunk.length;
+        responseTap?.update(chunk);
+      });
+      if (responseTap) proxyRes.on('end', () => (result.responseBody = responseTap.result()));
     });
     this.proxy.on('proxyReqWs', (proxyReq, req) => {
-      const result = this.inFlight.get(req);
+      const result = this.inFlight.get(req)?.result;
       if (!result) return;
       proxyReq.on('upgrade', () => (result.status = 101));
       proxyReq.on('response', (res) => (result.status = res.statusCode ?? 0));
@@ -45,9 +59,21 @@ export class Forwarder {
     this.proxy.on('error', () => undefined);
   }
 
-  web(req: IncomingMessage, res: ServerResponse, id: Omit<UpstreamIdentity, 'authorization' | 'upgrade'>, onError: (e: Error) => void): ForwardResult {
+  web(
+    req: IncomingMessage,
+    res: ServerResponse,
+    id: Omit<UpstreamIdentity, 'authorization' | 'upgrade'>,
+    record: RecordLevel,
+    onError: (e: Error) => void,
+  ): ForwardResult {
     const result: ForwardResult = { status: 0, bytesOut: 0 };
-    this.inFlight.set(req, result);
+    this.inFlight.set(req, { result, responseTap: record === 'request-and-response' ? new BodyDigestTap() : undefined });
+    if (record !== 'none') {
+      // Attached in the same tick as the proxy's pipe, so no chunk flows before both listen.
+      const tap = new BodyDigestTap();
+      req.on('data', (chunk: Buffer) => tap.update(chunk));
+      req.on('end', () => (result.requestBody = tap.result()));
+    }
     req.headers = upstreamHeaders(req.headers, { ...id, authorization: this.upstream.authorization(), upgrade: false }) as IncomingMessage['headers'];
     this.proxy.web(req, res, {}, (e: Error) => onError(e));
     return result;
@@ -55,7 +81,7 @@ export class Forwarder {
 
   ws(req: IncomingMessage, socket: Duplex, head: Buffer, id: Omit<UpstreamIdentity, 'authorization' | 'upgrade'>, onError: (e: Error) => void): ForwardResult {
     const result: ForwardResult = { status: 0, bytesOut: 0 };
-    this.inFlight.set(req, result);
+    this.inFlight.set(req, { result, responseTap: undefined });
     req.headers = upstreamHeaders(req.headers, { ...id, authorization: this.upstream.authorization(), upgrade: true }) as IncomingMessage['headers'];
     this.proxy.ws(req, socket, head, {}, (e: Error) => onError(e));
     return result;

@@ -89,7 +89,7 @@ export class GatewayServer implements OnApplicationBootstrap, OnApplicationShutd
       const admitted = await this.intercept.admit(req, t, false);
       if (req.destroyed) return;
       res.setHeader(Headers.sessionId, admitted.refs.sessionId);
-      forwarded = this.forwarder.web(req, res, admitted.refs, (e) => this.upstreamFailed(res, e));
+      forwarded = this.forwarder.web(req, res, admitted.refs, admitted.decision.record, (e) => this.upstreamFailed(res, e));
     } catch (e) {
       this.fail(e, (error) => writeStatus(res, toStatus(error)), t);
     }
@@ -151,6 +151,8 @@ export class GatewayServer implements OnApplicationBootstrap, OnApplicationShutd
       status: forwarded?.status || status,
       bytesOut: forwarded?.bytesOut ?? 0,
       durationMs: Math.round((performance.now() - t.started) * 1000) / 1000,
+      ...(forwarded?.requestBody ? { requestBody: forwarded.requestBody } : {}),
+      ...(forwarded?.responseBody ? { responseBody: forwarded.responseBody } : {}),
     });
     this.intercept.record(event);
   }

@@ -1,0 +1,3 @@
+export * from './jetstream-blob-store';
+export * from './bucket-config';
+export { JsErrCodes } from './errors';
