@@ -72,6 +72,12 @@ export interface CatchUpSubscription {
 export interface EventStore {
   append(stream: string, events: NewEvent[], opts?: AppendOptions): Promise<AppendResult>;
   /** Events of one stream in revision order; [] for a stream that does not exist. */
+  /**
+   * The last event of a stream, or undefined when it has none: one lookup, whatever the stream's
+   * length. Lets a writer that processes a stream in order detect a redelivered tail event and
+   * append with an exact expected revision.
+   */
+  readLastEvent(stream: string): Promise<RecordedEvent | undefined>;
   readStream(stream: string, opts?: ReadStreamOptions): Promise<RecordedEvent[]>;
   /** Events of every stream in global order. */
   readAll(opts?: ReadAllOptions): Promise<RecordedEvent[]>;

@@ -116,6 +116,20 @@ export class EventStoreDBEventStore implements EventStore {
     }
   }
 
+  async readLastEvent(stream: string): Promise<RecordedEvent | undefined> {
+    validateStreamName(stream);
+    try {
+      for await (const r of this.client.readStream(stream, { fromRevision: END, direction: BACKWARDS, maxCount: 1 })) {
+        const e = toRecorded(r);
+        if (e) return e;
+      }
+    } catch (err) {
+      if (err instanceof StreamNotFoundError) return undefined;
+      throw mapEsdbError(err);
+    }
+    return undefined;
+  }
+
   async readStream(stream: string, opts: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
     validateStreamName(stream);
     validateCount('fromRevision', opts.fromRevision, 0);

@@ -210,6 +210,19 @@ export class JetStreamEventStore implements EventStore {
     }
   }
 
+  async readLastEvent(stream: string): Promise<RecordedEvent | undefined> {
+    this.assertOpen();
+    validateStreamName(stream);
+    const subject = this.subjectFor(stream);
+    try {
+      const m = await this.jsm.streams.getMessage(this.config.streamName, { last_by_subj: subject });
+      return this.toRecorded(m.subject, m.seq, m.header, m.data, m.time);
+    } catch (err) {
+      if (jsErrCode(err) === JsErrCodes.noMessageFound) return undefined;
+      mapNatsError(err, `read last event of ${stream}`);
+    }
+  }
+
   async readStream(stream: string, opts: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
     this.assertOpen();
     validateStreamName(stream);

@@ -85,6 +85,17 @@ export function eventStoreContract(name: string, harness: () => Promise<EventSto
         }
       });
 
+      it('reads the last event of a stream in one lookup, undefined for a missing stream', async () => {
+        const stream = uniqueStreamName('last');
+        await expect(store.readLastEvent(stream)).resolves.toBeUndefined();
+        const events = [newEvent('RequestIntercepted', { n: 1 }), newEvent('PolicyDecided', { n: 2 }, { k: 'v' })];
+        await store.append(stream, events, { expectedRevision: 'no_stream' });
+        const last = await store.readLastEvent(stream);
+        const all = await store.readStream(stream);
+        expect(last).toEqual(all[1]);
+        expect(last).toMatchObject({ stream, revision: 1, eventId: events[1]?.eventId, type: 'PolicyDecided', data: { n: 2 }, metadata: { k: 'v' } });
+      });
+
       it('returns [] for a stream that does not exist', async () => {
         await expect(store.readStream(uniqueStreamName('missing'))).resolves.toEqual([]);
       });

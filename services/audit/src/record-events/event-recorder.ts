@@ -6,7 +6,6 @@ import { StoreUnavailable, type EventStore } from '@chaperone/event-store';
 import { BUS, NATS_CONNECTION, Readiness } from '@chaperone/service-runtime';
 import { EVENT_STORE } from '../tokens';
 import { consumePartitions, ensurePartitionConsumers, type PartitionHandler } from './partition-consumers';
-import { RevisionCache } from './revision-cache';
 import { storeEvent } from './store-event';
 
 /**
@@ -18,7 +17,6 @@ import { storeEvent } from './store-event';
 @Injectable()
 export class EventRecorder implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(EventRecorder.name);
-  private readonly cache = new RevisionCache(50_000);
   private consumers: { stop(): Promise<void> } | undefined;
   private storeHealthy = true;
   readonly stored = new Map<ChaperoneEventType, number>();
@@ -50,7 +48,7 @@ export class EventRecorder implements OnApplicationBootstrap, OnApplicationShutd
       return 'reject';
     }
     try {
-      const outcome = await storeEvent(this.store, this.cache, event, { busSequence: info.streamSequence, partition: info.partition });
+      const outcome = await storeEvent(this.store, event, { busSequence: info.streamSequence, partition: info.partition });
       this.storeHealthy = true;
       if (outcome === 'duplicate') this.duplicates++;
       else this.stored.set(event.type, (this.stored.get(event.type) ?? 0) + 1);
