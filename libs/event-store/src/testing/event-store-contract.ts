@@ -369,7 +369,7 @@ export function eventStoreContract(name: string, harness: () => Promise<EventSto
     describe('immutability', () => {
       it('refuses native deletes and rewrites; the events read back unchanged', async () => {
         if (h.immutabilitySkipReason) {
-          // eslint-disable-next-line no-console -- a skipped contract test must say why
+           
           console.warn(`[${name}] immutability test skipped: ${h.immutabilitySkipReason}`);
           return;
         }
