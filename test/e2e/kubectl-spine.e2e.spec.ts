@@ -19,7 +19,7 @@ rules:
     subjects: { groups: ["agents"] }
     verbs: ["get", "list", "watch", "create"]
     apiGroups: ["", "apps"]
-    resources: ["pods", "configmaps", "deployments"]
+    resources: ["pods", "pods/log", "configmaps", "deployments"]
     namespaces: ["default"]
   - name: no-deletes-by-agents
     effect: deny
@@ -122,6 +122,22 @@ describe('kubectl through Chaperone', () => {
     }
   });
 
+  it('streams `logs -f`: lines arrive while the upstream keeps the response open', async () => {
+    const { spawn } = await import('node:child_process');
+    const follower = spawn('kubectl', ['--kubeconfig', kubeconfig, 'logs', '-f', 'worker-0', '--request-timeout=0'], {
+      env: { PATH: process.env['PATH'] ?? '', HOME: stackUnderTest.dir },
+    });
+    let out = '';
+    follower.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    try {
+      const first = out.split('\n').length;
+      await waitFor(() => out.split('\n').length >= first + 3, 10_000, () => `no streamed log lines: ${out}`);
+      expect(follower.exitCode).toBeNull(); // still following: the lines were streamed, not buffered to the end
+    } finally {
+      follower.kill();
+    }
+  });
+
   it('refuses a request without a token with 401, and records why', async () => {
     stackUnderTest.apiserver.clearRequests();
     // Over HTTPS kubectl would prompt for a user name when its kubeconfig has no credential; over
@@ -159,6 +175,20 @@ describe('kubectl through Chaperone', () => {
     const again = await stackUnderTest.kubectl(kubeconfig, ['get', 'pods']);
     expect(again.stderr).toBe('');
     expect(again.code).toBe(0);
+  });
+});
+
+describe('policy service start-up', () => {
+  it('stops with exit code 2 naming the file, line and reason when the policy is invalid', async () => {
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(join(tmpdir(), 'bad-policy-'));
+    const file = join(dir, 'policy.yaml');
+    writeFileSync(file, POLICY.replace('effect: deny', 'effect: forbid'));
+    await expect(stackUnderTest.startServiceWith('policy', { CHAPERONE_POLICY_FILE: file })).rejects.toThrow(
+      new RegExp(`exited with code 2[\\s\\S]*policy\\.yaml:\\d+:\\d+: rules\\[2\\]\\.effect`),
+    );
   });
 });
 

@@ -106,6 +106,12 @@ export class E2EStack {
     this.services.set(name, await stack.startService(name, this.env));
   }
 
+  /** Start one more process of a service with extra environment, without registering it (start-up tests). */
+  async startServiceWith(name: string, env: Record<string, string>): Promise<void> {
+    const s = await stack.startService(name, { ...this.env, ...env });
+    await stack.stopService(s);
+  }
+
   async stopService(name: string): Promise<void> {
     const s = this.services.get(name);
     if (s) await stack.stopService(s, 'SIGKILL');

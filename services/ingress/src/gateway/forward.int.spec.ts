@@ -1,0 +1,100 @@
+import { createServer, request, type IncomingHttpHeaders, type Server } from 'node:http';
+import { Agent } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { connect as netConnect } from 'node:net';
+import { Forwarder } from './forward';
+
+/** The forwarder against small real upstream servers: what reaches the cluster and what comes back. */
+const id = {
+  identity: { subject: 's', username: 'agent-x', groups: ['agents'], agent: 'x', issuer: 'i' },
+  sessionId: 'session-1',
+  requestId: 'request-1',
+};
+
+async function listen(server: Server): Promise<string> {
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+describe('Forwarder', () => {
+  const seen: { url: string; headers: IncomingHttpHeaders }[] = [];
+  const upstream = createServer((req, res) => {
+    seen.push({ url: req.url ?? '', headers: req.headers });
+    if (req.url === '/redirect') {
+      res.writeHead(302, { location: 'http://169.254.169.254/latest/meta-data/' });
+      res.end();
+      return;
+    }
+    if (req.url === '/stream') {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write('{"type":"ADDED"}\n');
+      setTimeout(() => res.end('{"type":"MODIFIED"}\n'), 300);
+      return;
+    }
+    res.writeHead(200, { 'content-type': 'text/plain' });
+    res.end('ok');
+  });
+  upstream.on('upgrade', (req, socket) => {
+    seen.push({ url: req.url ?? '', headers: req.headers });
+    // Refuse the upgrade: a proxy must relay this answer, not splice the connection.
+    socket.end('HTTP/1.1 403 Forbidden\r\nContent-Type: text/plain\r\nContent-Length: 2\r\nConnection: close\r\n\r\nno');
+  });
+  let gateway: Server;
+  let forwarder: Forwarder;
+  let base = '';
+
+  beforeAll(async () => {
+    const target = new URL(await listen(upstream));
+    forwarder = new Forwarder({ target, agent: new Agent({ keepAlive: true }), authorization: () => 'Bearer gw', describe: 'test' });
+    gateway = createServer((req, res) => forwarder.web(req, res, id, 'none', () => res.destroy()));
+    gateway.on('upgrade', (req, socket, head) => forwarder.ws(req, socket, head, id, () => socket.destroy()));
+    base = await listen(gateway);
+  });
+
+  afterAll(async () => {
+    forwarder.close();
+    gateway.closeAllConnections();
+    upstream.closeAllConnections();
+    await new Promise((r) => gateway.close(r));
+    await new Promise((r) => upstream.close(r));
+  });
+
+  it('passes an upstream redirect back to the client and never follows it', async () => {
+    seen.length = 0;
+    const res = await fetch(`${base}/redirect`, { redirect: 'manual' });
+    expect(res.status).toBe(302);
+    expect(res.headers.get('location')).toBe('http://169.254.169.254/latest/meta-data/');
+    expect(seen.map((s) => s.url)).toEqual(['/redirect']);
+  });
+
+  it('sends the gateway credential and impersonation, never the client’s', async () => {
+    seen.length = 0;
+    await fetch(`${base}/plain`, { headers: { authorization: 'Bearer agent-token', 'impersonate-user': 'system:admin' } });
+    expect(seen[0]?.headers['authorization']).toBe('Bearer gw');
+    expect(seen[0]?.headers['impersonate-user']).toBe('agent-x');
+  });
+
+  it('streams the response as it arrives instead of buffering it', async () => {
+    const started = Date.now();
+    const firstChunkAt = await new Promise<number>((resolve, reject) => {
+      request(`${base}/stream`, (res) => res.once('data', () => resolve(Date.now() - started))).on('error', reject).end();
+    });
+    expect(firstChunkAt).toBeLessThan(250); // the upstream ends only after 300 ms
+  });
+
+  it('relays a refused upgrade instead of splicing the connection', async () => {
+    const { port } = new URL(base);
+    const answer = await new Promise<string>((resolve, reject) => {
+      const socket = netConnect(Number(port), '127.0.0.1', () => {
+        socket.write('GET /api/v1/namespaces/default/pods/p/exec HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n');
+      });
+      let data = '';
+      socket.on('data', (c: Buffer) => (data += c.toString()));
+      socket.on('close', () => resolve(data));
+      socket.on('error', reject);
+    });
+    expect(answer).toMatch(/^HTTP\/1\.1 403 Forbidden/);
+    expect(answer).not.toContain('101 Switching Protocols');
+    expect(seen.at(-1)?.headers['impersonate-user']).toBe('agent-x');
+  });
+});
