@@ -71,11 +71,12 @@ describe('audit service stopped while kubectl keeps working', () => {
     );
     const counts = countById(stored.map((r) => r.eventId));
     expect([...counts.values()].every((n) => n === 1)).toBe(true);
-    // Each request's chain is complete: intercepted, decided, completed.
-    const requestIds = new Set(published.filter((e) => e.type === 'RequestIntercepted').map((e) => e.requestId));
-    for (const requestId of requestIds) {
+    // Each request's chain is complete: intercepted, decided, completed (and masked, for resource reads).
+    const intercepted = published.filter((e): e is Extract<ChaperoneEvent, { type: 'RequestIntercepted' }> => e.type === 'RequestIntercepted');
+    for (const { requestId, payload } of intercepted) {
       const types = stored.filter((r) => (r.data as ChaperoneEvent).requestId === requestId).map((r) => r.type).sort();
-      expect(types).toEqual(['PolicyDecided', 'RequestCompleted', 'RequestIntercepted']);
+      const chain = ['PolicyDecided', 'RequestCompleted', 'RequestIntercepted'];
+      expect(types).toEqual(payload.request.isResourceRequest ? ['MaskingApplied', ...chain] : chain);
     }
   });
 

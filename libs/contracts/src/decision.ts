@@ -25,6 +25,11 @@ export const DecisionSchema = z.object({
   matchedRules: z.array(z.string()),
   /** True when any matching rule asks for masking, even if a stricter effect won. */
   mask: z.boolean(),
+  /**
+   * True only when an allow rule explicitly lets responses through raw. Otherwise every response to
+   * a resource request is masked (structural rules and detectors), whatever the effect.
+   */
+  unmasked: z.boolean(),
   /** Which bodies to record (digest and size; content once masking can vouch for it). */
   record: z.enum(RecordLevels),
 });

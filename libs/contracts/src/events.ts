@@ -87,16 +87,32 @@ export const AuthenticationFailedSchema = z.object({
   }),
 });
 
+export const MaskingAppliedSchema = z.object({
+  ...envelope,
+  type: z.literal('MaskingApplied'),
+  payload: z.object({
+    mode: z.enum(['document', 'watch', 'lines']),
+    profile: z.string(),
+    /** Values masked in the response the agent received. */
+    count: z.number().int().nonnegative(),
+    /** Where (JSON paths, log lines) and which detectors fired; never the values. Capped. */
+    paths: z.array(z.string()).max(200),
+    detectors: z.record(z.string(), z.number().int().nonnegative()),
+  }),
+});
+
 export const ChaperoneEventSchema = z.discriminatedUnion('type', [
   RequestInterceptedSchema,
   PolicyDecidedSchema,
   RequestCompletedSchema,
   AuthenticationFailedSchema,
+  MaskingAppliedSchema,
 ]);
 
 export type RequestIntercepted = z.infer<typeof RequestInterceptedSchema>;
 export type PolicyDecided = z.infer<typeof PolicyDecidedSchema>;
 export type RequestCompleted = z.infer<typeof RequestCompletedSchema>;
 export type AuthenticationFailed = z.infer<typeof AuthenticationFailedSchema>;
+export type MaskingApplied = z.infer<typeof MaskingAppliedSchema>;
 export type ChaperoneEvent = z.infer<typeof ChaperoneEventSchema>;
 export type ChaperoneEventType = ChaperoneEvent['type'];

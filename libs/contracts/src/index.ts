@@ -5,3 +5,4 @@ export * from './messages';
 export * from './events';
 export * from './subjects';
 export * from './validate';
+export * from './masking';

@@ -8,6 +8,8 @@ import type { ChaperoneEventType } from './events';
  * | subject                               | pattern       | publisher       | consumer (queue group)      |
  * |---------------------------------------|---------------|-----------------|-----------------------------|
  * | <p>.policy.decide                     | request/reply | ingress         | policy (<p>-policy)         |
+ * | <p>.masking.open                      | request/reply | ingress         | masking (<p>-masking)       |
+ * | <p>.masking.s.<session>               | request/reply | ingress         | the replica that opened it  |
  * | <p>.events.p<N>.<EventType>           | JetStream     | ingress, policy | audit (durable <p>-audit-pN)|
  * | <p>.health.<service>                  | request/reply | operators       | every replica (no group)    |
  * | <p>.evidence.<stream>                 | JetStream     | audit           | projections (event store)   |
@@ -26,6 +28,9 @@ export type ServiceName = (typeof ServiceNames)[number];
 export interface BusSubjects {
   readonly prefix: string;
   readonly policyDecide: string;
+  readonly maskOpen: string;
+  /** A masking stream's own subject, served by the replica that opened it. */
+  maskSession(session: string): string;
   /** Wildcard over every evidence event. */
   readonly eventsAll: string;
   /** Wildcard over one partition's events. */
@@ -54,6 +59,8 @@ export function busSubjects(prefix: string = DEFAULT_BUS_PREFIX): BusSubjects {
   return Object.freeze({
     prefix,
     policyDecide: `${prefix}.policy.decide`,
+    maskOpen: `${prefix}.masking.open`,
+    maskSession: (session: string) => `${prefix}.masking.s.${session}`,
     eventsAll: `${prefix}.events.>`,
     eventsInPartition: (partition: number) => `${prefix}.events.p${partition}.>`,
     event: (type: ChaperoneEventType, sessionId: string) => `${prefix}.events.p${partitionOf(sessionId)}.${type}`,

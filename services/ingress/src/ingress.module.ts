@@ -4,6 +4,7 @@ import { createAuthenticator, type AuthConfig } from '@chaperone/auth';
 import { natsConnectionOptions } from '@chaperone/bus';
 import { runtimeOptions, ServiceRuntimeModule } from '@chaperone/service-runtime';
 import { PolicyClient } from './decide/policy-client';
+import { MaskingClient } from './masking/masking-client';
 import { GatewayServer } from './gateway/gateway.server';
 import { Intercept } from './gateway/intercept';
 import { resolveUpstream } from './upstream/resolve-upstream';
@@ -52,6 +53,7 @@ export class IngressModule {
         { provide: AUTHENTICATOR, useFactory: () => createAuthenticator(authConfig(config)) },
         { provide: UPSTREAM, useFactory: () => resolveUpstream(upstreamSource(config)) },
         PolicyClient,
+        MaskingClient,
         Intercept,
         GatewayServer,
       ],

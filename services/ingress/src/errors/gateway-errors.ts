@@ -7,7 +7,7 @@ export type GatewayError =
   | { kind: 'bad-request'; message: string }
   | { kind: 'denied'; rule: string; reason: string; policyVersion: string }
   | { kind: 'approval-required'; rule: string; reason: string }
-  | { kind: 'masking-unavailable'; rule: string }
+  | { kind: 'masking-unavailable'; message: string }
   | { kind: 'policy-unavailable'; message: string }
   | { kind: 'bus-unavailable'; message: string }
   | { kind: 'upstream-unavailable'; message: string }

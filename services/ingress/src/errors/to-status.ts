@@ -16,10 +16,9 @@ export function toStatus(error: GatewayError): KubeStatus {
         `chaperone policy requires human approval for this request (rule "${error.rule}"): ${error.reason}; approvals are not available in this version, so the request was not sent`,
       );
     case 'masking-unavailable':
-      return kubeStatus(
-        'ServiceUnavailable',
-        `chaperone policy requires masking of this response (rule "${error.rule}") and masking is not available, so the request was not sent`,
-      );
+      return kubeStatus('ServiceUnavailable', `chaperone could not mask the response, so it was withheld: ${error.message}`, {
+        retryAfterSeconds: 1,
+      });
     case 'policy-unavailable':
       return kubeStatus('ServiceUnavailable', `chaperone could not get a policy decision, so the request was not sent: ${error.message}`, {
         retryAfterSeconds: 1,

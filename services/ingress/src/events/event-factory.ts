@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Identity, RequestCompleted, RequestIntercepted, AuthenticationFailed } from '@chaperone/contracts';
+import type { AuthenticationFailed, Identity, MaskingApplied, RequestCompleted, RequestIntercepted } from '@chaperone/contracts';
 
 /** Ids and time are injected so tests can pin them. */
 export interface EventClock {
@@ -33,6 +33,9 @@ export const newEvent = {
   },
   requestCompleted(clock: EventClock, refs: RequestRefs, payload: RequestCompleted['payload']): RequestCompleted {
     return { ...envelope(clock, refs), type: 'RequestCompleted', payload };
+  },
+  maskingApplied(clock: EventClock, refs: RequestRefs, payload: MaskingApplied['payload']): MaskingApplied {
+    return { ...envelope(clock, refs), type: 'MaskingApplied', payload };
   },
   authenticationFailed(clock: EventClock, refs: RequestRefs, payload: AuthenticationFailed['payload']): AuthenticationFailed {
     return { ...envelope(clock, refs), type: 'AuthenticationFailed', payload };

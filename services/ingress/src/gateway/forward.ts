@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { createProxyServer, type ProxyServer } from 'http-proxy-3';
-import type { BodyDigest, RecordLevel } from '@chaperone/contracts';
+import type { RecordLevel } from '@chaperone/contracts';
 import type { Upstream } from '../upstream/upstream';
 import { BodyDigestTap } from './body-digest';
 import { upstreamHeaders, type UpstreamIdentity } from './upstream-headers';
@@ -10,13 +10,17 @@ export interface ForwardResult {
   /** HTTP status the cluster answered (101 for a completed upgrade), 0 if none. */
   status: number;
   bytesOut: number;
-  requestBody?: BodyDigest;
-  responseBody?: BodyDigest;
+  /** Digests of the bodies, as the policy asks to record; read them once the response has ended. */
+  requestTap?: BodyDigestTap;
+  responseTap?: BodyDigestTap;
 }
+
+/** Takes over the cluster's response (masking); must account every byte it sends. */
+export type ResponseHandler = (proxyRes: IncomingMessage, account: (sent: Buffer) => void) => void;
 
 interface InFlight {
   result: ForwardResult;
-  responseTap: BodyDigestTap | undefined;
+  onResponse: ResponseHandler | undefined;
 }
 
 /**
@@ -41,13 +45,21 @@ export class Forwarder {
     this.proxy.on('proxyRes', (proxyRes, req) => {
       const flight = this.inFlight.get(req);
       if (!flight) return;
-      const { result, responseTap } = flight;
+      const { result, onResponse } = flight;
+      const responseTap = result.responseTap;
       result.status = proxyRes.statusCode ?? 0;
+      if (onResponse) {
+        // What the agent receives is what is counted and digested: the masked body.
+        onResponse(proxyRes, (sent) => {
+          result.bytesOut += sent.length;
+          responseTap?.update(sent);
+        });
+        return;
+      }
       proxyRes.on('data', (chunk: Buffer) => {
         result.bytesOut += chunk.length;
         responseTap?.update(chunk);
       });
-      if (responseTap) proxyRes.on('end', () => (result.responseBody = responseTap.result()));
     });
     this.proxy.on('proxyReqWs', (proxyReq, req) => {
       const result = this.inFlight.get(req)?.result;
@@ -65,23 +77,25 @@ export class Forwarder {
     id: Omit<UpstreamIdentity, 'authorization' | 'upgrade'>,
     record: RecordLevel,
     onError: (e: Error) => void,
+    onResponse?: ResponseHandler,
   ): ForwardResult {
     const result: ForwardResult = { status: 0, bytesOut: 0 };
-    this.inFlight.set(req, { result, responseTap: record === 'request-and-response' ? new BodyDigestTap() : undefined });
+    if (record === 'request-and-response') result.responseTap = new BodyDigestTap();
     if (record !== 'none') {
       // Attached in the same tick as the proxy's pipe, so no chunk flows before both listen.
       const tap = new BodyDigestTap();
+      result.requestTap = tap;
       req.on('data', (chunk: Buffer) => tap.update(chunk));
-      req.on('end', () => (result.requestBody = tap.result()));
     }
+    this.inFlight.set(req, { result, onResponse });
     req.headers = upstreamHeaders(req.headers, { ...id, authorization: this.upstream.authorization(), upgrade: false }) as IncomingMessage['headers'];
-    this.proxy.web(req, res, {}, (e: Error) => onError(e));
+    this.proxy.web(req, res, onResponse ? { selfHandleResponse: true } : {}, (e: Error) => onError(e));
     return result;
   }
 
   ws(req: IncomingMessage, socket: Duplex, head: Buffer, id: Omit<UpstreamIdentity, 'authorization' | 'upgrade'>, onError: (e: Error) => void): ForwardResult {
     const result: ForwardResult = { status: 0, bytesOut: 0 };
-    this.inFlight.set(req, { result, responseTap: undefined });
+    this.inFlight.set(req, { result, onResponse: undefined });
     req.headers = upstreamHeaders(req.headers, { ...id, authorization: this.upstream.authorization(), upgrade: true }) as IncomingMessage['headers'];
     this.proxy.ws(req, socket, head, {}, (e: Error) => onError(e));
     return result;

@@ -16,7 +16,10 @@ import { toStatus } from '../errors/to-status';
 import { newEvent, systemClock } from '../events/event-factory';
 import type { Upstream } from '../upstream/upstream';
 import { INGRESS_CONFIG, UPSTREAM, type IngressConfig } from '../tokens';
-import { Forwarder, type ForwardResult } from './forward';
+import { MaskingClient, MaskingUnavailable, type MaskStream } from '../masking/masking-client';
+import { maskableRequestHeaders, maskingPlan, type MaskingPlan } from '../masking/masking-plan';
+import { sendMasked } from '../masking/masked-response';
+import { Forwarder, type ForwardResult, type ResponseHandler } from './forward';
 import { Intercept, type RequestTrace } from './intercept';
 
 /**
@@ -35,6 +38,7 @@ export class GatewayServer implements OnApplicationBootstrap, OnApplicationShutd
     @Inject(INGRESS_CONFIG) private readonly config: IngressConfig,
     @Inject(UPSTREAM) upstream: Upstream,
     private readonly intercept: Intercept,
+    private readonly masking: MaskingClient,
     readiness: Readiness,
   ) {
     this.forwarder = new Forwarder(upstream);
@@ -89,7 +93,16 @@ export class GatewayServer implements OnApplicationBootstrap, OnApplicationShutd
       const admitted = await this.intercept.admit(req, t, false);
       if (req.destroyed) return;
       res.setHeader(Headers.sessionId, admitted.refs.sessionId);
-      forwarded = this.forwarder.web(req, res, admitted.refs, admitted.decision.record, (e) => this.upstreamFailed(res, e));
+      const plan = maskingPlan(admitted.info, admitted.decision);
+      let onResponse: ResponseHandler | undefined;
+      if (plan) {
+        // Opened before anything is forwarded: if masking cannot be done, the cluster never sees the request.
+        const stream = await this.openMasking(t.requestId, plan);
+        maskableRequestHeaders(req.headers);
+        onResponse = (proxyRes, account) => this.respondMasked(proxyRes, res, stream, plan, admitted.refs, account);
+      }
+      if (req.destroyed) return;
+      forwarded = this.forwarder.web(req, res, admitted.refs, admitted.decision.record, (e) => this.upstreamFailed(res, e), onResponse);
     } catch (e) {
       this.fail(e, (error) => writeStatus(res, toStatus(error)), t);
     }
@@ -119,6 +132,40 @@ export class GatewayServer implements OnApplicationBootstrap, OnApplicationShutd
     } catch (e) {
       this.fail(e, refuse, t);
     }
+  }
+
+  private async openMasking(requestId: string, plan: MaskingPlan): Promise<MaskStream> {
+    try {
+      return await this.masking.open(requestId, plan.mode, plan.profile);
+    } catch (e) {
+      throw new GatewayFailure({ kind: 'masking-unavailable', message: e instanceof Error ? e.message : 'masking unavailable' });
+    }
+  }
+
+  /** The cluster answered: mask its response on the way to the agent, or withhold it. */
+  private respondMasked(
+    proxyRes: IncomingMessage,
+    res: ServerResponse,
+    stream: MaskStream,
+    plan: MaskingPlan,
+    refs: Parameters<typeof newEvent.maskingApplied>[1],
+    account: (sent: Buffer) => void,
+  ): void {
+    sendMasked(proxyRes, res, stream, plan.mode, account)
+      .then(() => {
+        const report = stream.report ?? { count: 0, paths: [], detectors: {} };
+        this.intercept.record(
+          newEvent.maskingApplied(systemClock, refs, { mode: plan.mode, profile: plan.profile, count: report.count, paths: report.paths.slice(0, 200), detectors: report.detectors }),
+        );
+      })
+      .catch((e: unknown) => {
+        proxyRes.destroy();
+        const message = e instanceof MaskingUnavailable ? e.message : 'masking failed';
+        this.logger.warn(`response to ${refs.requestId} withheld: ${message}`);
+        // Before the head: a clean 503. After (a stream already flowing): cut it, never pass it on.
+        if (!res.headersSent) writeStatus(res, toStatus({ kind: 'masking-unavailable', message }));
+        else res.destroy();
+      });
   }
 
   private fail(e: unknown, render: (error: GatewayError) => void, t: RequestTrace): void {
@@ -151,8 +198,8 @@ export class GatewayServer implements OnApplicationBootstrap, OnApplicationShutd
       status: forwarded?.status || status,
       bytesOut: forwarded?.bytesOut ?? 0,
       durationMs: Math.round((performance.now() - t.started) * 1000) / 1000,
-      ...(forwarded?.requestBody ? { requestBody: forwarded.requestBody } : {}),
-      ...(forwarded?.responseBody ? { responseBody: forwarded.responseBody } : {}),
+      ...(forwarded?.requestTap ? { requestBody: forwarded.requestTap.result() } : {}),
+      ...(forwarded?.responseTap && finished ? { responseBody: forwarded.responseTap.result() } : {}),
     });
     this.intercept.record(event);
   }

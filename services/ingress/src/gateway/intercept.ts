@@ -97,14 +97,13 @@ export class Intercept {
     t.span.setAttributes({ 'chaperone.effect': decision.effect, 'chaperone.rule': decision.rule });
     switch (decision.effect) {
       case 'allow':
+      case 'mask':
+        // Masking is planned from the decision by the gateway (see masking/masking-plan.ts).
         return { refs, info: parsed.info, decision };
       case 'deny':
         throw new GatewayFailure({ kind: 'denied', rule: decision.rule, reason: decision.reason, policyVersion: decision.policyVersion });
       case 'approve':
         throw new GatewayFailure({ kind: 'approval-required', rule: decision.rule, reason: decision.reason });
-      case 'mask':
-        // Fail closed until the masking service acts on responses: never an unmasked answer.
-        throw new GatewayFailure({ kind: 'masking-unavailable', rule: decision.rule });
       default: {
         const unhandled: never = decision.effect;
         throw new Error(`unhandled effect ${String(unhandled)}`);

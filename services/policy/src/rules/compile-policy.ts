@@ -60,6 +60,7 @@ function compileRule(spec: PolicyRuleSpec, index: number): CompiledRule {
     rank: Effects.indexOf(spec.effect),
     reason: spec.reason,
     record: spec.record ?? 'none',
+    unmasked: spec.unmasked === true,
     subjects: {
       users: new Set(spec.subjects.users ?? []),
       agents: new Set(spec.subjects.agents ?? []),

@@ -273,8 +273,19 @@ describe('evaluate: combining rules', () => {
       reason: 'no rule allows get pods in namespace default',
       matchedRules: [],
       mask: false,
+      unmasked: false,
       record: 'none',
     });
+  });
+
+  it('given an allow rule with unmasked, then responses are raw unless another matching rule asks for masking', () => {
+    const raw = rule('raw-reads', { resources: ['pods'], unmasked: true });
+    expect(evaluate(policyOf([raw]), identity(), get).unmasked).toBe(true);
+    expect(evaluate(policyOf([raw, rule('mask-pods', { effect: 'mask', resources: ['pods'] })]), identity(), get).unmasked).toBe(false);
+    expect(evaluate(policyOf([rule('plain', { resources: ['pods'] })]), identity(), get).unmasked).toBe(false);
+    // Another allow rule matching first does not cancel the explicit grant; a deny still wins over both.
+    expect(evaluate(policyOf([rule('plain', { resources: ['pods'] }), raw]), identity(), get).unmasked).toBe(true);
+    expect(evaluate(policyOf([raw, rule('no', { effect: 'deny', resources: ['pods'] })]), identity(), get)).toMatchObject({ effect: 'deny', unmasked: false });
   });
 
   it('given rules recording different levels, when several match, then the most recording level wins', () => {

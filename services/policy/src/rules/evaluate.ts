@@ -45,6 +45,7 @@ export function decisionFromMatches(
       reason: `no rule allows ${describeRequest(request)}`,
       matchedRules,
       mask,
+      unmasked: false,
       record,
     };
   }
@@ -55,6 +56,9 @@ export function decisionFromMatches(
     reason: winner.reason ?? generatedReason(winner),
     matchedRules,
     mask,
+    // Raw responses only for an allowed request that a matching allow rule explicitly lets through
+    // unmasked, and that no matching rule wants masked (a mask rule always wins over it).
+    unmasked: winner.effect === 'allow' && !mask && matched.some((r) => r.effect === 'allow' && r.unmasked),
     record,
   };
 }

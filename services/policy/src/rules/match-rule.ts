@@ -23,6 +23,7 @@ interface CompiledRuleBase {
   rank: number;
   reason: string | undefined;
   record: RecordLevel;
+  unmasked: boolean;
   subjects: CompiledSubjects;
   verbs: readonly string[];
 }

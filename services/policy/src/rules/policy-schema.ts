@@ -88,6 +88,8 @@ export const PolicyRuleSchema = z.strictObject({
   reason: z.string().optional(),
   /** Bodies to keep as evidence: none (default), request, or request-and-response. */
   record: z.enum(RecordLevels).optional(),
+  /** Allow rules only: responses go to the agent unmasked (raw secret reads). Off by default. */
+  unmasked: z.boolean().optional(),
 });
 
 export const PolicyDocumentSchema = z.strictObject({
@@ -133,6 +135,8 @@ export function policyRuleIssues(raw: unknown): PolicyIssue[] {
     }
 
     const has = (key: string) => rule[key] !== undefined;
+    if (rule['unmasked'] === true && rule['effect'] !== 'allow')
+      issues.push({ path: ['rules', i, 'unmasked'], message: 'only an allow rule can let responses through unmasked', onKey: true });
     const isResourceRule = has('apiGroups') || has('resources');
     if (has('nonResourceURLs')) {
       const conflicting = ['apiGroups', 'resources', 'resourceNames', 'namespaces'].filter(has);

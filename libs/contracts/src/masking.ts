@@ -1,0 +1,53 @@
+import { z } from 'zod';
+
+/**
+ * The masking stream protocol (ingress → masking service). Bodies can be far larger than a NATS
+ * message (1 MB), so a response is masked as a stream:
+ *
+ * 1. `open` (request/reply on BusSubjects.maskOpen, queue group): one replica takes the stream and
+ *    answers with a session subject only it listens on.
+ * 2. `data` chunks (request/reply on that subject, raw bytes ≤ MASK_CHUNK_BYTES): each reply carries
+ *    the masked output completed so far (whole watch events / log lines; nothing yet for a
+ *    document, which is masked as a whole).
+ * 3. `end`: the reply carries the rest of the output; `next` fetches more while the reply says
+ *    `more`. The last reply carries the report (what fired, never values).
+ *
+ * A replica that dies mid-stream fails that one response (the ingress times out and fails closed);
+ * no other replica needs its state.
+ */
+export const MaskModes = Object.freeze(['document', 'watch', 'lines'] as const);
+export type MaskMode = (typeof MaskModes)[number];
+
+export const MaskOpenSchema = z.object({
+  schemaVersion: z.literal(1),
+  requestId: z.string().min(1),
+  mode: z.enum(MaskModes),
+  profile: z.string().min(1),
+});
+export type MaskOpen = z.infer<typeof MaskOpenSchema>;
+
+export const MaskOpenReplySchema = z.object({
+  schemaVersion: z.literal(1),
+  session: z.string().min(1),
+});
+export type MaskOpenReply = z.infer<typeof MaskOpenReplySchema>;
+
+export const MaskReportSchema = z.object({
+  count: z.number().int().nonnegative(),
+  paths: z.array(z.string()),
+  detectors: z.record(z.string(), z.number().int().nonnegative()),
+});
+export type MaskReport = z.infer<typeof MaskReportSchema>;
+
+/** Headers of the data/end/next exchange; bodies are raw bytes. */
+export const MaskHeaders = Object.freeze({
+  op: 'Chaperone-Mask-Op',
+  more: 'Chaperone-Mask-More',
+  report: 'Chaperone-Mask-Report',
+  error: 'Chaperone-Mask-Error',
+});
+export const MaskOps = Object.freeze(['data', 'end', 'next'] as const);
+export type MaskOp = (typeof MaskOps)[number];
+
+/** Chunk size in both directions: well under NATS's default 1 MB max payload, headers included. */
+export const MASK_CHUNK_BYTES = 512 * 1024;

@@ -1,0 +1,62 @@
+import {
+  DEFAULT_PROFILE,
+  DETECTOR_NAMES,
+  MASK,
+  MASKED_BASE64,
+  MaskingFailed,
+  PII_PROFILE,
+  STRICT_PROFILE,
+  STRUCTURAL_ONLY_PROFILE,
+  emptyReport,
+  mergeReports,
+  profileFor,
+} from './index';
+
+describe('profiles', () => {
+  it('exposes the markers', () => {
+    expect(MASK).toBe('***MASKED***');
+    expect(MASKED_BASE64).toBe(Buffer.from(MASK).toString('base64'));
+    expect(MASKED_BASE64).toMatch(/^[A-Za-z0-9+/]+={0,2}$/);
+  });
+
+  it('default has every secret detector and no PII; strict adds PII', () => {
+    expect(DEFAULT_PROFILE.structural).toBe(true);
+    expect(DEFAULT_PROFILE.detectors).not.toContain('email');
+    expect(DEFAULT_PROFILE.detectors).not.toContain('card-number');
+    expect(new Set([...DEFAULT_PROFILE.detectors, 'email', 'card-number'])).toEqual(new Set(DETECTOR_NAMES));
+    expect(new Set(STRICT_PROFILE.detectors)).toEqual(new Set(DETECTOR_NAMES));
+    expect(PII_PROFILE).toBe(STRICT_PROFILE);
+    expect(STRUCTURAL_ONLY_PROFILE).toMatchObject({ structural: true, detectors: [] });
+  });
+
+  it('profileFor knows the built-in names and fails closed on others', () => {
+    expect(profileFor('default')).toBe(DEFAULT_PROFILE);
+    expect(profileFor('strict')).toBe(STRICT_PROFILE);
+    expect(profileFor('structural-only')).toBe(STRUCTURAL_ONLY_PROFILE);
+    expect(() => profileFor('none')).toThrow(MaskingFailed);
+    expect(() => profileFor('')).toThrow(MaskingFailed);
+  });
+
+  it('built-in profiles cannot be changed by callers', () => {
+    expect(Object.isFrozen(DEFAULT_PROFILE)).toBe(true);
+    expect(() => (DEFAULT_PROFILE.detectors as string[]).push('x')).toThrow(TypeError);
+  });
+
+  it('the default secret-name patterns match the documented names', () => {
+    const named = (s: string): boolean => DEFAULT_PROFILE.envNamePatterns.some((p) => p.test(s));
+    for (const n of ['PASSWORD', 'db_pass', 'passwd', 'CLIENT_SECRET', 'token', 'API_KEY', 'api-key', 'private_key', 'CREDENTIALS', 'AUTH_HEADER', 'STRIPE_KEY', 'DB_DSN']) {
+      expect({ n, named: named(n) }).toEqual({ n, named: true });
+    }
+    for (const n of ['LOG_LEVEL', 'DB_HOST', 'PORT', 'keyboard', 'MONKEY_COUNT']) {
+      expect({ n, named: named(n) }).toEqual({ n, named: false });
+    }
+  });
+});
+
+describe('reports', () => {
+  it('merge counts, detectors and distinct paths', () => {
+    const a = { count: 2, paths: ['a', 'b'], detectors: { jwt: 2 } };
+    const b = { count: 1, paths: ['b'], detectors: { 'secret-data': 1 } };
+    expect(mergeReports(a, b, emptyReport())).toEqual({ count: 3, paths: ['a', 'b'], detectors: { jwt: 2, 'secret-data': 1 } });
+  });
+});

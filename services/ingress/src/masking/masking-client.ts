@@ -1,0 +1,111 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { ClientProxy } from '@nestjs/microservices';
+import { headers as natsHeaders, type NatsConnection } from 'nats';
+import { firstValueFrom, timeout } from 'rxjs';
+import {
+  MASK_CHUNK_BYTES,
+  MaskHeaders,
+  MaskOpenReplySchema,
+  MaskReportSchema,
+  parseContract,
+  type BusSubjects,
+  type MaskMode,
+  type MaskOp,
+  type MaskReport,
+} from '@chaperone/contracts';
+import { BUS, NATS_CONNECTION } from '@chaperone/service-runtime';
+import { INGRESS_CONFIG, POLICY_CLIENT, type IngressConfig } from '../tokens';
+
+/** Masking could not be done; the response must be refused (or cut), never passed through. */
+export class MaskingUnavailable extends Error {
+  constructor(why: string) {
+    super(why);
+    this.name = 'MaskingUnavailable';
+  }
+}
+
+/** One response being masked by one masking replica. Calls must not overlap (awaited in order). */
+export class MaskStream {
+  report: MaskReport | undefined;
+  /** Exchanges are strictly sequential: each waits for the previous one. */
+  private chain: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly nc: NatsConnection,
+    private readonly subject: string,
+    private readonly timeoutMs: number,
+  ) {}
+
+  /** Send bytes; returns the masked output that is complete so far (possibly empty). */
+  async data(chunk: Buffer): Promise<Buffer> {
+    const out: Buffer[] = [];
+    for (let i = 0; i < chunk.length; i += MASK_CHUNK_BYTES) {
+      out.push(...(await this.exchange('data', chunk.subarray(i, i + MASK_CHUNK_BYTES))));
+    }
+    return Buffer.concat(out);
+  }
+
+  /** Finish: returns the rest of the masked output; `report` is set afterwards. */
+  async end(): Promise<Buffer> {
+    return Buffer.concat(await this.exchange('end', Buffer.alloc(0)));
+  }
+
+  /** Keep an idle stream (a quiet watch) alive on the masking replica. */
+  async keepAlive(): Promise<void> {
+    await this.exchange('next', Buffer.alloc(0));
+  }
+
+  private exchange(op: MaskOp, body: Buffer): Promise<Buffer[]> {
+    const run = this.chain.then(() => this.exchangeNow(op, body));
+    this.chain = run.catch(() => undefined);
+    return run;
+  }
+
+  private async exchangeNow(op: MaskOp, body: Buffer): Promise<Buffer[]> {
+    const out: Buffer[] = [];
+    let next: MaskOp = op;
+    let payload = body;
+    for (;;) {
+      const h = natsHeaders();
+      h.set(MaskHeaders.op, next);
+      let reply;
+      try {
+        reply = await this.nc.request(this.subject, payload, { timeout: this.timeoutMs, headers: h });
+      } catch (e) {
+        throw new MaskingUnavailable(`the masking service did not answer (${e instanceof Error ? e.message : 'error'})`);
+      }
+      const error = reply.headers?.get(MaskHeaders.error);
+      if (error) throw new MaskingUnavailable(`masking failed: ${error}`);
+      out.push(Buffer.from(reply.data));
+      const report = reply.headers?.get(MaskHeaders.report);
+      if (report) this.report = parseContract(MaskReportSchema, 'MaskReport', JSON.parse(report));
+      if (reply.headers?.get(MaskHeaders.more) !== '1') return out;
+      next = 'next';
+      payload = Buffer.alloc(0);
+    }
+  }
+}
+
+/** Opens masking streams through the masking service's queue group. */
+@Injectable()
+export class MaskingClient {
+  constructor(
+    @Inject(POLICY_CLIENT) private readonly rpc: ClientProxy,
+    @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
+    @Inject(BUS) private readonly subjects: BusSubjects,
+    @Inject(INGRESS_CONFIG) private readonly config: IngressConfig,
+  ) {}
+
+  async open(requestId: string, mode: MaskMode, profile: string): Promise<MaskStream> {
+    let raw: unknown;
+    try {
+      raw = await firstValueFrom(
+        this.rpc.send(this.subjects.maskOpen, { schemaVersion: 1, requestId, mode, profile }).pipe(timeout(this.config.maskingTimeoutMs)),
+      );
+    } catch (e) {
+      throw new MaskingUnavailable(`the masking service is unavailable (${e instanceof Error ? e.message : 'no answer'})`);
+    }
+    const reply = parseContract(MaskOpenReplySchema, 'MaskOpenReply', raw);
+    return new MaskStream(this.nc, this.subjects.maskSession(reply.session), this.config.maskingTimeoutMs);
+  }
+}

@@ -1,0 +1,34 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Decision, MaskMode, RequestInfo } from '@chaperone/contracts';
+
+export interface MaskingPlan {
+  mode: MaskMode;
+  profile: string;
+}
+
+/**
+ * Whether and how a response is masked. Every response to a resource request is masked unless an
+ * allow rule explicitly lets it through raw: reads, watch events and logs carry secrets, and so do
+ * the objects echoed back by create, update and patch. Non-resource responses (discovery, version,
+ * OpenAPI) carry none and are passed as they are.
+ */
+export function maskingPlan(info: RequestInfo, decision: Decision): MaskingPlan | undefined {
+  if (!info.isResourceRequest || decision.unmasked) return undefined;
+  const mode: MaskMode = info.subresource === 'log' ? 'lines' : info.verb === 'watch' ? 'watch' : 'document';
+  return { mode, profile: 'default' };
+}
+
+const PROTOBUF = 'application/vnd.kubernetes.protobuf';
+
+/**
+ * Ask the cluster for something the masking service can read: JSON (never protobuf) and no
+ * compression. A client that accepts only protobuf still gets JSON, which every client handles.
+ */
+export function maskableRequestHeaders(headers: IncomingHttpHeaders): void {
+  const accept = String(headers.accept ?? '')
+    .split(',')
+    .map((t) => t.trim())
+    .filter((t) => t.length > 0 && !t.toLowerCase().startsWith(PROTOBUF));
+  headers.accept = accept.length > 0 ? accept.join(', ') : 'application/json';
+  delete headers['accept-encoding'];
+}

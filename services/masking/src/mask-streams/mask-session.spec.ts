@@ -1,0 +1,63 @@
+import { profileFor } from '@chaperone/masking';
+import { MASK_CHUNK_BYTES } from '@chaperone/contracts';
+import { MaskSession } from './mask-session';
+
+const profile = profileFor('default');
+const secret = (value: string) => ({
+  apiVersion: 'v1',
+  kind: 'Secret',
+  metadata: { name: 's', namespace: 'default' },
+  data: { password: Buffer.from(value).toString('base64') },
+});
+
+function drain(session: MaskSession, first: { output: Buffer; more: boolean }): Buffer {
+  const out = [first.output];
+  let more = first.more;
+  while (more) {
+    const r = session.next();
+    out.push(r.output);
+    more = r.more;
+  }
+  return Buffer.concat(out);
+}
+
+describe('MaskSession', () => {
+  it('given a document split anywhere, when ended, then the whole JSON is masked and nothing was released early', () => {
+    const body = Buffer.from(JSON.stringify(secret('correct-horse-battery')));
+    const session = new MaskSession('document', profile);
+    for (let i = 0; i < body.length; i += 7) expect(session.data(body.subarray(i, i + 7)).output).toHaveLength(0);
+    const out = drain(session, session.end()).toString();
+    expect(out).not.toContain(Buffer.from('correct-horse-battery').toString('base64'));
+    expect(JSON.parse(out)).toMatchObject({ kind: 'Secret', data: { password: expect.any(String) } });
+    expect(session.report().count).toBeGreaterThan(0);
+  });
+
+  it('given a masked document larger than one chunk, then it is paged out whole', () => {
+    const items = Array.from({ length: 8000 }, (_, i) => ({ ...secret(`value-${i}-xxxxxxxx`), metadata: { name: `s-${i}` } }));
+    const session = new MaskSession('document', profile);
+    session.data(Buffer.from(JSON.stringify({ apiVersion: 'v1', kind: 'SecretList', items })));
+    const first = session.end();
+    expect(first.output.length).toBeLessThanOrEqual(MASK_CHUNK_BYTES);
+    const whole = drain(session, first);
+    expect(whole.length).toBeGreaterThan(MASK_CHUNK_BYTES);
+    expect((JSON.parse(whole.toString()) as { items: unknown[] }).items).toHaveLength(8000);
+  });
+
+  it('given log lines with a token split across chunks and a multi-byte character split too, then lines come out masked as they complete', () => {
+    const session = new MaskSession('lines', profile);
+    const text = Buffer.from('héllo\ntoken=ghp_FAKEabcdefghijklmnopqrstuvwxyz0123456 ok\nbye\n');
+    const out: string[] = [];
+    for (let i = 0; i < text.length; i += 3) out.push(session.data(text.subarray(i, i + 3)).output.toString());
+    out.push(session.end().output.toString());
+    const joined = out.join('');
+    expect(joined).toContain('héllo\n');
+    expect(joined).not.toContain('ghp_FAKEabcdefghijklmnopqrstuvwxyz0123456');
+    expect(joined.split('\n')).toHaveLength(4);
+  });
+
+  it('given a document that is not JSON, then masking fails (the caller withholds the response)', () => {
+    const session = new MaskSession('document', profile);
+    session.data(Buffer.from('password=hunter2'));
+    expect(() => session.end()).toThrow(/not JSON/);
+  });
+});

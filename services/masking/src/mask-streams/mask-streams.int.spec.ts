@@ -1,0 +1,80 @@
+import type { INestApplication } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { ClientNats } from '@nestjs/microservices';
+import { connect, headers as natsHeaders, type NatsConnection } from 'nats';
+import { firstValueFrom } from 'rxjs';
+import { busSubjects, MaskHeaders, type MaskOpenReply } from '@chaperone/contracts';
+import { bootstrapService } from '@chaperone/service-runtime';
+import { MaskingModule } from '../masking.module';
+
+const servers = [process.env['NATS_URL'] ?? 'nats://127.0.0.1:4222'];
+const subjects = busSubjects(`mask-int-${randomUUID().slice(0, 8)}`);
+
+describe('masking streams over real NATS', () => {
+  let app: INestApplication;
+  let client: ClientNats;
+  let nc: NatsConnection;
+
+  beforeAll(async () => {
+    app = await bootstrapService({
+      service: 'masking',
+      module: MaskingModule.forRoot({ service: 'masking', natsServers: servers, busPrefix: subjects.prefix }),
+      healthHost: '127.0.0.1',
+      healthPort: 0,
+      jsonLogs: true,
+      quiet: true,
+      messaging: { servers, queue: subjects.queue('masking') },
+    });
+    client = new ClientNats({ servers });
+    await client.connect();
+    nc = await connect({ servers });
+  });
+
+  afterAll(async () => {
+    await client.close();
+    await nc.drain();
+    await app.close();
+  });
+
+  async function exchange(session: string, op: string, body: Uint8Array) {
+    const h = natsHeaders();
+    h.set(MaskHeaders.op, op);
+    return nc.request(subjects.maskSession(session), body, { timeout: 5000, headers: h });
+  }
+
+  it('masks a 3 MB secret list sent in chunks and pages the result back', async () => {
+    const items = Array.from({ length: 12_000 }, (_, i) => ({
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: `s-${i}`, namespace: 'default' },
+      data: { password: Buffer.from(`planted-${i}-value`).toString('base64') },
+    }));
+    const body = Buffer.from(JSON.stringify({ apiVersion: 'v1', kind: 'SecretList', items }));
+    expect(body.length).toBeGreaterThan(1_000_000);
+    const open = (await firstValueFrom(client.send(subjects.maskOpen, { schemaVersion: 1, requestId: 'r', mode: 'document', profile: 'default' }))) as MaskOpenReply;
+    for (let i = 0; i < body.length; i += 256 * 1024) await exchange(open.session, 'data', body.subarray(i, i + 256 * 1024));
+    const out: Buffer[] = [];
+    let reply = await exchange(open.session, 'end', new Uint8Array());
+    out.push(Buffer.from(reply.data));
+    while (reply.headers?.get(MaskHeaders.more) === '1') {
+      reply = await exchange(open.session, 'next', new Uint8Array());
+      out.push(Buffer.from(reply.data));
+    }
+    const masked = Buffer.concat(out).toString();
+    expect(masked).not.toContain(Buffer.from('planted-1-value').toString('base64'));
+    expect((JSON.parse(masked) as { items: unknown[] }).items).toHaveLength(12_000);
+    const report = JSON.parse(reply.headers?.get(MaskHeaders.report) ?? '{}') as { count: number };
+    expect(report.count).toBeGreaterThanOrEqual(12_000);
+    expect(JSON.stringify(report)).not.toContain('planted');
+  });
+
+  it('refuses an unknown profile and answers an error for a broken stream', async () => {
+    await expect(firstValueFrom(client.send(subjects.maskOpen, { schemaVersion: 1, requestId: 'r', mode: 'document', profile: 'nope' }))).rejects.toMatchObject({
+      message: expect.stringContaining('unknown masking profile'),
+    });
+    const open = (await firstValueFrom(client.send(subjects.maskOpen, { schemaVersion: 1, requestId: 'r', mode: 'document', profile: 'default' }))) as MaskOpenReply;
+    await exchange(open.session, 'data', Buffer.from('not json'));
+    const reply = await exchange(open.session, 'end', new Uint8Array());
+    expect(reply.headers?.get(MaskHeaders.error)).toContain('not JSON');
+  });
+});

@@ -1,0 +1,106 @@
+import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { RpcException } from '@nestjs/microservices';
+import { randomUUID } from 'node:crypto';
+import { headers as natsHeaders, type Msg, type NatsConnection, type Subscription } from 'nats';
+import { MaskHeaders, MaskOpenSchema, parseContract, ContractViolation, type BusSubjects, type MaskOpenReply } from '@chaperone/contracts';
+import { MaskingFailed, profileFor } from '@chaperone/masking';
+import { BUS, NATS_CONNECTION, Readiness } from '@chaperone/service-runtime';
+import { MaskSession, type SessionReply } from './mask-session';
+
+/** A stream nobody has fed for this long is abandoned (its request is gone) and dropped. */
+export const SESSION_IDLE_MS = 30_000;
+
+interface Open {
+  session: MaskSession;
+  sub: Subscription;
+  timer: NodeJS.Timeout;
+}
+
+/**
+ * Serves masking streams: `open` arrives through the queue group (any replica), the stream's
+ * chunks then go to a subject only this replica listens on. State lives exactly as long as the
+ * response being masked.
+ */
+@Injectable()
+export class MaskStreams implements OnApplicationShutdown {
+  private readonly logger = new Logger(MaskStreams.name);
+  private readonly open = new Map<string, Open>();
+  opened = 0;
+  failed = 0;
+
+  constructor(
+    @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
+    @Inject(BUS) private readonly subjects: BusSubjects,
+    readiness: Readiness,
+  ) {
+    readiness.add('mask-streams', () => ({ ok: true, detail: `${this.open.size} open` }));
+  }
+
+  start(raw: unknown): MaskOpenReply {
+    let request;
+    try {
+      request = parseContract(MaskOpenSchema, 'MaskOpen', raw);
+    } catch (e) {
+      throw new RpcException(e instanceof ContractViolation ? e.message : 'invalid mask open request');
+    }
+    let profile;
+    try {
+      profile = profileFor(request.profile);
+    } catch {
+      throw new RpcException(`unknown masking profile "${request.profile.slice(0, 40)}"`);
+    }
+    const id = randomUUID();
+    const session = new MaskSession(request.mode, profile);
+    const sub = this.nc.subscribe(this.subjects.maskSession(id), { callback: (_err, msg) => this.onMessage(id, msg) });
+    this.open.set(id, { session, sub, timer: this.idleTimer(id) });
+    this.opened++;
+    return { schemaVersion: 1, session: id };
+  }
+
+  private idleTimer(id: string): NodeJS.Timeout {
+    const t = setTimeout(() => this.close(id), SESSION_IDLE_MS);
+    t.unref();
+    return t;
+  }
+
+  private onMessage(id: string, msg: Msg): void {
+    const entry = this.open.get(id);
+    if (!entry) return;
+    clearTimeout(entry.timer);
+    entry.timer = this.idleTimer(id);
+    const op = msg.headers?.get(MaskHeaders.op) ?? '';
+    let reply: SessionReply;
+    try {
+      if (op === 'data') reply = entry.session.data(Buffer.from(msg.data));
+      else if (op === 'end') reply = entry.session.end();
+      else if (op === 'next') reply = entry.session.next();
+      else throw new MaskingFailed(`unknown op "${op.slice(0, 16)}"`);
+    } catch (e) {
+      this.failed++;
+      const why = e instanceof MaskingFailed ? e.message : 'masking failed';
+      this.logger.warn(`masking stream ${id} failed: ${why}`);
+      const h = natsHeaders();
+      h.set(MaskHeaders.error, why);
+      msg.respond(new Uint8Array(), { headers: h });
+      this.close(id);
+      return;
+    }
+    const h = natsHeaders();
+    if (reply.more) h.set(MaskHeaders.more, '1');
+    if (reply.report) h.set(MaskHeaders.report, JSON.stringify(reply.report));
+    msg.respond(reply.output, { headers: h });
+    if (reply.report) this.close(id);
+  }
+
+  private close(id: string): void {
+    const entry = this.open.get(id);
+    if (!entry) return;
+    clearTimeout(entry.timer);
+    entry.sub.unsubscribe();
+    this.open.delete(id);
+  }
+
+  onApplicationShutdown(): void {
+    for (const id of [...this.open.keys()]) this.close(id);
+  }
+}
