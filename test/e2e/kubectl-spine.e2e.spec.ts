@@ -105,6 +105,16 @@ describe('kubectl through Chaperone', () => {
     expect(stackUnderTest.apiserver.requests.filter((q) => q.method === 'DELETE')).toHaveLength(0);
   });
 
+  it('refuses exec by policy and kubectl shows the rule, not a protocol error', async () => {
+    stackUnderTest.apiserver.clearRequests();
+    const r = await stackUnderTest.kubectl(kubeconfig, ['exec', 'worker-0', '--', 'ls']);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain('chaperone policy denied this request (rule "default-deny"');
+    expect(r.stderr).toContain('no rule allows create pods/exec "worker-0"');
+    // kubectl reads the pod first (allowed); the exec itself never reaches the cluster.
+    expect(stackUnderTest.apiserver.requests.filter((q) => q.url.includes('/exec'))).toHaveLength(0);
+  });
+
   it('streams a watch: a pod created after `get -w` started shows up while the watch is open', async () => {
     const { spawn } = await import('node:child_process');
     const watcher = spawn('kubectl', ['--kubeconfig', kubeconfig, 'get', 'pods', '-w', '--request-timeout=0'], {

@@ -9,7 +9,8 @@ export function toStatus(error: GatewayError): KubeStatus {
     case 'bad-request':
       return kubeStatus('BadRequest', `chaperone refused a malformed request: ${error.message}`);
     case 'denied':
-      return kubeStatus('Forbidden', `chaperone policy denied this request (rule "${error.rule}", policy ${error.policyVersion}): ${error.reason}`);
+      // The short version identifies the policy for a human; the full hash is in the PolicyDecided event.
+      return kubeStatus('Forbidden', `chaperone policy denied this request (rule "${error.rule}", policy ${error.policyVersion.slice(0, 19)}): ${error.reason}`);
     case 'approval-required':
       return kubeStatus(
         'Forbidden',

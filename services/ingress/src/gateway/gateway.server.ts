@@ -120,11 +120,13 @@ export class GatewayServer implements OnApplicationBootstrap, OnApplicationShutd
       socket.end(statusAsRawResponse(s, { [Headers.requestId]: t.requestId }));
     };
     try {
+      // Admission first, so a refused exec says why (kubectl retries a failed WebSocket upgrade
+      // over SPDY and would otherwise show only the protocol error).
+      const admitted = await this.intercept.admit(req, t, true);
       const protocol = String(req.headers.upgrade ?? '');
       if (!isUpgradeRequest(req.headers) || protocol.toLowerCase() !== 'websocket') {
         throw new GatewayFailure({ kind: 'upgrade-not-supported', protocol: protocol.slice(0, 32) });
       }
-      const admitted = await this.intercept.admit(req, t, true);
       if (socket.destroyed) return;
       forwarded = this.forwarder.ws(req, socket, head, admitted.refs, () => {
         if (!socket.destroyed) refuse({ kind: 'upstream-unavailable', message: 'the upgrade to the cluster failed' });
