@@ -181,6 +181,30 @@ describe('kubectl reads through masking', () => {
     expect(Buffer.from(r.stdout, 'base64').toString()).toBe(SEEDED);
   });
 
+  it('masks a 64 MB secret list: valid JSON, every item kept, no planted value', async () => {
+    const planted = (i: number) => `planted-${i}-${'q'.repeat(700)}`;
+    const count = 80_000;
+    s.apiserver.addObjects(
+      'secrets',
+      '',
+      Array.from({ length: count }, (_, i) => ({
+        apiVersion: 'v1',
+        kind: 'Secret',
+        metadata: { name: `bulk-${i}`, namespace: 'default' },
+        type: 'Opaque',
+        data: { token: Buffer.from(planted(i)).toString('base64') },
+      })),
+    );
+    const r = await s.request('/api/v1/namespaces/default/secrets', await s.agentToken('bulk-reader'));
+    expect(r.status).toBe(200);
+    const list = JSON.parse(r.body) as { items: { metadata: { name: string }; data?: Record<string, string> }[] };
+    expect(list.items.filter((i) => i.metadata.name.startsWith('bulk-'))).toHaveLength(count);
+    for (const i of [0, 1, 12_345, count - 1]) expect(r.body).not.toContain(Buffer.from(planted(i)).toString('base64').slice(0, 40));
+    expect(r.body).not.toContain('cGxhbnRlZC0');
+    const upstreamBytes = count * Buffer.from(planted(0)).toString('base64').length;
+    expect(upstreamBytes).toBeGreaterThan(64 * 1024 * 1024);
+  }, 120_000);
+
   it('masking service down: 503, and the response is never passed through', async () => {
     await s.stopService('masking');
     const r = await s.kubectl(kubeconfig, ['get', 'secret', 'db-credentials', '-o', 'yaml']);

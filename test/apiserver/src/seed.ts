@@ -5,7 +5,7 @@ import { Store } from './store';
 import { KubeObject, nowTimestamp } from './types';
 
 /** The demo cluster's contents: namespaces default + kube-system, a few pods, a secret, a configmap, a deployment. */
-function add(store: Store, resource: string, group: string, obj: KubeObject, ageSeconds: number): void {
+export function add(store: Store, resource: string, group: string, obj: KubeObject, ageSeconds: number): void {
   const r = findResource(group, group ? 'v1' : 'v1', resource);
   if (!r) throw new Error(`unknown resource ${resource}`);
   obj.metadata.uid = randomUUID();

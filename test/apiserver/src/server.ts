@@ -6,10 +6,10 @@ import { handleDiscovery } from './discovery';
 import { handleResource } from './handlers/crud';
 import { mediaTypeOf, readBody, sendError, sendStatus } from './http';
 import { parseResourcePath } from './router';
-import { seed } from './seed';
+import { add, seed } from './seed';
 import { ApiError, pathNotFound, unauthorized } from './status';
 import { Store } from './store';
-import { RecordedRequest } from './types';
+import { KubeObject, RecordedRequest } from './types';
 
 export interface TestApiServerOptions {
   /** 0 (default) = an ephemeral port. */
@@ -32,6 +32,8 @@ export interface TestApiServer {
   /** Everything received, in order. */
   requests: RecordedRequest[];
   clearRequests(): void;
+  /** Put objects straight into the store (large fixtures for tests and benchmarks), as a controller would. */
+  addObjects(resource: string, group: string, objects: KubeObject[]): void;
   close(): Promise<void>;
 }
 
@@ -90,6 +92,9 @@ export async function startTestApiServer(opts: TestApiServerOptions = {}): Promi
     requests,
     clearRequests: () => {
       requests.length = 0;
+    },
+    addObjects: (resource, group, objects) => {
+      for (const obj of objects) add(store, resource, group, obj, 0);
     },
     close: () =>
       new Promise<void>((resolve) => {
