@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createGunzip, createInflate } from 'node:zlib';
 import type { Readable } from 'node:stream';
-import type { MaskMode } from '@chaperone/contracts';
+import { MASK_CHUNK_BYTES, type MaskMode } from '@chaperone/contracts';
 import type { MaskStream } from './masking-client';
 
 /** Headers that describe the upstream body's framing; the masked body has its own. */
@@ -41,7 +41,20 @@ export async function sendMasked(
 ): Promise<void> {
   const body = decoded(proxyRes);
   if (mode === 'document') {
-    for await (const chunk of body) await stream.data(chunk as Buffer);
+    // Coalesce the cluster's small chunks (16-64 KiB) into full masking chunks: one round trip per
+    // 512 KiB instead of one per socket read.
+    let batch: Buffer[] = [];
+    let batched = 0;
+    for await (const chunk of body) {
+      batch.push(chunk as Buffer);
+      batched += (chunk as Buffer).length;
+      if (batched >= MASK_CHUNK_BYTES) {
+        await stream.data(Buffer.concat(batch));
+        batch = [];
+        batched = 0;
+      }
+    }
+    if (batched > 0) await stream.data(Buffer.concat(batch));
     const out = await stream.end();
     copyHead(proxyRes, res, { 'content-length': out.length, [MASKED_COUNT_HEADER]: stream.report?.count ?? 0 });
     onOutput(out);

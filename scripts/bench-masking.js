@@ -1,0 +1,157 @@
+#!/usr/bin/env node
+// Masking figures: (1) engine throughput in MB/s (parse + mask + serialise, one core), (2) the
+// latency masking adds to a 1 MB and a 64 MB secret list through the gateway: the same GET by an
+// agent (masked) and by a break-glass identity whose rule says `unmasked: true` (raw), plus the
+// test API server directly. Prints a table and writes bench-results/masking.json.
+// Usage: node scripts/bench-masking.js
+'use strict';
+const https = require('node:https');
+const { mkdtempSync, mkdirSync, readFileSync, writeFileSync } = require('node:fs');
+const { tmpdir, cpus } = require('node:os');
+const path = require('node:path');
+const { performance } = require('node:perf_hooks');
+const { randomUUID } = require('node:crypto');
+const { maskObject, profileFor } = require('@chaperone/masking');
+const { ROOT, SERVICES, ensureNats, makeServingCert, startService, stopService } = require('./stack');
+
+function secrets(prefix, targetBytes) {
+  const value = Buffer.from(`s3cr3t-${'x'.repeat(700)}`).toString('base64');
+  const n = Math.ceil(targetBytes / (value.length + 160));
+  return Array.from({ length: n }, (_, i) => ({
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name: `${prefix}-${i}`, namespace: 'default' },
+    type: 'Opaque',
+    data: { token: value },
+  }));
+}
+
+function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  return +s[Math.floor(s.length / 2)].toFixed(2);
+}
+
+function engine(sizeBytes, runs) {
+  const body = JSON.stringify({ apiVersion: 'v1', kind: 'SecretList', items: secrets('e', sizeBytes) });
+  const profile = profileFor('default');
+  const times = [];
+  for (let i = 0; i < runs; i++) {
+    const t = performance.now();
+    JSON.stringify(maskObject(JSON.parse(body), profile).value);
+    times.push(performance.now() - t);
+  }
+  const ms = median(times);
+  return { bytes: body.length, ms, mbPerSecond: +((body.length / 1024 / 1024) / (ms / 1000)).toFixed(1) };
+}
+
+function get(base, pathName, token, ca) {
+  return new Promise((resolve, reject) => {
+    const t = performance.now();
+    https
+      .get(new URL(pathName, base), { ca, headers: { authorization: `Bearer ${token}`, accept: 'application/json' } }, (res) => {
+        let bytes = 0;
+        res.on('data', (c) => (bytes += c.length));
+        res.on('end', () => (res.statusCode === 200 ? resolve({ ms: performance.now() - t, bytes }) : reject(new Error(`status ${res.statusCode}`))));
+      })
+      .on('error', reject);
+  });
+}
+
+async function main() {
+  const result = { machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version }, when: new Date().toISOString() };
+  result.engine = { '1MB': engine(1024 * 1024, 15), '64MB': engine(64 * 1024 * 1024, 3) };
+
+  const dir = mkdtempSync(path.join(tmpdir(), 'chaperone-bench-mask-'));
+  const natsUrl = process.env.CHAPERONE_NATS_URL || 'nats://127.0.0.1:4222';
+  await ensureNats(natsUrl, path.join(dir, 'nats'));
+  const cert = await makeServingCert(path.join(dir, 'tls'));
+  const { startTestApiServer } = require('@chaperone/test-apiserver');
+  const { createLocalIssuer } = require('@chaperone/auth');
+  const gatewayToken = 'bench-gateway-token';
+  const api = await startTestApiServer({ bearerToken: gatewayToken, seed: true, tls: { cert: readFileSync(cert.certFile, 'utf8'), key: readFileSync(cert.keyFile, 'utf8') } });
+  // Two namespaces of data: 1 MB and 64 MB of secrets.
+  api.addObjects('namespaces', '', [{ metadata: { name: 'small' } }, { metadata: { name: 'large' } }]);
+  api.addObjects('secrets', '', secrets('s', 1024 * 1024).map((o) => ({ ...o, metadata: { ...o.metadata, namespace: 'small' } })));
+  api.addObjects('secrets', '', secrets('l', 64 * 1024 * 1024).map((o) => ({ ...o, metadata: { ...o.metadata, namespace: 'large' } })));
+  writeFileSync(path.join(dir, 'upstream-token'), gatewayToken);
+  const issuer = await createLocalIssuer({ issuer: 'https://bench-issuer', audience: 'chaperone' });
+  issuer.writeJwksFile(path.join(dir, 'jwks.json'));
+  writeFileSync(
+    path.join(dir, 'policy.yaml'),
+    `apiVersion: chaperone.dev/v1alpha1
+kind: Policy
+rules:
+  - name: read-secrets
+    effect: allow
+    subjects: { groups: ["agents", "breakglass"] }
+    verbs: ["list"]
+    apiGroups: [""]
+    resources: ["secrets"]
+  - name: raw-secrets
+    effect: allow
+    unmasked: true
+    subjects: { groups: ["breakglass"] }
+    verbs: ["list"]
+    apiGroups: [""]
+    resources: ["secrets"]
+`,
+  );
+  const env = {
+    CHAPERONE_NATS_URL: natsUrl,
+    CHAPERONE_BUS_PREFIX: `bench-${randomUUID().slice(0, 8)}`,
+    CHAPERONE_HEALTH_PORT: '0',
+    CHAPERONE_POLICY_FILE: path.join(dir, 'policy.yaml'),
+    CHAPERONE_HTTPS_PORT: '0',
+    CHAPERONE_TLS_CERT_FILE: cert.certFile,
+    CHAPERONE_TLS_KEY_FILE: cert.keyFile,
+    CHAPERONE_OIDC_ISSUER: issuer.issuer,
+    CHAPERONE_OIDC_JWKS_FILE: path.join(dir, 'jwks.json'),
+    CHAPERONE_UPSTREAM_URL: api.url,
+    CHAPERONE_UPSTREAM_TOKEN_FILE: path.join(dir, 'upstream-token'),
+    CHAPERONE_UPSTREAM_CA_FILE: cert.certFile,
+    CHAPERONE_MASKING_TIMEOUT_MS: '60000',
+  };
+  const running = [];
+  try {
+    for (const name of SERVICES) running.push(await startService(name, env));
+    const gateway = running.find((s) => s.name === 'ingress').urls[0];
+    const agent = await issuer.sign({ sub: 'bench-agent', groups: ['agents'] }, { expiresIn: 3600 });
+    const raw = await issuer.sign({ sub: 'bench-operator', groups: ['breakglass'] }, { expiresIn: 3600 });
+    result.gateway = {};
+    for (const [label, ns, runs] of [['1MB', 'small', 15], ['64MB', 'large', 3]]) {
+      const p = `/api/v1/namespaces/${ns}/secrets`;
+      const samples = { direct: [], unmasked: [], masked: [] };
+      let bytes = 0;
+      for (let i = 0; i < runs + 1; i++) {
+        const d = await get(api.url, p, gatewayToken, cert.certPem);
+        const u = await get(gateway, p, raw, cert.certPem);
+        const m = await get(gateway, p, agent, cert.certPem);
+        bytes = d.bytes;
+        if (i === 0) continue; // warm-up
+        samples.direct.push(d.ms);
+        samples.unmasked.push(u.ms);
+        samples.masked.push(m.ms);
+      }
+      const r = { bytes, direct: median(samples.direct), unmasked: median(samples.unmasked), masked: median(samples.masked) };
+      r.maskingAddsMs = +(r.masked - r.unmasked).toFixed(2);
+      result.gateway[label] = r;
+    }
+  } finally {
+    for (const s of running.reverse()) await stopService(s);
+    await api.close();
+  }
+  console.log('| list | engine (parse+mask+serialise) | direct | gateway, raw (unmasked rule) | gateway, masked | masking adds |');
+  console.log('|---|---|---|---|---|---|');
+  for (const label of ['1MB', '64MB']) {
+    const e = result.engine[label];
+    const g = result.gateway[label];
+    console.log(`| ${label} (${(g.bytes / 1024 / 1024).toFixed(1)} MiB upstream) | ${e.mbPerSecond} MB/s (${e.ms} ms) | ${g.direct} ms | ${g.unmasked} ms | ${g.masked} ms | ${g.maskingAddsMs} ms |`);
+  }
+  mkdirSync(path.join(ROOT, 'bench-results'), { recursive: true });
+  writeFileSync(path.join(ROOT, 'bench-results', 'masking.json'), JSON.stringify(result, null, 2));
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
