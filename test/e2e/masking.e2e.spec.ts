@@ -21,6 +21,14 @@ rules:
     apiGroups: ["", "apps"]
     resources: ["pods", "pods/log", "secrets", "configmaps", "deployments"]
     namespaces: ["default"]
+  - name: pii-sensitive-readers
+    effect: allow
+    maskProfile: strict
+    subjects: { groups: ["pii-sensitive"] }
+    verbs: ["get"]
+    apiGroups: [""]
+    resources: ["configmaps"]
+    namespaces: ["default"]
   - name: breakglass-raw-secrets
     effect: allow
     unmasked: true
@@ -172,6 +180,17 @@ describe('kubectl reads through masking', () => {
     const masked = s.events.filter((e): e is MaskingApplied => e.type === 'MaskingApplied' && e.payload.count > 0);
     expect(masked.length).toBeGreaterThan(0);
     expectClean(JSON.stringify(masked));
+  });
+
+  it('a rule can pick the strict profile: PII (emails) masked for its readers only', async () => {
+    const created = await s.kubectl(kubeconfig, ['create', 'configmap', 'owners', '--from-literal=owner=alice.owner@example.com']);
+    expect(created.code).toBe(0);
+    const plain = await s.kubectl(kubeconfig, ['get', 'configmap', 'owners', '-o', 'jsonpath={.data.owner}']);
+    expect(plain.stdout).toBe('alice.owner@example.com');
+    const strict = s.kubeconfig(await s.agentToken('pii-reader', ['pii-sensitive']));
+    const masked = await s.kubectl(strict, ['get', 'configmap', 'owners', '-o', 'jsonpath={.data.owner}']);
+    expect(masked.code).toBe(0);
+    expect(masked.stdout).not.toContain('alice.owner@example.com');
   });
 
   it('a rule that allows raw reads shows them', async () => {

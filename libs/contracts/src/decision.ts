@@ -14,6 +14,10 @@ export type Effect = (typeof Effects)[number];
 export const RecordLevels = Object.freeze(['none', 'request', 'request-and-response'] as const);
 export type RecordLevel = (typeof RecordLevels)[number];
 
+/** Masking profiles, least to most masking; several matching rules → the most masking one wins. */
+export const MaskProfiles = Object.freeze(['structural-only', 'default', 'strict'] as const);
+export type MaskProfileName = (typeof MaskProfiles)[number];
+
 export const DecisionSchema = z.object({
   effect: z.enum(Effects),
   /** The rule whose effect won; `default-deny` when no rule matched. */
@@ -30,6 +34,8 @@ export const DecisionSchema = z.object({
    * a resource request is masked (structural rules and detectors), whatever the effect.
    */
   unmasked: z.boolean(),
+  /** The masking profile for the response (when it is masked). */
+  maskProfile: z.enum(MaskProfiles),
   /** Which bodies to record (digest and size; content once masking can vouch for it). */
   record: z.enum(RecordLevels),
 });

@@ -15,7 +15,7 @@ export interface MaskingPlan {
 export function maskingPlan(info: RequestInfo, decision: Decision): MaskingPlan | undefined {
   if (!info.isResourceRequest || decision.unmasked) return undefined;
   const mode: MaskMode = info.subresource === 'log' ? 'lines' : info.verb === 'watch' ? 'watch' : 'document';
-  return { mode, profile: 'default' };
+  return { mode, profile: decision.maskProfile };
 }
 
 const PROTOBUF = 'application/vnd.kubernetes.protobuf';

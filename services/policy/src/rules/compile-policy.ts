@@ -61,6 +61,7 @@ function compileRule(spec: PolicyRuleSpec, index: number): CompiledRule {
     reason: spec.reason,
     record: spec.record ?? 'none',
     unmasked: spec.unmasked === true,
+    maskProfile: spec.maskProfile,
     subjects: {
       users: new Set(spec.subjects.users ?? []),
       agents: new Set(spec.subjects.agents ?? []),

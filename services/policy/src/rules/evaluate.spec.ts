@@ -274,6 +274,7 @@ describe('evaluate: combining rules', () => {
       matchedRules: [],
       mask: false,
       unmasked: false,
+      maskProfile: 'default',
       record: 'none',
     });
   });
@@ -286,6 +287,15 @@ describe('evaluate: combining rules', () => {
     // Another allow rule matching first does not cancel the explicit grant; a deny still wins over both.
     expect(evaluate(policyOf([rule('plain', { resources: ['pods'] }), raw]), identity(), get).unmasked).toBe(true);
     expect(evaluate(policyOf([raw, rule('no', { effect: 'deny', resources: ['pods'] })]), identity(), get)).toMatchObject({ effect: 'deny', unmasked: false });
+  });
+
+  it('given rules naming masking profiles, then the most masking profile wins; an unnamed rule counts as default', () => {
+    const strict = rule('strict-pods', { resources: ['pods'], maskProfile: 'strict' });
+    const light = rule('light-pods', { resources: ['pods'], maskProfile: 'structural-only' });
+    expect(evaluate(policyOf([light, strict]), identity(), get).maskProfile).toBe('strict');
+    expect(evaluate(policyOf([light]), identity(), get).maskProfile).toBe('structural-only');
+    expect(evaluate(policyOf([light, rule('plain', { resources: ['pods'] })]), identity(), get).maskProfile).toBe('default');
+    expect(evaluate(policyOf([rule('plain', { resources: ['pods'] })]), identity(), get).maskProfile).toBe('default');
   });
 
   it('given rules recording different levels, when several match, then the most recording level wins', () => {

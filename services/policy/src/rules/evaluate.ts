@@ -1,4 +1,4 @@
-import { DEFAULT_DENY_RULE, RecordLevels, type Decision, type Identity, type RequestInfo } from '@chaperone/contracts';
+import { DEFAULT_DENY_RULE, MaskProfiles, RecordLevels, type Decision, type Identity, type RequestInfo } from '@chaperone/contracts';
 import { candidateRules, type CompiledPolicy } from './compile-policy';
 import { ruleMatches, type CompiledRule } from './match-rule';
 
@@ -37,6 +37,10 @@ export function decisionFromMatches(
   const mask = matched.some((r) => r.effect === 'mask');
   // The most recording level of any matching rule: a rule can add evidence, never remove it.
   const record = RecordLevels[Math.max(0, ...matched.map((r) => RecordLevels.indexOf(r.record)))] ?? 'none';
+  // The most masking profile of the matching rules (a rule naming none counts as 'default'), so a
+  // lighter profile applies only where every matching rule asks for it.
+  const ranks = matched.map((r) => MaskProfiles.indexOf(r.maskProfile ?? 'default'));
+  const maskProfile = ranks.length > 0 ? (MaskProfiles[Math.max(...ranks)] ?? 'default') : 'default';
   if (winner === undefined) {
     return {
       effect: 'deny',
@@ -46,6 +50,7 @@ export function decisionFromMatches(
       matchedRules,
       mask,
       unmasked: false,
+      maskProfile,
       record,
     };
   }
@@ -59,6 +64,7 @@ export function decisionFromMatches(
     // Raw responses only for an allowed request that a matching allow rule explicitly lets through
     // unmasked, and that no matching rule wants masked (a mask rule always wins over it).
     unmasked: winner.effect === 'allow' && !mask && matched.some((r) => r.effect === 'allow' && r.unmasked),
+    maskProfile,
     record,
   };
 }

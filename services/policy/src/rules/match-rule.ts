@@ -1,4 +1,4 @@
-import type { Effect, Identity, RequestInfo, ResourceRequestInfo, RecordLevel } from '@chaperone/contracts';
+import type { Effect, Identity, RequestInfo, ResourceRequestInfo, RecordLevel, MaskProfileName } from '@chaperone/contracts';
 
 /**
  * Per-rule matchers. The resource and URL matchers mirror Kubernetes RBAC
@@ -24,6 +24,8 @@ interface CompiledRuleBase {
   reason: string | undefined;
   record: RecordLevel;
   unmasked: boolean;
+  /** Only when the rule names one; rules without it leave the profile to others (or the default). */
+  maskProfile: MaskProfileName | undefined;
   subjects: CompiledSubjects;
   verbs: readonly string[];
 }

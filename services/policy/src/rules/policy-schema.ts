@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DEFAULT_DENY_RULE, Effects, KubeVerbs, RecordLevels } from '@chaperone/contracts';
+import { DEFAULT_DENY_RULE, Effects, KubeVerbs, MaskProfiles, RecordLevels } from '@chaperone/contracts';
 
 /**
  * The policy document, shaped like Kubernetes RBAC PolicyRules so operators can read it at a
@@ -90,6 +90,8 @@ export const PolicyRuleSchema = z.strictObject({
   record: z.enum(RecordLevels).optional(),
   /** Allow rules only: responses go to the agent unmasked (raw secret reads). Off by default. */
   unmasked: z.boolean().optional(),
+  /** Masking profile for responses this rule matches: structural-only, default, or strict (adds PII). */
+  maskProfile: z.enum(MaskProfiles).optional(),
 });
 
 export const PolicyDocumentSchema = z.strictObject({
