@@ -1,21 +1,14 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
 import type { ChaperoneEvent } from '@chaperone/contracts';
+import { policyWith } from './support/policies';
 import { E2EStack } from './support/e2e-stack';
 
 /**
  * The evidence path under failure, with real processes: every event durably on the bus before a
  * request is forwarded, appended exactly once to the event store, nothing lost when services die.
  */
-const POLICY = `
-apiVersion: chaperone.dev/v1alpha1
-kind: Policy
-rules:
-  - name: discovery
-    effect: allow
-    subjects: { groups: ["*"] }
-    verbs: ["get"]
-    nonResourceURLs: ["/api", "/api/*", "/apis", "/apis/*", "/version", "/openapi/*"]
+const POLICY = policyWith(`
   - name: read-pods
     effect: allow
     subjects: { groups: ["agents"] }
@@ -23,7 +16,7 @@ rules:
     apiGroups: [""]
     resources: ["pods"]
     record: request-and-response
-`;
+`);
 
 async function eventually<T>(fn: () => Promise<T> | T, ok: (v: T) => boolean, what: string, timeoutMs = 20_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;

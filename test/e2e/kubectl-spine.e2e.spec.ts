@@ -1,19 +1,12 @@
 import type { PolicyDecided, RequestCompleted, RequestIntercepted, AuthenticationFailed, ChaperoneEvent } from '@chaperone/contracts';
+import { policyWith } from './support/policies';
 import { E2EStack, GATEWAY_TOKEN } from './support/e2e-stack';
 
 /**
  * The spine, end to end: the real kubectl → ingress (HTTPS, OIDC) → policy over NATS → the test
  * API server, each service its own process.
  */
-const POLICY = `
-apiVersion: chaperone.dev/v1alpha1
-kind: Policy
-rules:
-  - name: discovery
-    effect: allow
-    subjects: { groups: ["*"] }
-    verbs: ["get"]
-    nonResourceURLs: ["/api", "/api/*", "/apis", "/apis/*", "/version", "/openapi/*"]
+const POLICY = policyWith(`
   - name: agents-work-in-default
     effect: allow
     subjects: { groups: ["agents"] }
@@ -28,7 +21,7 @@ rules:
     apiGroups: ["*"]
     resources: ["*"]
     reason: agents may not delete anything
-`;
+`);
 
 const stackUnderTest = new E2EStack();
 let kubeconfig = '';

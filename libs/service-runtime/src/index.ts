@@ -5,3 +5,4 @@ export * from './tokens';
 export * from './common-settings';
 export * from './run-main';
 export * from './startup-error';
+export * from './testing/health-contract';

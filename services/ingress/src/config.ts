@@ -29,6 +29,6 @@ export const ingressSettings = {
   upstreamTokenFile: setting.optional('CHAPERONE_UPSTREAM_TOKEN_FILE', 'path to the gateway’s bearer token file'),
   upstreamCaFile: setting.optional('CHAPERONE_UPSTREAM_CA_FILE', 'path to the API server’s CA bundle'),
 
-  maskingTimeoutMs: setting.int('CHAPERONE_MASKING_TIMEOUT_MS', 'milliseconds to wait for each masking exchange before failing closed', '5000', 50, 120000),
+  maskingTimeoutMs: setting.int('CHAPERONE_MASKING_TIMEOUT_MS', 'milliseconds to wait for each masking exchange (a whole large document is masked in one) before failing closed; a stopped masking service is detected at once', '30000', 50, 600000),
   policyTimeoutMs: setting.int('CHAPERONE_POLICY_TIMEOUT_MS', 'milliseconds to wait for a policy decision before failing closed', '2000', 50, 60000),
 };

@@ -1,0 +1,92 @@
+import { createHash } from 'node:crypto';
+import { canonicalJson } from './canonical-json';
+import { chainedContent, chainHashes, GENESIS, isChainHash, linkHash } from './chain';
+import { chainHeadOf, nextLink, withChainLink } from './chain-writer';
+
+const entry = (revision: number, data: unknown = { n: revision }) => ({
+  stream: 'session-1',
+  revision,
+  eventId: `00000000-0000-4000-8000-00000000000${revision}`,
+  type: 'RequestObserved',
+  data,
+  metadata: { actor: 'agent-a' },
+});
+
+describe('hash chain', () => {
+  it('starts from an all-zero genesis', () => {
+    expect(GENESIS).toBe(`sha256:${'0'.repeat(64)}`);
+    expect(isChainHash(GENESIS)).toBe(true);
+  });
+
+  it('links as sha256(prevHash + "\\n" + canonicalJson(entry))', () => {
+    const e = entry(0);
+    const expected = createHash('sha256')
+      .update(`${GENESIS}\n${canonicalJson(e)}`)
+      .digest('hex');
+    expect(linkHash(GENESIS, e)).toBe(`sha256:${expected}`);
+  });
+
+  it('covers only the entry fields, not the chain members or store-assigned fields', () => {
+    const e = entry(0);
+    const recorded = {
+      ...e,
+      globalPosition: 42,
+      recordedAt: '2024-01-01T00:00:00Z',
+      metadata: { ...e.metadata, prevHash: GENESIS, chainHash: 'sha256:whatever' },
+    };
+    expect(linkHash(GENESIS, recorded)).toBe(linkHash(GENESIS, e));
+    expect(Object.keys(chainedContent(recorded)).sort()).toEqual(
+      ['data', 'eventId', 'metadata', 'revision', 'stream', 'type'].sort(),
+    );
+  });
+
+  it('changes with every covered field and with the previous link', () => {
+    const base = linkHash(GENESIS, entry(0));
+    const variants = [
+      { ...entry(0), stream: 'session-2' },
+      { ...entry(0), revision: 1 },
+      { ...entry(0), eventId: 'other' },
+      { ...entry(0), type: 'Other' },
+      entry(0, { n: 1 }),
+      { ...entry(0), metadata: { actor: 'agent-b' } },
+    ];
+    for (const v of variants) expect(linkHash(GENESIS, v)).not.toBe(base);
+    expect(linkHash(base, entry(0))).not.toBe(base);
+  });
+
+  it('rejects a malformed previous link', () => {
+    expect(() => linkHash('sha256:abc', entry(0))).toThrow(/prevHash must look like/);
+  });
+
+  it('chainHashes folds the stream from genesis', () => {
+    const events = [entry(0), entry(1), entry(2)];
+    const hashes = chainHashes(events);
+    expect(hashes).toHaveLength(3);
+    expect(hashes[0]).toBe(linkHash(GENESIS, events[0]!));
+    expect(hashes[2]).toBe(linkHash(hashes[1]!, events[2]!));
+    expect(chainHashes([])).toEqual([]);
+    expect(() => chainHashes([entry(0), { ...entry(1), stream: 'x' }])).toThrow(/one stream/);
+  });
+});
+
+describe('chain writer', () => {
+  it('nextLink starts at genesis and follows the previous head', () => {
+    const first = nextLink(undefined, entry(0));
+    expect(first).toEqual({ prevHash: GENESIS, chainHash: linkHash(GENESIS, entry(0)) });
+    const second = nextLink({ hash: first.chainHash }, entry(1));
+    expect(second).toEqual({ prevHash: first.chainHash, chainHash: linkHash(first.chainHash, entry(1)) });
+    expect(chainHashes([entry(0), entry(1)])).toEqual([first.chainHash, second.chainHash]);
+  });
+
+  it('nextLink refuses to start a chain mid-stream or follow a malformed head', () => {
+    expect(() => nextLink(undefined, entry(3))).toThrow(/only revision 0 starts a chain/);
+    expect(() => nextLink({ hash: 'nope' }, entry(1))).toThrow(/previous link must look like/);
+  });
+
+  it('withChainLink merges the link into metadata and chainHeadOf reads it back', () => {
+    const metadata = withChainLink(undefined, entry(0));
+    expect(metadata).toEqual({ actor: 'agent-a', prevHash: GENESIS, chainHash: linkHash(GENESIS, entry(0)) });
+    expect(chainHeadOf({ ...entry(0), metadata })).toEqual({ revision: 0, hash: metadata['chainHash'] });
+    expect(() => chainHeadOf(entry(0))).toThrow(/session-1@0 carries no well-formed metadata.chainHash/);
+  });
+});

@@ -1,0 +1,5 @@
+export * from './canonical-json';
+export * from './chain';
+export * from './chain-writer';
+export * from './checkpoint';
+export * from './verify';
