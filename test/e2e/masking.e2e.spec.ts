@@ -14,6 +14,13 @@ const POLICY = policyWith(`
     apiGroups: ["", "apps"]
     resources: ["pods", "pods/log", "secrets", "configmaps", "deployments"]
     namespaces: ["default"]
+  - name: agents-exec-masked
+    effect: allow
+    subjects: { groups: ["agents"] }
+    verbs: ["create", "get"]
+    apiGroups: [""]
+    resources: ["pods/exec"]
+    namespaces: ["default"]
   - name: pii-sensitive-readers
     effect: allow
     maskProfile: strict
@@ -174,6 +181,14 @@ describe('kubectl reads through masking', () => {
     const masked = s.events.filter((e): e is MaskingApplied => e.type === 'MaskingApplied' && e.payload.count > 0);
     expect(masked.length).toBeGreaterThan(0);
     expectClean(JSON.stringify(masked));
+  });
+
+  it('exec cannot be masked, so an allow rule without unmasked: true still refuses it', async () => {
+    s.apiserver.clearRequests();
+    const r = await s.kubectl(kubeconfig, ['exec', 'worker-0', '--', 'cat', '/etc/secret']);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain('exec sessions cannot be masked; the policy must allow them with unmasked: true');
+    expect(s.apiserver.requests.filter((q) => q.url.includes('/exec'))).toHaveLength(0);
   });
 
   it('a rule can pick the strict profile: PII (emails) masked for its readers only', async () => {

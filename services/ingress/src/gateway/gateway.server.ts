@@ -123,6 +123,14 @@ export class GatewayServer implements OnApplicationBootstrap, OnApplicationShutd
       // Admission first, so a refused exec says why (kubectl retries a failed WebSocket upgrade
       // over SPDY and would otherwise show only the protocol error).
       const admitted = await this.intercept.admit(req, t, true);
+      // exec, attach and port-forward carry raw terminal and socket bytes that cannot be masked;
+      // they run only where an allow rule explicitly lets responses through unmasked.
+      if (!admitted.decision.unmasked) {
+        throw new GatewayFailure({
+          kind: 'masking-unavailable',
+          message: `${admitted.info.isResourceRequest ? admitted.info.subresource || 'upgraded' : 'upgraded'} sessions cannot be masked; the policy must allow them with unmasked: true`,
+        });
+      }
       const protocol = String(req.headers.upgrade ?? '');
       if (!isUpgradeRequest(req.headers) || protocol.toLowerCase() !== 'websocket') {
         throw new GatewayFailure({ kind: 'upgrade-not-supported', protocol: protocol.slice(0, 32) });
