@@ -87,18 +87,15 @@ function parseUrl(raw: string, what: string): URL {
   }
 }
 
-interface Named<T> {
-  name: string;
-  [key: string]: unknown;
-  value?: T;
-}
+/** A kubeconfig list entry: `{ name, <key>: value }`. */
+type Named = { name: string } & Record<string, unknown>;
 
 /** The subset of a kubeconfig Chaperone understands; exec and auth-provider plugins are refused. */
 function fromKubeconfig(path: string, contextName: string | undefined): Upstream {
   const doc = parseYaml(readRequired(path, 'the kubeconfig').toString('utf8')) as Record<string, unknown> | null;
   if (!doc || typeof doc !== 'object') throw new StartupError(`kubeconfig ${path} is empty or not YAML`);
   const pick = <T>(list: unknown, key: string, name: string, what: string): T => {
-    const found = (Array.isArray(list) ? (list as Named<T>[]) : []).find((e) => e.name === name);
+    const found = (Array.isArray(list) ? (list as Named[]) : []).find((e) => e.name === name);
     const value = found?.[key] as T | undefined;
     if (!value) throw new StartupError(`kubeconfig ${path}: ${what} "${name}" not found`);
     return value;
