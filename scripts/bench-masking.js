@@ -12,6 +12,8 @@ const path = require('node:path');
 const { performance } = require('node:perf_hooks');
 const { randomUUID } = require('node:crypto');
 const { maskObject, profileFor } = require('@chaperone/masking');
+const { connect } = require('nats');
+const { busSubjects } = require('@chaperone/contracts');
 const { ROOT, SERVICES, ensureNats, makeServingCert, startService, stopService } = require('./stack');
 
 function secrets(prefix, targetBytes) {
@@ -96,9 +98,10 @@ rules:
     resources: ["secrets"]
 `,
   );
+  const subjects = busSubjects(`bench-${randomUUID().slice(0, 8)}`);
   const env = {
     CHAPERONE_NATS_URL: natsUrl,
-    CHAPERONE_BUS_PREFIX: `bench-${randomUUID().slice(0, 8)}`,
+    CHAPERONE_BUS_PREFIX: subjects.prefix,
     CHAPERONE_HEALTH_PORT: '0',
     CHAPERONE_POLICY_FILE: path.join(dir, 'policy.yaml'),
     CHAPERONE_HTTPS_PORT: '0',
@@ -139,6 +142,7 @@ rules:
   } finally {
     for (const s of running.reverse()) await stopService(s);
     await api.close();
+    await deleteStreams(natsUrl, subjects);
   }
   console.log('| list | engine (parse+mask+serialise) | direct | gateway, raw (unmasked rule) | gateway, masked | masking adds |');
   console.log('|---|---|---|---|---|---|');
@@ -149,6 +153,14 @@ rules:
   }
   mkdirSync(path.join(ROOT, 'bench-results'), { recursive: true });
   writeFileSync(path.join(ROOT, 'bench-results', 'masking.json'), JSON.stringify(result, null, 2));
+}
+
+/** The NATS server outlives the run: leave none of this run's streams behind. */
+async function deleteStreams(natsUrl, subjects) {
+  const nc = await connect({ servers: natsUrl });
+  const jsm = await nc.jetstreamManager();
+  for (const name of [subjects.eventsStream, subjects.evidenceStream]) await jsm.streams.delete(name).catch(() => false);
+  await nc.drain();
 }
 
 main().catch((e) => {

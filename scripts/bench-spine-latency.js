@@ -12,6 +12,9 @@ const { mkdtempSync, readFileSync, writeFileSync, mkdirSync } = require('node:fs
 const { tmpdir, cpus } = require('node:os');
 const path = require('node:path');
 const { performance } = require('node:perf_hooks');
+const { randomUUID } = require('node:crypto');
+const { connect } = require('nats');
+const { busSubjects } = require('@chaperone/contracts');
 const { ROOT, SERVICES, ensureNats, makeServingCert, agentKubeconfig, startService, stopService } = require('./stack');
 
 const KUBECTL_RUNS = Number(process.argv[2] || 30);
@@ -92,8 +95,10 @@ rules:
     resources: ["pods"]
 `,
   );
+  const subjects = busSubjects(`bench-${randomUUID().slice(0, 8)}`);
   const env = {
     CHAPERONE_NATS_URL: natsUrl,
+    CHAPERONE_BUS_PREFIX: subjects.prefix,
     CHAPERONE_HEALTH_PORT: '0',
     CHAPERONE_POLICY_FILE: path.join(dir, 'policy.yaml'),
     CHAPERONE_HTTPS_PORT: '0',
@@ -137,7 +142,16 @@ rules:
   } finally {
     for (const s of running.reverse()) await stopService(s);
     await direct.close();
+    await deleteStreams(natsUrl, subjects);
   }
+}
+
+/** The NATS server outlives the run: leave none of this run's streams behind. */
+async function deleteStreams(natsUrl, subjects) {
+  const nc = await connect({ servers: natsUrl });
+  const jsm = await nc.jetstreamManager();
+  for (const name of [subjects.eventsStream, subjects.evidenceStream]) await jsm.streams.delete(name).catch(() => false);
+  await nc.drain();
 }
 
 main().catch((e) => {
