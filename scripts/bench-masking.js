@@ -6,15 +6,13 @@
 // Usage: node scripts/bench-masking.js
 'use strict';
 const https = require('node:https');
-const { mkdtempSync, mkdirSync, readFileSync, writeFileSync } = require('node:fs');
-const { tmpdir, cpus } = require('node:os');
+const { mkdirSync, writeFileSync } = require('node:fs');
+const { cpus } = require('node:os');
 const path = require('node:path');
 const { performance } = require('node:perf_hooks');
-const { randomUUID } = require('node:crypto');
 const { maskObject, profileFor } = require('@chaperone/masking');
-const { connect } = require('nats');
-const { busSubjects } = require('@chaperone/contracts');
-const { ROOT, SERVICES, ensureNats, makeServingCert, startService, stopService } = require('./stack');
+const { ROOT } = require('./stack');
+const { startBenchGateway } = require('./bench-stack');
 
 function secrets(prefix, targetBytes) {
   const value = Buffer.from(`s3cr3t-${'x'.repeat(700)}`).toString('base64');
@@ -63,27 +61,14 @@ async function main() {
   const result = { machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version }, when: new Date().toISOString() };
   result.engine = { '1MB': engine(1024 * 1024, 15), '64MB': engine(64 * 1024 * 1024, 3) };
 
-  const dir = mkdtempSync(path.join(tmpdir(), 'chaperone-bench-mask-'));
-  const natsUrl = process.env.CHAPERONE_NATS_URL || 'nats://127.0.0.1:4222';
-  await ensureNats(natsUrl, path.join(dir, 'nats'));
-  const cert = await makeServingCert(path.join(dir, 'tls'));
-  const { startTestApiServer } = require('@chaperone/test-apiserver');
-  const { createLocalIssuer } = require('@chaperone/auth');
-  const gatewayToken = 'bench-gateway-token';
-  const api = await startTestApiServer({ bearerToken: gatewayToken, seed: true, tls: { cert: readFileSync(cert.certFile, 'utf8'), key: readFileSync(cert.keyFile, 'utf8') } });
-  // Two namespaces of data: 1 MB and 64 MB of secrets.
-  api.addObjects('namespaces', '', [{ metadata: { name: 'small' } }, { metadata: { name: 'large' } }]);
-  api.addObjects('secrets', '', secrets('s', 1024 * 1024).map((o) => ({ ...o, metadata: { ...o.metadata, namespace: 'small' } })));
-  api.addObjects('secrets', '', secrets('l', 64 * 1024 * 1024).map((o) => ({ ...o, metadata: { ...o.metadata, namespace: 'large' } })));
-  writeFileSync(path.join(dir, 'upstream-token'), gatewayToken);
-  const issuer = await createLocalIssuer({ issuer: 'https://bench-issuer', audience: 'chaperone' });
-  issuer.writeJwksFile(path.join(dir, 'jwks.json'));
-  writeFileSync(
-    path.join(dir, 'policy.yaml'),
-    `apiVersion: chaperone.dev/v1alpha1
-kind: Policy
-rules:
-  - name: read-secrets
+  const g = await startBenchGateway({
+    // Two namespaces of data: 1 MB and 64 MB of secrets.
+    prepare: (api) => {
+      api.addObjects('namespaces', '', [{ metadata: { name: 'small' } }, { metadata: { name: 'large' } }]);
+      api.addObjects('secrets', '', secrets('s', 1024 * 1024).map((o) => ({ ...o, metadata: { ...o.metadata, namespace: 'small' } })));
+      api.addObjects('secrets', '', secrets('l', 64 * 1024 * 1024).map((o) => ({ ...o, metadata: { ...o.metadata, namespace: 'large' } })));
+    },
+    rules: `  - name: read-secrets
     effect: allow
     subjects: { groups: ["agents", "breakglass"] }
     verbs: ["list"]
@@ -97,27 +82,11 @@ rules:
     apiGroups: [""]
     resources: ["secrets"]
 `,
-  );
-  const subjects = busSubjects(`bench-${randomUUID().slice(0, 8)}`);
-  const env = {
-    CHAPERONE_NATS_URL: natsUrl,
-    CHAPERONE_BUS_PREFIX: subjects.prefix,
-    CHAPERONE_HEALTH_PORT: '0',
-    CHAPERONE_POLICY_FILE: path.join(dir, 'policy.yaml'),
-    CHAPERONE_HTTPS_PORT: '0',
-    CHAPERONE_TLS_CERT_FILE: cert.certFile,
-    CHAPERONE_TLS_KEY_FILE: cert.keyFile,
-    CHAPERONE_OIDC_ISSUER: issuer.issuer,
-    CHAPERONE_OIDC_JWKS_FILE: path.join(dir, 'jwks.json'),
-    CHAPERONE_UPSTREAM_URL: api.url,
-    CHAPERONE_UPSTREAM_TOKEN_FILE: path.join(dir, 'upstream-token'),
-    CHAPERONE_UPSTREAM_CA_FILE: cert.certFile,
-    CHAPERONE_MASKING_TIMEOUT_MS: '60000',
-  };
-  const running = [];
+    env: { CHAPERONE_MASKING_TIMEOUT_MS: '60000' },
+  });
+  const { api, cert, issuer, gatewayToken } = g;
+  const gateway = g.gatewayUrl;
   try {
-    for (const name of SERVICES) running.push(await startService(name, env));
-    const gateway = running.find((s) => s.name === 'ingress').urls[0];
     const agent = await issuer.sign({ sub: 'bench-agent', groups: ['agents'] }, { expiresIn: 3600 });
     const raw = await issuer.sign({ sub: 'bench-operator', groups: ['breakglass'] }, { expiresIn: 3600 });
     result.gateway = {};
@@ -140,9 +109,7 @@ rules:
       result.gateway[label] = r;
     }
   } finally {
-    for (const s of running.reverse()) await stopService(s);
-    await api.close();
-    await deleteStreams(natsUrl, subjects);
+    await g.stop();
   }
   console.log('| list | engine (parse+mask+serialise) | direct | gateway, raw (unmasked rule) | gateway, masked | masking adds |');
   console.log('|---|---|---|---|---|---|');
@@ -153,14 +120,6 @@ rules:
   }
   mkdirSync(path.join(ROOT, 'bench-results'), { recursive: true });
   writeFileSync(path.join(ROOT, 'bench-results', 'masking.json'), JSON.stringify(result, null, 2));
-}
-
-/** The NATS server outlives the run: leave none of this run's streams behind. */
-async function deleteStreams(natsUrl, subjects) {
-  const nc = await connect({ servers: natsUrl });
-  const jsm = await nc.jetstreamManager();
-  for (const name of [subjects.eventsStream, subjects.evidenceStream]) await jsm.streams.delete(name).catch(() => false);
-  await nc.drain();
 }
 
 main().catch((e) => {

@@ -8,14 +8,12 @@ const { execFile } = require('node:child_process');
 const { promisify } = require('node:util');
 const run = promisify(execFile);
 const https = require('node:https');
-const { mkdtempSync, readFileSync, writeFileSync, mkdirSync } = require('node:fs');
-const { tmpdir, cpus } = require('node:os');
+const { writeFileSync, mkdirSync } = require('node:fs');
+const { cpus } = require('node:os');
 const path = require('node:path');
 const { performance } = require('node:perf_hooks');
-const { randomUUID } = require('node:crypto');
-const { connect } = require('nats');
-const { busSubjects } = require('@chaperone/contracts');
-const { ROOT, SERVICES, ensureNats, makeServingCert, agentKubeconfig, startService, stopService } = require('./stack');
+const { ROOT, agentKubeconfig } = require('./stack');
+const { startBenchGateway } = require('./bench-stack');
 
 const KUBECTL_RUNS = Number(process.argv[2] || 30);
 const HTTP_REQUESTS = Number(process.argv[3] || 2000);
@@ -66,23 +64,8 @@ async function httpTimes(base, token, ca) {
 }
 
 async function main() {
-  const dir = mkdtempSync(path.join(tmpdir(), 'chaperone-bench-'));
-  const natsUrl = process.env.CHAPERONE_NATS_URL || 'nats://127.0.0.1:4222';
-  await ensureNats(natsUrl, path.join(dir, 'nats'));
-  const cert = await makeServingCert(path.join(dir, 'tls'));
-  const { startTestApiServer } = require('@chaperone/test-apiserver');
-  const { createLocalIssuer } = require('@chaperone/auth');
-  const gatewayToken = 'bench-gateway-token';
-  const direct = await startTestApiServer({ bearerToken: gatewayToken, tls: { cert: readFileSync(cert.certFile, 'utf8'), key: readFileSync(cert.keyFile, 'utf8') } });
-  writeFileSync(path.join(dir, 'upstream-token'), gatewayToken);
-  const issuer = await createLocalIssuer({ issuer: 'https://bench-issuer', audience: 'chaperone' });
-  issuer.writeJwksFile(path.join(dir, 'jwks.json'));
-  writeFileSync(
-    path.join(dir, 'policy.yaml'),
-    `apiVersion: chaperone.dev/v1alpha1
-kind: Policy
-rules:
-  - name: discovery
+  const g = await startBenchGateway({
+    rules: `  - name: discovery
     effect: allow
     subjects: { groups: ["*"] }
     verbs: ["get"]
@@ -94,27 +77,11 @@ rules:
     apiGroups: [""]
     resources: ["pods"]
 `,
-  );
-  const subjects = busSubjects(`bench-${randomUUID().slice(0, 8)}`);
-  const env = {
-    CHAPERONE_NATS_URL: natsUrl,
-    CHAPERONE_BUS_PREFIX: subjects.prefix,
-    CHAPERONE_HEALTH_PORT: '0',
-    CHAPERONE_POLICY_FILE: path.join(dir, 'policy.yaml'),
-    CHAPERONE_HTTPS_PORT: '0',
-    CHAPERONE_TLS_CERT_FILE: cert.certFile,
-    CHAPERONE_TLS_KEY_FILE: cert.keyFile,
-    CHAPERONE_OIDC_ISSUER: issuer.issuer,
-    CHAPERONE_OIDC_JWKS_FILE: path.join(dir, 'jwks.json'),
-    CHAPERONE_UPSTREAM_URL: direct.url,
-    CHAPERONE_UPSTREAM_TOKEN_FILE: path.join(dir, 'upstream-token'),
-    CHAPERONE_UPSTREAM_CA_FILE: cert.certFile,
-  };
-  const running = [];
+  });
+  const { dir, cert, gatewayUrl, gatewayToken } = g;
+  const direct = g.api;
   try {
-    for (const name of SERVICES) running.push(await startService(name, env));
-    const gatewayUrl = running.find((s) => s.name === 'ingress').urls[0];
-    const agentToken = await issuer.sign({ sub: 'bench-agent', agent: 'bench-agent', groups: ['agents'] }, { expiresIn: 3600 });
+    const agentToken = await g.issuer.sign({ sub: 'bench-agent', agent: 'bench-agent', groups: ['agents'] }, { expiresIn: 3600 });
     const kcDirect = path.join(dir, 'direct.kubeconfig');
     const kcGateway = path.join(dir, 'gateway.kubeconfig');
     writeFileSync(kcDirect, agentKubeconfig({ server: direct.url, caPem: cert.certPem, token: gatewayToken }));
@@ -140,18 +107,8 @@ rules:
     writeFileSync(out, JSON.stringify(result, null, 2));
     console.log(`\nwritten ${path.relative(process.cwd(), out)}`);
   } finally {
-    for (const s of running.reverse()) await stopService(s);
-    await direct.close();
-    await deleteStreams(natsUrl, subjects);
+    await g.stop();
   }
-}
-
-/** The NATS server outlives the run: leave none of this run's streams behind. */
-async function deleteStreams(natsUrl, subjects) {
-  const nc = await connect({ servers: natsUrl });
-  const jsm = await nc.jetstreamManager();
-  for (const name of [subjects.eventsStream, subjects.evidenceStream]) await jsm.streams.delete(name).catch(() => false);
-  await nc.drain();
 }
 
 main().catch((e) => {

@@ -5,7 +5,6 @@ import {
   DecideRequestSchema,
   Effects,
   parseContract,
-  Subjects,
   busSubjects,
   partitionOf,
   EVENT_PARTITIONS,
@@ -21,8 +20,9 @@ describe('contracts', () => {
 
   it('names event subjects after their partition and type', () => {
     const p = partitionOf('session-1');
-    expect(Subjects.event('PolicyDecided', 'session-1')).toBe(`chaperone.events.p${p}.PolicyDecided`);
-    expect(Subjects.health('audit')).toBe('chaperone.health.audit');
+    const subjects = busSubjects();
+    expect(subjects.event('PolicyDecided', 'session-1')).toBe(`chaperone.events.p${p}.PolicyDecided`);
+    expect(subjects.health('audit')).toBe('chaperone.health.audit');
   });
 
   it('isolates prefixes: subjects, queue groups and streams all carry the prefix', () => {

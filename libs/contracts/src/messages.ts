@@ -3,7 +3,7 @@ import { IdentitySchema } from './identity';
 import { RequestInfoSchema } from './request-info';
 import { DecisionSchema } from './decision';
 
-/** ingress → policy, request/reply on Subjects.policyDecide. */
+/** ingress → policy, request/reply on BusSubjects.policyDecide. */
 export const DecideRequestSchema = z.object({
   schemaVersion: z.literal(1),
   /** The RequestIntercepted event this decision answers; the policy service is idempotent by it. */
@@ -24,7 +24,7 @@ export const DecideReplySchema = z.object({
 });
 export type DecideReply = z.infer<typeof DecideReplySchema>;
 
-/** Every service answers a ping on its own health subject (see Subjects.health). */
+/** Every service answers a ping on its own health subject (see BusSubjects.health). */
 export const HealthReplySchema = z.object({
   service: z.string(),
   instance: z.string(),

@@ -83,9 +83,6 @@ export function partitionOf(sessionId: string, partitions: number = EVENT_PARTIT
   return (h >>> 0) % partitions;
 }
 
-/** The default table, for code and tests that do not configure a prefix. */
-export const Subjects = busSubjects(DEFAULT_BUS_PREFIX);
-
 /** HTTP headers Chaperone adds or reads on the wire. */
 export const Headers = Object.freeze({
   requestId: 'x-chaperone-request-id',

@@ -9,7 +9,7 @@ import { GatewayServer } from './gateway/gateway.server';
 import { Intercept } from './gateway/intercept';
 import { resolveUpstream } from './upstream/resolve-upstream';
 import { upstreamSource } from './upstream/upstream-from-config';
-import { AUTHENTICATOR, INGRESS_CONFIG, POLICY_CLIENT, UPSTREAM, type IngressConfig } from './tokens';
+import { AUTHENTICATOR, INGRESS_CONFIG, BUS_RPC, UPSTREAM, type IngressConfig } from './tokens';
 
 export function authConfig(config: IngressConfig): AuthConfig {
   return {
@@ -42,7 +42,7 @@ export class IngressModule {
         ServiceRuntimeModule.forRoot(runtimeOptions('ingress', config, { events: true })),
         ClientsModule.register([
           {
-            name: POLICY_CLIENT,
+            name: BUS_RPC,
             transport: Transport.NATS,
             options: natsConnectionOptions(config.natsServers, 'chaperone-ingress-rpc'),
           },

@@ -4,7 +4,7 @@ import { firstValueFrom, timeout, TimeoutError } from 'rxjs';
 import { DecideReplySchema, parseContract, type BusSubjects, type DecideReply, type DecideRequest } from '@chaperone/contracts';
 import { BUS } from '@chaperone/service-runtime';
 import { GatewayFailure } from '../errors/gateway-errors';
-import { INGRESS_CONFIG, POLICY_CLIENT, type IngressConfig } from '../tokens';
+import { INGRESS_CONFIG, BUS_RPC, type IngressConfig } from '../tokens';
 
 /**
  * Asks the policy service (request/reply, queue group) for a decision. Any failure — timeout, no
@@ -14,7 +14,7 @@ import { INGRESS_CONFIG, POLICY_CLIENT, type IngressConfig } from '../tokens';
 @Injectable()
 export class PolicyClient implements OnApplicationBootstrap {
   constructor(
-    @Inject(POLICY_CLIENT) private readonly client: ClientProxy,
+    @Inject(BUS_RPC) private readonly client: ClientProxy,
     @Inject(INGRESS_CONFIG) private readonly config: IngressConfig,
     @Inject(BUS) private readonly subjects: BusSubjects,
   ) {}

@@ -14,7 +14,7 @@ import {
   type MaskReport,
 } from '@chaperone/contracts';
 import { BUS, NATS_CONNECTION } from '@chaperone/service-runtime';
-import { INGRESS_CONFIG, POLICY_CLIENT, type IngressConfig } from '../tokens';
+import { INGRESS_CONFIG, BUS_RPC, type IngressConfig } from '../tokens';
 
 /** Masking could not be done; the response must be refused (or cut), never passed through. */
 export class MaskingUnavailable extends Error {
@@ -90,7 +90,7 @@ export class MaskStream {
 @Injectable()
 export class MaskingClient {
   constructor(
-    @Inject(POLICY_CLIENT) private readonly rpc: ClientProxy,
+    @Inject(BUS_RPC) private readonly rpc: ClientProxy,
     @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
     @Inject(BUS) private readonly subjects: BusSubjects,
     @Inject(INGRESS_CONFIG) private readonly config: IngressConfig,

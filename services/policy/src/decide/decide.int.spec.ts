@@ -14,7 +14,7 @@ import { PolicyStore } from '../rules';
 import { decisionEventId } from './decision-event-id';
 
 const servers = [process.env['NATS_URL'] ?? 'nats://127.0.0.1:4222'];
-const Subjects = busSubjects(`policy-int-${randomUUID().slice(0, 8)}`);
+const subjects = busSubjects(`policy-int-${randomUUID().slice(0, 8)}`);
 const POLICY = `apiVersion: chaperone.dev/v1alpha1
 kind: Policy
 rules:
@@ -61,19 +61,19 @@ describe('policy service over real NATS', () => {
     writeFileSync(join(dir, 'policy.yaml'), POLICY);
     const store = PolicyStore.fromFile(join(dir, 'policy.yaml'));
     app = await NestFactory.createMicroservice<MicroserviceOptions>(PolicyModule.forRoot({
-        runtime: { service: 'policy', natsServers: servers, busPrefix: Subjects.prefix, events: { maxBytes: 1 << 24, maxMsgs: -1, publishTimeoutMs: 2000 } },
+        runtime: { service: 'policy', natsServers: servers, busPrefix: subjects.prefix, events: { maxBytes: 1 << 24, maxMsgs: -1, publishTimeoutMs: 2000 } },
         store,
         watch: true,
       }), {
       transport: Transport.NATS,
-      options: { servers, queue: Subjects.queue('policy') },
+      options: { servers, queue: subjects.queue('policy') },
       logger: false,
     });
     await app.listen();
     client = new ClientNats({ servers });
     await client.connect();
     nc = await connect({ servers });
-    nc.subscribe(`${Subjects.prefix}.events.*.PolicyDecided`, {
+    nc.subscribe(`${subjects.prefix}.events.*.PolicyDecided`, {
       callback: (_e, m) => decided.push(JSON.parse(new TextDecoder().decode(m.data)) as PolicyDecided),
     });
   });
@@ -81,14 +81,14 @@ describe('policy service over real NATS', () => {
   afterAll(async () => {
     await client.close();
     await app.close();
-    await (await nc.jetstreamManager()).streams.delete(Subjects.eventsStream);
+    await (await nc.jetstreamManager()).streams.delete(subjects.eventsStream);
     await nc.drain();
     rmSync(dir, { recursive: true, force: true });
   });
 
   it('given an allowed request, when asked to decide, then it replies allow and publishes PolicyDecided', async () => {
     const req = decideRequest('list');
-    const reply = await firstValueFrom(client.send(Subjects.policyDecide, req));
+    const reply = await firstValueFrom(client.send(subjects.policyDecide, req));
     expect(reply).toMatchObject({ schemaVersion: 1, decision: { effect: 'allow', rule: 'read-pods' } });
     expect(reply.decisionEventId).toBe(decisionEventId(req.interceptEventId));
     await waitFor(() => decided.some((e) => e.payload.interceptEventId === req.interceptEventId));
@@ -97,34 +97,34 @@ describe('policy service over real NATS', () => {
   });
 
   it('given a request no rule allows, then it is denied by default', async () => {
-    const reply = await firstValueFrom(client.send(Subjects.policyDecide, decideRequest('delete')));
+    const reply = await firstValueFrom(client.send(subjects.policyDecide, decideRequest('delete')));
     expect(reply.decision).toMatchObject({ effect: 'deny', rule: 'default-deny' });
   });
 
   it('given the same intercept twice (redelivery), then both decisions carry the same event id', async () => {
     const req = decideRequest('list');
-    const a = await firstValueFrom(client.send(Subjects.policyDecide, req));
-    const b = await firstValueFrom(client.send(Subjects.policyDecide, req));
+    const a = await firstValueFrom(client.send(subjects.policyDecide, req));
+    const b = await firstValueFrom(client.send(subjects.policyDecide, req));
     expect(a.decisionEventId).toBe(b.decisionEventId);
   });
 
   it('given a message that breaks the contract, then it answers an error naming the field, not a decision', async () => {
     const bad = { ...decideRequest('list'), identity: { subject: 'x' } };
-    await expect(firstValueFrom(client.send(Subjects.policyDecide, bad))).rejects.toMatchObject({
+    await expect(firstValueFrom(client.send(subjects.policyDecide, bad))).rejects.toMatchObject({
       message: expect.stringContaining('identity.username'),
     });
   });
 
   it('given a hot reload to a stricter policy, then the next decision uses the new version', async () => {
-    const before = await firstValueFrom(client.send(Subjects.policyDecide, decideRequest('list')));
+    const before = await firstValueFrom(client.send(subjects.policyDecide, decideRequest('list')));
     writeFileSync(join(dir, 'policy.yaml'), POLICY.replace('effect: allow', 'effect: deny'));
-    await waitFor(async () => (await firstValueFrom(client.send(Subjects.policyDecide, decideRequest('list')))).decision.effect === 'deny');
-    const after = await firstValueFrom(client.send(Subjects.policyDecide, decideRequest('list')));
+    await waitFor(async () => (await firstValueFrom(client.send(subjects.policyDecide, decideRequest('list')))).decision.effect === 'deny');
+    const after = await firstValueFrom(client.send(subjects.policyDecide, decideRequest('list')));
     expect(after.decision.policyVersion).not.toBe(before.decision.policyVersion);
     // An invalid edit is refused: the stricter policy stays in force.
     writeFileSync(join(dir, 'policy.yaml'), 'rules: [oops');
     await new Promise((r) => setTimeout(r, 400));
-    const still = await firstValueFrom(client.send(Subjects.policyDecide, decideRequest('list')));
+    const still = await firstValueFrom(client.send(subjects.policyDecide, decideRequest('list')));
     expect(still.decision).toMatchObject({ effect: 'deny', policyVersion: after.decision.policyVersion });
   });
 });

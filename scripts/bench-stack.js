@@ -1,0 +1,67 @@
+// The gateway a benchmark measures: NATS (started if needed), the test API server over HTTPS as the
+// cluster, a local OIDC issuer, and every service as its own process on a bus prefix of its own.
+// `stop()` ends the processes and deletes the run's JetStream streams (the NATS server outlives it).
+'use strict';
+const { mkdtempSync, readFileSync, writeFileSync } = require('node:fs');
+const { tmpdir } = require('node:os');
+const path = require('node:path');
+const { randomUUID } = require('node:crypto');
+const { connect } = require('nats');
+const { busSubjects } = require('@chaperone/contracts');
+const { SERVICES, ensureNats, makeServingCert, startService, stopService } = require('./stack');
+
+const GATEWAY_TOKEN = 'bench-gateway-token';
+
+/**
+ * @param {{ rules: string, prepare?: (api: any) => void, env?: Record<string, string> }} opts
+ *   rules: YAML list items of the policy; prepare: seed the test API server before services start.
+ */
+async function startBenchGateway(opts) {
+  const dir = mkdtempSync(path.join(tmpdir(), 'chaperone-bench-'));
+  const natsUrl = process.env.CHAPERONE_NATS_URL || 'nats://127.0.0.1:4222';
+  await ensureNats(natsUrl, path.join(dir, 'nats'));
+  const cert = await makeServingCert(path.join(dir, 'tls'));
+  const { startTestApiServer } = require('@chaperone/test-apiserver');
+  const { createLocalIssuer } = require('@chaperone/auth');
+  const api = await startTestApiServer({ bearerToken: GATEWAY_TOKEN, tls: { cert: readFileSync(cert.certFile, 'utf8'), key: readFileSync(cert.keyFile, 'utf8') } });
+  if (opts.prepare) opts.prepare(api);
+  writeFileSync(path.join(dir, 'upstream-token'), GATEWAY_TOKEN);
+  const issuer = await createLocalIssuer({ issuer: 'https://bench-issuer', audience: 'chaperone' });
+  issuer.writeJwksFile(path.join(dir, 'jwks.json'));
+  writeFileSync(path.join(dir, 'policy.yaml'), `apiVersion: chaperone.dev/v1alpha1\nkind: Policy\nrules:\n${opts.rules}`);
+  const subjects = busSubjects(`bench-${randomUUID().slice(0, 8)}`);
+  const env = {
+    CHAPERONE_NATS_URL: natsUrl,
+    CHAPERONE_BUS_PREFIX: subjects.prefix,
+    CHAPERONE_HEALTH_PORT: '0',
+    CHAPERONE_POLICY_FILE: path.join(dir, 'policy.yaml'),
+    CHAPERONE_HTTPS_PORT: '0',
+    CHAPERONE_TLS_CERT_FILE: cert.certFile,
+    CHAPERONE_TLS_KEY_FILE: cert.keyFile,
+    CHAPERONE_OIDC_ISSUER: issuer.issuer,
+    CHAPERONE_OIDC_JWKS_FILE: path.join(dir, 'jwks.json'),
+    CHAPERONE_UPSTREAM_URL: api.url,
+    CHAPERONE_UPSTREAM_TOKEN_FILE: path.join(dir, 'upstream-token'),
+    CHAPERONE_UPSTREAM_CA_FILE: cert.certFile,
+    ...opts.env,
+  };
+  const running = [];
+  const stop = async () => {
+    for (const s of running.reverse()) await stopService(s);
+    await api.close();
+    const nc = await connect({ servers: natsUrl });
+    const jsm = await nc.jetstreamManager();
+    for (const name of [subjects.eventsStream, subjects.evidenceStream]) await jsm.streams.delete(name).catch(() => false);
+    await nc.drain();
+  };
+  try {
+    for (const name of SERVICES) running.push(await startService(name, env));
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+  const gatewayUrl = running.find((s) => s.name === 'ingress').urls[0];
+  return { dir, api, cert, issuer, gatewayUrl, gatewayToken: GATEWAY_TOKEN, stop };
+}
+
+module.exports = { startBenchGateway };
