@@ -1,6 +1,7 @@
 // Lint for every project. Module boundaries are enforced from Nx tags:
 //   scope:service  may use scope:shared only (a service never imports another service)
 //   scope:shared   may use scope:shared only
+//   scope:tool     may use scope:shared only (the CLI talks to services over their APIs)
 //   scope:test     may use anything (tests drive the whole system)
 //   type:app -> type:lib ; type:lib -> type:lib
 import js from '@eslint/js';
@@ -23,6 +24,7 @@ export default tseslint.config(
           depConstraints: [
             { sourceTag: 'scope:service', onlyDependOnLibsWithTags: ['scope:shared'] },
             { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
+            { sourceTag: 'scope:tool', onlyDependOnLibsWithTags: ['scope:shared'] },
             { sourceTag: 'scope:test', onlyDependOnLibsWithTags: ['scope:shared', 'scope:test', 'scope:service'] },
             { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib'] },
             { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib'] },

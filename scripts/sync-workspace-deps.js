@@ -8,7 +8,7 @@ const path = require('node:path');
 
 const ROOT = path.resolve(__dirname, '..');
 const projects = {};
-for (const base of ['libs', 'services', 'test']) {
+for (const base of ['libs', 'services', 'test', 'tools']) {
   for (const d of fs.readdirSync(path.join(ROOT, base))) {
     const p = path.join(ROOT, base, d, 'package.json');
     if (fs.existsSync(p)) projects[JSON.parse(fs.readFileSync(p, 'utf8')).name] = path.join(ROOT, base, d);

@@ -1,0 +1,7 @@
+import type { Command } from '../command';
+
+/**
+ * Every `chaperone <command>`. Each lives in its own file in this folder and is listed here once;
+ * `help` is built in (see ../run.ts).
+ */
+export const commands: readonly Command[] = [];
