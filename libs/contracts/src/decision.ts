@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ApprovalSpecSchema } from './approvals';
 
 /**
  * Policy effects, ordered from least to most restrictive. When several rules match a request
@@ -38,6 +39,8 @@ export const DecisionSchema = z.object({
   maskProfile: z.enum(MaskProfiles),
   /** Which bodies to record (digest and size; content once masking can vouch for it). */
   record: z.enum(RecordLevels),
+  /** Present iff `effect === 'approve'`: the winning rule's approval terms. */
+  approval: ApprovalSpecSchema.optional(),
 });
 export type Decision = z.infer<typeof DecisionSchema>;
 

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { IdentitySchema } from './identity';
 import { RequestInfoSchema } from './request-info';
 import { DecisionSchema } from './decision';
+import { BodyDigestSchema } from './body-digest';
 
 /**
  * The evidence stream. Every event carries the same envelope (ids, time, identity, trace) and a
@@ -52,13 +53,6 @@ export const RequestOutcomes = Object.freeze([
   'unavailable', // fail-closed: a service, the bus or the upstream could not do its part
   'aborted', // the client went away before the response ended
 ] as const);
-
-/** A body the gateway saw, identified by its SHA-256 over every byte (the content itself is kept elsewhere, if at all). */
-export const BodyDigestSchema = z.object({
-  digest: z.string().regex(/^sha256:[0-9a-f]{64}$/),
-  size: z.number().int().nonnegative(),
-});
-export type BodyDigest = z.infer<typeof BodyDigestSchema>;
 
 export const RequestCompletedSchema = z.object({
   ...envelope,

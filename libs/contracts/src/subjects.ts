@@ -12,11 +12,20 @@ import type { ChaperoneEventType } from './events';
  * | <p>.masking.s.<session>               | request/reply | ingress         | the replica that opened it  |
  * | <p>.events.p<N>.<EventType>           | JetStream     | ingress, policy | audit (durable <p>-audit-pN)|
  * | <p>.health.<service>                  | request/reply | operators       | every replica (no group)    |
- * | <p>.evidence.<stream>                 | JetStream     | audit           | projections (event store)   |
+ * | <p>.evidence.<stream>                 | JetStream     | audit, approval | projections (event store)   |
+ * | <p>.approval.open                     | request/reply | ingress         | approval (<p>-approval)     |
+ * | <p>.approval.claim                    | request/reply | ingress         | approval (<p>-approval)     |
+ * | <p>.approval.get                      | request/reply | ingress         | approval (<p>-approval)     |
+ * | <p>.approval.cancel                   | request/reply | ingress         | approval (<p>-approval)     |
+ * | <p>.approval.changed.<approvalId>     | publish       | approval        | waiting ingress (no group)  |
  *
  * Events are partitioned by session (N = hash(sessionId) mod EVENT_PARTITIONS): each partition is
  * consumed one message at a time, so a session's events are stored in bus order even with several
  * audit replicas, while partitions proceed in parallel.
+ *
+ * The approval service writes its lifecycle events straight into the event store (stream
+ * `approval-<id>`), not through the events stream: it needs expected revisions to decide once.
+ * `approval.changed` is core NATS, a hint only: whoever waits on it also polls `approval.get`.
  */
 export const DEFAULT_BUS_PREFIX = 'chaperone';
 /** Changing this re-partitions the bus: drain the events stream first. */
@@ -46,6 +55,15 @@ export interface BusSubjects {
   /** JetStream stream (and subject prefix) of the evidence event store's JetStream adapter. */
   readonly evidenceStream: string;
   readonly evidenceSubjectPrefix: string;
+  /** Approval requests/replies (OpenApproval, ClaimGrant, GetApproval, CancelApproval). */
+  readonly approvalOpen: string;
+  readonly approvalClaim: string;
+  readonly approvalGet: string;
+  readonly approvalCancel: string;
+  /** ApprovalChanged for one approval, published after each stored lifecycle event. */
+  approvalChanged(approvalId: string): string;
+  /** Wildcard over every approval's ApprovalChanged. */
+  readonly approvalChangedAll: string;
 }
 
 const PREFIX = /^[a-z][a-z0-9-]{0,31}$/;
@@ -70,7 +88,19 @@ export function busSubjects(prefix: string = DEFAULT_BUS_PREFIX): BusSubjects {
     auditConsumer: (partition: number) => `${prefix}-audit-p${partition}`,
     evidenceStream: `${upper}_EVIDENCE`,
     evidenceSubjectPrefix: `${prefix}.evidence`,
+    approvalOpen: `${prefix}.approval.open`,
+    approvalClaim: `${prefix}.approval.claim`,
+    approvalGet: `${prefix}.approval.get`,
+    approvalCancel: `${prefix}.approval.cancel`,
+    approvalChanged: (approvalId: string) => `${prefix}.approval.changed.${approvalSubjectToken(approvalId)}`,
+    approvalChangedAll: `${prefix}.approval.changed.*`,
   });
+}
+
+/** Approval ids are UUIDs; anything else that is not a safe single subject token is refused. */
+function approvalSubjectToken(approvalId: string): string {
+  if (!/^[A-Za-z0-9_-]{1,128}$/.test(approvalId)) throw new Error('approval id is not a safe subject token');
+  return approvalId;
 }
 
 /** FNV-1a over the session id: stable across processes and languages, cheap on the hot path. */

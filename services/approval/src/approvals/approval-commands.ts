@@ -1,4 +1,4 @@
-import type { Approver, ApprovalMode, ApprovalRequestAttributes, CancelReason, Requester } from './approval-events';
+import type { ApprovalRequested, Approver, CancelReason } from './approval-events';
 
 /** What `decide` needs besides the command and the state: time is a parameter, never read. */
 export interface ApprovalContext {
@@ -10,22 +10,17 @@ export interface ApprovalCommand<Type extends string, Data extends object> {
   data: Data & { approvalId: string };
 }
 
+/**
+ * The terms of `ApprovalRequested` as asked for: everything but the times, which `decide` derives
+ * from `ctx.now` (`expiresAt` from `expiresInSeconds`).
+ */
 export type RequestApproval = ApprovalCommand<
   'RequestApproval',
-  {
-    requestFingerprint: string;
-    requester: Requester;
-    request: ApprovalRequestAttributes;
-    reason: string;
+  Omit<ApprovalRequested['data'], 'approvalId' | 'at' | 'expiresAt'> & {
     /** The rule demands a justification from the agent: an empty `reason` is refused. */
     requireReason: boolean;
-    rule: string;
-    approverGroups: string[];
-    requiredApprovals: number;
-    mode: ApprovalMode;
     /** How long the request may wait for a decision, from `ctx.now`. */
     expiresInSeconds: number;
-    grantTtlSeconds: number;
   }
 >;
 
@@ -41,7 +36,7 @@ export type Cancel = ApprovalCommand<'Cancel', { why: CancelReason }>;
 /** The granted request is about to run (hold) or was retried by the agent (ticket). */
 export type MarkExecuted = ApprovalCommand<
   'MarkExecuted',
-  { requestId: string; requestFingerprint: string; status: number }
+  { requestId: string; requestFingerprint: string }
 >;
 
 export type ApprovalLifecycleCommand = RequestApproval | Approve | Deny | Expire | Cancel | MarkExecuted;

@@ -23,7 +23,6 @@ export type ApprovalState =
       grantedAt: string;
       grantExpiresAt: string;
       requestId: string;
-      upstreamStatus: number;
       executedAt: string;
     };
 

@@ -19,7 +19,7 @@ import {
   ReasonRequired,
   SelfApprovalRefused,
 } from './errors';
-import { requestFingerprint } from './fingerprint';
+import { requestFingerprint } from '@chaperone/contracts';
 
 // ---- given / when / then ------------------------------------------------------------------------
 
@@ -104,6 +104,13 @@ const requestCommand = (overrides: Partial<RequestApproval['data']> = {}): Reque
     mode: 'hold',
     expiresInSeconds: EXPIRES_IN,
     grantTtlSeconds: GRANT_TTL,
+    requestId: 'req-0',
+    sessionId: 'sess-1',
+    traceId: 'trace-1',
+    interceptEventId: 'evt-intercept-1',
+    decisionEventId: 'evt-decision-1',
+    method: 'DELETE',
+    query: '',
     ...overrides,
   },
 });
@@ -131,7 +138,7 @@ const cancelled = (at: number): ApprovalLifecycleEvent => ({
 });
 const executed = (at: number, requestId = 'req-1'): ApprovalLifecycleEvent => ({
   type: 'ApprovalExecuted',
-  data: { approvalId: ID, at: iso(at), requestId, status: 200 },
+  data: { approvalId: ID, at: iso(at), requestId },
 });
 
 const approve = (approver: Approver, reason = 'looks right'): ApprovalLifecycleCommand => ({
@@ -146,7 +153,7 @@ const expire: ApprovalLifecycleCommand = { type: 'Expire', data: { approvalId: I
 const cancel: ApprovalLifecycleCommand = { type: 'Cancel', data: { approvalId: ID, why: 'client-gone' } };
 const markExecuted = (fingerprint = FINGERPRINT, requestId = 'req-1'): ApprovalLifecycleCommand => ({
   type: 'MarkExecuted',
-  data: { approvalId: ID, requestId, requestFingerprint: fingerprint, status: 200 },
+  data: { approvalId: ID, requestId, requestFingerprint: fingerprint },
 });
 
 /** Every way an approval can already be settled, for the "first decision wins" rules. */

@@ -81,21 +81,13 @@ function requestApproval(command: RequestApproval, state: ApprovalState, { now }
   const problem = problemWith(data);
   if (problem !== undefined) throw new InvalidApprovalRequest(data.approvalId, problem);
   if (data.requireReason && isBlank(data.reason)) throw new ReasonRequired(data.approvalId, 'requester');
+  const { requireReason: _requireReason, expiresInSeconds, ...terms } = data;
   return {
     type: 'ApprovalRequested',
     data: {
-      approvalId: data.approvalId,
+      ...structuredClone(terms),
       at: now.toISOString(),
-      requestFingerprint: data.requestFingerprint,
-      requester: { ...data.requester, groups: [...data.requester.groups] },
-      request: { ...data.request },
-      reason: data.reason,
-      rule: data.rule,
-      approverGroups: [...data.approverGroups],
-      requiredApprovals: data.requiredApprovals,
-      mode: data.mode,
-      expiresAt: after(now, data.expiresInSeconds),
-      grantTtlSeconds: data.grantTtlSeconds,
+      expiresAt: after(now, expiresInSeconds),
     },
   };
 }
@@ -136,13 +128,13 @@ function cancel(command: Cancel, state: ApprovalState, { now }: ApprovalContext)
 }
 
 function markExecuted(command: MarkExecuted, state: ApprovalState, { now }: ApprovalContext): ApprovalExecuted {
-  const { approvalId, requestId, requestFingerprint, status } = command.data;
+  const { approvalId, requestId, requestFingerprint } = command.data;
   const existing = requireExisting(state, approvalId);
   if (existing.status !== 'granted' && existing.status !== 'executed') throw new NotGranted(approvalId, existing.status);
   if (requestFingerprint !== existing.terms.requestFingerprint) throw new FingerprintMismatch(approvalId);
   if (existing.status === 'executed') throw new AlreadyExecuted(approvalId);
   if (now.getTime() >= Date.parse(existing.grantExpiresAt)) throw new GrantExpired(approvalId, existing.grantExpiresAt);
-  return { type: 'ApprovalExecuted', data: { approvalId, at: now.toISOString(), requestId, status } };
+  return { type: 'ApprovalExecuted', data: { approvalId, at: now.toISOString(), requestId } };
 }
 
 function requireExisting(state: ApprovalState, approvalId: string): Existing {

@@ -6,7 +6,7 @@ import { initialState, type ApprovalState } from './approval-state';
 import { decide } from './decide';
 import { evolve, evolveAll } from './evolve';
 import { ApprovalError, IllegalApprovalTransition } from './errors';
-import { requestFingerprint } from './fingerprint';
+import { requestFingerprint } from '@chaperone/contracts';
 
 const ID = 'apr-1';
 const T0 = Date.parse('2025-03-01T10:00:00.000Z');
@@ -43,6 +43,12 @@ const request = (overrides: Partial<RequestApproval['data']> = {}): RequestAppro
     mode: 'hold',
     expiresInSeconds: 60,
     grantTtlSeconds: 60,
+    requestId: 'req-0',
+    sessionId: 'sess-1',
+    traceId: 'trace-1',
+    interceptEventId: 'evt-1',
+    method: 'DELETE',
+    query: '',
     ...overrides,
   },
 });
@@ -76,6 +82,12 @@ const requestArb: fc.Arbitrary<RequestApproval> = fc.record({
     mode: fc.constantFrom('hold' as const, 'ticket' as const),
     expiresInSeconds: fc.integer({ min: 1, max: 900 }),
     grantTtlSeconds: fc.integer({ min: 1, max: 600 }),
+    requestId: fc.constant('req-0'),
+    sessionId: fc.constant('sess-1'),
+    traceId: fc.constant('trace-1'),
+    interceptEventId: fc.constant('evt-1'),
+    method: fc.constant('DELETE'),
+    query: fc.constant(''),
   }),
 });
 
@@ -95,7 +107,6 @@ const commandArb: fc.Arbitrary<ApprovalLifecycleCommand> = fc.oneof(
       approvalId,
       requestId: fc.constantFrom('req-1', 'req-2'),
       requestFingerprint: fc.constantFrom(...fingerprints),
-      status: fc.constantFrom(200, 404, 500),
     }),
   }),
 );
@@ -256,7 +267,7 @@ describe('evolve on a corrupt stream', () => {
   };
   const executed: ApprovalLifecycleEvent = {
     type: 'ApprovalExecuted',
-    data: { approvalId: ID, at, requestId: 'r', status: 200 },
+    data: { approvalId: ID, at, requestId: 'r' },
   };
 
   it('refuses a decision with no request before it', () => {

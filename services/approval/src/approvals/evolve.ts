@@ -46,8 +46,8 @@ export function evolve(state: ApprovalState, event: ApprovalLifecycleEvent): App
     }
     case 'ApprovalExecuted': {
       const granted = expect(state, 'granted', event);
-      const { requestId, status, at } = event.data;
-      return { ...granted, status: 'executed', requestId, upstreamStatus: status, executedAt: at };
+      const { requestId, at } = event.data;
+      return { ...granted, status: 'executed', requestId, executedAt: at };
     }
     default: {
       const unhandled: never = event;

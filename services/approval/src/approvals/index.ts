@@ -2,6 +2,5 @@ export * from './approval-events';
 export * from './approval-commands';
 export * from './approval-state';
 export * from './errors';
-export * from './fingerprint';
 export { decide } from './decide';
 export { evolve, evolveAll } from './evolve';

@@ -1,4 +1,4 @@
-import { requestFingerprint, type RequestFingerprintParts } from './fingerprint';
+import { requestFingerprint, type RequestFingerprintParts } from './approval-fingerprint';
 
 const parts: RequestFingerprintParts = {
   subject: 'oidc|agent',
