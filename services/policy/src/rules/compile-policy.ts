@@ -1,4 +1,5 @@
 import { Effects, type RequestInfo } from '@chaperone/contracts';
+import { compileApproval } from './approval-options';
 import type { CompiledRule } from './match-rule';
 import type { PolicyDocument, PolicyRuleSpec } from './policy-schema';
 
@@ -62,6 +63,7 @@ function compileRule(spec: PolicyRuleSpec, index: number): CompiledRule {
     record: spec.record ?? 'none',
     unmasked: spec.unmasked === true,
     maskProfile: spec.maskProfile,
+    approval: spec.approval ? compileApproval(spec.approval) : undefined,
     subjects: {
       users: new Set(spec.subjects.users ?? []),
       agents: new Set(spec.subjects.agents ?? []),

@@ -1,4 +1,5 @@
 import type { Effect, Identity, RequestInfo, ResourceRequestInfo, RecordLevel, MaskProfileName } from '@chaperone/contracts';
+import type { CompiledApproval } from './approval-options';
 
 /**
  * Per-rule matchers. The resource and URL matchers mirror Kubernetes RBAC
@@ -26,6 +27,8 @@ interface CompiledRuleBase {
   unmasked: boolean;
   /** Only when the rule names one; rules without it leave the profile to others (or the default). */
   maskProfile: MaskProfileName | undefined;
+  /** Approve rules only: their approval terms with defaults applied. */
+  approval: CompiledApproval | undefined;
   subjects: CompiledSubjects;
   verbs: readonly string[];
 }

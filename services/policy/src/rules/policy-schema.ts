@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DEFAULT_DENY_RULE, Effects, KubeVerbs, MaskProfiles, RecordLevels } from '@chaperone/contracts';
+import { ApprovalOptionsSchema } from './approval-options';
 
 /**
  * The policy document, shaped like Kubernetes RBAC PolicyRules so operators can read it at a
@@ -92,6 +93,8 @@ export const PolicyRuleSchema = z.strictObject({
   unmasked: z.boolean().optional(),
   /** Masking profile for responses this rule matches: structural-only, default, or strict (adds PII). */
   maskProfile: z.enum(MaskProfiles).optional(),
+  /** Approve rules only (and required there): who decides, how the request waits (see approval-options.ts). */
+  approval: ApprovalOptionsSchema.optional(),
 });
 
 export const PolicyDocumentSchema = z.strictObject({
@@ -139,6 +142,13 @@ export function policyRuleIssues(raw: unknown): PolicyIssue[] {
     const has = (key: string) => rule[key] !== undefined;
     if (rule['unmasked'] === true && rule['effect'] !== 'allow')
       issues.push({ path: ['rules', i, 'unmasked'], message: 'only an allow rule can let responses through unmasked', onKey: true });
+    if (rule['effect'] === 'approve' && !has('approval'))
+      issues.push({
+        path: ['rules', i],
+        message: 'an approve rule needs approval.approverGroups (who may approve), e.g. approval: { approverGroups: ["sre"] }',
+      });
+    if (has('approval') && typeof rule['effect'] === 'string' && rule['effect'] !== 'approve')
+      issues.push({ path: ['rules', i, 'approval'], message: `only an approve rule can have approval options (this rule's effect is ${rule['effect']})`, onKey: true });
     const isResourceRule = has('apiGroups') || has('resources');
     if (has('nonResourceURLs')) {
       const conflicting = ['apiGroups', 'resources', 'resourceNames', 'namespaces'].filter(has);
@@ -180,4 +190,5 @@ export const KNOWN_KEYS: readonly string[] = [
   'users',
   'agents',
   'groups',
+  ...Object.keys(ApprovalOptionsSchema.shape),
 ];
