@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { ApprovalSpec } from '@chaperone/contracts';
 
 /**
  * The `approval:` block of an `effect: approve` rule: how the request waits and who may decide.
@@ -52,16 +53,8 @@ export const ApprovalOptionsSchema = z.strictObject({
 });
 export type ApprovalOptions = z.infer<typeof ApprovalOptionsSchema>;
 
-/** An approve rule's options with every default applied; what the decision carries. */
-export interface CompiledApproval {
-  mode: 'hold' | 'ticket';
-  modeHeaderAllowed: boolean;
-  timeoutSeconds: number;
-  approverGroups: string[];
-  requiredApprovals: number;
-  requireReason: boolean;
-  grantTtlSeconds: number;
-}
+/** An approve rule's options with every default applied: what the decision carries. */
+export type CompiledApproval = ApprovalSpec;
 
 export function compileApproval(options: ApprovalOptions): CompiledApproval {
   return {

@@ -287,6 +287,9 @@ describe('evaluate: combining rules', () => {
     // Another allow rule matching first does not cancel the explicit grant; a deny still wins over both.
     expect(evaluate(policyOf([rule('plain', { resources: ['pods'] }), raw]), identity(), get).unmasked).toBe(true);
     expect(evaluate(policyOf([raw, rule('no', { effect: 'deny', resources: ['pods'] })]), identity(), get)).toMatchObject({ effect: 'deny', unmasked: false });
+    // Approved, the request runs like an allowed one: raw only where an allow rule says so.
+    expect(evaluate(policyOf([raw, rule('ask', { effect: 'approve', resources: ['pods'] })]), identity(), get)).toMatchObject({ effect: 'approve', unmasked: true });
+    expect(evaluate(policyOf([rule('ask', { effect: 'approve', resources: ['pods'] })]), identity(), get)).toMatchObject({ effect: 'approve', unmasked: false });
   });
 
   it('given rules naming masking profiles, then the most masking profile wins; an unnamed rule counts as default', () => {

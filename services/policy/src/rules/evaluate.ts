@@ -1,5 +1,6 @@
 import { DEFAULT_DENY_RULE, MaskProfiles, RecordLevels, type Decision, type Identity, type RequestInfo } from '@chaperone/contracts';
 import { candidateRules, type CompiledPolicy } from './compile-policy';
+import { combineApprovals } from './approval-options';
 import { ruleMatches, type CompiledRule } from './match-rule';
 
 /**
@@ -11,7 +12,10 @@ import { ruleMatches, type CompiledRule } from './match-rule';
  *    reported);
  *  - `mask` is true when any matching rule has effect "mask", even if a stricter effect won, so
  *    an approved request is still masked;
- *  - `matchedRules` lists every matching rule in file order, for the evidence trail.
+ *  - `matchedRules` lists every matching rule in file order, for the evidence trail;
+ *  - an `approve` decision carries the approval terms (`approval`): the winner's approver groups
+ *    and mode, combined most restrictively with every other matching approve rule (see
+ *    combineApprovals).
  */
 export function evaluate(policy: CompiledPolicy, identity: Identity, request: RequestInfo): Decision {
   const matched: CompiledRule[] = [];
@@ -62,10 +66,15 @@ export function decisionFromMatches(
     matchedRules,
     mask,
     // Raw responses only for an allowed request that a matching allow rule explicitly lets through
-    // unmasked, and that no matching rule wants masked (a mask rule always wins over it).
-    unmasked: winner.effect === 'allow' && !mask && matched.some((r) => r.effect === 'allow' && r.unmasked),
+    // unmasked, and that no matching rule wants masked (a mask rule always wins over it). An approve
+    // decision is an allow once a human agrees, so it keeps the raw pass of a matching allow rule
+    // (how an approved exec, whose terminal bytes cannot be masked, runs).
+    unmasked: (winner.effect === 'allow' || winner.effect === 'approve') && !mask && matched.some((r) => r.effect === 'allow' && r.unmasked),
     maskProfile,
     record,
+    ...(winner.effect === 'approve' && winner.approval
+      ? { approval: combineApprovals(winner.approval, matched.flatMap((r) => (r !== winner && r.effect === 'approve' && r.approval ? [r.approval] : []))) }
+      : {}),
   };
 }
 

@@ -4,3 +4,4 @@ export * from './compile-policy';
 export * from './evaluate';
 export * from './load-policy';
 export * from './policy-store';
+export * from './approval-options';

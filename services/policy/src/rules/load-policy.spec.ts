@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parse } from 'yaml';
 import { formatPolicyErrors, loadPolicy, type PolicyError } from './load-policy';
 
 const header = 'apiVersion: chaperone.dev/v1alpha1\nkind: Policy\nrules:\n';
@@ -27,6 +28,13 @@ describe('loadPolicy', () => {
     const result = loadPolicy(readFileSync(file), file);
     expect(result.ok).toBe(true);
     if (result.ok) expect(result.policy.rules.map((r) => r.name)).toContain('deny-deletecollection');
+    if (result.ok) expect(result.policy.rules.find((r) => r.name === 'agents-change-deployments-needs-approval')?.approval).toMatchObject({ mode: 'ticket', requiredApprovals: 2 });
+  });
+
+  it('the Kubernetes ConfigMap carries the example policy byte for byte', () => {
+    const deploy = join(__dirname, '../../../../deploy');
+    const configMap = parse(readFileSync(join(deploy, 'kubernetes/20-policy.yaml'), 'utf8')) as { data: Record<string, string> };
+    expect(configMap.data['policy.yaml']).toBe(readFileSync(join(deploy, 'policy.example.yaml'), 'utf8'));
   });
 
   it('accepts an empty rule list (everything is denied)', () => {
