@@ -61,7 +61,14 @@ export const OpenApprovalReplySchema = z.discriminatedUnion('outcome', [
   /** Ticket retry of an identical request with an unused, unexpired grant: already claimed (ApprovalExecuted stored). */
   z.object({ outcome: z.literal('run'), approvalId: z.string().min(1) }),
   /** A new approval (`created`), or the same identical pending one. */
-  z.object({ outcome: z.literal('pending'), approvalId: z.string().min(1), expiresAt: z.string(), created: z.boolean() }),
+  z.object({
+    outcome: z.literal('pending'),
+    approvalId: z.string().min(1),
+    expiresAt: z.string(),
+    created: z.boolean(),
+    /** The approvers-API link of this approval, as the approval service knows its public URL. */
+    url: z.string().optional(),
+  }),
   z.object({ outcome: z.literal('refused'), code: z.enum(['reason-required', 'invalid']), message: z.string() }),
 ]);
 export type OpenApprovalReply = z.infer<typeof OpenApprovalReplySchema>;

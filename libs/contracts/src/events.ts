@@ -66,6 +66,8 @@ export const RequestCompletedSchema = z.object({
     requestBody: BodyDigestSchema.optional(),
     /** Present when the deciding policy records response bodies. */
     responseBody: BodyDigestSchema.optional(),
+    /** The approval this request waited for or ran under (stream `approval-<id>` in the event store). */
+    approvalId: z.string().optional(),
   }),
 });
 
