@@ -10,3 +10,5 @@ export * from './events';
 export * from './subjects';
 export * from './validate';
 export * from './masking';
+export * from './evidence-streams';
+export * from './agent-registry';

@@ -2,4 +2,6 @@ export * from './port';
 export * from './validation';
 export * from './jetstream';
 export * from './eventstoredb';
+export * from './chained';
 export * from './testing/event-store-contract';
+export * from './open-evidence-store';

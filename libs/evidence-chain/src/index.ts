@@ -3,3 +3,4 @@ export * from './chain';
 export * from './chain-writer';
 export * from './checkpoint';
 export * from './verify';
+export * from './verify-store';

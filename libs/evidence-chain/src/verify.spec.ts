@@ -86,12 +86,12 @@ describe('verifyChains', () => {
     const streams = store();
     streams['session-a']!.splice(3, 1);
     expect(verifyChains(streams, [], publicKey).problems).toEqual([
-      { kind: 'missing', stream: 'session-a', revision: 3, count: 1 },
+      { kind: 'missing', stream: 'session-a', revision: 3, count: 1, nextEventId: 'session-a-e4' },
     ]);
     const first = store();
     first['session-b']!.shift();
     expect(verifyChains(first, [], publicKey).problems).toEqual([
-      { kind: 'missing', stream: 'session-b', revision: 0, count: 1 },
+      { kind: 'missing', stream: 'session-b', revision: 0, count: 1, nextEventId: 'session-b-e1' },
     ]);
   });
 
@@ -100,8 +100,8 @@ describe('verifyChains', () => {
     const a = streams['session-a']!;
     [a[1], a[4]] = [a[4]!, a[1]!];
     expect(verifyChains(streams, [checkpointOf(store())], publicKey).problems).toEqual([
-      { kind: 'reordered', stream: 'session-a', revision: 4 },
-      { kind: 'reordered', stream: 'session-a', revision: 1 },
+      { kind: 'reordered', stream: 'session-a', revision: 4, eventId: 'session-a-e4' },
+      { kind: 'reordered', stream: 'session-a', revision: 1, eventId: 'session-a-e1' },
     ]);
   });
 
@@ -112,7 +112,7 @@ describe('verifyChains', () => {
     forged.metadata = withChainLink({ hash: a[1]!.metadata['chainHash'] as string }, forged);
     a[2] = forged;
     expect(verifyChains(streams, [], publicKey).problems).toEqual([
-      { kind: 'reordered', stream: 'session-a', revision: 3 },
+      { kind: 'reordered', stream: 'session-a', revision: 3, eventId: 'session-a-e3' },
     ]);
   });
 

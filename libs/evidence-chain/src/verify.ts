@@ -26,13 +26,16 @@ export type Problem =
       expected: string;
       actual: string;
     }
-  /** Revisions `revision` .. `revision + count - 1` are absent from the stream. */
-  | { kind: 'missing'; stream: string; revision: number; count: number }
+  /**
+   * Revisions `revision` .. `revision + count - 1` are absent from the stream; `nextEventId` is
+   * the event stored after the gap.
+   */
+  | { kind: 'missing'; stream: string; revision: number; count: number; nextEventId: string }
   /**
    * The event is stored out of revision order (or duplicates a revision), or its recorded
    * prevHash is not the recorded hash of the event before it although that one is intact.
    */
-  | { kind: 'reordered'; stream: string; revision: number }
+  | { kind: 'reordered'; stream: string; revision: number; eventId: string }
   /** The checkpoint's signature does not verify with the given public key. */
   | { kind: 'bad-signature'; checkpointAt: string }
   /**
@@ -92,14 +95,14 @@ function verifyStream(stream: string, events: readonly RecordedEventLike[], prob
   const sorted = [...valid].sort((a, b) => a.revision - b.revision);
   sorted.forEach((event, i) => {
     if (valid[i] !== event) {
-      problems.push({ kind: 'reordered', stream, revision: valid[i]!.revision });
+      problems.push({ kind: 'reordered', stream, revision: valid[i]!.revision, eventId: String(valid[i]!.eventId) });
     }
   });
   const chain: RecordedEventLike[] = [];
   for (const event of sorted) {
     const last = chain[chain.length - 1];
     if (last !== undefined && last.revision === event.revision) {
-      problems.push({ kind: 'reordered', stream, revision: event.revision });
+      problems.push({ kind: 'reordered', stream, revision: event.revision, eventId: String(event.eventId) });
     } else {
       chain.push(event);
     }
@@ -109,7 +112,13 @@ function verifyStream(stream: string, events: readonly RecordedEventLike[], prob
   let nextRevision = 0;
   for (const event of chain) {
     if (event.revision > nextRevision) {
-      problems.push({ kind: 'missing', stream, revision: nextRevision, count: event.revision - nextRevision });
+      problems.push({
+        kind: 'missing',
+        stream,
+        revision: nextRevision,
+        count: event.revision - nextRevision,
+        nextEventId: String(event.eventId),
+      });
     }
     nextRevision = event.revision + 1;
   }
@@ -146,7 +155,7 @@ function verifyStream(stream: string, events: readonly RecordedEventLike[], prob
     if (!intact) {
       reportBroken(event, typeof recordedHash === 'string' ? recordedHash : ABSENT, actual);
     } else if (expectedPrev !== undefined && recordedPrev !== expectedPrev) {
-      problems.push({ kind: 'reordered', stream, revision: event.revision });
+      problems.push({ kind: 'reordered', stream, revision: event.revision, eventId: String(event.eventId) });
     }
     previous = { revision: event.revision, hash: recordedHash, intact };
   }

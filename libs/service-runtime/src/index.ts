@@ -6,3 +6,4 @@ export * from './common-settings';
 export * from './run-main';
 export * from './startup-error';
 export * from './testing/health-contract';
+export * from './event-store-settings';

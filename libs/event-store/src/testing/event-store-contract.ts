@@ -20,6 +20,8 @@ export interface EventStoreHarness {
   immutabilitySkipReason?: string;
   /** The backend's time-limited dedup window, if any: one test waits past it. */
   dedupWindowMs?: number;
+  /** Metadata members a decorator adds to every event (the hash chain's), left out of comparisons. */
+  addedMetadataKeys?: string[];
   /** True when the events of one append share a global position (EventStoreDB commit position). */
   positionSharedWithinAppend?: boolean;
 }
@@ -73,7 +75,9 @@ export function eventStoreContract(name: string, harness: () => Promise<EventSto
         const result = await store.append(stream, events, { expectedRevision: 'no_stream' });
         expect(result).toEqual({ nextExpectedRevision: 2, globalPosition: expect.any(Number), duplicate: false });
         const read = await store.readStream(stream);
-        expect(read.map((e) => [e.stream, e.revision, e.eventId, e.type, e.data, e.metadata])).toEqual([
+        const callerMetadata = (m: Record<string, unknown>) =>
+          Object.fromEntries(Object.entries(m).filter(([k]) => !(h.addedMetadataKeys ?? []).includes(k)));
+        expect(read.map((e) => [e.stream, e.revision, e.eventId, e.type, e.data, callerMetadata(e.metadata)])).toEqual([
           [stream, 0, events[0]?.eventId, 'RequestIntercepted', { path: '/api/v1/pods', n: 1 }, { traceId: 't1' }],
           [stream, 1, events[1]?.eventId, 'PolicyDecided', { allowed: true, n: 2 }, {}],
           [stream, 2, events[2]?.eventId, 'RequestCompleted', ['a', 'b', 3], {}],

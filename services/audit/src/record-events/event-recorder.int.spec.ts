@@ -6,6 +6,7 @@ import type { NatsConnection } from 'nats';
 import { busSubjects, type ChaperoneEvent } from '@chaperone/contracts';
 import { connectBus, DurableEventPublisher, encodeJson, ensureEventsStream } from '@chaperone/bus';
 import { JetStreamEventStore, type RecordedEvent } from '@chaperone/event-store';
+import { GENESIS, chainHashes } from '@chaperone/evidence-chain';
 import { AuditModule } from '../audit.module';
 import { EventRecorder } from './event-recorder';
 import { streamFor } from './stream-name';
@@ -87,6 +88,9 @@ describe('audit service: bus → event store (real NATS JetStream)', () => {
         (r: RecordedEvent[]) => r.length >= 20,
       );
       expect(stored.map((r) => r.eventId)).toEqual(published.filter((e) => e.sessionId === s).map((e) => e.eventId));
+      // Each session stream is one hash chain, whichever replica stored which event.
+      const hashes = chainHashes(stored);
+      expect(stored.map((r) => [r.metadata['prevHash'], r.metadata['chainHash']])).toEqual(hashes.map((h, i) => [i === 0 ? GENESIS : hashes[i - 1], h]));
     }
     const recorders = apps.map((a) => a.get(EventRecorder));
     const total = recorders.reduce((sum, r) => sum + (r.stored.get('RequestCompleted') ?? 0), 0);

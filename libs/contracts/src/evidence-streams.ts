@@ -1,0 +1,45 @@
+import { z } from 'zod';
+
+/**
+ * Streams of the evidence event store that are not agent sessions, and the events they hold.
+ * Every stream of the store is hash-chained (metadata `prevHash`/`chainHash`, see
+ * libs/evidence-chain); these names are fixed so that verifiers and projections find them.
+ *
+ * | stream           | events                                       | writer                          |
+ * |------------------|----------------------------------------------|---------------------------------|
+ * | session-<id>     | ChaperoneEvent (events.ts)                   | audit                           |
+ * | approval-<id>    | approval lifecycle                           | approval                        |
+ * | agent-registry   | AgentRegistered, AgentUpdated, AgentRemoved  | policy (applies the agents file)|
+ * | checkpoints      | ChainCheckpointed                            | audit (every replica; one wins) |
+ */
+export const EvidenceStreams = Object.freeze({
+  agentRegistry: 'agent-registry',
+  checkpoints: 'checkpoints',
+});
+
+/** Type of the event each checkpoint is stored as. */
+export const CHAIN_CHECKPOINTED = 'ChainCheckpointed';
+
+export const ChainHeadSchema = z.object({
+  revision: z.number().int().nonnegative(),
+  hash: z.string().regex(/^sha256:[0-9a-f]{64}$/),
+});
+
+/**
+ * A signed checkpoint (Ed25519 over canonicalJson({ at, heads, keyId })) of the chain heads of
+ * every stream that changed since the previous checkpoint, up to global position
+ * `throughPosition`. Consecutive checkpoints together cover every stream's head.
+ */
+export const ChainCheckpointedSchema = z.object({
+  type: z.literal(CHAIN_CHECKPOINTED),
+  schemaVersion: z.literal(1),
+  checkpoint: z.object({
+    at: z.string(),
+    heads: z.record(z.string(), ChainHeadSchema),
+    keyId: z.string(),
+    signature: z.string(),
+  }),
+  /** Store position (inclusive) the heads were read up to; the next checkpoint starts after it. */
+  throughPosition: z.number().int().nonnegative(),
+});
+export type ChainCheckpointed = z.infer<typeof ChainCheckpointedSchema>;

@@ -1,0 +1,1 @@
+export { chainedEventStore, linkBatch, type ChainedEventStoreOptions } from './chained-store';
