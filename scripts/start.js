@@ -4,11 +4,12 @@
 // - Cluster: the one in CHAPERONE_UPSTREAM_* / KUBECONFIG / ~/.kube/config / in-cluster; without one,
 //   an in-memory demo cluster (the project's Kubernetes API test server), clearly announced.
 // - Agents: a local demo OIDC issuer signs a token for "demo-agent" and writes a kubeconfig for it.
+// - Checkpoints: a dev Ed25519 key pair in .chaperone/ signs the evidence chain heads.
 'use strict';
 const { existsSync, mkdirSync, writeFileSync } = require('node:fs');
 const { homedir } = require('node:os');
 const path = require('node:path');
-const { randomBytes } = require('node:crypto');
+const { generateKeyPairSync, randomBytes } = require('node:crypto');
 const { ROOT, SERVICES, ensureNats, makeServingCert, agentKubeconfig, startService, stopService } = require('./stack');
 
 const STATE = path.join(ROOT, '.chaperone');
@@ -18,6 +19,18 @@ function hasCluster(env) {
   if (env.CHAPERONE_UPSTREAM_URL || env.CHAPERONE_UPSTREAM_KUBECONFIG || env.CHAPERONE_UPSTREAM_IN_CLUSTER === 'true') return true;
   const kube = (env.KUBECONFIG || '').split(':').filter(Boolean);
   return kube.some((p) => existsSync(p)) || existsSync(path.join(homedir(), '.kube', 'config'));
+}
+
+/** The Ed25519 key pair that signs chain checkpoints for local runs (created once). */
+function ensureCheckpointKeys(dir) {
+  const privateKeyFile = path.join(dir, 'checkpoint-key.pem');
+  const publicKeyFile = path.join(dir, 'checkpoint-public.pem');
+  if (!existsSync(privateKeyFile) || !existsSync(publicKeyFile)) {
+    const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+    writeFileSync(privateKeyFile, privateKey.export({ format: 'pem', type: 'pkcs8' }), { mode: 0o600 });
+    writeFileSync(publicKeyFile, publicKey.export({ format: 'pem', type: 'spki' }));
+  }
+  return { privateKeyFile, publicKeyFile };
 }
 
 async function main() {
@@ -31,6 +44,15 @@ async function main() {
     CHAPERONE_NATS_URL: natsUrl,
     CHAPERONE_POLICY_FILE: process.env.CHAPERONE_POLICY_FILE || path.join(ROOT, 'deploy', 'policy.example.yaml'),
   };
+
+  // Signed checkpoints of the evidence chains: a dev key, kept with the local NATS store so that
+  // checkpoints written by earlier runs still verify. Production keys come from a secret.
+  if (!process.env.CHAPERONE_CHECKPOINT_KEY_FILE) {
+    const keys = ensureCheckpointKeys(STATE);
+    env.CHAPERONE_CHECKPOINT_KEY_FILE = keys.privateKeyFile;
+    env.CHAPERONE_CHECKPOINT_PUBLIC_KEY_FILE = keys.publicKeyFile;
+    env.CHAPERONE_CHECKPOINT_INTERVAL_SECONDS = process.env.CHAPERONE_CHECKPOINT_INTERVAL_SECONDS || '10';
+  }
 
   // TLS for the agent-facing surface: kubectl sends bearer tokens over HTTPS only.
   if (!process.env.CHAPERONE_TLS_CERT_FILE) {

@@ -2,14 +2,24 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import type { NatsConnection } from 'nats';
 import type { BusSubjects } from '@chaperone/contracts';
 import { BUS, NATS_CONNECTION, ServiceRuntimeModule, type RuntimeOptions } from '@chaperone/service-runtime';
+import { CHECKPOINT_OPTIONS, Checkpointer, type CheckpointOptions } from './checkpoints/checkpointer';
 import { EventRecorder } from './record-events/event-recorder';
 import { openEventStore, type EventStoreKind } from './store/event-store.provider';
 import { EVENT_STORE } from './tokens';
 
-/** The audit service: moves every evidence event from the bus into the event store, exactly once. */
+/**
+ * The audit service: moves every evidence event from the bus into the event store, exactly once,
+ * hash-chained per stream; and signs checkpoints of the chain heads.
+ */
 @Module({})
 export class AuditModule {
-  static forRoot(opts: { runtime: RuntimeOptions; eventStore: EventStoreKind; eventStoreConnection: string | undefined }): DynamicModule {
+  static forRoot(opts: {
+    runtime: RuntimeOptions;
+    eventStore: EventStoreKind;
+    eventStoreConnection: string | undefined;
+    /** Default: no checkpoints. */
+    checkpoints?: CheckpointOptions;
+  }): DynamicModule {
     return {
       module: AuditModule,
       imports: [ServiceRuntimeModule.forRoot(opts.runtime)],
@@ -21,6 +31,8 @@ export class AuditModule {
             openEventStore(opts.eventStore, { nc, subjects, eventStoreConnection: opts.eventStoreConnection }),
         },
         EventRecorder,
+        { provide: CHECKPOINT_OPTIONS, useValue: opts.checkpoints ?? { privateKey: null, intervalMs: 60_000 } },
+        Checkpointer,
       ],
     };
   }

@@ -1,19 +1,40 @@
+import { readFileSync } from 'node:fs';
+import type { KeyObject } from 'node:crypto';
 import { loadConfig } from '@chaperone/config';
-import { bootstrapService, runMain, runtimeOptions } from '@chaperone/service-runtime';
+import { CheckpointKeyError, loadPrivateKey } from '@chaperone/evidence-chain';
+import { bootstrapService, runMain, runtimeOptions, StartupError } from '@chaperone/service-runtime';
 import { AuditModule } from './audit.module';
 import { auditSettings } from './config';
 
 runMain(async () => {
   const config = loadConfig(auditSettings);
+  const privateKey = config.checkpointKeyFile ? readCheckpointKey(config.checkpointKeyFile) : null;
   await bootstrapService({
     service: 'audit',
     module: AuditModule.forRoot({
       runtime: runtimeOptions('audit', config, { events: true }),
       eventStore: config.eventStore,
       eventStoreConnection: config.eventStoreConnection,
+      checkpoints: { privateKey, intervalMs: config.checkpointIntervalSeconds * 1000 },
     }),
     healthHost: config.healthHost,
     healthPort: config.healthPort,
     jsonLogs: config.logFormat === 'json',
   });
 });
+
+/** The checkpoint signing key; errors name the file and the problem, never the key. */
+function readCheckpointKey(file: string): KeyObject {
+  let pem: string;
+  try {
+    pem = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new StartupError(`CHAPERONE_CHECKPOINT_KEY_FILE: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  try {
+    return loadPrivateKey(pem);
+  } catch (err) {
+    if (err instanceof CheckpointKeyError) throw new StartupError(`CHAPERONE_CHECKPOINT_KEY_FILE ${file}: ${err.message}; expected a PEM (PKCS#8) Ed25519 private key, e.g. from \`openssl genpkey -algorithm ed25519\``);
+    throw err;
+  }
+}
