@@ -121,3 +121,16 @@ export const Headers = Object.freeze({
   impersonateExtraSession: 'impersonate-extra-chaperone.dev%2fsession-id',
   impersonateExtraRequest: 'impersonate-extra-chaperone.dev%2frequest-id',
 });
+
+/**
+ * Approval headers. The agent sends `reason` and `mode`; the gateway answers a ticket with `id`
+ * and `url` (plus Retry-After). Every `x-chaperone-*` request header is removed before forwarding.
+ */
+export const ApprovalHeaders = Object.freeze({
+  reason: 'x-chaperone-reason',
+  mode: 'x-chaperone-approval-mode',
+  id: 'x-chaperone-approval-id',
+  url: 'x-chaperone-approval-url',
+});
+/** Request headers with this prefix are Chaperone's own and never reach the cluster. */
+export const CHAPERONE_HEADER_PREFIX = 'x-chaperone-';

@@ -3,6 +3,8 @@ import { ClientsModule, Transport } from '@nestjs/microservices';
 import { createAuthenticator, type AuthConfig } from '@chaperone/auth';
 import { natsConnectionOptions } from '@chaperone/bus';
 import { runtimeOptions, ServiceRuntimeModule } from '@chaperone/service-runtime';
+import { ApprovalClient } from './approval/approval-client';
+import { ApprovalGate } from './approval/approval-gate';
 import { PolicyClient } from './decide/policy-client';
 import { MaskingClient } from './masking/masking-client';
 import { GatewayServer } from './gateway/gateway.server';
@@ -54,6 +56,8 @@ export class IngressModule {
         { provide: UPSTREAM, useFactory: () => resolveUpstream(upstreamSource(config)) },
         PolicyClient,
         MaskingClient,
+        ApprovalClient,
+        ApprovalGate,
         Intercept,
         GatewayServer,
       ],

@@ -6,7 +6,15 @@ export type GatewayError =
   | { kind: 'unauthenticated'; message: string }
   | { kind: 'bad-request'; message: string }
   | { kind: 'denied'; rule: string; reason: string; policyVersion: string }
-  | { kind: 'approval-required'; rule: string; reason: string }
+  /** The agent's approval headers are unusable, or the rule's terms refuse the request (e.g. no reason given). */
+  | { kind: 'approval-refused'; message: string }
+  /** Ticket mode: the approval is pending; the agent retries the identical request once it is approved. */
+  | { kind: 'approval-ticket'; rule: string; reason: string; approvalId: string; url: string; expiresAt: string; grantTtlSeconds: number; retryAfterSeconds: number }
+  | { kind: 'approval-denied'; approvalId: string; by: string; reason: string }
+  /** Expired, cancelled, timed out waiting, or a grant this request cannot use. */
+  | { kind: 'approval-not-given'; approvalId: string; message: string }
+  | { kind: 'approval-unavailable'; message: string }
+  | { kind: 'body-too-large'; limit: number }
   | { kind: 'masking-unavailable'; message: string }
   | { kind: 'policy-unavailable'; message: string }
   | { kind: 'bus-unavailable'; message: string }

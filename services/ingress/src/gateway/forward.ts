@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Duplex } from 'node:stream';
+import { Readable, type Duplex } from 'node:stream';
 import { createProxyServer, type ProxyServer } from 'http-proxy-3';
 import type { RecordLevel } from '@chaperone/contracts';
 import type { Upstream } from '../upstream/upstream';
@@ -78,18 +78,22 @@ export class Forwarder {
     record: RecordLevel,
     onError: (e: Error) => void,
     onResponse?: ResponseHandler,
+    /** The body, when it was already read (a request held for approval): these exact bytes are sent. */
+    body?: Buffer,
   ): ForwardResult {
     const result: ForwardResult = { status: 0, bytesOut: 0 };
     if (record === 'request-and-response') result.responseTap = new BodyDigestTap();
     if (record !== 'none') {
-      // Attached in the same tick as the proxy's pipe, so no chunk flows before both listen.
       const tap = new BodyDigestTap();
       result.requestTap = tap;
-      req.on('data', (chunk: Buffer) => tap.update(chunk));
+      if (body) tap.update(body);
+      // Attached in the same tick as the proxy's pipe, so no chunk flows before both listen.
+      else req.on('data', (chunk: Buffer) => tap.update(chunk));
     }
     this.inFlight.set(req, { result, onResponse });
     req.headers = upstreamHeaders(req.headers, { ...id, authorization: this.upstream.authorization(), upgrade: false }) as IncomingMessage['headers'];
-    this.proxy.web(req, res, onResponse ? { selfHandleResponse: true } : {}, (e: Error) => onError(e));
+    const options = { ...(onResponse ? { selfHandleResponse: true } : {}), ...(body ? { buffer: Readable.from([body]) } : {}) };
+    this.proxy.web(req, res, options, (e: Error) => onError(e));
     return result;
   }
 

@@ -12,7 +12,9 @@ import { isUpgradeRequest } from '@chaperone/k8s-request';
 import { statusAsRawResponse, writeStatus } from '@chaperone/k8s-status';
 import { Readiness, StartupError } from '@chaperone/service-runtime';
 import { GatewayFailure, type GatewayError } from '../errors/gateway-errors';
-import { toStatus } from '../errors/to-status';
+import { statusHeaders, toStatus } from '../errors/to-status';
+import { ApprovalGate } from '../approval/approval-gate';
+import { ClientGone } from '../approval/read-body';
 import { newEvent, systemClock } from '../events/event-factory';
 import type { Upstream } from '../upstream/upstream';
 import { INGRESS_CONFIG, UPSTREAM, type IngressConfig } from '../tokens';
@@ -39,6 +41,7 @@ export class GatewayServer implements OnApplicationBootstrap, OnApplicationShutd
     @Inject(UPSTREAM) upstream: Upstream,
     private readonly intercept: Intercept,
     private readonly masking: MaskingClient,
+    private readonly approvals: ApprovalGate,
     readiness: Readiness,
   ) {
     this.forwarder = new Forwarder(upstream);
@@ -88,11 +91,17 @@ export class GatewayServer implements OnApplicationBootstrap, OnApplicationShutd
     const t = this.begin();
     res.setHeader(Headers.requestId, t.requestId);
     let forwarded: ForwardResult | undefined;
-    res.on('close', () => this.complete(t, forwarded, res.statusCode, res.writableFinished));
+    res.on('close', () => this.complete(t, forwarded, res.headersSent ? res.statusCode : 0, res.writableFinished));
     try {
       const admitted = await this.intercept.admit(req, t, false);
       if (req.destroyed) return;
       res.setHeader(Headers.sessionId, admitted.refs.sessionId);
+      let body: Buffer | undefined;
+      if (admitted.decision.effect === 'approve') {
+        // Held (or ticketed) until a human approves; only a claimed grant gets past this line.
+        body = (await this.whileConnected(res, (gone) => this.approvals.pass(req, admitted, t, gone, false))).body;
+        if (res.destroyed) return;
+      }
       const plan = maskingPlan(admitted.info, admitted.decision);
       let onResponse: ResponseHandler | undefined;
       if (plan) {
@@ -102,9 +111,21 @@ export class GatewayServer implements OnApplicationBootstrap, OnApplicationShutd
         onResponse = (proxyRes, account) => this.respondMasked(proxyRes, res, stream, plan, admitted.refs, account);
       }
       if (req.destroyed) return;
-      forwarded = this.forwarder.web(req, res, admitted.refs, admitted.decision.record, (e) => this.upstreamFailed(res, e), onResponse);
+      forwarded = this.forwarder.web(req, res, admitted.refs, admitted.decision.record, (e) => this.upstreamFailed(res, e), onResponse, body);
     } catch (e) {
-      this.fail(e, (error) => writeStatus(res, toStatus(error)), t);
+      this.fail(e, (error) => writeStatus(res, toStatus(error), statusHeaders(error)), t);
+    }
+  }
+
+  /** Runs `work` with a signal that fires if the client's connection closes first. */
+  private async whileConnected<T>(conn: { on(e: 'close', f: () => void): unknown; off(e: 'close', f: () => void): unknown }, work: (gone: AbortSignal) => Promise<T>): Promise<T> {
+    const gone = new AbortController();
+    const onClose = () => gone.abort();
+    conn.on('close', onClose);
+    try {
+      return await work(gone.signal);
+    } finally {
+      conn.off('close', onClose);
     }
   }
 
@@ -132,7 +153,18 @@ export class GatewayServer implements OnApplicationBootstrap, OnApplicationShutd
         });
       }
       const protocol = String(req.headers.upgrade ?? '');
-      if (!isUpgradeRequest(req.headers) || protocol.toLowerCase() !== 'websocket') {
+      const websocket = isUpgradeRequest(req.headers) && protocol.toLowerCase() === 'websocket';
+      if (admitted.decision.effect === 'approve') {
+        if (!websocket) {
+          // kubectl's SPDY retry after a refused WebSocket: tell it what happened to the approval.
+          const remembered = this.approvals.recentRefusals.recall(this.approvals.upgradeFingerprint(admitted));
+          throw new GatewayFailure(
+            remembered ?? { kind: 'approval-refused', message: 'this request needs human approval, which chaperone can hold only for WebSocket upgrades (kubectl 1.30+)' },
+          );
+        }
+        await this.whileConnected(socket, (gone) => this.approvals.pass(req, admitted, t, gone, true));
+      }
+      if (!websocket) {
         throw new GatewayFailure({ kind: 'upgrade-not-supported', protocol: protocol.slice(0, 32) });
       }
       if (socket.destroyed) return;
@@ -179,6 +211,8 @@ export class GatewayServer implements OnApplicationBootstrap, OnApplicationShutd
   }
 
   private fail(e: unknown, render: (error: GatewayError) => void, t: RequestTrace): void {
+    // Nobody is left to answer (the client went away while its body was read or it was held).
+    if (e instanceof ClientGone) return;
     if (e instanceof GatewayFailure) {
       render(e.error);
       return;
@@ -200,6 +234,7 @@ export class GatewayServer implements OnApplicationBootstrap, OnApplicationShutd
     if (!t.refs) return;
     let outcome: RequestCompleted['payload']['outcome'];
     if (forwarded && forwarded.status > 0) outcome = finished ? 'forwarded' : 'aborted';
+    else if (status === 0 && !finished && !forwarded) outcome = 'aborted';
     else if (status === 403) outcome = 'refused';
     else if (status >= 500 || status === 0) outcome = 'unavailable';
     else outcome = 'refused';
@@ -210,6 +245,7 @@ export class GatewayServer implements OnApplicationBootstrap, OnApplicationShutd
       durationMs: Math.round((performance.now() - t.started) * 1000) / 1000,
       ...(forwarded?.requestTap ? { requestBody: forwarded.requestTap.result() } : {}),
       ...(forwarded?.responseTap && finished ? { responseBody: forwarded.responseTap.result() } : {}),
+      ...(t.approvalId ? { approvalId: t.approvalId } : {}),
     });
     this.intercept.record(event);
   }

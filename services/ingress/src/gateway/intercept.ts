@@ -11,11 +11,17 @@ import { GatewayFailure } from '../errors/gateway-errors';
 import { newEvent, systemClock, type RequestRefs } from '../events/event-factory';
 import { AUTHENTICATOR } from '../tokens';
 
-/** A request that passed authentication, parsing and policy, ready to forward. */
+/** A request that passed authentication, parsing and policy: ready to forward, or to hold for approval. */
 export interface Admitted {
   refs: RequestRefs & { identity: Identity };
   info: RequestInfo;
   decision: Decision;
+  method: string;
+  /** The raw path and query as received (what an approval's fingerprint covers). */
+  path: string;
+  query: string;
+  interceptEventId: string;
+  decisionEventId: string;
 }
 
 /** Per-request bookkeeping shared by the HTTP and upgrade paths. */
@@ -25,6 +31,8 @@ export interface RequestTrace {
   span: Span;
   /** Set once RequestIntercepted is published: from then on a RequestCompleted must follow. */
   refs?: RequestRefs;
+  /** The approval the request waited for or ran under, reported in RequestCompleted. */
+  approvalId?: string;
 }
 
 function remoteAddress(req: IncomingMessage): string {
@@ -66,10 +74,11 @@ export class Intercept {
     if (!parsed.ok) throw new GatewayFailure({ kind: 'bad-request', message: parsed.reason });
 
     const refs = { requestId: t.requestId, sessionId: auth.sessionId, traceId, identity: auth.identity };
+    const query = (req.url ?? '').includes('?') ? (req.url ?? '').slice((req.url ?? '').indexOf('?') + 1) : '';
     const intercepted = newEvent.requestIntercepted(systemClock, refs, {
       method: req.method ?? '',
       path,
-      query: (req.url ?? '').includes('?') ? (req.url ?? '').slice((req.url ?? '').indexOf('?') + 1) : '',
+      query,
       request: parsed.info,
       userAgent: String(req.headers['user-agent'] ?? ''),
       sourceAddress: remoteAddress(req),
@@ -95,15 +104,26 @@ export class Intercept {
     if (decidedResult.status === 'rejected') throw decidedResult.reason;
     const decision = decidedResult.value.decision;
     t.span.setAttributes({ 'chaperone.effect': decision.effect, 'chaperone.rule': decision.rule });
+    const admitted: Admitted = {
+      refs,
+      info: parsed.info,
+      decision,
+      method: req.method ?? '',
+      path,
+      query,
+      interceptEventId: intercepted.eventId,
+      decisionEventId: decidedResult.value.decisionEventId,
+    };
     switch (decision.effect) {
       case 'allow':
       case 'mask':
         // Masking is planned from the decision by the gateway (see masking/masking-plan.ts).
-        return { refs, info: parsed.info, decision };
+        return admitted;
       case 'deny':
         throw new GatewayFailure({ kind: 'denied', rule: decision.rule, reason: decision.reason, policyVersion: decision.policyVersion });
       case 'approve':
-        throw new GatewayFailure({ kind: 'approval-required', rule: decision.rule, reason: decision.reason });
+        // Held for a human by the gateway (see approval/approval-gate.ts); forwarded only on a claimed grant.
+        return admitted;
       default: {
         const unhandled: never = decision.effect;
         throw new Error(`unhandled effect ${String(unhandled)}`);

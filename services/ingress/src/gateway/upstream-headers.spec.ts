@@ -28,6 +28,12 @@ describe('upstreamHeaders', () => {
     expect(out['impersonate-extra-chaperone.dev%2frequest-id']).toBe('request-1');
   });
 
+  it("given Chaperone's own headers (approval reason and mode), then they never reach the cluster", () => {
+    const out = upstreamHeaders({ 'x-chaperone-reason': 'restart it', 'x-chaperone-approval-mode': 'ticket', 'x-chaperone-anything': 'y', accept: 'a' }, up);
+    expect(Object.keys(out).filter((k) => k.startsWith('x-chaperone-'))).toEqual([]);
+    expect(out['accept']).toBe('a');
+  });
+
   it('given headers named in Connection, then they are dropped as hop-by-hop', () => {
     const out = upstreamHeaders({ connection: 'keep-alive, X-Secret-Hop, Impersonate-User', 'x-secret-hop': '1', 'x-kept': '2' }, up);
     expect(out['x-secret-hop']).toBeUndefined();

@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
-import { Headers, type Identity } from '@chaperone/contracts';
+import { CHAPERONE_HEADER_PREFIX, Headers, type Identity } from '@chaperone/contracts';
 
 /** Hop-by-hop headers (RFC 9110 §7.6.1) a proxy must not forward. */
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'upgrade', 'proxy-authorization', 'proxy-authenticate']);
@@ -31,6 +31,8 @@ export function upstreamHeaders(incoming: IncomingHttpHeaders, up: UpstreamIdent
     if (value === undefined) continue;
     const name = key.toLowerCase();
     if (name === 'authorization' || name.startsWith('impersonate-')) continue;
+    // Chaperone's own headers (approval reason and mode) are for the gateway, not the cluster.
+    if (name.startsWith(CHAPERONE_HEADER_PREFIX)) continue;
     if (HOP_BY_HOP.has(name)) continue;
     if (named.has(name)) continue;
     out[name] = value;

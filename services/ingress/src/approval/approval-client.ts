@@ -1,0 +1,106 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { ClientProxy } from '@nestjs/microservices';
+import type { NatsConnection } from 'nats';
+import { firstValueFrom, timeout, TimeoutError } from 'rxjs';
+import type { z } from 'zod';
+import {
+  ApprovalErrorReplySchema,
+  ApprovalViewSchema,
+  CancelApprovalReplySchema,
+  ClaimGrantReplySchema,
+  OpenApprovalReplySchema,
+  parseContract,
+  type ApprovalView,
+  type BusSubjects,
+  type CancelReason,
+  type ClaimGrant,
+  type ClaimGrantReply,
+  type OpenApproval,
+  type OpenApprovalReply,
+} from '@chaperone/contracts';
+import { BUS, NATS_CONNECTION } from '@chaperone/service-runtime';
+import { BUS_RPC, INGRESS_CONFIG, type IngressConfig } from '../tokens';
+
+/** The approval service could not answer (down, slow, a broken reply, or an error it reported). */
+export class ApprovalUnavailable extends Error {
+  constructor(
+    message: string,
+    /** The error code the approval service replied with, if it replied. */
+    readonly code?: string,
+  ) {
+    super(message);
+    this.name = 'ApprovalUnavailable';
+  }
+}
+
+/**
+ * The gateway's side of the approval service (request/reply in its queue group, see
+ * approval-messages.ts in contracts). Every failure is an ApprovalUnavailable: the caller fails
+ * closed (503, or keeps waiting while it holds a request) and never forwards without a `run`.
+ */
+@Injectable()
+export class ApprovalClient {
+  constructor(
+    @Inject(BUS_RPC) private readonly client: ClientProxy,
+    @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
+    @Inject(INGRESS_CONFIG) private readonly config: IngressConfig,
+    @Inject(BUS) private readonly subjects: BusSubjects,
+  ) {}
+
+  open(message: OpenApproval): Promise<OpenApprovalReply> {
+    return this.call(this.subjects.approvalOpen, message, OpenApprovalReplySchema, 'OpenApprovalReply');
+  }
+
+  claim(message: Omit<ClaimGrant, 'schemaVersion'>): Promise<ClaimGrantReply> {
+    return this.call(this.subjects.approvalClaim, { schemaVersion: 1, ...message }, ClaimGrantReplySchema, 'ClaimGrantReply');
+  }
+
+  get(approvalId: string): Promise<ApprovalView> {
+    return this.call(this.subjects.approvalGet, { schemaVersion: 1, approvalId }, ApprovalViewSchema, 'ApprovalView');
+  }
+
+  async cancel(approvalId: string, why: CancelReason): Promise<void> {
+    await this.call(this.subjects.approvalCancel, { schemaVersion: 1, approvalId, why }, CancelApprovalReplySchema, 'CancelApprovalReply');
+  }
+
+  /**
+   * Calls `onHint` whenever the approval service says this approval changed. Core NATS: a hint that
+   * can be missed (reconnects, restarts), so waiters also poll `get`. Returns the unsubscribe.
+   */
+  watch(approvalId: string, onHint: () => void): () => void {
+    let sub: { unsubscribe(): void } | undefined;
+    try {
+      sub = this.nc.subscribe(this.subjects.approvalChanged(approvalId), { callback: () => onHint() });
+    } catch {
+      // A closed or reconnecting connection: polling alone carries the wait.
+    }
+    return () => sub?.unsubscribe();
+  }
+
+  private async call<S extends z.ZodType>(subject: string, message: unknown, schema: S, contract: string): Promise<z.infer<S>> {
+    let raw: unknown;
+    try {
+      raw = await firstValueFrom(this.client.send(subject, message).pipe(timeout(this.config.approvalTimeoutMs)));
+    } catch (e) {
+      throw new ApprovalUnavailable(
+        e instanceof TimeoutError
+          ? `the approval service did not answer within ${this.config.approvalTimeoutMs} ms`
+          : `the approval service is unreachable (${describe(e)})`,
+      );
+    }
+    const failed = ApprovalErrorReplySchema.safeParse(raw);
+    if (failed.success) throw new ApprovalUnavailable(`the approval service refused: ${failed.data.error.message}`, failed.data.error.code);
+    try {
+      return parseContract(schema, contract, raw);
+    } catch (e) {
+      throw new ApprovalUnavailable(`the approval service sent an invalid reply (${describe(e)})`);
+    }
+  }
+}
+
+function describe(e: unknown): string {
+  if (e instanceof Error) return e.message;
+  if (typeof e === 'string') return e;
+  if (e && typeof e === 'object' && 'message' in e) return String((e as { message: unknown }).message);
+  return 'unknown error';
+}
