@@ -118,6 +118,11 @@ export class E2EStack {
     this.services.delete(name);
   }
 
+  /** The ingress's serving CA (PEM), for HTTPS clients other than kubectl. */
+  ingressCaPem(): string {
+    return this.caPem;
+  }
+
   /** Write a kubeconfig for an agent token (or none) and return its path. */
   kubeconfig(token: string | undefined, opts: { plainHttp?: boolean } = {}): string {
     const path = join(this.dir, `kubeconfig-${Math.random().toString(36).slice(2)}`);
