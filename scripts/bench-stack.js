@@ -35,6 +35,8 @@ async function startBenchGateway(opts) {
     CHAPERONE_BUS_PREFIX: subjects.prefix,
     CHAPERONE_HEALTH_PORT: '0',
     CHAPERONE_POLICY_FILE: path.join(dir, 'policy.yaml'),
+    // Benchmarks measure the request path; the agent registry is exercised by its own tests.
+    CHAPERONE_REQUIRE_REGISTERED_AGENTS: 'false',
     CHAPERONE_HTTPS_PORT: '0',
     CHAPERONE_TLS_CERT_FILE: cert.certFile,
     CHAPERONE_TLS_KEY_FILE: cert.keyFile,

@@ -3,7 +3,8 @@
 // - NATS: uses CHAPERONE_NATS_URL (default nats://127.0.0.1:4222); starts `nats-server -js` if nothing answers.
 // - Cluster: the one in CHAPERONE_UPSTREAM_* / KUBECONFIG / ~/.kube/config / in-cluster; without one,
 //   an in-memory demo cluster (the project's Kubernetes API test server), clearly announced.
-// - Agents: a local demo OIDC issuer signs a token for "demo-agent" and writes a kubeconfig for it.
+// - Agents: a local demo OIDC issuer signs a token for "demo-agent" and writes a kubeconfig for it;
+//   deploy/agents.example.yaml registers it.
 // - Checkpoints: a dev Ed25519 key pair in .chaperone/ signs the evidence chain heads.
 'use strict';
 const { existsSync, mkdirSync, writeFileSync } = require('node:fs');
@@ -43,6 +44,8 @@ async function main() {
   const env = {
     CHAPERONE_NATS_URL: natsUrl,
     CHAPERONE_POLICY_FILE: process.env.CHAPERONE_POLICY_FILE || path.join(ROOT, 'deploy', 'policy.example.yaml'),
+    // Registers demo-agent (its owner, purpose and scope); unregistered agents are refused.
+    CHAPERONE_AGENTS_FILE: process.env.CHAPERONE_AGENTS_FILE || path.join(ROOT, 'deploy', 'agents.example.yaml'),
   };
 
   // Signed checkpoints of the evidence chains: a dev key, kept with the local NATS store so that

@@ -17,7 +17,18 @@ runMain(async () => {
   }
   await bootstrapService({
     service: 'policy',
-    module: PolicyModule.forRoot({ runtime: runtimeOptions('policy', config, { events: true }), store, watch: config.watch }),
+    module: PolicyModule.forRoot({
+      runtime: runtimeOptions('policy', config, { events: true }),
+      store,
+      watch: config.watch,
+      agents: {
+        file: config.agentsFile,
+        required: config.requireRegisteredAgents,
+        watch: config.watch,
+        eventStore: config.eventStore,
+        eventStoreConnection: config.eventStoreConnection,
+      },
+    }),
     healthHost: config.healthHost,
     healthPort: config.healthPort,
     jsonLogs: config.logFormat === 'json',

@@ -2,18 +2,25 @@ import { Inject, Logger, Module, type DynamicModule, type OnApplicationShutdown 
 import { busSubjects } from '@chaperone/contracts';
 import type { DurableEventPublisher } from '@chaperone/bus';
 import { EVENTS, Readiness, ServiceRuntimeModule, type RuntimeOptions } from '@chaperone/service-runtime';
+import { AGENT_REGISTRY, agentRegistryProvider, type AgentRegistry, type AgentRegistryModuleOptions } from './agents';
 import { DecideHandler } from './decide/decide-handler';
 import { decideEndpoint } from './decide/decide.endpoint';
 import { formatPolicyErrors, PolicyStore } from './rules';
 
 const WATCH = Symbol('WATCH');
 
-/** The policy service: loads the rules, watches them, and decides. */
+/** The policy service: loads the rules and the agent registry, watches them, and decides. */
 @Module({})
 export class PolicyModule implements OnApplicationShutdown {
   private readonly logger = new Logger('Policy');
 
-  static forRoot(opts: { runtime: RuntimeOptions; store: PolicyStore; watch: boolean }): DynamicModule {
+  static forRoot(opts: {
+    runtime: RuntimeOptions;
+    store: PolicyStore;
+    watch: boolean;
+    /** Agents as registered identities; unset: no registry (every authenticated agent may ask). */
+    agents?: AgentRegistryModuleOptions;
+  }): DynamicModule {
     return {
       module: PolicyModule,
       imports: [ServiceRuntimeModule.forRoot(opts.runtime)],
@@ -21,13 +28,20 @@ export class PolicyModule implements OnApplicationShutdown {
       providers: [
         { provide: PolicyStore, useValue: opts.store },
         { provide: WATCH, useValue: opts.watch },
-        { provide: DecideHandler, inject: [PolicyStore, EVENTS], useFactory: (store: PolicyStore, events: DurableEventPublisher) => new DecideHandler(store, events) },
+        agentRegistryProvider(opts.agents),
+        {
+          provide: DecideHandler,
+          inject: [PolicyStore, EVENTS, AGENT_REGISTRY],
+          useFactory: (store: PolicyStore, events: DurableEventPublisher, agents: AgentRegistry | null) =>
+            new DecideHandler(store, events, undefined, agents ?? undefined),
+        },
       ],
     };
   }
 
   constructor(
     private readonly store: PolicyStore,
+    @Inject(AGENT_REGISTRY) private readonly agents: AgentRegistry | null,
     @Inject(WATCH) watch: boolean,
     readiness: Readiness,
   ) {
@@ -46,7 +60,8 @@ export class PolicyModule implements OnApplicationShutdown {
     });
   }
 
-  onApplicationShutdown(): void {
+  async onApplicationShutdown(): Promise<void> {
     this.store.close();
+    await this.agents?.close();
   }
 }

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect, type NatsConnection, type Subscription } from 'nats';
 import { createLocalIssuer, type LocalIssuer } from '@chaperone/auth';
-import { randomUUID } from 'node:crypto';
+import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { busSubjects, ChaperoneEventSchema, type BusSubjects, type ChaperoneEvent } from '@chaperone/contracts';
 import { JetStreamEventStore, type RecordedEvent } from '@chaperone/event-store';
 import { startTestApiServer, type TestApiServer } from '@chaperone/test-apiserver';
@@ -58,7 +58,18 @@ export class E2EStack {
   private natsProcess: import('node:child_process').ChildProcess | undefined;
   private sub: Subscription | undefined;
 
-  async start(policyYaml: string, opts: { natsUrl?: string; env?: Record<string, string> } = {}): Promise<void> {
+  /** The public half of the checkpoint key (when started with `checkpoints`), for verifyStore. */
+  checkpointPublicKeyPem = '';
+
+  /**
+   * `agentsYaml`: an agent registry file; registration is then required (without it the registry
+   * is off, so suites about other things need not register their agents). `checkpoints`: the audit
+   * service signs chain checkpoints every second with a fresh key.
+   */
+  async start(
+    policyYaml: string,
+    opts: { natsUrl?: string; env?: Record<string, string>; agentsYaml?: string; checkpoints?: boolean } = {},
+  ): Promise<void> {
     const natsUrl = opts.natsUrl ?? process.env['NATS_URL'] ?? 'nats://127.0.0.1:4222';
     this.natsUrl = natsUrl;
     this.natsProcess = (await stack.ensureNats(natsUrl, join(this.dir, 'nats'))).started;
@@ -93,8 +104,21 @@ export class E2EStack {
       CHAPERONE_UPSTREAM_TOKEN_FILE: join(this.dir, 'upstream-token'),
       CHAPERONE_POLICY_TIMEOUT_MS: '1500',
       CHAPERONE_BUS_PREFIX: this.subjects.prefix,
+      CHAPERONE_REQUIRE_REGISTERED_AGENTS: 'false',
       ...opts.env,
     };
+    if (opts.agentsYaml !== undefined) {
+      writeFileSync(join(this.dir, 'agents.yaml'), opts.agentsYaml);
+      this.env['CHAPERONE_AGENTS_FILE'] = join(this.dir, 'agents.yaml');
+      this.env['CHAPERONE_REQUIRE_REGISTERED_AGENTS'] = 'true';
+    }
+    if (opts.checkpoints) {
+      const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+      writeFileSync(join(this.dir, 'checkpoint-key.pem'), privateKey.export({ format: 'pem', type: 'pkcs8' }), { mode: 0o600 });
+      this.checkpointPublicKeyPem = publicKey.export({ format: 'pem', type: 'spki' }).toString();
+      this.env['CHAPERONE_CHECKPOINT_KEY_FILE'] = join(this.dir, 'checkpoint-key.pem');
+      this.env['CHAPERONE_CHECKPOINT_INTERVAL_SECONDS'] = '1';
+    }
     for (const name of ['policy', 'masking', 'approval', 'audit', 'ingress']) await this.startService(name);
     const url = this.services.get('ingress')?.urls.find((u) => u.startsWith('https://'));
     if (!url) throw new Error('the ingress did not report an HTTPS URL');
@@ -212,11 +236,15 @@ export class E2EStack {
 
   /** The evidence store as the audit service writes it (JetStream adapter). */
   async evidence(): Promise<RecordedEvent[]> {
-    const store = await JetStreamEventStore.create(this.nc, {
+    return (await this.evidenceStore()).readAll();
+  }
+
+  /** A reader of the evidence store (JetStream adapter). */
+  evidenceStore(): Promise<JetStreamEventStore> {
+    return JetStreamEventStore.create(this.nc, {
       streamName: this.subjects.evidenceStream,
       subjectPrefix: this.subjects.evidenceSubjectPrefix,
     });
-    return store.readAll();
   }
 
   async stop(): Promise<void> {

@@ -1,10 +1,15 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { RpcException } from '@nestjs/microservices';
 import type { DurableEventPublisher } from '@chaperone/bus';
-import { ContractViolation, DecideRequestSchema, parseContract, type DecideReply, type PolicyDecided } from '@chaperone/contracts';
+import { ContractViolation, DecideRequestSchema, parseContract, type DecideReply, type Decision, type Identity, type PolicyDecided, type RequestInfo } from '@chaperone/contracts';
 import { EVENTS } from '@chaperone/service-runtime';
 import { PolicyStore } from '../rules';
 import { decisionEventId } from './decision-event-id';
+
+/** Refuses requests before the rules are asked (the agent registry); undefined: no objection. */
+export interface AgentGate {
+  refuse(identity: Identity, request: RequestInfo, policyVersion: string): Decision | undefined;
+}
 
 /**
  * Decides one intercepted request and records the decision. The reply goes out only after the
@@ -18,6 +23,7 @@ export class DecideHandler {
     private readonly store: PolicyStore,
     @Inject(EVENTS) private readonly events: DurableEventPublisher,
     private readonly now: () => Date = () => new Date(),
+    private readonly agents?: AgentGate,
   ) {}
 
   async decide(raw: unknown): Promise<DecideReply> {
@@ -29,7 +35,8 @@ export class DecideHandler {
       this.logger.warn(message);
       throw new RpcException(message);
     }
-    const decision = this.store.decide(request.identity, request.request);
+    const decision =
+      this.agents?.refuse(request.identity, request.request, this.store.version) ?? this.store.decide(request.identity, request.request);
     const event: PolicyDecided = {
       eventId: decisionEventId(request.interceptEventId),
       schemaVersion: 1,

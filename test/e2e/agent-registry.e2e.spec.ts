@@ -1,0 +1,90 @@
+import { AgentRegistryEventSchema, EvidenceStreams, type PolicyDecided } from '@chaperone/contracts';
+import { verifyStore } from '@chaperone/evidence-chain';
+import { E2EStack } from './support/e2e-stack';
+import { policyWith } from './support/policies';
+
+/**
+ * Agents as registered identities, end to end: the policy service applies the agents file to the
+ * registry stream and refuses unregistered agents and requests outside an agent's scope, with a
+ * Forbidden Status kubectl prints; every refusal is evidence, and the whole store verifies as
+ * hash chains under signed checkpoints.
+ */
+const POLICY = policyWith(`
+  - name: agents-read
+    effect: allow
+    subjects: { groups: ["agents"] }
+    verbs: ["get", "list"]
+    apiGroups: ["", "apps"]
+    resources: ["pods", "deployments"]
+    namespaces: ["default"]
+`);
+const AGENTS = `apiVersion: chaperone.dev/v1alpha1
+kind: AgentRegistry
+agents:
+  - agent: registered-bot
+    owner: alice@example.com
+    purpose: reads pods for the e2e suite
+    scope: { namespaces: ["default"], verbs: ["get", "list"], resources: ["pods"] }
+`;
+
+const stack = new E2EStack();
+
+beforeAll(async () => {
+  await stack.start(POLICY, { agentsYaml: AGENTS, checkpoints: true });
+}, 90_000);
+
+afterAll(async () => {
+  await stack.stop();
+});
+
+const decisionFor = (agent: string) => (e: { type: string; identity: { agent: string } | null }): e is PolicyDecided =>
+  e.type === 'PolicyDecided' && e.identity?.agent === agent;
+
+describe('agent registry through kubectl', () => {
+  it('a registered agent works inside its scope', async () => {
+    const r = await stack.kubectl(stack.kubeconfig(await stack.agentToken('registered-bot')), ['get', 'pods']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^NAME\s+READY/m);
+  });
+
+  it('an unregistered agent is refused with a Forbidden Status naming the agent and the rule, and nothing reaches the cluster', async () => {
+    stack.apiserver.clearRequests();
+    const r = await stack.kubectl(stack.kubeconfig(await stack.agentToken('stranger-bot')), ['get', 'pods']);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain('Error from server (Forbidden)');
+    expect(r.stderr).toContain('rule "unregistered-agent"');
+    expect(r.stderr).toContain('agent "stranger-bot" is not registered with chaperone');
+    expect(stack.apiserver.requests.filter((q) => q.url.includes('/pods'))).toEqual([]);
+    const decided = await stack.waitForEvent(decisionFor('stranger-bot'));
+    expect(decided.payload.decision).toMatchObject({ effect: 'deny', rule: 'unregistered-agent' });
+  });
+
+  it('a registered agent is refused outside its scope, even where the policy allows', async () => {
+    const r = await stack.kubectl(stack.kubeconfig(await stack.agentToken('registered-bot')), ['get', 'deployments']);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain('Error from server (Forbidden)');
+    expect(r.stderr).toContain('rule "agent-out-of-scope"');
+    expect(r.stderr).toContain('agent "registered-bot" (owner alice@example.com) is not registered to list deployments in namespace default');
+  });
+
+  it('the registration is stored once, the refusals are evidence, and the store verifies under signed checkpoints', async () => {
+    const store = await stack.evidenceStore();
+    const registry = (await store.readStream(EvidenceStreams.agentRegistry)).map((e) => AgentRegistryEventSchema.parse(e.data));
+    expect(registry.map((e) => `${e.type} ${e.agent} ${e.owner}`)).toEqual(['AgentRegistered registered-bot alice@example.com']);
+    // The refusal's decision reaches the store (audit), and a checkpoint covers it.
+    const deadline = Date.now() + 15_000;
+    for (;;) {
+      const events = await store.readAll();
+      const refusalStored = events.some((e) => e.type === 'PolicyDecided' && (e.data as PolicyDecided).payload.decision.rule === 'unregistered-agent');
+      const covered = events.filter((e) => e.stream === EvidenceStreams.checkpoints).length > 0 && events[events.length - 1]?.stream === EvidenceStreams.checkpoints;
+      if (refusalStored && covered) break;
+      if (Date.now() > deadline) throw new Error('the refusal was not stored and checkpointed in time');
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    const report = await verifyStore(store, { publicKey: stack.checkpointPublicKeyPem });
+    expect(report).toMatchObject({ ok: true, problems: [] });
+    expect(report.checkpoints).toBeGreaterThan(0);
+    expect(report.streams).toBeGreaterThanOrEqual(4); // sessions, agent-registry, checkpoints
+  });
+});
