@@ -1,7 +1,8 @@
 import type { Command } from '../command';
+import { verifyCommand } from './verify';
 
 /**
  * Every `chaperone <command>`. Each lives in its own file in this folder and is listed here once;
  * `help` is built in (see ../run.ts).
  */
-export const commands: readonly Command[] = [];
+export const commands: readonly Command[] = [verifyCommand];
