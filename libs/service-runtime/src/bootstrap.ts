@@ -16,6 +16,8 @@ export interface BootstrapOptions {
   quiet?: boolean;
   /** When set, the app also serves Nest @MessagePattern handlers on NATS in this queue group. */
   messaging?: { servers: string[]; queue: string };
+  /** When the HTTP port also serves an API (not only probes): its name, announced as "<name> listening on <url>". */
+  httpApi?: string;
 }
 
 /**
@@ -41,7 +43,8 @@ export async function bootstrapService(opts: BootstrapOptions): Promise<INestApp
   app.enableShutdownHooks();
   await app.startAllMicroservices();
   await app.listen(opts.healthPort, opts.healthHost);
-  const url = await app.getUrl();
-  logger.log(`ready health=${url.replace('[::1]', '127.0.0.1')}/healthz`);
+  const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+  if (opts.httpApi) logger.log(`${opts.httpApi} listening on ${url}`);
+  logger.log(`ready health=${url}/healthz`);
   return app;
 }

@@ -1,4 +1,9 @@
 import { serviceHealthContract } from '@chaperone/service-runtime';
 import { ApprovalModule } from './approval.module';
+import { deleteApprovalStreams, testAuthConfig } from './testing/approval-test-kit';
 
-serviceHealthContract('approval', (runtime) => ApprovalModule.forRoot(runtime));
+serviceHealthContract(
+  'approval',
+  (runtime) => ApprovalModule.forRoot({ runtime, eventStore: 'jetstream', auth: testAuthConfig() }),
+  deleteApprovalStreams,
+);

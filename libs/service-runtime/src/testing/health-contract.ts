@@ -2,7 +2,7 @@
 import type { DynamicModule, INestApplication } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { connect, type NatsConnection } from 'nats';
-import { busSubjects, HealthReplySchema, type ServiceName } from '@chaperone/contracts';
+import { busSubjects, HealthReplySchema, type BusSubjects, type ServiceName } from '@chaperone/contracts';
 import { bootstrapService } from '../bootstrap';
 import type { RuntimeOptions } from '../runtime.module';
 
@@ -11,7 +11,12 @@ import type { RuntimeOptions } from '../runtime.module';
  * group, answer /healthz and /readyz, and answer health pings on its subject. Written once, run by
  * each service's own test.
  */
-export function serviceHealthContract(service: ServiceName, moduleFor: (runtime: RuntimeOptions) => DynamicModule): void {
+export function serviceHealthContract(
+  service: ServiceName,
+  moduleFor: (runtime: RuntimeOptions) => DynamicModule,
+  /** Deletes what the service created under the test's prefix (streams), after it stopped. */
+  cleanup?: (nc: NatsConnection, subjects: BusSubjects) => Promise<void>,
+): void {
   const servers = [process.env['NATS_URL'] ?? 'nats://127.0.0.1:4222'];
   const subjects = busSubjects(`${service}-int-${randomUUID().slice(0, 8)}`);
 
@@ -35,8 +40,9 @@ export function serviceHealthContract(service: ServiceName, moduleFor: (runtime:
     });
 
     afterAll(async () => {
-      await nc.drain();
       await app.close();
+      await cleanup?.(nc, subjects);
+      await nc.drain();
     });
 
     it('answers liveness and readiness over HTTP once connected to the bus', async () => {
