@@ -99,9 +99,9 @@ export class ApprovalModule {
         },
         {
           provide: ApprovalRequests,
-          inject: [ApprovalLifecycle, ApprovalReadModel, CLOCK],
-          useFactory: (lifecycle: ApprovalLifecycle, readModel: ApprovalReadModel, clock: Clock) =>
-            new ApprovalRequests(lifecycle, readModel, clock),
+          inject: [ApprovalLifecycle, ApprovalReadModel, CLOCK, PublicUrl],
+          useFactory: (lifecycle: ApprovalLifecycle, readModel: ApprovalReadModel, clock: Clock, publicUrl: PublicUrl) =>
+            new ApprovalRequests(lifecycle, readModel, clock, publicUrl),
         },
         {
           provide: ExpiryTimers,

@@ -56,6 +56,7 @@ describe('approval service on the bus (real NATS + JetStream event store)', () =
     const first = await open(openDelete('web-0'));
     expect(first).toMatchObject({ outcome: 'pending', created: true });
     if (first.outcome !== 'pending') throw new Error('unreachable');
+    expect(first.url).toBe(`${replica.url}/approvals/${first.approvalId}`);
     expect(await storedTypes(first.approvalId)).toEqual(['ApprovalRequested']);
 
     const again = await open(openDelete('web-0'));
@@ -146,7 +147,7 @@ describe('approval service on the bus (real NATS + JetStream event store)', () =
     replica = await startReplica(subjects);
     expect((await get(opened.approvalId)).status).toBe('pending');
     // Idempotency survives too: the identical request finds the same approval.
-    expect(await open(openDelete('web-6'))).toEqual({ ...opened, created: false });
+    expect(await open(openDelete('web-6'))).toEqual({ ...opened, created: false, url: `${replica.url}/approvals/${opened.approvalId}` });
     await approve(replica, opened.approvalId);
     expect(await open(openDelete('web-6'))).toEqual({ outcome: 'run', approvalId: opened.approvalId });
   });

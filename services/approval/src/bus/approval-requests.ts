@@ -19,6 +19,7 @@ import { toView } from '../lifecycle/approval-view';
 import { errorReply } from '../lifecycle/error-reply';
 import type { ApprovalReadModel, KnownApproval } from '../lifecycle/read-model';
 import type { Clock } from '../tokens';
+import type { PublicUrl } from '../webhooks/public-url';
 
 type Reply<T> = T | ApprovalErrorReply;
 
@@ -33,6 +34,7 @@ export class ApprovalRequests {
     private readonly lifecycle: ApprovalLifecycle,
     private readonly readModel: ApprovalReadModel,
     private readonly clock: Clock,
+    private readonly publicUrl: PublicUrl,
     private readonly newApprovalId: () => string = randomUUID,
   ) {}
 
@@ -48,7 +50,7 @@ export class ApprovalRequests {
       for (const approvalId of this.readModel.sameRequest(open.identity.subject, open.requestFingerprint)) {
         const { state } = await this.lifecycle.load(approvalId);
         if (state.status === 'pending' && now < Date.parse(state.terms.expiresAt)) {
-          return { outcome: 'pending', approvalId, expiresAt: state.terms.expiresAt, created: false } as const;
+          return { outcome: 'pending', approvalId, expiresAt: state.terms.expiresAt, created: false, url: this.publicUrl.approval(approvalId) } as const;
         }
         if (state.status === 'executed' && state.requestId === open.requestId) return { outcome: 'run', approvalId } as const;
         if (state.status === 'granted' && now < Date.parse(state.grantExpiresAt)) {
@@ -68,7 +70,7 @@ export class ApprovalRequests {
       try {
         const stored = await this.lifecycle.run(requestApproval(approvalId, open));
         if (stored.state.status !== 'pending') throw new Error(`approval ${approvalId} is ${stored.state.status} after its request`);
-        return { outcome: 'pending', approvalId, expiresAt: stored.state.terms.expiresAt, created: true } as const;
+        return { outcome: 'pending', approvalId, expiresAt: stored.state.terms.expiresAt, created: true, url: this.publicUrl.approval(approvalId) } as const;
       } catch (e) {
         if (e instanceof ReasonRequired) return { outcome: 'refused', code: 'reason-required', message: e.message } as const;
         if (e instanceof InvalidApprovalRequest) return { outcome: 'refused', code: 'invalid', message: e.message } as const;
