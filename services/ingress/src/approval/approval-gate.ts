@@ -10,7 +10,7 @@ import { approvalTerms } from './approval-headers';
 import { ApprovalClient, ApprovalUnavailable } from './approval-client';
 import { maskedForDisplay } from './display-body';
 import { fetchLiveObject } from './live-object';
-import { BodyTooLarge, readBody } from './read-body';
+import { BodyTooLarge, ClientGone, readBody } from './read-body';
 import { RecentRefusals } from './recent-refusals';
 import { waitForDecision, type WaitOutcome } from './wait-for-decision';
 
@@ -93,6 +93,7 @@ export class ApprovalGate {
         this.logger.log(`request ${admitted.refs.requestId} held for approval ${reply.approvalId} (${url})`);
         const outcome = await this.hold(reply.approvalId, reply.expiresAt, admitted, fingerprint, clientGone);
         if (outcome.kind === 'run') return { approvalId: reply.approvalId, body };
+        if (outcome.kind === 'client-gone') throw new ClientGone();
         const error = refusalOf(outcome, reply.approvalId, spec);
         if (upgrade) this.recentRefusals.remember(fingerprint, error);
         throw failure(error);
