@@ -22,6 +22,7 @@ export const StatusReasons = Object.freeze({
   Forbidden: 403,
   NotFound: 404,
   MethodNotAllowed: 405,
+  Conflict: 409,
   RequestEntityTooLarge: 413,
   TooManyRequests: 429,
   InternalError: 500,

@@ -5,6 +5,8 @@ import { createAuthenticator, type AuthConfig, type Authenticator } from '@chape
 import { busSubjects, type BusSubjects } from '@chaperone/contracts';
 import type { EventStore } from '@chaperone/event-store';
 import { BUS, NATS_CONNECTION, Readiness, ServiceRuntimeModule, type RuntimeOptions } from '@chaperone/service-runtime';
+import { ApprovalsController } from './approvers-api/approvals.controller';
+import { OpenApiController } from './approvers-api/openapi.controller';
 import { approvalEndpoints } from './bus/approval.endpoints';
 import { ApprovalRequests } from './bus/approval-requests';
 import { ExpiryTimers } from './expiry/expiry-timers';
@@ -73,7 +75,7 @@ export class ApprovalModule {
     return {
       module: ApprovalModule,
       imports: [ServiceRuntimeModule.forRoot(opts.runtime)],
-      controllers: [approvalEndpoints(subjects)],
+      controllers: [approvalEndpoints(subjects), ApprovalsController, OpenApiController],
       providers: [
         { provide: CLOCK, useValue: opts.clock ?? (() => new Date()) },
         { provide: NEW_ID, useValue: randomUUID },
