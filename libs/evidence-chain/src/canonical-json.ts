@@ -21,26 +21,31 @@ export class CanonicalJsonError extends Error {
 }
 
 export function canonicalJson(value: unknown): string {
-  const out = serialize(value, '', new Set<object>());
+  const out = serialize(value, '', [], new Set<object>());
   if (out === undefined) {
     throw new CanonicalJsonError('cannot canonicalize undefined', '');
   }
   return out;
 }
 
-function pointer(path: string, key: string | number): string {
-  return `${path}/${String(key).replace(/~/g, '~0').replace(/\//g, '~1')}`;
+/** The JSON-pointer-like path of the keys walked so far: only built for an error message. */
+function pointer(keys: readonly (string | number)[]): string {
+  return keys.map((k) => `/${String(k).replace(/~/g, '~0').replace(/\//g, '~1')}`).join('');
 }
 
-/** undefined means "omit" (only possible for undefined itself). */
-function serialize(input: unknown, path: string, ancestors: Set<object>): string | undefined {
+/**
+ * undefined means "omit" (only possible for undefined itself). `key` is the member name or index
+ * (what toJSON receives), `keys` the path from the root, kept as a stack so the hot path builds
+ * no strings for it.
+ */
+function serialize(input: unknown, key: string, keys: (string | number)[], ancestors: Set<object>): string | undefined {
   let value = input;
   if (
     value !== null &&
     typeof value === 'object' &&
     typeof (value as { toJSON?: unknown }).toJSON === 'function'
   ) {
-    value = (value as { toJSON: (key: string) => unknown }).toJSON(path.split('/').pop() ?? '');
+    value = (value as { toJSON: (key: string) => unknown }).toJSON(key);
   }
   switch (typeof value) {
     case 'undefined':
@@ -51,15 +56,15 @@ function serialize(input: unknown, path: string, ancestors: Set<object>): string
       return JSON.stringify(value);
     case 'number':
       if (!Number.isFinite(value)) {
-        throw new CanonicalJsonError(`cannot canonicalize the number ${String(value)}`, path);
+        throw new CanonicalJsonError(`cannot canonicalize the number ${String(value)}`, pointer(keys));
       }
       return JSON.stringify(value);
     case 'bigint':
-      throw new CanonicalJsonError('cannot canonicalize a bigint', path);
+      throw new CanonicalJsonError('cannot canonicalize a bigint', pointer(keys));
     case 'function':
-      throw new CanonicalJsonError('cannot canonicalize a function', path);
+      throw new CanonicalJsonError('cannot canonicalize a function', pointer(keys));
     case 'symbol':
-      throw new CanonicalJsonError('cannot canonicalize a symbol', path);
+      throw new CanonicalJsonError('cannot canonicalize a symbol', pointer(keys));
     case 'object':
       break;
   }
@@ -68,26 +73,35 @@ function serialize(input: unknown, path: string, ancestors: Set<object>): string
   }
   const obj = value as object;
   if (obj instanceof Map || obj instanceof Set || ArrayBuffer.isView(obj) || obj instanceof ArrayBuffer) {
-    throw new CanonicalJsonError(`cannot canonicalize a ${obj.constructor.name}`, path);
+    throw new CanonicalJsonError(`cannot canonicalize a ${obj.constructor.name}`, pointer(keys));
   }
   if (ancestors.has(obj)) {
-    throw new CanonicalJsonError('cannot canonicalize a cyclic structure', path);
+    throw new CanonicalJsonError('cannot canonicalize a cyclic structure', pointer(keys));
   }
   ancestors.add(obj);
   try {
     if (Array.isArray(obj)) {
-      const items = obj.map((item, i) => serialize(item, pointer(path, i), ancestors) ?? 'null');
-      return `[${items.join(',')}]`;
+      let out = '[';
+      for (let i = 0; i < obj.length; i++) {
+        keys.push(i);
+        out += (i > 0 ? ',' : '') + (serialize(obj[i], String(i), keys, ancestors) ?? 'null');
+        keys.pop();
+      }
+      return `${out}]`;
     }
-    const members: string[] = [];
+    let out = '{';
+    let first = true;
     // Default sort compares UTF-16 code units, as JCS requires.
-    for (const key of Object.keys(obj).sort()) {
-      const member = serialize((obj as Record<string, unknown>)[key], pointer(path, key), ancestors);
+    for (const k of Object.keys(obj).sort()) {
+      keys.push(k);
+      const member = serialize((obj as Record<string, unknown>)[k], k, keys, ancestors);
+      keys.pop();
       if (member !== undefined) {
-        members.push(`${JSON.stringify(key)}:${member}`);
+        out += `${first ? '' : ','}${JSON.stringify(k)}:${member}`;
+        first = false;
       }
     }
-    return `{${members.join(',')}}`;
+    return `${out}}`;
   } finally {
     ancestors.delete(obj);
   }

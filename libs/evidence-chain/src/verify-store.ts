@@ -1,10 +1,19 @@
 import { CHAIN_CHECKPOINTED, EvidenceStreams } from '@chaperone/contracts';
-import type { Checkpoint, KeyInput } from './checkpoint';
-import { verifyChains, type Problem, type RecordedEventLike, type VerificationReport } from './verify';
+import { CHAIN_HASH_KEY, GENESIS, isChainHash, linkHash, PREV_HASH_KEY } from './chain';
+import { loadPublicKey, type Checkpoint, type KeyInput } from './checkpoint';
+import {
+  checkCheckpoints,
+  verifyStreamEvents,
+  type Problem,
+  type RecordedEventLike,
+  type StreamChainState,
+  type VerificationReport,
+} from './verify';
 
 /** The part of an event store `verifyStore` reads (the EventStore port of @chaperone/event-store fits). */
 export interface EvidenceReader {
   readAll(opts?: { fromPosition?: number; maxCount?: number }): Promise<Array<RecordedEventLike & { globalPosition: number }>>;
+  readStream(stream: string): Promise<RecordedEventLike[]>;
 }
 
 export interface VerifyStoreOptions {
@@ -26,21 +35,109 @@ export interface StoreVerificationReport extends VerificationReport {
 }
 
 /**
- * Reads every event of the store (readAll, in pages), recomputes every stream's hash chain and
- * checks every checkpoint of the `checkpoints` stream: its signature, and that the heads it signed
- * are still what the stored events yield. Problems name the stream, revision and event id (see
- * `Problem`; only the first broken link of a stream is reported, since every later link depends
- * on it). Holds the store's events in memory while it runs.
+ * One stream followed in storage order while it is clean: every event at the next revision, its
+ * recorded prevHash the previous event's link and its recorded chainHash what its content yields.
+ * That is exactly the case where verifyStreamEvents finds nothing, so only O(1) state is kept;
+ * the links at revisions a checkpoint signed are remembered for the head checks.
+ */
+interface CleanStream {
+  next: number;
+  link: string;
+  /** revision → link, only for revisions some checkpoint signed. */
+  signed: Map<number, string>;
+  dirty: boolean;
+}
+
+/**
+ * Reads every event of the store, recomputes every stream's hash chain and checks every checkpoint
+ * of the `checkpoints` stream: its signature, and that the heads it signed are still what the
+ * stored events yield. Problems name the stream, revision and event id (see `Problem`; only the
+ * first broken link of a stream is reported, since every later link depends on it). The result is
+ * the same as verifyChains over the whole store.
+ *
+ * Memory stays proportional to the number of streams, not events: the checkpoints are read first
+ * (to know which links to remember), then one pass over the store follows every stream while it
+ * is clean. Only streams found with a problem are read a second time, in full, to name it.
  */
 export async function verifyStore(store: EvidenceReader, opts: VerifyStoreOptions): Promise<StoreVerificationReport> {
+  const key = typeof opts.publicKey === 'string' ? loadPublicKey(opts.publicKey) : opts.publicKey;
   const pageSize = opts.pageSize ?? 5000;
-  const streams: Record<string, RecordedEventLike[]> = {};
+
+  // 1. The checkpoints, and the (stream, revision) links they signed.
   const checkpoints: Checkpoint[] = [];
-  let lastCheckpointAt: string | undefined;
+  for (const e of await store.readStream(EvidenceStreams.checkpoints)) {
+    if (e.type !== CHAIN_CHECKPOINTED) continue;
+    // A malformed checkpoint still counts: checkCheckpoints reports it as a bad signature.
+    checkpoints.push((e.data as { checkpoint?: Checkpoint } | null)?.checkpoint ?? ({} as Checkpoint));
+  }
+  const wanted = new Map<string, Set<number>>();
+  for (const cp of checkpoints) {
+    for (const [stream, head] of Object.entries(cp?.heads ?? {})) {
+      if (typeof head?.revision === 'number') (wanted.get(stream) ?? wanted.set(stream, new Set()).get(stream)!).add(head.revision);
+    }
+  }
+
+  // 2. One pass over the store, following each stream while it is clean.
+  const streams = new Map<string, CleanStream>();
+  let events = 0;
+  const throughPosition = await readPages(store, pageSize, (e) => {
+    events++;
+    let s = streams.get(e.stream);
+    if (!s) streams.set(e.stream, (s = { next: 0, link: GENESIS, signed: new Map(), dirty: false }));
+    if (s.dirty) return;
+    const recordedPrev = e.metadata?.[PREV_HASH_KEY];
+    const recordedHash = e.metadata?.[CHAIN_HASH_KEY];
+    if (e.revision !== s.next || recordedPrev !== s.link || !isChainHash(recordedHash) || safeLink(s.link, e) !== recordedHash) {
+      s.dirty = true;
+      s.signed = new Map();
+      return;
+    }
+    s.link = recordedHash;
+    if (wanted.get(e.stream)?.has(e.revision)) s.signed.set(e.revision, recordedHash);
+    s.next++;
+  });
+
+  // 3. Streams with a problem: read again in full and name it.
+  const dirty = new Set([...streams].filter(([, s]) => s.dirty).map(([name]) => name));
+  const full = new Map<string, RecordedEventLike[]>([...dirty].map((name) => [name, []]));
+  if (dirty.size > 0) {
+    await readPages(store, pageSize, (e, position) => {
+      if (position <= throughPosition) full.get(e.stream)?.push(e);
+    });
+  }
+  const problems: Problem[] = [];
+  const states = new Map<string, StreamChainState>();
+  for (const name of [...streams.keys()].sort()) {
+    const s = streams.get(name)!;
+    states.set(name, s.dirty ? verifyStreamEvents(name, full.get(name) ?? [], problems) : { lastRevision: s.next - 1, recomputed: s.signed });
+  }
+  checkCheckpoints(checkpoints, key, (stream) => states.get(stream), problems);
+
+  const newest = checkpoints[checkpoints.length - 1]?.at;
+  return {
+    ok: problems.length === 0,
+    streams: streams.size,
+    events,
+    problems,
+    checkpoints: checkpoints.length,
+    ...(typeof newest === 'string' ? { lastCheckpointAt: newest } : {}),
+    throughPosition,
+    verifiedAt: new Date().toISOString(),
+  };
+}
+
+/**
+ * Every event in global order, in pages; returns the last position read. Some stores (EventStoreDB)
+ * give the events of one append one position, so each page re-reads the last position of the one
+ * before and skips what it already delivered there.
+ */
+async function readPages(
+  store: EvidenceReader,
+  pageSize: number,
+  onEvent: (e: RecordedEventLike & { globalPosition: number }, position: number) => void,
+): Promise<number> {
   let from = 0;
-  let throughPosition = 0;
-  // Some stores (EventStoreDB) give the events of one append one position: re-read the last
-  // position of a page and skip what was already seen there.
+  let through = 0;
   let seenAtLast = new Set<string>();
   for (;;) {
     const page = await store.readAll({ fromPosition: from, maxCount: pageSize });
@@ -48,29 +145,23 @@ export async function verifyStore(store: EvidenceReader, opts: VerifyStoreOption
     for (const e of page) {
       if (e.globalPosition === from && seenAtLast.has(e.eventId)) continue;
       fresh++;
-      if (e.globalPosition !== throughPosition) seenAtLast = new Set();
+      if (e.globalPosition !== through) seenAtLast = new Set();
       seenAtLast.add(e.eventId);
-      throughPosition = e.globalPosition;
-      const slim: RecordedEventLike = { stream: e.stream, revision: e.revision, eventId: e.eventId, type: e.type, data: e.data, metadata: e.metadata };
-      (streams[e.stream] ??= []).push(slim);
-      if (e.stream === EvidenceStreams.checkpoints && e.type === CHAIN_CHECKPOINTED) {
-        const cp = (e.data as { checkpoint?: Checkpoint } | null)?.checkpoint;
-        // A malformed checkpoint still counts: verifyChains reports it as a bad signature.
-        checkpoints.push(cp ?? ({} as Checkpoint));
-        if (typeof cp?.at === 'string') lastCheckpointAt = cp.at;
-      }
+      through = e.globalPosition;
+      onEvent(e, e.globalPosition);
     }
-    if (page.length < pageSize || fresh === 0) break;
-    from = throughPosition;
+    if (page.length < pageSize) return through;
+    // Nothing new at a re-read position: every event there was delivered, move past it.
+    from = fresh === 0 ? through + 1 : through;
   }
-  const report = verifyChains(streams, checkpoints, opts.publicKey);
-  return {
-    ...report,
-    checkpoints: checkpoints.length,
-    ...(lastCheckpointAt ? { lastCheckpointAt } : {}),
-    throughPosition,
-    verifiedAt: new Date().toISOString(),
-  };
+}
+
+function safeLink(prev: string, e: RecordedEventLike): string | undefined {
+  try {
+    return linkHash(prev, e);
+  } catch {
+    return undefined;
+  }
 }
 
 /** One line an auditor can read for a problem. */

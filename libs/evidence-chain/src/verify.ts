@@ -1,4 +1,5 @@
 import { CHAIN_HASH_KEY, GENESIS, isChainHash, linkHash, PREV_HASH_KEY } from './chain';
+import type { KeyObject } from 'node:crypto';
 import { Checkpoint, KeyInput, loadPublicKey, verifyCheckpoint } from './checkpoint';
 
 /** The part of a recorded event the chain covers (RecordedEvent from @chaperone/event-store fits). */
@@ -66,7 +67,8 @@ export interface VerificationReport {
   problems: Problem[];
 }
 
-interface StreamState {
+/** What one stream's stored events yield, for the checkpoint checks. */
+export interface StreamChainState {
   lastRevision: number;
   /** revision -> link recomputed from GENESIS over the stored content, in revision order. */
   recomputed: Map<number, string>;
@@ -87,7 +89,11 @@ function tryLink(prev: string, stream: string, event: RecordedEventLike): string
   }
 }
 
-function verifyStream(stream: string, events: readonly RecordedEventLike[], problems: Problem[]): StreamState {
+/**
+ * One stream's events in storage order: appends its problems (reordered, missing, first broken
+ * link) and returns the chain its content implies.
+ */
+export function verifyStreamEvents(stream: string, events: readonly RecordedEventLike[], problems: Problem[]): StreamChainState {
   const valid = events.filter((e) => isRevision(e.revision));
   const invalid = events.filter((e) => !isRevision(e.revision));
 
@@ -181,26 +187,16 @@ function verifyStream(stream: string, events: readonly RecordedEventLike[], prob
 }
 
 /**
- * Verifies every stream's hash chain and every checkpoint. `streams` maps each stream name to its
- * events as read from the store (storage order); pass every stream the checkpoints cover, or they
- * are reported as truncated. `publicKey` verifies the checkpoints (Ed25519, KeyObject or PEM).
+ * Checks each checkpoint's signature and, for correctly signed ones, that every head it signed is
+ * still reached by the chain the stored events yield (`stateOf`: undefined for a stream with no
+ * events). Problems are appended in checkpoint order, streams sorted within one.
  */
-export function verifyChains(
-  streams: Record<string, readonly RecordedEventLike[]>,
+export function checkCheckpoints(
   checkpoints: readonly Checkpoint[],
-  publicKey: KeyInput,
-): VerificationReport {
-  const key = typeof publicKey === 'string' ? loadPublicKey(publicKey) : publicKey;
-  const problems: Problem[] = [];
-  const states = new Map<string, StreamState>();
-  let events = 0;
-  const names = Object.keys(streams).sort();
-  for (const stream of names) {
-    const list = streams[stream] ?? [];
-    events += list.length;
-    states.set(stream, verifyStream(stream, list, problems));
-  }
-
+  key: KeyObject,
+  stateOf: (stream: string) => StreamChainState | undefined,
+  problems: Problem[],
+): void {
   for (const cp of checkpoints) {
     const checkpointAt = typeof cp?.at === 'string' ? cp.at : String(cp?.at);
     if (!verifyCheckpoint(cp, key)) {
@@ -209,7 +205,7 @@ export function verifyChains(
     }
     for (const stream of Object.keys(cp.heads).sort()) {
       const head = cp.heads[stream]!;
-      const state = states.get(stream) ?? { lastRevision: -1, recomputed: new Map<number, string>() };
+      const state = stateOf(stream) ?? { lastRevision: -1, recomputed: new Map<number, string>() };
       if (head.revision > state.lastRevision) {
         problems.push({
           kind: 'truncated',
@@ -234,6 +230,28 @@ export function verifyChains(
       }
     }
   }
+}
 
+/**
+ * Verifies every stream's hash chain and every checkpoint. `streams` maps each stream name to its
+ * events as read from the store (storage order); pass every stream the checkpoints cover, or they
+ * are reported as truncated. `publicKey` verifies the checkpoints (Ed25519, KeyObject or PEM).
+ */
+export function verifyChains(
+  streams: Record<string, readonly RecordedEventLike[]>,
+  checkpoints: readonly Checkpoint[],
+  publicKey: KeyInput,
+): VerificationReport {
+  const key = typeof publicKey === 'string' ? loadPublicKey(publicKey) : publicKey;
+  const problems: Problem[] = [];
+  const states = new Map<string, StreamChainState>();
+  let events = 0;
+  const names = Object.keys(streams).sort();
+  for (const stream of names) {
+    const list = streams[stream] ?? [];
+    events += list.length;
+    states.set(stream, verifyStreamEvents(stream, list, problems));
+  }
+  checkCheckpoints(checkpoints, key, (stream) => states.get(stream), problems);
   return { ok: problems.length === 0, streams: names.length, events, problems };
 }

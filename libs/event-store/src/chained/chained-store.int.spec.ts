@@ -158,6 +158,7 @@ describe('verifyStore over a copy of a real JetStream store', () => {
     const copied = events.map((e, i) => ({ ...e, globalPosition: i + 1 }));
     return {
       readAll: async ({ fromPosition = 0, maxCount = Infinity } = {}) => copied.filter((e) => e.globalPosition >= fromPosition).slice(0, maxCount),
+      readStream: async (stream) => copied.filter((e) => e.stream === stream),
     };
   };
   const at = (stream: string, revision: number) => copy.find((e) => e.stream === stream && e.revision === revision) as RecordedEvent;

@@ -1,0 +1,94 @@
+import fc from 'fast-check';
+import { chainHeadOf, withChainLink } from './chain-writer';
+import { generateCheckpointKeyPair, signCheckpoint, type Checkpoint } from './checkpoint';
+import { describeProblem, verifyStore, type EvidenceReader } from './verify-store';
+import { verifyChains, type RecordedEventLike } from './verify';
+
+const { privateKey, publicKey } = generateCheckpointKeyPair();
+type Stored = RecordedEventLike & { globalPosition: number };
+
+/** Events appended round-robin to `counts.length` streams, with a checkpoint of every head appended after `checkpointAfter` events. */
+function storeOf(counts: number[], checkpointAfter: number): Stored[] {
+  const out: Stored[] = [];
+  const heads: Record<string, RecordedEventLike> = {};
+  const append = (stream: string, type: string, data: unknown) => {
+    const last = heads[stream];
+    const revision = last ? last.revision + 1 : 0;
+    const entry = { stream, revision, eventId: `${stream}-${revision}`, type, data, metadata: { n: out.length } };
+    const event = { ...entry, metadata: withChainLink(last && chainHeadOf(last), entry), globalPosition: out.length + 1 };
+    heads[stream] = event;
+    out.push(event);
+  };
+  const remaining = [...counts];
+  let written = 0;
+  while (remaining.some((n) => n > 0)) {
+    remaining.forEach((n, i) => {
+      if (n <= 0) return;
+      append(`session-${i}`, 'E', { i, n });
+      remaining[i] = n - 1;
+      if (++written === checkpointAfter) {
+        const signed = Object.fromEntries(Object.entries(heads).map(([s, e]) => [s, chainHeadOf(e)]));
+        const checkpoint: Checkpoint = signCheckpoint(signed, { privateKey, keyId: 'k' });
+        append('checkpoints', 'ChainCheckpointed', { type: 'ChainCheckpointed', schemaVersion: 1, checkpoint, throughPosition: out.length });
+      }
+    });
+  }
+  return out;
+}
+
+const reader = (events: Stored[]): EvidenceReader => {
+  const copied = events.map((e, i) => ({ ...e, globalPosition: i + 1 }));
+  return {
+    readAll: async ({ fromPosition = 0, maxCount = Infinity } = {}) => copied.filter((e) => e.globalPosition >= fromPosition).slice(0, maxCount),
+    readStream: async (stream) => copied.filter((e) => e.stream === stream),
+  };
+};
+
+/** What verifyChains says with the whole store in memory. */
+function inMemory(events: Stored[]) {
+  const streams: Record<string, RecordedEventLike[]> = {};
+  for (const e of events) (streams[e.stream] ??= []).push(e);
+  const checkpoints = (streams['checkpoints'] ?? []).map((e) => (e.data as { checkpoint: Checkpoint }).checkpoint);
+  return verifyChains(streams, checkpoints, publicKey);
+}
+
+describe('verifyStore (streaming) agrees with verifyChains (whole store in memory)', () => {
+  it('an intact store', async () => {
+    const events = storeOf([4, 2, 5], 6);
+    const report = await verifyStore(reader(events), { publicKey, pageSize: 3 });
+    expect(report).toMatchObject({ ok: true, streams: 4, events: 12, checkpoints: 1, problems: [], throughPosition: 12 });
+    expect(report.lastCheckpointAt).toEqual(expect.any(String));
+  });
+
+  it('property: the same report for any alteration, drop or swap of stored events', async () => {
+    const edit = fc.oneof(
+      fc.record({ kind: fc.constant('alter' as const), at: fc.nat() }),
+      fc.record({ kind: fc.constant('drop' as const), at: fc.nat() }),
+      fc.record({ kind: fc.constant('swap' as const), at: fc.nat(), with: fc.nat() }),
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.integer({ min: 0, max: 5 }), { minLength: 1, maxLength: 4 }), fc.nat({ max: 12 }), fc.array(edit, { maxLength: 3 }), fc.integer({ min: 1, max: 7 }), async (counts, cpAfter, edits, pageSize) => {
+        const events = storeOf(counts, cpAfter);
+        for (const e of edits) {
+          if (events.length === 0) break;
+          const i = e.at % events.length;
+          if (e.kind === 'alter') events[i] = { ...events[i]!, data: { forged: true } };
+          else if (e.kind === 'drop') events.splice(i, 1);
+          else {
+            const j = e.with % events.length;
+            [events[i], events[j]] = [events[j]!, events[i]!];
+          }
+        }
+        const expected = inMemory(events);
+        const actual = await verifyStore(reader(events), { publicKey, pageSize });
+        expect({ ok: actual.ok, streams: actual.streams, events: actual.events, problems: actual.problems }).toEqual(expected);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('describes every kind of problem in one line naming where', () => {
+    expect(describeProblem({ kind: 'missing', stream: 's', revision: 3, count: 2, nextEventId: 'e5' })).toBe('s@3..4: 2 event(s) missing before event e5');
+    expect(describeProblem({ kind: 'reordered', stream: 's', revision: 1, eventId: 'e1' })).toMatch(/^s@1 \(event e1\): out of order/);
+  });
+});
