@@ -109,6 +109,31 @@ describe('chainedEventStore (real NATS JetStream)', () => {
     expect(await store.readStream(stream)).toHaveLength(2);
   });
 
+  it('a writer that has just read the tail appends without a second lookup; a stale tail is refused, never mislinked', async () => {
+    let lookups = 0;
+    const counting: EventStore = Object.assign(Object.create(inner) as EventStore, {
+      readLastEvent: (s: string) => {
+        lookups++;
+        return inner.readLastEvent(s);
+      },
+    });
+    const writer = chainedEventStore(counting);
+    const stream = uniqueStreamName('tail');
+    await writer.append(stream, [newEvent()], { expectedRevision: 'no_stream' });
+    const last = (await writer.readLastEvent(stream)) as RecordedEvent;
+    lookups = 0;
+    await writer.append(stream, [newEvent()], { expectedRevision: last.revision });
+    expect(lookups).toBe(0);
+    // Another writer moves the stream on; the remembered tail is stale and the store refuses.
+    const stale = (await writer.readLastEvent(stream)) as RecordedEvent;
+    await store.append(stream, [newEvent()], { expectedRevision: stale.revision });
+    await expect(writer.append(stream, [newEvent()], { expectedRevision: stale.revision })).rejects.toBeInstanceOf(WrongExpectedRevision);
+    const read = await store.readStream(stream);
+    expect(read).toHaveLength(3);
+    const hashes = chainHashes(read);
+    expect(links(read)).toEqual(hashes.map((h, i) => [i === 0 ? GENESIS : hashes[i - 1], h]));
+  });
+
   it('continues a stream written before chaining from GENESIS (the unchained part stays visible to verify)', async () => {
     const stream = uniqueStreamName('legacy');
     await inner.append(stream, [newEvent('Old')]);
