@@ -1,3 +1,6 @@
+import { execFile } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { AgentRegistryEventSchema, EvidenceStreams, type PolicyDecided } from '@chaperone/contracts';
 import { verifyStore } from '@chaperone/evidence-chain';
 import { E2EStack } from './support/e2e-stack';
@@ -86,5 +89,20 @@ describe('agent registry through kubectl', () => {
     expect(report).toMatchObject({ ok: true, problems: [] });
     expect(report.checkpoints).toBeGreaterThan(0);
     expect(report.streams).toBeGreaterThanOrEqual(4); // sessions, agent-registry, checkpoints
+
+    // The auditor's command line says the same, reading the store the services wrote.
+    const keyFile = join(stack.dir, 'checkpoint-public.pem');
+    writeFileSync(keyFile, stack.checkpointPublicKeyPem);
+    const cli = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+      execFile(
+        process.execPath,
+        [join(__dirname, '../../tools/cli/bin/chaperone.js'), 'verify', '--json', '--public-key-file', keyFile],
+        { env: { PATH: process.env['PATH'] ?? '', CHAPERONE_NATS_URL: stack.natsUrl, CHAPERONE_BUS_PREFIX: stack.subjects.prefix } },
+        (err, stdout, stderr) => resolve({ code: err ? Number(err.code ?? 1) : 0, stdout, stderr }),
+      );
+    });
+    expect(cli.stderr).toBe('');
+    expect(cli.code).toBe(0);
+    expect(JSON.parse(cli.stdout)).toMatchObject({ ok: true, problems: [] });
   });
 });
