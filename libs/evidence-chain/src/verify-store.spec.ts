@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { chainHeadOf, withChainLink } from './chain-writer';
-import { generateCheckpointKeyPair, signCheckpoint, type Checkpoint } from './checkpoint';
+import { generateCheckpointKeyPair, keyIdOf, signCheckpoint, type Checkpoint } from './checkpoint';
 import { describeProblem, verifyStore, type EvidenceReader } from './verify-store';
 import { verifyChains, type RecordedEventLike } from './verify';
 
@@ -90,5 +90,31 @@ describe('verifyStore (streaming) agrees with verifyChains (whole store in memor
   it('describes every kind of problem in one line naming where', () => {
     expect(describeProblem({ kind: 'missing', stream: 's', revision: 3, count: 2, nextEventId: 'e5' })).toBe('s@3..4: 2 event(s) missing before event e5');
     expect(describeProblem({ kind: 'reordered', stream: 's', revision: 1, eventId: 'e1' })).toMatch(/^s@1 \(event e1\): out of order/);
+  });
+});
+
+describe('verifyStore across a key rotation', () => {
+  const next = generateCheckpointKeyPair();
+  const keyId = (k: import('node:crypto').KeyObject) => keyIdOf(k);
+  /** One stream with a checkpoint signed by the old key, then more events and one signed by the new key. */
+  function rotated(): Stored[] {
+    const events = storeOf([3], 0);
+    const head = (e: RecordedEventLike) => ({ s: chainHeadOf(e) });
+    const cp = (e: RecordedEventLike, key: import('node:crypto').KeyObject, pub: import('node:crypto').KeyObject) =>
+      signCheckpoint({ 'session-0': head(e).s }, { privateKey: key, keyId: keyId(pub) });
+    const push = (checkpoint: Checkpoint) =>
+      events.push({ stream: 'checkpoints', revision: events.filter((x) => x.stream === 'checkpoints').length, eventId: `cp-${events.length}`, type: 'ChainCheckpointed', data: { checkpoint }, metadata: {}, globalPosition: events.length + 1 });
+    push(cp(events[2]!, privateKey, publicKey));
+    push(cp(events[2]!, next.privateKey, next.publicKey));
+    return events;
+  }
+
+  it('checks each checkpoint with the key its keyId names; a checkpoint by a key not given is a bad signature', async () => {
+    const events = rotated();
+    const both = await verifyStore(reader(events), { publicKey: [publicKey, next.publicKey] });
+    // The checkpoints stream here is not chained (hand-made), so only its link problems show.
+    expect(both.problems.filter((p) => p.kind === 'bad-signature')).toEqual([]);
+    const oldOnly = await verifyStore(reader(events), { publicKey: [publicKey, generateCheckpointKeyPair().publicKey] });
+    expect(oldOnly.problems.filter((p) => p.kind === 'bad-signature')).toHaveLength(1);
   });
 });

@@ -1,8 +1,9 @@
 import { CHAIN_CHECKPOINTED, EvidenceStreams } from '@chaperone/contracts';
 import { CHAIN_HASH_KEY, GENESIS, isChainHash, linkHash, PREV_HASH_KEY } from './chain';
-import { loadPublicKey, type Checkpoint, type KeyInput } from './checkpoint';
+import type { Checkpoint, KeyInput } from './checkpoint';
 import {
   checkCheckpoints,
+  checkpointKeys,
   verifyStreamEvents,
   type Problem,
   type RecordedEventLike,
@@ -17,8 +18,11 @@ export interface EvidenceReader {
 }
 
 export interface VerifyStoreOptions {
-  /** Ed25519 public key (KeyObject or SPKI PEM) the checkpoints must be signed with. */
-  publicKey: KeyInput;
+  /**
+   * Ed25519 public key (KeyObject or SPKI PEM) the checkpoints must be signed with; during a key
+   * rotation, the list of keys (each checkpoint is checked with the one its keyId names).
+   */
+  publicKey: KeyInput | readonly KeyInput[];
   /** Events per readAll page; default 5000. */
   pageSize?: number;
 }
@@ -60,7 +64,7 @@ interface CleanStream {
  * is clean. Only streams found with a problem are read a second time, in full, to name it.
  */
 export async function verifyStore(store: EvidenceReader, opts: VerifyStoreOptions): Promise<StoreVerificationReport> {
-  const key = typeof opts.publicKey === 'string' ? loadPublicKey(opts.publicKey) : opts.publicKey;
+  const keys = checkpointKeys(opts.publicKey);
   const pageSize = opts.pageSize ?? 5000;
 
   // 1. The checkpoints, and the (stream, revision) links they signed.
@@ -111,7 +115,7 @@ export async function verifyStore(store: EvidenceReader, opts: VerifyStoreOption
     const s = streams.get(name)!;
     states.set(name, s.dirty ? verifyStreamEvents(name, full.get(name) ?? [], problems) : { lastRevision: s.next - 1, recomputed: s.signed });
   }
-  checkCheckpoints(checkpoints, key, (stream) => states.get(stream), problems);
+  checkCheckpoints(checkpoints, keys, (stream) => states.get(stream), problems);
 
   const newest = checkpoints[checkpoints.length - 1]?.at;
   return {

@@ -1,6 +1,6 @@
 import { CHAIN_HASH_KEY, GENESIS, isChainHash, linkHash, PREV_HASH_KEY } from './chain';
 import type { KeyObject } from 'node:crypto';
-import { Checkpoint, KeyInput, loadPublicKey, verifyCheckpoint } from './checkpoint';
+import { Checkpoint, KeyInput, keyIdOf, loadPublicKey, verifyCheckpoint } from './checkpoint';
 
 /** The part of a recorded event the chain covers (RecordedEvent from @chaperone/event-store fits). */
 export interface RecordedEventLike {
@@ -37,7 +37,10 @@ export type Problem =
    * prevHash is not the recorded hash of the event before it although that one is intact.
    */
   | { kind: 'reordered'; stream: string; revision: number; eventId: string }
-  /** The checkpoint's signature does not verify with the given public key. */
+  /**
+   * The checkpoint's signature does not verify with the given public key (with several keys: with
+   * the one its keyId names, or none of them is that key).
+   */
   | { kind: 'bad-signature'; checkpointAt: string }
   /**
    * A correctly signed checkpoint vouches for a head (`expected`) that the chain recomputed from
@@ -187,19 +190,39 @@ export function verifyStreamEvents(stream: string, events: readonly RecordedEven
 }
 
 /**
+ * The public keys checkpoints are verified with. One key verifies every checkpoint. Several keys
+ * (rotation: the old and the new) are told apart by the keyId each checkpoint names, which is
+ * `keyIdOf` the key that signed it.
+ */
+export interface CheckpointKeys {
+  for(cp: Checkpoint): KeyObject | undefined;
+}
+
+export function checkpointKeys(publicKey: KeyInput | readonly KeyInput[]): CheckpointKeys {
+  const list = (Array.isArray(publicKey) ? publicKey : [publicKey]).map((k: KeyInput) => (typeof k === 'string' ? loadPublicKey(k) : k));
+  if (list.length === 1) {
+    const only = list[0] as KeyObject;
+    return { for: () => only };
+  }
+  const byId = new Map(list.map((k) => [keyIdOf(k), k]));
+  return { for: (cp) => (typeof cp?.keyId === 'string' ? byId.get(cp.keyId) : undefined) };
+}
+
+/**
  * Checks each checkpoint's signature and, for correctly signed ones, that every head it signed is
  * still reached by the chain the stored events yield (`stateOf`: undefined for a stream with no
  * events). Problems are appended in checkpoint order, streams sorted within one.
  */
 export function checkCheckpoints(
   checkpoints: readonly Checkpoint[],
-  key: KeyObject,
+  keys: CheckpointKeys,
   stateOf: (stream: string) => StreamChainState | undefined,
   problems: Problem[],
 ): void {
   for (const cp of checkpoints) {
     const checkpointAt = typeof cp?.at === 'string' ? cp.at : String(cp?.at);
-    if (!verifyCheckpoint(cp, key)) {
+    const key = keys.for(cp);
+    if (!key || !verifyCheckpoint(cp, key)) {
       problems.push({ kind: 'bad-signature', checkpointAt });
       continue;
     }
@@ -235,14 +258,15 @@ export function checkCheckpoints(
 /**
  * Verifies every stream's hash chain and every checkpoint. `streams` maps each stream name to its
  * events as read from the store (storage order); pass every stream the checkpoints cover, or they
- * are reported as truncated. `publicKey` verifies the checkpoints (Ed25519, KeyObject or PEM).
+ * are reported as truncated. `publicKey` verifies the checkpoints (Ed25519, KeyObject or PEM; a
+ * list during a key rotation, see checkpointKeys).
  */
 export function verifyChains(
   streams: Record<string, readonly RecordedEventLike[]>,
   checkpoints: readonly Checkpoint[],
-  publicKey: KeyInput,
+  publicKey: KeyInput | readonly KeyInput[],
 ): VerificationReport {
-  const key = typeof publicKey === 'string' ? loadPublicKey(publicKey) : publicKey;
+  const keys = checkpointKeys(publicKey);
   const problems: Problem[] = [];
   const states = new Map<string, StreamChainState>();
   let events = 0;
@@ -252,6 +276,6 @@ export function verifyChains(
     events += list.length;
     states.set(stream, verifyStreamEvents(stream, list, problems));
   }
-  checkCheckpoints(checkpoints, key, (stream) => states.get(stream), problems);
+  checkCheckpoints(checkpoints, keys, (stream) => states.get(stream), problems);
   return { ok: problems.length === 0, streams: names.length, events, problems };
 }

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect, headers, type NatsConnection } from 'nats';
 import { busSubjects, CHAIN_CHECKPOINTED, EvidenceStreams } from '@chaperone/contracts';
-import { chainHeadOf, generateCheckpointKeyPair, signCheckpoint } from '@chaperone/evidence-chain';
+import { chainHeadOf, generateCheckpointKeyPair, keyIdOf, signCheckpoint } from '@chaperone/evidence-chain';
 import { chainedEventStore, EvidenceHeaders, JetStreamEventStore, type EventStore, type RecordedEvent } from '@chaperone/event-store';
 import type { Io } from '../command';
 import { run } from '../run';
@@ -35,7 +35,7 @@ describe('chaperone verify (real NATS JetStream store)', () => {
     store = chainedEventStore(inner);
     for (let i = 0; i < 3; i++) await store.append('session-s1', [{ eventId: randomUUID(), type: 'RequestCompleted', data: { i } }]);
     const head = chainHeadOf((await store.readLastEvent('session-s1')) as RecordedEvent);
-    const checkpoint = signCheckpoint({ 'session-s1': head }, { privateKey, keyId: 'test' });
+    const checkpoint = signCheckpoint({ 'session-s1': head }, { privateKey, keyId: keyIdOf(publicKey) });
     await store.append(EvidenceStreams.checkpoints, [
       { eventId: randomUUID(), type: CHAIN_CHECKPOINTED, data: { type: CHAIN_CHECKPOINTED, schemaVersion: 1, checkpoint, throughPosition: 3 } },
     ]);
@@ -54,6 +54,16 @@ describe('chaperone verify (real NATS JetStream store)', () => {
     const json = capture(env());
     expect(await run(['verify', '--json'], json, commands)).toBe(0);
     expect(JSON.parse(json.stdout)).toMatchObject({ ok: true, streams: 2, events: 4, checkpoints: 1, problems: [] });
+  });
+
+  it('during a key rotation, takes the old and the new public key; a key that signed nothing is no help', async () => {
+    const other = join(dir, 'other.pem');
+    writeFileSync(other, generateCheckpointKeyPair().publicKey.export({ format: 'pem', type: 'spki' }));
+    const both = capture(env());
+    expect(await run(['verify', '--public-key-file', `${other},${keyFile}`], both, commands)).toBe(0);
+    const wrong = capture(env());
+    expect(await run(['verify', '--public-key-file', other], wrong, commands)).toBe(1);
+    expect(wrong.stdout).toContain('bad-signature: checkpoint at');
   });
 
   it('an event written around the chain: exit 1, naming the stream, revision and event id', async () => {

@@ -6,7 +6,7 @@ import { EventStoreDBEventStore, JetStreamEventStore, type EventStore } from '@c
 import { option, rejectUnknownOptions, requiredOption } from '../args';
 import { UsageError, type Command } from '../command';
 
-const USAGE = `usage: chaperone verify --public-key-file <pem> [--nats-url <url>] [--bus-prefix <prefix>]
+const USAGE = `usage: chaperone verify --public-key-file <pem>[,<pem>] [--nats-url <url>] [--bus-prefix <prefix>]
                         [--event-store jetstream|eventstoredb] [--json]
 
 Reads every event of the evidence store, recomputes every stream's hash chain and checks every
@@ -14,7 +14,8 @@ signed checkpoint. Prints the first broken link of each stream and every missing
 event (stream, revision, event id), then the totals. Exit code 0: intact; 1: a problem was found
 (or the store could not be read); 2: bad usage.
 
-  --public-key-file  the checkpoint public key, PEM (env CHAPERONE_CHECKPOINT_PUBLIC_KEY_FILE)
+  --public-key-file  the checkpoint public key, PEM (env CHAPERONE_CHECKPOINT_PUBLIC_KEY_FILE); during
+                     a key rotation, the old and the new key files, comma-separated
   --nats-url         NATS with the JetStream store (env CHAPERONE_NATS_URL; nats://127.0.0.1:4222)
   --bus-prefix       the deployment's bus prefix (env CHAPERONE_BUS_PREFIX; chaperone)
   --event-store      jetstream (default) or eventstoredb (env CHAPERONE_EVENT_STORE; EventStoreDB
@@ -32,13 +33,16 @@ export const verifyCommand: Command = {
     const keyFile = requiredOption(args, 'public-key-file', { io: io.env, name: 'CHAPERONE_CHECKPOINT_PUBLIC_KEY_FILE' });
     const kind = option(args, 'event-store', { io: io.env, name: 'CHAPERONE_EVENT_STORE' }) ?? 'jetstream';
     if (kind !== 'jetstream' && kind !== 'eventstoredb') throw new UsageError(`--event-store must be jetstream or eventstoredb, not ${JSON.stringify(kind.slice(0, 40))}`);
-    let pem: string;
-    try {
-      pem = readFileSync(keyFile, 'utf8');
-    } catch (e) {
-      throw new UsageError(`cannot read the public key file ${keyFile} (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
-    }
-    const publicKey = loadPublicKey(pem);
+    // Several files (comma-separated) during a key rotation: the old and the new public key.
+    const publicKey = keyFile.split(',').map((file) => {
+      let pem: string;
+      try {
+        pem = readFileSync(file, 'utf8');
+      } catch (e) {
+        throw new UsageError(`cannot read the public key file ${file} (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
+      }
+      return loadPublicKey(pem);
+    });
 
     let nc: NatsConnection | undefined;
     let store: EventStore;
