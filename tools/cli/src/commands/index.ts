@@ -1,8 +1,9 @@
 import type { Command } from '../command';
+import { approvalsCommand } from './approvals';
 import { verifyCommand } from './verify';
 
 /**
  * Every `chaperone <command>`. Each lives in its own file in this folder and is listed here once;
  * `help` is built in (see ../run.ts).
  */
-export const commands: readonly Command[] = [verifyCommand];
+export const commands: readonly Command[] = [approvalsCommand, verifyCommand];
