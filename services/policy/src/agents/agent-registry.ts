@@ -161,21 +161,20 @@ export class AgentRegistry {
    * unregistered one is refused when registration is required.
    */
   refuse(identity: Identity, request: RequestInfo, policyVersion: string): Decision | undefined {
-    const agent = identity.agent;
+    const registration: AgentRegistration | undefined = this.state.get(identity.agent);
     if (!this.loaded) {
       if (!this.opts.required) return undefined;
-      return refusal(AgentRegistryRules.unavailable, policyVersion, `the agent registry could not be loaded from the event store yet, so agent "${agent}" cannot be checked; try again shortly`);
+      return refusal(AgentRegistryRules.unavailable, policyVersion, `the agent registry could not be loaded from the event store yet, so agent ${quoted(identity)} cannot be checked; try again shortly`);
     }
-    const registration: AgentRegistration | undefined = this.state.get(agent);
     if (!registration) {
       if (!this.opts.required) return undefined;
-      return refusal(AgentRegistryRules.unregistered, policyVersion, `agent "${agent}" is not registered with chaperone; its owner must add it to the agent registry (owner, purpose and scope)`);
+      return refusal(AgentRegistryRules.unregistered, policyVersion, `agent ${quoted(identity)} is not registered with chaperone; its owner must add it to the agent registry (owner, purpose and scope)`);
     }
     if (!withinScope(registration.scope, request)) {
       return refusal(
         AgentRegistryRules.outOfScope,
         policyVersion,
-        `agent "${agent}" (owner ${registration.owner}) is not registered to ${describeScopeMiss(registration.scope, request)}`,
+        `agent ${quoted(identity)} (owner ${registration.owner}) is not registered to ${describeScopeMiss(registration.scope, request)}`,
       );
     }
     return undefined;
@@ -216,6 +215,11 @@ export class AgentRegistry {
     });
     this.watcher.on('error', (e: Error) => this.log.warn(`watching the agents file failed: ${e.message}`));
   }
+}
+
+/** The agent's name for a message, quoted as JSON: it comes from a token claim, so control characters stay escaped. */
+function quoted(identity: Identity): string {
+  return JSON.stringify(identity.agent.slice(0, 200));
 }
 
 function refusal(rule: string, policyVersion: string, reason: string): Decision {
