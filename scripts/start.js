@@ -121,6 +121,15 @@ async function main() {
     writeFileSync(file, agentKubeconfig({ server, caPem, token }), { mode: 0o600 });
     say(`Chaperone is running. The agent "demo-agent" (group "agents") has a kubeconfig, valid 24 h:`);
     say(`  kubectl --kubeconfig ${path.relative(process.cwd(), file)} get pods`);
+    // Two demo approvers (group "approvers", as deploy/policy.example.yaml asks): rules may need two.
+    const approvals = running.find((s) => s.name === 'approval');
+    const approvalUrl = (approvals && approvals.urls[0]) || 'http://127.0.0.1:9403';
+    for (const who of ['alice', 'bob']) {
+      const approverToken = await demoIssuer.sign({ sub: who, groups: ['approvers'] }, { expiresIn: 24 * 3600 });
+      writeFileSync(path.join(STATE, `approver-${who}.token`), approverToken, { mode: 0o600 });
+    }
+    say(`Approvers "alice" and "bob" (group "approvers") have tokens in ${path.relative(process.cwd(), STATE)}/approver-*.token; the approvers API is ${approvalUrl}:`);
+    say(`  CHAPERONE_APPROVAL_URL=${approvalUrl} CHAPERONE_TOKEN=$(cat ${path.relative(process.cwd(), STATE)}/approver-alice.token) npx chaperone approvals list`);
   } else {
     say(`Chaperone is running at ${server}`);
   }
