@@ -100,8 +100,10 @@ export class GatewayServer implements OnApplicationBootstrap, OnApplicationShutd
       if (admitted.decision.effect === 'approve') {
         // Held (or ticketed) until a human approves; only a claimed grant gets past this line.
         body = (await this.whileConnected(res, (gone) => this.approvals.pass(req, admitted, t, gone, false))).body;
-        if (res.destroyed) return;
       }
+      // A request whose body was read is destroyed once it ended (autoDestroy): then only its socket tells.
+      const clientGone = () => (body ? req.socket.destroyed : req.destroyed);
+      if (clientGone()) return;
       const plan = maskingPlan(admitted.info, admitted.decision);
       let onResponse: ResponseHandler | undefined;
       if (plan) {
@@ -110,7 +112,7 @@ export class GatewayServer implements OnApplicationBootstrap, OnApplicationShutd
         maskableRequestHeaders(req.headers);
         onResponse = (proxyRes, account) => this.respondMasked(proxyRes, res, stream, plan, admitted.refs, account);
       }
-      if (req.destroyed) return;
+      if (clientGone()) return;
       forwarded = this.forwarder.web(req, res, admitted.refs, admitted.decision.record, (e) => this.upstreamFailed(res, e), onResponse, body);
     } catch (e) {
       this.fail(e, (error) => writeStatus(res, toStatus(error), statusHeaders(error)), t);
