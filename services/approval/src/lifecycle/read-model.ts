@@ -10,6 +10,15 @@ interface Entry {
   revision: number;
 }
 
+/**
+ * The masked body and live object (up to 256 KiB each) stay in the stream: only `show` needs them,
+ * and it reads the stream. The read model holds every approval ever made, so it keeps them small.
+ */
+function withoutReviewTexts(state: KnownApproval): KnownApproval {
+  const { maskedBody: _body, liveObject: _live, ...terms } = state.terms;
+  return { ...state, terms };
+}
+
 type Listener = (approvalId: string, state: KnownApproval) => void;
 
 /**
@@ -69,7 +78,7 @@ export class ApprovalReadModel {
   set(approvalId: string, state: KnownApproval, revision: number): void {
     const entry = this.entries.get(approvalId);
     if (entry && entry.revision >= revision) return;
-    this.entries.set(approvalId, { state, revision });
+    this.entries.set(approvalId, { state: withoutReviewTexts(state), revision });
     if (!entry) {
       const key = `${state.terms.requester.subject}\n${state.terms.requestFingerprint}`;
       this.byFingerprint.set(key, [...(this.byFingerprint.get(key) ?? []), approvalId]);
