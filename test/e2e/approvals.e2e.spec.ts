@@ -18,7 +18,7 @@ const POLICY = policyWith(`
     resources: ["pods"]
   - name: delete-pods-held
     effect: approve
-    subjects: { agents: ["hold-bot", "deny-bot", "gone-bot"] }
+    subjects: { agents: ["hold-bot", "deny-bot", "gone-bot", "outage-bot"] }
     verbs: ["delete"]
     apiGroups: [""]
     resources: ["pods"]
@@ -46,6 +46,26 @@ const POLICY = policyWith(`
     apiGroups: [""]
     resources: ["pods"]
     approval: { approverGroups: ["approvers"], mode: ticket, requireReason: true }
+  - name: delete-pods-short-wait
+    effect: approve
+    subjects: { agents: ["late-bot"] }
+    verbs: ["delete"]
+    apiGroups: [""]
+    resources: ["pods"]
+    approval: { approverGroups: ["approvers"], timeout: 3s }
+  - name: patch-bot-reads-secrets
+    effect: allow
+    subjects: { agents: ["patch-bot"] }
+    verbs: ["get"]
+    apiGroups: [""]
+    resources: ["secrets"]
+  - name: patch-secrets-ticket
+    effect: approve
+    subjects: { agents: ["patch-bot"] }
+    verbs: ["patch"]
+    apiGroups: [""]
+    resources: ["secrets"]
+    approval: { approverGroups: ["approvers"], mode: ticket }
   - name: exec-needs-approval
     effect: approve
     subjects: { agents: ["exec-bot"] }
@@ -236,6 +256,69 @@ describe('hold mode: kubectl waits for the decision', () => {
     expect(approval.map((e) => e.type)).toEqual(['ApprovalRequested', 'ApprovalVoteRecorded', 'ApprovalGranted', 'ApprovalExecuted']);
     expect(dataOf(approval[1] as RecordedEvent)).toMatchObject({ approver: { username: 'alice' }, reason: 'looks right' });
     expect(dataOf(approval[2] as RecordedEvent)).toMatchObject({ approver: { username: 'bob' }, reason: 'agreed' });
+  });
+});
+
+describe('hold mode: the wait survives and ends', () => {
+  it('the approval service killed while kubectl is held: it keeps waiting, the restarted service’s approval lets it run', async () => {
+    addPod('outage-1');
+    const kubeconfig = s.kubeconfig(await s.agentToken('outage-bot'));
+    const deleting = held(kubeconfig, 'outage-1');
+    const id = await approvalRequestedBy('outage-bot');
+    await s.stopService('approval'); // SIGKILL: polls fail for a while
+    await new Promise((r) => setTimeout(r, 3000));
+    expect(s.apiserver.requests.some((q) => q.method === 'DELETE' && q.url.includes('/pods/outage-1'))).toBe(false);
+    await s.startService('approval');
+    expect((await approve(id, alice, 'fine after the outage')).status).toBe(200);
+    const r = await deleting;
+    expect(r.stderr).toBe('');
+    expect(r.stdout.trim()).toBe('pod "outage-1" deleted');
+    const { approval } = await chainOf(id, 200);
+    expect(approval.map((e) => e.type)).toEqual(['ApprovalRequested', 'ApprovalGranted', 'ApprovalExecuted']);
+  }, 120_000);
+
+  it('nobody decides within the rule’s timeout: kubectl is told the approval expired; nothing ran', async () => {
+    addPod('late-1');
+    const r = await held(s.kubeconfig(await s.agentToken('late-bot')), 'late-1');
+    expect(r.stderr).toContain('Error from server (Forbidden)');
+    expect(r.stderr).toContain('expired');
+    const id = await approvalRequestedBy('late-bot');
+    const { approval } = await chainOf(id, 403);
+    expect(approval.map((e) => e.type)).toEqual(['ApprovalRequested', 'ApprovalExpired']);
+    expect(s.apiserver.requests.some((q) => q.method === 'DELETE' && q.url.includes('/pods/late-1'))).toBe(false);
+  });
+});
+
+describe('what approvers see, and what runs', () => {
+  it('a patch to a Secret: approvers see the body and the live object masked; approved, the exact body reaches the cluster', async () => {
+    const token = await s.agentToken('patch-bot');
+    const kubeconfig = s.kubeconfig(token);
+    const patch = '{"stringData":{"password":"hunter2-brand-new"}}';
+    const first = await s.kubectl(kubeconfig, ['patch', 'secret', 'db-credentials', '-p', patch]);
+    const id = /Approval ([0-9a-f-]{36}) is pending/.exec(first.stderr)?.[1] ?? '';
+    expect(first.stderr).toContain('is pending');
+
+    const view = (await api('GET', `/approvals/${id}`, alice)).json;
+    // The live object the gateway fetched (as the agent) is there, with the Secret's data masked.
+    expect(JSON.parse(String((view['liveObject'] as { masked: string }).masked))).toMatchObject({
+      kind: 'Secret',
+      metadata: { name: 'db-credentials' },
+      data: { password: Buffer.from('***MASKED***').toString('base64') },
+    });
+    const shown = JSON.stringify(view);
+    expect(shown).toContain('stringData');
+    expect(shown).toContain('MASKED');
+    expect(shown).not.toContain('hunter2-brand-new');
+    expect(shown).not.toContain('s3cr3t-demo-password');
+    expect(shown).not.toContain(Buffer.from('s3cr3t-demo-password').toString('base64'));
+
+    expect((await approve(id, bob, 'rotate it')).status).toBe(200);
+    const retry = await s.kubectl(kubeconfig, ['patch', 'secret', 'db-credentials', '-p', patch]);
+    expect(retry.stderr).toBe('');
+    expect(retry.stdout.trim()).toBe('secret/db-credentials patched');
+    // The cluster got the agent's exact bytes (the gateway held them during the approval), once.
+    const patches = s.apiserver.requests.filter((q) => q.method === 'PATCH' && q.url.startsWith('/api/v1/namespaces/default/secrets/db-credentials'));
+    expect(patches.map((q) => q.body)).toEqual([patch]);
   });
 });
 
