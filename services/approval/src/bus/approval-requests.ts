@@ -48,6 +48,9 @@ export class ApprovalRequests {
       const open = parseContract(OpenApprovalSchema, 'OpenApproval', raw);
       const now = this.clock().getTime();
       for (const approvalId of this.readModel.sameRequest(open.identity.subject, open.requestFingerprint)) {
+        // Settled for good in the read model stays settled (final states never change): skip the read.
+        const known = this.readModel.get(approvalId);
+        if (known && isSpent(known, open.requestId)) continue;
         const { state } = await this.lifecycle.load(approvalId);
         if (state.status === 'pending' && now < Date.parse(state.terms.expiresAt)) {
           return { outcome: 'pending', approvalId, expiresAt: state.terms.expiresAt, created: false, url: this.publicUrl.approval(approvalId) } as const;
@@ -166,6 +169,25 @@ function requestApproval(approvalId: string, open: OpenApproval): RequestApprova
       ...(open.liveObject ? { liveObject: open.liveObject } : {}),
     },
   };
+}
+
+/** Nothing an identical request could still get from it: denied, expired, cancelled, or used by another request. */
+function isSpent(state: KnownApproval, requestId: string): boolean {
+  switch (state.status) {
+    case 'denied':
+    case 'expired':
+    case 'cancelled':
+      return true;
+    case 'executed':
+      return state.requestId !== requestId;
+    case 'pending':
+    case 'granted':
+      return false;
+    default: {
+      const unhandled: never = state;
+      throw new Error(`unhandled approval status ${(unhandled as { status: string }).status}`);
+    }
+  }
 }
 
 /** What the gateway tells the agent when its grant cannot be used. */
