@@ -24,6 +24,7 @@ const { busSubjects } = require('@chaperone/contracts');
 const { createLocalIssuer } = require('@chaperone/auth');
 const { ROOT, SERVICES, ensureNats, makeServingCert, startService } = require('./stack');
 const { BENCH_NAMESPACE } = require('./bench/fixtures');
+const { policyDecisionTimes } = require('./bench/policy-rules');
 const { watchExternalNats, track, forkHelper, stopAll, memoryOf, measuredProcesses, sampleMemory, measureCpu } = require('./bench/processes');
 
 const GATEWAY_TOKEN = 'bench-gateway-token';
@@ -171,17 +172,22 @@ async function sequentialLatency(target, urlPath, n) {
       https
         .get(url, { agent, headers: { authorization: `Bearer ${target.token}`, accept: 'application/json' } }, (res) => {
           res.resume();
-          res.on('end', () => (res.statusCode === 200 ? resolve(performance.now() - t) : reject(new Error(`${urlPath} answered ${res.statusCode}`))));
+          res.on('end', () => resolve(res.statusCode === 200 ? performance.now() - t : undefined));
         })
         .on('error', reject);
     });
   for (let i = 0; i < 20; i++) await once();
   const times = [];
-  for (let i = 0; i < n; i++) times.push(await once());
+  let failed = 0;
+  for (let i = 0; i < n; i++) {
+    const ms = await once();
+    if (ms === undefined) failed++;
+    else times.push(ms);
+  }
   agent.destroy();
   times.sort((a, b) => a - b);
-  const at = (p) => +times[Math.min(times.length - 1, Math.floor(p * times.length))].toFixed(3);
-  return { n, p50: at(0.5), p99: at(0.99) };
+  const at = (p) => (times.length > 0 ? +times[Math.min(times.length - 1, Math.floor(p * times.length))].toFixed(3) : null);
+  return { n, failed, p50: at(0.5), p99: at(0.99) };
 }
 
 async function httpScenarios(stack, opts, log) {
@@ -357,13 +363,22 @@ function markdown(result) {
     for (const t of ['direct', 'bare', 'chaperone']) lines.push(`| ${r.label} | ${t} | ${names.map((n) => r.max[t].cpuMsPerRequest[n] ?? '').join(' | ')} |`);
   }
   lines.push('');
+  const p = result.policy;
+  lines.push('Policy decision time (µs per decision, in process; the request matches the last rule):');
+  lines.push('');
+  lines.push('| rules | indexed (policy service) | linear scan (reference) |');
+  lines.push('|---|---|---|');
+  for (const n of Object.keys(p)) lines.push(`| ${Number(n).toLocaleString('en')} | ${p[n].indexedUs} | ${p[n].linearUs} |`);
+  lines.push('');
   const s = result.soak;
   lines.push(`Memory over a ${s.seconds} s soak at ${s.rate} req/s (${s.requests} requests, ${s.failed} failed, p50 ${s.p50} ms, p99 ${s.p99} ms); RSS MB at ${s.startAtS} s → end (max):`);
   lines.push('');
   lines.push(`| ${Object.keys(s.perProcess).join(' | ')} |`);
   lines.push(`|${Object.keys(s.perProcess).map(() => '---').join('|')}|`);
   lines.push(`| ${Object.values(s.perProcess).map((p) => `${p.startMb} → ${p.endMb} (${p.maxMb})`).join(' | ')} |`);
-  const failures = result.http.flatMap((r) => ['direct', 'bare', 'chaperone'].flatMap((t) => [r.max[t], r.half[t]].filter((x) => x.failed > 0).map((x) => `${r.label} ${t}: ${x.failed} failed`)));
+  const failures = result.http.flatMap((r) =>
+    ['direct', 'bare', 'chaperone'].flatMap((t) => [r.max[t], r.half[t], r.sequential[t]].filter((x) => x.failed > 0).map((x) => `${r.label} ${t}: ${x.failed} failed`)),
+  );
   if (failures.length > 0) lines.push('', `Failed requests: ${failures.join('; ')}`);
   return lines.join('\n');
 }
@@ -397,6 +412,9 @@ async function main() {
   }
   try {
     const loadAvgStart = +os.loadavg()[0].toFixed(2);
+    log('policy decision time, 10 and 10,000 rules');
+    const policy = policyDecisionTimes();
+    log(`  ${JSON.stringify(policy)}`);
     stack = await startStack(dir);
     log(`started: ${measuredProcesses().map((p) => `${p.name} (${p.pid})`).join(', ')}`);
     const http = await httpScenarios(stack, opts, log);
@@ -409,6 +427,7 @@ async function main() {
       when: new Date().toISOString(),
       machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, memGb: Math.round(os.totalmem() / 2 ** 30), node: process.version, loadAvgStart, loadAvgEnd: +os.loadavg()[0].toFixed(2) },
       options: opts,
+      policy,
       http,
       watch,
       soak: soakResult,

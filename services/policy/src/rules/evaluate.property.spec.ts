@@ -97,6 +97,22 @@ describe('evaluate (properties)', () => {
     );
   });
 
+  it('on large random policies (up to 400 rules) the index decides exactly as a linear scan', () => {
+    // Many rules share buckets here, so candidate merging and file-order tie-breaks across buckets
+    // are exercised, not only the few-rule cases above.
+    const largeRuleList = fc
+      .integer({ min: 50, max: 400 })
+      .chain((n) => fc.array(fc.tuple(fc.constantFrom(...Effects), subjects, fc.oneof(resourceRuleFields, nonResourceRuleFields)), { minLength: n, maxLength: n }))
+      .map((specs) => specs.map(([effect, subj, fields], i): PolicyRuleSpec => ({ name: `r${i}`, effect, subjects: subj, ...fields })));
+    fc.assert(
+      fc.property(largeRuleList, fc.array(fc.tuple(identities, requests), { minLength: 20, maxLength: 20 }), (rules, cases) => {
+        const policy = policyOf(rules);
+        for (const [who, request] of cases) expect(evaluate(policy, who, request)).toEqual(linearScan(policy, who, request));
+      }),
+      { numRuns: 100 },
+    );
+  });
+
   it('adding a rule anywhere never loosens a decision some rule made (monotonicity)', () => {
     fc.assert(
       fc.property(
