@@ -4,3 +4,4 @@ export * from './events-stream';
 export * from './durable-event-publisher';
 export * from './health-responder';
 export * from './jetstream-errors';
+export * from './nest-rpc';

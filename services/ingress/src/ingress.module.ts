@@ -1,7 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { ClientsModule, Transport } from '@nestjs/microservices';
 import { createAuthenticator, type AuthConfig } from '@chaperone/auth';
-import { natsConnectionOptions } from '@chaperone/bus';
 import { runtimeOptions, ServiceRuntimeModule } from '@chaperone/service-runtime';
 import { ApprovalClient } from './approval/approval-client';
 import { ApprovalGate } from './approval/approval-gate';
@@ -11,7 +9,7 @@ import { GatewayServer } from './gateway/gateway.server';
 import { Intercept } from './gateway/intercept';
 import { resolveUpstream } from './upstream/resolve-upstream';
 import { upstreamSource } from './upstream/upstream-from-config';
-import { AUTHENTICATOR, INGRESS_CONFIG, BUS_RPC, UPSTREAM, type IngressConfig } from './tokens';
+import { AUTHENTICATOR, INGRESS_CONFIG, UPSTREAM, type IngressConfig } from './tokens';
 
 export function authConfig(config: IngressConfig): AuthConfig {
   return {
@@ -42,13 +40,6 @@ export class IngressModule {
       module: IngressModule,
       imports: [
         ServiceRuntimeModule.forRoot(runtimeOptions('ingress', config, { events: true })),
-        ClientsModule.register([
-          {
-            name: BUS_RPC,
-            transport: Transport.NATS,
-            options: natsConnectionOptions(config.natsServers, 'chaperone-ingress-rpc'),
-          },
-        ]),
       ],
       providers: [
         { provide: INGRESS_CONFIG, useValue: config },

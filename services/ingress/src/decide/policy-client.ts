@@ -1,10 +1,10 @@
-import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
-import type { ClientProxy } from '@nestjs/microservices';
-import { firstValueFrom, timeout, TimeoutError } from 'rxjs';
+import { Inject, Injectable } from '@nestjs/common';
+import type { NatsConnection } from 'nats';
+import { nestRequest } from '@chaperone/bus';
 import { DecideReplySchema, parseContract, type BusSubjects, type DecideReply, type DecideRequest } from '@chaperone/contracts';
-import { BUS } from '@chaperone/service-runtime';
+import { BUS, NATS_CONNECTION } from '@chaperone/service-runtime';
 import { GatewayFailure } from '../errors/gateway-errors';
-import { INGRESS_CONFIG, BUS_RPC, type IngressConfig } from '../tokens';
+import { INGRESS_CONFIG, type IngressConfig } from '../tokens';
 
 /**
  * Asks the policy service (request/reply, queue group) for a decision. Any failure — timeout, no
@@ -12,24 +12,20 @@ import { INGRESS_CONFIG, BUS_RPC, type IngressConfig } from '../tokens';
  * the gateway turns into 503: no decision, no forwarding.
  */
 @Injectable()
-export class PolicyClient implements OnApplicationBootstrap {
+export class PolicyClient {
   constructor(
-    @Inject(BUS_RPC) private readonly client: ClientProxy,
+    @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
     @Inject(INGRESS_CONFIG) private readonly config: IngressConfig,
     @Inject(BUS) private readonly subjects: BusSubjects,
   ) {}
 
-  async onApplicationBootstrap(): Promise<void> {
-    await this.client.connect();
-  }
-
   async decide(request: DecideRequest): Promise<DecideReply> {
     let raw: unknown;
     try {
-      raw = await firstValueFrom(this.client.send(this.subjects.policyDecide, request).pipe(timeout(this.config.policyTimeoutMs)));
+      raw = await nestRequest(this.nc, this.subjects.policyDecide, request, this.config.policyTimeoutMs);
     } catch (e) {
       const message =
-        e instanceof TimeoutError
+        (e as { code?: string }).code === 'TIMEOUT'
           ? `the policy service did not answer within ${this.config.policyTimeoutMs} ms`
           : `the policy service is unreachable (${describe(e)})`;
       throw new GatewayFailure({ kind: 'policy-unavailable', message });

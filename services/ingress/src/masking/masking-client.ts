@@ -1,7 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { ClientProxy } from '@nestjs/microservices';
 import { headers as natsHeaders, type NatsConnection } from 'nats';
-import { firstValueFrom, timeout } from 'rxjs';
+import { nestRequest } from '@chaperone/bus';
 import {
   MASK_CHUNK_BYTES,
   MaskHeaders,
@@ -14,7 +13,7 @@ import {
   type MaskReport,
 } from '@chaperone/contracts';
 import { BUS, NATS_CONNECTION } from '@chaperone/service-runtime';
-import { INGRESS_CONFIG, BUS_RPC, type IngressConfig } from '../tokens';
+import { INGRESS_CONFIG, type IngressConfig } from '../tokens';
 
 /** Masking could not be done; the response must be refused (or cut), never passed through. */
 export class MaskingUnavailable extends Error {
@@ -90,7 +89,6 @@ export class MaskStream {
 @Injectable()
 export class MaskingClient {
   constructor(
-    @Inject(BUS_RPC) private readonly rpc: ClientProxy,
     @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
     @Inject(BUS) private readonly subjects: BusSubjects,
     @Inject(INGRESS_CONFIG) private readonly config: IngressConfig,
@@ -99,9 +97,7 @@ export class MaskingClient {
   async open(requestId: string, mode: MaskMode, profile: string): Promise<MaskStream> {
     let raw: unknown;
     try {
-      raw = await firstValueFrom(
-        this.rpc.send(this.subjects.maskOpen, { schemaVersion: 1, requestId, mode, profile }).pipe(timeout(this.config.maskingTimeoutMs)),
-      );
+      raw = await nestRequest(this.nc, this.subjects.maskOpen, { schemaVersion: 1, requestId, mode, profile }, this.config.maskingTimeoutMs);
     } catch (e) {
       throw new MaskingUnavailable(`the masking service is unavailable (${e instanceof Error ? e.message : 'no answer'})`);
     }
