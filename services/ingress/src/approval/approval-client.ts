@@ -1,8 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { ClientProxy } from '@nestjs/microservices';
 import type { NatsConnection } from 'nats';
-import { firstValueFrom, timeout, TimeoutError } from 'rxjs';
 import type { z } from 'zod';
+import { nestRequest } from '@chaperone/bus';
 import {
   ApprovalErrorReplySchema,
   ApprovalViewSchema,
@@ -19,7 +18,7 @@ import {
   type OpenApprovalReply,
 } from '@chaperone/contracts';
 import { BUS, NATS_CONNECTION } from '@chaperone/service-runtime';
-import { BUS_RPC, INGRESS_CONFIG, type IngressConfig } from '../tokens';
+import { INGRESS_CONFIG, type IngressConfig } from '../tokens';
 
 /** The approval service could not answer (down, slow, a broken reply, or an error it reported). */
 export class ApprovalUnavailable extends Error {
@@ -41,7 +40,6 @@ export class ApprovalUnavailable extends Error {
 @Injectable()
 export class ApprovalClient {
   constructor(
-    @Inject(BUS_RPC) private readonly client: ClientProxy,
     @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
     @Inject(INGRESS_CONFIG) private readonly config: IngressConfig,
     @Inject(BUS) private readonly subjects: BusSubjects,
@@ -80,10 +78,10 @@ export class ApprovalClient {
   private async call<S extends z.ZodType>(subject: string, message: unknown, schema: S, contract: string): Promise<z.infer<S>> {
     let raw: unknown;
     try {
-      raw = await firstValueFrom(this.client.send(subject, message).pipe(timeout(this.config.approvalTimeoutMs)));
+      raw = await nestRequest(this.nc, subject, message, this.config.approvalTimeoutMs);
     } catch (e) {
       throw new ApprovalUnavailable(
-        e instanceof TimeoutError
+        (e as { code?: string }).code === 'TIMEOUT'
           ? `the approval service did not answer within ${this.config.approvalTimeoutMs} ms`
           : `the approval service is unreachable (${describe(e)})`,
       );
