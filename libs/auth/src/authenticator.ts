@@ -188,7 +188,8 @@ async function verifyToken(token: string, keys: KeyResolver, options: JWTVerifyO
 
 /**
  * Verifies OIDC JWT bearer tokens. Successful results are cached (bounded LRU keyed by the token's
- * sha256) until the token's own `exp`; failures are not cached.
+ * sha256) until the token's own `exp`; failures are not cached. A cached token is accepted until its
+ * `exp` even if its signing key leaves the JWKS meanwhile: JWTs are not revocable, keep them short-lived.
  */
 export function createAuthenticator(config: AuthConfig, deps: AuthenticatorDeps = {}): Authenticator {
   const cfg = resolveConfig(config);
