@@ -39,7 +39,10 @@ export const MaskReportSchema = z.object({
 });
 export type MaskReport = z.infer<typeof MaskReportSchema>;
 
-/** Headers of the data/end/next exchange; bodies are raw bytes. */
+/**
+ * Headers of the data/end/next exchange; bodies are raw bytes. `end` may carry the response's last
+ * bytes (masked as if sent with `data` first), so a small response needs a single exchange.
+ */
 export const MaskHeaders = Object.freeze({
   op: 'Chaperone-Mask-Op',
   more: 'Chaperone-Mask-More',

@@ -54,8 +54,8 @@ export async function sendMasked(
         batched = 0;
       }
     }
-    if (batched > 0) await stream.data(Buffer.concat(batch));
-    const out = await stream.end();
+    // The last batch goes with `end`: a small body is masked in one exchange.
+    const out = await stream.end(batched > 0 ? Buffer.concat(batch) : undefined);
     copyHead(proxyRes, res, { 'content-length': out.length, [MASKED_COUNT_HEADER]: stream.report?.count ?? 0 });
     onOutput(out);
     res.end(out);

@@ -44,9 +44,14 @@ export class MaskStream {
     return Buffer.concat(out);
   }
 
-  /** Finish: returns the rest of the masked output; `report` is set afterwards. */
-  async end(): Promise<Buffer> {
-    return Buffer.concat(await this.exchange('end', Buffer.alloc(0)));
+  /**
+   * Finish, optionally with the response's last bytes (one exchange instead of data + end for a
+   * small response); returns the rest of the masked output; `report` is set afterwards.
+   */
+  async end(last: Buffer = Buffer.alloc(0)): Promise<Buffer> {
+    const split = Math.max(0, last.length - MASK_CHUNK_BYTES);
+    const head = split > 0 ? await this.data(last.subarray(0, split)) : Buffer.alloc(0);
+    return Buffer.concat([head, ...(await this.exchange('end', last.subarray(split)))]);
   }
 
   /** Keep an idle stream (a quiet watch) alive on the masking replica. */

@@ -10,7 +10,7 @@ export function maskOpenEndpoint(subject: string): Type<unknown> {
     constructor(private readonly streams: MaskStreams) {}
 
     @MessagePattern(subject)
-    open(@Payload() raw: unknown): MaskOpenReply {
+    open(@Payload() raw: unknown): Promise<MaskOpenReply> {
       return this.streams.start(raw);
     }
   }

@@ -55,6 +55,28 @@ describe('MaskSession', () => {
     expect(joined.split('\n')).toHaveLength(4);
   });
 
+  it('given a small document sent whole with end, then it is masked exactly as data followed by end', () => {
+    const body = Buffer.from(JSON.stringify(secret('correct-horse-battery')));
+    const oneExchange = new MaskSession('document', profile);
+    const twoExchanges = new MaskSession('document', profile);
+    twoExchanges.data(body);
+    const out = drain(oneExchange, oneExchange.end(body)).toString();
+    expect(out).toBe(drain(twoExchanges, twoExchanges.end()).toString());
+    expect(out).not.toContain(Buffer.from('correct-horse-battery').toString('base64'));
+    expect(oneExchange.report()).toEqual(twoExchanges.report());
+  });
+
+  it('given watch events whose last one arrives with end, then every event is masked and none is lost', () => {
+    const events = [1, 2].map((i) => JSON.stringify({ type: 'ADDED', object: secret(`watch-secret-${i}`) }) + '\n').join('');
+    const session = new MaskSession('watch', profile);
+    const split = events.length - 10;
+    const first = session.data(Buffer.from(events.slice(0, split))).output.toString();
+    const rest = drain(session, session.end(Buffer.from(events.slice(split)))).toString();
+    const lines = (first + rest).trim().split('\n');
+    expect(lines).toHaveLength(2);
+    for (const line of lines) expect(line).not.toContain(Buffer.from('watch-secret').toString('base64').slice(0, 12));
+  });
+
   it('given a document that is not JSON, then masking fails (the caller withholds the response)', () => {
     const session = new MaskSession('document', profile);
     session.data(Buffer.from('password=hunter2'));

@@ -45,13 +45,20 @@ export class MaskSession {
     return { output: Buffer.alloc(0), more: false };
   }
 
-  end(): SessionReply {
+  /**
+   * The end of the response, optionally with its last bytes: a small response travels in one
+   * exchange (end with body) instead of two (data, then end).
+   */
+  end(last: Buffer = Buffer.alloc(0)): SessionReply {
     if (this.ended) throw new MaskingFailed('end twice');
-    this.ended = true;
     if (this.streamMasker) {
-      const rest = this.streamMasker.push(this.decoder.end()) + this.streamMasker.end();
+      const masked = last.length > 0 ? this.streamMasker.push(this.decoder.write(last)) : '';
+      this.ended = true;
+      const rest = masked + this.streamMasker.push(this.decoder.end()) + this.streamMasker.end();
       return this.page(Buffer.from(rest, 'utf8'));
     }
+    if (last.length > 0) this.data(last);
+    this.ended = true;
     let parsed: unknown;
     try {
       parsed = JSON.parse(Buffer.concat(this.chunks).toString('utf8'));

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { ClientNats } from '@nestjs/microservices';
 import { connect, headers as natsHeaders, type NatsConnection } from 'nats';
 import { firstValueFrom } from 'rxjs';
+import { nestRequest } from '@chaperone/bus';
 import { busSubjects, MaskHeaders, type MaskOpenReply } from '@chaperone/contracts';
 import { bootstrapService } from '@chaperone/service-runtime';
 import { MaskingModule } from '../masking.module';
@@ -66,6 +67,20 @@ describe('masking streams over real NATS', () => {
     const report = JSON.parse(reply.headers?.get(MaskHeaders.report) ?? '{}') as { count: number };
     expect(report.count).toBeGreaterThanOrEqual(12_000);
     expect(JSON.stringify(report)).not.toContain('planted');
+  });
+
+  it('a session answers the very first exchange sent the moment open replies (muxed client, small body sent with end)', async () => {
+    // The open reply and the session subscription travel on different connections of the service: a
+    // fast client found no responder (503) when the SUB had not reached the server yet. Seen with the
+    // service as its own process; in process the race rarely shows, so this guards the happy path.
+    const secret = Buffer.from(JSON.stringify({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' }, data: { password: Buffer.from('first-exchange-value').toString('base64') } }));
+    for (let i = 0; i < 50; i++) {
+      const open = (await nestRequest(nc, subjects.maskOpen, { schemaVersion: 1, requestId: `r${i}`, mode: 'document', profile: 'default' }, 5000)) as MaskOpenReply;
+      const reply = await exchange(open.session, 'end', secret);
+      expect(reply.headers?.get(MaskHeaders.error) ?? '').toBe('');
+      expect(Buffer.from(reply.data).toString()).not.toContain(Buffer.from('first-exchange-value').toString('base64'));
+      expect(JSON.parse(Buffer.from(reply.data).toString())).toMatchObject({ kind: 'Secret' });
+    }
   });
 
   it('refuses an unknown profile and answers an error for a broken stream', async () => {

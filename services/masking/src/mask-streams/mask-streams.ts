@@ -36,7 +36,7 @@ export class MaskStreams implements OnApplicationShutdown {
     readiness.add('mask-streams', () => ({ ok: true, detail: `${this.open.size} open` }));
   }
 
-  start(raw: unknown): MaskOpenReply {
+  async start(raw: unknown): Promise<MaskOpenReply> {
     let request;
     try {
       request = parseContract(MaskOpenSchema, 'MaskOpen', raw);
@@ -54,6 +54,9 @@ export class MaskStreams implements OnApplicationShutdown {
     const sub = this.nc.subscribe(this.subjects.maskSession(id), { callback: (_err, msg) => this.onMessage(id, msg) });
     this.open.set(id, { session, sub, timer: this.idleTimer(id) });
     this.opened++;
+    // The reply leaves through Nest's connection, the subscription lives on this one: without the
+    // flush (a PING/PONG, so the server has the SUB) a fast client's first data can find no responder.
+    await this.nc.flush();
     return { schemaVersion: 1, session: id };
   }
 
@@ -72,7 +75,7 @@ export class MaskStreams implements OnApplicationShutdown {
     let reply: SessionReply;
     try {
       if (op === 'data') reply = entry.session.data(Buffer.from(msg.data));
-      else if (op === 'end') reply = entry.session.end();
+      else if (op === 'end') reply = entry.session.end(Buffer.from(msg.data));
       else if (op === 'next') reply = entry.session.next();
       else throw new MaskingFailed(`unknown op "${op.slice(0, 16)}"`);
     } catch (e) {
