@@ -63,6 +63,18 @@ rules:
     resources: ["pods", "secrets", "configmaps"]
 `;
 
+const AGENTS = `apiVersion: chaperone.dev/v1alpha1
+kind: AgentRegistry
+agents:
+  - agent: bench-agent
+    owner: bench@example.com
+    purpose: npm run bench
+    scope:
+      namespaces: ["default", "${BENCH_NAMESPACE}"]
+      verbs: ["get", "list", "watch"]
+      resources: ["pods", "secrets", "configmaps"]
+`;
+
 /** Starts every process; returns what the scenarios need. */
 async function startStack(dir) {
   const natsUrl = process.env.CHAPERONE_NATS_URL || 'nats://127.0.0.1:4222';
@@ -76,12 +88,15 @@ async function startStack(dir) {
   const issuer = await createLocalIssuer({ issuer: 'https://bench-issuer', audience: 'chaperone' });
   issuer.writeJwksFile(path.join(dir, 'jwks.json'));
   writeFileSync(path.join(dir, 'policy.yaml'), POLICY);
+  writeFileSync(path.join(dir, 'agents.yaml'), AGENTS);
   const subjects = busSubjects(`bench-${randomUUID().slice(0, 8)}`);
   const env = {
     CHAPERONE_NATS_URL: natsUrl,
     CHAPERONE_BUS_PREFIX: subjects.prefix,
     CHAPERONE_HEALTH_PORT: '0',
     CHAPERONE_POLICY_FILE: path.join(dir, 'policy.yaml'),
+    // Registered like a production agent, so the registry check is part of what is measured.
+    CHAPERONE_AGENTS_FILE: path.join(dir, 'agents.yaml'),
     CHAPERONE_HTTPS_PORT: '0',
     CHAPERONE_TLS_CERT_FILE: cert.certFile,
     CHAPERONE_TLS_KEY_FILE: cert.keyFile,
@@ -190,7 +205,27 @@ async function sequentialLatency(target, urlPath, n) {
   return { n, failed, p50: at(0.5), p99: at(0.99) };
 }
 
+/** Every target answers every scenario with 200 before anything is measured; otherwise say what it answered. */
+async function preflight(stack) {
+  for (const s of SCENARIOS) {
+    for (const t of ['direct', 'bare', ...s.variants.map(([v]) => v)]) {
+      const target = stack.targets[t];
+      const { status, body } = await new Promise((resolve, reject) => {
+        https
+          .get(new URL(s.path, target.url), { rejectUnauthorized: false, headers: { authorization: `Bearer ${target.token}`, accept: 'application/json' } }, (res) => {
+            const chunks = [];
+            res.on('data', (c) => chunks.push(c));
+            res.on('end', () => resolve({ status: res.statusCode, body: Buffer.concat(chunks).toString('utf8', 0, 300) }));
+          })
+          .on('error', reject);
+      });
+      if (status !== 200) throw new Error(`preflight: ${t} answered ${status} for ${s.path}: ${body}`);
+    }
+  }
+}
+
 async function httpScenarios(stack, opts, log) {
+  await preflight(stack);
   const base = { connections: opts.connections, duration: opts.duration };
   const results = [];
   for (const s of SCENARIOS.filter((x) => !opts.only || x.id === opts.only)) {
@@ -383,10 +418,14 @@ function markdown(result) {
   return lines.join('\n');
 }
 
+/** Deletes every JetStream stream of this run's bus prefix (events, evidence, and whatever else a service made under it). */
 async function deleteStreams(natsUrl, subjects) {
   const nc = await connect({ servers: natsUrl });
   const jsm = await nc.jetstreamManager();
-  for (const name of [subjects.eventsStream, subjects.evidenceStream]) await jsm.streams.delete(name).catch(() => false);
+  const mark = subjects.eventsStream.replace(/_EVENTS$/, '');
+  const names = [subjects.eventsStream, subjects.evidenceStream];
+  for await (const si of jsm.streams.list()) if (si.config.name.includes(mark)) names.push(si.config.name);
+  for (const name of new Set(names)) await jsm.streams.delete(name).catch(() => false);
   await nc.drain();
 }
 
