@@ -43,7 +43,8 @@ COPY --from=build /dist-out/ ./
 COPY deploy/policy.example.yaml deploy/policy.example.yaml
 # The `node` user of the base image, by number so Kubernetes' runAsNonRoot can verify it.
 USER 1000:1000
-# Kubernetes API surface (HTTPS) and the health ports of ingress, policy, masking, approval, audit.
-EXPOSE 8443 9400 9401 9402 9403 9404
+# Kubernetes API surface (HTTPS), the health ports of ingress, policy, masking, approval, audit, and
+# the reports API (9405, with its health endpoints).
+EXPOSE 8443 9400 9401 9402 9403 9404 9405
 ENTRYPOINT ["node"]
 CMD ["services/ingress/dist/main.js"]

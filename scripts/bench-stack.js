@@ -53,7 +53,7 @@ async function startBenchGateway(opts) {
     await api.close();
     const nc = await connect({ servers: natsUrl });
     const jsm = await nc.jetstreamManager();
-    for (const name of [subjects.eventsStream, subjects.evidenceStream]) await jsm.streams.delete(name).catch(() => false);
+    for (const name of [subjects.eventsStream, subjects.evidenceStream, `OBJ_${subjects.reportsSnapshotBucket}`]) await jsm.streams.delete(name).catch(() => false);
     await nc.drain();
   };
   try {

@@ -7,7 +7,7 @@ const net = require('node:net');
 const path = require('node:path');
 
 const ROOT = path.resolve(__dirname, '..');
-const SERVICES = ['policy', 'masking', 'approval', 'audit', 'ingress'];
+const SERVICES = ['policy', 'masking', 'approval', 'audit', 'reports', 'ingress'];
 
 /** True when something accepts TCP connections on host:port. */
 function portAnswers(host, port, timeoutMs = 1000) {

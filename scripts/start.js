@@ -130,6 +130,14 @@ async function main() {
     }
     say(`Approvers "alice" and "bob" (group "approvers") have tokens in ${path.relative(process.cwd(), STATE)}/approver-*.token; the approvers API is ${approvalUrl}:`);
     say(`  CHAPERONE_APPROVAL_URL=${approvalUrl} CHAPERONE_TOKEN=$(cat ${path.relative(process.cwd(), STATE)}/approver-alice.token) npx chaperone approvals list`);
+    // A compliance reader for the reports API (sessions, replays, SOC 2 reports).
+    const auditor = await demoIssuer.sign({ sub: 'demo-auditor', groups: ['compliance'] }, { expiresIn: 24 * 3600 });
+    const tokenFile = path.join(STATE, 'compliance.token');
+    writeFileSync(tokenFile, auditor, { mode: 0o600 });
+    const reports = running.find((s) => s.name === 'reports');
+    const reportsUrl = reports.health.replace(/\/healthz$/, '');
+    say(`Reports (group "compliance"; token in ${path.relative(process.cwd(), tokenFile)}, valid 24 h) at ${reportsUrl}:`);
+    say(`  CHAPERONE_TOKEN=$(cat ${path.relative(process.cwd(), tokenFile)}) npx chaperone report soc2 --format html --out report.html`);
   } else {
     say(`Chaperone is running at ${server}`);
   }

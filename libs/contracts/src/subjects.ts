@@ -31,7 +31,7 @@ export const DEFAULT_BUS_PREFIX = 'chaperone';
 /** Changing this re-partitions the bus: drain the events stream first. */
 export const EVENT_PARTITIONS = 8;
 
-export const ServiceNames = Object.freeze(['ingress', 'policy', 'masking', 'approval', 'audit'] as const);
+export const ServiceNames = Object.freeze(['ingress', 'policy', 'masking', 'approval', 'audit', 'reports'] as const);
 export type ServiceName = (typeof ServiceNames)[number];
 
 export interface BusSubjects {
@@ -64,6 +64,8 @@ export interface BusSubjects {
   approvalChanged(approvalId: string): string;
   /** Wildcard over every approval's ApprovalChanged. */
   readonly approvalChangedAll: string;
+  /** JetStream object store bucket where the reports service keeps its read-model snapshot (state + checkpoint). */
+  readonly reportsSnapshotBucket: string;
 }
 
 const PREFIX = /^[a-z][a-z0-9-]{0,31}$/;
@@ -94,6 +96,7 @@ export function busSubjects(prefix: string = DEFAULT_BUS_PREFIX): BusSubjects {
     approvalCancel: `${prefix}.approval.cancel`,
     approvalChanged: (approvalId: string) => `${prefix}.approval.changed.${approvalSubjectToken(approvalId)}`,
     approvalChangedAll: `${prefix}.approval.changed.*`,
+    reportsSnapshotBucket: `${prefix}-reports`,
   });
 }
 

@@ -118,8 +118,11 @@ export class E2EStack {
       this.checkpointPublicKeyPem = publicKey.export({ format: 'pem', type: 'spki' }).toString();
       this.env['CHAPERONE_CHECKPOINT_KEY_FILE'] = join(this.dir, 'checkpoint-key.pem');
       this.env['CHAPERONE_CHECKPOINT_INTERVAL_SECONDS'] = '1';
+      // The reports service checks the checkpoints' signatures with the public half.
+      writeFileSync(join(this.dir, 'checkpoint-public.pem'), this.checkpointPublicKeyPem);
+      this.env['CHAPERONE_CHECKPOINT_PUBLIC_KEY_FILE'] = join(this.dir, 'checkpoint-public.pem');
     }
-    for (const name of ['policy', 'masking', 'approval', 'audit', 'ingress']) await this.startService(name);
+    for (const name of ['policy', 'masking', 'approval', 'audit', 'reports', 'ingress']) await this.startService(name);
     const url = this.services.get('ingress')?.urls.find((u) => u.startsWith('https://'));
     if (!url) throw new Error('the ingress did not report an HTTPS URL');
     this.ingressUrl = url;
@@ -252,7 +255,9 @@ export class E2EStack {
     this.sub?.unsubscribe();
     if (this.nc && !this.nc.isClosed()) {
       const jsm = await this.nc.jetstreamManager();
-      for (const stream of [this.subjects.eventsStream, this.subjects.evidenceStream]) await jsm.streams.delete(stream).catch(() => false);
+      // The reports service keeps its read-model snapshot in an object store bucket (stream OBJ_<bucket>).
+      const streams = [this.subjects.eventsStream, this.subjects.evidenceStream, `OBJ_${this.subjects.reportsSnapshotBucket}`];
+      for (const stream of streams) await jsm.streams.delete(stream).catch(() => false);
       await this.nc.drain();
     }
     await this.apiserver?.close();

@@ -1,9 +1,12 @@
 import type { Command } from '../command';
 import { approvalsCommand } from './approvals';
+import { projections } from './projections';
+import { replay } from './replay';
+import { report } from './report';
 import { verifyCommand } from './verify';
 
 /**
  * Every `chaperone <command>`. Each lives in its own file in this folder and is listed here once;
  * `help` is built in (see ../run.ts).
  */
-export const commands: readonly Command[] = [approvalsCommand, verifyCommand];
+export const commands: readonly Command[] = [approvalsCommand, verifyCommand, replay, report, projections];

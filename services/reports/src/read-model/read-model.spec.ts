@@ -1,0 +1,71 @@
+import type { RecordedEvent } from '@chaperone/event-store';
+import { emptySummary, generateHistory } from '../workload/generate-history';
+import { applyRecorded, emptyReadModel, type ReadModel } from './read-model';
+import { fromSnapshot, toSnapshot } from './snapshot';
+
+/** A generated history as the store would return it: global positions 1..n. */
+function recorded(events = 3000, seed = 7): RecordedEvent[] {
+  const out: RecordedEvent[] = [];
+  const revisions = new Map<string, number>();
+  for (const g of generateHistory({ events, agents: 12, seed, start: new Date('2026-01-01T00:00:00Z'), spanDays: 10, runId: 'u' }, emptySummary())) {
+    const revision = (revisions.get(g.stream) ?? -1) + 1;
+    revisions.set(g.stream, revision);
+    out.push({ stream: g.stream, revision, globalPosition: out.length + 1, eventId: g.event.eventId, type: g.event.type, data: g.event.data, metadata: {}, recordedAt: '2026-01-11T00:00:00.000Z' });
+  }
+  return out;
+}
+
+function fold(events: readonly RecordedEvent[], model: ReadModel = emptyReadModel()): ReadModel {
+  for (const e of events) applyRecorded(model, e);
+  return model;
+}
+
+describe('read model', () => {
+  const history = recorded();
+
+  it('given a history, when folded, then every request of every session is in its timeline in stream order', () => {
+    const m = fold(history);
+    expect(m.position).toBe(history.length);
+    expect(m.invalid).toEqual([]);
+    expect(m.orphanApprovalEvents).toBe(0);
+    const intercepts = history.filter((e) => e.type === 'RequestIntercepted');
+    expect(m.requests.size).toBe(intercepts.length);
+    const session = [...m.sessions.values()][0];
+    const expected = intercepts.filter((e) => (e.data as { sessionId: string }).sessionId === session?.sessionId).map((e) => (e.data as { requestId: string }).requestId);
+    expect(session?.requestIds).toEqual(expected);
+  });
+
+  it('given events delivered again (at or before the checkpoint), when folded, then nothing changes', () => {
+    const once = fold(history);
+    const twice = fold([...history.slice(0, 1000), ...history.slice(500, 2000), ...history.slice(0, history.length)]);
+    expect(twice).toEqual(once);
+  });
+
+  it('given an incremental build through snapshots, then it equals a build from zero', () => {
+    let m = emptyReadModel();
+    for (let i = 0; i < history.length; i += 777) {
+      fold(history.slice(i, i + 777), m);
+      m = fromSnapshot(JSON.parse(JSON.stringify(toSnapshot(m)))) as ReadModel;
+    }
+    expect(m).toEqual(fold(history));
+  });
+
+  it('given a snapshot of another schema version, then it is not used', () => {
+    expect(fromSnapshot({ ...toSnapshot(emptyReadModel()), schema: 999 })).toBeUndefined();
+  });
+
+  it('given a stored event that breaks its contract, then it is counted as invalid and the fold goes on', () => {
+    const bad: RecordedEvent = { ...(history[5] as RecordedEvent), globalPosition: history.length + 1, data: { type: 'RequestCompleted', secret: 'x' }, type: 'RequestCompleted' };
+    const m = fold([...history, bad]);
+    expect(m.invalid).toEqual([{ position: bad.globalPosition, stream: bad.stream, eventId: bad.eventId, type: 'RequestCompleted' }]);
+    expect(m.position).toBe(bad.globalPosition);
+  });
+
+  it('given session ids that are Object prototype names, then they are plain keys', () => {
+    const e = history.find((x) => x.type === 'RequestIntercepted') as RecordedEvent;
+    const data = { ...(e.data as object), sessionId: '__proto__', requestId: 'constructor' };
+    const m = fold([{ ...e, data }]);
+    expect(m.sessions.get('__proto__')?.requestIds).toEqual(['constructor']);
+    expect(({} as Record<string, unknown>)['requestIds']).toBeUndefined();
+  });
+});

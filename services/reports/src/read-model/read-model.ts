@@ -1,0 +1,196 @@
+import type { AgentScope } from '@chaperone/contracts';
+import type { RecordedEvent } from '@chaperone/event-store';
+import { evolveApproval, newApprovalView, type ApprovalView } from './approval-view';
+import { toEvidenceEvent, type EvidenceEvent } from './evidence-event';
+import { evolveRequest, newRequestView, type RequestView } from './request-view';
+
+/** Bump when the read model's shape or meaning changes: older snapshots are then ignored (rebuilt). */
+export const READ_MODEL_SCHEMA = 1;
+
+export interface SessionView {
+  sessionId: string;
+  agent: string;
+  username: string;
+  subject: string;
+  groups: string[];
+  firstTime: string;
+  lastTime: string;
+  /** In the order the session's stream holds them (interception order). */
+  requestIds: string[];
+}
+
+export interface AgentRecord {
+  agent: string;
+  owner: string;
+  purpose: string;
+  scope: AgentScope;
+  registeredAt: string;
+  /** Set when the agent was removed (and not registered again since). */
+  removedAt?: string;
+}
+
+export interface RegistryEntry {
+  change: 'registered' | 'updated' | 'removed';
+  agent: string;
+  owner: string;
+  purpose: string;
+  /** Where the change came from (the agents file and its digest). */
+  source: string;
+  at: string;
+  eventId: string;
+}
+
+export interface AuthFailureView {
+  time: string;
+  reason: string;
+  method: string;
+  path: string;
+  sourceAddress: string;
+  eventId: string;
+}
+
+/**
+ * Everything the sessions, replay and SOC 2 views read, built by one fold over the store's global
+ * order. Maps, not objects, so ids from tokens (`__proto__`…) are only ever keys.
+ */
+export interface ReadModel {
+  schema: typeof READ_MODEL_SCHEMA;
+  /** The checkpoint: global position of the last event applied (0 = none). */
+  position: number;
+  /** Events applied (every type, including those no view reads). */
+  applied: number;
+  sessions: Map<string, SessionView>;
+  requests: Map<string, RequestView>;
+  approvals: Map<string, ApprovalView>;
+  /** requestId (held or executed) → approvalId. */
+  approvalByRequest: Map<string, string>;
+  agents: Map<string, AgentRecord>;
+  registry: RegistryEntry[];
+  authFailures: AuthFailureView[];
+  /** Approval lifecycle events whose ApprovalRequested was not seen (should stay 0). */
+  orphanApprovalEvents: number;
+  /** Stored events of a known type that do not match their contract. */
+  invalid: { position: number; stream: string; eventId: string; type: string }[];
+  /** Types no view reads (e.g. chain checkpoints), by count. */
+  otherTypes: Map<string, number>;
+}
+
+export function emptyReadModel(): ReadModel {
+  return {
+    schema: READ_MODEL_SCHEMA,
+    position: 0,
+    applied: 0,
+    sessions: new Map(),
+    requests: new Map(),
+    approvals: new Map(),
+    approvalByRequest: new Map(),
+    agents: new Map(),
+    registry: [],
+    authFailures: [],
+    orphanApprovalEvents: 0,
+    invalid: [],
+    otherTypes: new Map(),
+  };
+}
+
+/**
+ * The fold step. Idempotent by global position: an event at or before the checkpoint (a redelivery,
+ * a catch-up that overlaps a snapshot) changes nothing. Entity views evolve through pure functions
+ * (evolveRequest, evolveApproval); the collections are updated in place because the model owns them
+ * and copying a million-event model per event would be quadratic.
+ */
+export function applyRecorded(model: ReadModel, recorded: RecordedEvent): ReadModel {
+  if (recorded.globalPosition <= model.position) return model;
+  applyEvidence(model, toEvidenceEvent(recorded));
+  model.position = recorded.globalPosition;
+  model.applied++;
+  return model;
+}
+
+function applyEvidence(model: ReadModel, ev: EvidenceEvent): void {
+  switch (ev.kind) {
+    case 'request': {
+      const e = ev.event;
+      if (e.type === 'AuthenticationFailed') {
+        const p = e.payload;
+        model.authFailures.push({ time: e.time, reason: p.reason, method: p.method, path: p.path, sourceAddress: p.sourceAddress, eventId: e.eventId });
+        return;
+      }
+      const prev = model.requests.get(e.requestId);
+      model.requests.set(e.requestId, evolveRequest(prev ?? newRequestView(e), e));
+      if (e.type === 'RequestCompleted' && e.payload.approvalId) model.approvalByRequest.set(e.requestId, e.payload.approvalId);
+      let session = model.sessions.get(e.sessionId);
+      if (!session) {
+        session = {
+          sessionId: e.sessionId,
+          agent: e.identity?.agent ?? '',
+          username: e.identity?.username ?? '',
+          subject: e.identity?.subject ?? '',
+          groups: e.identity?.groups ?? [],
+          firstTime: e.time,
+          lastTime: e.time,
+          requestIds: [],
+        };
+        model.sessions.set(e.sessionId, session);
+      }
+      if (!prev) session.requestIds.push(e.requestId);
+      if (e.time < session.firstTime) session.firstTime = e.time;
+      if (e.time > session.lastTime) session.lastTime = e.time;
+      return;
+    }
+    case 'approval': {
+      const e = ev.event;
+      const id = e.data.approvalId;
+      if (e.type === 'ApprovalRequested') {
+        if (model.approvals.has(id)) return;
+        const view = newApprovalView(e);
+        model.approvals.set(id, { ...view, eventIds: [ev.eventId] });
+        model.approvalByRequest.set(view.requestId, id);
+        return;
+      }
+      const view = model.approvals.get(id);
+      if (!view) {
+        model.orphanApprovalEvents++;
+        return;
+      }
+      const next = evolveApproval(view, e);
+      model.approvals.set(id, { ...next, eventIds: [...view.eventIds, ev.eventId] });
+      if (e.type === 'ApprovalExecuted') model.approvalByRequest.set(e.data.requestId, id);
+      return;
+    }
+    case 'registry': {
+      const e = ev.event;
+      const known = model.agents.get(e.agent);
+      switch (e.type) {
+        case 'AgentRegistered':
+        case 'AgentUpdated':
+          model.agents.set(e.agent, { agent: e.agent, owner: e.owner, purpose: e.purpose, scope: e.scope, registeredAt: known && !known.removedAt ? known.registeredAt : e.time });
+          model.registry.push({ change: e.type === 'AgentRegistered' ? 'registered' : 'updated', agent: e.agent, owner: e.owner, purpose: e.purpose, source: e.source, at: e.time, eventId: ev.eventId });
+          return;
+        case 'AgentRemoved':
+          if (known) model.agents.set(e.agent, { ...known, removedAt: e.time });
+          model.registry.push({ change: 'removed', agent: e.agent, owner: e.owner, purpose: known?.purpose ?? '', source: e.source, at: e.time, eventId: ev.eventId });
+          return;
+        default: {
+          const unhandled: never = e;
+          throw new Error(`unhandled registry event ${JSON.stringify(unhandled)}`);
+        }
+      }
+    }
+    case 'other':
+      model.otherTypes.set(ev.type, (model.otherTypes.get(ev.type) ?? 0) + 1);
+      return;
+    case 'invalid':
+      model.invalid.push({ position: ev.position, stream: ev.stream, eventId: ev.eventId, type: ev.type });
+      return;
+    default: {
+      const unhandled: never = ev;
+      throw new Error(`unhandled evidence event ${JSON.stringify(unhandled)}`);
+    }
+  }
+}
+
+/** The owner of an agent per the registry; undefined for an agent that was never registered. */
+export function ownerOf(model: ReadModel, agent: string): string | undefined {
+  return model.agents.get(agent)?.owner;
+}

@@ -1,0 +1,132 @@
+import type { BodyDigest, ChaperoneEvent, Effect, RequestInfo } from '@chaperone/contracts';
+
+/** Caps what one request keeps of masked paths (the event itself caps at 200). */
+export const MAX_MASKED_PATHS = 200;
+
+/** One Kubernetes request as its evidence events describe it, joined by requestId. */
+export interface RequestView {
+  requestId: string;
+  sessionId: string;
+  /** Producer time of the request's first event (the interception, normally). */
+  time: string;
+  agent: string;
+  username: string;
+  subject: string;
+  method: string;
+  path: string;
+  query: string;
+  upgrade: boolean;
+  /** Null until RequestIntercepted is seen (or for requests that never authenticated). */
+  info: RequestInfo | null;
+  decision: { effect: Effect; rule: string; policyVersion: string; reason: string; matchedRules: string[] } | null;
+  masking: { count: number; paths: string[]; detectors: Record<string, number>; profile: string; events: number } | null;
+  completion: {
+    outcome: string;
+    status: number;
+    durationMs: number;
+    bytesOut: number;
+    requestBody?: BodyDigest;
+    responseBody?: BodyDigest;
+    /** The approval the request ran on (held or ticketed), when it needed one. */
+    approvalId?: string;
+  } | null;
+  /** The evidence events of this request, for an auditor following the links. */
+  eventIds: { intercepted?: string; decided?: string; completed?: string; masking: string[] };
+}
+
+/** A new, empty view for the first event seen of a request. */
+export function newRequestView(e: ChaperoneEvent): RequestView {
+  return {
+    requestId: e.requestId,
+    sessionId: e.sessionId,
+    time: e.time,
+    agent: e.identity?.agent ?? '',
+    username: e.identity?.username ?? '',
+    subject: e.identity?.subject ?? '',
+    method: '',
+    path: '',
+    query: '',
+    upgrade: false,
+    info: null,
+    decision: null,
+    masking: null,
+    completion: null,
+    eventIds: { masking: [] },
+  };
+}
+
+/** Pure: the request view after one of its events. */
+export function evolveRequest(view: RequestView, e: ChaperoneEvent): RequestView {
+  switch (e.type) {
+    case 'RequestIntercepted':
+      return {
+        ...view,
+        time: e.time < view.time ? e.time : view.time,
+        method: e.payload.method,
+        path: e.payload.path,
+        query: e.payload.query,
+        upgrade: e.payload.upgrade,
+        info: e.payload.request,
+        eventIds: { ...view.eventIds, intercepted: e.eventId },
+      };
+    case 'PolicyDecided': {
+      const d = e.payload.decision;
+      return {
+        ...view,
+        decision: { effect: d.effect, rule: d.rule, policyVersion: d.policyVersion, reason: d.reason, matchedRules: d.matchedRules },
+        eventIds: { ...view.eventIds, decided: e.eventId },
+      };
+    }
+    case 'MaskingApplied': {
+      // Watches and log streams may report masking more than once: the counts add up.
+      const prev = view.masking;
+      const detectors = { ...(prev?.detectors ?? {}) };
+      for (const [k, n] of Object.entries(e.payload.detectors)) detectors[k] = (detectors[k] ?? 0) + n;
+      return {
+        ...view,
+        masking: {
+          count: (prev?.count ?? 0) + e.payload.count,
+          paths: [...(prev?.paths ?? []), ...e.payload.paths].slice(0, MAX_MASKED_PATHS),
+          detectors,
+          profile: e.payload.profile,
+          events: (prev?.events ?? 0) + 1,
+        },
+        eventIds: { ...view.eventIds, masking: [...view.eventIds.masking, e.eventId] },
+      };
+    }
+    case 'RequestCompleted': {
+      const p = e.payload;
+      return {
+        ...view,
+        completion: {
+          outcome: p.outcome,
+          status: p.status,
+          durationMs: p.durationMs,
+          bytesOut: p.bytesOut,
+          ...(p.requestBody ? { requestBody: p.requestBody } : {}),
+          ...(p.responseBody ? { responseBody: p.responseBody } : {}),
+          ...(p.approvalId ? { approvalId: p.approvalId } : {}),
+        },
+        eventIds: { ...view.eventIds, completed: e.eventId },
+      };
+    }
+    case 'AuthenticationFailed':
+      // Kept apart (no identity, no session); never part of a request view.
+      return view;
+    default: {
+      const unhandled: never = e;
+      return unhandled;
+    }
+  }
+}
+
+/** Verbs that change the cluster (CC8.1). Upgrades (exec, attach, port-forward) are `create` on a subresource. */
+export const CHANGE_VERBS: ReadonlySet<string> = new Set(['create', 'update', 'patch', 'delete', 'deletecollection']);
+
+export function isChange(r: RequestView): boolean {
+  return r.info?.isResourceRequest === true && CHANGE_VERBS.has(r.info.verb);
+}
+
+export function isSecretRead(r: RequestView): boolean {
+  return r.info?.isResourceRequest === true && r.info.resource === 'secrets' && ['get', 'list', 'watch'].includes(r.info.verb);
+}

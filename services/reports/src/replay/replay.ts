@@ -1,0 +1,67 @@
+import type { ReadModel, RequestView } from '../read-model';
+import { requestTimeline, type TimelineEntry } from '../sessions/timeline';
+import { kubectlEquivalent } from './kubectl-command';
+
+export interface ReplayStep {
+  step: number;
+  time: string;
+  requestId: string;
+  command: string;
+  notes: string[];
+  /** One line: status, decision and rule, masking, approval. */
+  outcome: string;
+  entry: TimelineEntry;
+}
+
+export interface Replay {
+  sessionId: string;
+  agent: string;
+  owner: string | null;
+  steps: ReplayStep[];
+}
+
+/** The session as the kubectl commands that sent its requests, in order, with what happened to each. Undefined for an unknown session. */
+export function replaySession(model: ReadModel, sessionId: string): Replay | undefined {
+  const session = model.sessions.get(sessionId);
+  if (!session) return undefined;
+  const steps: ReplayStep[] = [];
+  for (const requestId of session.requestIds) {
+    const r = model.requests.get(requestId);
+    if (!r) continue;
+    const entry = requestTimeline(model, r);
+    const k = kubectlEquivalent(r);
+    steps.push({ step: steps.length + 1, time: r.time, requestId, command: k.command, notes: k.notes, outcome: outcomeLine(r, entry), entry });
+  }
+  return { sessionId, agent: session.agent, owner: model.agents.get(session.agent)?.owner ?? null, steps };
+}
+
+export function outcomeLine(r: RequestView, entry: TimelineEntry): string {
+  const parts: string[] = [];
+  if (r.completion) parts.push(`${r.completion.status} ${r.completion.outcome}`);
+  else parts.push('no completion recorded');
+  if (r.decision) {
+    const verdict = { allow: 'allowed', mask: 'allowed (masked)', approve: 'needs approval', deny: 'denied' }[r.decision.effect];
+    parts.push(`${verdict} by rule "${r.decision.rule}"`);
+  } else {
+    parts.push('no decision recorded');
+  }
+  if (r.masking && r.masking.count > 0) parts.push(`masked ${r.masking.count} value${r.masking.count === 1 ? '' : 's'}`);
+  if (entry.approval) {
+    const by = entry.approval.approvers.length ? ` by ${entry.approval.approvers.join(', ')}` : '';
+    parts.push(`approval ${entry.approval.approvalId} ${entry.approval.status}${by}`);
+  }
+  if (r.completion) parts.push(`${Math.round(r.completion.durationMs)} ms`);
+  return parts.join('; ');
+}
+
+/** The replay as text: one `$ kubectl …` line per request, its outcome and notes below it. */
+export function replayText(replay: Replay): string {
+  const head = `# session ${replay.sessionId}: agent ${replay.agent || '(unknown)'}, owner ${replay.owner ?? '(not registered)'}, ${replay.steps.length} request${replay.steps.length === 1 ? '' : 's'}\n`;
+  return (
+    head +
+    replay.steps
+      .map((s) => [`# ${s.step}. ${s.time} request ${s.requestId}`, `$ ${s.command}`, `#   → ${s.outcome}`, ...s.notes.map((n) => `#   (${n})`)].join('\n'))
+      .join('\n') +
+    '\n'
+  );
+}
