@@ -91,7 +91,7 @@ export class ApprovalGate {
           });
         }
         this.logger.log(`request ${admitted.refs.requestId} held for approval ${reply.approvalId} (${url})`);
-        const outcome = await this.hold(reply.approvalId, reply.expiresAt, admitted, fingerprint, clientGone);
+        const outcome = await this.hold(reply.approvalId, reply.expiresAt, admitted, fingerprint, clientGone, reply.created);
         if (outcome.kind === 'run') return { approvalId: reply.approvalId, body };
         if (outcome.kind === 'client-gone') throw new ClientGone();
         const error = refusalOf(outcome, reply.approvalId, spec);
@@ -166,7 +166,15 @@ export class ApprovalGate {
     }
   }
 
-  private async hold(approvalId: string, expiresAt: string, admitted: Admitted, fingerprint: string, clientGone: AbortSignal): Promise<WaitOutcome> {
+  private async hold(
+    approvalId: string,
+    expiresAt: string,
+    admitted: Admitted,
+    fingerprint: string,
+    clientGone: AbortSignal,
+    /** False when an identical request opened it and may still be waiting for it. */
+    created: boolean,
+  ): Promise<WaitOutcome> {
     const deadline = Date.parse(expiresAt) + EXPIRY_GRACE_MS;
     const outcome = await waitForDecision(approvalId, deadline, clientGone, {
       get: (id) => this.client.get(id),
@@ -175,8 +183,9 @@ export class ApprovalGate {
       now: () => Date.now(),
       pollMs: this.config.approvalPollMs,
     });
-    if (outcome.kind === 'client-gone') {
-      // Nobody is waiting for the answer any more: take the request off the approvers' list.
+    if (outcome.kind === 'client-gone' && created) {
+      // Nobody is waiting for the answer any more: take the request off the approvers' list. (An
+      // approval this request only joined is left to the one that opened it, or to expiry.)
       this.client.cancel(approvalId, 'client-gone').catch((e: unknown) => {
         this.logger.warn(`approval ${approvalId}: cancelling after the client left failed (${e instanceof Error ? e.message : String(e)}); it will expire`);
       });
