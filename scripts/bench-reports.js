@@ -52,7 +52,7 @@ async function main() {
     const start = new Date(Date.now() - 30 * 86_400_000);
     let t0 = performance.now();
     const written = await writeHistory(store, generateHistory({ events: EVENTS, agents: AGENTS, seed: 1, start, spanDays: 30, runId: 'bench' }, summary), {
-      concurrency: 64,
+      concurrency: 128,
       onProgress: (n) => n % 100_000 === 0 && log(`${n} written`),
     });
     results.write = { events: written, seconds: +secs(t0).toFixed(1), eventsPerSecond: Math.round(written / secs(t0)) };

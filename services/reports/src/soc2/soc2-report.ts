@@ -160,9 +160,14 @@ export interface Soc2Report {
   cc8_1: { changes: ChangeRow[]; notes: string[] };
 }
 
-function inPeriod(time: string, p: Period): boolean {
-  const t = Date.parse(time);
-  return t >= Date.parse(p.from) && t < Date.parse(p.to);
+/** [from, to) as milliseconds, parsed once per report. */
+function periodTest(p: Period): (time: string) => boolean {
+  const from = Date.parse(p.from);
+  const to = Date.parse(p.to);
+  return (time) => {
+    const t = Date.parse(time);
+    return t >= from && t < to;
+  };
 }
 
 function resourceOf(r: RequestView) {
@@ -176,8 +181,9 @@ function resourceOf(r: RequestView) {
  */
 export function buildSoc2Report(model: ReadModel, period: Period, opts: { burst: BurstRule; verification: ChainVerification; now: Date }): Soc2Report {
   const owner = (agent: string) => model.agents.get(agent)?.owner ?? '';
+  const inP = periodTest(period);
   const requests: RequestView[] = [];
-  for (const r of model.requests.values()) if (inPeriod(r.time, period)) requests.push(r);
+  for (const r of model.requests.values()) if (inP(r.time)) requests.push(r);
   requests.sort((a, b) => (a.time < b.time ? -1 : a.time > b.time ? 1 : a.requestId.localeCompare(b.requestId)));
 
   // CC6.1: who acted, who owns them, and which policy versions decided.
@@ -228,10 +234,10 @@ export function buildSoc2Report(model: ReadModel, period: Period, opts: { burst:
     .sort((a, b) => a.firstSeen.localeCompare(b.firstSeen));
 
   // CC6.2/CC6.3: registrations and approvals requested in the period.
-  const registrations = model.registry.filter((e) => inPeriod(e.at, period));
+  const registrations = model.registry.filter((e) => inP(e.at));
   const approvals: ApprovalRow[] = [];
   for (const a of model.approvals.values()) {
-    if (!inPeriod(a.requestedAt, period)) continue;
+    if (!inP(a.requestedAt)) continue;
     const secs = secondsToDecision(a);
     approvals.push({
       approvalId: a.approvalId,
@@ -316,7 +322,7 @@ export function buildSoc2Report(model: ReadModel, period: Period, opts: { burst:
   const bursts: Burst[] = [];
   for (const [agent, times] of [...denialTimes].sort((a, b) => a[0].localeCompare(b[0]))) bursts.push(...findBursts(agent, 'denials', times, opts.burst));
   for (const [agent, times] of [...secretTimes].sort((a, b) => a[0].localeCompare(b[0]))) bursts.push(...findBursts(agent, 'secret-reads', times, opts.burst));
-  const authenticationFailures = model.authFailures.filter((f) => inPeriod(f.time, period));
+  const authenticationFailures = model.authFailures.filter((f) => inP(f.time));
 
   const unregistered = identityRows.filter((i) => !i.registered).length;
   return {
