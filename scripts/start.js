@@ -98,6 +98,8 @@ async function main() {
   };
   process.on('SIGINT', () => void shutdown(0));
   process.on('SIGTERM', () => void shutdown(0));
+  // The terminal went away: stop the services too (for them SIGHUP means reload, not stop).
+  process.on('SIGHUP', () => void shutdown(0));
   try {
     for (const name of SERVICES) {
       const s = await startService(name, serviceEnv, prefix);

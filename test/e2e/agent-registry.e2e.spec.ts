@@ -33,7 +33,8 @@ agents:
 const stack = new E2EStack();
 
 beforeAll(async () => {
-  await stack.start(POLICY, { agentsYaml: AGENTS, checkpoints: true });
+  // No file watching: the SIGHUP test below re-applies the agents file by signal alone.
+  await stack.start(POLICY, { agentsYaml: AGENTS, checkpoints: true, env: { CHAPERONE_POLICY_WATCH: 'false' } });
 }, 90_000);
 
 afterAll(async () => {
@@ -71,10 +72,34 @@ describe('agent registry through kubectl', () => {
     expect(r.stderr).toContain('agent "registered-bot" (owner alice@example.com) is not registered to list deployments in namespace default');
   });
 
+  it('SIGHUP re-applies an edited agents file: a newly registered agent works, and the change is stored once', async () => {
+    const late = stack.kubeconfig(await stack.agentToken('late-bot'));
+    expect((await stack.kubectl(late, ['get', 'pods'])).stderr).toContain('rule "unregistered-agent"');
+    writeFileSync(
+      join(stack.dir, 'agents.yaml'),
+      `${AGENTS}  - agent: late-bot
+    owner: bob@example.com
+    purpose: joined later
+    scope: { namespaces: ["default"], verbs: ["get", "list"], resources: ["pods"] }
+`,
+    );
+    stack.services.get('policy')?.child.kill('SIGHUP');
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      const r = await stack.kubectl(late, ['get', 'pods']);
+      if (r.code === 0) break;
+      if (Date.now() > deadline) throw new Error(`late-bot still refused: ${r.stderr}`);
+      await new Promise((res) => setTimeout(res, 200));
+    }
+  });
+
   it('the registration is stored once, the refusals are evidence, and the store verifies under signed checkpoints', async () => {
     const store = await stack.evidenceStore();
     const registry = (await store.readStream(EvidenceStreams.agentRegistry)).map((e) => AgentRegistryEventSchema.parse(e.data));
-    expect(registry.map((e) => `${e.type} ${e.agent} ${e.owner}`)).toEqual(['AgentRegistered registered-bot alice@example.com']);
+    expect(registry.map((e) => `${e.type} ${e.agent} ${e.owner}`)).toEqual([
+      'AgentRegistered registered-bot alice@example.com',
+      'AgentRegistered late-bot bob@example.com',
+    ]);
     // The refusal's decision reaches the store (audit), and a checkpoint covers it.
     const deadline = Date.now() + 15_000;
     for (;;) {

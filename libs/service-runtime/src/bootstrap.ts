@@ -40,7 +40,9 @@ export async function bootstrapService(opts: BootstrapOptions): Promise<INestApp
       { inheritAppConfig: true },
     );
   }
-  app.enableShutdownHooks();
+  // Only these stop a service. Without a list Nest also shuts down on SIGHUP, which the policy
+  // service uses to reload its files.
+  app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
   await app.startAllMicroservices();
   await app.listen(opts.healthPort, opts.healthHost);
   const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');

@@ -57,6 +57,11 @@ export class PolicyModule implements OnApplicationShutdown {
       const result = store.reload();
       if (result.ok) this.logger.log(`policy reloaded on SIGHUP: now ${result.version}`);
       else this.logger.error(`policy reload refused:\n${formatPolicyErrors(store.path, result.errors)}`);
+      // The agents file too; an invalid one is refused and the registry stays as it is.
+      this.agents?.applyFile().then(
+        (stored) => this.logger.log(`agents file re-applied on SIGHUP: ${stored} registry change(s)`),
+        (err: unknown) => this.logger.error(`agents file not applied on SIGHUP: ${err instanceof Error ? err.message : String(err)}`),
+      );
     });
   }
 
