@@ -10,7 +10,7 @@ FROM ${NODE_IMAGE} AS manifests
 WORKDIR /src
 COPY . .
 RUN mkdir /out \
- && cp --parents package.json package-lock.json libs/*/package.json services/*/package.json test/*/package.json /out/
+ && cp --parents package.json package-lock.json libs/*/package.json services/*/package.json test/*/package.json tools/*/package.json /out/
 
 # --- build: full install (dev dependencies included), then every project's `build` target --------
 FROM ${NODE_IMAGE} AS build
@@ -20,15 +20,11 @@ WORKDIR /app
 COPY --from=manifests /out/ ./
 RUN npm ci --no-audit --no-fund
 COPY . .
-# The workspace packages do not (yet) declare their @chaperone/* dependencies in package.json, so
-# Nx sees no edges between projects and may compile a service before the libs it imports. Each pass
-# builds what it can and Nx caches the successes; the import graph is 4 levels deep, so a few quiet
-# passes converge, and the last, verbose run reports any real compile error and fails the build.
-# Once every package.json lists its @chaperone/* dependencies, the first pass succeeds and this is moot.
-RUN for pass in 1 2 3 4 5; do npx nx run-many -t build --outputStyle=static >/tmp/build-pass.log 2>&1 && break; done; \
-    npx nx run-many -t build --outputStyle=static \
+# Each package.json lists its @chaperone/* dependencies (scripts/sync-workspace-deps.js), so Nx
+# builds libs before the services that import them in one pass.
+RUN npx nx run-many -t build --outputStyle=static \
  && mkdir /dist-out \
- && cp -r --parents libs/*/dist services/*/dist /dist-out/
+ && cp -r --parents libs/*/dist services/*/dist tools/*/dist /dist-out/
 
 # --- runtime: production dependencies, compiled output, example policy; no compiler, no nx -------
 FROM ${NODE_IMAGE} AS runtime
@@ -36,6 +32,8 @@ ENV NODE_ENV=production \
     CHAPERONE_LOG_FORMAT=json
 WORKDIR /app
 COPY --from=manifests /out/ ./
+# The CLI's committed bin shim, so npm links `chaperone` (it loads tools/cli/dist).
+COPY tools/cli/bin tools/cli/bin
 # Workspace packages (@chaperone/*) become symlinks into libs/ and services/; their dist/ follows.
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
  && npm cache clean --force
