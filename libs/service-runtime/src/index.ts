@@ -7,3 +7,5 @@ export * from './run-main';
 export * from './startup-error';
 export * from './testing/health-contract';
 export * from './event-store-settings';
+export * from './oidc-settings';
+export * from './open-event-store';

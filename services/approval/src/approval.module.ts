@@ -3,8 +3,8 @@ import { randomUUID } from 'node:crypto';
 import type { NatsConnection } from 'nats';
 import { createAuthenticator, type AuthConfig, type Authenticator } from '@chaperone/auth';
 import { busSubjects, type BusSubjects } from '@chaperone/contracts';
-import type { EventStore } from '@chaperone/event-store';
-import { BUS, NATS_CONNECTION, Readiness, ServiceRuntimeModule, type RuntimeOptions } from '@chaperone/service-runtime';
+import type { EventStore, EventStoreKind } from '@chaperone/event-store';
+import { BUS, NATS_CONNECTION, openServiceEventStore, Readiness, ServiceRuntimeModule, type RuntimeOptions } from '@chaperone/service-runtime';
 import { ApprovalsController } from './approvers-api/approvals.controller';
 import { OpenApiController } from './approvers-api/openapi.controller';
 import { approvalEndpoints } from './bus/approval.endpoints';
@@ -14,7 +14,6 @@ import { ApprovalLifecycle } from './lifecycle/approval-lifecycle';
 import { ReadModelFeed } from './lifecycle/catch-up';
 import { publishChanged } from './lifecycle/changed-publisher';
 import { ApprovalReadModel } from './lifecycle/read-model';
-import { openEventStore, type EventStoreKind } from './store/event-store.provider';
 import { AUTHENTICATOR, CLOCK, EVENT_STORE, NEW_ID, type Clock, type NewId } from './tokens';
 import { PublicUrl } from './webhooks/public-url';
 import { WebhookNotifier, type WebhookOptions } from './webhooks/webhook-notifier';
@@ -85,7 +84,7 @@ export class ApprovalModule {
           provide: EVENT_STORE,
           inject: [NATS_CONNECTION, BUS],
           useFactory: (nc: NatsConnection, bus: BusSubjects) =>
-            openEventStore(opts.eventStore, { nc, subjects: bus, eventStoreConnection: opts.eventStoreConnection }),
+            openServiceEventStore(opts, { nc, subjects: bus }),
         },
         { provide: ApprovalReadModel, inject: [EVENT_STORE], useFactory: (store: EventStore) => new ApprovalReadModel(store) },
         {

@@ -1,10 +1,10 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { NatsConnection } from 'nats';
 import type { BusSubjects } from '@chaperone/contracts';
-import { BUS, NATS_CONNECTION, ServiceRuntimeModule, type RuntimeOptions } from '@chaperone/service-runtime';
+import { BUS, NATS_CONNECTION, openServiceEventStore, ServiceRuntimeModule, type RuntimeOptions } from '@chaperone/service-runtime';
 import { CHECKPOINT_OPTIONS, Checkpointer, type CheckpointOptions } from './checkpoints/checkpointer';
 import { EventRecorder } from './record-events/event-recorder';
-import { openEventStore, type EventStoreKind } from './store/event-store.provider';
+import type { EventStoreKind } from '@chaperone/event-store';
 import { EVENT_STORE } from './tokens';
 
 /**
@@ -28,7 +28,7 @@ export class AuditModule {
           provide: EVENT_STORE,
           inject: [NATS_CONNECTION, BUS],
           useFactory: (nc: NatsConnection, subjects: BusSubjects) =>
-            openEventStore(opts.eventStore, { nc, subjects, eventStoreConnection: opts.eventStoreConnection }),
+            openServiceEventStore(opts, { nc, subjects }),
         },
         EventRecorder,
         { provide: CHECKPOINT_OPTIONS, useValue: opts.checkpoints ?? { privateKey: null, intervalMs: 60_000 } },

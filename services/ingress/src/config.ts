@@ -1,5 +1,5 @@
 import { setting } from '@chaperone/config';
-import { commonSettings } from '@chaperone/service-runtime';
+import { commonSettings, oidcSettings } from '@chaperone/service-runtime';
 
 /** Every knob of the ingress; the README's configuration table is generated from this spec. */
 export const ingressSettings = {
@@ -10,15 +10,7 @@ export const ingressSettings = {
   tlsCertFile: setting.optional('CHAPERONE_TLS_CERT_FILE', 'path to the PEM server certificate (HTTPS is off without it)'),
   tlsKeyFile: setting.optional('CHAPERONE_TLS_KEY_FILE', 'path to the PEM private key of the server certificate'),
 
-  oidcIssuer: setting.string('CHAPERONE_OIDC_ISSUER', 'the exact `iss` of agent tokens, e.g. https://issuer.example.com'),
-  oidcAudiences: setting.list('CHAPERONE_OIDC_AUDIENCES', 'comma-separated accepted `aud` values', 'chaperone'),
-  oidcJwksUrl: setting.optional('CHAPERONE_OIDC_JWKS_URL', 'a JWKS URL (default: OIDC discovery from the issuer)'),
-  oidcJwksFile: setting.optional('CHAPERONE_OIDC_JWKS_FILE', 'path to a static JWKS file (overrides URL and discovery)'),
-  oidcAlgorithms: setting.list('CHAPERONE_OIDC_ALGORITHMS', 'comma-separated JWS algorithms to accept', 'RS256,ES256,EdDSA'),
-  oidcClockSkewSec: setting.int('CHAPERONE_OIDC_CLOCK_SKEW_SECONDS', 'seconds of clock skew tolerated for exp/nbf', '30', 0, 600),
-  oidcUsernameClaim: setting.string('CHAPERONE_OIDC_USERNAME_CLAIM', 'claim holding the Kubernetes user name', 'sub'),
-  oidcUsernamePrefix: setting.string('CHAPERONE_OIDC_USERNAME_PREFIX', 'prefix added to user names (like --oidc-username-prefix)', ''),
-  oidcGroupsClaim: setting.string('CHAPERONE_OIDC_GROUPS_CLAIM', 'claim holding the groups', 'groups'),
+  ...oidcSettings(),
   oidcAgentClaim: setting.string('CHAPERONE_OIDC_AGENT_CLAIM', 'claim holding the agent name (falls back to the user name)', 'agent'),
   oidcSessionClaim: setting.string('CHAPERONE_OIDC_SESSION_CLAIM', 'claim holding the agent session id (else one token = one session)', 'sid'),
 

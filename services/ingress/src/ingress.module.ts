@@ -1,6 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { createAuthenticator, type AuthConfig } from '@chaperone/auth';
-import { runtimeOptions, ServiceRuntimeModule } from '@chaperone/service-runtime';
+import { oidcAuthConfig, runtimeOptions, ServiceRuntimeModule } from '@chaperone/service-runtime';
 import { ApprovalClient } from './approval/approval-client';
 import { ApprovalGate } from './approval/approval-gate';
 import { PolicyClient } from './decide/policy-client';
@@ -12,24 +12,7 @@ import { upstreamSource } from './upstream/upstream-from-config';
 import { AUTHENTICATOR, INGRESS_CONFIG, UPSTREAM, type IngressConfig } from './tokens';
 
 export function authConfig(config: IngressConfig): AuthConfig {
-  return {
-    issuer: config.oidcIssuer,
-    audiences: config.oidcAudiences,
-    algorithms: config.oidcAlgorithms,
-    clockToleranceSec: config.oidcClockSkewSec,
-    jwks: config.oidcJwksFile
-      ? { kind: 'file', path: config.oidcJwksFile }
-      : config.oidcJwksUrl
-        ? { kind: 'url', url: config.oidcJwksUrl }
-        : { kind: 'discovery' },
-    claims: {
-      username: config.oidcUsernameClaim,
-      groups: config.oidcGroupsClaim,
-      agent: config.oidcAgentClaim,
-      session: config.oidcSessionClaim,
-    },
-    usernamePrefix: config.oidcUsernamePrefix,
-  };
+  return oidcAuthConfig(config, { agent: config.oidcAgentClaim, session: config.oidcSessionClaim });
 }
 
 /** The ingress: the Kubernetes API surface, admission (auth, parse, policy) and forwarding. */

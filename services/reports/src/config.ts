@@ -1,5 +1,5 @@
 import { setting, type ConfigOf } from '@chaperone/config';
-import { commonSettings, eventStoreSettings } from '@chaperone/service-runtime';
+import { commonSettings, eventStoreSettings, oidcSettings } from '@chaperone/service-runtime';
 
 /**
  * The reports service. Its HTTP API (sessions, replay, SOC 2 reports, verify) is served on the same
@@ -14,15 +14,7 @@ export const reportsSettings = {
     'path to the PEM (SPKI) Ed25519 public key of the audit service\'s checkpoint key (comma-separated paths during a key rotation); unset = chains are verified, checkpoint signatures are not',
   ),
   verifyCacheSeconds: setting.int('CHAPERONE_REPORTS_VERIFY_CACHE_SECONDS', 'seconds a chain verification result is reused by reports (0 = verify for every report)', '60', 0, 86_400),
-  oidcIssuer: setting.string('CHAPERONE_OIDC_ISSUER', 'the exact `iss` of tokens, e.g. https://issuer.example.com'),
-  oidcAudiences: setting.list('CHAPERONE_OIDC_AUDIENCES', 'comma-separated accepted `aud` values', 'chaperone'),
-  oidcJwksUrl: setting.optional('CHAPERONE_OIDC_JWKS_URL', 'a JWKS URL (default: OIDC discovery from the issuer)'),
-  oidcJwksFile: setting.optional('CHAPERONE_OIDC_JWKS_FILE', 'path to a static JWKS file (overrides URL and discovery)'),
-  oidcAlgorithms: setting.list('CHAPERONE_OIDC_ALGORITHMS', 'comma-separated JWS algorithms to accept', 'RS256,ES256,EdDSA'),
-  oidcClockSkewSec: setting.int('CHAPERONE_OIDC_CLOCK_SKEW_SECONDS', 'seconds of clock skew tolerated for exp/nbf', '30', 0, 600),
-  oidcUsernameClaim: setting.string('CHAPERONE_OIDC_USERNAME_CLAIM', 'claim holding the user name', 'sub'),
-  oidcUsernamePrefix: setting.string('CHAPERONE_OIDC_USERNAME_PREFIX', 'prefix added to user names', ''),
-  oidcGroupsClaim: setting.string('CHAPERONE_OIDC_GROUPS_CLAIM', 'claim holding the groups', 'groups'),
+  ...oidcSettings(),
   complianceGroups: setting.list('CHAPERONE_REPORTS_GROUPS', 'comma-separated OIDC groups allowed to read reports and sessions', 'compliance'),
   burstThreshold: setting.int('CHAPERONE_REPORTS_BURST_THRESHOLD', 'events of one kind (denials, secret reads) by one agent that make a burst', '10', 2, 1_000_000),
   burstWindowSeconds: setting.int('CHAPERONE_REPORTS_BURST_WINDOW_SECONDS', 'the window of a burst, in seconds', '60', 1, 86_400),

@@ -2,11 +2,11 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import type { NatsConnection } from 'nats';
 import { createAuthenticator, type AuthConfig } from '@chaperone/auth';
 import type { BusSubjects } from '@chaperone/contracts';
-import { openEvidenceStore, type EventStore } from '@chaperone/event-store';
+import type { EventStore } from '@chaperone/event-store';
 import { loadPublicKey } from '@chaperone/evidence-chain';
 import type { KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { BUS, NATS_CONNECTION, runtimeOptions, ServiceRuntimeModule, StartupError } from '@chaperone/service-runtime';
+import { BUS, NATS_CONNECTION, oidcAuthConfig, openServiceEventStore, runtimeOptions, ServiceRuntimeModule, StartupError } from '@chaperone/service-runtime';
 import { ComplianceAccess } from './access/compliance-access';
 import type { ReportsConfig } from './config';
 import { Projector } from './projection/projector';
@@ -17,19 +17,7 @@ import { AUTHENTICATOR, CHAIN_VERIFIER, CLOCK, EVENT_STORE, REPORTS_CONFIG, SNAP
 import { StoreVerifier } from './verify/store-verifier';
 
 export function authConfig(config: ReportsConfig): AuthConfig {
-  return {
-    issuer: config.oidcIssuer,
-    audiences: config.oidcAudiences,
-    algorithms: config.oidcAlgorithms,
-    clockToleranceSec: config.oidcClockSkewSec,
-    jwks: config.oidcJwksFile
-      ? { kind: 'file', path: config.oidcJwksFile }
-      : config.oidcJwksUrl
-        ? { kind: 'url', url: config.oidcJwksUrl }
-        : { kind: 'discovery' },
-    claims: { username: config.oidcUsernameClaim, groups: config.oidcGroupsClaim },
-    usernamePrefix: config.oidcUsernamePrefix,
-  };
+  return oidcAuthConfig(config);
 }
 
 /** The checkpoint public key(s), checked at start: a bad file stops the service with what is wrong. */
@@ -69,13 +57,7 @@ export class ReportsModule {
           inject: [NATS_CONNECTION, BUS],
           // Through the chaining decorator like every user of the evidence store (this service only reads).
           useFactory: (nc: NatsConnection, subjects: BusSubjects) =>
-            openEvidenceStore({
-              kind: config.eventStore,
-              nc,
-              streamName: subjects.evidenceStream,
-              subjectPrefix: subjects.evidenceSubjectPrefix,
-              eventStoreConnection: config.eventStoreConnection,
-            }),
+            openServiceEventStore(config, { nc, subjects }),
         },
         {
           provide: SNAPSHOTS,

@@ -1,8 +1,8 @@
 import { Logger, type Provider } from '@nestjs/common';
 import type { NatsConnection } from 'nats';
 import type { BusSubjects } from '@chaperone/contracts';
-import { InvalidArgument, openEvidenceStore, type EventStoreKind } from '@chaperone/event-store';
-import { BUS, NATS_CONNECTION, Readiness, StartupError } from '@chaperone/service-runtime';
+import type { EventStoreKind } from '@chaperone/event-store';
+import { BUS, NATS_CONNECTION, openServiceEventStore, Readiness, StartupError } from '@chaperone/service-runtime';
 import { AgentRegistry, AgentsFileError, type AgentRegistryOptions } from './agent-registry';
 
 export const AGENT_REGISTRY = Symbol('AGENT_REGISTRY');
@@ -22,19 +22,7 @@ export function agentRegistryProvider(opts: AgentRegistryModuleOptions | undefin
     inject: [NATS_CONNECTION, BUS, Readiness],
     useFactory: async (nc: NatsConnection, subjects: BusSubjects, readiness: Readiness): Promise<AgentRegistry | null> => {
       if (!opts || (!opts.required && !opts.file)) return null;
-      let store;
-      try {
-        store = await openEvidenceStore({
-          kind: opts.eventStore,
-          nc,
-          streamName: subjects.evidenceStream,
-          subjectPrefix: subjects.evidenceSubjectPrefix,
-          eventStoreConnection: opts.eventStoreConnection,
-        });
-      } catch (err) {
-        if (err instanceof InvalidArgument) throw new StartupError(err.message);
-        throw err;
-      }
+      const store = await openServiceEventStore(opts, { nc, subjects });
       const logger = new Logger('AgentRegistry');
       const registry = new AgentRegistry(store, opts, logger);
       try {
