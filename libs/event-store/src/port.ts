@@ -57,12 +57,20 @@ export interface ReadStreamOptions {
 export interface ReadAllOptions {
   /** Inclusive: events whose globalPosition >= fromPosition; default: the start of the store. */
   fromPosition?: number;
+  /** Counts the events returned (after `streamPrefix`). */
   maxCount?: number;
+  /**
+   * Only events of streams whose name starts with this (e.g. `approval-`), still in global order:
+   * a reader that follows one kind of stream skips decoding the rest.
+   */
+  streamPrefix?: string;
 }
 
 export interface SubscribeToAllOptions {
   /** Inclusive, as for readAll; default: the start of the store. */
   fromPosition?: number;
+  /** As for readAll: only events of streams whose name starts with this. */
+  streamPrefix?: string;
 }
 
 export interface CatchUpSubscription {

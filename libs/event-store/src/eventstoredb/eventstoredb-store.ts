@@ -9,6 +9,7 @@ import {
   StreamNotFoundError,
   WrongExpectedVersionError,
   excludeSystemEvents,
+  streamNameFilter,
   jsonEvent,
   type AllStreamResolvedEvent,
   type AppendExpectedRevision,
@@ -163,7 +164,7 @@ export class EventStoreDBEventStore implements EventStore {
       // until maxCount user events were found.
       for await (const r of this.client.readAll({ fromPosition: toEsdbPosition(opts.fromPosition), direction: FORWARDS })) {
         const e = toRecorded(r);
-        if (e) out.push(e);
+        if (e && (!opts.streamPrefix || e.stream.startsWith(opts.streamPrefix))) out.push(e);
         if (out.length >= max) break;
       }
     } catch (err) {
@@ -196,12 +197,14 @@ export class EventStoreDBEventStore implements EventStore {
         throw mapEsdbError(err);
       }
     }
-    const subscription = this.client.subscribeToAll({ fromPosition: start, filter: excludeSystemEvents() });
+    // A stream prefix is filtered by the server; system streams start with '$', so none matches.
+    const filter = opts.streamPrefix ? streamNameFilter({ prefixes: [opts.streamPrefix] }) : excludeSystemEvents();
+    const subscription = this.client.subscribeToAll({ fromPosition: start, filter });
     const loop = (async () => {
       try {
         for await (const r of subscription) {
           const e = toRecorded(r);
-          if (e && e.globalPosition >= from) await onEvent(e);
+          if (e && e.globalPosition >= from && (!opts.streamPrefix || e.stream.startsWith(opts.streamPrefix))) await onEvent(e);
         }
       } catch (err) {
         await subscription.unsubscribe().catch(() => undefined);

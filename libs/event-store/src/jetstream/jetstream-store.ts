@@ -257,7 +257,9 @@ export class JetStreamEventStore implements EventStore {
     }
     if (max === 0 || from > lastSeq) return [];
     const out: RecordedEvent[] = [];
+    const wanted = this.subjectPrefixOf(opts.streamPrefix);
     await this.scan({ filter: `${this.config.subjectPrefix}.>`, fromSeq: from, untilSeq: lastSeq, headersOnly: false }, (m) => {
+      if (!m.subject.startsWith(wanted)) return true;
       out.push(this.toRecorded(m.subject, m.seq, m.headers, m.data, new Date(m.info.timestampNanos / 1e6)));
       return out.length < max;
     });
@@ -271,6 +273,7 @@ export class JetStreamEventStore implements EventStore {
   ): Promise<CatchUpSubscription> {
     this.assertOpen();
     validateCount('fromPosition', opts.fromPosition, 0);
+    const wanted = this.subjectPrefixOf(opts.streamPrefix);
     let messages: ConsumerMessages;
     try {
       // Ordered consumer: ephemeral, flow-controlled, recreated from the last delivered sequence
@@ -286,6 +289,7 @@ export class JetStreamEventStore implements EventStore {
     const loop = (async () => {
       try {
         for await (const m of messages) {
+          if (!m.subject.startsWith(wanted)) continue;
           await onEvent(this.toRecorded(m.subject, m.seq, m.headers, m.data, new Date(m.info.timestampNanos / 1e6)));
         }
       } catch (err) {
@@ -418,6 +422,15 @@ export class JetStreamEventStore implements EventStore {
       clearTimeout(timer);
       messages?.stop();
     }
+  }
+
+  /**
+   * The subject prefix of the streams a `streamPrefix` selects. Matched on the subject, before the
+   * message is decoded: skipping another stream's event costs a string comparison. (A subject
+   * filter on the server would need the prefix to end at a '.', which stream names need not.)
+   */
+  private subjectPrefixOf(streamPrefix: string | undefined): string {
+    return `${this.config.subjectPrefix}.${streamPrefix ?? ''}`;
   }
 
   private toRecorded(subject: string, seq: number, h: MsgHdrs | undefined, data: Uint8Array, time: Date): RecordedEvent {

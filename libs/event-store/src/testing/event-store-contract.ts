@@ -308,6 +308,40 @@ export function eventStoreContract(name: string, harness: () => Promise<EventSto
       });
     });
 
+    describe('stream prefix', () => {
+      it('readAll and subscribeToAll return only the streams a prefix selects, in global order', async () => {
+        const kind = uniqueStreamName('kind');
+        const [a1, b1, a2] = [`${kind}-a-1`, `${kind}-b-1`, `${kind}-a-2`];
+        const first = await store.append(a1, [newEvent('A', { i: 0 })]);
+        await store.append(b1, [newEvent('B', { i: 1 })]);
+        await store.append(a2, [newEvent('A', { i: 2 }), newEvent('A', { i: 3 })]);
+        const selected = await store.readAll({ fromPosition: first.globalPosition, streamPrefix: `${kind}-a-` });
+        expect(selected.map((e) => [e.stream, (e.data as { i: number }).i])).toEqual([
+          [a1, 0],
+          [a2, 2],
+          [a2, 3],
+        ]);
+        // maxCount counts selected events, not the ones skipped.
+        const page = await store.readAll({ fromPosition: first.globalPosition, streamPrefix: `${kind}-a-`, maxCount: 2 });
+        expect(page.map((e) => (e.data as { i: number }).i)).toEqual([0, 2]);
+
+        const seen: RecordedEvent[] = [];
+        const sub = await store.subscribeToAll({ fromPosition: first.globalPosition, streamPrefix: `${kind}-b-` }, (e) => void seen.push(e));
+        try {
+          await store.append(a1, [newEvent('A', { i: 4 })]);
+          await store.append(b1, [newEvent('B', { i: 5 })]);
+          await waitFor(() => seen.length >= 2);
+          await sleep(200);
+          expect(seen.map((e) => [e.stream, (e.data as { i: number }).i])).toEqual([
+            [b1, 1],
+            [b1, 5],
+          ]);
+        } finally {
+          await sub.close();
+        }
+      });
+    });
+
     describe('catch-up subscription', () => {
       it('delivers stored events from the position, then live ones, in order, without duplicates', async () => {
         const stream = uniqueStreamName('sub');

@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import { APPROVAL_STREAM_PREFIX } from '@chaperone/contracts';
 import type { CatchUpSubscription, EventStore } from '@chaperone/event-store';
 import type { ApprovalReadModel } from './read-model';
 
@@ -6,8 +7,8 @@ const PAGE = 500;
 const RESUBSCRIBE_MS = 1_000;
 
 /**
- * Keeps the read model in step with the event store: at start, reads every stored event (only
- * approval streams are kept) before the service answers anything; then follows new events live,
+ * Keeps the read model in step with the event store: at start, reads every stored approval event
+ * (only `approval-*` streams: the store skips the others before decoding them) before the service answers anything; then follows new events live,
  * resubscribing from the last position if the subscription fails.
  */
 export class ReadModelFeed {
@@ -28,7 +29,7 @@ export class ReadModelFeed {
 
   async start(): Promise<void> {
     for (;;) {
-      const page = await this.store.readAll({ fromPosition: this.nextPosition, maxCount: PAGE });
+      const page = await this.store.readAll({ fromPosition: this.nextPosition, maxCount: PAGE, streamPrefix: APPROVAL_STREAM_PREFIX });
       for (const recorded of page) {
         await this.readModel.applyRecorded(recorded);
         this.nextPosition = recorded.globalPosition + 1;
@@ -46,7 +47,7 @@ export class ReadModelFeed {
 
   private async follow(): Promise<void> {
     this.subscription = await this.store.subscribeToAll(
-      { fromPosition: this.nextPosition },
+      { fromPosition: this.nextPosition, streamPrefix: APPROVAL_STREAM_PREFIX },
       async (recorded) => {
         await this.readModel.applyRecorded(recorded);
         this.nextPosition = recorded.globalPosition + 1;
