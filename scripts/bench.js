@@ -422,9 +422,10 @@ function markdown(result) {
 async function deleteStreams(natsUrl, subjects) {
   const nc = await connect({ servers: natsUrl });
   const jsm = await nc.jetstreamManager();
-  const mark = subjects.eventsStream.replace(/_EVENTS$/, '');
-  const names = [subjects.eventsStream, subjects.evidenceStream];
-  for await (const si of jsm.streams.list()) if (si.config.name.includes(mark)) names.push(si.config.name);
+  // Streams carry the prefix upper-cased (BENCH_1234_EVENTS), object-store buckets as written (OBJ_bench-1234-reports).
+  const marks = [subjects.eventsStream.replace(/_EVENTS$/, ''), `OBJ_${subjects.prefix}-`];
+  const names = [subjects.eventsStream, subjects.evidenceStream, `OBJ_${subjects.reportsSnapshotBucket}`];
+  for await (const si of jsm.streams.list()) if (marks.some((m) => si.config.name.includes(m))) names.push(si.config.name);
   for (const name of new Set(names)) await jsm.streams.delete(name).catch(() => false);
   await nc.drain();
 }
