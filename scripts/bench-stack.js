@@ -13,6 +13,40 @@ const { SERVICES, ensureNats, makeServingCert, startService, stopService } = req
 const GATEWAY_TOKEN = 'bench-gateway-token';
 
 /**
+ * The environment every service of a benchmark's gateway shares: its bus prefix, the policy in
+ * `dir/policy.yaml`, TLS, the local issuer's JWKS in `dir/jwks.json` and the test API server as the
+ * cluster (token in `dir/upstream-token`).
+ */
+function gatewayServiceEnv({ natsUrl, subjects, dir, certFile, keyFile, issuer, apiUrl }) {
+  return {
+    CHAPERONE_NATS_URL: natsUrl,
+    CHAPERONE_BUS_PREFIX: subjects.prefix,
+    CHAPERONE_HEALTH_PORT: '0',
+    CHAPERONE_POLICY_FILE: path.join(dir, 'policy.yaml'),
+    CHAPERONE_HTTPS_PORT: '0',
+    CHAPERONE_TLS_CERT_FILE: certFile,
+    CHAPERONE_TLS_KEY_FILE: keyFile,
+    CHAPERONE_OIDC_ISSUER: issuer,
+    CHAPERONE_OIDC_JWKS_FILE: path.join(dir, 'jwks.json'),
+    CHAPERONE_UPSTREAM_URL: apiUrl,
+    CHAPERONE_UPSTREAM_TOKEN_FILE: path.join(dir, 'upstream-token'),
+    CHAPERONE_UPSTREAM_CA_FILE: certFile,
+  };
+}
+
+/** Deletes every JetStream stream of a run's bus prefix (events, evidence, and whatever else a service made under it). */
+async function deleteStreams(natsUrl, subjects) {
+  const nc = await connect({ servers: natsUrl });
+  const jsm = await nc.jetstreamManager();
+  // Streams carry the prefix upper-cased (BENCH_1234_EVENTS), object-store buckets as written (OBJ_bench-1234-reports).
+  const marks = [subjects.eventsStream.replace(/_EVENTS$/, ''), `OBJ_${subjects.prefix}-`];
+  const names = [subjects.eventsStream, subjects.evidenceStream, `OBJ_${subjects.reportsSnapshotBucket}`];
+  for await (const si of jsm.streams.list()) if (marks.some((m) => si.config.name.includes(m))) names.push(si.config.name);
+  for (const name of new Set(names)) await jsm.streams.delete(name).catch(() => false);
+  await nc.drain();
+}
+
+/**
  * @param {{ rules: string, prepare?: (api: any) => void, env?: Record<string, string> }} opts
  *   rules: YAML list items of the policy; prepare: seed the test API server before services start.
  */
@@ -31,30 +65,16 @@ async function startBenchGateway(opts) {
   writeFileSync(path.join(dir, 'policy.yaml'), `apiVersion: chaperone.dev/v1alpha1\nkind: Policy\nrules:\n${opts.rules}`);
   const subjects = busSubjects(`bench-${randomUUID().slice(0, 8)}`);
   const env = {
-    CHAPERONE_NATS_URL: natsUrl,
-    CHAPERONE_BUS_PREFIX: subjects.prefix,
-    CHAPERONE_HEALTH_PORT: '0',
-    CHAPERONE_POLICY_FILE: path.join(dir, 'policy.yaml'),
+    ...gatewayServiceEnv({ natsUrl, subjects, dir, certFile: cert.certFile, keyFile: cert.keyFile, issuer: issuer.issuer, apiUrl: api.url }),
     // Benchmarks measure the request path; the agent registry is exercised by its own tests.
     CHAPERONE_REQUIRE_REGISTERED_AGENTS: 'false',
-    CHAPERONE_HTTPS_PORT: '0',
-    CHAPERONE_TLS_CERT_FILE: cert.certFile,
-    CHAPERONE_TLS_KEY_FILE: cert.keyFile,
-    CHAPERONE_OIDC_ISSUER: issuer.issuer,
-    CHAPERONE_OIDC_JWKS_FILE: path.join(dir, 'jwks.json'),
-    CHAPERONE_UPSTREAM_URL: api.url,
-    CHAPERONE_UPSTREAM_TOKEN_FILE: path.join(dir, 'upstream-token'),
-    CHAPERONE_UPSTREAM_CA_FILE: cert.certFile,
     ...opts.env,
   };
   const running = [];
   const stop = async () => {
     for (const s of running.reverse()) await stopService(s);
     await api.close();
-    const nc = await connect({ servers: natsUrl });
-    const jsm = await nc.jetstreamManager();
-    for (const name of [subjects.eventsStream, subjects.evidenceStream, `OBJ_${subjects.reportsSnapshotBucket}`]) await jsm.streams.delete(name).catch(() => false);
-    await nc.drain();
+    await deleteStreams(natsUrl, subjects);
   };
   try {
     for (const name of SERVICES) running.push(await startService(name, env));
@@ -66,4 +86,4 @@ async function startBenchGateway(opts) {
   return { dir, api, cert, issuer, gatewayUrl, gatewayToken: GATEWAY_TOKEN, stop };
 }
 
-module.exports = { startBenchGateway };
+module.exports = { startBenchGateway, gatewayServiceEnv, deleteStreams };

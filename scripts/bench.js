@@ -19,10 +19,10 @@ const path = require('node:path');
 const { randomUUID } = require('node:crypto');
 const { performance } = require('node:perf_hooks');
 const autocannon = require('autocannon');
-const { connect } = require('nats');
 const { busSubjects } = require('@chaperone/contracts');
 const { createLocalIssuer } = require('@chaperone/auth');
 const { ROOT, SERVICES, ensureNats, makeServingCert, startService } = require('./stack');
+const { gatewayServiceEnv, deleteStreams } = require('./bench-stack');
 const { BENCH_NAMESPACE } = require('./bench/fixtures');
 const { policyDecisionTimes } = require('./bench/policy-rules');
 const { watchExternalNats, track, forkHelper, stopAll, memoryOf, measuredProcesses, sampleMemory, measureCpu } = require('./bench/processes');
@@ -91,20 +91,9 @@ async function startStack(dir) {
   writeFileSync(path.join(dir, 'agents.yaml'), AGENTS);
   const subjects = busSubjects(`bench-${randomUUID().slice(0, 8)}`);
   const env = {
-    CHAPERONE_NATS_URL: natsUrl,
-    CHAPERONE_BUS_PREFIX: subjects.prefix,
-    CHAPERONE_HEALTH_PORT: '0',
-    CHAPERONE_POLICY_FILE: path.join(dir, 'policy.yaml'),
+    ...gatewayServiceEnv({ natsUrl, subjects, dir, certFile: cert.certFile, keyFile: cert.keyFile, issuer: issuer.issuer, apiUrl: api.url }),
     // Registered like a production agent, so the registry check is part of what is measured.
     CHAPERONE_AGENTS_FILE: path.join(dir, 'agents.yaml'),
-    CHAPERONE_HTTPS_PORT: '0',
-    CHAPERONE_TLS_CERT_FILE: cert.certFile,
-    CHAPERONE_TLS_KEY_FILE: cert.keyFile,
-    CHAPERONE_OIDC_ISSUER: issuer.issuer,
-    CHAPERONE_OIDC_JWKS_FILE: path.join(dir, 'jwks.json'),
-    CHAPERONE_UPSTREAM_URL: api.url,
-    CHAPERONE_UPSTREAM_TOKEN_FILE: path.join(dir, 'upstream-token'),
-    CHAPERONE_UPSTREAM_CA_FILE: cert.certFile,
     CHAPERONE_MASKING_TIMEOUT_MS: '60000',
   };
   let ingressUrl;
@@ -416,18 +405,6 @@ function markdown(result) {
   );
   if (failures.length > 0) lines.push('', `Failed requests: ${failures.join('; ')}`);
   return lines.join('\n');
-}
-
-/** Deletes every JetStream stream of this run's bus prefix (events, evidence, and whatever else a service made under it). */
-async function deleteStreams(natsUrl, subjects) {
-  const nc = await connect({ servers: natsUrl });
-  const jsm = await nc.jetstreamManager();
-  // Streams carry the prefix upper-cased (BENCH_1234_EVENTS), object-store buckets as written (OBJ_bench-1234-reports).
-  const marks = [subjects.eventsStream.replace(/_EVENTS$/, ''), `OBJ_${subjects.prefix}-`];
-  const names = [subjects.eventsStream, subjects.evidenceStream, `OBJ_${subjects.reportsSnapshotBucket}`];
-  for await (const si of jsm.streams.list()) if (marks.some((m) => si.config.name.includes(m))) names.push(si.config.name);
-  for (const name of new Set(names)) await jsm.streams.delete(name).catch(() => false);
-  await nc.drain();
 }
 
 async function main() {
