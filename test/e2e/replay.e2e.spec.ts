@@ -47,14 +47,17 @@ function chaperone(args: string[]): Promise<{ code: number; stdout: string; stde
   });
 }
 
-/** The replay once the reports service has projected `n` completed requests of the session. */
+/**
+ * The replay once the reports service has projected `n` completed resource requests of the session.
+ * kubectl's discovery requests complete too, so they must not count towards `n`.
+ */
 async function replayWith(n: number, timeoutMs = 30_000): Promise<Replay> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const res = await fetch(`${reportsUrl}/sessions/${sessionId}/replay`, { headers: { authorization: `Bearer ${auditor}` } });
     if (res.ok) {
       const r = (await res.json()) as Replay;
-      const done = r.steps.filter((x) => x.entry.status !== null);
+      const done = r.steps.filter((x) => x.entry.resource !== '' && x.entry.status !== null);
       if (done.length >= n) return r;
     }
     if (Date.now() > deadline) throw new Error(`the replay of ${sessionId} did not show ${n} completed requests in time`);

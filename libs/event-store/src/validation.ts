@@ -57,22 +57,47 @@ export function revisionMatches(expected: ExpectedRevision, current: number): bo
   return expected === current;
 }
 
+/** Where a batch of ids is already stored; see classifyStored. */
+export type StoredBatch =
+  | { kind: 'none' }
+  | { kind: 'partial'; found: string[]; prefix: boolean }
+  | { kind: 'all'; lastRevision: number; lastPosition: number };
+
 /**
  * Where the batch is already stored, as a unit: `all` when every id is stored at consecutive
- * revisions in batch order; `none` when no id is stored; `partial` otherwise.
+ * revisions in batch order; `none` when no id is stored; `partial` otherwise. A partial batch is a
+ * `prefix` when exactly its first ids are stored, in order at consecutive revisions: on a store
+ * whose multi-event appends are not atomic, that is what an identical append still in flight
+ * looks like to a concurrent reader.
  */
-export function classifyStored(
-  ids: string[],
-  stored: Map<string, { revision: number; globalPosition: number }>,
-): { kind: 'none' } | { kind: 'partial'; found: string[] } | { kind: 'all'; lastRevision: number; lastPosition: number } {
+export function classifyStored(ids: string[], stored: Map<string, { revision: number; globalPosition: number }>): StoredBatch {
   const found = ids.filter((id) => stored.has(id));
   if (found.length === 0) return { kind: 'none' };
-  if (found.length < ids.length) return { kind: 'partial', found };
   const first = stored.get(ids[0] as string);
-  if (!first) return { kind: 'partial', found };
-  for (let i = 1; i < ids.length; i++) {
-    if (stored.get(ids[i] as string)?.revision !== first.revision + i) return { kind: 'partial', found };
+  let run = first ? 1 : 0; // how many leading ids are stored at consecutive revisions
+  while (first && run < ids.length && stored.get(ids[run] as string)?.revision === first.revision + run) run++;
+  if (run === ids.length) {
+    const last = stored.get(ids[ids.length - 1] as string) ?? first;
+    return { kind: 'all', lastRevision: last?.revision ?? -1, lastPosition: last?.globalPosition ?? -1 };
   }
-  const last = stored.get(ids[ids.length - 1] as string) ?? first;
-  return { kind: 'all', lastRevision: last.revision, lastPosition: last.globalPosition };
+  return { kind: 'partial', found, prefix: run === found.length };
+}
+
+/** Pauses before re-looking at a batch stored in part (about 3 s in all). */
+const IN_FLIGHT_PAUSES_MS = [5, 10, 20, 40, 80, 160, 320, 640, 800, 1000];
+
+/**
+ * classifyStored, re-looked at while the batch is a stored prefix: an identical append racing
+ * this one may still be publishing the rest (non-atomic stores), and its caller must then get
+ * `duplicate`, not a conflict. A prefix that stays a prefix is a batch cut short by a crash or an
+ * outage: `partial` after about 3 s. `lookup` must read the store afresh on every call.
+ */
+export async function classifyStoredSettled(lookup: () => Promise<StoredBatch>): Promise<StoredBatch> {
+  let c = await lookup();
+  for (const ms of IN_FLIGHT_PAUSES_MS) {
+    if (c.kind !== 'partial' || !c.prefix) return c;
+    await new Promise((r) => setTimeout(r, ms));
+    c = await lookup();
+  }
+  return c;
 }

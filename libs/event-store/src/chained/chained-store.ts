@@ -9,7 +9,7 @@ import {
   type NewEvent,
   type RecordedEvent,
 } from '../port';
-import { classifyStored, revisionMatches, validateEvents, validateExpectedRevision, validateStreamName } from '../validation';
+import { classifyStored, classifyStoredSettled, revisionMatches, validateEvents, validateExpectedRevision, validateStreamName } from '../validation';
 
 export interface ChainedEventStoreOptions {
   /** Attempts for `expectedRevision: 'any'` appends that lose a race (jittered); default 20. */
@@ -117,14 +117,19 @@ class ChainedEventStore implements EventStore {
     return this.inner.close();
   }
 
-  /** The duplicate result when the batch is stored as a unit; throws on a partial overlap. */
+  /**
+   * The duplicate result when the batch is stored as a unit; throws on a partial overlap. A stored
+   * prefix is waited on: an identical append may still be writing the rest through the adapter.
+   */
   private async findBatch(stream: string, ids: string[]): Promise<AppendResult | null> {
     const wanted = new Set(ids);
-    const found = new Map<string, { revision: number; globalPosition: number }>();
-    for (const e of await this.inner.readStream(stream)) {
-      if (wanted.has(e.eventId)) found.set(e.eventId, { revision: e.revision, globalPosition: e.globalPosition });
-    }
-    const c = classifyStored(ids, found);
+    const c = await classifyStoredSettled(async () => {
+      const found = new Map<string, { revision: number; globalPosition: number }>();
+      for (const e of await this.inner.readStream(stream)) {
+        if (wanted.has(e.eventId)) found.set(e.eventId, { revision: e.revision, globalPosition: e.globalPosition });
+      }
+      return classifyStored(ids, found);
+    });
     if (c.kind === 'none') return null;
     if (c.kind === 'partial') throw new EventIdConflict(stream, c.found, 'already stored, but not as this batch at consecutive revisions');
     return { nextExpectedRevision: c.lastRevision, globalPosition: c.lastPosition, duplicate: true };

@@ -24,6 +24,7 @@ import {
 } from '../port';
 import {
   classifyStored,
+  classifyStoredSettled,
   revisionMatches,
   validateCount,
   validateEvents,
@@ -354,16 +355,25 @@ export class JetStreamEventStore implements EventStore {
     return { nextExpectedRevision: revision, globalPosition: prevSeq, duplicate: false };
   }
 
-  /** The duplicate result when the batch is stored as a unit; throws on a partial overlap. */
+  /**
+   * The duplicate result when the batch is stored as a unit; throws on a partial overlap. Appends
+   * are not atomic here, so a stored prefix may be an identical append still publishing the rest:
+   * it is looked at again (up to the then-current tail) before it counts as a conflict.
+   */
   private async alreadyStored(stream: string, subject: string, ids: string[], untilSeq: number): Promise<AppendResult | null> {
     const wanted = new Set(ids);
-    const stored = new Map<string, { revision: number; globalPosition: number }>();
-    await this.scan({ filter: subject, fromSeq: 1, untilSeq, headersOnly: true }, (m) => {
-      const id = m.headers?.get(EvidenceHeaders.msgId) ?? '';
-      if (wanted.has(id)) stored.set(id, { revision: revisionOf(m.headers, subject), globalPosition: m.seq });
-      return stored.size < wanted.size;
+    let until: number | undefined = untilSeq;
+    const c = await classifyStoredSettled(async () => {
+      until ??= (await this.tailOf(subject))?.seq ?? 0;
+      const stored = new Map<string, { revision: number; globalPosition: number }>();
+      await this.scan({ filter: subject, fromSeq: 1, untilSeq: until, headersOnly: true }, (m) => {
+        const id = m.headers?.get(EvidenceHeaders.msgId) ?? '';
+        if (wanted.has(id)) stored.set(id, { revision: revisionOf(m.headers, subject), globalPosition: m.seq });
+        return stored.size < wanted.size;
+      });
+      until = undefined; // a second look reads up to the tail as it is then
+      return classifyStored(ids, stored);
     });
-    const c = classifyStored(ids, stored);
     if (c.kind === 'none') return null;
     if (c.kind === 'partial') {
       throw new EventIdConflict(stream, c.found, 'already stored, but not as this batch at consecutive revisions');
