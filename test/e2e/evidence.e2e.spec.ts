@@ -54,7 +54,17 @@ describe('audit service stopped while kubectl keeps working', () => {
       expect(r.code).toBe(0);
     }
     // Everything published so far (by ingress and policy) waits on the bus.
-    const published = await eventually(() => [...s.events], (e) => e.filter((x) => x.type === 'RequestCompleted').length >= 4, 'events on the bus');
+    // kubectl's discovery requests are published too, and a completion follows the response by a
+    // moment: wait until every intercepted request has its completion on the bus.
+    const published = await eventually(
+      () => [...s.events],
+      (e) => {
+        const completed = new Set(e.filter((x) => x.type === 'RequestCompleted').map((x) => x.requestId));
+        const intercepted = e.filter((x) => x.type === 'RequestIntercepted');
+        return completed.size >= 4 && intercepted.every((x) => completed.has(x.requestId));
+      },
+      'events on the bus',
+    );
     await s.startService('audit');
     const ids = published.map((e) => e.eventId);
     const stored = await eventually(

@@ -321,16 +321,18 @@ describe('key rotation and refetch cooldown', () => {
   });
 
   it('a flood of unknown kids causes at most one extra JWKS fetch per cooldown', async () => {
-    const a = auth({ algorithms: ['RS256'], cooldownMs: 300 }, {}, own, srv.url);
+    // Tokens are signed up front so that the cooldown windows hold only the verifications, and the
+    // cooldown is long enough for a loaded machine to refuse 20 tokens within it.
+    const burst = await Promise.all(Array.from({ length: 20 }, (_, i) => own.sign({ sub: SECRET_SUB }, { kid: `ghost-${i}` })));
+    const flood = await Promise.all(Array.from({ length: 50 }, (_, i) => own.sign({ sub: SECRET_SUB }, { kid: `flood-${i}` })));
+    const a = auth({ algorithms: ['RS256'], cooldownMs: 1500 }, {}, own, srv.url);
     await a.authenticate(bearer(await own.sign({ sub: 'warm' })));
     expect(own.hits.jwks).toBe(1);
     // Within the cooldown that follows the first fetch: no refetch at all.
-    const burst = await Promise.all(Array.from({ length: 20 }, (_, i) => own.sign({ sub: SECRET_SUB }, { kid: `ghost-${i}` })));
     for (const t of burst) await refused(a, bearer(t), 'unknown-key');
     expect(own.hits.jwks).toBe(1);
-    await sleep(350);
+    await sleep(1600);
     // Cooldown over: 50 concurrent unknown kids share a single refetch, then the cooldown holds again.
-    const flood = await Promise.all(Array.from({ length: 50 }, (_, i) => own.sign({ sub: SECRET_SUB }, { kid: `flood-${i}` })));
     const results = await Promise.allSettled(flood.map((t) => a.authenticate(bearer(t))));
     expect(results.every((r) => r.status === 'rejected' && (r.reason as AuthenticationError).reason === 'unknown-key')).toBe(true);
     for (const t of flood.slice(0, 10)) await refused(a, bearer(t), 'unknown-key');
