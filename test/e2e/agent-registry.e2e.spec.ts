@@ -27,7 +27,7 @@ agents:
   - agent: registered-bot
     owner: alice@example.com
     purpose: reads pods for the e2e suite
-    scope: { namespaces: ["default"], verbs: ["get", "list"], resources: ["pods"] }
+    scope: { namespaces: ["default"], verbs: ["get", "list"], apiGroups: [""], resources: ["pods", "deployments"] }
 `;
 
 const stack = new E2EStack();
@@ -64,12 +64,12 @@ describe('agent registry through kubectl', () => {
     expect(decided.payload.decision).toMatchObject({ effect: 'deny', rule: 'unregistered-agent' });
   });
 
-  it('a registered agent is refused outside its scope, even where the policy allows', async () => {
+  it('a registered agent is refused outside its scope, even where the policy allows (its API groups name only the core group, so apps/deployments is out)', async () => {
     const r = await stack.kubectl(stack.kubeconfig(await stack.agentToken('registered-bot')), ['get', 'deployments']);
     expect(r.code).not.toBe(0);
     expect(r.stderr).toContain('Error from server (Forbidden)');
     expect(r.stderr).toContain('rule "agent-out-of-scope"');
-    expect(r.stderr).toContain('agent "registered-bot" (owner alice@example.com) is not registered to list deployments in namespace default');
+    expect(r.stderr).toContain('agent "registered-bot" (owner alice@example.com) is not registered to list deployments.apps in namespace default');
   });
 
   it('SIGHUP re-applies an edited agents file: a newly registered agent works, and the change is stored once', async () => {

@@ -16,11 +16,15 @@ const AgentName = z
   .regex(/^[A-Za-z0-9][A-Za-z0-9._@:-]*$/, 'letters, digits and . _ @ : - (starting with a letter or digit)');
 
 /**
- * What a registered agent may touch (RBAC-shaped, group-agnostic). `*` matches anything.
+ * What a registered agent may touch (RBAC-shaped). `*` matches anything.
  * - namespaces: namespaced requests must name one of these; cluster-scoped and all-namespace
  *   requests need `*`.
  * - verbs: Kubernetes verbs as the API server derives them (get, list, watch, create, update,
  *   patch, delete, deletecollection).
+ * - apiGroups (optional): as in RBAC, `""` is the core group, `apps`, `batch`… Without it any
+ *   group matches, so that `deployments` also matches a custom resource of that name in another
+ *   group: registrations written before the field existed keep their meaning, and new ones
+ *   should name their groups.
  * - resources: `pods`, `pods/log`, `deployments/scale`… As in RBAC, `pods` does not cover
  *   `pods/exec`; `*` covers every resource and subresource, `pods/*` every subresource of pods.
  * Non-resource requests (discovery: /api, /apis, /version…) are not limited by the scope.
@@ -29,6 +33,9 @@ export const AgentScopeSchema = z
   .object({
     namespaces: z.array(z.string().min(1)).min(1),
     verbs: z.array(z.string().min(1)).min(1),
+    // "" is the core group, so entries may be empty; no default, so that an unchanged file
+    // written before the field existed stores no AgentUpdated.
+    apiGroups: z.array(z.string()).min(1).optional(),
     resources: z.array(z.string().min(1)).min(1),
   })
   .strict();

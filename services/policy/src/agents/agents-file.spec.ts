@@ -33,6 +33,14 @@ describe('agents file', () => {
     );
   });
 
+  it('takes apiGroups with "" for the core group, and refuses an empty list', () => {
+    const grouped = load(GOOD.replace('verbs: [get, list],', 'verbs: [get, list], apiGroups: ["", apps],'));
+    expect(grouped).toMatchObject({ ok: true, agents: [{ scope: { apiGroups: ['', 'apps'] } }] });
+    expect(load(GOOD).ok && load(GOOD)).not.toHaveProperty('agents.0.scope.apiGroups');
+    const empty = load(GOOD.replace('verbs: [get, list],', 'verbs: [get, list], apiGroups: [],'));
+    expect(empty.ok ? [] : empty.errors).toEqual([expect.stringMatching(/^7:\d+: agents\[0\]\.scope\.apiGroups: /)]);
+  });
+
   it('refuses an agent registered twice, unknown keys and broken YAML', () => {
     expect(load(GOOD + GOOD.split('agents:\n')[1])).toEqual({ ok: false, errors: ['agents[1].agent: "demo-agent" is registered twice'] });
     expect(load(GOOD.replace('purpose:', 'token: x\n    purpose:')).ok).toBe(false);

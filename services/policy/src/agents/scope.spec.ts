@@ -1,12 +1,12 @@
 import type { RequestInfo } from '@chaperone/contracts';
 import { describeScopeMiss, withinScope } from './scope';
 
-const resource = (verb: string, res: string, namespace = 'default', subresource = ''): RequestInfo => ({
+const resource = (verb: string, res: string, namespace = 'default', subresource = '', apiGroup = ''): RequestInfo => ({
   isResourceRequest: true,
   path: '/x',
   verb: verb as 'get',
-  apiPrefix: 'api',
-  apiGroup: '',
+  apiPrefix: apiGroup === '' ? 'api' : 'apis',
+  apiGroup,
   apiVersion: 'v1',
   namespace,
   resource: res,
@@ -37,6 +37,28 @@ describe('agent scope', () => {
     expect(withinScope(all, resource('delete', 'nodes', ''))).toBe(true);
     expect(withinScope(all, resource('get', 'pods', 'x', 'exec'))).toBe(true);
     expect(withinScope(scope, { isResourceRequest: false, path: '/apis', verb: 'get' })).toBe(true);
+  });
+
+  describe('with apiGroups', () => {
+    const grouped = { namespaces: ['default'], verbs: ['get'], apiGroups: ['', 'apps'], resources: ['pods', 'deployments', 'deployments/scale'] };
+    it.each([
+      ['core pods', resource('get', 'pods'), true],
+      ['apps deployments', resource('get', 'deployments', 'default', '', 'apps'), true],
+      ['apps deployments/scale', resource('get', 'deployments', 'default', 'scale', 'apps'), true],
+      ['a custom resource named deployments in another group', resource('get', 'deployments', 'default', '', 'evil.example.com'), false],
+      ['pods in a group not registered', resource('get', 'pods', 'default', '', 'metrics.k8s.io'), false],
+    ])('%s → %s', (_name, request, expected) => {
+      expect(withinScope(grouped, request)).toBe(expected);
+    });
+    it('"*" matches every group; without apiGroups any group matches (registrations made before the field)', () => {
+      expect(withinScope({ ...grouped, apiGroups: ['*'] }, resource('get', 'deployments', 'default', '', 'evil.example.com'))).toBe(true);
+      expect(withinScope(scope, resource('get', 'pods', 'default', '', 'metrics.k8s.io'))).toBe(true);
+    });
+    it('names the group in the miss', () => {
+      expect(describeScopeMiss(grouped, resource('get', 'deployments', 'default', '', 'evil.example.com'))).toBe(
+        'get deployments.evil.example.com in namespace default (registered scope: verbs get; apiGroups "",apps; resources pods,deployments,deployments/scale; namespaces default)',
+      );
+    });
   });
 
   it('describes the miss with the registered scope', () => {
