@@ -29,14 +29,25 @@ eventStoreContract('hash-chained NATS JetStream', async () => {
   const jsm = await nc.jetstreamManager();
   const config = uniqueConfig(1000);
   const inner = await JetStreamEventStore.create(nc, config);
+  const replicas: Array<{ nc: NatsConnection; store: JetStreamEventStore }> = [];
   return {
     store: chainedEventStore(inner),
+    async replica() {
+      const rnc = await connect({ servers, name: 'chained-store-contract-replica' });
+      const r = { nc: rnc, store: await JetStreamEventStore.create(rnc, config) };
+      replicas.push(r);
+      return chainedEventStore(r.store);
+    },
     dedupWindowMs: 1000,
     addedMetadataKeys: ['prevHash', 'chainHash'],
     immutabilitySkipReason: 'covered by the JetStream adapter contract run (the decorator adds no native access)',
     attemptDelete: () => Promise.reject(new Error('not used')),
     attemptRewrite: () => Promise.reject(new Error('not used')),
     async dispose() {
+      for (const r of replicas) {
+        await r.store.close();
+        await r.nc.drain();
+      }
       await inner.close();
       await jsm.streams.delete(config.streamName);
       await nc.drain();

@@ -13,8 +13,14 @@ if (!connectionString) {
   eventStoreContract('EventStoreDB', async () => {
     const client = EventStoreDBClient.connectionString(connectionString);
     const store = new EventStoreDBEventStore(EventStoreDBClient.connectionString(connectionString));
+    const replicas: EventStoreDBEventStore[] = [];
     return {
       store,
+      replica() {
+        const r = new EventStoreDBEventStore(EventStoreDBClient.connectionString(connectionString));
+        replicas.push(r);
+        return Promise.resolve(r);
+      },
       positionSharedWithinAppend: true,
       immutabilitySkipReason:
         'deleteStream/tombstone are legitimate EventStoreDB operations; immutability is enforced by stream ACLs on the server, not by this adapter',
@@ -25,6 +31,7 @@ if (!connectionString) {
         throw new Error('EventStoreDB has no in-place rewrite');
       },
       async dispose() {
+        for (const r of replicas) await r.close();
         await store.close();
         await client.dispose();
       },

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { connect, headers, StorageType, type JetStreamManager, type NatsConnection } from 'nats';
 import { EventIdConflict, StoreUnavailable, WrongExpectedRevision } from '../port';
 import { eventStoreContract, newEvent, uniqueStreamName } from '../testing/event-store-contract';
+import { chainedEventStore } from '../chained/chained-store';
 import { JsErrCodes, jsErrCode } from './errors';
 import { EvidenceHeaders, JetStreamEventStore } from './jetstream-store';
 import { ensureEvidenceStream, type EvidenceStreamConfig } from './stream-config';
@@ -20,8 +21,15 @@ eventStoreContract('NATS JetStream', async () => {
   const config = uniqueConfig(1000);
   const store = await JetStreamEventStore.create(nc, config);
   const seqsOf = async (stream: string) => (await store.readStream(stream)).map((e) => e.globalPosition);
+  const replicas: Array<{ nc: NatsConnection; store: JetStreamEventStore }> = [];
   return {
     store,
+    async replica() {
+      const rnc = await connect({ servers, name: 'event-store-contract-replica' });
+      const r = { nc: rnc, store: await JetStreamEventStore.create(rnc, config) };
+      replicas.push(r);
+      return r.store;
+    },
     dedupWindowMs: 1000,
     async attemptDelete(stream) {
       const errors: unknown[] = [];
@@ -56,6 +64,10 @@ eventStoreContract('NATS JetStream', async () => {
       await nc.jetstream().publish(store.subjectFor(stream), new TextEncoder().encode('{"forged":true}'), { headers: h });
     },
     async dispose() {
+      for (const r of replicas) {
+        await r.store.close();
+        await r.nc.drain();
+      }
       await store.close();
       await jsm.streams.delete(config.streamName);
       await nc.drain();
@@ -159,5 +171,176 @@ describe('JetStreamEventStore specifics (real NATS)', () => {
     await expect(s2.append(stream, [newEvent()])).rejects.toBeInstanceOf(StoreUnavailable);
     await expect(s2.readStream(stream)).rejects.toBeInstanceOf(StoreUnavailable);
     await expect(s2.readAll()).rejects.toBeInstanceOf(StoreUnavailable);
+  });
+});
+
+/**
+ * The tail memo (see JetStreamEventStore): a numeric append at the revision the store last saw
+ * publishes without looking the tail up again. Each replica is its own store and connection, and
+ * lookups are counted on the JetStream manager the store gets from its connection.
+ */
+describe('JetStreamEventStore tail memo (real NATS, two replicas)', () => {
+  jest.setTimeout(30_000);
+  const connections: NatsConnection[] = [];
+  const stores: JetStreamEventStore[] = [];
+  const created = new Set<string>();
+  let jsm: JetStreamManager;
+
+  /** A replica of the store on its own connection; `lookups()` counts its direct gets of a tail. */
+  async function replica(config: EvidenceStreamConfig): Promise<{ store: JetStreamEventStore; lookups: () => number }> {
+    const nc = await connect({ servers, name: 'event-store-tail-memo' });
+    connections.push(nc);
+    const open = nc.jetstreamManager.bind(nc);
+    let getMessage: jest.SpyInstance | undefined;
+    jest.spyOn(nc, 'jetstreamManager').mockImplementation(async (opts) => {
+      const m = await open(opts);
+      getMessage = jest.spyOn(m.streams, 'getMessage');
+      return m;
+    });
+    const store = await JetStreamEventStore.create(nc, config);
+    created.add(config.streamName);
+    stores.push(store);
+    return { store, lookups: () => getMessage?.mock.calls.length ?? 0 };
+  }
+
+  /** Lookups made by `run`. */
+  async function lookupsDuring<T>(r: { lookups: () => number }, run: () => Promise<T>): Promise<{ result: T; lookups: number }> {
+    const before = r.lookups();
+    const result = await run();
+    return { result, lookups: r.lookups() - before };
+  }
+
+  beforeAll(async () => {
+    const nc = await connect({ servers, name: 'event-store-tail-memo-admin' });
+    connections.push(nc);
+    jsm = await nc.jetstreamManager();
+  });
+  afterAll(async () => {
+    for (const s of stores) await s.close();
+    for (const name of created) await jsm.streams.delete(name).catch(() => undefined);
+    for (const nc of connections) await nc.drain();
+  });
+
+  it('an append at the revision just read or just written costs no lookup; no_stream and any still look up', async () => {
+    const config = uniqueConfig();
+    const [a, b] = [await replica(config), await replica(config)];
+    const stream = uniqueStreamName('memo');
+    expect(await lookupsDuring(a, () => a.store.append(uniqueStreamName('memo-new'), [newEvent()], { expectedRevision: 'no_stream' }))).toMatchObject({
+      lookups: 1,
+    });
+    await b.store.append(stream, [newEvent()], { expectedRevision: 'no_stream' }); // A knows nothing of it
+    const read = await lookupsDuring(a, () => a.store.readLastEvent(stream));
+    expect(read).toMatchObject({ result: { revision: 0 }, lookups: 1 });
+    // The audit path: readLastEvent, then append at its revision.
+    const next = await lookupsDuring(a, () => a.store.append(stream, [newEvent()], { expectedRevision: 0 }));
+    expect(next).toMatchObject({ result: { nextExpectedRevision: 1 }, lookups: 0 });
+    // Its own append taught it the new tail.
+    expect(await lookupsDuring(a, () => a.store.append(stream, [newEvent(), newEvent()], { expectedRevision: 1 }))).toMatchObject({
+      result: { nextExpectedRevision: 3 },
+      lookups: 0,
+    });
+    expect(await lookupsDuring(a, () => a.store.append(stream, [newEvent()], { expectedRevision: 'any' }))).toMatchObject({ lookups: 1 });
+    // A revision other than the remembered one is looked up (and refused here).
+    const wrong = await lookupsDuring(a, () => a.store.append(stream, [newEvent()], { expectedRevision: 2 }).catch((e: unknown) => e));
+    expect(wrong).toMatchObject({ result: { name: 'WrongExpectedRevision', actual: 4 }, lookups: 1 });
+    // A re-append of the remembered tail is decided on a real lookup, as without the memo.
+    const last = await a.store.readLastEvent(stream);
+    const again = await lookupsDuring(a, () =>
+      a.store.append(stream, [{ eventId: last?.eventId ?? '', type: 'TestEvent', data: null }], { expectedRevision: 4 }),
+    );
+    expect(again).toEqual({ result: { nextExpectedRevision: 4, globalPosition: last?.globalPosition, duplicate: true }, lookups: 1 });
+    expect((await a.store.readStream(stream)).map((e) => e.revision)).toEqual([0, 1, 2, 3, 4]);
+  });
+
+  it('the audit path (hash-chained: readLastEvent, then append at its revision) makes one lookup per event', async () => {
+    const config = uniqueConfig();
+    const a = await replica(config);
+    const chained = chainedEventStore(a.store);
+    const stream = uniqueStreamName('memo-audit');
+    await chained.append(stream, [newEvent()], { expectedRevision: 'no_stream' });
+    const stored = await lookupsDuring(a, async () => {
+      for (let i = 0; i < 5; i++) {
+        const last = await chained.readLastEvent(stream);
+        await chained.append(stream, [newEvent()], { expectedRevision: last ? last.revision : 'no_stream' });
+      }
+    });
+    expect(stored.lookups).toBe(5); // was 10: the adapter looked the tail up again
+    expect((await a.store.readStream(stream)).map((e) => e.revision)).toEqual([0, 1, 2, 3, 4, 5]);
+  });
+
+  it('a stale memo (the other replica appended) is refused by the server, reported with the actual revision, never interleaved', async () => {
+    const config = uniqueConfig();
+    const [a, b] = [await replica(config), await replica(config)];
+    const stream = uniqueStreamName('memo-stale');
+    await a.store.append(stream, [newEvent()], { expectedRevision: 'no_stream' });
+    await a.store.readLastEvent(stream); // A remembers revision 0
+    await b.store.append(stream, [newEvent('FromB')], { expectedRevision: 0 });
+
+    const stale = await lookupsDuring(a, () => a.store.append(stream, [newEvent('FromA')], { expectedRevision: 0 }).catch((e: unknown) => e));
+    expect(stale.result).toBeInstanceOf(WrongExpectedRevision);
+    expect(stale.result).toMatchObject({ expected: 0, actual: 1 });
+    expect(stale.lookups).toBe(1); // the memo was tried first: one real lookup, after the refusal
+    expect((await a.store.readStream(stream)).map((e) => e.type)).toEqual(['TestEvent', 'FromB']);
+
+    // With B's revision, read fresh: appended, without a second lookup.
+    const last = await a.store.readLastEvent(stream);
+    expect(last).toMatchObject({ revision: 1, type: 'FromB' });
+    const ok = await lookupsDuring(a, () => a.store.append(stream, [newEvent('FromA')], { expectedRevision: 1 }));
+    expect(ok).toMatchObject({ result: { nextExpectedRevision: 2, duplicate: false }, lookups: 0 });
+    // B's own memo (revision 1) is stale now: refused the same way.
+    await expect(b.store.append(stream, [newEvent()], { expectedRevision: 1 })).rejects.toMatchObject({ name: 'WrongExpectedRevision', actual: 2 });
+    expect((await b.store.readStream(stream)).map((e) => [e.revision, e.type])).toEqual([
+      [0, 'TestEvent'],
+      [1, 'FromB'],
+      [2, 'FromA'],
+    ]);
+  });
+
+  it('a refusal of the memo is not a conflict by itself: the append is decided again on a real lookup', async () => {
+    // The one way a remembered revision can sit at another sequence: the JetStream stream was
+    // deleted and created again. The stream is at the expected revision, so the append must land.
+    const config = uniqueConfig();
+    const a = await replica(config);
+    const stream = uniqueStreamName('memo-recreated');
+    await a.store.append(uniqueStreamName('other'), [newEvent()]); // sequence 1
+    await a.store.append(stream, [newEvent()], { expectedRevision: 'no_stream' }); // sequence 2, remembered
+    await jsm.streams.delete(config.streamName);
+    const b = await replica(config); // creates it again
+    await b.store.append(stream, [newEvent('Again')], { expectedRevision: 'no_stream' }); // sequence 1
+    const r = await lookupsDuring(a, () => a.store.append(stream, [newEvent('AfterMemo')], { expectedRevision: 0 }));
+    expect(r).toMatchObject({ result: { nextExpectedRevision: 1, globalPosition: 2, duplicate: false }, lookups: 1 });
+    expect((await a.store.readStream(stream)).map((e) => e.type)).toEqual(['Again', 'AfterMemo']);
+  });
+
+  it('a re-append of the remembered tail is decided on what is stored now, also in a stream created again', async () => {
+    const config = uniqueConfig();
+    const a = await replica(config);
+    const stream = uniqueStreamName('memo-reappend');
+    const e = newEvent();
+    await a.store.append(uniqueStreamName('other'), [newEvent()]); // sequence 1
+    await a.store.append(stream, [e], { expectedRevision: 'no_stream' }); // sequence 2, remembered
+    await jsm.streams.delete(config.streamName);
+    const b = await replica(config);
+    await b.store.append(stream, [e], { expectedRevision: 'no_stream' }); // sequence 1 now
+    // A scan bounded by the remembered sequence 2 would wait for a message that is not there
+    // (and time out as StoreUnavailable) while it looks for the id that is not stored.
+    await expect(a.store.append(stream, [newEvent(), e], { expectedRevision: 0 })).rejects.toBeInstanceOf(EventIdConflict);
+    await expect(a.store.append(stream, [e], { expectedRevision: 0 })).resolves.toEqual({ nextExpectedRevision: 0, globalPosition: 1, duplicate: true });
+  });
+
+  it('remembers at most 1024 subjects, dropping the oldest', async () => {
+    const a = await replica(uniqueConfig());
+    const oldest = uniqueStreamName('memo-oldest');
+    await a.store.append(oldest, [newEvent()], { expectedRevision: 'no_stream' });
+    const others = Array.from({ length: 1024 }, () => uniqueStreamName('memo-fill'));
+    for (let i = 0; i < others.length; i += 128) {
+      await Promise.all(others.slice(i, i + 128).map((s) => a.store.append(s, [newEvent()], { expectedRevision: 'no_stream' })));
+    }
+    const newest = others[others.length - 1] ?? '';
+    expect(await lookupsDuring(a, () => a.store.append(newest, [newEvent()], { expectedRevision: 0 }))).toMatchObject({ lookups: 0 });
+    expect(await lookupsDuring(a, () => a.store.append(oldest, [newEvent()], { expectedRevision: 0 }))).toMatchObject({
+      result: { nextExpectedRevision: 1 },
+      lookups: 1,
+    });
   });
 });

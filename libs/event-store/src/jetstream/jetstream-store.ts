@@ -75,6 +75,9 @@ class ServerDuplicate extends Error {
   }
 }
 
+/** Subjects whose tail the store remembers (oldest dropped first): a few hundred KB at most. */
+const REMEMBERED_TAILS = 1024;
+
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
@@ -93,6 +96,16 @@ const decoder = new TextDecoder();
  * so the SERVER rejects (err 10071) a writer that raced. `any` appends use the same check and
  * retry a few times instead of failing.
  *
+ * Tail memo: the store remembers, per subject, the last message it saw there (from
+ * readLastEvent, a lookup, or its own append). A numeric append whose expected revision is the
+ * remembered one publishes on the remembered sequence without looking it up again (the audit
+ * service's readLastEvent-then-append costs one lookup, not two). That is safe because a
+ * revision's sequence never changes (deletes are denied) and the server still checks the
+ * sequence: if anyone appended since (or the stream was deleted and created again), the publish
+ * is refused, the memo dropped, and the append re-run once on a real lookup, which then reports
+ * WrongExpectedRevision or a duplicate exactly as without the memo. Errors that leave the tail
+ * unknown (timeouts, dedup hits, partly written batches) drop the memo too.
+ *
  * NOT ATOMIC for multi-event appends: nats-server 2.9 has no batch publish, so the events of one
  * append are published one by one, each expecting the previous one's sequence. A racing writer
  * can only slip in before the first event (then nothing is written); but a crash, timeout or
@@ -105,9 +118,9 @@ const decoder = new TextDecoder();
  * only) when needed: for `any` appends, when the expected revision does not match, when the
  * stream's last event id is in the batch, and when the server's dedup window (Nats-Msg-Id =
  * eventId) flags an id. A numeric/`no_stream` append that matches the current revision — the
- * normal case — costs one lookup and one publish per event, no scan. Not caught: re-appending an
- * old, non-tail batch with an up-to-date numeric revision after the dedup window (the ids would
- * be stored twice; EventStoreDB behaves the same way).
+ * normal case — costs one lookup (none when the tail is remembered) and one publish per event,
+ * no scan. Not caught: re-appending an old, non-tail batch with an up-to-date numeric revision
+ * after the dedup window (the ids would be stored twice; EventStoreDB behaves the same way).
  *
  * Event ids are deduplicated store-wide by the server within the dedup window: an id stored on
  * another stream within the window raises EventIdConflict (outside it, it would be stored).
@@ -117,6 +130,8 @@ export class JetStreamEventStore implements EventStore {
   private readonly js: JetStreamClient;
   private readonly timeoutMs: number;
   private readonly subscriptions = new Set<CatchUpSubscription>();
+  /** Last message known per subject: true facts, possibly stale (see "Tail memo" above). */
+  private readonly tails = new Map<string, Tail>();
   private closed = false;
 
   private constructor(
@@ -160,7 +175,11 @@ export class JetStreamEventStore implements EventStore {
     const attempts = expected === 'any' ? (this.config.anyRetries ?? 20) : 1;
 
     for (let attempt = 1; ; attempt++) {
-      const tail = await this.tailOf(subject);
+      // Only a numeric expectation can use the memo: it names the revision whose sequence the
+      // memo holds. `no_stream` and `any` look up as before. Numeric appends get one attempt, so
+      // attempt 2 only happens as the re-run after the server refused a remembered tail.
+      const remembered = attempt === 1 && typeof expected === 'number' ? this.rememberedTail(subject, expected, ids) : undefined;
+      const tail = remembered ?? (await this.tailOf(subject));
       const current = tail?.revision ?? -1;
       const matches = revisionMatches(expected, current);
       if (tail && (expected === 'any' || !matches || ids.includes(tail.eventId))) {
@@ -171,7 +190,13 @@ export class JetStreamEventStore implements EventStore {
       try {
         return await this.publishBatch(stream, subject, events, tail?.seq ?? 0, current);
       } catch (err) {
+        // Whatever happened, the subject's tail is now unknown here (maybe moved by a racer,
+        // maybe by part of this batch, maybe by a publish that timed out after being stored).
+        this.forgetTail(subject);
         if (err instanceof RaceLost) {
+          // Refused on a remembered tail: the stream moved since (or was recreated). That is not
+          // a conflict yet; re-run on a real lookup, which decides it as if no memo existed.
+          if (remembered && err.written === 0) continue;
           if (err.written > 0) {
             throw new WrongExpectedRevision(
               stream,
@@ -217,8 +242,12 @@ export class JetStreamEventStore implements EventStore {
     const subject = this.subjectFor(stream);
     try {
       const m = await this.jsm.streams.getMessage(this.config.streamName, { last_by_subj: subject });
-      return this.toRecorded(m.subject, m.seq, m.header, m.data, m.time);
+      const e = this.toRecorded(m.subject, m.seq, m.header, m.data, m.time);
+      // The caller typically appends next with this revision (the audit service does).
+      this.rememberTail(subject, { seq: e.globalPosition, revision: e.revision, eventId: e.eventId });
+      return e;
     } catch (err) {
+      this.forgetTail(subject);
       if (jsErrCode(err) === JsErrCodes.noMessageFound) return undefined;
       mapNatsError(err, `read last event of ${stream}`);
     }
@@ -352,6 +381,8 @@ export class JetStreamEventStore implements EventStore {
       prevSeq = ack.seq;
       written++;
     }
+    const last = events[events.length - 1];
+    if (last) this.rememberTail(subject, { seq: prevSeq, revision, eventId: last.eventId });
     return { nextExpectedRevision: revision, globalPosition: prevSeq, duplicate: false };
   }
 
@@ -384,11 +415,35 @@ export class JetStreamEventStore implements EventStore {
   private async tailOf(subject: string): Promise<Tail | null> {
     try {
       const m = await this.jsm.streams.getMessage(this.config.streamName, { last_by_subj: subject });
-      return { seq: m.seq, revision: revisionOf(m.header, subject), eventId: m.header.get(EvidenceHeaders.msgId) };
+      const tail = { seq: m.seq, revision: revisionOf(m.header, subject), eventId: m.header.get(EvidenceHeaders.msgId) };
+      this.rememberTail(subject, tail);
+      return tail;
     } catch (err) {
+      this.forgetTail(subject);
       if (jsErrCode(err) === JsErrCodes.noMessageFound) return null;
       mapNatsError(err, `read last message of ${subject}`);
     }
+  }
+
+  /**
+   * The remembered tail when it is at `revision` (a stale one is caught by the server). Not when
+   * the batch holds the tail's id: that is a re-append, decided by a scan up to the tail, and the
+   * scan's bound must be a message that is there now (the memo's may not be, in a stream deleted
+   * and created again); re-appends are rare enough to pay the lookup.
+   */
+  private rememberedTail(subject: string, revision: number, ids: string[]): Tail | undefined {
+    const t = this.tails.get(subject);
+    return t?.revision === revision && !ids.includes(t.eventId) ? t : undefined;
+  }
+
+  private rememberTail(subject: string, tail: Tail): void {
+    this.tails.delete(subject); // re-inserted last: the map's order is the eviction order
+    this.tails.set(subject, tail);
+    if (this.tails.size > REMEMBERED_TAILS) this.tails.delete(this.tails.keys().next().value as string);
+  }
+
+  private forgetTail(subject: string): void {
+    this.tails.delete(subject);
   }
 
   /**

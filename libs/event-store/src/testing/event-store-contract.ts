@@ -11,6 +11,11 @@ import {
 
 export interface EventStoreHarness {
   store: EventStore;
+  /**
+   * Another store on the same backing store, opened as a second replica would open it (its own
+   * connection and caches). The harness closes it in dispose().
+   */
+  replica(): Promise<EventStore>;
   /** Try to delete the stream's events with the backend's native client; must reject. */
   attemptDelete(stream: string): Promise<void>;
   /** Try to overwrite the event at `revision` with the backend's native client; must reject. */
@@ -208,6 +213,45 @@ export function eventStoreContract(name: string, harness: () => Promise<EventSto
         const read = await store.readStream(stream);
         expect(read.map((e) => e.revision)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
         expect(new Set(read.map((e) => (e.data as { i: number }).i)).size).toBe(10);
+      });
+    });
+
+    describe('replicas', () => {
+      // Each replica may remember tails (a cache the other replica does not see): whatever one
+      // learned must never let it append on a tail that moved, nor misreport what happened.
+      it('a replica whose tail read went stale is refused with the actual revision, and recognises the other replica\'s event', async () => {
+        const other = await h.replica();
+        const stream = uniqueStreamName('replicas');
+        const first = newEvent();
+        await store.append(stream, [first], { expectedRevision: 'no_stream' });
+        expect(await store.readLastEvent(stream)).toMatchObject({ revision: 0, eventId: first.eventId });
+        expect(await other.readLastEvent(stream)).toMatchObject({ revision: 0 });
+        const theirs = newEvent();
+        await expect(other.append(stream, [theirs], { expectedRevision: 0 })).resolves.toMatchObject({ nextExpectedRevision: 1, duplicate: false });
+
+        // A redelivery of the event the other replica stored, on this replica's stale read: duplicate.
+        await expect(store.append(stream, [theirs], { expectedRevision: 0 })).resolves.toMatchObject({ nextExpectedRevision: 1, duplicate: true });
+        // A new event on the stale read: refused, with the revision really reached.
+        const mine = newEvent();
+        const stale = await store.append(stream, [mine], { expectedRevision: 0 }).catch((e: unknown) => e);
+        expect(stale).toBeInstanceOf(WrongExpectedRevision);
+        expect(stale).toMatchObject({ stream, expected: 0, actual: 1 });
+        // After reading the tail again it appends.
+        const last = await store.readLastEvent(stream);
+        expect(last).toMatchObject({ revision: 1, eventId: theirs.eventId });
+        await expect(store.append(stream, [mine], { expectedRevision: last?.revision ?? -1 })).resolves.toMatchObject({ nextExpectedRevision: 2 });
+
+        // The other replica's knowledge (its own append at 1) is stale now in turn.
+        const late = await other.append(stream, [newEvent()], { expectedRevision: 1 }).catch((e: unknown) => e);
+        expect(late).toBeInstanceOf(WrongExpectedRevision);
+        expect(late).toMatchObject({ expected: 1, actual: 2 });
+        for (const s of [store, other]) {
+          expect((await s.readStream(stream)).map((e) => [e.revision, e.eventId])).toEqual([
+            [0, first.eventId],
+            [1, theirs.eventId],
+            [2, mine.eventId],
+          ]);
+        }
       });
     });
 
