@@ -1,15 +1,14 @@
 import { loadConfig } from '@chaperone/config';
 import { busSubjects } from '@chaperone/contracts';
-import { bootstrapService, commonSettings, runMain, runtimeOptions } from '@chaperone/service-runtime';
+import { bootstrapService, runMain, runtimeOptions } from '@chaperone/service-runtime';
+import { maskingSettings } from './config';
 import { MaskingModule } from './masking.module';
 
-const settings = { ...commonSettings(9402) };
-
 runMain(async () => {
-  const config = loadConfig(settings);
+  const config = loadConfig(maskingSettings);
   await bootstrapService({
     service: 'masking',
-    module: MaskingModule.forRoot(runtimeOptions('masking', config, { events: false })),
+    module: MaskingModule.forRoot(runtimeOptions('masking', config, { events: false }), { workers: config.workers, workerMinBytes: config.workerMinBytes }),
     healthHost: config.healthHost,
     healthPort: config.healthPort,
     jsonLogs: config.logFormat === 'json',

@@ -1,6 +1,8 @@
 import { profileFor } from '@chaperone/masking';
 import { MASK_CHUNK_BYTES } from '@chaperone/contracts';
-import { MaskSession } from './mask-session';
+import { MaskingFailed } from '@chaperone/masking';
+import { maskJsonDocument } from './mask-document';
+import { MaskSession, type SessionReply } from './mask-session';
 
 const profile = profileFor('default');
 const secret = (value: string) => ({
@@ -10,7 +12,8 @@ const secret = (value: string) => ({
   data: { password: Buffer.from(value).toString('base64') },
 });
 
-function drain(session: MaskSession, first: { output: Buffer; more: boolean }): Buffer {
+function drain(session: MaskSession, first: SessionReply | Promise<SessionReply>): Buffer {
+  if (first instanceof Promise) throw new Error('expected an inline reply');
   const out = [first.output];
   let more = first.more;
   while (more) {
@@ -37,6 +40,7 @@ describe('MaskSession', () => {
     const session = new MaskSession('document', profile);
     session.data(Buffer.from(JSON.stringify({ apiVersion: 'v1', kind: 'SecretList', items })));
     const first = session.end();
+    if (first instanceof Promise) throw new Error('expected an inline reply');
     expect(first.output.length).toBeLessThanOrEqual(MASK_CHUNK_BYTES);
     const whole = drain(session, first);
     expect(whole.length).toBeGreaterThan(MASK_CHUNK_BYTES);
@@ -48,7 +52,7 @@ describe('MaskSession', () => {
     const text = Buffer.from('héllo\ntoken=ghp_FAKEabcdefghijklmnopqrstuvwxyz0123456 ok\nbye\n');
     const out: string[] = [];
     for (let i = 0; i < text.length; i += 3) out.push(session.data(text.subarray(i, i + 3)).output.toString());
-    out.push(session.end().output.toString());
+    out.push(drain(session, session.end()).toString());
     const joined = out.join('');
     expect(joined).toContain('héllo\n');
     expect(joined).not.toContain('ghp_FAKEabcdefghijklmnopqrstuvwxyz0123456');
@@ -81,5 +85,27 @@ describe('MaskSession', () => {
     const session = new MaskSession('document', profile);
     session.data(Buffer.from('password=hunter2'));
     expect(() => session.end()).toThrow(/not JSON/);
+  });
+
+  it('given a document masker, when ended, then it gets the whole document once and its result is paged out with its report', async () => {
+    const body = Buffer.from(JSON.stringify(secret('correct-horse-battery')));
+    const calls: { bytes: string; profile: string }[] = [];
+    const session = new MaskSession('document', profile, async (bytes, p) => {
+      calls.push({ bytes: Buffer.from(bytes).toString(), profile: p.name });
+      return maskJsonDocument(bytes, p);
+    });
+    session.data(body.subarray(0, 10));
+    const pending = session.end(body.subarray(10));
+    expect(pending).toBeInstanceOf(Promise);
+    const reply = await pending;
+    expect(calls).toEqual([{ bytes: body.toString(), profile: 'default' }]);
+    const inline = new MaskSession('document', profile);
+    expect(reply.output.toString()).toBe(drain(inline, inline.end(body)).toString());
+    expect(reply.report).toEqual(inline.report());
+  });
+
+  it('given a document masker that fails, then end rejects with its MaskingFailed', async () => {
+    const session = new MaskSession('document', profile, (bytes, p) => Promise.resolve().then(() => maskJsonDocument(bytes, p)));
+    await expect(session.end(Buffer.from('password=hunter2'))).rejects.toEqual(new MaskingFailed('the response is not JSON'));
   });
 });

@@ -1,9 +1,16 @@
 import { StringDecoder } from 'node:string_decoder';
-import { LineMasker, maskObject, MaskingFailed, WatchStreamMasker, type MaskingProfile, type MaskReport } from '@chaperone/masking';
+import { LineMasker, MaskingFailed, WatchStreamMasker, type MaskingProfile, type MaskReport } from '@chaperone/masking';
 import { MASK_CHUNK_BYTES, type MaskMode } from '@chaperone/contracts';
+import { maskJsonDocument, type MaskedDocument } from './mask-document';
 
 /** Largest document masked as a whole; beyond it the response is refused (fail closed), never passed. */
 export const MAX_DOCUMENT_BYTES = 512 * 1024 * 1024;
+
+/**
+ * Masks a whole JSON document, possibly elsewhere (a worker thread). May take ownership of `bytes`.
+ * Rejects with MaskingFailed as maskJsonDocument throws it.
+ */
+export type DocumentMasker = (bytes: Uint8Array, profile: MaskingProfile) => Promise<MaskedDocument>;
 
 export interface SessionReply {
   output: Buffer;
@@ -17,6 +24,9 @@ export interface SessionReply {
  * - watch: newline-delimited watch events are masked one by one as they complete;
  * - lines: text (pods/log) is masked line by line as lines complete.
  * UTF-8 sequences split across chunks are reassembled before masking.
+ *
+ * A document is masked inline by default (end returns the reply); given a DocumentMasker, end
+ * hands the collected bytes to it and returns a promise of the reply.
  */
 export class MaskSession {
   private readonly decoder = new StringDecoder('utf8');
@@ -30,6 +40,7 @@ export class MaskSession {
   constructor(
     readonly mode: MaskMode,
     private readonly profile: MaskingProfile,
+    private readonly maskDocument?: DocumentMasker,
   ) {
     this.streamMasker = mode === 'watch' ? new WatchStreamMasker(profile) : mode === 'lines' ? new LineMasker(profile) : undefined;
   }
@@ -49,7 +60,7 @@ export class MaskSession {
    * The end of the response, optionally with its last bytes: a small response travels in one
    * exchange (end with body) instead of two (data, then end).
    */
-  end(last: Buffer = Buffer.alloc(0)): SessionReply {
+  end(last: Buffer = Buffer.alloc(0)): SessionReply | Promise<SessionReply> {
     if (this.ended) throw new MaskingFailed('end twice');
     if (this.streamMasker) {
       const masked = last.length > 0 ? this.streamMasker.push(this.decoder.write(last)) : '';
@@ -59,16 +70,17 @@ export class MaskSession {
     }
     if (last.length > 0) this.data(last);
     this.ended = true;
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(Buffer.concat(this.chunks).toString('utf8'));
-    } catch {
-      throw new MaskingFailed('the response is not JSON');
-    }
-    this.chunks.length = 0;
-    const { value, report } = maskObject(parsed, this.profile);
+    // One buffer of its own (not a slice of Node's pool), so a worker can take it without a copy.
+    const document = Buffer.allocUnsafeSlow(this.collected);
+    let at = 0;
+    for (const chunk of this.chunks.splice(0)) at += chunk.copy(document, at);
+    if (this.maskDocument) return this.maskDocument(document, this.profile).then((masked) => this.masked(masked));
+    return this.masked(maskJsonDocument(document, this.profile));
+  }
+
+  private masked({ output, report }: MaskedDocument): SessionReply {
     this.documentReport = report;
-    return this.page(Buffer.from(JSON.stringify(value), 'utf8'));
+    return this.page(output);
   }
 
   next(): SessionReply {

@@ -7,6 +7,7 @@ import { nestRequest } from '@chaperone/bus';
 import { busSubjects, MaskHeaders, type MaskOpenReply } from '@chaperone/contracts';
 import { bootstrapService } from '@chaperone/service-runtime';
 import { MaskingModule } from '../masking.module';
+import { MaskWorkerPool } from './mask-pool';
 
 const servers = [process.env['NATS_URL'] ?? 'nats://127.0.0.1:4222'];
 const subjects = busSubjects(`mask-int-${randomUUID().slice(0, 8)}`);
@@ -19,7 +20,7 @@ describe('masking streams over real NATS', () => {
   beforeAll(async () => {
     app = await bootstrapService({
       service: 'masking',
-      module: MaskingModule.forRoot({ service: 'masking', natsServers: servers, busPrefix: subjects.prefix }),
+      module: MaskingModule.forRoot({ service: 'masking', natsServers: servers, busPrefix: subjects.prefix }, { workers: 1, workerMinBytes: 256 * 1024 }),
       healthHost: '127.0.0.1',
       healthPort: 0,
       jsonLogs: true,
@@ -91,5 +92,57 @@ describe('masking streams over real NATS', () => {
     await exchange(open.session, 'data', Buffer.from('not json'));
     const reply = await exchange(open.session, 'end', new Uint8Array());
     expect(reply.headers?.get(MaskHeaders.error)).toContain('not JSON');
+  });
+
+  it('a small masked read on the same replica is answered while a large document is masked (no head-of-line blocking)', async () => {
+    const items = Array.from({ length: 60_000 }, (_, i) => ({
+      metadata: { name: `big-${i}`, namespace: 'default' },
+      data: { password: Buffer.from(`big-planted-${i}-value`).toString('base64') },
+    }));
+    const big = Buffer.from(JSON.stringify({ apiVersion: 'v1', kind: 'SecretList', items }));
+    expect(big.length).toBeGreaterThan(6_000_000);
+    const pool = app.get(MaskWorkerPool);
+    // The moment the service hands the big document over (inline masking would run right here,
+    // holding the event loop, which this test shares with the service).
+    const original = pool.mask.bind(pool);
+    let started!: () => void;
+    const bigStarted = new Promise<void>((resolve) => (started = resolve));
+    const spy = jest.spyOn(pool, 'mask').mockImplementation((bytes, profile) => {
+      if (bytes.byteLength >= big.length) started();
+      return original(bytes, profile);
+    });
+    try {
+      const order: string[] = [];
+      const bigOpen = (await nestRequest(nc, subjects.maskOpen, { schemaVersion: 1, requestId: 'big', mode: 'document', profile: 'default' }, 5000)) as MaskOpenReply;
+      for (let i = 0; i < big.length; i += 512 * 1024) await exchange(bigOpen.session, 'data', big.subarray(i, i + 512 * 1024));
+      const bigDone = exchange(bigOpen.session, 'end', new Uint8Array()).then((reply) => {
+        order.push('big');
+        return reply;
+      });
+      await bigStarted;
+      const small = Buffer.from(JSON.stringify({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' }, data: { password: Buffer.from('small-planted-value').toString('base64') } }));
+      const smallOpen = (await nestRequest(nc, subjects.maskOpen, { schemaVersion: 1, requestId: 'small', mode: 'document', profile: 'default' }, 5000)) as MaskOpenReply;
+      const smallReply = await exchange(smallOpen.session, 'end', small);
+      order.push('small');
+      expect(JSON.parse(Buffer.from(smallReply.data).toString())).toMatchObject({ kind: 'Secret', data: { password: expect.not.stringContaining('c21hbGwtcGxhbnRlZC') } });
+      const bigReply = await bigDone;
+      expect(bigReply.headers?.get(MaskHeaders.error) ?? '').toBe('');
+      expect(order).toEqual(['small', 'big']);
+      let reply = bigReply;
+      while (reply.headers?.get(MaskHeaders.more) === '1') reply = await exchange(bigOpen.session, 'next', new Uint8Array());
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
+  it('a large document that is not JSON fails closed from the worker with the same error as inline', async () => {
+    const pool = app.get(MaskWorkerPool);
+    const before = pool.offloaded;
+    const open = (await nestRequest(nc, subjects.maskOpen, { schemaVersion: 1, requestId: 'r', mode: 'document', profile: 'default' }, 5000)) as MaskOpenReply;
+    await exchange(open.session, 'data', Buffer.from(`password=hunter2 ${'x'.repeat(400 * 1024)}`));
+    const reply = await exchange(open.session, 'end', new Uint8Array());
+    expect(pool.offloaded).toBe(before + 1);
+    expect(reply.headers?.get(MaskHeaders.error)).toBe('the response is not JSON');
+    expect(reply.data).toHaveLength(0);
   });
 });

@@ -1,10 +1,11 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { RpcException } from '@nestjs/microservices';
 import { randomUUID } from 'node:crypto';
-import { headers as natsHeaders, type Msg, type NatsConnection, type Subscription } from 'nats';
+import { headers as natsHeaders, type Msg, type MsgHdrs, type NatsConnection, type Subscription } from 'nats';
 import { MaskHeaders, MaskOpenSchema, parseContract, ContractViolation, type BusSubjects, type MaskOpenReply } from '@chaperone/contracts';
 import { MaskingFailed, profileFor } from '@chaperone/masking';
 import { BUS, NATS_CONNECTION, Readiness } from '@chaperone/service-runtime';
+import { MaskWorkerPool } from './mask-pool';
 import { MaskSession, type SessionReply } from './mask-session';
 
 /** A stream nobody has fed for this long is abandoned (its request is gone) and dropped. */
@@ -13,7 +14,7 @@ export const SESSION_IDLE_MS = 30_000;
 interface Open {
   session: MaskSession;
   sub: Subscription;
-  timer: NodeJS.Timeout;
+  timer: NodeJS.Timeout | undefined;
 }
 
 /**
@@ -31,9 +32,10 @@ export class MaskStreams implements OnApplicationShutdown {
   constructor(
     @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
     @Inject(BUS) private readonly subjects: BusSubjects,
+    private readonly pool: MaskWorkerPool,
     readiness: Readiness,
   ) {
-    readiness.add('mask-streams', () => ({ ok: true, detail: `${this.open.size} open` }));
+    readiness.add('mask-streams', () => ({ ok: true, detail: `${this.open.size} open, ${this.pool.size} workers, ${this.pool.queued} queued` }));
   }
 
   async start(raw: unknown): Promise<MaskOpenReply> {
@@ -50,7 +52,7 @@ export class MaskStreams implements OnApplicationShutdown {
       throw new RpcException(`unknown masking profile "${request.profile.slice(0, 40)}"`);
     }
     const id = randomUUID();
-    const session = new MaskSession(request.mode, profile);
+    const session = new MaskSession(request.mode, profile, (bytes, p) => this.pool.mask(bytes, p));
     const sub = this.nc.subscribe(this.subjects.maskSession(id), { callback: (_err, msg) => this.onMessage(id, msg) });
     this.open.set(id, { session, sub, timer: this.idleTimer(id) });
     this.opened++;
@@ -72,27 +74,59 @@ export class MaskStreams implements OnApplicationShutdown {
     clearTimeout(entry.timer);
     entry.timer = this.idleTimer(id);
     const op = msg.headers?.get(MaskHeaders.op) ?? '';
-    let reply: SessionReply;
+    let reply: SessionReply | Promise<SessionReply>;
     try {
       if (op === 'data') reply = entry.session.data(Buffer.from(msg.data));
       else if (op === 'end') reply = entry.session.end(Buffer.from(msg.data));
       else if (op === 'next') reply = entry.session.next();
       else throw new MaskingFailed(`unknown op "${op.slice(0, 16)}"`);
     } catch (e) {
-      this.failed++;
-      const why = e instanceof MaskingFailed ? e.message : 'masking failed';
-      this.logger.warn(`masking stream ${id} failed: ${why}`);
-      const h = natsHeaders();
-      h.set(MaskHeaders.error, why);
-      msg.respond(new Uint8Array(), { headers: h });
-      this.close(id);
+      this.fail(id, msg, e);
       return;
     }
+    if (!(reply instanceof Promise)) {
+      this.reply(id, msg, reply);
+      return;
+    }
+    // A large document is being masked in a worker: the session is not idle meanwhile (its
+    // timer restarts when the reply leaves). If the session was closed in between (shutdown), the
+    // reply is still attempted, and a closed connection is no error.
+    clearTimeout(entry.timer);
+    entry.timer = undefined;
+    reply.then(
+      (r) => {
+        if (this.open.get(id) === entry && !entry.timer) entry.timer = this.idleTimer(id);
+        this.reply(id, msg, r);
+      },
+      (e: unknown) => this.fail(id, msg, e),
+    );
+  }
+
+  private reply(id: string, msg: Msg, reply: SessionReply): void {
     const h = natsHeaders();
     if (reply.more) h.set(MaskHeaders.more, '1');
     if (reply.report) h.set(MaskHeaders.report, JSON.stringify(reply.report));
-    msg.respond(reply.output, { headers: h });
+    this.respond(id, msg, reply.output, h);
     if (reply.report) this.close(id);
+  }
+
+  private fail(id: string, msg: Msg, e: unknown): void {
+    this.failed++;
+    const why = e instanceof MaskingFailed ? e.message : 'masking failed';
+    this.logger.warn(`masking stream ${id} failed: ${why}`);
+    const h = natsHeaders();
+    h.set(MaskHeaders.error, why);
+    this.respond(id, msg, new Uint8Array(), h);
+    this.close(id);
+  }
+
+  private respond(id: string, msg: Msg, data: Uint8Array, h: MsgHdrs): void {
+    try {
+      msg.respond(data, { headers: h });
+    } catch (e) {
+      // The connection closed while a document was masked (shutdown): the ingress fails closed.
+      this.logger.warn(`masking stream ${id}: reply not sent (${e instanceof Error ? e.message : 'error'})`);
+    }
   }
 
   private close(id: string): void {
@@ -103,7 +137,8 @@ export class MaskStreams implements OnApplicationShutdown {
     this.open.delete(id);
   }
 
-  onApplicationShutdown(): void {
+  async onApplicationShutdown(): Promise<void> {
     for (const id of [...this.open.keys()]) this.close(id);
+    await this.pool.close();
   }
 }
