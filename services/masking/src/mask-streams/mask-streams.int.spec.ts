@@ -146,3 +146,51 @@ describe('masking streams over real NATS', () => {
     expect(reply.data).toHaveLength(0);
   });
 });
+
+describe('masking streams: shutdown while a document is in a worker', () => {
+  it('the in-flight request fails closed (error or no reply), and closing the service does not throw', async () => {
+    const own = busSubjects(`mask-int-${randomUUID().slice(0, 8)}`);
+    const app = await bootstrapService({
+      service: 'masking',
+      module: MaskingModule.forRoot({ service: 'masking', natsServers: servers, busPrefix: own.prefix }, { workers: 1, workerMinBytes: 1024 }),
+      healthHost: '127.0.0.1',
+      healthPort: 0,
+      jsonLogs: true,
+      quiet: true,
+      messaging: { servers, queue: own.queue('masking') },
+    });
+    const nc = await connect({ servers });
+    try {
+      const pool = app.get(MaskWorkerPool);
+      const original = pool.mask.bind(pool);
+      let started!: () => void;
+      const inWorker = new Promise<void>((resolve) => (started = resolve));
+      jest.spyOn(pool, 'mask').mockImplementation((bytes, profile) => {
+        const job = original(bytes, profile);
+        started();
+        return job;
+      });
+      const items = Array.from({ length: 40_000 }, (_, i) => ({ metadata: { name: `x-${i}` }, data: { password: Buffer.from(`shutdown-planted-${i}`).toString('base64') } }));
+      const body = Buffer.from(JSON.stringify({ apiVersion: 'v1', kind: 'SecretList', items }));
+      const open = (await nestRequest(nc, own.maskOpen, { schemaVersion: 1, requestId: 'r', mode: 'document', profile: 'default' }, 5000)) as MaskOpenReply;
+      const h = natsHeaders();
+      h.set(MaskHeaders.op, 'data');
+      for (let i = 0; i < body.length; i += 512 * 1024) await nc.request(own.maskSession(open.session), body.subarray(i, i + 512 * 1024), { timeout: 5000, headers: h });
+      const end = natsHeaders();
+      end.set(MaskHeaders.op, 'end');
+      const outcome = nc.request(own.maskSession(open.session), new Uint8Array(), { timeout: 3000, headers: end }).then(
+        (reply) => ({ error: reply.headers?.get(MaskHeaders.error) ?? '', bytes: reply.data.length }),
+        (e: unknown) => ({ error: e instanceof Error ? e.message : 'failed', bytes: 0 }),
+      );
+      await inWorker;
+      await expect(app.close()).resolves.toBeUndefined();
+      const result = await outcome;
+      // Never the masked (or unmasked) document: an error header, or no reply at all.
+      expect(result.bytes).toBe(0);
+      expect(result.error).not.toBe('');
+      expect(pool.size).toBe(0);
+    } finally {
+      await nc.drain();
+    }
+  });
+});
