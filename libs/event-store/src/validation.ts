@@ -74,12 +74,10 @@ export function classifyStored(ids: string[], stored: Map<string, { revision: nu
   const found = ids.filter((id) => stored.has(id));
   if (found.length === 0) return { kind: 'none' };
   const first = stored.get(ids[0] as string);
-  let run = first ? 1 : 0; // how many leading ids are stored at consecutive revisions
+  let run = 0; // how many leading ids are stored at consecutive revisions
   while (first && run < ids.length && stored.get(ids[run] as string)?.revision === first.revision + run) run++;
-  if (run === ids.length) {
-    const last = stored.get(ids[ids.length - 1] as string) ?? first;
-    return { kind: 'all', lastRevision: last?.revision ?? -1, lastPosition: last?.globalPosition ?? -1 };
-  }
+  const last = run === ids.length ? stored.get(ids[run - 1] as string) : undefined;
+  if (last) return { kind: 'all', lastRevision: last.revision, lastPosition: last.globalPosition };
   return { kind: 'partial', found, prefix: run === found.length };
 }
 

@@ -6,6 +6,7 @@ import {
   type JsMsg,
   type MsgHdrs,
   type NatsConnection,
+  type StoredMsg,
 } from 'nats';
 import {
   EventIdConflict,
@@ -239,18 +240,10 @@ export class JetStreamEventStore implements EventStore {
   async readLastEvent(stream: string): Promise<RecordedEvent | undefined> {
     this.assertOpen();
     validateStreamName(stream);
-    const subject = this.subjectFor(stream);
-    try {
-      const m = await this.jsm.streams.getMessage(this.config.streamName, { last_by_subj: subject });
-      const e = this.toRecorded(m.subject, m.seq, m.header, m.data, m.time);
-      // The caller typically appends next with this revision (the audit service does).
-      this.rememberTail(subject, { seq: e.globalPosition, revision: e.revision, eventId: e.eventId });
-      return e;
-    } catch (err) {
-      this.forgetTail(subject);
-      if (jsErrCode(err) === JsErrCodes.noMessageFound) return undefined;
-      mapNatsError(err, `read last event of ${stream}`);
-    }
+    // The caller typically appends next with this revision (the audit service does): the lookup
+    // leaves the tail remembered for it.
+    const m = await this.lastMessage(this.subjectFor(stream), `read last event of ${stream}`);
+    return m ? this.toRecorded(m.subject, m.seq, m.header, m.data, m.time) : undefined;
   }
 
   async readStream(stream: string, opts: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
@@ -413,15 +406,20 @@ export class JetStreamEventStore implements EventStore {
   }
 
   private async tailOf(subject: string): Promise<Tail | null> {
+    const m = await this.lastMessage(subject, `read last message of ${subject}`);
+    return m ? { seq: m.seq, revision: revisionOf(m.header, subject), eventId: m.header.get(EvidenceHeaders.msgId) } : null;
+  }
+
+  /** The subject's last message (null: none), one direct get; the tail memo learns it either way. */
+  private async lastMessage(subject: string, what: string): Promise<StoredMsg | null> {
     try {
       const m = await this.jsm.streams.getMessage(this.config.streamName, { last_by_subj: subject });
-      const tail = { seq: m.seq, revision: revisionOf(m.header, subject), eventId: m.header.get(EvidenceHeaders.msgId) };
-      this.rememberTail(subject, tail);
-      return tail;
+      this.rememberTail(subject, { seq: m.seq, revision: revisionOf(m.header, subject), eventId: m.header.get(EvidenceHeaders.msgId) });
+      return m;
     } catch (err) {
       this.forgetTail(subject);
       if (jsErrCode(err) === JsErrCodes.noMessageFound) return null;
-      mapNatsError(err, `read last message of ${subject}`);
+      mapNatsError(err, what);
     }
   }
 
