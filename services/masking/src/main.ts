@@ -8,7 +8,7 @@ runMain(async () => {
   const config = loadConfig(maskingSettings);
   await bootstrapService({
     service: 'masking',
-    module: MaskingModule.forRoot(runtimeOptions('masking', config, { events: false }), { workers: config.workers, workerMinBytes: config.workerMinBytes }),
+    module: MaskingModule.forRoot(runtimeOptions('masking', config, { events: false }), { workers: config.workers, minBytes: config.workerMinBytes }),
     healthHost: config.healthHost,
     healthPort: config.healthPort,
     jsonLogs: config.logFormat === 'json',

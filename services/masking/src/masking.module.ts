@@ -2,26 +2,19 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { busSubjects } from '@chaperone/contracts';
 import { ServiceRuntimeModule, type RuntimeOptions } from '@chaperone/service-runtime';
 import { maskOpenEndpoint } from './mask-streams/mask-open.endpoint';
-import { MaskWorkerPool } from './mask-streams/mask-pool';
+import { MaskWorkerPool, type MaskPoolOptions } from './mask-streams/mask-pool';
 import { MaskStreams } from './mask-streams/mask-streams';
 import { DEFAULT_MASKING_WORKERS, DEFAULT_WORKER_MIN_BYTES } from './config';
-
-export interface MaskingOptions {
-  /** Worker threads for large documents; 0 masks everything on the event loop. */
-  workers: number;
-  /** Documents of at least this many bytes are masked in a worker. */
-  workerMinBytes: number;
-}
 
 /** The masking service: masks response bodies and streams for the ingress, in its queue group. */
 @Module({})
 export class MaskingModule {
-  static forRoot(runtime: RuntimeOptions, masking: MaskingOptions = { workers: DEFAULT_MASKING_WORKERS, workerMinBytes: DEFAULT_WORKER_MIN_BYTES }): DynamicModule {
+  static forRoot(runtime: RuntimeOptions, masking: MaskPoolOptions = { workers: DEFAULT_MASKING_WORKERS, minBytes: DEFAULT_WORKER_MIN_BYTES }): DynamicModule {
     return {
       module: MaskingModule,
       imports: [ServiceRuntimeModule.forRoot(runtime)],
       controllers: [maskOpenEndpoint(busSubjects(runtime.busPrefix).maskOpen)],
-      providers: [{ provide: MaskWorkerPool, useFactory: () => new MaskWorkerPool({ workers: masking.workers, minBytes: masking.workerMinBytes }) }, MaskStreams],
+      providers: [{ provide: MaskWorkerPool, useFactory: () => new MaskWorkerPool(masking) }, MaskStreams],
     };
   }
 }

@@ -1,6 +1,9 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { MaskingFailed, profileFor } from '@chaperone/masking';
 import { maskJsonDocument } from './mask-document';
-import { MaskWorkerPool } from './mask-pool';
+import { defaultWorkerFile, MaskWorkerPool } from './mask-pool';
 
 // The pool runs the compiled worker (dist/mask-streams/mask-worker.js): the test target depends on
 // the service's build, so `nx test` builds it first.
@@ -28,10 +31,29 @@ function secretList(bytes: number, tag = 'p'): Buffer {
   return body;
 }
 
+/**
+ * A worker entry that dies on its first job, once across all the workers started from it, and is
+ * the real worker afterwards: a crash in the middle of a job without a test hook in the service.
+ */
+function crashOnceWorker(dir: string): string {
+  const marker = join(dir, 'crashed');
+  const file = join(dir, 'crash-once-worker.js');
+  writeFileSync(
+    file,
+    [
+      "const { existsSync, writeFileSync } = require('node:fs');",
+      "const { parentPort } = require('node:worker_threads');",
+      `if (existsSync(${JSON.stringify(marker)})) require(${JSON.stringify(defaultWorkerFile())});`,
+      `else parentPort.once('message', () => { writeFileSync(${JSON.stringify(marker)}, ''); process.exit(70); });`,
+    ].join('\n'),
+  );
+  return file;
+}
+
 describe('MaskWorkerPool', () => {
   const pools: MaskWorkerPool[] = [];
-  const pool = (workers: number, minBytes = 256 * 1024) => {
-    const p = new MaskWorkerPool({ workers, minBytes });
+  const pool = (workers: number, minBytes = 256 * 1024, workerFile?: string) => {
+    const p = new MaskWorkerPool({ workers, minBytes, ...(workerFile ? { workerFile } : {}) });
     pools.push(p);
     return p;
   };
@@ -71,17 +93,21 @@ describe('MaskWorkerPool', () => {
   });
 
   it('given a worker that dies during a job, then only that job fails (closed) and the pool keeps masking with a new worker', async () => {
-    const p = pool(1);
-    p.crashNextJobForTest();
-    const doomed = p.mask(secretList(400 * 1024, 'a'), profile);
-    const queued = p.mask(secretList(400 * 1024, 'b'), profile);
-    await expect(doomed).rejects.toEqual(new MaskingFailed('the masking worker stopped'));
-    const next = await queued;
-    expect(next.output.equals(maskJsonDocument(secretList(400 * 1024, 'b'), profile).output)).toBe(true);
-    expect(p.replaced).toBe(1);
-    expect(p.size).toBe(1);
-    const after = await p.mask(secretList(400 * 1024, 'c'), profile);
-    expect(after.report.count).toBeGreaterThan(0);
+    const dir = mkdtempSync(join(tmpdir(), 'mask-worker-'));
+    try {
+      const p = pool(1, 256 * 1024, crashOnceWorker(dir));
+      const doomed = p.mask(secretList(400 * 1024, 'a'), profile);
+      const queued = p.mask(secretList(400 * 1024, 'b'), profile);
+      await expect(doomed).rejects.toEqual(new MaskingFailed('the masking worker stopped'));
+      const next = await queued;
+      expect(next.output.equals(maskJsonDocument(secretList(400 * 1024, 'b'), profile).output)).toBe(true);
+      expect(p.replaced).toBe(1);
+      expect(p.size).toBe(1);
+      const after = await p.mask(secretList(400 * 1024, 'c'), profile);
+      expect(after.report.count).toBeGreaterThan(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('given more jobs than workers, then they queue and are served first in, first out', async () => {

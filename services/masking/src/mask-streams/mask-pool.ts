@@ -9,8 +9,6 @@ export interface WorkerJob {
   id: number;
   bytes: ArrayBuffer;
   profile: string;
-  /** Test hook: the worker exits instead of masking. */
-  exitForTest?: boolean;
 }
 
 export type WorkerResult =
@@ -30,7 +28,6 @@ interface Job {
   id: number;
   bytes: Uint8Array;
   profile: string;
-  exitForTest: boolean;
   resolve: (doc: MaskedDocument) => void;
   reject: (e: Error) => void;
 }
@@ -59,7 +56,6 @@ export class MaskWorkerPool {
   private readonly workerFile: string;
   private nextId = 1;
   private closed = false;
-  private crashNext = false;
   /** Documents masked on the calling thread (below the threshold, or no workers). */
   inline = 0;
   /** Documents sent to a worker. */
@@ -100,16 +96,9 @@ export class MaskWorkerPool {
     }
     this.offloaded++;
     return new Promise<MaskedDocument>((resolve, reject) => {
-      const exitForTest = this.crashNext;
-      this.crashNext = false;
-      this.queue.push({ id: this.nextId++, bytes, profile: profile.name, exitForTest, resolve, reject });
+      this.queue.push({ id: this.nextId++, bytes, profile: profile.name, resolve, reject });
       this.dispatch();
     });
-  }
-
-  /** Test hook: the worker that takes the next offloaded job exits instead of masking it. */
-  crashNextJobForTest(): void {
-    this.crashNext = true;
   }
 
   /** Stop every worker; queued and running jobs fail closed. */
@@ -143,7 +132,7 @@ export class MaskWorkerPool {
       const job = this.queue.shift() as Job;
       slot.job = job;
       const bytes = ownArrayBuffer(job.bytes);
-      const message: WorkerJob = { id: job.id, bytes, profile: job.profile, ...(job.exitForTest ? { exitForTest: true } : {}) };
+      const message: WorkerJob = { id: job.id, bytes, profile: job.profile };
       slot.worker.postMessage(message, [bytes]);
     }
   }

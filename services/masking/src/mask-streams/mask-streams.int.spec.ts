@@ -20,7 +20,7 @@ describe('masking streams over real NATS', () => {
   beforeAll(async () => {
     app = await bootstrapService({
       service: 'masking',
-      module: MaskingModule.forRoot({ service: 'masking', natsServers: servers, busPrefix: subjects.prefix }, { workers: 1, workerMinBytes: 256 * 1024 }),
+      module: MaskingModule.forRoot({ service: 'masking', natsServers: servers, busPrefix: subjects.prefix }, { workers: 1, minBytes: 256 * 1024 }),
       healthHost: '127.0.0.1',
       healthPort: 0,
       jsonLogs: true,
@@ -152,7 +152,7 @@ describe('masking streams: shutdown while a document is in a worker', () => {
     const own = busSubjects(`mask-int-${randomUUID().slice(0, 8)}`);
     const app = await bootstrapService({
       service: 'masking',
-      module: MaskingModule.forRoot({ service: 'masking', natsServers: servers, busPrefix: own.prefix }, { workers: 1, workerMinBytes: 1024 }),
+      module: MaskingModule.forRoot({ service: 'masking', natsServers: servers, busPrefix: own.prefix }, { workers: 1, minBytes: 1024 }),
       healthHost: '127.0.0.1',
       healthPort: 0,
       jsonLogs: true,

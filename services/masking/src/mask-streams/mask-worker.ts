@@ -12,8 +12,6 @@ const port = parentPort;
 if (!port) throw new Error('mask-worker must run in a worker thread');
 
 port.on('message', (job: WorkerJob) => {
-  // Test hook: lets the pool's tests crash a worker in the middle of a job.
-  if (job.exitForTest) process.exit(70);
   let result: WorkerResult;
   let transfer: ArrayBuffer[] = [];
   try {
