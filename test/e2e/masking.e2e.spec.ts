@@ -237,7 +237,7 @@ describe('kubectl reads through masking', () => {
     await s.stopService('masking');
     const r = await s.kubectl(kubeconfig, ['get', 'secret', 'db-credentials', '-o', 'yaml']);
     expect(r.code).not.toBe(0);
-    expect(r.stderr).toContain('could not mask the response, so it was withheld');
+    expect(r.stderr).toContain('could not prepare masking for the response, so the request was not sent');
     expectClean(r.stdout + r.stderr);
     await s.startService('masking');
   });

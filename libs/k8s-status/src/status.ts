@@ -23,7 +23,12 @@ export const StatusReasons = Object.freeze({
   NotFound: 404,
   MethodNotAllowed: 405,
   Conflict: 409,
+  /** 408: the request did not arrive in time. */
+  RequestTimeout: 408,
   RequestEntityTooLarge: 413,
+  /** 414 and 431 have no metav1 reason of their own; clients read the code. */
+  RequestURITooLong: 414,
+  RequestHeaderFieldsTooLarge: 431,
   TooManyRequests: 429,
   InternalError: 500,
   ServiceUnavailable: 503,

@@ -10,6 +10,10 @@ export const ingressSettings = {
   tlsCertFile: setting.optional('CHAPERONE_TLS_CERT_FILE', 'path to the PEM server certificate (HTTPS is off without it)'),
   tlsKeyFile: setting.optional('CHAPERONE_TLS_KEY_FILE', 'path to the PEM private key of the server certificate'),
 
+  maxUrlBytes: setting.int('CHAPERONE_MAX_URL_BYTES', 'longest request URI (path and query) accepted; longer gets 414', '32768', 1024, 1048576),
+  maxHeaderBytes: setting.int('CHAPERONE_MAX_HEADER_BYTES', 'largest request headers accepted (all of them together); larger gets 431', '65536', 8192, 1048576),
+  maxRequestBodyBytes: setting.int('CHAPERONE_MAX_REQUEST_BODY_BYTES', 'largest declared request body accepted; larger gets 413 before anything is read (the API server’s own limit is 3 MiB)', '3145728', 1024, 1073741824),
+
   ...oidcSettings(),
   oidcAgentClaim: setting.string('CHAPERONE_OIDC_AGENT_CLAIM', 'claim holding the agent name (falls back to the user name)', 'agent'),
   oidcSessionClaim: setting.string('CHAPERONE_OIDC_SESSION_CLAIM', 'claim holding the agent session id (else one token = one session)', 'sid'),

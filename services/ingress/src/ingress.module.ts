@@ -5,8 +5,18 @@ import { ApprovalClient } from './approval/approval-client';
 import { ApprovalGate } from './approval/approval-gate';
 import { PolicyClient } from './decide/policy-client';
 import { MaskingClient } from './masking/masking-client';
-import { GatewayServer } from './gateway/gateway.server';
-import { Intercept } from './gateway/intercept';
+import { Authenticate } from './authenticate/authenticate';
+import { HoldForApproval } from './approval/hold-for-approval';
+import { Complete } from './complete/complete';
+import { RecordAndDecide } from './decide/record-and-decide';
+import { EvidenceWriter } from './evidence/evidence-writer';
+import { Forward } from './forward/forward';
+import { OpenMasking } from './masking/open-masking';
+import { PlanMasking } from './masking/plan-masking';
+import { HandlerChain } from './pipeline/handler-chain';
+import { Refuse } from './pipeline/refuse';
+import { RequestInfoStage } from './request-info/request-info';
+import { GatewayServer } from './server/gateway.server';
 import { resolveUpstream } from './upstream/resolve-upstream';
 import { upstreamSource } from './upstream/upstream-from-config';
 import { AUTHENTICATOR, INGRESS_CONFIG, UPSTREAM, type IngressConfig } from './tokens';
@@ -32,7 +42,17 @@ export class IngressModule {
         MaskingClient,
         ApprovalClient,
         ApprovalGate,
-        Intercept,
+        EvidenceWriter,
+        Authenticate,
+        RequestInfoStage,
+        RecordAndDecide,
+        PlanMasking,
+        HoldForApproval,
+        OpenMasking,
+        Forward,
+        Complete,
+        Refuse,
+        HandlerChain,
         GatewayServer,
       ],
     };

@@ -1,16 +1,16 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { createHash } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
 import { requestFingerprint, type ApprovalMode, type ApprovalSpec, type MaskedBody, type MaskedText, type OpenApprovalReply } from '@chaperone/contracts';
 import { GatewayFailure, type GatewayError } from '../errors/gateway-errors';
-import type { Admitted, RequestTrace } from '../gateway/intercept';
+import type { Planned } from '../context/request-context';
 import type { Upstream } from '../upstream/upstream';
 import { INGRESS_CONFIG, UPSTREAM, type IngressConfig } from '../tokens';
 import { approvalTerms } from './approval-headers';
 import { ApprovalClient, ApprovalUnavailable } from './approval-client';
 import { maskedForDisplay } from './display-body';
 import { fetchLiveObject } from './live-object';
-import { BodyTooLarge, ClientGone, readBody } from './read-body';
+import { ClientGone } from '../errors/client-gone';
+import { BodyTooLarge, readBody } from './read-body';
 import { RecentRefusals } from './recent-refusals';
 import { waitForDecision, type WaitOutcome } from './wait-for-decision';
 
@@ -51,7 +51,9 @@ export class ApprovalGate {
    * approval is then cancelled). Upgrades carry no body and are always held: a refused WebSocket
    * upgrade makes kubectl fall back to SPDY, which would lose a ticket's message.
    */
-  async pass(req: IncomingMessage, admitted: Admitted, t: RequestTrace, clientGone: AbortSignal, upgrade: boolean): Promise<Approved> {
+  async pass(admitted: Planned, clientGone: AbortSignal): Promise<Approved> {
+    const { req } = admitted.exchange;
+    const upgrade = admitted.exchange.kind === 'upgrade';
     const spec = admitted.decision.approval;
     if (!spec) throw failure({ kind: 'approval-unavailable', message: 'the policy decision carries no approval terms' });
     const terms = approvalTerms(req.headers, spec);
@@ -71,12 +73,12 @@ export class ApprovalGate {
     const reply = await this.open(admitted, terms.reason, { ...spec, mode }, fingerprint, body, req.headers['content-type'] ?? '');
     switch (reply.outcome) {
       case 'run':
-        this.mark(t, reply.approvalId);
+        admitted.span.setAttribute('chaperone.approval_id', reply.approvalId);
         return { approvalId: reply.approvalId, body };
       case 'refused':
         throw failure(reply.code === 'reason-required' ? { kind: 'approval-refused', message: reply.message } : { kind: 'bad-request', message: reply.message });
       case 'pending': {
-        this.mark(t, reply.approvalId);
+        admitted.span.setAttribute('chaperone.approval_id', reply.approvalId);
         const url = reply.url ?? `${this.config.approvalPublicUrl.replace(/\/+$/, '')}/approvals/${reply.approvalId}`;
         if (mode === 'ticket') {
           throw failure({
@@ -93,7 +95,7 @@ export class ApprovalGate {
         this.logger.log(`request ${admitted.refs.requestId} held for approval ${reply.approvalId} (${url})`);
         const outcome = await this.hold(reply.approvalId, reply.expiresAt, admitted, fingerprint, clientGone, reply.created);
         if (outcome.kind === 'run') return { approvalId: reply.approvalId, body };
-        if (outcome.kind === 'client-gone') throw new ClientGone();
+        if (outcome.kind === 'client-gone') throw new ClientGone(reply.approvalId);
         const error = refusalOf(outcome, reply.approvalId, spec);
         if (upgrade) this.recentRefusals.remember(fingerprint, error);
         throw failure(error);
@@ -106,11 +108,11 @@ export class ApprovalGate {
   }
 
   /** The fingerprint of an upgrade (no body), to find a refusal kubectl's SPDY retry should see. */
-  upgradeFingerprint(admitted: Admitted): string {
+  upgradeFingerprint(admitted: Planned): string {
     return this.fingerprint(admitted, Buffer.alloc(0));
   }
 
-  private fingerprint(admitted: Admitted, body: Buffer): string {
+  private fingerprint(admitted: Planned, body: Buffer): string {
     return requestFingerprint({
       subject: admitted.refs.identity.subject,
       verb: admitted.info.verb,
@@ -120,12 +122,7 @@ export class ApprovalGate {
     });
   }
 
-  private mark(t: RequestTrace, approvalId: string): void {
-    t.approvalId = approvalId;
-    t.span.setAttribute('chaperone.approval_id', approvalId);
-  }
-
-  private async open(admitted: Admitted, reason: string, spec: ApprovalSpec, fingerprint: string, body: Buffer, contentType: string): Promise<OpenApprovalReply> {
+  private async open(admitted: Planned, reason: string, spec: ApprovalSpec, fingerprint: string, body: Buffer, contentType: string): Promise<OpenApprovalReply> {
     const { refs, info, decision } = admitted;
     let requestBody: MaskedBody | undefined;
     if (body.length > 0) {
@@ -147,11 +144,11 @@ export class ApprovalGate {
         requestId: refs.requestId,
         sessionId: refs.sessionId,
         traceId: refs.traceId,
-        interceptEventId: admitted.interceptEventId,
+        interceptEventId: admitted.intercepted.eventId,
         decisionEventId: admitted.decisionEventId,
         identity: refs.identity,
         request: info,
-        method: admitted.method,
+        method: admitted.intercepted.payload.method,
         path: admitted.path,
         query: admitted.query,
         requestFingerprint: fingerprint,
@@ -169,7 +166,7 @@ export class ApprovalGate {
   private async hold(
     approvalId: string,
     expiresAt: string,
-    admitted: Admitted,
+    admitted: Planned,
     fingerprint: string,
     clientGone: AbortSignal,
     /** False when an identical request opened it and may still be waiting for it. */

@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { ClientGone } from '../errors/client-gone';
 
 /**
  * The largest request body held for approval: the API server's own limit (3 MiB,
@@ -13,12 +14,6 @@ export class BodyTooLarge extends Error {
   }
 }
 
-export class ClientGone extends Error {
-  constructor() {
-    super('the client closed the connection');
-    this.name = 'ClientGone';
-  }
-}
 
 /**
  * Reads a request body into memory, up to `limit` bytes. An approved request is forwarded later

@@ -5,6 +5,8 @@
 export type GatewayError =
   | { kind: 'unauthenticated'; message: string }
   | { kind: 'bad-request'; message: string }
+  /** The request tried to carry an identity of its own (impersonation). */
+  | { kind: 'identity-refused'; message: string }
   | { kind: 'denied'; rule: string; reason: string; policyVersion: string }
   /** The agent's approval headers are unusable, or the rule's terms refuse the request (e.g. no reason given). */
   | { kind: 'approval-refused'; message: string }
@@ -15,7 +17,8 @@ export type GatewayError =
   | { kind: 'approval-not-given'; approvalId: string; message: string }
   | { kind: 'approval-unavailable'; message: string }
   | { kind: 'body-too-large'; limit: number }
-  | { kind: 'masking-unavailable'; message: string }
+  /** `forwarded`: the cluster had answered and its response was withheld; else nothing was sent. */
+  | { kind: 'masking-unavailable'; message: string; forwarded: boolean }
   | { kind: 'policy-unavailable'; message: string }
   | { kind: 'bus-unavailable'; message: string }
   | { kind: 'upstream-unavailable'; message: string }

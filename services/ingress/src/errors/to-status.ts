@@ -23,6 +23,8 @@ export function toStatus(error: GatewayError): KubeStatus {
       return kubeStatus('Unauthorized', `Unauthorized: ${error.message}`);
     case 'bad-request':
       return kubeStatus('BadRequest', `chaperone refused a malformed request: ${error.message}`);
+    case 'identity-refused':
+      return kubeStatus('Forbidden', `chaperone refused this request: ${error.message}`);
     case 'denied':
       // The short version identifies the policy for a human; the full hash is in the PolicyDecided event.
       return kubeStatus('Forbidden', `chaperone policy denied this request (rule "${error.rule}", policy ${error.policyVersion.slice(0, 19)}): ${error.reason}`);
@@ -51,9 +53,13 @@ export function toStatus(error: GatewayError): KubeStatus {
     case 'body-too-large':
       return kubeStatus('RequestEntityTooLarge', `chaperone holds request bodies of at most ${error.limit} bytes for approval; the request was not sent`);
     case 'masking-unavailable':
-      return kubeStatus('ServiceUnavailable', `chaperone could not mask the response, so it was withheld: ${error.message}`, {
-        retryAfterSeconds: 1,
-      });
+      return kubeStatus(
+        'ServiceUnavailable',
+        error.forwarded
+          ? `chaperone could not mask the response, so it was withheld: ${error.message}`
+          : `chaperone could not prepare masking for the response, so the request was not sent: ${error.message}`,
+        { retryAfterSeconds: 1 },
+      );
     case 'policy-unavailable':
       return kubeStatus('ServiceUnavailable', `chaperone could not get a policy decision, so the request was not sent: ${error.message}`, {
         retryAfterSeconds: 1,

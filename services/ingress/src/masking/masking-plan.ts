@@ -1,10 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Decision, MaskMode, RequestInfo } from '@chaperone/contracts';
-
-export interface MaskingPlan {
-  mode: MaskMode;
-  profile: string;
-}
+import type { MaskingPlan } from '../context/request-context';
 
 /**
  * Whether and how a response is masked. Every response to a resource request is masked unless an

@@ -30,7 +30,8 @@ export function upstreamHeaders(incoming: IncomingHttpHeaders, up: UpstreamIdent
   for (const [key, value] of Object.entries(incoming)) {
     if (value === undefined) continue;
     const name = key.toLowerCase();
-    if (name === 'authorization' || name.startsWith('impersonate-')) continue;
+    // Identity headers are refused at authentication; stripped here too, whoever builds the request.
+    if (name === 'authorization' || name.startsWith('impersonate-') || name.startsWith('x-remote-')) continue;
     // Chaperone's own headers (approval reason and mode) are for the gateway, not the cluster.
     if (name.startsWith(CHAPERONE_HEADER_PREFIX)) continue;
     if (HOP_BY_HOP.has(name)) continue;

@@ -2,7 +2,9 @@ import { createServer, request, type IncomingHttpHeaders, type Server } from 'no
 import { Agent } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { connect as netConnect } from 'node:net';
-import { Forwarder } from './forward';
+import { Forwarder } from './forwarder';
+import { passThrough } from './pass-through';
+import { upstreamHeaders } from './upstream-headers';
 
 /** The forwarder against small real upstream servers: what reaches the cluster and what comes back. */
 const id = {
@@ -49,6 +51,8 @@ describe('Forwarder', () => {
     // Refuse the upgrade: a proxy must relay this answer, not splice the connection.
     socket.end('HTTP/1.1 403 Forbidden\r\nContent-Type: text/plain\r\nContent-Length: 2\r\nConnection: close\r\n\r\nno');
   });
+  const beforeLastCalls: string[] = [];
+  let holdLastMs = 0;
   let gateway: Server;
   let forwarder: Forwarder;
   let base = '';
@@ -56,8 +60,24 @@ describe('Forwarder', () => {
   beforeAll(async () => {
     const target = new URL(await listen(upstream));
     forwarder = new Forwarder({ target, agent: new Agent({ keepAlive: true }), authorization: () => 'Bearer gw', describe: 'test' });
-    gateway = createServer((req, res) => forwarder.web(req, res, id, 'none', () => res.destroy()));
-    gateway.on('upgrade', (req, socket, head) => forwarder.ws(req, socket, head, id, () => socket.destroy()));
+    const headers = (req: { headers: IncomingHttpHeaders }, upgrade: boolean) => upstreamHeaders(req.headers, { ...id, authorization: forwarder.authorization(), upgrade });
+    gateway = createServer((req, res) =>
+      forwarder.web(req, res, {
+        headers: headers(req, false),
+        body: undefined,
+        onError: () => res.destroy(),
+        onResponse: (proxyRes) =>
+          void passThrough(proxyRes, res, {
+            streaming: req.url === '/stream',
+            account: () => undefined,
+            beforeLast: async () => {
+              beforeLastCalls.push(req.url ?? '');
+              await new Promise((r) => setTimeout(r, holdLastMs));
+            },
+          }),
+      }),
+    );
+    gateway.on('upgrade', (req, socket, head) => forwarder.ws(req, socket, head, { headers: headers(req, true), onStatus: () => undefined, onError: () => socket.destroy() }));
     base = await listen(gateway);
   });
 
@@ -90,6 +110,24 @@ describe('Forwarder', () => {
     });
     releaseStream();
     expect(first).toEqual({ chunk: '{"type":"ADDED"}\n', endedBefore: false });
+  });
+
+  it('releases a bounded response only after its completion hook ran', async () => {
+    beforeLastCalls.length = 0;
+    holdLastMs = 300;
+    const body = await new Promise<{ text: string; hooked: string[] }>((resolve, reject) => {
+      request(`${base}/plain`, (res) => {
+        let text = '';
+        res.on('data', (c: Buffer) => (text += c.toString()));
+        // Whatever the timing, the hook has run by the time any byte of the body arrives.
+        res.once('data', () => resolve({ text: '', hooked: [...beforeLastCalls] }));
+        res.on('end', () => resolve({ text, hooked: [...beforeLastCalls] }));
+      })
+        .on('error', reject)
+        .end();
+    });
+    holdLastMs = 0;
+    expect(body.hooked).toEqual(['/plain']);
   });
 
   it('relays a refused upgrade instead of splicing the connection', async () => {

@@ -1,0 +1,21 @@
+import type { RequestCompleted } from '@chaperone/contracts';
+import type { ResponseRecord } from '../context/response-record';
+
+/** How a request ended, from what its answer did. Pure: the complete stage stamps time and ids. */
+export function completionOf(response: ResponseRecord, durationMs: number, approvalId: string | undefined): RequestCompleted['payload'] {
+  return {
+    outcome: outcomeOf(response),
+    status: response.upstreamStatus || response.gatewayStatus,
+    bytesOut: response.bytesOut,
+    durationMs: Math.round(durationMs * 1000) / 1000,
+    ...(response.requestBody ? { requestBody: response.requestBody() } : {}),
+    ...(response.responseBody && response.finished ? { responseBody: response.responseBody() } : {}),
+    ...(approvalId ? { approvalId } : {}),
+  };
+}
+
+function outcomeOf(r: ResponseRecord): RequestCompleted['payload']['outcome'] {
+  if (r.upstreamStatus > 0) return r.finished ? 'forwarded' : 'aborted';
+  if (r.gatewayStatus === 0) return 'aborted';
+  return r.gatewayStatus >= 500 ? 'unavailable' : 'refused';
+}

@@ -1,0 +1,27 @@
+import type { BodyDigest } from '@chaperone/contracts';
+
+/**
+ * What the answer to one request did, for its completion record: filled in by the stage that
+ * answered (the forwarder as bytes flow, or the refusal), read once by the complete stage.
+ */
+export class ResponseRecord {
+  /** The cluster's status (101 for a spliced upgrade), 0 when it never answered. */
+  upstreamStatus = 0;
+  /** The status Chaperone itself answered with (a refusal), 0 when it did not. */
+  gatewayStatus = 0;
+  bytesOut = 0;
+  /** The response was sent to its end (or the upgraded session ran). */
+  finished = false;
+  requestBody: (() => BodyDigest) | undefined;
+  responseBody: (() => BodyDigest) | undefined;
+  /** The approval a refused or abandoned request waited for (a cleared one carries its own). */
+  approvalId: string | undefined;
+  private completionClaimed = false;
+
+  /** True the first time only: exactly one RequestCompleted per request. */
+  claimCompletion(): boolean {
+    if (this.completionClaimed) return false;
+    this.completionClaimed = true;
+    return true;
+  }
+}

@@ -1,0 +1,140 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { IncomingMessage } from 'node:http';
+import { writeStatus } from '@chaperone/k8s-status';
+import type { Forwarded, Prepared } from '../context/request-context';
+import { Complete } from '../complete/complete';
+import { toStatus } from '../errors/to-status';
+import { GatewayFailure, type GatewayError } from '../errors/gateway-errors';
+import { respondWithStatus } from '../context/exchange';
+import { Headers } from '@chaperone/contracts';
+import { MaskingUnavailable } from '../masking/masking-client';
+import { sendMasked } from '../masking/mask-response';
+import { UPSTREAM } from '../tokens';
+import type { Upstream } from '../upstream/upstream';
+import { BodyDigestTap } from './body-digest';
+import { Forwarder } from './forwarder';
+import { passThrough, type Delivery } from './pass-through';
+import { upstreamHeaders } from './upstream-headers';
+
+/**
+ * Stage 7: send the request to the cluster as the gateway, impersonating the agent, and relay the
+ * answer (masked where planned). From here this stage owns the completion record: it is stored
+ * before a bounded response's last byte, and when a stream, an upgrade or a failed exchange ends.
+ */
+@Injectable()
+export class Forward {
+  private readonly logger = new Logger('Forward');
+  private readonly forwarder: Forwarder;
+
+  constructor(
+    @Inject(UPSTREAM) upstream: Upstream,
+    private readonly complete: Complete,
+  ) {
+    this.forwarder = new Forwarder(upstream);
+    this.logger.log(`upstream: ${upstream.describe}`);
+  }
+
+  run(ctx: Prepared): Forwarded {
+    const forwarded: Forwarded = { ...ctx, stage: 'forwarded' };
+    const { exchange, response, decision } = forwarded;
+    const headers = upstreamHeaders(exchange.req.headers, {
+      identity: ctx.refs.identity,
+      sessionId: ctx.refs.sessionId,
+      requestId: ctx.requestId,
+      authorization: this.forwarder.authorization(),
+      upgrade: exchange.kind === 'upgrade',
+    });
+    if (exchange.kind === 'upgrade') {
+      exchange.socket.once('close', () => this.complete.atEnd(forwarded));
+      this.forwarder.ws(exchange.req, exchange.socket, exchange.head, {
+        headers,
+        onStatus: (status) => {
+          response.upstreamStatus = status;
+          response.finished = status === 101;
+        },
+        onError: () => {
+          if (exchange.socket.destroyed || response.upstreamStatus !== 0) return;
+          const status = toStatus({ kind: 'upstream-unavailable', message: 'the upgrade to the cluster failed' });
+          response.gatewayStatus = status.code;
+          respondWithStatus(exchange, status, { [Headers.requestId]: ctx.requestId });
+        },
+      });
+      return forwarded;
+    }
+    const { req, res } = exchange;
+    if (decision.record !== 'none') {
+      const tap = new BodyDigestTap();
+      response.requestBody = () => tap.result();
+      // Attached in the same tick as the proxy's pipe, so no chunk flows before both listen.
+      if (ctx.body) tap.update(ctx.body);
+      else req.on('data', (chunk: Buffer) => tap.update(chunk));
+    }
+    const responseTap = decision.record === 'request-and-response' ? new BodyDigestTap() : undefined;
+    if (responseTap) response.responseBody = () => responseTap.result();
+    let answering = false;
+    // The agent left before the cluster answered (or the proxy gave up silently): still one completion.
+    res.once('close', () => {
+      if (!answering) this.complete.atEnd(forwarded);
+    });
+    this.forwarder.web(req, res, {
+      headers,
+      body: ctx.body,
+      onError: (e) => {
+        this.logger.warn(`upstream request ${ctx.requestId} failed: ${e.message}`);
+        const status = toStatus({ kind: 'upstream-unavailable', message: (e as NodeJS.ErrnoException).code ?? 'connection failed' });
+        if (!res.headersSent) response.gatewayStatus = status.code;
+        writeStatus(res, status);
+      },
+      onResponse: (proxyRes) => {
+        answering = true;
+        response.upstreamStatus = proxyRes.statusCode ?? 0;
+        void this.respond(forwarded, proxyRes, responseTap);
+      },
+    });
+    return forwarded;
+  }
+
+  private async respond(ctx: Forwarded, proxyRes: IncomingMessage, responseTap: BodyDigestTap | undefined): Promise<void> {
+    if (ctx.exchange.kind !== 'http') return;
+    const { res } = ctx.exchange;
+    const { response, masking } = ctx;
+    const delivery: Delivery = {
+      streaming: isStream(ctx),
+      account: (sent) => {
+        response.bytesOut += sent.length;
+        responseTap?.update(sent);
+      },
+      beforeLast: () => this.complete.beforeLastByte(ctx, masking),
+    };
+    try {
+      response.finished = masking ? await sendMasked(proxyRes, res, masking, delivery) : await passThrough(proxyRes, res, delivery);
+    } catch (e) {
+      proxyRes.destroy();
+      response.finished = false;
+      const error = failureOf(e);
+      if (error) this.logger.warn(`response to ${ctx.requestId} withheld: ${toStatus(error).message}`);
+      if (error && !res.headersSent) {
+        const status = toStatus(error);
+        response.gatewayStatus = status.code;
+        writeStatus(res, status);
+      } else {
+        // Too late for a Status (or the cluster cut the response): cut the answer, never pass it on.
+        res.destroy();
+      }
+    }
+    this.complete.atEnd(ctx, masking);
+  }
+}
+
+/** Why a response could not be released, as a gateway error; undefined when the cluster's side failed. */
+function failureOf(e: unknown): GatewayError | undefined {
+  if (e instanceof MaskingUnavailable) return { kind: 'masking-unavailable', message: e.message, forwarded: true };
+  if (e instanceof GatewayFailure) return e.error;
+  return undefined;
+}
+
+/** Responses that stay open and flow as events happen: their completion follows the close. */
+function isStream(ctx: Forwarded): boolean {
+  if (ctx.info.verb === 'watch') return true;
+  return ctx.info.isResourceRequest && ctx.info.subresource === 'log' && /(^|&)follow=(true|1)(&|$)/.test(ctx.query);
+}

@@ -1,0 +1,76 @@
+import { Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { trace } from '@opentelemetry/api';
+import { Headers } from '@chaperone/contracts';
+import { Authenticate } from '../authenticate/authenticate';
+import { HoldForApproval } from '../approval/hold-for-approval';
+import { Complete } from '../complete/complete';
+import { clientConnection, clientGone, type Exchange } from '../context/exchange';
+import { isRecorded, type Received, type RequestContext } from '../context/request-context';
+import { ResponseRecord } from '../context/response-record';
+import { RecordAndDecide } from '../decide/record-and-decide';
+import { Forward } from '../forward/forward';
+import { OpenMasking } from '../masking/open-masking';
+import { PlanMasking } from '../masking/plan-masking';
+import { RequestInfoStage } from '../request-info/request-info';
+import { Refuse } from './refuse';
+
+const tracer = trace.getTracer('chaperone-ingress');
+
+/**
+ * The ingress's handler chain, composed once, read top to bottom: every request and every upgrade
+ * (exec, attach, port-forward) goes through the same stages. Each stage takes the context the one
+ * before it produced; a stage that refuses throws a typed GatewayFailure, which `refuse` renders as
+ * the Kubernetes Status the agent sees. Nothing reaches the cluster before `recordAndDecide` has
+ * the intercept and the decision durably stored; every intercepted request ends with exactly one
+ * RequestCompleted (stored by `forward` once it owns the answer, else when the exchange closes).
+ */
+@Injectable()
+export class HandlerChain {
+  constructor(
+    private readonly authenticate: Authenticate,
+    private readonly requestInfo: RequestInfoStage,
+    private readonly recordAndDecide: RecordAndDecide,
+    private readonly planMasking: PlanMasking,
+    private readonly holdForApproval: HoldForApproval,
+    private readonly openMasking: OpenMasking,
+    private readonly forward: Forward,
+    private readonly complete: Complete,
+    private readonly refuse: Refuse,
+  ) {}
+
+  async handle(exchange: Exchange): Promise<void> {
+    let reached: RequestContext = received(exchange);
+    const at = <T extends RequestContext>(ctx: T): T => {
+      reached = ctx;
+      return ctx;
+    };
+    clientConnection(exchange).on('close', () => this.closed(reached));
+    try {
+      const authenticated = at(await this.authenticate.run(reached as Received));
+      const intercepted = at(this.requestInfo.run(authenticated));
+      const decided = at(await this.recordAndDecide.run(intercepted));
+      const planned = at(this.planMasking.run(decided));
+      const cleared = at(await this.holdForApproval.run(planned));
+      if (clientGone(exchange)) return;
+      const prepared = at(await this.openMasking.run(cleared));
+      if (clientGone(exchange)) return;
+      at(this.forward.run(prepared));
+    } catch (e) {
+      this.refuse.render(reached, e);
+    }
+  }
+
+  /** The exchange ended: its span ends, and a completion not owned by `forward` is stored now. */
+  private closed(reached: RequestContext): void {
+    if (isRecorded(reached) && reached.stage !== 'forwarded') this.complete.atEnd(reached);
+    reached.span.end();
+  }
+}
+
+function received(exchange: Exchange): Received {
+  const requestId = randomUUID();
+  if (exchange.kind === 'http') exchange.res.setHeader(Headers.requestId, requestId);
+  return { stage: 'received', exchange, requestId, started: performance.now(), span: tracer.startSpan('kubernetes.request'), response: new ResponseRecord() };
+}
