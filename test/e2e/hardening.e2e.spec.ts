@@ -173,3 +173,26 @@ async function eventsOnStream(jsm: JetStreamManager): Promise<ChaperoneEvent[]> 
   }
   return out;
 }
+
+describe('a service that took a request and died fails fast', () => {
+  it('a masking replica that never answers an open: 503 naming it within the open timeout, not the exchange timeout; nothing sent', async () => {
+    await s.stopService('masking');
+    // A replica that takes every open and never answers (as one killed mid-request does).
+    const blackHole = s.nc.subscribe(s.subjects.maskOpen, { queue: s.subjects.queue('masking'), callback: () => undefined });
+    try {
+      s.apiserver.clearRequests();
+      const started = Date.now();
+      const r = await s.kubectl(s.kubeconfig(token), ['get', 'configmap', 'web-config', '-o', 'yaml']);
+      const elapsed = Date.now() - started;
+      expect(r.code).not.toBe(0);
+      expect(r.stderr).toContain('took the request but did not answer');
+      expect(r.stderr).toContain('the request was not sent');
+      // The open timeout (2 s by default), far below the 30 s exchange timeout.
+      expect(elapsed).toBeLessThan(20_000);
+      expect(s.apiserver.requests.filter((q) => q.url.includes('/configmaps/'))).toHaveLength(0);
+    } finally {
+      blackHole.unsubscribe();
+      await s.startService('masking');
+    }
+  });
+});

@@ -101,12 +101,23 @@ export class MaskingClient {
 
   async open(requestId: string, mode: MaskMode, profile: string): Promise<MaskStream> {
     let raw: unknown;
+    // Opening is quick on a healthy replica, so it has a short timeout of its own: a replica that
+    // took the request and died is found out here, not after the (long) exchange timeout.
+    const timeoutMs = this.config.maskingOpenTimeoutMs;
     try {
-      raw = await nestRequest(this.nc, this.subjects.maskOpen, { schemaVersion: 1, requestId, mode, profile }, this.config.maskingTimeoutMs);
+      raw = await nestRequest(this.nc, this.subjects.maskOpen, { schemaVersion: 1, requestId, mode, profile }, timeoutMs);
     } catch (e) {
-      throw new MaskingUnavailable(`the masking service is unavailable (${e instanceof Error ? e.message : 'no answer'})`);
+      throw new MaskingUnavailable(openFailure(e, timeoutMs));
     }
     const reply = parseContract(MaskOpenReplySchema, 'MaskOpenReply', raw);
     return new MaskStream(this.nc, this.subjects.maskSession(reply.session), this.config.maskingTimeoutMs);
   }
+}
+
+/** What went wrong opening a stream, as the agent's Status should say it. */
+function openFailure(e: unknown, timeoutMs: number): string {
+  const code = (e as { code?: string }).code;
+  if (code === '503') return 'no masking service is running';
+  if (code === 'TIMEOUT') return `the masking service took the request but did not answer within ${timeoutMs} ms`;
+  return `the masking service is unavailable (${e instanceof Error ? e.message : 'no answer'})`;
 }
