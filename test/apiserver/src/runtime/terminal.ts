@@ -125,7 +125,7 @@ export class Terminal implements InputReader, TerminalControl {
       const w = this.waiter;
       this.waiter = undefined;
       w(v);
-    } else if (!(v === null && this.closed && this.ready.at(-1) === null)) this.ready.push(v);
+    } else if (v !== null || !this.closed) this.ready.push(v);
   }
 }
 

@@ -53,14 +53,16 @@ export function resolveContainer(pod: KubeObject, requested: string): ContainerI
   return { namespace: pod.metadata.namespace ?? '', pod: name, container: chosen.name, image: chosen.image };
 }
 
-export function parseRemoteCommandOptions(q: URLSearchParams, pod: KubeObject): RemoteCommandOptions {
-  const container = resolveContainer(pod, q.get('container') ?? '').container;
-  return {
+/** The options and the container they address (defaulted when the pod has only one). */
+export function parseRemoteCommandOptions(q: URLSearchParams, pod: KubeObject): { options: RemoteCommandOptions; container: ContainerInfo } {
+  const container = resolveContainer(pod, q.get('container') ?? '');
+  const options = {
     command: q.getAll('command'),
-    container,
+    container: container.container,
     stdin: flag(q, 'stdin'),
     stdout: flag(q, 'stdout'),
     stderr: flag(q, 'stderr'),
     tty: flag(q, 'tty'),
   };
+  return { options, container };
 }

@@ -10,7 +10,7 @@ import { ApiError, badRequest, failure, methodNotAllowed, pathNotFound, unauthor
 import { Store } from '../store';
 import { RecordedRequest } from '../types';
 import { ChannelConnection } from './channel-connection';
-import { findPod, parseRemoteCommandOptions, resolveContainer } from './exec-options';
+import { findPod, parseRemoteCommandOptions } from './exec-options';
 import { ChannelProtocol, negotiatePortForward, negotiateRemoteCommand, offeredProtocols, PortForwardProtocol, UnsupportedProtocols, V5 } from './protocols';
 import { refuseUpgrade } from './refuse';
 import { serveRemoteCommand } from './remote-command-session';
@@ -28,7 +28,7 @@ export interface UpgradeOptions {
   followIntervalMs: number;
 }
 
-export const STREAMING_SUBRESOURCES = ['exec', 'attach', 'portforward'];
+const STREAMING_SUBRESOURCES = ['exec', 'attach', 'portforward'];
 
 type Session = (ws: WebSocket) => () => void;
 
@@ -75,18 +75,18 @@ export function createUpgradeHandler(opts: UpgradeOptions): (req: IncomingMessag
     const p = streamingPath(url.pathname);
     if (req.method !== 'GET' && req.method !== 'POST') throw methodNotAllowed();
     const pod = findPod(opts.store, p);
+    const remoteCommand = p.subresource === 'portforward' ? undefined : parseRemoteCommandOptions(url.searchParams, pod);
     if (!isWebSocketUpgrade(req)) {
       throw badRequest(`this test server streams pods/${p.subresource} over WebSocket only (kubectl 1.31+ does so by default; SPDY is not served)`);
     }
     const offered = offeredProtocols(req);
-    if (p.subresource === 'portforward') {
+    if (!remoteCommand) {
       const pf: PortForwardProtocol = negotiated(() => negotiatePortForward(offered));
       if (pf.kind === 'spdy-tunnel') return { protocol: pf.name, session: (ws) => serveSpdyPortForward(ws, pod) };
       const ports = parsePortsQuery(url.searchParams);
       return { protocol: pf.protocol.name, session: (ws) => serveChannelPortForward(ws, pf.protocol, pod, ports) };
     }
-    const options = parseRemoteCommandOptions(url.searchParams, pod);
-    const container = resolveContainer(pod, options.container);
+    const { options, container } = remoteCommand;
     const protocol: ChannelProtocol = negotiated(() => negotiateRemoteCommand(offered));
     if (protocol !== V5 && !options.stdin && !options.stdout && !options.stderr) throw badRequest('you must specify at least 1 of stdin, stdout, stderr');
     const kind = p.subresource === 'attach' ? 'attach' : 'exec';
