@@ -1,58 +1,21 @@
-import { execFile, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import * as https from 'node:https';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { generate } from 'selfsigned';
-import { FAKE_TOKEN, startTestApiServer, TestApiServer } from './index';
+import { FAKE_TOKEN, TestApiServer } from './index';
+import { KubectlHarness, startKubectlHarness } from './testing/kubectl-harness';
 
 /**
  * Drives the real kubectl (v1.32) against the test double over HTTPS with a bearer token.
  */
-const run = promisify(execFile);
 const TOKEN = 'test-bearer-token-123';
 
+let harness: KubectlHarness;
 let server: TestApiServer;
 let dir: string;
 let ca: string;
-let env: NodeJS.ProcessEnv;
 
-async function kubectl(...args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
-  try {
-    const { stdout, stderr } = await run('kubectl', ['--request-timeout=10s', ...args], { env, timeout: 20_000 });
-    return { stdout, stderr, code: 0 };
-  } catch (e) {
-    const err = e as { stdout?: string; stderr?: string; code?: number };
-    return { stdout: err.stdout ?? '', stderr: err.stderr ?? '', code: typeof err.code === 'number' ? err.code : 1 };
-  }
-}
-
-/** Runs a long-lived kubectl, resolves with its output once `until` matches (then kills it). */
-function kubectlUntil(args: string[], until: (out: string) => boolean, onStart?: () => Promise<unknown>, timeoutMs = 15_000): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('kubectl', ['--request-timeout=0', ...args], { env });
-    let out = '';
-    let started = false;
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`timed out; output so far:\n${out}`));
-    }, timeoutMs);
-    child.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-      if (!started && onStart) {
-        started = true;
-        onStart().catch(reject);
-      }
-      if (until(out)) {
-        clearTimeout(timer);
-        child.kill('SIGTERM');
-        resolve(out);
-      }
-    });
-    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-  });
-}
+const kubectl = (...args: string[]) => harness.kubectl(...args);
+const kubectlUntil = (...args: Parameters<KubectlHarness['kubectlUntil']>) => harness.kubectlUntil(...args);
 
 function rawRequest(path: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
   const url = new URL(path, server.url);
@@ -68,38 +31,12 @@ function rawRequest(path: string, headers: Record<string, string> = {}): Promise
 }
 
 beforeAll(async () => {
-  const pems = await generate([{ name: 'commonName', value: '127.0.0.1' }], {
-    keySize: 2048,
-    algorithm: 'sha256',
-    notAfterDate: new Date(Date.now() + 86400_000),
-    extensions: [{ name: 'subjectAltName', altNames: [{ type: 7, ip: '127.0.0.1' }, { type: 2, value: 'localhost' }] }],
-  });
-  ca = pems.cert;
-  server = await startTestApiServer({ tls: { cert: pems.cert, key: pems.private }, bearerToken: TOKEN, logFollowIntervalMs: 100 });
-  dir = mkdtempSync(join(tmpdir(), 'test-apiserver-'));
-  const kubeconfig = `apiVersion: v1
-kind: Config
-clusters:
-- name: demo
-  cluster:
-    server: ${server.url}
-    certificate-authority-data: ${Buffer.from(pems.cert).toString('base64')}
-users:
-- name: agent
-  user:
-    token: ${TOKEN}
-contexts:
-- name: demo
-  context: {cluster: demo, user: agent, namespace: default}
-current-context: demo
-`;
-  writeFileSync(join(dir, 'kubeconfig'), kubeconfig);
-  env = { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: dir, KUBECONFIG: join(dir, 'kubeconfig'), KUBECACHEDIR: join(dir, 'cache') };
+  harness = await startKubectlHarness(TOKEN, { logFollowIntervalMs: 100 });
+  ({ server, dir, ca } = harness);
 }, 30_000);
 
 afterAll(async () => {
-  await server?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  await harness?.close();
 });
 
 describe('test API server with the real kubectl', () => {

@@ -40,8 +40,10 @@ export const RESOURCES: ResourceDef[] = [
     group: '', version: 'v1', resource: 'pods', singular: 'pod', kind: 'Pod', namespaced: true,
     shortNames: ['po'], categories: ['all'], verbs: CRUD,
     subresources: [
+      { name: 'attach', kind: 'PodAttachOptions', verbs: ['create', 'get'] },
       { name: 'exec', kind: 'PodExecOptions', verbs: ['create', 'get'] },
       { name: 'log', kind: 'Pod', verbs: ['get'] },
+      { name: 'portforward', kind: 'PodPortForwardOptions', verbs: ['create', 'get'] },
       STATUS('Pod'),
     ],
     storageVersionHash: 'xPOwRZ+Yhw8=',

@@ -9,6 +9,7 @@ import { parseResourcePath } from './router';
 import { add, seed } from './seed';
 import { ApiError, pathNotFound, unauthorized } from './status';
 import { Store } from './store';
+import { createUpgradeHandler } from './streaming/upgrade';
 import { KubeObject, RecordedRequest } from './types';
 
 export interface TestApiServerOptions {
@@ -22,7 +23,7 @@ export interface TestApiServerOptions {
   bearerToken?: string;
   /** Default true: namespaces default + kube-system, a few pods, a secret, configmaps, a service, a deployment. */
   seed?: boolean;
-  /** Interval between lines of a followed pod log (default 200 ms). */
+  /** Interval between lines of a followed pod log and of an attached main process (default 200 ms). */
   logFollowIntervalMs?: number;
 }
 
@@ -75,6 +76,8 @@ export async function startTestApiServer(opts: TestApiServerOptions = {}): Promi
   };
 
   const server = opts.tls ? https.createServer({ cert: opts.tls.cert, key: opts.tls.key }, onRequest) : http.createServer(onRequest);
+  // pods/exec, pods/attach and pods/portforward: WebSocket upgrades to a fake container runtime.
+  server.on('upgrade', createUpgradeHandler({ store, streams, requests, followIntervalMs, ...(opts.bearerToken !== undefined ? { bearerToken: opts.bearerToken } : {}) }));
   server.on(opts.tls ? 'secureConnection' : 'connection', (s: Socket) => {
     sockets.add(s);
     s.on('close', () => sockets.delete(s));

@@ -1,6 +1,7 @@
 import { RequestContext } from '../context';
 import { ResourcePath } from '../router';
-import { ApiError, failure, methodNotAllowed, pathNotFound } from '../status';
+import { findPod, resolveContainer } from '../streaming/exec-options';
+import { ApiError, badRequest, methodNotAllowed, pathNotFound } from '../status';
 import { handleDelete } from './delete';
 import { handleLogs } from './logs';
 import { handleGet } from './read';
@@ -23,9 +24,13 @@ export function handleResource(ctx: RequestContext, p: ResourcePath, opts: CrudO
       handleLogs(ctx, p, opts.followIntervalMs);
       return;
     }
-    if (sub === 'exec') {
-      // The real server only serves exec as a SPDY/WebSocket upgrade; this double has no containers.
-      throw new ApiError(failure(400, 'BadRequest', 'Upgrade request required'));
+    if (sub === 'exec' || sub === 'attach' || sub === 'portforward') {
+      // Streaming subresources are served by the server's `upgrade` handler; a plain request is
+      // checked as far as the real server checks it (pod, container), then refused.
+      if (method !== 'GET' && method !== 'POST') throw methodNotAllowed();
+      const pod = findPod(ctx.store, p);
+      if (sub !== 'portforward') resolveContainer(pod, ctx.url.searchParams.get('container') ?? '');
+      throw badRequest('Upgrade request required');
     }
     if (sub === 'scale') {
       if (!['GET', 'PUT', 'PATCH'].includes(method)) throw methodNotAllowed();

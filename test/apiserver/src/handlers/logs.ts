@@ -27,6 +27,11 @@ function baseLines(pod: string, container: string): string[] {
   ];
 }
 
+/** The line a followed log (and an attached main process) writes at its n-th tick. */
+export function followLine(n: number, container: string): string {
+  return n % 5 === 0 ? `refreshed credentials token=${FAKE_TOKEN}` : `heartbeat ${n} from ${container}`;
+}
+
 function stamp(line: string, timestamps: boolean, at: Date): string {
   return timestamps ? `${at.toISOString().replace('Z', '000000Z').replace(/\.(\d{3})000000Z$/, '.$1000000Z')} ${line}` : line;
 }
@@ -67,7 +72,7 @@ export function handleLogs(ctx: RequestContext, p: ResourcePath, followIntervalM
   let n = 0;
   const timer = setInterval(() => {
     n += 1;
-    const line = n % 5 === 0 ? `refreshed credentials token=${FAKE_TOKEN}` : `heartbeat ${n} from ${container}`;
+    const line = followLine(n, container);
     res.write(stamp(line, timestamps, new Date()) + '\n');
   }, followIntervalMs);
   const stop = () => {
