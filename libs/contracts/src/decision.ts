@@ -9,11 +9,29 @@ export const Effects = Object.freeze(['allow', 'mask', 'approve', 'deny'] as con
 export type Effect = (typeof Effects)[number];
 
 /**
- * How much of a request's bodies is kept as evidence, least to most. When several rules match, the
- * most recording level wins (like effects, adding a rule never records less).
+ * How much of a request's bodies is kept as evidence, least to most: `metadata` keeps the digest
+ * and size of both bodies; `request` also stores the request body; `request-and-response` also the
+ * response body as the agent received it (masked). When several rules match, the most recording
+ * level wins (like effects, adding a rule never records less).
  */
-export const RecordLevels = Object.freeze(['none', 'request', 'request-and-response'] as const);
+export const RecordLevels = Object.freeze(['none', 'metadata', 'request', 'request-and-response'] as const);
 export type RecordLevel = (typeof RecordLevels)[number];
+
+/** What to do when a body cannot be stored: refuse new requests (fail closed), or spool and store later. */
+export const RecordingFailureModes = Object.freeze(['defer', 'refuse'] as const);
+export type RecordingFailureMode = (typeof RecordingFailureModes)[number];
+
+/** How bodies are stored when the level stores any: the cap per body, retention, and failure mode. */
+export const RecordingSpecSchema = z.object({
+  /** Bytes kept per body; a longer body keeps its first bytes, marked truncated with its full size. */
+  maxBodyBytes: z.number().int().nonnegative(),
+  /** Days a stored body is kept before `chaperone recordings prune` deletes it. */
+  retentionDays: z.number().int().positive(),
+  onStoreFailure: z.enum(RecordingFailureModes),
+});
+export type RecordingSpec = z.infer<typeof RecordingSpecSchema>;
+
+export const DEFAULT_RECORDING: RecordingSpec = Object.freeze({ maxBodyBytes: 1024 * 1024, retentionDays: 90, onStoreFailure: 'defer' });
 
 /** Masking profiles, least to most masking; several matching rules → the most masking one wins. */
 export const MaskProfiles = Object.freeze(['structural-only', 'default', 'strict'] as const);
@@ -37,8 +55,10 @@ export const DecisionSchema = z.object({
   unmasked: z.boolean(),
   /** The masking profile for the response (when it is masked). */
   maskProfile: z.enum(MaskProfiles),
-  /** Which bodies to record (digest and size; content once masking can vouch for it). */
+  /** Which bodies to record (see RecordLevels). */
   record: z.enum(RecordLevels),
+  /** Present when `record` stores bodies (`request`, `request-and-response`). */
+  recording: RecordingSpecSchema.optional(),
   /** Present iff `effect === 'approve'`: the winning rule's approval terms. */
   approval: ApprovalSpecSchema.optional(),
 });

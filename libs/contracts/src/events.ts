@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { IdentitySchema } from './identity';
 import { RequestInfoSchema } from './request-info';
 import { DecisionSchema } from './decision';
-import { BodyDigestSchema } from './body-digest';
+import { BodyDigestSchema, RecordedBodySchema } from './body-digest';
 
 /**
  * The evidence stream. Every event carries the same envelope (ids, time, identity, trace) and a
@@ -62,10 +62,10 @@ export const RequestCompletedSchema = z.object({
     status: z.number().int(),
     bytesOut: z.number().int().nonnegative(),
     durationMs: z.number().nonnegative(),
-    /** Present when the deciding policy records request bodies. */
-    requestBody: BodyDigestSchema.optional(),
-    /** Present when the deciding policy records response bodies. */
-    responseBody: BodyDigestSchema.optional(),
+    /** Present when the deciding policy records bodies (metadata and up); `stored` when it was kept. */
+    requestBody: RecordedBodySchema.optional(),
+    /** The response as the agent received it (masked); `stored` when it was kept. */
+    responseBody: RecordedBodySchema.optional(),
     /** The approval this request waited for or ran under (stream `approval-<id>` in the event store). */
     approvalId: z.string().optional(),
   }),
@@ -97,17 +97,34 @@ export const MaskingAppliedSchema = z.object({
   }),
 });
 
+/**
+ * A recorded body could not be stored when its request completed (the blob store was unreachable):
+ * it is spooled by the ingress and stored later under the same content address. The chain holds the
+ * digest either way; `chaperone verify` reports it missing until it arrives.
+ */
+export const RecordingDeferredSchema = z.object({
+  ...envelope,
+  type: z.literal('RecordingDeferred'),
+  payload: z.object({
+    body: z.enum(['request', 'response']),
+    storedDigest: BodyDigestSchema.shape.digest,
+    reason: z.string(),
+  }),
+});
+
 export const ChaperoneEventSchema = z.discriminatedUnion('type', [
   RequestInterceptedSchema,
   PolicyDecidedSchema,
   RequestCompletedSchema,
   AuthenticationFailedSchema,
   MaskingAppliedSchema,
+  RecordingDeferredSchema,
 ]);
 
 export type RequestIntercepted = z.infer<typeof RequestInterceptedSchema>;
 export type PolicyDecided = z.infer<typeof PolicyDecidedSchema>;
 export type RequestCompleted = z.infer<typeof RequestCompletedSchema>;
+export type RecordingDeferred = z.infer<typeof RecordingDeferredSchema>;
 export type AuthenticationFailed = z.infer<typeof AuthenticationFailedSchema>;
 export type MaskingApplied = z.infer<typeof MaskingAppliedSchema>;
 export type ChaperoneEvent = z.infer<typeof ChaperoneEventSchema>;

@@ -66,6 +66,8 @@ export interface BusSubjects {
   readonly approvalChangedAll: string;
   /** JetStream object store bucket where the reports service keeps its read-model snapshot (state + checkpoint). */
   readonly reportsSnapshotBucket: string;
+  /** Blob-store bucket (embedded JetStream adapter) of recorded bodies and session recordings, by content address. */
+  readonly recordingsBucket: string;
 }
 
 const PREFIX = /^[a-z][a-z0-9-]{0,31}$/;
@@ -97,6 +99,7 @@ export function busSubjects(prefix: string = DEFAULT_BUS_PREFIX): BusSubjects {
     approvalChanged: (approvalId: string) => `${prefix}.approval.changed.${approvalSubjectToken(approvalId)}`,
     approvalChangedAll: `${prefix}.approval.changed.*`,
     reportsSnapshotBucket: `${prefix}-reports`,
+    recordingsBucket: `${prefix}-recordings`,
   });
 }
 

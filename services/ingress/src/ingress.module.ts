@@ -1,6 +1,10 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { createAuthenticator, type AuthConfig } from '@chaperone/auth';
-import { oidcAuthConfig, runtimeOptions, ServiceRuntimeModule } from '@chaperone/service-runtime';
+import { BUS, NATS_CONNECTION, oidcAuthConfig, runtimeOptions, ServiceRuntimeModule } from '@chaperone/service-runtime';
+import { JetStreamBlobStore } from '@chaperone/blob-store';
+import type { BusSubjects } from '@chaperone/contracts';
+import type { NatsConnection } from 'nats';
+import { Recorder } from './recording/recorder';
 import { ApprovalClient } from './approval/approval-client';
 import { ApprovalGate } from './approval/approval-gate';
 import { PolicyClient } from './decide/policy-client';
@@ -19,7 +23,7 @@ import { RequestInfoStage } from './request-info/request-info';
 import { GatewayServer } from './server/gateway.server';
 import { resolveUpstream } from './upstream/resolve-upstream';
 import { upstreamSource } from './upstream/upstream-from-config';
-import { AUTHENTICATOR, INGRESS_CONFIG, UPSTREAM, type IngressConfig } from './tokens';
+import { AUTHENTICATOR, BLOB_STORE, INGRESS_CONFIG, UPSTREAM, type IngressConfig } from './tokens';
 
 export function authConfig(config: IngressConfig): AuthConfig {
   return oidcAuthConfig(config, { agent: config.oidcAgentClaim, session: config.oidcSessionClaim });
@@ -38,6 +42,12 @@ export class IngressModule {
         { provide: INGRESS_CONFIG, useValue: config },
         { provide: AUTHENTICATOR, useFactory: () => createAuthenticator(authConfig(config)) },
         { provide: UPSTREAM, useFactory: () => resolveUpstream(upstreamSource(config)) },
+        {
+          provide: BLOB_STORE,
+          inject: [NATS_CONNECTION, BUS],
+          useFactory: (nc: NatsConnection, subjects: BusSubjects) => JetStreamBlobStore.create(nc, { bucket: subjects.recordingsBucket }),
+        },
+        Recorder,
         PolicyClient,
         MaskingClient,
         ApprovalClient,

@@ -1,15 +1,20 @@
-import type { RequestCompleted } from '@chaperone/contracts';
+import type { RecordedBody, RequestCompleted } from '@chaperone/contracts';
 import type { ResponseRecord } from '../context/response-record';
 
 /** How a request ended, from what its answer did. Pure: the complete stage stamps time and ids. */
-export function completionOf(response: ResponseRecord, durationMs: number, approvalId: string | undefined): RequestCompleted['payload'] {
+export function completionOf(
+  response: ResponseRecord,
+  durationMs: number,
+  approvalId: string | undefined,
+  bodies: { request: RecordedBody | undefined; response: RecordedBody | undefined },
+): RequestCompleted['payload'] {
   return {
     outcome: outcomeOf(response),
     status: response.upstreamStatus || response.gatewayStatus,
     bytesOut: response.bytesOut,
     durationMs: Math.round(durationMs * 1000) / 1000,
-    ...(response.requestBody ? { requestBody: response.requestBody() } : {}),
-    ...(response.responseBody && response.finished ? { responseBody: response.responseBody() } : {}),
+    ...(bodies.request ? { requestBody: bodies.request } : {}),
+    ...(bodies.response ? { responseBody: bodies.response } : {}),
     ...(approvalId ? { approvalId } : {}),
   };
 }

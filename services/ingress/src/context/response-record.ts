@@ -1,4 +1,10 @@
-import type { BodyDigest } from '@chaperone/contracts';
+import type { CapturedBody } from '../recording/body-capture';
+
+/** Something that captured a body as it passed; finished once, when the completion is built. */
+export interface Capture {
+  update(chunk: Buffer): void;
+  finish(): CapturedBody;
+}
 
 /**
  * What the answer to one request did, for its completion record: filled in by the stage that
@@ -12,8 +18,10 @@ export class ResponseRecord {
   bytesOut = 0;
   /** The response was sent to its end (or the upgraded session ran). */
   finished = false;
-  requestBody: (() => BodyDigest) | undefined;
-  responseBody: (() => BodyDigest) | undefined;
+  /** The request body as the cluster received it (when the policy records bodies). */
+  request: Capture | undefined;
+  /** The response as the agent received it, masked (when the policy records bodies). */
+  response: Capture | undefined;
   /** The approval a refused or abandoned request waited for (a cleared one carries its own). */
   approvalId: string | undefined;
   private completionClaimed = false;

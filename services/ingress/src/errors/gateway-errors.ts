@@ -21,6 +21,8 @@ export type GatewayError =
   | { kind: 'masking-unavailable'; message: string; forwarded: boolean }
   | { kind: 'policy-unavailable'; message: string }
   | { kind: 'bus-unavailable'; message: string }
+  /** The rule stores bodies and refuses requests while the blob store cannot take them. */
+  | { kind: 'recording-unavailable' }
   | { kind: 'upstream-unavailable'; message: string }
   | { kind: 'upgrade-not-supported'; protocol: string };
 

@@ -68,6 +68,10 @@ export function toStatus(error: GatewayError): KubeStatus {
       return kubeStatus('ServiceUnavailable', `chaperone could not record this request, so it was not sent: ${error.message}`, {
         retryAfterSeconds: 1,
       });
+    case 'recording-unavailable':
+      return kubeStatus('ServiceUnavailable', 'chaperone could not store this request’s recording (the blob store is unreachable) and the policy refuses requests it cannot record, so it was not sent', {
+        retryAfterSeconds: 5,
+      });
     case 'upstream-unavailable':
       return kubeStatus('ServiceUnavailable', `chaperone could not reach the Kubernetes API server: ${error.message}`);
     case 'upgrade-not-supported':

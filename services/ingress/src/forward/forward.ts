@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { IncomingMessage } from 'node:http';
+import { performance } from 'node:perf_hooks';
 import { writeStatus } from '@chaperone/k8s-status';
 import type { Forwarded, Prepared } from '../context/request-context';
 import { Complete } from '../complete/complete';
@@ -11,7 +12,9 @@ import { MaskingUnavailable } from '../masking/masking-client';
 import { sendMasked } from '../masking/mask-response';
 import { UPSTREAM } from '../tokens';
 import type { Upstream } from '../upstream/upstream';
-import { BodyDigestTap } from './body-digest';
+import { BodyCapture } from '../recording/body-capture';
+import { Recorder } from '../recording/recorder';
+import { TimedCapture } from '../recording/timed-capture';
 import { Forwarder } from './forwarder';
 import { passThrough, type Delivery } from './pass-through';
 import { upstreamHeaders } from './upstream-headers';
@@ -29,6 +32,7 @@ export class Forward {
   constructor(
     @Inject(UPSTREAM) upstream: Upstream,
     private readonly complete: Complete,
+    private readonly recorder: Recorder,
   ) {
     this.forwarder = new Forwarder(upstream);
     this.logger.log(`upstream: ${upstream.describe}`);
@@ -62,15 +66,18 @@ export class Forward {
       return forwarded;
     }
     const { req, res } = exchange;
-    if (decision.record !== 'none') {
-      const tap = new BodyDigestTap();
-      response.requestBody = () => tap.result();
+    if (decision.recording?.onStoreFailure === 'refuse' && !this.recorder.storeAvailable) {
+      throw new GatewayFailure({ kind: 'recording-unavailable' });
+    }
+    const capture = captures(forwarded);
+    if (capture.request) {
+      const tap = capture.request;
+      response.request = tap;
       // Attached in the same tick as the proxy's pipe, so no chunk flows before both listen.
       if (ctx.body) tap.update(ctx.body);
       else req.on('data', (chunk: Buffer) => tap.update(chunk));
     }
-    const responseTap = decision.record === 'request-and-response' ? new BodyDigestTap() : undefined;
-    if (responseTap) response.responseBody = () => responseTap.result();
+    response.response = capture.response;
     let answering = false;
     // The agent left before the cluster answered (or the proxy gave up silently): still one completion.
     res.once('close', () => {
@@ -88,13 +95,13 @@ export class Forward {
       onResponse: (proxyRes) => {
         answering = true;
         response.upstreamStatus = proxyRes.statusCode ?? 0;
-        void this.respond(forwarded, proxyRes, responseTap);
+        void this.respond(forwarded, proxyRes);
       },
     });
     return forwarded;
   }
 
-  private async respond(ctx: Forwarded, proxyRes: IncomingMessage, responseTap: BodyDigestTap | undefined): Promise<void> {
+  private async respond(ctx: Forwarded, proxyRes: IncomingMessage): Promise<void> {
     if (ctx.exchange.kind !== 'http') return;
     const { res } = ctx.exchange;
     const { response, masking } = ctx;
@@ -102,7 +109,7 @@ export class Forward {
       streaming: isStream(ctx),
       account: (sent) => {
         response.bytesOut += sent.length;
-        responseTap?.update(sent);
+        response.response?.update(sent);
       },
       beforeLast: () => this.complete.beforeLastByte(ctx, masking),
     };
@@ -131,6 +138,23 @@ function failureOf(e: unknown): GatewayError | undefined {
   if (e instanceof MaskingUnavailable) return { kind: 'masking-unavailable', message: e.message, forwarded: true };
   if (e instanceof GatewayFailure) return e.error;
   return undefined;
+}
+
+/**
+ * What to capture of each body, by the policy's record level: `metadata` digests both; `request`
+ * also keeps the request body; `request-and-response` also keeps the response as the agent received
+ * it (a stream as timed chunks).
+ */
+function captures(ctx: Forwarded): { request: BodyCapture | undefined; response: (BodyCapture | TimedCapture) | undefined } {
+  const level = ctx.decision.record;
+  if (level === 'none') return { request: undefined, response: undefined };
+  const capBytes = ctx.decision.recording?.maxBodyBytes ?? 0;
+  const storeRequest = level === 'request' || level === 'request-and-response';
+  const storeResponse = level === 'request-and-response';
+  return {
+    request: new BodyCapture({ store: storeRequest, capBytes }),
+    response: storeResponse && isStream(ctx) ? new TimedCapture(capBytes, ctx.started, () => performance.now()) : new BodyCapture({ store: storeResponse, capBytes }),
+  };
 }
 
 /** Responses that stay open and flow as events happen: their completion follows the close. */

@@ -1,4 +1,4 @@
-import { Effects, type RequestInfo } from '@chaperone/contracts';
+import { DEFAULT_RECORDING, Effects, type RequestInfo } from '@chaperone/contracts';
 import { compileApproval } from './approval-options';
 import type { CompiledRule } from './match-rule';
 import type { PolicyDocument, PolicyRuleSpec } from './policy-schema';
@@ -61,6 +61,7 @@ function compileRule(spec: PolicyRuleSpec, index: number): CompiledRule {
     rank: Effects.indexOf(spec.effect),
     reason: spec.reason,
     record: spec.record ?? 'none',
+    recording: spec.recording ? { ...DEFAULT_RECORDING, ...spec.recording } : undefined,
     unmasked: spec.unmasked === true,
     maskProfile: spec.maskProfile,
     approval: spec.approval ? compileApproval(spec.approval) : undefined,

@@ -1,4 +1,4 @@
-import { DEFAULT_DENY_RULE, MaskProfiles, RecordLevels, type Decision, type Identity, type RequestInfo } from '@chaperone/contracts';
+import { DEFAULT_DENY_RULE, DEFAULT_RECORDING, MaskProfiles, RecordLevels, type Decision, type Identity, type RecordingSpec, type RequestInfo } from '@chaperone/contracts';
 import { candidateRules, type CompiledPolicy } from './compile-policy';
 import { combineApprovals } from './approval-options';
 import { ruleMatches, type CompiledRule } from './match-rule';
@@ -41,6 +41,7 @@ export function decisionFromMatches(
   const mask = matched.some((r) => r.effect === 'mask');
   // The most recording level of any matching rule: a rule can add evidence, never remove it.
   const record = RecordLevels[Math.max(0, ...matched.map((r) => RecordLevels.indexOf(r.record)))] ?? 'none';
+  const recording = record === 'request' || record === 'request-and-response' ? combineRecording(matched) : undefined;
   // The most masking profile of the matching rules (a rule naming none counts as 'default'), so a
   // lighter profile applies only where every matching rule asks for it.
   const ranks = matched.map((r) => MaskProfiles.indexOf(r.maskProfile ?? 'default'));
@@ -56,6 +57,7 @@ export function decisionFromMatches(
       unmasked: false,
       maskProfile,
       record,
+      ...(recording ? { recording } : {}),
     };
   }
   return {
@@ -72,6 +74,7 @@ export function decisionFromMatches(
     unmasked: (winner.effect === 'allow' || winner.effect === 'approve') && !mask && matched.some((r) => r.effect === 'allow' && r.unmasked),
     maskProfile,
     record,
+    ...(recording ? { recording } : {}),
     ...(winner.effect === 'approve' && winner.approval
       ? { approval: combineApprovals(winner.approval, matched.flatMap((r) => (r !== winner && r.effect === 'approve' && r.approval ? [r.approval] : []))) }
       : {}),
@@ -99,4 +102,18 @@ export function describeRequest(request: RequestInfo): string {
   const name = request.name ? ` "${request.name}"` : '';
   const where = request.namespace ? `in namespace ${request.namespace}` : 'at cluster scope';
   return `${request.verb} ${request.resource}${group}${sub}${name} ${where}`;
+}
+
+/**
+ * The storage terms of the matching rules, combined so that adding a rule never keeps less: the
+ * largest cap, the longest retention, and `refuse` over `defer`. Rules without a `recording:` block
+ * contribute the defaults.
+ */
+function combineRecording(matched: readonly CompiledRule[]): RecordingSpec {
+  const specs = matched.map((r) => r.recording ?? DEFAULT_RECORDING);
+  return {
+    maxBodyBytes: Math.max(...specs.map((s) => s.maxBodyBytes)),
+    retentionDays: Math.max(...specs.map((s) => s.retentionDays)),
+    onStoreFailure: specs.some((s) => s.onStoreFailure === 'refuse') ? 'refuse' : 'defer',
+  };
 }

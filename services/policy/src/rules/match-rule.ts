@@ -1,4 +1,4 @@
-import type { Effect, Identity, RequestInfo, ResourceRequestInfo, RecordLevel, MaskProfileName } from '@chaperone/contracts';
+import type { Effect, Identity, RequestInfo, ResourceRequestInfo, RecordLevel, RecordingSpec, MaskProfileName } from '@chaperone/contracts';
 import type { CompiledApproval } from './approval-options';
 
 /**
@@ -24,6 +24,8 @@ interface CompiledRuleBase {
   rank: number;
   reason: string | undefined;
   record: RecordLevel;
+  /** Only when the rule has a `recording:` block (defaults fill the rest). */
+  recording: RecordingSpec | undefined;
   unmasked: boolean;
   /** Only when the rule names one; rules without it leave the profile to others (or the default). */
   maskProfile: MaskProfileName | undefined;

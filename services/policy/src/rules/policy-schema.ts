@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DEFAULT_DENY_RULE, Effects, KubeVerbs, MaskProfiles, RecordLevels } from '@chaperone/contracts';
+import { DEFAULT_DENY_RULE, Effects, KubeVerbs, MaskProfiles, RecordingFailureModes, RecordLevels } from '@chaperone/contracts';
 import { ApprovalOptionsSchema } from './approval-options';
 
 /**
@@ -87,8 +87,16 @@ export const PolicyRuleSchema = z.strictObject({
   namespaces: z.array(z.string()).optional(),
   nonResourceURLs: nonEmptyList(nonResourceURL).optional(),
   reason: z.string().optional(),
-  /** Bodies to keep as evidence: none (default), request, or request-and-response. */
+  /** Bodies to keep as evidence: none (default), metadata (digests), request, or request-and-response (stored). */
   record: z.enum(RecordLevels).optional(),
+  /** How stored bodies are kept: cap per body, retention, and what a blob-store outage does. */
+  recording: z
+    .strictObject({
+      maxBodyBytes: z.number().int().min(0).max(64 * 1024 * 1024).optional(),
+      retentionDays: z.number().int().min(1).max(3650).optional(),
+      onStoreFailure: z.enum(RecordingFailureModes).optional(),
+    })
+    .optional(),
   /** Allow rules only: responses go to the agent unmasked (raw secret reads). Off by default. */
   unmasked: z.boolean().optional(),
   /** Masking profile for responses this rule matches: structural-only, default, or strict (adds PII). */
