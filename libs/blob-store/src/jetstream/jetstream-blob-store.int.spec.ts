@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { connect, headers, StorageType, type JetStreamManager, type MsgHdrs, type NatsConnection } from 'nats';
 import { BlobCorrupt, BlobDeleteRefused, BlobStoreMisconfigured, BlobStoreUnavailable } from '../port';
-import { blobStoreContract, chunked, sha256, uniqueBody } from '../testing/blob-store-contract';
+import { blobStoreContract, chunked, sha256, uniqueBody } from '../testing';
 import { bucketStreamName, chunkSubject, ensureEvidenceBucket, evidenceBucketStreamConfig, metaSubject } from './bucket-config';
 import { JsErrCodes, jsErrCode } from './errors';
 import { JetStreamBlobStore, objectStoreDigest, type ObjectMetaRecord } from './jetstream-blob-store';
