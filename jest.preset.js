@@ -22,5 +22,6 @@ module.exports = {
   moduleNameMapper: {
     '^@chaperone/test-apiserver$': path.join(__dirname, 'test/apiserver/src/index.ts'),
     '^@chaperone/([a-z0-9-]+)$': path.join(__dirname, 'libs/$1/src/index.ts'),
+    '^@chaperone/([a-z0-9-]+)/testing$': path.join(__dirname, 'libs/$1/src/testing/index.ts'),
   },
 };

@@ -28,7 +28,7 @@ for (const [name, dir] of Object.entries(projects)) {
   const devDeps = new Set();
   for (const f of walk(dir)) {
     const src = fs.readFileSync(f, 'utf8');
-    for (const m of src.matchAll(/from '(@chaperone\/[a-z0-9-]+)'/g)) {
+    for (const m of src.matchAll(/from '(@chaperone\/[a-z0-9-]+)(?:\/testing)?'/g)) {
       if (m[1] === name) continue;
       (/\.spec\.ts$|\/testing\/|\/support\//.test(f) ? devDeps : deps).add(m[1]);
     }

@@ -17,8 +17,27 @@
  *   `sha256(candidate[0..storedSize)) === storedDigest`; holding only the ref, she can still prove
  *   the stored prefix is untampered.
  *
- * Evidence is immutable: no operation here deletes or rewrites a blob, and adapters refuse to run
- * on a backing store configured to allow it.
+ * Evidence is immutable except for one deliberate removal. Nothing here rewrites a blob: it is
+ * named by its own bytes, every read verifies them, and adapters never overwrite a stored blob
+ * (a second put of the same bytes stores nothing). The only removal is `delete(digest)`, which
+ * exists for retention (`chaperone recordings prune` deletes expired blobs and records each
+ * deletion as an evidence event; a blob missing later is then explained by the chain, and a
+ * blob missing without such an event shows tampering). Any other removal or rewrite is refused by
+ * the backing store:
+ *   - JetStream (checked: the adapter refuses to run on a bucket that allows more): the bucket's
+ *     stream denies message deletes, rollups and ageing out (deny_delete, no rollup headers, no
+ *     limits); it ALLOWS purges, because a subject-filtered purge is how `delete` removes a
+ *     blob. NATS permissions must therefore grant `$JS.API.STREAM.PURGE.OBJ_<bucket>` to the
+ *     pruning identity only, never to writers or readers. A bucket an operator locked with
+ *     deny_purge (irreversible) keeps everything forever: `delete` then fails with
+ *     BlobDeleteRefused.
+ *   - S3 (the bucket policy's job; the adapter cannot see it): writers get no s3:DeleteObject on
+ *     `sha256/*` (only on `staging/*`); the pruning identity has it. With Object Lock the bytes
+ *     of a deleted blob stay in a noncurrent version until the lock and a lifecycle rule let them
+ *     go.
+ * Content addressing shares a blob between every body with the same bytes: the caller of `delete`
+ * must know that no unexpired reference needs it, and a put of the same bytes racing a delete may
+ * return a ref whose blob is gone (its bytes are then absent, never wrong).
  */
 
 /** `sha256:` followed by 64 lowercase hex digits. */
@@ -63,6 +82,13 @@ export interface BlobStore {
    */
   getStream(digest: BlobDigest): Promise<AsyncIterable<Uint8Array> | undefined>;
   has(digest: BlobDigest): Promise<boolean>;
+  /**
+   * Deliberately remove a stored blob (retention; see the header comment). Resolves true when the
+   * blob was there and is now gone (has/get/getStream report it absent), false when it was absent.
+   * A later put of the same bytes stores them again. Works on a corrupt blob too. Rejects with
+   * BlobDeleteRefused when the backing store is configured to keep everything.
+   */
+  delete(digest: BlobDigest): Promise<boolean>;
   /** Stops using the store; a connection passed in by the caller stays open. */
   close(): Promise<void>;
 }
@@ -89,4 +115,20 @@ export class BlobCorrupt extends Error {
   ) {
     super(`blob ${digest} is corrupt: ${detail}`);
   }
+}
+
+/** The backing store refuses deletion (a JetStream bucket locked with deny_purge, S3 access denied). */
+export class BlobDeleteRefused extends Error {
+  override readonly name = 'BlobDeleteRefused';
+  constructor(
+    readonly digest: BlobDigest,
+    detail: string,
+  ) {
+    super(`blob ${digest} cannot be deleted: ${detail}`);
+  }
+}
+
+/** The backing store answers but cannot hold evidence as configured (a missing bucket, a bucket that allows rewrites). Fix the configuration. */
+export class BlobStoreMisconfigured extends Error {
+  override readonly name = 'BlobStoreMisconfigured';
 }

@@ -9,3 +9,5 @@ export * from './testing/health-contract';
 export * from './event-store-settings';
 export * from './oidc-settings';
 export * from './open-event-store';
+export * from './blob-store-settings';
+export * from './open-blob-store';

@@ -1,5 +1,5 @@
 import { DiscardPolicy, RetentionPolicy, StorageType, type JetStreamManager, type StreamConfig, type StreamInfo } from 'nats';
-import { InvalidArgument } from '../port';
+import { BlobStoreMisconfigured, InvalidArgument } from '../port';
 import { jsErrCode, JsErrCodes, mapNatsError } from './errors';
 
 export interface EvidenceBucketConfig {
@@ -33,10 +33,12 @@ export function metaSubject(bucket: string, name: string): string {
 /**
  * The stream configuration of an evidence bucket: what nats.js `js.views.os()` creates (so the
  * bucket stays a regular NATS object store that `nats object get` and nats.js can read), plus
- * deny_delete/deny_purge and no rollups, so that no object or chunk can ever be removed.
- * Consequence on nats-server 2.9: nats.js `os.put()` and `os.delete()` are refused (both send a
- * `Nats-Rollup` header, refused with err 10111/10110); the adapter writes the object-store wire
- * format itself without rollups.
+ * deny_delete and no rollups, so that no single object or chunk message can be removed or
+ * replaced. Purges stay allowed: a purge filtered on one object's subjects is how
+ * `BlobStore.delete` removes a blob (retention), and NATS permissions keep the purge API to the
+ * pruning identity (see port.ts). Consequence on nats-server 2.9: nats.js `os.put()` and
+ * `os.delete()` are refused (both send a `Nats-Rollup` header, refused with err 10110/10111); the
+ * adapter writes the object-store wire format itself without rollups.
  */
 export function evidenceBucketStreamConfig(config: EvidenceBucketConfig): Partial<StreamConfig> {
   return {
@@ -48,7 +50,7 @@ export function evidenceBucketStreamConfig(config: EvidenceBucketConfig): Partia
     discard: DiscardPolicy.New,
     allow_direct: true,
     deny_delete: true,
-    deny_purge: true,
+    deny_purge: false,
     allow_rollup_hdrs: false,
     max_msgs: -1,
     max_bytes: -1,
@@ -57,12 +59,16 @@ export function evidenceBucketStreamConfig(config: EvidenceBucketConfig): Partia
   };
 }
 
-/** Why an existing bucket stream cannot hold evidence; [] when it can. */
+/**
+ * Why an existing bucket stream cannot hold evidence; [] when it can. deny_purge is not a problem:
+ * an operator may lock a bucket for good (`nats stream edit OBJ_<bucket> --deny-purge`, which
+ * cannot be undone); its blobs are then never deleted and `delete` is refused.
+ */
 export function evidenceBucketProblems(info: StreamInfo, config: EvidenceBucketConfig): string[] {
   const c = info.config;
   const problems: string[] = [];
   if (!c.deny_delete) problems.push('deny_delete is false (chunks could be deleted)');
-  if (!c.deny_purge) problems.push('deny_purge is false (objects could be purged or rolled up)');
+  if (c.allow_rollup_hdrs) problems.push('allow_rollup_hdrs is true (a rollup could replace the metadata that defines a blob)');
   if (c.retention !== RetentionPolicy.Limits) problems.push(`retention is ${c.retention}, not limits`);
   if (c.max_msgs > 0) problems.push(`max_msgs is ${c.max_msgs}`);
   if (c.max_bytes > 0) problems.push(`max_bytes is ${c.max_bytes}`);
@@ -78,9 +84,9 @@ export function evidenceBucketProblems(info: StreamInfo, config: EvidenceBucketC
 }
 
 /**
- * Create the evidence bucket (in one step, already immutable), or validate an existing one.
- * Refuses (throws) a bucket that would allow objects to be deleted, purged or aged out — e.g. one
- * created by plain `js.views.os()`: deny_delete/deny_purge can be turned on later with
+ * Create the evidence bucket (in one step, already guarded), or validate an existing one. Refuses
+ * (BlobStoreMisconfigured) a bucket that would let messages be deleted, rolled up or aged out, e.g.
+ * one created by plain `js.views.os()`: deny_delete can be turned on later with
  * `jsm.streams.update` (and then never off again), but that is an operator's decision.
  */
 export async function ensureEvidenceBucket(jsm: JetStreamManager, config: EvidenceBucketConfig): Promise<StreamInfo> {
@@ -105,7 +111,7 @@ export async function ensureEvidenceBucket(jsm: JetStreamManager, config: Eviden
     }
   }
   const problems = evidenceBucketProblems(info, config);
-  if (problems.length > 0) throw new Error(`object-store bucket ${config.bucket} cannot hold evidence: ${problems.join('; ')}`);
+  if (problems.length > 0) throw new BlobStoreMisconfigured(`object-store bucket ${config.bucket} cannot hold evidence: ${problems.join('; ')}`);
   return info;
 }
 

@@ -1,13 +1,19 @@
 import { randomUUID } from 'node:crypto';
-import { connect, StorageType, type JetStreamManager, type NatsConnection } from 'nats';
-import { BlobCorrupt, BlobStoreUnavailable } from '../port';
-import { blobStoreContract, chunked, sha256, uniqueBody } from '../testing/blob-store-contract';
-import { bucketStreamName, chunkSubject, ensureEvidenceBucket, metaSubject } from './bucket-config';
+import { connect, headers, StorageType, type JetStreamManager, type MsgHdrs, type NatsConnection } from 'nats';
+import { BlobCorrupt, BlobDeleteRefused, BlobStoreMisconfigured, BlobStoreUnavailable } from '../port';
+import { blobStoreContract, chunked, sha256, uniqueBody } from '../testing';
+import { bucketStreamName, chunkSubject, ensureEvidenceBucket, evidenceBucketStreamConfig, metaSubject } from './bucket-config';
 import { JsErrCodes, jsErrCode } from './errors';
 import { JetStreamBlobStore, objectStoreDigest, type ObjectMetaRecord } from './jetstream-blob-store';
 
 const servers = [process.env['NATS_URL'] ?? 'nats://127.0.0.1:4222'];
 const MiB = 1024 * 1024;
+
+function rollupHeaders(): MsgHdrs {
+  const h = headers();
+  h.set('Nats-Rollup', 'sub');
+  return h;
+}
 
 function uniqueBucket(label = 'test_blobs'): string {
   return `${label}_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
@@ -39,9 +45,9 @@ blobStoreContract('NATS JetStream object store', async () => {
         () => jsm.streams.deleteMessage(stream, meta.seq),
         () => jsm.streams.deleteMessage(stream, meta.seq, false),
         () => jsm.streams.deleteMessage(stream, meta.seq - 1), // a chunk
-        () => jsm.streams.purge(stream, { filter: chunkSubject(bucket, info?.nuid ?? 'x') }),
-        () => jsm.streams.purge(stream, { filter: metaSubject(bucket, digest) }),
-        () => jsm.streams.purge(stream),
+        // A rollup would purge the subject's earlier metadata, the one that defines the blob.
+        () => nc.jetstream().publish(metaSubject(bucket, digest), new TextEncoder().encode(JSON.stringify({ ...info, deleted: true })), { headers: rollupHeaders() }),
+        // Purges are how BlobStore.delete removes a blob: NATS permissions, not the stream, keep them to the pruner.
         async () => {
           const si = await jsm.streams.info(stream);
           return jsm.streams.update(stream, { ...si.config, deny_delete: false, deny_purge: false });
@@ -56,7 +62,7 @@ blobStoreContract('NATS JetStream object store', async () => {
           errors.push(err);
         }
       }
-      throw new AggregateError(errors, `all ${errors.length} native delete attempts were refused`);
+      throw new AggregateError(errors, `all ${errors.length} native removal attempts were refused`);
     },
     async dispose() {
       await store.close();
@@ -86,7 +92,7 @@ describe('JetStreamBlobStore specifics (real NATS)', () => {
     await nc.drain();
   });
 
-  it('creates the bucket stream immutable from the start, object-store compatible', async () => {
+  it('creates the bucket stream guarded from the start (no message deletes, rollups or limits), object-store compatible', async () => {
     const { config: c } = await jsm.streams.info(bucketStreamName(bucket));
     expect(c).toMatchObject({
       subjects: [`$O.${bucket}.C.>`, `$O.${bucket}.M.>`],
@@ -94,7 +100,7 @@ describe('JetStreamBlobStore specifics (real NATS)', () => {
       discard: 'new',
       allow_direct: true,
       deny_delete: true,
-      deny_purge: true,
+      deny_purge: false, // BlobStore.delete purges one blob's subjects
       allow_rollup_hdrs: false,
       max_msgs: -1,
       max_bytes: -1,
@@ -107,14 +113,16 @@ describe('JetStreamBlobStore specifics (real NATS)', () => {
     await expect(ensureEvidenceBucket(jsm, { bucket })).resolves.toBeDefined();
   });
 
-  it('refuses a bucket created by plain js.views.os() (deletes and purges allowed)', async () => {
+  it('refuses a bucket created by plain js.views.os() (message deletes and rollups allowed)', async () => {
     const plain = uniqueBucket('test_plain');
     await nc.jetstream().views.os(plain, { storage: StorageType.File });
     created.push(bucketStreamName(plain));
-    await expect(JetStreamBlobStore.create(nc, { bucket: plain })).rejects.toThrow(/deny_delete is false.*deny_purge is false/);
+    const refused = JetStreamBlobStore.create(nc, { bucket: plain });
+    await expect(refused).rejects.toBeInstanceOf(BlobStoreMisconfigured);
+    await expect(refused).rejects.toThrow(/deny_delete is false.*allow_rollup_hdrs is true/);
   });
 
-  it('blobs are readable by nats.js os.get()/os.info(); nats.js os.put() is refused (rollup under deny_purge)', async () => {
+  it('blobs are readable by nats.js os.get()/os.info(); nats.js os.put() is refused (it sends a rollup, which the bucket refuses)', async () => {
     const body = uniqueBody(400 * 1024);
     const ref = await store.put(chunked(body, 50_000), { capBytes: MiB, contentType: 'application/json' });
     const os = await nc.jetstream().views.os(bucket);
@@ -206,6 +214,42 @@ describe('JetStreamBlobStore specifics (real NATS)', () => {
     await expect(read).rejects.toBeInstanceOf(BlobCorrupt);
   });
 
+  it('delete purges the blob\'s metadata and chunks, forged later metadata included', async () => {
+    const stream = bucketStreamName(bucket);
+    const body = uniqueBody(300 * 1024);
+    const ref = await store.put(body, { capBytes: MiB });
+    const os = await nc.jetstream().views.os(bucket);
+    const nuid = (await os.info(ref.digest))?.nuid ?? '';
+    await nc.jetstream().publish(metaSubject(bucket, ref.digest), new TextEncoder().encode('{"forged":true}'));
+    const before = await messageCount(jsm, stream);
+    expect(await messageCount(jsm, stream, chunkSubject(bucket, nuid))).toBe(3);
+    await expect(store.delete(ref.digest)).resolves.toBe(true);
+    expect(await messageCount(jsm, stream, chunkSubject(bucket, nuid))).toBe(0);
+    expect(await messageCount(jsm, stream, metaSubject(bucket, ref.digest))).toBe(0);
+    expect(await messageCount(jsm, stream)).toBe(before - 5);
+    await expect(os.info(ref.digest)).resolves.toBeNull(); // nats.js agrees
+  });
+
+  it('deletes a blob whose metadata is malformed (a corrupt blob can still be pruned)', async () => {
+    const victim = sha256(uniqueBody(100));
+    await nc.jetstream().publish(metaSubject(bucket, victim), new TextEncoder().encode('not json'), { expect: { lastSubjectSequence: 0 } });
+    await expect(store.has(victim)).rejects.toBeInstanceOf(BlobCorrupt);
+    await expect(store.delete(victim)).resolves.toBe(true);
+    await expect(store.has(victim)).resolves.toBe(false);
+  });
+
+  it('a bucket an operator locked with deny_purge opens, keeps every blob and refuses delete', async () => {
+    const locked = uniqueBucket('test_locked');
+    await jsm.streams.add({ ...evidenceBucketStreamConfig({ bucket: locked }), deny_purge: true });
+    created.push(bucketStreamName(locked));
+    const s = await JetStreamBlobStore.create(nc, { bucket: locked });
+    const body = uniqueBody(1000);
+    const ref = await s.put(body, { capBytes: MiB });
+    await expect(s.delete(ref.digest)).rejects.toBeInstanceOf(BlobDeleteRefused);
+    await expect(s.delete(ref.digest)).rejects.toThrow(/deny_purge/);
+    expect(Buffer.from((await s.get(ref.digest)) as Uint8Array).equals(Buffer.from(body))).toBe(true);
+  });
+
   it('maps a NATS outage to BlobStoreUnavailable', async () => {
     const nc2 = await connect({ servers, name: 'blob-store-outage' });
     const s2 = await JetStreamBlobStore.create(nc2, { bucket, timeoutMs: 1000 });
@@ -214,6 +258,7 @@ describe('JetStreamBlobStore specifics (real NATS)', () => {
     await expect(s2.put(uniqueBody(100), { capBytes: 100 })).rejects.toBeInstanceOf(BlobStoreUnavailable);
     await expect(s2.get(ref.digest)).rejects.toBeInstanceOf(BlobStoreUnavailable);
     await expect(s2.has(ref.digest)).rejects.toBeInstanceOf(BlobStoreUnavailable);
+    await expect(s2.delete(ref.digest)).rejects.toBeInstanceOf(BlobStoreUnavailable);
   });
 
   it('a destroyed bucket (stream deleted by an operator) reads as unavailable, not as absent', async () => {
@@ -221,5 +266,6 @@ describe('JetStreamBlobStore specifics (real NATS)', () => {
     const s = await JetStreamBlobStore.create(nc, { bucket: b, timeoutMs: 1000 });
     await jsm.streams.delete(bucketStreamName(b));
     await expect(s.has(sha256(uniqueBody(1)))).rejects.toBeInstanceOf(BlobStoreUnavailable);
+    await expect(s.delete(sha256(uniqueBody(1)))).rejects.toBeInstanceOf(BlobStoreUnavailable);
   });
 });

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import { nuid, type JetStreamClient, type JetStreamManager, type NatsConnection, type PubAck, type StoredMsg } from 'nats';
-import { BodyDigest, validateBlobDigest, validateCap } from '../body-digest';
+import { BodyDigest, validateBlobDigest } from '../body-digest';
 import {
   BlobCorrupt,
+  BlobDeleteRefused,
   BlobStoreUnavailable,
   InvalidArgument,
   type BlobDigest,
@@ -10,6 +11,7 @@ import {
   type BlobStore,
   type PutOptions,
 } from '../port';
+import { validateBody, validatePutOptions } from '../put-options';
 import { bucketStreamName, chunkSubject, ensureEvidenceBucket, metaSubject, validateBucketName, type EvidenceBucketConfig } from './bucket-config';
 import { JsErrCodes, jsErrCode, mapNatsError, natsCode } from './errors';
 
@@ -95,13 +97,19 @@ export function objectStoreDigest(digest: BlobDigest): string {
  * Idempotency: a Uint8Array body, or a streamed body whose kept bytes fit in maxBufferBytes, is
  * digested first and uploaded only if absent. A larger streamed body is uploaded while it streams
  * (bounded memory); if the blob turns out to exist already (or a concurrent put wins the metadata
- * race), its chunks stay in the stream unreferenced — harmless, but space that deny_purge never
- * gives back. The same happens to the chunks of a put that fails midway (outage, source error).
- * Concurrent puts of the same content never corrupt: exactly one metadata message wins.
+ * race), its chunks stay in the stream unreferenced — harmless, but space that only a purge of
+ * that nuid's subject gives back. The same happens to the chunks of a put that fails midway
+ * (outage, source error). Concurrent puts of the same content never corrupt: exactly one metadata
+ * message wins.
+ *
+ * Deletion (retention) purges the blob's metadata subject, then its chunk subject: readers see it
+ * absent from the first purge on, and a later put of the same bytes finds no metadata and stores
+ * them again (a new nuid, a new first metadata message).
  *
  * Who may publish on `$O.<bucket>.>` must be restricted to writers (NATS permissions): a forged
  * FIRST metadata for a digest not yet stored would make that blob unreadable (BlobCorrupt), though
- * never silently wrong.
+ * never silently wrong. Who may purge (`$JS.API.STREAM.PURGE.OBJ_<bucket>`) must be restricted to
+ * the pruning identity.
  */
 export class JetStreamBlobStore implements BlobStore {
   private readonly js: JetStreamClient;
@@ -116,7 +124,7 @@ export class JetStreamBlobStore implements BlobStore {
 
   private constructor(
     nc: NatsConnection,
-    jsm: JetStreamManager,
+    private readonly jsm: JetStreamManager,
     private readonly config: JetStreamBlobStoreOptions,
   ) {
     const direct = (jsm as unknown as { direct?: DirectGet }).direct;
@@ -162,18 +170,13 @@ export class JetStreamBlobStore implements BlobStore {
 
   async put(body: AsyncIterable<Uint8Array> | Uint8Array, opts: PutOptions): Promise<BlobRef> {
     this.assertOpen();
-    validateCap(opts?.capBytes);
+    validatePutOptions(opts);
+    validateBody(body);
     const contentType = opts.contentType;
-    if (contentType !== undefined && (typeof contentType !== 'string' || contentType.length > 256 || /[\r\n]/.test(contentType))) {
-      throw new InvalidArgument('contentType must be a string of at most 256 characters without line breaks');
-    }
     const tap = new BodyDigest(opts.capBytes);
     if (body instanceof Uint8Array) {
       const kept = tap.update(body);
       return this.store(tap.result(), [kept], undefined, contentType);
-    }
-    if (body === null || typeof body !== 'object' || typeof (body as AsyncIterable<Uint8Array>)[Symbol.asyncIterator] !== 'function') {
-      throw new InvalidArgument('body must be a Uint8Array or an AsyncIterable<Uint8Array>');
     }
     let pending: Uint8Array[] = [];
     let pendingBytes = 0;
@@ -223,6 +226,24 @@ export class JetStreamBlobStore implements BlobStore {
     this.assertOpen();
     validateBlobDigest(digest);
     return (await this.firstMeta(digest)) !== undefined;
+  }
+
+  async delete(digest: BlobDigest): Promise<boolean> {
+    this.assertOpen();
+    validateBlobDigest(digest);
+    const first = await this.firstMetaMessage(digest);
+    if (!first) return false;
+    // The nuid of a malformed metadata is unknown: its chunks (if any) stay, unreferenced.
+    let nuid: string | undefined;
+    try {
+      const record = JSON.parse(decoder.decode(first.data)) as Partial<ObjectMetaRecord> | null;
+      if (typeof record?.nuid === 'string' && NUID.test(record.nuid)) nuid = record.nuid;
+    } catch {
+      nuid = undefined;
+    }
+    await this.purge(digest, metaSubject(this.config.bucket, digest));
+    if (nuid !== undefined) await this.purge(digest, chunkSubject(this.config.bucket, nuid));
+    return true;
   }
 
   /** The connection belongs to the caller. */
@@ -282,15 +303,31 @@ export class JetStreamBlobStore implements BlobStore {
     return ref;
   }
 
-  /** The first metadata message for the name: the one that defines the blob. */
-  private async firstMeta(digest: BlobDigest): Promise<Meta | undefined> {
-    let m: StoredMsg;
+  private async purge(digest: BlobDigest, filter: string): Promise<void> {
     try {
-      m = await this.direct.getMessage(this.stream, { seq: 1, next_by_subj: metaSubject(this.config.bucket, digest) });
+      await this.jsm.streams.purge(this.stream, { filter });
+    } catch (err) {
+      if (jsErrCode(err) === JsErrCodes.purgeNotPermitted) {
+        throw new BlobDeleteRefused(digest, `stream ${this.stream} denies purges (deny_purge: the bucket keeps every blob for good)`);
+      }
+      mapNatsError(err, `delete ${digest}`);
+    }
+  }
+
+  /** The first metadata message for the name, unparsed. */
+  private async firstMetaMessage(digest: BlobDigest): Promise<StoredMsg | undefined> {
+    try {
+      return await this.direct.getMessage(this.stream, { seq: 1, next_by_subj: metaSubject(this.config.bucket, digest) });
     } catch (err) {
       if (natsCode(err) === '404') return undefined;
       mapNatsError(err, `read metadata of ${digest}`);
     }
+  }
+
+  /** The first metadata message for the name: the one that defines the blob. */
+  private async firstMeta(digest: BlobDigest): Promise<Meta | undefined> {
+    const m = await this.firstMetaMessage(digest);
+    if (!m) return undefined;
     let record: ObjectMetaRecord;
     try {
       record = JSON.parse(decoder.decode(m.data)) as ObjectMetaRecord;

@@ -10,7 +10,11 @@ export interface BlobStoreHarness {
    * already stored must not change it.
    */
   footprint(): Promise<number>;
-  /** Try to delete the stored blob with the backend's native client; must reject. */
+  /**
+   * Try to remove or rewrite the stored blob with the backend's native client, by every path other
+   * than the one BlobStore.delete uses (e.g. JetStream: message deletes, rollups, lifting the
+   * guards); must reject.
+   */
   attemptDelete(digest: string): Promise<void>;
   /** Open a second store on the same backend (its own close() must not affect `store`). */
   openAnother?(): Promise<BlobStore>;
@@ -215,6 +219,7 @@ export function blobStoreContract(name: string, harness: () => Promise<BlobStore
         await expect(store.has(bad)).rejects.toBeInstanceOf(InvalidArgument);
         await expect(store.get(bad)).rejects.toBeInstanceOf(InvalidArgument);
         await expect(store.getStream(bad)).rejects.toBeInstanceOf(InvalidArgument);
+        await expect(store.delete(bad)).rejects.toBeInstanceOf(InvalidArgument);
       });
     });
 
@@ -247,13 +252,66 @@ export function blobStoreContract(name: string, harness: () => Promise<BlobStore
         await expect(other.put(uniqueBody(10), { capBytes: 10 })).rejects.toBeInstanceOf(BlobStoreUnavailable);
         await expect(other.get(ref.digest)).rejects.toBeInstanceOf(BlobStoreUnavailable);
         await expect(other.has(ref.digest)).rejects.toBeInstanceOf(BlobStoreUnavailable);
+        await expect(other.delete(ref.digest)).rejects.toBeInstanceOf(BlobStoreUnavailable);
         // The main store is unaffected.
         await expect(store.has(ref.digest)).resolves.toBe(true);
       });
     });
 
+    describe('delete (retention)', () => {
+      it('a deleted blob is absent to has, get and getStream', async () => {
+        const body = uniqueBody(4096);
+        const ref = await store.put(body, { capBytes: 1 * MiB });
+        await expect(store.delete(ref.digest)).resolves.toBe(true);
+        await expect(store.has(ref.digest)).resolves.toBe(false);
+        await expect(store.get(ref.digest)).resolves.toBeUndefined();
+        await expect(store.getStream(ref.digest)).resolves.toBeUndefined();
+      });
+
+      it('deleting an absent blob returns false, also a second time', async () => {
+        await expect(store.delete(sha256(uniqueBody(64)))).resolves.toBe(false);
+        const ref = await store.put(uniqueBody(64), { capBytes: 1024 });
+        await expect(store.delete(ref.digest)).resolves.toBe(true);
+        await expect(store.delete(ref.digest)).resolves.toBe(false);
+      });
+
+      it('a put after a delete stores the bytes again', async () => {
+        const body = uniqueBody(3000);
+        const first = await store.put(body, { capBytes: 1 * MiB, contentType: 'application/json' });
+        await store.delete(first.digest);
+        const again = await store.put(chunked(body, 1000), { capBytes: 1 * MiB });
+        expect(again).toEqual(first);
+        await expect(store.has(first.digest)).resolves.toBe(true);
+        expectSameBytes(await store.get(first.digest), body);
+        expectSameBytes((await collect((await store.getStream(first.digest)) as AsyncIterable<Uint8Array>)).bytes, body);
+      });
+
+      it('a delete gives the space back and leaves other blobs alone', async () => {
+        const body = uniqueBody(3 * MiB);
+        const prefix = await store.put(chunked(body, 64 * 1024), { capBytes: 1 * MiB });
+        const whole = await store.put(body, { capBytes: 5 * MiB });
+        const other = uniqueBody(1000);
+        await store.put(other, { capBytes: 1024 });
+        const before = await h.footprint();
+        await expect(store.delete(whole.storedDigest)).resolves.toBe(true);
+        expect(await h.footprint()).toBeLessThan(before);
+        // The truncated ref's prefix is a blob of its own, named by other bytes.
+        expectSameBytes(await store.get(prefix.storedDigest), body.subarray(0, 1 * MiB));
+        expectSameBytes(await store.get(sha256(other)), other);
+        await expect(store.has(whole.digest)).resolves.toBe(false);
+      });
+
+      it('deletes the empty blob like any other', async () => {
+        await store.put(new Uint8Array(0), { capBytes: 0 });
+        await expect(store.delete(EMPTY_SHA256)).resolves.toBe(true);
+        await expect(store.get(EMPTY_SHA256)).resolves.toBeUndefined();
+        await store.put(new Uint8Array(0), { capBytes: 0 });
+        expect((await store.get(EMPTY_SHA256))?.length).toBe(0);
+      });
+    });
+
     describe('immutability', () => {
-      it('refuses native deletes; the blob reads back unchanged', async () => {
+      it('refuses native removal outside delete(); the blob reads back unchanged', async () => {
         if (h.immutabilitySkipReason) {
           console.warn(`[${name}] immutability test skipped: ${h.immutabilitySkipReason}`);
           return;
