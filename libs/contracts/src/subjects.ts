@@ -66,8 +66,6 @@ export interface BusSubjects {
   readonly approvalChangedAll: string;
   /** JetStream object store bucket where the reports service keeps its read-model snapshot (state + checkpoint). */
   readonly reportsSnapshotBucket: string;
-  /** Blob-store bucket (embedded JetStream adapter) of recorded bodies and session recordings, by content address. */
-  readonly recordingsBucket: string;
 }
 
 const PREFIX = /^[a-z][a-z0-9-]{0,31}$/;
@@ -99,7 +97,6 @@ export function busSubjects(prefix: string = DEFAULT_BUS_PREFIX): BusSubjects {
     approvalChanged: (approvalId: string) => `${prefix}.approval.changed.${approvalSubjectToken(approvalId)}`,
     approvalChangedAll: `${prefix}.approval.changed.*`,
     reportsSnapshotBucket: `${prefix}-reports`,
-    recordingsBucket: `${prefix}-recordings`,
   });
 }
 

@@ -1,5 +1,5 @@
 import { setting } from '@chaperone/config';
-import { commonSettings, oidcSettings } from '@chaperone/service-runtime';
+import { blobStoreSettings, commonSettings, oidcSettings } from '@chaperone/service-runtime';
 
 /** Every knob of the ingress; the README's configuration table is generated from this spec. */
 export const ingressSettings = {
@@ -14,6 +14,7 @@ export const ingressSettings = {
   maxHeaderBytes: setting.int('CHAPERONE_MAX_HEADER_BYTES', 'largest request headers accepted (all of them together); larger gets 431', '65536', 8192, 1048576),
   maxRequestBodyBytes: setting.int('CHAPERONE_MAX_REQUEST_BODY_BYTES', 'largest declared request body accepted; larger gets 413 before anything is read (the API server’s own limit is 3 MiB)', '3145728', 1024, 1073741824),
 
+  ...blobStoreSettings(),
   ...oidcSettings(),
   oidcAgentClaim: setting.string('CHAPERONE_OIDC_AGENT_CLAIM', 'claim holding the agent name (falls back to the user name)', 'agent'),
   oidcSessionClaim: setting.string('CHAPERONE_OIDC_SESSION_CLAIM', 'claim holding the agent session id (else one token = one session)', 'sid'),

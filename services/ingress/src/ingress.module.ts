@@ -1,7 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { createAuthenticator, type AuthConfig } from '@chaperone/auth';
-import { BUS, NATS_CONNECTION, oidcAuthConfig, runtimeOptions, ServiceRuntimeModule } from '@chaperone/service-runtime';
-import { JetStreamBlobStore } from '@chaperone/blob-store';
+import { BUS, NATS_CONNECTION, oidcAuthConfig, openServiceBlobStore, runtimeOptions, ServiceRuntimeModule } from '@chaperone/service-runtime';
 import type { BusSubjects } from '@chaperone/contracts';
 import type { NatsConnection } from 'nats';
 import { Recorder } from './recording/recorder';
@@ -45,7 +44,7 @@ export class IngressModule {
         {
           provide: BLOB_STORE,
           inject: [NATS_CONNECTION, BUS],
-          useFactory: (nc: NatsConnection, subjects: BusSubjects) => JetStreamBlobStore.create(nc, { bucket: subjects.recordingsBucket }),
+          useFactory: (nc: NatsConnection, subjects: BusSubjects) => openServiceBlobStore(config, { nc, subjects }),
         },
         Recorder,
         PolicyClient,

@@ -1,4 +1,4 @@
-import type { BodyDigest, ChaperoneEvent, Effect, RequestInfo } from '@chaperone/contracts';
+import type { ChaperoneEvent, Effect, RecordedBody, RequestInfo } from '@chaperone/contracts';
 
 /** Caps what one request keeps of masked paths (the event itself caps at 200). */
 export const MAX_MASKED_PATHS = 200;
@@ -25,11 +25,14 @@ export interface RequestView {
     status: number;
     durationMs: number;
     bytesOut: number;
-    requestBody?: BodyDigest;
-    responseBody?: BodyDigest;
+    /** Digest and size; `stored` names the blob when the body was kept (masked, for the response). */
+    requestBody?: RecordedBody;
+    responseBody?: RecordedBody;
     /** The approval the request ran on (held or ticketed), when it needed one. */
     approvalId?: string;
   } | null;
+  /** Bodies whose storing was deferred (the blob store was down when the request completed). */
+  deferredBodies: { body: 'request' | 'response'; storedDigest: string }[];
   /** The evidence events of this request, for an auditor following the links. */
   eventIds: { intercepted?: string; decided?: string; completed?: string; masking: string[] };
 }
@@ -51,6 +54,7 @@ export function newRequestView(e: ChaperoneEvent): RequestView {
     decision: null,
     masking: null,
     completion: null,
+    deferredBodies: [],
     eventIds: { masking: [] },
   };
 }
@@ -110,6 +114,8 @@ export function evolveRequest(view: RequestView, e: ChaperoneEvent): RequestView
         eventIds: { ...view.eventIds, completed: e.eventId },
       };
     }
+    case 'RecordingDeferred':
+      return { ...view, deferredBodies: [...view.deferredBodies, { body: e.payload.body, storedDigest: e.payload.storedDigest }] };
     case 'AuthenticationFailed':
       // Kept apart (no identity, no session); never part of a request view.
       return view;
