@@ -18,7 +18,7 @@ const envelope = {
   requestId: z.string(),
   sessionId: z.string(),
   traceId: z.string(),
-  /** Null only for events about requests that never authenticated. */
+  /** Null only for events about requests that never authenticated, and for RecordingsPruned (an operator's run). */
   identity: IdentitySchema.nullable(),
 };
 
@@ -112,6 +112,57 @@ export const RecordingDeferredSchema = z.object({
   }),
 });
 
+/** Bodies one RecordingsPruned event lists at most (a prune of more writes several events). */
+export const MAX_PRUNED_BODIES_PER_EVENT = 500;
+
+/**
+ * Recorded bodies whose retention passed, and what became of their blobs, written by
+ * `chaperone recordings prune` to the `recordings` stream (EvidenceStreams.recordings) through the
+ * hash chain. Readers honour it there only: the same type in any other stream explains nothing.
+ * A pruned body is expected absent from the blob store; a blob missing without such an event
+ * shows tampering. The envelope describes the run, not a request: `requestId` is the prune run's
+ * id (shared by the events of one run), `sessionId` is empty and `identity` null.
+ */
+export const RecordingsPrunedSchema = z.object({
+  ...envelope,
+  type: z.literal('RecordingsPruned'),
+  payload: z.object({
+    /** The instant retention was computed for (the run's time, or the `--now` it was given). */
+    asOf: z.string(),
+    /** Each expired body: the event that named it and the payload field, and why it expired. */
+    bodies: z
+      .array(
+        z.object({
+          requestId: z.string(),
+          sessionId: z.string(),
+          /** The event that references the body (RequestCompleted, or any event carrying a RecordedBody). */
+          eventId: z.string(),
+          /** The payload field of that event holding the RecordedBody (`requestBody`, `responseBody`, …). */
+          field: z.string(),
+          storedDigest: BodyDigestSchema.shape.digest,
+          /** When the referencing event was recorded: retention counts from here. */
+          completedAt: z.string(),
+          retentionDays: z.number().int().positive(),
+        }),
+      )
+      .max(MAX_PRUNED_BODIES_PER_EVENT),
+    /**
+     * The blobs those bodies named: `deleted`; `absent` (already gone: a body never stored, or a
+     * prune that stopped after deleting); `kept` because a recording still within its retention
+     * has the same bytes (`keptFor` names its request).
+     */
+    blobs: z
+      .array(
+        z.object({
+          digest: BodyDigestSchema.shape.digest,
+          outcome: z.enum(['deleted', 'absent', 'kept']),
+          keptFor: z.string().optional(),
+        }),
+      )
+      .max(MAX_PRUNED_BODIES_PER_EVENT),
+  }),
+});
+
 export const ChaperoneEventSchema = z.discriminatedUnion('type', [
   RequestInterceptedSchema,
   PolicyDecidedSchema,
@@ -119,12 +170,14 @@ export const ChaperoneEventSchema = z.discriminatedUnion('type', [
   AuthenticationFailedSchema,
   MaskingAppliedSchema,
   RecordingDeferredSchema,
+  RecordingsPrunedSchema,
 ]);
 
 export type RequestIntercepted = z.infer<typeof RequestInterceptedSchema>;
 export type PolicyDecided = z.infer<typeof PolicyDecidedSchema>;
 export type RequestCompleted = z.infer<typeof RequestCompletedSchema>;
 export type RecordingDeferred = z.infer<typeof RecordingDeferredSchema>;
+export type RecordingsPruned = z.infer<typeof RecordingsPrunedSchema>;
 export type AuthenticationFailed = z.infer<typeof AuthenticationFailedSchema>;
 export type MaskingApplied = z.infer<typeof MaskingAppliedSchema>;
 export type ChaperoneEvent = z.infer<typeof ChaperoneEventSchema>;

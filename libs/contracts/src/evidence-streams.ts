@@ -11,10 +11,12 @@ import { z } from 'zod';
  * | approval-<id>    | approval lifecycle                           | approval                        |
  * | agent-registry   | AgentRegistered, AgentUpdated, AgentRemoved  | policy (applies the agents file)|
  * | checkpoints      | ChainCheckpointed                            | audit (every replica; one wins) |
+ * | recordings       | RecordingsPruned (events.ts)                 | `chaperone recordings prune`    |
  */
 export const EvidenceStreams = Object.freeze({
   agentRegistry: 'agent-registry',
   checkpoints: 'checkpoints',
+  recordings: 'recordings',
 });
 
 /** Type of the event each checkpoint is stored as. */

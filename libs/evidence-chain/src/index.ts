@@ -4,3 +4,7 @@ export * from './chain-writer';
 export * from './checkpoint';
 export * from './verify';
 export * from './verify-store';
+export * from './recorded-bodies';
+export * from './verify-recordings';
+export * from './recordings-retention';
+export * from './prune-recordings';

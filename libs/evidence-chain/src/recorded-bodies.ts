@@ -1,0 +1,157 @@
+import { EvidenceStreams, RecordedBodySchema, RecordingsPrunedSchema } from '@chaperone/contracts';
+import type { EvidenceReader } from './verify-store';
+import type { RecordedEventLike } from './verify';
+
+/**
+ * One stored body as the evidence names it: an event whose payload holds a RecordedBody with a
+ * `stored` blob. Found generically: any top-level payload field of a stored event that has the
+ * RecordedBody shape (RequestCompleted's `requestBody`/`responseBody`, an exec session's recording),
+ * so a new event type that carries a RecordedBody at its payload's top level is covered unchanged.
+ */
+export interface StoredBodyRef {
+  /** The event that names the body, where it is stored, and the payload field holding it. */
+  eventId: string;
+  eventType: string;
+  stream: string;
+  position: number;
+  field: string;
+  requestId: string;
+  sessionId: string;
+  /** The referencing event's producer time (for RequestCompleted: when the request completed). */
+  time: string;
+  /** The blob kept: its content address and size, cut (`truncated`), a timed stream (`timed`). */
+  storedDigest: string;
+  storedSize: number;
+  truncated: boolean;
+  timed: boolean;
+}
+
+/** `eventId/field`: one reference, whatever blob it names (several references may share a blob). */
+export function bodyRefKey(ref: { eventId: string; field: string }): string {
+  return `${ref.eventId}/${ref.field}`;
+}
+
+/** The payload field a RecordingDeferred's `body` names. */
+export function deferredField(body: 'request' | 'response'): string {
+  return body === 'request' ? 'requestBody' : 'responseBody';
+}
+
+/**
+ * What the evidence says about recorded bodies, folded over the store in global order: every
+ * reference to a stored blob, the retention each request's decision set, the bodies whose storing
+ * was deferred and the references a prune has covered.
+ */
+export interface RecordingsIndex {
+  refs: StoredBodyRef[];
+  /** requestId → retention in days of the deciding policy (the longest, if decided more than once). */
+  retentionDays: Map<string, number>;
+  /** `requestId/field` of each body a RecordingDeferred says is waiting for the blob store. */
+  deferred: Set<string>;
+  /** bodyRefKey → the prune that covered the reference (RecordingsPruned of the `recordings` stream only). */
+  pruned: Map<string, { asOf: string; eventId: string; blob: 'deleted' | 'absent' | 'kept' | 'unknown' }>;
+  events: number;
+  /** Global position of the last event read. */
+  throughPosition: number;
+}
+
+export function newRecordingsIndex(): RecordingsIndex {
+  return { refs: [], retentionDays: new Map(), deferred: new Set(), pruned: new Map(), events: 0, throughPosition: 0 };
+}
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+const str = (v: unknown): string => (typeof v === 'string' ? v : '');
+
+/** The stored-body references an event makes (none for most events). */
+export function storedBodiesOf(e: RecordedEventLike & { globalPosition: number }): StoredBodyRef[] {
+  if (e.stream === EvidenceStreams.recordings || e.stream === EvidenceStreams.checkpoints) return [];
+  const data = e.data;
+  if (!isObj(data) || !isObj(data['payload'])) return [];
+  const refs: StoredBodyRef[] = [];
+  for (const [field, value] of Object.entries(data['payload'])) {
+    if (!isObj(value) || !isObj(value['stored'])) continue;
+    const body = RecordedBodySchema.safeParse(value);
+    if (!body.success || !body.data.stored) continue;
+    const s = body.data.stored;
+    refs.push({
+      eventId: e.eventId,
+      eventType: e.type,
+      stream: e.stream,
+      position: e.globalPosition,
+      field,
+      requestId: str(data['requestId']),
+      sessionId: str(data['sessionId']),
+      time: str(data['time']),
+      storedDigest: s.digest,
+      storedSize: s.size,
+      truncated: s.truncated,
+      timed: s.timed === true,
+    });
+  }
+  return refs;
+}
+
+/** Fold one stored event into the index (in global order). */
+export function indexRecordings(index: RecordingsIndex, e: RecordedEventLike & { globalPosition: number }): void {
+  index.events++;
+  index.throughPosition = e.globalPosition;
+  const data = e.data;
+  if (!isObj(data)) return;
+  if (e.type === 'RecordingsPruned') {
+    // A prune explains absent blobs only where prunes are written; anywhere else it is ignored.
+    if (e.stream !== EvidenceStreams.recordings) return;
+    const parsed = RecordingsPrunedSchema.safeParse(data);
+    if (!parsed.success) return;
+    const outcomes = new Map(parsed.data.payload.blobs.map((b) => [b.digest, b.outcome]));
+    for (const b of parsed.data.payload.bodies) {
+      index.pruned.set(bodyRefKey(b), { asOf: parsed.data.payload.asOf, eventId: parsed.data.eventId, blob: outcomes.get(b.storedDigest) ?? 'unknown' });
+    }
+    return;
+  }
+  const payload = isObj(data['payload']) ? data['payload'] : undefined;
+  if (e.type === 'PolicyDecided') {
+    const recording = isObj(payload?.['decision']) && isObj(payload['decision']['recording']) ? payload['decision']['recording'] : undefined;
+    const days = recording?.['retentionDays'];
+    const requestId = str(data['requestId']);
+    if (typeof days === 'number' && Number.isInteger(days) && days > 0) index.retentionDays.set(requestId, Math.max(days, index.retentionDays.get(requestId) ?? 0));
+    return;
+  }
+  if (e.type === 'RecordingDeferred') {
+    const body = payload?.['body'];
+    if (body === 'request' || body === 'response') index.deferred.add(`${str(data['requestId'])}/${deferredField(body)}`);
+    return;
+  }
+  for (const ref of storedBodiesOf(e)) index.refs.push(ref);
+}
+
+/** The index of the whole store, read in pages. */
+export async function readRecordingsIndex(store: EvidenceReader, opts: { pageSize?: number } = {}): Promise<RecordingsIndex> {
+  const index = newRecordingsIndex();
+  await readAllPages(store, opts.pageSize ?? 5000, (e) => indexRecordings(index, e));
+  return index;
+}
+
+/**
+ * Every event in global order, in pages. Some stores (EventStoreDB) give the events of one append
+ * one position, so each page re-reads the last position of the one before and skips what it has
+ * already delivered there (as verifyStore does).
+ */
+async function readAllPages(store: EvidenceReader, pageSize: number, onEvent: (e: RecordedEventLike & { globalPosition: number }) => void): Promise<void> {
+  let from = 0;
+  let through = 0;
+  let seenAtLast = new Set<string>();
+  for (;;) {
+    const page = await store.readAll({ fromPosition: from, maxCount: pageSize });
+    let fresh = 0;
+    for (const e of page) {
+      if (e.globalPosition === from && seenAtLast.has(e.eventId)) continue;
+      fresh++;
+      if (e.globalPosition !== through) seenAtLast = new Set();
+      seenAtLast.add(e.eventId);
+      through = e.globalPosition;
+      onEvent(e);
+    }
+    if (page.length < pageSize) return;
+    from = fresh === 0 ? through + 1 : through;
+  }
+}
