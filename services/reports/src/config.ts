@@ -1,5 +1,5 @@
 import { setting, type ConfigOf } from '@chaperone/config';
-import { commonSettings, eventStoreSettings, oidcSettings } from '@chaperone/service-runtime';
+import { blobStoreSettings, commonSettings, eventStoreSettings, oidcSettings } from '@chaperone/service-runtime';
 
 /**
  * The reports service. Its HTTP API (sessions, replay, SOC 2 reports, verify) is served on the same
@@ -9,6 +9,8 @@ import { commonSettings, eventStoreSettings, oidcSettings } from '@chaperone/ser
 export const reportsSettings = {
   ...commonSettings(9405),
   ...eventStoreSettings(),
+  // Where recorded bodies are: served to readers and checked by GET /verify.
+  ...blobStoreSettings(),
   checkpointPublicKeyFile: setting.optional(
     'CHAPERONE_CHECKPOINT_PUBLIC_KEY_FILE',
     'path to the PEM (SPKI) Ed25519 public key of the audit service\'s checkpoint key (comma-separated paths during a key rotation); unset = chains are verified, checkpoint signatures are not',

@@ -226,7 +226,7 @@ describe('reports service (real NATS JetStream store)', () => {
     expect(changes.status).toBe(200);
     expect(changes.type).toMatch(/text\/csv/);
     const lines = changes.text.trimEnd().split('\r\n');
-    expect(lines[0]).toBe('time,requestId,sessionId,agent,owner,verb,apiGroup,resource,subresource,namespace,name,decision,rule,policyVersion,approvalId,approvalStatus,approvers,requestBodyDigest,outcome,status,eventIds');
+    expect(lines[0]).toBe('time,requestId,sessionId,agent,owner,verb,apiGroup,resource,subresource,namespace,name,decision,rule,policyVersion,approvalId,approvalStatus,approvers,requestBodyDigest,requestBodyRecorded,requestBodyUrl,outcome,status,eventIds');
     const json = (await get<Soc2Report>('/reports/soc2?from=2026-01-01&to=2026-06-01')).body;
     expect(lines).toHaveLength(json.summary.changes + 1);
     const summary = await get('/reports/soc2?from=2026-01-01&to=2026-06-01&format=csv&section=summary');

@@ -6,14 +6,16 @@ import type { EventStore } from '@chaperone/event-store';
 import { loadPublicKey } from '@chaperone/evidence-chain';
 import type { KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { BUS, NATS_CONNECTION, oidcAuthConfig, openServiceEventStore, runtimeOptions, ServiceRuntimeModule, StartupError } from '@chaperone/service-runtime';
+import type { BlobStore } from '@chaperone/blob-store';
+import { BUS, NATS_CONNECTION, oidcAuthConfig, openServiceBlobStore, openServiceEventStore, runtimeOptions, ServiceRuntimeModule, StartupError } from '@chaperone/service-runtime';
 import { ComplianceAccess } from './access/compliance-access';
+import { BodiesController } from './bodies/bodies.controller';
 import type { ReportsConfig } from './config';
 import { Projector } from './projection/projector';
 import { SnapshotStore } from './projection/snapshot-store';
 import { SessionsController } from './sessions/sessions.controller';
 import { ReportsController } from './soc2/reports.controller';
-import { AUTHENTICATOR, CHAIN_VERIFIER, CLOCK, EVENT_STORE, REPORTS_CONFIG, SNAPSHOTS } from './tokens';
+import { AUTHENTICATOR, BLOB_STORE, CHAIN_VERIFIER, CLOCK, EVENT_STORE, REPORTS_CONFIG, SNAPSHOTS } from './tokens';
 import { StoreVerifier } from './verify/store-verifier';
 
 export function authConfig(config: ReportsConfig): AuthConfig {
@@ -47,7 +49,7 @@ export class ReportsModule {
     return {
       module: ReportsModule,
       imports: [ServiceRuntimeModule.forRoot(runtimeOptions('reports', config, { events: false }))],
-      controllers: [SessionsController, ReportsController],
+      controllers: [SessionsController, BodiesController, ReportsController],
       providers: [
         { provide: REPORTS_CONFIG, useValue: config },
         { provide: CLOCK, useValue: opts.now ?? (() => new Date()) },
@@ -65,9 +67,15 @@ export class ReportsModule {
           useFactory: (nc: NatsConnection, subjects: BusSubjects) => SnapshotStore.open(nc, subjects.reportsSnapshotBucket),
         },
         {
+          provide: BLOB_STORE,
+          inject: [NATS_CONNECTION, BUS],
+          useFactory: (nc: NatsConnection, subjects: BusSubjects) => openServiceBlobStore(config, { nc, subjects }),
+        },
+        {
           provide: CHAIN_VERIFIER,
-          inject: [EVENT_STORE],
-          useFactory: (store: EventStore) => new StoreVerifier(store, checkpointPublicKeys(config.checkpointPublicKeyFile), config.verifyCacheSeconds),
+          inject: [EVENT_STORE, BLOB_STORE],
+          useFactory: (store: EventStore, blobs: BlobStore) =>
+            new StoreVerifier(store, blobs, checkpointPublicKeys(config.checkpointPublicKeyFile), config.verifyCacheSeconds),
         },
         ComplianceAccess,
         Projector,

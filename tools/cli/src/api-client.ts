@@ -23,6 +23,24 @@ export interface ApiRequest {
 }
 
 export async function callApi<T = unknown>(req: ApiRequest): Promise<T> {
+  const res = await send(req);
+  const text = await res.text();
+  if (req.accept === 'text') return text as T;
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    throw new ApiError(res.status, `the server answered ${res.status} with a body that is not JSON`);
+  }
+}
+
+/** A successful answer as bytes, with its media type (stored bodies, which may be any bytes). */
+export async function callApiBytes(req: Omit<ApiRequest, 'accept'>): Promise<{ bytes: Buffer; contentType: string; headers: Headers }> {
+  const res = await send({ ...req, accept: 'text' });
+  return { bytes: Buffer.from(await res.arrayBuffer()), contentType: res.headers.get('content-type') ?? '', headers: res.headers };
+}
+
+/** The request, sent; a failure (unreachable, a redirect, a non-2xx answer) is an ApiError. */
+async function send(req: ApiRequest): Promise<Response> {
   let url: URL;
   try {
     url = new URL(req.path, req.server.endsWith('/') ? req.server : `${req.server}/`);
@@ -46,14 +64,8 @@ export async function callApi<T = unknown>(req: ApiRequest): Promise<T> {
   }
   // A token must only go where it was meant to: a redirect is reported, never followed.
   if (res.status >= 300 && res.status < 400) throw new ApiError(res.status, `${url.origin} answered with a redirect (${res.status}), which is never followed`);
-  const text = await res.text();
-  if (!res.ok) throw new ApiError(res.status, `${res.status} ${res.statusText}: ${errorMessage(text)}`);
-  if (req.accept === 'text') return text as T;
-  try {
-    return JSON.parse(text) as T;
-  } catch {
-    throw new ApiError(res.status, `the server answered ${res.status} with a body that is not JSON`);
-  }
+  if (!res.ok) throw new ApiError(res.status, `${res.status} ${res.statusText}: ${errorMessage(await res.text())}`);
+  return res;
 }
 
 /** The message of a Kubernetes Status or `{ error: { message } }` / `{ message }` body, else the text, capped. */

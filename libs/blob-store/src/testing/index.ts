@@ -1,2 +1,3 @@
 export * from './blob-store-contract';
 export * from './local-s3';
+export * from './tamper';

@@ -7,7 +7,7 @@ import { AUTHENTICATOR, REPORTS_CONFIG } from '../tokens';
 import type { ReportsConfig } from '../config';
 
 /** A refusal as a Kubernetes Status body (what every Chaperone API answers errors with). */
-export function statusError(reason: 'BadRequest' | 'Unauthorized' | 'Forbidden' | 'NotFound' | 'ServiceUnavailable' | 'Conflict', message: string): HttpException {
+export function statusError(reason: 'BadRequest' | 'Unauthorized' | 'Forbidden' | 'NotFound' | 'ServiceUnavailable' | 'Conflict' | 'InternalError', message: string): HttpException {
   if (reason === 'Conflict') return new HttpException({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, code: 409 }, 409);
   const s = kubeStatus(reason, message);
   return new HttpException(s, s.code);

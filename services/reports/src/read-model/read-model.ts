@@ -1,11 +1,11 @@
-import type { AgentScope } from '@chaperone/contracts';
+import { EvidenceStreams, type AgentScope } from '@chaperone/contracts';
 import type { RecordedEvent } from '@chaperone/event-store';
 import { evolveApproval, newApprovalView, type ApprovalView } from './approval-view';
 import { toEvidenceEvent, type EvidenceEvent } from './evidence-event';
 import { evolveRequest, newRequestView, type RequestView } from './request-view';
 
 /** Bump when the read model's shape or meaning changes: older snapshots are then ignored (rebuilt). */
-export const READ_MODEL_SCHEMA = 1;
+export const READ_MODEL_SCHEMA = 2;
 
 export interface SessionView {
   sessionId: string;
@@ -114,6 +114,19 @@ function applyEvidence(model: ReadModel, ev: EvidenceEvent): void {
       if (e.type === 'AuthenticationFailed') {
         const p = e.payload;
         model.authFailures.push({ time: e.time, reason: p.reason, method: p.method, path: p.path, sourceAddress: p.sourceAddress, eventId: e.eventId });
+        return;
+      }
+      if (e.type === 'RecordingsPruned') {
+        // A retention run, not a request: it updates the requests whose bodies it lists, and only
+        // from the stream prunes are written to (the same type elsewhere explains nothing).
+        if (ev.stream !== EvidenceStreams.recordings) {
+          model.invalid.push({ position: ev.position, stream: ev.stream, eventId: ev.eventId, type: e.type });
+          return;
+        }
+        for (const requestId of new Set(e.payload.bodies.map((b) => b.requestId))) {
+          const view = model.requests.get(requestId);
+          if (view) model.requests.set(requestId, evolveRequest(view, e));
+        }
         return;
       }
       const prev = model.requests.get(e.requestId);

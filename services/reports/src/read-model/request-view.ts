@@ -33,6 +33,8 @@ export interface RequestView {
   } | null;
   /** Bodies whose storing was deferred (the blob store was down when the request completed). */
   deferredBodies: { body: 'request' | 'response'; storedDigest: string }[];
+  /** Stored bodies deleted by retention (RecordingsPruned): `field` is the payload field (`requestBody`, `responseBody`). */
+  prunedBodies: { field: string; storedDigest: string; asOf: string; eventId: string }[];
   /** The evidence events of this request, for an auditor following the links. */
   eventIds: { intercepted?: string; decided?: string; completed?: string; masking: string[] };
 }
@@ -55,6 +57,7 @@ export function newRequestView(e: ChaperoneEvent): RequestView {
     masking: null,
     completion: null,
     deferredBodies: [],
+    prunedBodies: [],
     eventIds: { masking: [] },
   };
 }
@@ -116,6 +119,15 @@ export function evolveRequest(view: RequestView, e: ChaperoneEvent): RequestView
     }
     case 'RecordingDeferred':
       return { ...view, deferredBodies: [...view.deferredBodies, { body: e.payload.body, storedDigest: e.payload.storedDigest }] };
+    case 'RecordingsPruned': {
+      // One prune lists bodies of many requests: this request keeps the entries that are its own.
+      const mine = e.payload.bodies.filter((b) => b.requestId === view.requestId);
+      if (mine.length === 0) return view;
+      return {
+        ...view,
+        prunedBodies: [...view.prunedBodies, ...mine.map((b) => ({ field: b.field, storedDigest: b.storedDigest, asOf: e.payload.asOf, eventId: e.eventId }))],
+      };
+    }
     case 'AuthenticationFailed':
       // Kept apart (no identity, no session); never part of a request view.
       return view;

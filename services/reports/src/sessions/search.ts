@@ -1,5 +1,5 @@
 import { Effects, type Effect } from '@chaperone/contracts';
-import type { ReadModel, SessionView } from '../read-model';
+import { isChange, type ReadModel, type SessionView } from '../read-model';
 import { requestTimeline, type TimelineEntry } from './timeline';
 
 /** GET /sessions filters; every one optional, all must hold. */
@@ -23,6 +23,8 @@ export interface SessionSummary {
   firstTime: string;
   lastTime: string;
   requests: number;
+  /** Requests that change the cluster (create, update, patch, delete; CC8.1), whatever their decision. */
+  changes: number;
   decisions: Record<Effect, number>;
   maskedValues: number;
 }
@@ -85,9 +87,11 @@ function inPeriod(time: string, from: string | undefined, to: string | undefined
 function summarize(model: ReadModel, s: SessionView): SessionSummary {
   const decisions: Record<Effect, number> = { allow: 0, mask: 0, approve: 0, deny: 0 };
   let maskedValues = 0;
+  let changes = 0;
   for (const id of s.requestIds) {
     const r = model.requests.get(id);
     if (r?.decision) decisions[r.decision.effect]++;
+    if (r && isChange(r)) changes++;
     maskedValues += r?.masking?.count ?? 0;
   }
   return {
@@ -98,6 +102,7 @@ function summarize(model: ReadModel, s: SessionView): SessionSummary {
     firstTime: s.firstTime,
     lastTime: s.lastTime,
     requests: s.requestIds.length,
+    changes,
     decisions,
     maskedValues,
   };

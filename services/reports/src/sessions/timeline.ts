@@ -1,3 +1,4 @@
+import { bodyLinks, type BodyLink } from '../bodies/body-links';
 import type { ReadModel, RequestView } from '../read-model';
 
 /** One request of a session's timeline, as GET /sessions/{id} returns it. */
@@ -20,7 +21,10 @@ export interface TimelineEntry {
   outcome: string | null;
   status: number | null;
   latencyMs: number | null;
+  /** The request body's digest, when recorded. */
   requestBody: string | null;
+  /** What was recorded of each body, and where to read it while it is stored. */
+  bodies: { request: BodyLink | null; response: BodyLink | null };
   eventIds: RequestView['eventIds'];
 }
 
@@ -55,6 +59,7 @@ export function requestTimeline(model: ReadModel, r: RequestView): TimelineEntry
     status: r.completion?.status ?? null,
     latencyMs: r.completion?.durationMs ?? null,
     requestBody: r.completion?.requestBody?.digest ?? null,
+    bodies: bodyLinks(r),
     eventIds: r.eventIds,
   };
 }

@@ -99,7 +99,7 @@ export function sectionCsv(r: Soc2Report, section: CsvSection): string {
     case 'cc8.1-changes':
       return table(r.cc8_1.changes, [
         'time', 'requestId', 'sessionId', 'agent', 'owner', 'verb', 'apiGroup', 'resource', 'subresource', 'namespace', 'name', 'decision', 'rule',
-        'policyVersion', 'approvalId', 'approvalStatus', 'approvers', 'requestBodyDigest', 'outcome', 'status', 'eventIds',
+        'policyVersion', 'approvalId', 'approvalStatus', 'approvers', 'requestBodyDigest', 'requestBodyRecorded', 'requestBodyUrl', 'outcome', 'status', 'eventIds',
       ]);
     default: {
       const unhandled: never = section;

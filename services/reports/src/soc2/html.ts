@@ -9,15 +9,24 @@ export function escapeHtml(v: unknown): string {
 /** Tables longer than this show their first rows only in HTML; the JSON and CSV exports hold them all. */
 export const HTML_MAX_ROWS = 500;
 
-function table(title: string, rows: readonly object[], columns: readonly string[]): string {
+/**
+ * `links`: columns holding a route of this API (relative, starting with "/"), shown as links; any
+ * other value is shown as text.
+ */
+function table(title: string, rows: readonly object[], columns: readonly string[], links: readonly string[] = []): string {
   const shown = rows.slice(0, HTML_MAX_ROWS) as Record<string, unknown>[];
   const more = rows.length > shown.length ? `<p class="note">${rows.length - shown.length} more rows in the CSV/JSON export.</p>` : '';
   const body = shown.length
     ? `<table><thead><tr>${columns.map((c) => `<th>${escapeHtml(c)}</th>`).join('')}</tr></thead><tbody>${shown
-        .map((r) => `<tr>${columns.map((c) => `<td>${escapeHtml(r[c])}</td>`).join('')}</tr>`)
+        .map((r) => `<tr>${columns.map((c) => `<td>${links.includes(c) ? link(r[c]) : escapeHtml(r[c])}</td>`).join('')}</tr>`)
         .join('')}</tbody></table>`
     : '<p class="note">None in this period.</p>';
   return `<h3>${escapeHtml(title)} (${rows.length})</h3>${body}${more}`;
+}
+
+function link(v: unknown): string {
+  if (typeof v !== 'string' || !v.startsWith('/') || v.startsWith('//')) return escapeHtml(v);
+  return `<a href="${escapeHtml(v)}">body</a>`;
 }
 
 function notes(list: readonly string[]): string {
@@ -77,7 +86,7 @@ ${table('Denials', r.cc7_2.denials, ['time', 'agent', 'owner', 'verb', 'resource
 ${table('Secret reads', r.cc7_2.secretReads, ['time', 'agent', 'owner', 'verb', 'namespace', 'name', 'rule', 'maskedValues', 'unmasked', 'requestId'])}
 ${table('Failed authentications', r.cc7_2.authenticationFailures, ['time', 'reason', 'method', 'path', 'sourceAddress'])}
 <h2>CC8.1 Change management</h2>${notes(r.cc8_1.notes)}
-${table('Changes', r.cc8_1.changes, ['time', 'agent', 'owner', 'verb', 'resource', 'subresource', 'namespace', 'name', 'decision', 'rule', 'approvalId', 'approvalStatus', 'approvers', 'requestBodyDigest', 'outcome', 'status', 'requestId'])}
+${table('Changes', r.cc8_1.changes, ['time', 'agent', 'owner', 'verb', 'resource', 'subresource', 'namespace', 'name', 'decision', 'rule', 'approvalId', 'approvalStatus', 'approvers', 'requestBodyDigest', 'requestBodyRecorded', 'requestBodyUrl', 'outcome', 'status', 'requestId'], ['requestBodyUrl'])}
 </body></html>
 `;
 }

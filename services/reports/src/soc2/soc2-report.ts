@@ -8,6 +8,7 @@ import {
   type RegistryEntry,
   type RequestView,
 } from '../read-model';
+import { bodyLink } from '../bodies/body-links';
 import { findBursts, type Burst, type BurstRule } from './bursts';
 import type { ChainVerification } from '../verify/chain-verification';
 
@@ -114,6 +115,10 @@ export interface ChangeRow {
   approvalStatus: string;
   approvers: string;
   requestBodyDigest: string;
+  /** What the evidence kept of the request body: stored, pruned (retention), digest-only, or '' (nothing). */
+  requestBodyRecorded: string;
+  /** The reports API route serving the stored request body ('' when it is not stored). */
+  requestBodyUrl: string;
   outcome: string;
   status: number | null;
   /** intercepted;decided;completed event ids: the links an auditor follows into the store. */
@@ -299,6 +304,7 @@ export function buildSoc2Report(model: ReadModel, period: Period, opts: { burst:
     if (isChange(r)) {
       const approvalId = model.approvalByRequest.get(r.requestId);
       const approval = approvalId ? model.approvals.get(approvalId) : undefined;
+      const body = bodyLink(r, 'request');
       changes.push({
         time: r.time,
         requestId: r.requestId,
@@ -313,6 +319,8 @@ export function buildSoc2Report(model: ReadModel, period: Period, opts: { burst:
         approvalStatus: approval?.status ?? '',
         approvers: approval ? approval.votes.map((v) => `${v.approver.username}:${v.vote}`).join(' ') : '',
         requestBodyDigest: r.completion?.requestBody?.digest ?? '',
+        requestBodyRecorded: body?.state ?? '',
+        requestBodyUrl: body?.href ?? '',
         outcome: r.completion?.outcome ?? '',
         status: r.completion?.status ?? null,
         eventIds: [r.eventIds.intercepted ?? '', r.eventIds.decided ?? '', r.eventIds.completed ?? ''].join(';'),
@@ -373,7 +381,7 @@ export function buildSoc2Report(model: ReadModel, period: Period, opts: { burst:
       changes,
       notes: [
         'Every request with verb create, update, patch, delete or deletecollection (scale is update/patch on the scale subresource; exec, attach and port-forward are create on theirs), whatever its decision.',
-        'Bodies are not stored: requestBodyDigest is the SHA-256 of the body the agent sent when the deciding rule records requests (record: request); a diff can be made from the cluster\'s audit log, which carries the same request id (Impersonate-Extra chaperone.dev/request-id).',
+        'requestBodyDigest is the SHA-256 of the body the agent sent, when the deciding rule records bodies (record: metadata and up). With record: request or request-and-response the body itself is stored (masked responses too) and requestBodyUrl serves it from this API (same compliance access) until its retention ends; requestBodyRecorded says stored, pruned (deleted by retention, recorded in the evidence) or digest-only. The cluster\'s audit log carries the same request id (Impersonate-Extra chaperone.dev/request-id).',
       ],
     },
   };

@@ -1,8 +1,9 @@
 /**
  * The chain verification result every report carries (and GET /verify returns).
  *
- * `verified`: every stream's hash chain recomputes from the stored events and every checkpoint
- * (when a public key is configured) is correctly signed and still matches. `failed`: problems were
+ * `verified`: every stream's hash chain recomputes from the stored events, every checkpoint
+ * (when a public key is configured) is correctly signed and still matches, and every recorded body
+ * the events name (and no prune deleted) is in the blob store and matches its digest. `failed`: problems were
  * found, each named. `unavailable`: the verification could not run: the report does NOT attest that
  * the log is unaltered.
  */
@@ -15,6 +16,9 @@ export type ChainVerification =
       streams: number;
       events: number;
       checkpoints: { found: number; signaturesChecked: boolean; lastAt?: string; note?: string };
+      /** The recorded bodies the events name: checked (not pruned), the blobs they name, pruned by retention. */
+      recordings: { bodies: number; blobs: number; pruned: number };
+      /** Chain problems, then missing or altered recorded blobs (`recording-missing`, `recording-altered`). */
       problems: { kind: string; description: string }[];
     }
   | { status: 'unavailable'; checkedAt: string; detail: string };

@@ -1,11 +1,12 @@
 import { generateKeyPairSync } from 'node:crypto';
 import type { EventStore } from '@chaperone/event-store';
-import { describeProblem, verifyStore, type KeyInput } from '@chaperone/evidence-chain';
+import { describeProblem, describeRecordingProblem, readRecordingsIndex, verifyRecordings, verifyStore, type BlobReader, type KeyInput } from '@chaperone/evidence-chain';
 import type { ChainVerification, ChainVerifier } from './chain-verification';
 
 /**
  * Verifies the whole store with libs/evidence-chain's `verifyStore`: every stream's hash chain, and
- * every signed checkpoint of the chain heads with the audit service's public key. Without a public
+ * every signed checkpoint of the chain heads with the audit service's public key; then every
+ * recorded body the events name against the blob store (`verifyRecordings`). Without a public
  * key the chains are still recomputed, but checkpoint signatures cannot be checked (said in the
  * result). Reports reuse a result for `cacheSeconds` (a full verification reads the whole store);
  * GET /verify always verifies afresh. Every result names the position and time it covers.
@@ -16,6 +17,8 @@ export class StoreVerifier implements ChainVerifier {
 
   constructor(
     private readonly store: EventStore,
+    /** Where recorded bodies are: each one the events name must be there, unaltered. */
+    private readonly blobs: BlobReader,
     /** Several during a key rotation: each checkpoint is checked with the one its keyId names. */
     private readonly publicKey: readonly KeyInput[] | undefined,
     private readonly cacheSeconds: number,
@@ -37,7 +40,11 @@ export class StoreVerifier implements ChainVerifier {
       // No key: verify against a throwaway one and set aside the signature findings it causes.
       const key = this.publicKey ?? [generateKeyPairSync('ed25519').publicKey];
       const report = await verifyStore(this.store, { publicKey: key });
-      const problems = report.problems.filter((p) => this.publicKey !== undefined || p.kind !== 'bad-signature');
+      const recordings = await verifyRecordings(await readRecordingsIndex(this.store), this.blobs);
+      const problems = [
+        ...report.problems.filter((p) => this.publicKey !== undefined || p.kind !== 'bad-signature').map((p) => ({ kind: p.kind, description: describeProblem(p) })),
+        ...recordings.problems.map((p) => ({ kind: `recording-${p.kind}`, description: describeRecordingProblem(p) })),
+      ];
       return {
         status: problems.length === 0 ? 'verified' : 'failed',
         checkedAt,
@@ -50,7 +57,8 @@ export class StoreVerifier implements ChainVerifier {
           ...(report.lastCheckpointAt ? { lastAt: report.lastCheckpointAt } : {}),
           ...(this.publicKey === undefined ? { note: 'CHAPERONE_CHECKPOINT_PUBLIC_KEY_FILE is not set: checkpoint signatures were not checked' } : {}),
         },
-        problems: problems.map((p) => ({ kind: p.kind, description: describeProblem(p) })),
+        recordings: { bodies: recordings.bodies, blobs: recordings.blobs, pruned: recordings.pruned },
+        problems,
       };
     } catch (e) {
       return { status: 'unavailable', checkedAt, detail: `the store could not be read for verification: ${e instanceof Error ? e.message : String(e)}` };

@@ -1,6 +1,7 @@
 import { callApi } from '../api-client';
 import { option, rejectUnknownOptions, requiredOption, type ParsedArgs } from '../args';
 import { UsageError, type Command, type Io } from '../command';
+import { table } from './table';
 
 const USAGE = `usage: chaperone approvals list [--status pending|granted|denied|expired|cancelled|executed|all]
                                 [--namespace <ns>] [--agent <name>] [--older-than <seconds>] [--json]
@@ -87,11 +88,6 @@ function age(from: string, now: number): string {
 
 function votes(a: ApprovalView): string {
   return `${a.status === 'granted' || a.status === 'executed' ? a.requiredApprovals ?? a.votes.length : a.votes.length}/${a.requiredApprovals ?? '?'}`;
-}
-
-function table(rows: string[][]): string {
-  const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
-  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('   ')).join('\n');
 }
 
 function printDetail(d: ApprovalDetail, io: Io): void {

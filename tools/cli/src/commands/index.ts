@@ -1,12 +1,14 @@
 import type { Command } from '../command';
 import { approvalsCommand } from './approvals';
 import { projections } from './projections';
+import { recordingsCommand } from './recordings';
 import { replay } from './replay';
 import { report } from './report';
+import { sessions } from './sessions';
 import { verifyCommand } from './verify';
 
 /**
  * Every `chaperone <command>`. Each lives in its own file in this folder and is listed here once;
  * `help` is built in (see ../run.ts).
  */
-export const commands: readonly Command[] = [approvalsCommand, verifyCommand, replay, report, projections];
+export const commands: readonly Command[] = [approvalsCommand, verifyCommand, sessions, replay, recordingsCommand, report, projections];

@@ -1,38 +1,45 @@
 import { readFileSync } from 'node:fs';
-import { connect, type NatsConnection } from 'nats';
-import { busSubjects } from '@chaperone/contracts';
-import { describeProblem, loadPublicKey, verifyStore, type StoreVerificationReport } from '@chaperone/evidence-chain';
-import { EventStoreDBEventStore, JetStreamEventStore, type EventStore } from '@chaperone/event-store';
-import { option, rejectUnknownOptions, requiredOption } from '../args';
+import {
+  describeProblem,
+  describeRecordingProblem,
+  loadPublicKey,
+  readRecordingsIndex,
+  verifyRecordings,
+  verifyStore,
+  type RecordingsReport,
+  type StoreVerificationReport,
+} from '@chaperone/evidence-chain';
+import { rejectUnknownOptions, requiredOption } from '../args';
 import { UsageError, type Command } from '../command';
+import { EVIDENCE_OPTIONS, EVIDENCE_OPTIONS_USAGE, openEvidence } from './evidence-connection';
 
 const USAGE = `usage: chaperone verify --public-key-file <pem>[,<pem>] [--nats-url <url>] [--bus-prefix <prefix>]
-                        [--event-store jetstream|eventstoredb] [--json]
+                        [--event-store jetstream|eventstoredb] [--blob-store jetstream|s3]
+                        [--blob-bucket <bucket>] [--skip-bodies] [--json]
 
 Reads every event of the evidence store, recomputes every stream's hash chain and checks every
 signed checkpoint. Prints the first broken link of each stream and every missing or reordered
-event (stream, revision, event id), then the totals. Exit code 0: intact; 1: a problem was found
-(or the store could not be read); 2: bad usage.
+event (stream, revision, event id), then the totals. Then checks every recorded body the events
+name: its blob must be in the blob store and read back as its digest; a missing or altered blob
+is named with the requests that reference it (bodies deleted by \`chaperone recordings prune\` are
+expected absent). Exit code 0: intact; 1: a problem was found (or a store could not be read);
+2: bad usage.
 
   --public-key-file  the checkpoint public key, PEM (env CHAPERONE_CHECKPOINT_PUBLIC_KEY_FILE); during
                      a key rotation, the old and the new key files, comma-separated
-  --nats-url         NATS with the JetStream store (env CHAPERONE_NATS_URL; nats://127.0.0.1:4222)
-  --bus-prefix       the deployment's bus prefix (env CHAPERONE_BUS_PREFIX; chaperone)
-  --event-store      jetstream (default) or eventstoredb (env CHAPERONE_EVENT_STORE; EventStoreDB
-                     reads EVENTSTORE_CONNECTION_STRING)
+${EVIDENCE_OPTIONS_USAGE}
+  --skip-bodies      check the chains only, not the recorded bodies
   --json             print the whole report as JSON`;
 
-/** `chaperone verify`: the chain verification, straight from the store. */
+/** `chaperone verify`: the chain verification and the recorded bodies, straight from the stores. */
 export const verifyCommand: Command = {
   name: 'verify',
-  summary: 'recompute every hash chain of the evidence store and check the signed checkpoints',
+  summary: 'recompute every hash chain of the evidence store, check the signed checkpoints and the recorded bodies',
   usage: USAGE,
   async run(args, io) {
-    rejectUnknownOptions(args, ['public-key-file', 'nats-url', 'bus-prefix', 'event-store', 'json']);
+    rejectUnknownOptions(args, ['public-key-file', ...EVIDENCE_OPTIONS, 'skip-bodies', 'json']);
     if (args.positional.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(args.positional[0]?.slice(0, 40))}`);
     const keyFile = requiredOption(args, 'public-key-file', { io: io.env, name: 'CHAPERONE_CHECKPOINT_PUBLIC_KEY_FILE' });
-    const kind = option(args, 'event-store', { io: io.env, name: 'CHAPERONE_EVENT_STORE' }) ?? 'jetstream';
-    if (kind !== 'jetstream' && kind !== 'eventstoredb') throw new UsageError(`--event-store must be jetstream or eventstoredb, not ${JSON.stringify(kind.slice(0, 40))}`);
     // Several files (comma-separated) during a key rotation: the old and the new public key.
     const publicKey = keyFile.split(',').map((file) => {
       let pem: string;
@@ -44,38 +51,23 @@ export const verifyCommand: Command = {
       return loadPublicKey(pem);
     });
 
-    let nc: NatsConnection | undefined;
-    let store: EventStore;
-    if (kind === 'eventstoredb') {
-      const connection = io.env['EVENTSTORE_CONNECTION_STRING'];
-      if (!connection) throw new UsageError('--event-store eventstoredb needs EVENTSTORE_CONNECTION_STRING');
-      store = EventStoreDBEventStore.fromConnectionString(connection);
-    } else {
-      let subjects;
-      try {
-        subjects = busSubjects(option(args, 'bus-prefix', { io: io.env, name: 'CHAPERONE_BUS_PREFIX' }) ?? 'chaperone');
-      } catch (e) {
-        throw new UsageError((e as Error).message);
-      }
-      const servers = (option(args, 'nats-url', { io: io.env, name: 'CHAPERONE_NATS_URL' }) ?? 'nats://127.0.0.1:4222').split(',');
-      nc = await connect({ servers, name: 'chaperone-verify', maxReconnectAttempts: 0 });
-      // Read only: never create the store's stream, so a wrong prefix is an error, not a new empty store.
-      const info = await (await nc.jetstreamManager()).streams.info(subjects.evidenceStream).catch(() => undefined);
-      if (!info) {
-        await nc.close();
-        throw new Error(`no evidence store ${subjects.evidenceStream} on ${servers.join(',')} (check --bus-prefix)`);
-      }
-      store = await JetStreamEventStore.create(nc, { streamName: subjects.evidenceStream, subjectPrefix: subjects.evidenceSubjectPrefix, ensureStream: false });
-    }
+    const evidence = await openEvidence(args, io, { name: 'chaperone-verify' });
     let report: StoreVerificationReport;
+    let recordings: RecordingsReport | undefined;
     try {
-      report = await verifyStore(store, { publicKey });
+      report = await verifyStore(evidence.store, { publicKey });
+      if (args.options.get('skip-bodies') !== true) {
+        const index = await readRecordingsIndex(evidence.store);
+        // No blob store is needed (nor opened) when no event names a stored body.
+        const blobs = index.refs.length > 0 ? await evidence.blobs() : { getStream: async () => undefined };
+        recordings = await verifyRecordings(index, blobs);
+      }
     } finally {
-      await store.close();
-      await nc?.close();
+      await evidence.close();
     }
-    io.out(args.options.get('json') ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report));
-    return report.ok ? 0 : 1;
+    const ok = report.ok && (recordings?.ok ?? true);
+    io.out(args.options.get('json') ? `${JSON.stringify({ ...report, ok, ...(recordings ? { recordings } : {}) }, null, 2)}\n` : formatReport(report) + (recordings ? formatRecordings(recordings) : ''));
+    return ok ? 0 : 1;
   },
 };
 
@@ -86,4 +78,12 @@ function formatReport(r: StoreVerificationReport): string {
     `, through store position ${r.throughPosition}`;
   if (r.ok) return `OK: every chain is intact and every signed head is reached: ${totals}\n`;
   return `BROKEN: ${r.problems.length} problem(s) in ${totals}\n${r.problems.map((p) => `  ${p.kind}: ${describeProblem(p)}\n`).join('')}`;
+}
+
+function formatRecordings(r: RecordingsReport): string {
+  const totals = `${r.bodies} recorded bodies in ${r.blobs} blobs${r.pruned ? `, ${r.pruned} pruned by retention` : ''}`;
+  if (r.ok) return `OK: every recorded body is in the blob store, unaltered: ${totals}\n`;
+  return `BROKEN: ${r.problems.length} recorded blob(s) missing or altered, of ${totals}\n${r.problems
+    .map((p) => `  recording-${p.kind}: ${describeRecordingProblem(p)}\n`)
+    .join('')}`;
 }
