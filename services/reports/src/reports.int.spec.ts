@@ -138,7 +138,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await app?.close();
   const jsm = await nc.jetstreamManager();
-  for (const s of [subjects.evidenceStream, `OBJ_${subjects.reportsSnapshotBucket}`]) await jsm.streams.delete(s).catch(() => false);
+  for (const s of [subjects.evidenceStream, `OBJ_${subjects.reportsSnapshotBucket}`, `OBJ_${subjects.prefix}-blobs`]) await jsm.streams.delete(s).catch(() => false);
   await nc.drain();
   rmSync(dir, { recursive: true, force: true });
 });
