@@ -133,6 +133,16 @@ export class E2EStack {
     this.services.set(name, await stack.startService(name, this.env));
   }
 
+  /**
+   * Start one more process of a service with extra environment, kept under `label` and stopped with
+   * the stack (e.g. a second ingress on another blob store). Returns its URLs.
+   */
+  async startExtra(label: string, name: string, env: Record<string, string>): Promise<string[]> {
+    const s = await stack.startService(name, { ...this.env, ...env });
+    this.services.set(label, s);
+    return s.urls;
+  }
+
   /** Start one more process of a service with extra environment, without registering it (start-up tests). */
   async startServiceWith(name: string, env: Record<string, string>): Promise<void> {
     const s = await stack.startService(name, { ...this.env, ...env });
@@ -151,9 +161,9 @@ export class E2EStack {
   }
 
   /** Write a kubeconfig for an agent token (or none) and return its path. */
-  kubeconfig(token: string | undefined, opts: { plainHttp?: boolean } = {}): string {
+  kubeconfig(token: string | undefined, opts: { plainHttp?: boolean; server?: string } = {}): string {
     const path = join(this.dir, `kubeconfig-${Math.random().toString(36).slice(2)}`);
-    const server = opts.plainHttp ? this.ingressHttpUrl : this.ingressUrl;
+    const server = opts.server ?? (opts.plainHttp ? this.ingressHttpUrl : this.ingressUrl);
     writeFileSync(path, stack.agentKubeconfig({ server, caPem: this.caPem, token }), { mode: 0o600 });
     return path;
   }
@@ -192,13 +202,13 @@ export class E2EStack {
     }
   }
 
-  /** One HTTPS request to the ingress, as a non-kubectl client would send it. */
-  request(path: string, token: string, agent?: import('node:https').Agent): Promise<{ status: number; body: string; requestId: string }> {
+  /** One HTTPS request to the ingress (or another one, `server`), as a non-kubectl client would send it. */
+  request(path: string, token: string, agent?: import('node:https').Agent, server = this.ingressUrl): Promise<{ status: number; body: string; requestId: string }> {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const https = require('node:https') as typeof import('node:https');
     return new Promise((resolve, reject) => {
       https
-        .get(new URL(path, this.ingressUrl), { ca: this.caPem, agent, headers: { authorization: `Bearer ${token}` } }, (res) => {
+        .get(new URL(path, server), { ca: this.caPem, agent, headers: { authorization: `Bearer ${token}` } }, (res) => {
           let body = '';
           res.on('data', (c: Buffer) => (body += c.toString()));
           res.on('end', () => resolve({ status: res.statusCode ?? 0, body, requestId: String(res.headers['x-chaperone-request-id'] ?? '') }));
@@ -255,8 +265,9 @@ export class E2EStack {
     this.sub?.unsubscribe();
     if (this.nc && !this.nc.isClosed()) {
       const jsm = await this.nc.jetstreamManager();
-      // The reports service keeps its read-model snapshot in an object store bucket (stream OBJ_<bucket>).
-      const streams = [this.subjects.eventsStream, this.subjects.evidenceStream, `OBJ_${this.subjects.reportsSnapshotBucket}`];
+      // The reports service keeps its read-model snapshot in an object store bucket (stream OBJ_<bucket>),
+      // the ingress its recorded bodies (bucket <prefix>-blobs by default).
+      const streams = [this.subjects.eventsStream, this.subjects.evidenceStream, `OBJ_${this.subjects.reportsSnapshotBucket}`, `OBJ_${this.subjects.prefix}-blobs`];
       for (const stream of streams) await jsm.streams.delete(stream).catch(() => false);
       await this.nc.drain();
     }

@@ -6,7 +6,7 @@ import { systemClock } from '../events/event-factory';
 import { BLOB_STORE } from '../tokens';
 import type { CapturedBody } from './body-capture';
 
-/** How often an unhealthy blob store is probed, and how long a failure keeps it marked down. */
+/** How often the blob store is probed (up: to notice an outage; down: to notice it is back), and how long a failure keeps it marked down. */
 const PROBE_MS = 2000;
 const RETRY_MS = 5000;
 /** Bodies waiting for the blob store at most, in bytes; beyond it the oldest are given up (and logged). */
@@ -31,8 +31,18 @@ export class Recorder implements OnApplicationShutdown {
   private spooled = 0;
   private healthy = true;
   private retry: NodeJS.Timeout | undefined;
+  private probing = false;
+  private readonly watch: NodeJS.Timeout;
 
-  constructor(@Inject(BLOB_STORE) private readonly store: BlobStore) {}
+  constructor(@Inject(BLOB_STORE) private readonly store: BlobStore) {
+    // While the store is believed up, probe it every PROBE_MS: an outage is then known within
+    // that time even before a body fails to store, so rules that refuse requests they cannot
+    // record refuse from the start of an outage, not from its first deferred body.
+    this.watch = setInterval(() => {
+      if (this.healthy && !this.retry) void this.probe();
+    }, PROBE_MS);
+    this.watch.unref();
+  }
 
   /** False while the last attempt to store failed and no probe has succeeded since. */
   get storeAvailable(): boolean {
@@ -105,12 +115,16 @@ export class Recorder implements OnApplicationShutdown {
   }
 
   private async probe(): Promise<void> {
+    if (this.probing) return;
+    this.probing = true;
     try {
       await this.store.has('sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855');
       this.healthy = true;
     } catch {
       this.healthy = false;
       this.scheduleRetry(PROBE_MS);
+    } finally {
+      this.probing = false;
     }
   }
 
@@ -120,6 +134,7 @@ export class Recorder implements OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
+    clearInterval(this.watch);
     if (this.retry) clearTimeout(this.retry);
     if (this.spool.size > 0) await this.flush();
     if (this.spool.size > 0) this.logger.error(`${this.spool.size} recorded bodies were not stored before shutdown (their RecordingDeferred events name them)`);

@@ -60,7 +60,7 @@ function raw(verb: 'get' | 'create' | 'replace' | 'delete', path: string, query:
   return `kubectl ${verb} --raw ${shellQuote(query ? `${path}?${query}` : path)}`;
 }
 
-const BODY_NOT_RECORDED = 'the request body is not in the evidence (only its digest, when the policy records it)';
+export const BODY_NOT_RECORDED = 'the request body is not in the evidence (only its digest, when the policy records it)';
 
 /**
  * The kubectl command that sends this request, derived from the request attributes the gateway

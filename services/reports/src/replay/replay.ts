@@ -1,6 +1,7 @@
 import type { ReadModel, RequestView } from '../read-model';
 import { requestTimeline, type TimelineEntry } from '../sessions/timeline';
-import { kubectlEquivalent } from './kubectl-command';
+import type { BodyLink } from '../bodies/body-links';
+import { BODY_NOT_RECORDED, kubectlEquivalent } from './kubectl-command';
 
 export interface ReplayStep {
   step: number;
@@ -30,9 +31,17 @@ export function replaySession(model: ReadModel, sessionId: string): Replay | und
     if (!r) continue;
     const entry = requestTimeline(model, r);
     const k = kubectlEquivalent(r);
-    steps.push({ step: steps.length + 1, time: r.time, requestId, command: k.command, notes: k.notes, outcome: outcomeLine(r, entry), entry });
+    const notes = k.notes.map((n) => (n === BODY_NOT_RECORDED ? requestBodyNote(entry.bodies.request) : n));
+    steps.push({ step: steps.length + 1, time: r.time, requestId, command: k.command, notes, outcome: outcomeLine(r, entry), entry });
   }
   return { sessionId, agent: session.agent, owner: model.agents.get(session.agent)?.owner ?? null, steps };
+}
+
+/** Where the body behind a `-f -` or `-p '<patch>'` is, when the rule stored it. */
+function requestBodyNote(link: BodyLink | null): string {
+  if (link?.state === 'stored') return 'the request body is stored (chaperone replay --bodies shows it)';
+  if (link?.state === 'pruned') return `the request body was stored, then deleted by retention (prune as of ${link.prunedAsOf ?? '?'})`;
+  return BODY_NOT_RECORDED;
 }
 
 export function outcomeLine(r: RequestView, entry: TimelineEntry): string {
