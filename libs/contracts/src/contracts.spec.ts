@@ -8,6 +8,7 @@ import {
   busSubjects,
   partitionOf,
   EVENT_PARTITIONS,
+  MAX_PRUNED_BODIES_PER_EVENT,
   type ChaperoneEvent,
 } from './index';
 
@@ -88,5 +89,25 @@ describe('contracts', () => {
     expect(err).toBeInstanceOf(ContractViolation);
     expect(String((err as Error).message)).toContain('identity.username');
     expect(String((err as Error).message)).not.toContain(secret);
+  });
+
+  it('takes a RecordingsPruned event as a run with no agent identity, and caps the bodies one event lists', () => {
+    const digest = `sha256:${'a'.repeat(64)}`;
+    const body = { requestId: 'r', sessionId: 's', eventId: 'e', field: 'responseBody', storedDigest: digest, completedAt: '2026-01-01T00:00:00Z', retentionDays: 7 };
+    const event = {
+      eventId: randomUUID(),
+      schemaVersion: 1,
+      type: 'RecordingsPruned',
+      time: new Date().toISOString(),
+      requestId: 'run-1',
+      sessionId: '',
+      traceId: 'run-1',
+      identity: null,
+      payload: { asOf: '2026-02-01T00:00:00Z', bodies: [body], blobs: [{ digest, outcome: 'kept', keptFor: 'r2' }] },
+    };
+    expect(parseContract(ChaperoneEventSchema, 'ChaperoneEvent', event).type).toBe('RecordingsPruned');
+    const tooMany = { ...event, payload: { ...event.payload, bodies: Array.from({ length: MAX_PRUNED_BODIES_PER_EVENT + 1 }, () => body) } };
+    expect(() => parseContract(ChaperoneEventSchema, 'ChaperoneEvent', tooMany)).toThrow(/payload.bodies/);
+    expect(() => parseContract(ChaperoneEventSchema, 'ChaperoneEvent', { ...event, payload: { ...event.payload, blobs: [{ digest, outcome: 'lost' }] } })).toThrow(ContractViolation);
   });
 });
