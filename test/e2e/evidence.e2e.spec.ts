@@ -93,11 +93,11 @@ describe('audit service stopped while kubectl keeps working', () => {
       'RequestCompleted on the bus',
     );
     const payload = completed?.type === 'RequestCompleted' ? completed.payload : undefined;
-    expect(payload?.responseBody).toEqual({
-      digest: `sha256:${createHash('sha256').update(r.body).digest('hex')}`,
-      size: Buffer.byteLength(r.body),
-    });
-    expect(payload?.requestBody).toEqual({ digest: `sha256:${createHash('sha256').digest('hex')}`, size: 0 });
+    // request-and-response stores both bodies: each is named by the digest of the whole body and of the blob kept.
+    const received = `sha256:${createHash('sha256').update(r.body).digest('hex')}`;
+    expect(payload?.responseBody).toEqual({ digest: received, size: Buffer.byteLength(r.body), stored: { digest: received, size: Buffer.byteLength(r.body), truncated: false } });
+    const empty = `sha256:${createHash('sha256').digest('hex')}`;
+    expect(payload?.requestBody).toEqual({ digest: empty, size: 0, stored: { digest: empty, size: 0, truncated: false } });
   });
 
   it('the ingress kept nothing from the cluster: every request the API server saw has intercept and decision stored', async () => {
