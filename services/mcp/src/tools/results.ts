@@ -20,7 +20,8 @@ export function textResult(text: string, structured?: Record<string, unknown>): 
 
 /** A refusal, as the agent sees it: kubectl's "(<reason>): <message>", with the Status itself as structured content. */
 export function failureResult(f: StatusFailure, context?: string): CallToolResult {
-  const status: KubeStatus | (Omit<KubeStatus, 'reason' | 'details'> & { reason: string; details?: Record<string, unknown> }) = {
+  // A Status as the API server writes it; the reason is the ingress's (or the cluster's) own string.
+  const status: Record<string, unknown> = {
     kind: 'Status',
     apiVersion: 'v1',
     metadata: {},
@@ -33,7 +34,7 @@ export function failureResult(f: StatusFailure, context?: string): CallToolResul
   return {
     isError: true,
     content: [{ type: 'text', text: `${context ? `${context}: ` : ''}Error from server (${f.reason}): ${f.message}` }],
-    structuredContent: status as unknown as Record<string, unknown>,
+    structuredContent: status,
   };
 }
 

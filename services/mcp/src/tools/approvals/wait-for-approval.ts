@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { ApprovalLookup } from '../../approvals/approvals-client';
+import { ChaperoneUnavailable } from '../../errors';
 import { failureResult, textResult } from '../results';
 import { defineTool, type ToolContext } from '../tool-definition';
 import { ApprovalIdArg } from './approval-status';
@@ -21,16 +22,32 @@ function pause(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
-/** Polls until the approval leaves "pending", the wait ends, or the client cancels; reports progress on each poll. */
+/**
+ * Polls until the approval leaves "pending", the wait ends, or the client cancels; reports progress
+ * on each poll. An approvers API that does not answer is polled again until the wait ends, as the
+ * ingress does while it holds a request.
+ */
 async function waitFor(ctx: ToolContext, approvalId: string, seconds: number): Promise<{ lookup: ApprovalLookup; waited: number }> {
   const started = ctx.now().getTime();
+  const deadline = started + seconds * 1000;
   for (;;) {
-    const lookup = await ctx.approvals.get(ctx.token, approvalId, ctx.signal);
+    let lookup: ApprovalLookup | undefined;
+    let message: string;
+    try {
+      lookup = await ctx.approvals.get(ctx.token, approvalId, ctx.signal);
+    } catch (e) {
+      if (!(e instanceof ChaperoneUnavailable) || ctx.now().getTime() >= deadline) throw e;
+    }
     const waited = Math.round((ctx.now().getTime() - started) / 1000);
-    if (!lookup.ok || lookup.snapshot.approval.status !== 'pending' || waited >= seconds || ctx.signal.aborted) return { lookup, waited };
-    const a = lookup.snapshot.approval;
-    await ctx.progress.report(waited, seconds, `approval ${approvalId} pending: ${a.votes.length} of ${a.requiredApprovals ?? 1} approvals after ${waited} s`);
-    await pause(Math.min(ctx.limits.pollMs, Math.max(0, started + seconds * 1000 - ctx.now().getTime())), ctx.signal);
+    if (lookup) {
+      if (!lookup.ok || lookup.snapshot.approval.status !== 'pending' || waited >= seconds || ctx.signal.aborted) return { lookup, waited };
+      const a = lookup.snapshot.approval;
+      message = `approval ${approvalId} pending: ${a.votes.length} of ${a.requiredApprovals ?? 1} approvals after ${waited} s`;
+    } else {
+      message = `approval ${approvalId}: the approvers API did not answer after ${waited} s; asking again`;
+    }
+    await ctx.progress.report(waited, seconds, message);
+    await pause(Math.min(ctx.limits.pollMs, Math.max(0, deadline - ctx.now().getTime())), ctx.signal);
   }
 }
 
