@@ -7,8 +7,10 @@ const net = require('node:net');
 const path = require('node:path');
 
 const ROOT = path.resolve(__dirname, '..');
-// The MCP door comes last: it sends every Kubernetes call to the ingress (see mcpEnv).
-const SERVICES = ['policy', 'masking', 'approval', 'audit', 'reports', 'ingress', 'mcp'];
+// The gateway (what kubectl goes through, and what the benchmarks measure), then the MCP door,
+// last because it sends every Kubernetes call to the ingress (see mcpEnv).
+const GATEWAY_SERVICES = ['policy', 'masking', 'approval', 'audit', 'reports', 'ingress'];
+const SERVICES = [...GATEWAY_SERVICES, 'mcp'];
 
 /** True when something accepts TCP connections on host:port. */
 function portAnswers(host, port, timeoutMs = 1000) {
@@ -166,4 +168,4 @@ function stopService(info, signal = 'SIGTERM') {
   });
 }
 
-module.exports = { ROOT, SERVICES, ensureNats, makeServingCert, agentKubeconfig, startService, stopService, portAnswers, which, mcpEnv };
+module.exports = { ROOT, SERVICES, GATEWAY_SERVICES, ensureNats, makeServingCert, agentKubeconfig, startService, stopService, portAnswers, which, mcpEnv };
