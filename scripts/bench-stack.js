@@ -8,7 +8,7 @@ const path = require('node:path');
 const { randomUUID } = require('node:crypto');
 const { connect } = require('nats');
 const { busSubjects } = require('@chaperone/contracts');
-const { SERVICES, ensureNats, makeServingCert, startService, stopService } = require('./stack');
+const { GATEWAY_SERVICES, ensureNats, makeServingCert, startService, stopService } = require('./stack');
 
 const GATEWAY_TOKEN = 'bench-gateway-token';
 
@@ -77,7 +77,7 @@ async function startBenchGateway(opts) {
     await deleteStreams(natsUrl, subjects);
   };
   try {
-    for (const name of SERVICES) running.push(await startService(name, env));
+    for (const name of GATEWAY_SERVICES) running.push(await startService(name, env));
   } catch (e) {
     await stop();
     throw e;

@@ -21,7 +21,7 @@ const { performance } = require('node:perf_hooks');
 const autocannon = require('autocannon');
 const { busSubjects } = require('@chaperone/contracts');
 const { createLocalIssuer } = require('@chaperone/auth');
-const { ROOT, SERVICES, ensureNats, makeServingCert, startService } = require('./stack');
+const { ROOT, GATEWAY_SERVICES, ensureNats, makeServingCert, startService } = require('./stack');
 const { gatewayServiceEnv, deleteStreams } = require('./bench-stack');
 const { BENCH_NAMESPACE } = require('./bench/fixtures');
 const { policyDecisionTimes } = require('./bench/policy-rules');
@@ -97,7 +97,7 @@ async function startStack(dir) {
     CHAPERONE_MASKING_TIMEOUT_MS: '60000',
   };
   let ingressUrl;
-  for (const name of SERVICES) {
+  for (const name of GATEWAY_SERVICES) {
     const s = await startService(name, env);
     track(name, s.child);
     s.child.stdout.resume();
