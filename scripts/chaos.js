@@ -120,6 +120,7 @@ async function main() {
     for (let p = 0; p < phases.length; p++) {
       const fault = phases[p];
       const t = {};
+      const phaseStart = Date.now();
       load.setPhase(p);
       load.resume();
       await sleep(timing.warmMs);
@@ -167,7 +168,8 @@ async function main() {
       results.push(result);
       const r = result.row;
       log(
-        `${fault.name}: ${r.requests} requests, ${r.ok} 2xx, ${r.refused} 5xx, ${r.noAnswer} no answer; ${result.violations.length === 0 ? 'no violation' : result.violations.map((v) => `${v.kind}: ${v.count}`).join('; ')}`,
+        `${fault.name}: ${r.requests} requests, ${r.ok} 2xx, ${r.refused} 5xx, ${r.noAnswer} no answer; backlog stored ${r.drainS.toFixed(1)} s after the load paused; ` +
+          `phase ${((Date.now() - phaseStart) / 1000).toFixed(0)} s; ${result.violations.length === 0 ? 'no violation' : result.violations.map((v) => `${v.kind}: ${v.count}`).join('; ')}`,
       );
     }
 

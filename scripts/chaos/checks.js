@@ -7,6 +7,8 @@ const { tagOf } = require('./evidence');
 
 /** No request may take longer than this. */
 const HUNG_MS = 5000;
+/** No evidence may take longer than this from its producer to the store (the audit service's lag). */
+const STORE_LAG_MS = 10_000;
 /** Effects that let a request reach the cluster. */
 const PROCEEDS = new Set(['allow', 'mask', 'approve']);
 const EXAMPLES = 3;
@@ -111,6 +113,21 @@ function checkPhase(o) {
   violation('stored events vanished (store position went back)', o.wentBack.length, o.wentBack.map((w) => `position ${w.from} → ${w.to}`));
   if (!o.drain.drained) violation('the audit service did not store the bus backlog in time', 1, [`still pending after ${o.drain.seconds} s`]);
 
+  // How long the evidence of this phase's requests took to be stored.
+  let lagMs = 0;
+  const stalled = [];
+  for (const [requestId, r] of o.index.requests) {
+    if (!inPhase(requestId)) continue;
+    lagMs = Math.max(lagMs, r.lagMs);
+    if (r.lagMs > STORE_LAG_MS) stalled.push({ requestId, lagMs: r.lagMs });
+  }
+  stalled.sort((a, b) => b.lagMs - a.lagMs);
+  violation(
+    `evidence stored more than ${STORE_LAG_MS / 1000} s after it was produced`,
+    stalled.length,
+    stalled.map((x) => `request ${x.requestId}: ${(x.lagMs / 1000).toFixed(1)} s`),
+  );
+
   const latency = (e) => e.end - e.start;
   const hung = entries.filter((e) => latency(e) > HUNG_MS);
   violation(`requests hung longer than ${HUNG_MS / 1000} s`, hung.length, hung.map((e) => `${e.op} ${e.tag} ${(latency(e) / 1000).toFixed(1)} s → ${e.status || e.error}${e.requestId ? ` request ${e.requestId}` : ''}`));
@@ -138,6 +155,7 @@ function checkPhase(o) {
       maxLatencyS: entries.length > 0 ? Math.max(...entries.map(latency)) / 1000 : 0,
       hung: hung.length,
       recoveryS: recovery,
+      storeLagS: lagMs / 1000,
       drainS: o.drain.seconds,
     },
     violations,
@@ -152,4 +170,4 @@ function countBy(list) {
   return out;
 }
 
-module.exports = { checkPhase, HUNG_MS };
+module.exports = { checkPhase, HUNG_MS, STORE_LAG_MS };

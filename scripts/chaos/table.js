@@ -16,7 +16,7 @@ const COLUMNS = [
   ['max latency (s)', (r) => r.maxLatencyS.toFixed(2)],
   ['hung > 5 s', (r) => r.hung],
   ['recovery (s)', (r) => (r.recoveryS === null ? '-' : r.recoveryS === undefined ? 'none' : r.recoveryS.toFixed(2))],
-  ['store drain (s)', (r) => r.drainS.toFixed(1)],
+  ['store lag (s)', (r) => r.storeLagS.toFixed(1)],
 ];
 
 function markdownTable(rows) {
