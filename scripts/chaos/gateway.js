@@ -95,8 +95,12 @@ async function startGateway(opts) {
   async function startReplica(service, index) {
     const replicaEnv = service === 'ingress' ? { ...env, CHAPERONE_HTTPS_PORT: String(ingressPorts[index]) } : env;
     const out = createWriteStream(path.join(logDir, `${service}-${index}.log`), { flags: 'a' });
-    const info = await startService(service, replicaEnv, (_name, line) => out.write(`${line}\n`));
-    track(`${service}-${index}`, info.child);
+    const info = await startService(
+      service,
+      replicaEnv,
+      (_name, line) => out.write(`${line}\n`),
+      (child) => track(`${service}-${index}`, child),
+    );
     // Output is in the log file; the start helper's in-memory copy is not needed past readiness.
     info.output.length = 0;
     replicas[service][index] = { service, index, info };

@@ -118,6 +118,7 @@ function startLoad(opts) {
       await Promise.all(loops);
     },
     close() {
+      running = false;
       for (const a of agents) a.destroy();
     },
   };
