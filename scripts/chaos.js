@@ -26,7 +26,7 @@ const { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } = require(
 const os = require('node:os');
 const path = require('node:path');
 const { randomUUID } = require('node:crypto');
-const { ROOT, SERVICES } = require('./stack');
+const { ROOT, GATEWAY_SERVICES: SERVICES } = require('./stack');
 const { deleteStreams } = require('./bench-stack');
 const { track, stopAll } = require('./bench/processes');
 const { startOwnNats } = require('./chaos/nats-server');
@@ -105,8 +105,7 @@ async function main() {
   try {
     // With --short one replica each: the faults are the same, the start is half as long.
     const replicas = opts.short ? Object.fromEntries(SERVICES.map((s) => [s, 1])) : manifestReplicas();
-    nats = await startOwnNats({ dir, logDir, track });
-    log(`nats-server on ${nats.url} (store ${path.join(dir, 'nats')})`);
+    nats = await startOwnNats({ storeDir: path.join(dir, 'nats'), track, log });
     gateway = await startGateway({ dir, logDir, natsUrl: nats.url, runId, clients: opts.clients ?? timing.clients, replicas, track, log });
     const caPem = readFileSync(path.join(dir, 'tls', 'tls.crt'), 'utf8');
     load = startLoad({ runId, urls: gateway.ingressUrls, tokens: gateway.tokens, caPem });

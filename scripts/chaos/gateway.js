@@ -1,4 +1,5 @@
-// The system under fault: the test API server as the cluster (its own process, with a request
+// The system under fault (the gateway's six services; the MCP service is a client of it, not on
+// the path the load takes): the test API server as the cluster (its own process, with a request
 // log), a local OIDC issuer, signed checkpoints, and every Chaperone service with as many replicas
 // as deploy/kubernetes runs, each its own process on the run's bus prefix. A replica can be killed
 // (SIGKILL) and restarted with the same environment; an ingress replica keeps its port, as a pod
@@ -10,10 +11,10 @@ const { parseAllDocuments } = require('yaml');
 const { busSubjects } = require('@chaperone/contracts');
 const { createLocalIssuer } = require('@chaperone/auth');
 const { generateCheckpointKeyPair } = require('@chaperone/evidence-chain');
-const { ROOT, SERVICES, makeServingCert, startService } = require('../stack');
+const { ROOT, GATEWAY_SERVICES: SERVICES, makeServingCert, startService } = require('../stack');
 const { gatewayServiceEnv } = require('../bench-stack');
 const { forkHelper } = require('../bench/processes');
-const { freePort } = require('./nats-server');
+const { freePorts } = require('../bench/nats-server');
 
 const GATEWAY_TOKEN = 'chaos-gateway-token';
 
@@ -87,8 +88,7 @@ async function startGateway(opts) {
   };
 
   // Each ingress replica keeps its HTTPS port across restarts; the clients spread over them.
-  const ingressPorts = [];
-  for (let i = 0; i < opts.replicas.ingress; i++) ingressPorts.push(await freePort());
+  const ingressPorts = await freePorts(opts.replicas.ingress);
   /** service → replica index → { service, index, info } (info: scripts/stack.js startService). */
   const replicas = Object.fromEntries(SERVICES.map((s) => [s, []]));
 
