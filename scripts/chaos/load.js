@@ -39,7 +39,8 @@ function cycle(client) {
  */
 function startLoad(opts) {
   const now = opts.now ?? Date.now;
-  const agents = opts.urls.map(() => new https.Agent({ keepAlive: true, maxSockets: opts.tokens.length, ca: opts.caPem }));
+  const newAgents = () => opts.urls.map(() => new https.Agent({ keepAlive: true, maxSockets: opts.tokens.length, ca: opts.caPem }));
+  let agents = newAgents();
   /** Every request, in start order: { tag, client, phase, op, method, path, ingress, start, end, status, error, requestId }. */
   const entries = [];
   let phase = 0;
@@ -110,6 +111,10 @@ function startLoad(opts) {
     resume() {
       if (running) return;
       running = true;
+      // Fresh connections after a pause: the gateway closes keep-alive connections idle for 5 s, and
+      // reusing one as it closes is a reset that says nothing about the fault.
+      for (const a of agents) a.destroy();
+      agents = newAgents();
       loops = opts.tokens.map((_, i) => client(i));
     },
     /** Stop issuing; resolves when every request in flight has ended (each is bounded by REQUEST_TIMEOUT_MS). */
