@@ -2,6 +2,7 @@ export * from './canonical-json';
 export * from './chain';
 export * from './chain-writer';
 export * from './checkpoint';
+export * from './completeness';
 export * from './verify';
 export * from './verify-store';
 export * from './recorded-bodies';

@@ -20,6 +20,11 @@ export type ChainVerification =
       recordings: { bodies: number; blobs: number; pruned: number };
       /** Chain problems, then missing or altered recorded blobs (`recording-missing`, `recording-altered`). */
       problems: { kind: string; description: string }[];
+      /**
+       * Requests let through with no stored end, grants never claimed (libs/evidence-chain
+       * completeness). Separate from `status`, which attests only that the log is unaltered.
+       */
+      completeness?: { ok: boolean; proceeded: number; inFlight: number; graceSeconds: number; incomplete: { kind: string; requestId: string; description: string }[] };
     }
   | { status: 'unavailable'; checkedAt: string; detail: string };
 

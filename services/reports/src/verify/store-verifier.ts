@@ -1,6 +1,15 @@
 import { generateKeyPairSync } from 'node:crypto';
 import type { EventStore } from '@chaperone/event-store';
-import { describeProblem, describeRecordingProblem, readRecordingsIndex, verifyRecordings, verifyStore, type BlobReader, type KeyInput } from '@chaperone/evidence-chain';
+import {
+  describeIncomplete,
+  describeProblem,
+  describeRecordingProblem,
+  readRecordingsIndex,
+  verifyRecordings,
+  verifyStore,
+  type BlobReader,
+  type KeyInput,
+} from '@chaperone/evidence-chain';
 import type { ChainVerification, ChainVerifier } from './chain-verification';
 
 /**
@@ -59,6 +68,17 @@ export class StoreVerifier implements ChainVerifier {
         },
         recordings: { bodies: recordings.bodies, blobs: recordings.blobs, pruned: recordings.pruned },
         problems,
+        ...(report.completeness
+          ? {
+              completeness: {
+                ok: report.completeness.ok,
+                proceeded: report.completeness.proceeded,
+                inFlight: report.completeness.inFlight,
+                graceSeconds: report.completeness.graceSeconds,
+                incomplete: report.completeness.incomplete.map((i) => ({ kind: i.kind, requestId: i.requestId, description: describeIncomplete(i) })),
+              },
+            }
+          : {}),
       };
     } catch (e) {
       return { status: 'unavailable', checkedAt, detail: `the store could not be read for verification: ${e instanceof Error ? e.message : String(e)}` };
