@@ -2,18 +2,10 @@ import { performance } from 'node:perf_hooks';
 import type { KV, KvEntry, NatsConnection, QueuedIterator } from 'nats';
 import { EVENT_PARTITIONS, type BusSubjects } from '@chaperone/contracts';
 import { decodeJson, encodeJson } from '@chaperone/bus';
+import { HeldLease, type Lease } from './held-lease';
 import { DEFAULT_LEASE_TIMING, planLeases, type LeaseTiming, type SeenLease } from './lease-plan';
 
-/** A held lease, as the partition's writer sees it. */
-export interface Lease {
-  readonly partition: number;
-  /**
-   * Whether this replica may still act for the partition (store, acknowledge): false as soon as a
-   * renewal failed, the lease was handed back, or no renewal has succeeded for ttl - renew
-   * (a stalled process), which is before any other replica may take it over.
-   */
-  valid(): boolean;
-}
+export type { Lease } from './held-lease';
 
 /** What the leases drive: the writer of each partition this replica holds. */
 export interface PartitionOwner {
@@ -27,28 +19,20 @@ export interface PartitionLeasesOptions {
   timing?: LeaseTiming;
   partitions?: number;
   log?: { log(message: string): void; warn(message: string): void };
+  /** Monotonic milliseconds; default performance.now. */
+  clock?: () => number;
 }
+
+/** Rounds per renewal period: how often expired and free leases are looked for. */
+const LOOKS_PER_RENEWAL = 4;
+/** A renewal is due a little before a full period has passed (rounds drift late, never early). */
+const RENEWAL_DUE = 0.9;
 
 /** Entries older than this leave the bucket (crashed replicas' presence, leases nobody took). */
 const BUCKET_TTL_MS = 60 * 60 * 1000;
 
-const clock = () => performance.now();
 const leaseKey = (partition: number) => `partition.${partition}`;
 const replicaKey = (id: string) => `replica.${id.replace(/[^-_=a-zA-Z0-9]/g, '_')}`;
-
-class HeldLease implements Lease {
-  ended = false;
-  constructor(
-    readonly partition: number,
-    public revision: number,
-    /** When the last successful write of the lease was sent (this replica's clock). */
-    public renewedAt: number,
-    private readonly timing: LeaseTiming,
-  ) {}
-  valid(): boolean {
-    return !this.ended && clock() < this.renewedAt + this.timing.ttlMs - this.timing.renewMs;
-  }
-}
 
 /**
  * One lease per event partition in a NATS KV bucket (`<prefix>-audit-leases`): the replica holding
@@ -65,10 +49,12 @@ export class PartitionLeases {
   private readonly leases: Array<SeenLease | undefined>;
   private readonly replicas = new Map<string, number>();
   private readonly timing: LeaseTiming;
+  private readonly clock: () => number;
   private readonly value: Uint8Array;
   private watcher: QueuedIterator<KvEntry> | undefined;
   private timer: NodeJS.Timeout | undefined;
   private ticking: Promise<void> = Promise.resolve();
+  private lastRenewal = Number.NEGATIVE_INFINITY;
   private closed = false;
 
   private constructor(
@@ -78,6 +64,7 @@ export class PartitionLeases {
     private readonly opts: PartitionLeasesOptions,
   ) {
     this.timing = opts.timing ?? DEFAULT_LEASE_TIMING;
+    this.clock = opts.clock ?? (() => performance.now());
     this.leases = Array.from({ length: opts.partitions ?? EVENT_PARTITIONS }, () => undefined);
     this.value = encodeJson({ holder: me });
   }
@@ -125,7 +112,7 @@ export class PartitionLeases {
   }
 
   private see(e: KvEntry): void {
-    const now = clock();
+    const now = this.clock();
     const holder = e.operation === 'PUT' ? holderOf(e.value) : undefined;
     if (e.key.startsWith('partition.')) {
       const p = Number(e.key.slice('partition.'.length));
@@ -142,22 +129,32 @@ export class PartitionLeases {
     this.timer = setTimeout(() => {
       this.ticking = this.tick()
         .catch((err: unknown) => this.opts.log?.warn(`lease round failed: ${err instanceof Error ? err.message : String(err)}`))
-        .finally(() => this.schedule(this.timing.renewMs));
+        .finally(() => this.schedule(this.timing.renewMs / LOOKS_PER_RENEWAL));
     }, ms);
   }
 
-  /** One round: announce, renew, then take or hand back per the plan. */
+  /**
+   * One round: when a renewal is due, announce and renew; then take or hand back per the plan.
+   * Rounds come LOOKS_PER_RENEWAL times per renewal, so an expired lease is taken within a
+   * fraction of the renewal period after its ttl.
+   */
   private async tick(): Promise<void> {
-    if (!this.watcher) await this.watch();
-    // Announce first: in the others' eyes this replica's presence never outlives its leases.
-    await this.kv.put(replicaKey(this.me), this.value).catch((err: unknown) => this.opts.log?.warn(`cannot announce this replica: ${String(err)}`));
-    await Promise.all([...this.held.values()].map((h) => this.renew(h)));
+    const started = this.clock();
+    if (started - this.lastRenewal >= this.timing.renewMs * RENEWAL_DUE) {
+      this.lastRenewal = started;
+      // Announce first: in the others' eyes this replica's presence never outlives its leases.
+      await this.kv.put(replicaKey(this.me), this.value).catch((err: unknown) => this.opts.log?.warn(`cannot announce this replica: ${String(err)}`));
+      await Promise.all([...this.held.values()].map((h) => this.renew(h)));
+    } else {
+      for (const h of [...this.held.values()]) if (!h.valid()) await this.lose(h.partition, 'its lease was not renewed in time');
+    }
     if (this.closed) return;
+    if (!this.watcher) await this.watch(); // the view is needed to take leases, not to keep them
     const plan = planLeases({
       view: { leases: this.leases, replicas: this.replicas },
       me: this.me,
       held: new Set(this.held.keys()),
-      now: clock(),
+      now: this.clock(),
       ttlMs: this.timing.ttlMs,
     });
     for (const p of plan.release) await this.handBack(p, `handing it to another replica (share ${plan.share})`);
@@ -166,10 +163,9 @@ export class PartitionLeases {
 
   private async renew(h: HeldLease): Promise<void> {
     if (!h.valid()) return this.lose(h.partition, 'its lease was not renewed in time');
-    const sentAt = clock();
+    const sentAt = this.clock();
     try {
-      h.revision = await this.kv.update(leaseKey(h.partition), this.value, h.revision);
-      h.renewedAt = sentAt;
+      h.renewed(await this.kv.update(leaseKey(h.partition), this.value, h.revision), sentAt);
     } catch (err) {
       await this.lose(h.partition, `its lease could not be renewed (${err instanceof Error ? err.message : String(err)})`);
     }
@@ -177,7 +173,7 @@ export class PartitionLeases {
 
   private async take(p: number): Promise<void> {
     const seen = this.leases[p];
-    const sentAt = clock();
+    const sentAt = this.clock();
     let revision: number;
     try {
       revision = seen ? await this.kv.update(leaseKey(p), this.value, seen.revision) : await this.kv.create(leaseKey(p), this.value);
@@ -194,7 +190,7 @@ export class PartitionLeases {
       await this.kv.delete(leaseKey(p), { previousSeq: revision }).catch(() => undefined);
       return;
     }
-    const lease = new HeldLease(p, revision, sentAt, this.timing);
+    const lease = new HeldLease(p, revision, sentAt, this.timing, this.clock);
     this.held.set(p, lease);
     this.opts.log?.log(`took partition ${p}`);
     this.owner.acquired(lease);
@@ -205,7 +201,11 @@ export class PartitionLeases {
     const h = this.held.get(p);
     if (!h) return;
     this.held.delete(p);
-    h.ended = true;
+    h.end();
+    // What this replica last wrote, unless the watch has seen newer: taking it back (a lapse from
+    // a stall, a renewal answered late) is a compare-and-set on that revision.
+    const seen = this.leases[p];
+    if (!seen || seen.revision < h.revision) this.leases[p] = { holder: this.me, revision: h.revision, seenAt: this.clock() };
     this.opts.log?.warn(`stopped partition ${p}: ${why}`);
     await this.owner.released(p, why);
   }
@@ -215,7 +215,7 @@ export class PartitionLeases {
     const h = this.held.get(p);
     if (!h) return;
     this.held.delete(p);
-    h.ended = true;
+    h.end();
     this.opts.log?.log(`handing back partition ${p}: ${why}`);
     await this.owner.released(p, why);
     await this.kv.delete(leaseKey(p), { previousSeq: h.revision }).catch(() => undefined);
