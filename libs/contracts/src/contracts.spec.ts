@@ -31,6 +31,7 @@ describe('contracts', () => {
     expect(s.queue('policy')).toBe('e2e-run-7-policy');
     expect(s.eventsStream).toBe('E2E_RUN_7_EVENTS');
     expect(s.auditConsumer(3)).toBe('e2e-run-7-audit-p3');
+    expect(s.auditLeaseBucket).toBe('e2e-run-7-audit-leases');
   });
 
   it('refuses a prefix that is not a single safe subject token', () => {
