@@ -24,6 +24,15 @@ export const DecideReplySchema = z.object({
 });
 export type DecideReply = z.infer<typeof DecideReplySchema>;
 
+/**
+ * The answer of a plain-JSON request/reply handler that could not do what was asked. The message says
+ * what was wrong (a contract violation names the path, never the value) and is safe to show.
+ */
+export const RpcErrorReplySchema = z.object({
+  error: z.object({ message: z.string() }),
+});
+export type RpcErrorReply = z.infer<typeof RpcErrorReplySchema>;
+
 /** Every service answers a ping on its own health subject (see BusSubjects.health). */
 export const HealthReplySchema = z.object({
   service: z.string(),
