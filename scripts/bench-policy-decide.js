@@ -3,7 +3,7 @@
 // bus prefix of its own (real NATS, real events stream), fires N decide requests at it with C in
 // flight, and reads the process's CPU time (user + system, /proc/<pid>/stat) before and after.
 // The figure includes everything the service does per request: decode, validate, evaluate, the
-// durable publish of the evidence and the reply.
+// durable publish of the evidence (the intercept and its decision, one message) and the reply.
 // Usage: node scripts/bench-policy-decide.js [requests=5000] [concurrency=8] [rounds=3]
 'use strict';
 const { mkdtempSync, readFileSync, rmSync, writeFileSync } = require('node:fs');
@@ -13,7 +13,7 @@ const { randomUUID } = require('node:crypto');
 const { performance } = require('node:perf_hooks');
 const { connect } = require('nats');
 const { busSubjects } = require('@chaperone/contracts');
-const { nestRequest } = require('@chaperone/bus');
+const { requestJson } = require('@chaperone/bus');
 const { ensureNats, startService, stopService } = require('./stack');
 const { deleteStreams } = require('./bench-stack');
 
@@ -39,33 +39,47 @@ function cpuSecondsOf(pid) {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
-/** One decide request as the ingress sends it, for a fresh request of one session. */
+/** One decide request as the ingress sends it: a fresh request of one session, its intercept event. */
 function decideRequest() {
+  const path = '/api/v1/namespaces/default/pods/worker-0';
   return {
-    schemaVersion: 1,
-    interceptEventId: randomUUID(),
-    requestId: randomUUID(),
-    sessionId: 'bench-session',
-    traceId: '0af7651916cd43dd8448eb211c80319c',
-    identity: { subject: 'bench', username: 'bench', groups: ['agents'], agent: 'bench-agent', issuer: 'https://bench-issuer' },
-    request: {
-      isResourceRequest: true,
-      path: '/api/v1/namespaces/default/pods/worker-0',
-      verb: 'get',
-      apiPrefix: 'api',
-      apiGroup: '',
-      apiVersion: 'v1',
-      namespace: 'default',
-      resource: 'pods',
-      subresource: '',
-      name: 'worker-0',
-      parts: ['pods', 'worker-0'],
+    schemaVersion: 2,
+    intercepted: {
+      eventId: randomUUID(),
+      schemaVersion: 1,
+      type: 'RequestIntercepted',
+      time: new Date().toISOString(),
+      requestId: randomUUID(),
+      sessionId: 'bench-session',
+      traceId: '0af7651916cd43dd8448eb211c80319c',
+      identity: { subject: 'bench', username: 'bench', groups: ['agents'], agent: 'bench-agent', issuer: 'https://bench-issuer' },
+      payload: {
+        method: 'GET',
+        path,
+        query: '',
+        request: {
+          isResourceRequest: true,
+          path,
+          verb: 'get',
+          apiPrefix: 'api',
+          apiGroup: '',
+          apiVersion: 'v1',
+          namespace: 'default',
+          resource: 'pods',
+          subresource: '',
+          name: 'worker-0',
+          parts: ['pods', 'worker-0'],
+        },
+        userAgent: 'kubectl/v1.32.0 (linux/amd64) kubernetes/70d3cc9',
+        sourceAddress: '127.0.0.1',
+        upgrade: false,
+      },
     },
   };
 }
 
 async function ask(nc, subjects) {
-  const reply = await nestRequest(nc, subjects.policyDecide, decideRequest(), 5000);
+  const reply = await requestJson(nc, subjects.policyDecide, decideRequest(), 5000);
   if (reply?.decision?.effect !== 'allow') throw new Error(`unexpected reply ${JSON.stringify(reply)}`);
 }
 
