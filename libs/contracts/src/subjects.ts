@@ -20,6 +20,10 @@ import type { ChaperoneEventType } from './events';
  * | <p>.approval.cancel                   | request/reply | ingress         | approval (<p>-approval)     |
  * | <p>.approval.changed.<approvalId>     | publish       | approval        | waiting ingress (no group)  |
  *
+ * A message on the events stream holds one event, or a JSON array of several events of one session in
+ * order (the policy service stores an intercept and its decision in one write); its subject names the
+ * last event's type and its message id is that event's id.
+ *
  * Events are partitioned by session (N = hash(sessionId) mod EVENT_PARTITIONS): each partition is
  * consumed, in order, by the one audit replica that holds its lease, so a session's events are
  * stored in bus order even with several audit replicas, while partitions proceed in parallel. A
