@@ -1,11 +1,14 @@
 #!/usr/bin/env node
 // Evidence path figures: (1) the latency a durable (JetStream-acknowledged) event publish adds,
 // (2) events/s the audit service sustains from the bus into the JetStream event store, with one
-// and two replicas, each its own process. Prints a table and writes bench-results/evidence.json.
+// and two replicas, each its own process, and the CPU time the audit processes spend per event
+// (from /proc, between their ready line and the last event stored). Prints a table and writes
+// bench-results/evidence.json.
 // Usage: node scripts/bench-evidence.js [events=20000] [sessions=200]
 'use strict';
 const { randomUUID } = require('node:crypto');
-const { mkdirSync, writeFileSync } = require('node:fs');
+const { spawnSync } = require('node:child_process');
+const { mkdirSync, readFileSync, writeFileSync } = require('node:fs');
 const { cpus } = require('node:os');
 const path = require('node:path');
 const { performance } = require('node:perf_hooks');
@@ -17,6 +20,15 @@ const { ROOT, ensureNats, startService, stopService } = require('./stack');
 const EVENTS = Number(process.argv[2] || 20000);
 const SESSIONS = Number(process.argv[3] || 200);
 const limits = { maxBytes: 4 * 1024 ** 3, maxMsgs: -1 };
+
+const CLOCK_TICKS = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
+
+/** CPU time (user + system) a process has used so far, in ms (Linux /proc). */
+function cpuMs(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // from field 3 (state) on
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS; // utime, stime
+}
 
 function stats(samples) {
   const s = [...samples].sort((a, b) => a - b);
@@ -74,6 +86,7 @@ async function auditThroughput(nc, replicas) {
   const t0 = performance.now();
   const running = [];
   for (let r = 0; r < replicas; r++) running.push(await startService('audit', env));
+  const cpuAtReady = running.map((s) => cpuMs(s.child.pid));
   let stored = 0;
   for (;;) {
     const info = await jsm.streams.info(subjects.evidenceStream).catch(() => undefined);
@@ -83,10 +96,20 @@ async function auditThroughput(nc, replicas) {
     await new Promise((r) => setTimeout(r, 50));
   }
   const seconds = (performance.now() - t0) / 1000;
+  const cpu = running.reduce((sum, s, i) => sum + cpuMs(s.child.pid) - cpuAtReady[i], 0);
   for (const s of running) await stopService(s);
   await jsm.streams.delete(subjects.eventsStream);
   await jsm.streams.delete(subjects.evidenceStream);
-  return { replicas, events: EVENTS, sessions: SESSIONS, seconds: +seconds.toFixed(2), eventsPerSecond: Math.round(EVENTS / seconds) };
+  if (subjects.auditLeaseBucket) await jsm.streams.delete(`KV_${subjects.auditLeaseBucket}`).catch(() => undefined);
+  return {
+    replicas,
+    events: EVENTS,
+    sessions: SESSIONS,
+    seconds: +seconds.toFixed(2),
+    eventsPerSecond: Math.round(EVENTS / seconds),
+    auditCpuMs: Math.round(cpu),
+    auditCpuPerEventMs: +(cpu / EVENTS).toFixed(3),
+  };
 }
 
 async function main() {
@@ -109,6 +132,7 @@ async function main() {
   console.log(`| core NATS round trip (flush), p50 / p99 | ${latency.natsRoundTrip.p50} / ${latency.natsRoundTrip.p99} ms |`);
   for (const a of [one, two]) {
     console.log(`| audit → JetStream store, ${a.replicas} replica(s), ${a.events} events / ${a.sessions} sessions | ${a.eventsPerSecond} events/s (${a.seconds} s, incl. start) |`);
+    console.log(`| audit CPU per event, ${a.replicas} replica(s) (all processes, after ready) | ${a.auditCpuPerEventMs} ms (${a.auditCpuMs} ms in all) |`);
   }
   mkdirSync(path.join(ROOT, 'bench-results'), { recursive: true });
   writeFileSync(path.join(ROOT, 'bench-results', 'evidence.json'), JSON.stringify(result, null, 2));

@@ -71,3 +71,39 @@ describe('DurableEventPublisher (real NATS JetStream)', () => {
     sub.unsubscribe();
   });
 });
+
+describe('DurableEventPublisher.publishAll (real NATS JetStream)', () => {
+  const own = busSubjects(`bus-all-${randomUUID().slice(0, 8)}`);
+  let nc: NatsConnection;
+  let jsm: JetStreamManager;
+  beforeAll(async () => {
+    nc = await connectBus(servers, 'bus-int-test');
+    jsm = await nc.jetstreamManager();
+    await ensureEventsStream(jsm, own, { maxBytes: 1024 * 1024, maxMsgs: -1 });
+  });
+  afterAll(async () => {
+    await jsm.streams.delete(own.eventsStream);
+    await nc.drain();
+  });
+
+  it('stores events of one session as ONE message, a JSON array in order, named by the last event; a retry stores nothing new', async () => {
+    const publisher = new DurableEventPublisher(nc.jetstream(), own, 2000);
+    const first = completed('session-b');
+    const last = { ...completed('session-b'), type: 'AuthenticationFailed', payload: { reason: 'expired', method: 'GET', path: '/', sourceAddress: '' } } as ChaperoneEvent;
+    await publisher.publishAll([first, last]);
+    await publisher.publishAll([first, last]);
+    const info = await jsm.streams.info(own.eventsStream);
+    expect(info.state.messages).toBe(1);
+    const stored = await jsm.streams.getMessage(own.eventsStream, { seq: info.state.last_seq });
+    expect(stored.subject).toBe(`${own.prefix}.events.p${partitionOf('session-b')}.AuthenticationFailed`);
+    expect(stored.header.get('Nats-Msg-Id')).toBe(last.eventId);
+    expect(decodeJson(stored.data)).toEqual([first, last]);
+  });
+
+  it('refuses events of different sessions, and publishes nothing', async () => {
+    const publisher = new DurableEventPublisher(nc.jetstream(), own, 2000);
+    const before = (await jsm.streams.info(own.eventsStream)).state.messages;
+    await expect(publisher.publishAll([completed('s1'), completed('s2')])).rejects.toThrow(/different sessions/);
+    expect((await jsm.streams.info(own.eventsStream)).state.messages).toBe(before);
+  });
+});

@@ -15,7 +15,7 @@ export class EventNotRecorded extends Error {
 
 /**
  * Publishes evidence events to the JetStream events stream and resolves only once the server has
- * stored them (PubAck). The event id is the message id, so a retried publish is stored once.
+ * stored them (PubAck). The message id is an event id, so a retried publish is stored once.
  */
 export class DurableEventPublisher {
   constructor(
@@ -24,15 +24,34 @@ export class DurableEventPublisher {
     private readonly timeoutMs: number,
   ) {}
 
+  /** One event, one message (the event object). */
   async publish(event: ChaperoneEvent): Promise<void> {
+    await this.store(event, event, event.type);
+  }
+
+  /**
+   * Several events of one session as ONE message, a JSON array in order: stored together or not at
+   * all, for the price of one write. The message is named by the last event (its subject's type, its
+   * id as message id), so the batch's id must be one a retry reproduces.
+   */
+  async publishAll(events: readonly [ChaperoneEvent, ...ChaperoneEvent[]]): Promise<void> {
+    const last = events[events.length - 1] as ChaperoneEvent;
+    const types = events.map((e) => e.type).join('+');
+    // One session per message: the events stream is partitioned by session, and consumers store a
+    // message's events in its order on one session stream.
+    if (events.some((e) => e.sessionId !== last.sessionId)) throw new EventNotRecorded(types, 'the events belong to different sessions');
+    await this.store(events, last, types);
+  }
+
+  private async store(body: ChaperoneEvent | readonly ChaperoneEvent[], named: ChaperoneEvent, what: string): Promise<void> {
     try {
-      await this.js.publish(this.subjects.event(event.type, event.sessionId), encodeJson(event), {
-        msgID: event.eventId,
+      await this.js.publish(this.subjects.event(named.type, named.sessionId), encodeJson(body), {
+        msgID: named.eventId,
         expect: { streamName: this.subjects.eventsStream },
         timeout: this.timeoutMs,
       });
     } catch (e) {
-      throw new EventNotRecorded(event.type, describe(e));
+      throw new EventNotRecorded(what, describe(e));
     }
   }
 }

@@ -4,4 +4,6 @@ export * from './events-stream';
 export * from './durable-event-publisher';
 export * from './health-responder';
 export * from './jetstream-errors';
+export * from './rpc-errors';
+export * from './json-rpc';
 export * from './nest-rpc';

@@ -21,6 +21,7 @@ export const JsErrCodes = Object.freeze({
   wrongLastSequence: 10071,
   noMessageFound: 10037,
   streamNotFound: 10059,
+  consumerNotFound: 10014,
   deleteNotPermitted: 10057,
   maximumMessagesExceeded: 10077,
   purgeNotPermitted: 10110,

@@ -1,14 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { NatsConnection } from 'nats';
 import { decodeJson, encodeJson } from './codec';
-
-/** The handler answered with an error (Nest's `err` field), e.g. an RpcException. */
-export class RpcFailed extends Error {
-  constructor(why: string) {
-    super(why);
-    this.name = 'RpcFailed';
-  }
-}
+import { RpcFailed } from './rpc-errors';
 
 /**
  * Request/reply with a Nest `@MessagePattern` handler, spoken with the plain NATS client.

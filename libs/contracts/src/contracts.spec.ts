@@ -10,6 +10,7 @@ import {
   EVENT_PARTITIONS,
   MAX_PRUNED_BODIES_PER_EVENT,
   type ChaperoneEvent,
+  type RequestIntercepted,
 } from './index';
 
 const identity = { subject: 's', username: 'u', groups: ['agents'], agent: 'bot', issuer: 'https://issuer' };
@@ -32,6 +33,7 @@ describe('contracts', () => {
     expect(s.queue('policy')).toBe('e2e-run-7-policy');
     expect(s.eventsStream).toBe('E2E_RUN_7_EVENTS');
     expect(s.auditConsumer(3)).toBe('e2e-run-7-audit-p3');
+    expect(s.auditLeaseBucket).toBe('e2e-run-7-audit-leases');
   });
 
   it('refuses a prefix that is not a single safe subject token', () => {
@@ -100,12 +102,12 @@ describe('contracts', () => {
     const secret = 'hunter2-super-secret';
     let err: unknown;
     try {
-      parseContract(DecideRequestSchema, 'DecideRequest', { schemaVersion: 1, interceptEventId: secret, identity: { subject: secret } });
+      parseContract(DecideRequestSchema, 'DecideRequest', { schemaVersion: 2, intercepted: { ...intercepted(), eventId: secret, identity: { subject: secret } } });
     } catch (e) {
       err = e;
     }
     expect(err).toBeInstanceOf(ContractViolation);
-    expect(String((err as Error).message)).toContain('identity.username');
+    expect(String((err as Error).message)).toContain('intercepted.identity.username');
     expect(String((err as Error).message)).not.toContain(secret);
   });
 
@@ -128,4 +130,38 @@ describe('contracts', () => {
     expect(() => parseContract(ChaperoneEventSchema, 'ChaperoneEvent', tooMany)).toThrow(/payload.bodies/);
     expect(() => parseContract(ChaperoneEventSchema, 'ChaperoneEvent', { ...event, payload: { ...event.payload, blobs: [{ digest, outcome: 'lost' }] } })).toThrow(ContractViolation);
   });
+
+  it('carries the whole intercept in a decide request, and only what the contract names', () => {
+    const event = intercepted();
+    const parsed = parseContract(DecideRequestSchema, 'DecideRequest', { schemaVersion: 2, intercepted: { ...event, token: 'Bearer x' } });
+    expect(parsed.intercepted).toEqual(event);
+  });
+
+  it('refuses a decide request about an unauthenticated intercept', () => {
+    expect(() => parseContract(DecideRequestSchema, 'DecideRequest', { schemaVersion: 2, intercepted: { ...intercepted(), identity: null } })).toThrow(
+      /intercepted\.identity/,
+    );
+  });
 });
+
+function intercepted(): RequestIntercepted {
+  return {
+    eventId: randomUUID(),
+    schemaVersion: 1,
+    type: 'RequestIntercepted',
+    time: new Date().toISOString(),
+    requestId: 'r',
+    sessionId: 's',
+    traceId: 't',
+    identity,
+    payload: {
+      method: 'GET',
+      path: '/api',
+      query: '',
+      request: { isResourceRequest: false, path: '/api', verb: 'get' },
+      userAgent: 'kubectl',
+      sourceAddress: '127.0.0.1',
+      upgrade: false,
+    },
+  };
+}

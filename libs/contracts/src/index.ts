@@ -7,6 +7,7 @@ export * from './approval-messages';
 export * from './decision';
 export * from './messages';
 export * from './events';
+export * from './events-message';
 export * from './subjects';
 export * from './validate';
 export * from './masking';

@@ -1,18 +1,19 @@
 import { z } from 'zod';
 import { IdentitySchema } from './identity';
-import { RequestInfoSchema } from './request-info';
 import { DecisionSchema } from './decision';
+import { RequestInterceptedSchema } from './events';
 
-/** ingress → policy, request/reply on BusSubjects.policyDecide. */
+/**
+ * ingress → policy, request/reply on BusSubjects.policyDecide (plain JSON; the reply is DecideReply or
+ * RpcErrorReply). The request carries the whole RequestIntercepted event: the policy service stores it
+ * together with its PolicyDecided in one durable write before it answers, so an admitted request costs
+ * the bus one write, not two. The intercept is authenticated (a decision is always about someone).
+ * Version 2: version 1 carried the intercept's id and attributes, and the ingress stored the event.
+ */
 export const DecideRequestSchema = z.object({
-  schemaVersion: z.literal(1),
-  /** The RequestIntercepted event this decision answers; the policy service is idempotent by it. */
-  interceptEventId: z.string().min(1),
-  requestId: z.string().min(1),
-  sessionId: z.string().min(1),
-  traceId: z.string(),
-  identity: IdentitySchema,
-  request: RequestInfoSchema,
+  schemaVersion: z.literal(2),
+  /** The policy service is idempotent by its eventId (the decision's event id is derived from it). */
+  intercepted: RequestInterceptedSchema.extend({ identity: IdentitySchema }),
 });
 export type DecideRequest = z.infer<typeof DecideRequestSchema>;
 
@@ -23,6 +24,15 @@ export const DecideReplySchema = z.object({
   decision: DecisionSchema,
 });
 export type DecideReply = z.infer<typeof DecideReplySchema>;
+
+/**
+ * The answer of a plain-JSON request/reply handler that could not do what was asked. The message says
+ * what was wrong (a contract violation names the path, never the value) and is safe to show.
+ */
+export const RpcErrorReplySchema = z.object({
+  error: z.object({ message: z.string() }),
+});
+export type RpcErrorReply = z.infer<typeof RpcErrorReplySchema>;
 
 /** Every service answers a ping on its own health subject (see BusSubjects.health). */
 export const HealthReplySchema = z.object({

@@ -11,6 +11,7 @@ import type { ChaperoneEventType } from './events';
  * | <p>.masking.open                      | request/reply | ingress         | masking (<p>-masking)       |
  * | <p>.masking.s.<session>               | request/reply | ingress         | the replica that opened it  |
  * | <p>.events.p<N>.<EventType>           | JetStream     | ingress, policy | audit (durable <p>-audit-pN)|
+ * | <p>-audit-leases (KV bucket)          | key-value     | audit           | audit (who consumes which N)|
  * | <p>.health.<service>                  | request/reply | operators       | every replica (no group)    |
  * | <p>.evidence.<stream>                 | JetStream     | audit, approval | projections (event store)   |
  * | <p>.approval.open                     | request/reply | ingress         | approval (<p>-approval)     |
@@ -19,9 +20,14 @@ import type { ChaperoneEventType } from './events';
  * | <p>.approval.cancel                   | request/reply | ingress         | approval (<p>-approval)     |
  * | <p>.approval.changed.<approvalId>     | publish       | approval        | waiting ingress (no group)  |
  *
+ * A message on the events stream holds one event, or a JSON array of several events of one session in
+ * order (the policy service stores an intercept and its decision in one write); its subject names the
+ * last event's type and its message id is that event's id.
+ *
  * Events are partitioned by session (N = hash(sessionId) mod EVENT_PARTITIONS): each partition is
- * consumed one message at a time, so a session's events are stored in bus order even with several
- * audit replicas, while partitions proceed in parallel.
+ * consumed, in order, by the one audit replica that holds its lease, so a session's events are
+ * stored in bus order even with several audit replicas, while partitions proceed in parallel. A
+ * message carries one event or several of one session (events-message.ts).
  *
  * The approval service writes its lifecycle events straight into the event store (stream
  * `approval-<id>`), not through the events stream: it needs expected revisions to decide once.
@@ -52,6 +58,8 @@ export interface BusSubjects {
   readonly eventsStream: string;
   /** Durable consumer name of the audit service for one partition. */
   auditConsumer(partition: number): string;
+  /** JetStream KV bucket of the audit replicas' partition leases (one key per partition). */
+  readonly auditLeaseBucket: string;
   /** JetStream stream (and subject prefix) of the evidence event store's JetStream adapter. */
   readonly evidenceStream: string;
   readonly evidenceSubjectPrefix: string;
@@ -88,6 +96,7 @@ export function busSubjects(prefix: string = DEFAULT_BUS_PREFIX): BusSubjects {
     queue: (service: ServiceName) => `${prefix}-${service}`,
     eventsStream: `${upper}_EVENTS`,
     auditConsumer: (partition: number) => `${prefix}-audit-p${partition}`,
+    auditLeaseBucket: `${prefix}-audit-leases`,
     evidenceStream: `${upper}_EVIDENCE`,
     evidenceSubjectPrefix: `${prefix}.evidence`,
     approvalOpen: `${prefix}.approval.open`,

@@ -1,8 +1,8 @@
 import type { NatsConnection } from 'nats';
-import { chainedEventStore } from './chained';
+import { chainedEventStore, type ChainedEventStore } from './chained';
 import { EventStoreDBEventStore } from './eventstoredb';
 import { JetStreamEventStore } from './jetstream';
-import { InvalidArgument, type EventStore } from './port';
+import { InvalidArgument } from './port';
 
 export const EventStoreKinds = Object.freeze(['jetstream', 'eventstoredb'] as const);
 export type EventStoreKind = (typeof EventStoreKinds)[number];
@@ -21,7 +21,7 @@ export interface OpenEvidenceStoreOptions {
  * The evidence store every writer uses: the configured adapter (JetStream here and by default,
  * EventStoreDB in production) behind the hash-chaining decorator, so every stream is a chain.
  */
-export async function openEvidenceStore(opts: OpenEvidenceStoreOptions): Promise<EventStore> {
+export async function openEvidenceStore(opts: OpenEvidenceStoreOptions): Promise<ChainedEventStore> {
   switch (opts.kind) {
     case 'jetstream':
       return chainedEventStore(await JetStreamEventStore.create(opts.nc, { streamName: opts.streamName, subjectPrefix: opts.subjectPrefix }));

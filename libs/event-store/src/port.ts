@@ -46,6 +46,16 @@ export interface AppendResult {
 
 export interface AppendOptions {
   expectedRevision?: ExpectedRevision;
+  /**
+   * With a numeric `expectedRevision`: the `globalPosition` this store reported for the stream's
+   * event at that revision (RecordedEvent / AppendResult). It pins the predecessor itself, not only
+   * its revision: a writer that derives the new events from the one before (the hash chain does)
+   * knows that event is still the tail when the append succeeds; otherwise WrongExpectedRevision,
+   * as for a stale revision. An adapter whose concurrency check is on positions (JetStream: the
+   * subject's last sequence) needs no lookup of the tail then. Adapters whose revision check
+   * already pins the predecessor (EventStoreDB: revisions are never reused) ignore it.
+   */
+  expectedPosition?: number;
 }
 
 export interface ReadStreamOptions {

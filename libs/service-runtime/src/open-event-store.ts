@@ -1,6 +1,6 @@
 import type { NatsConnection } from 'nats';
 import type { BusSubjects } from '@chaperone/contracts';
-import { InvalidArgument, openEvidenceStore, type EventStore, type EventStoreKind } from '@chaperone/event-store';
+import { InvalidArgument, openEvidenceStore, type ChainedEventStore, type EventStoreKind } from '@chaperone/event-store';
 import { StartupError } from './startup-error';
 
 /**
@@ -11,7 +11,7 @@ import { StartupError } from './startup-error';
 export async function openServiceEventStore(
   config: { eventStore: EventStoreKind; eventStoreConnection?: string | undefined },
   deps: { nc: NatsConnection; subjects: BusSubjects },
-): Promise<EventStore> {
+): Promise<ChainedEventStore> {
   try {
     return await openEvidenceStore({
       kind: config.eventStore,

@@ -1,5 +1,4 @@
 import { loadConfig } from '@chaperone/config';
-import { busSubjects } from '@chaperone/contracts';
 import { bootstrapService, runMain, runtimeOptions, StartupError } from '@chaperone/service-runtime';
 import { policySettings } from './config';
 import { PolicyModule } from './policy.module';
@@ -32,6 +31,5 @@ runMain(async () => {
     healthHost: config.healthHost,
     healthPort: config.healthPort,
     jsonLogs: config.logFormat === 'json',
-    messaging: { servers: config.natsServers, queue: busSubjects(config.busPrefix).queue('policy') },
   });
 });

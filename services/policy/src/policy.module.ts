@@ -1,10 +1,9 @@
 import { Inject, Logger, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
-import { busSubjects } from '@chaperone/contracts';
 import type { DurableEventPublisher } from '@chaperone/bus';
 import { EVENTS, Readiness, ServiceRuntimeModule, type RuntimeOptions } from '@chaperone/service-runtime';
 import { AGENT_REGISTRY, agentRegistryProvider, type AgentRegistry, type AgentRegistryModuleOptions } from './agents';
 import { DecideHandler } from './decide/decide-handler';
-import { decideEndpoint } from './decide/decide.endpoint';
+import { DecideResponder } from './decide/decide-responder';
 import { formatPolicyErrors, PolicyStore } from './rules';
 
 const WATCH = Symbol('WATCH');
@@ -24,7 +23,6 @@ export class PolicyModule implements OnApplicationShutdown {
     return {
       module: PolicyModule,
       imports: [ServiceRuntimeModule.forRoot(opts.runtime)],
-      controllers: [decideEndpoint(busSubjects(opts.runtime.busPrefix).policyDecide)],
       providers: [
         { provide: PolicyStore, useValue: opts.store },
         { provide: WATCH, useValue: opts.watch },
@@ -35,6 +33,7 @@ export class PolicyModule implements OnApplicationShutdown {
           useFactory: (store: PolicyStore, events: DurableEventPublisher, agents: AgentRegistry | null) =>
             new DecideHandler(store, events, undefined, agents ?? undefined),
         },
+        DecideResponder,
       ],
     };
   }

@@ -14,7 +14,8 @@ import {
 import { WrongExpectedRevision, type EventStore, type RecordedEvent } from '../port';
 import { eventStoreContract, newEvent, uniqueStreamName } from '../testing/event-store-contract';
 import { JetStreamEventStore } from '../jetstream/jetstream-store';
-import { chainedEventStore } from './chained-store';
+import { countedJetStreamStore, lookupsDuring, type CountedStore } from '../testing/counted-jetstream-store';
+import { chainedEventStore, type ChainedEventStore } from './chained-store';
 
 const servers = [process.env['NATS_URL'] ?? 'nats://127.0.0.1:4222'];
 
@@ -120,31 +121,6 @@ describe('chainedEventStore (real NATS JetStream)', () => {
     expect(await store.readStream(stream)).toHaveLength(2);
   });
 
-  it('a writer that has just read the tail appends without a second lookup; a stale tail is refused, never mislinked', async () => {
-    let lookups = 0;
-    const counting: EventStore = Object.assign(Object.create(inner) as EventStore, {
-      readLastEvent: (s: string) => {
-        lookups++;
-        return inner.readLastEvent(s);
-      },
-    });
-    const writer = chainedEventStore(counting);
-    const stream = uniqueStreamName('tail');
-    await writer.append(stream, [newEvent()], { expectedRevision: 'no_stream' });
-    const last = (await writer.readLastEvent(stream)) as RecordedEvent;
-    lookups = 0;
-    await writer.append(stream, [newEvent()], { expectedRevision: last.revision });
-    expect(lookups).toBe(0);
-    // Another writer moves the stream on; the remembered tail is stale and the store refuses.
-    const stale = (await writer.readLastEvent(stream)) as RecordedEvent;
-    await store.append(stream, [newEvent()], { expectedRevision: stale.revision });
-    await expect(writer.append(stream, [newEvent()], { expectedRevision: stale.revision })).rejects.toBeInstanceOf(WrongExpectedRevision);
-    const read = await store.readStream(stream);
-    expect(read).toHaveLength(3);
-    const hashes = chainHashes(read);
-    expect(links(read)).toEqual(hashes.map((h, i) => [i === 0 ? GENESIS : hashes[i - 1], h]));
-  });
-
   it('continues a stream written before chaining from GENESIS (the unchained part stays visible to verify)', async () => {
     const stream = uniqueStreamName('legacy');
     await inner.append(stream, [newEvent('Old')]);
@@ -152,6 +128,99 @@ describe('chainedEventStore (real NATS JetStream)', () => {
     const [old, fresh] = await store.readStream(stream);
     expect(old?.metadata['chainHash']).toBeUndefined();
     expect(fresh?.metadata).toMatchObject({ prevHash: GENESIS, chainHash: linkHash(GENESIS, fresh as RecordedEvent) });
+  });
+});
+
+/**
+ * The tail memo lives in this decorator only: the adapter looks a tail up (a direct get) unless
+ * the decorator names the tail's position. Lookups are counted at the adapter.
+ */
+describe('chainedEventStore tail memo (real NATS JetStream, two replicas)', () => {
+  jest.setTimeout(30_000);
+  const config = uniqueConfig();
+  const replicas: CountedStore[] = [];
+  let admin: NatsConnection;
+
+  async function replica(): Promise<CountedStore & { chained: ChainedEventStore }> {
+    const r = await countedJetStreamStore(servers, config);
+    replicas.push(r);
+    return { ...r, chained: chainedEventStore(r.store) };
+  }
+  const chainOf = async (stream: string) => {
+    const read = await replicas[0]?.store.readStream(stream);
+    const hashes = chainHashes(read ?? []);
+    expect(links(read ?? [])).toEqual(hashes.map((h, i) => [i === 0 ? GENESIS : hashes[i - 1], h]));
+    return read ?? [];
+  };
+
+  beforeAll(async () => {
+    admin = await connect({ servers, name: 'chained-memo-admin' });
+  });
+  afterAll(async () => {
+    for (const r of replicas) await r.store.close();
+    await (await admin.jetstreamManager()).streams.delete(config.streamName).catch(() => undefined);
+    for (const r of replicas) await r.nc.drain();
+    await admin.drain();
+  });
+
+  it('a writer appending after what it last wrote or read makes no lookup at all', async () => {
+    const a = await replica();
+    const stream = uniqueStreamName('memo');
+    // A new stream: the decorator looks it up once, the adapter once (no_stream).
+    expect(await lookupsDuring(a, () => a.chained.append(stream, [newEvent()], { expectedRevision: 'no_stream' }))).toMatchObject({ lookups: 2 });
+    const steady = await lookupsDuring(a, async () => {
+      let revision = 0;
+      for (let i = 0; i < 5; i++) revision = (await a.chained.append(stream, [newEvent(), newEvent()], { expectedRevision: revision })).nextExpectedRevision;
+      return revision;
+    });
+    expect(steady).toEqual({ result: 10, lookups: 0 });
+    // What it knows is what a lookup would say.
+    expect(await lookupsDuring(a, () => a.chained.tailOf(stream))).toMatchObject({ result: { revision: 10 }, lookups: 0 });
+    const last = (await a.store.readLastEvent(stream)) as RecordedEvent;
+    expect(await a.chained.tailOf(stream)).toEqual({ revision: 10, globalPosition: last.globalPosition, eventId: last.eventId, metadata: last.metadata });
+    // readLastEvent, then append at its revision: one lookup in all (the read).
+    const other = uniqueStreamName('memo-read');
+    await a.store.append(other, [newEvent()]);
+    expect(
+      await lookupsDuring(a, async () => {
+        const tail = (await a.chained.readLastEvent(other)) as RecordedEvent;
+        return a.chained.append(other, [newEvent()], { expectedRevision: tail.revision });
+      }),
+    ).toMatchObject({ result: { nextExpectedRevision: 1 }, lookups: 1 });
+    await chainOf(stream);
+  });
+
+  it('a remembered tail gone stale is refused by the store and decided again on a lookup, never mislinked', async () => {
+    const [a, b] = [await replica(), await replica()];
+    const stream = uniqueStreamName('memo-stale');
+    await a.chained.append(stream, [newEvent()], { expectedRevision: 'no_stream' }); // A remembers revision 0
+    const theirs = newEvent('FromB');
+    await b.chained.append(stream, [theirs], { expectedRevision: 0 });
+    // A redelivery of B's event on A's stale tail: recognised as stored.
+    await expect(a.chained.append(stream, [theirs], { expectedRevision: 0 })).resolves.toMatchObject({ nextExpectedRevision: 1, duplicate: true });
+    // A new event on the stale tail: refused with what is stored now.
+    await b.chained.append(stream, [newEvent('FromB')], { expectedRevision: 1 });
+    await a.chained.readLastEvent(stream); // A remembers revision 2
+    await b.chained.append(stream, [newEvent('FromB')], { expectedRevision: 2 });
+    await expect(a.chained.append(stream, [newEvent('FromA')], { expectedRevision: 2 })).rejects.toMatchObject({ name: 'WrongExpectedRevision', expected: 2, actual: 3 });
+    // Deciding the refusal looked the tail up: the next append goes onto B's event without one.
+    expect(await lookupsDuring(a, () => a.chained.append(stream, [newEvent('FromA')], { expectedRevision: 3 }))).toMatchObject({
+      result: { nextExpectedRevision: 4 },
+      lookups: 0,
+    });
+    expect((await chainOf(stream)).map((e) => e.type)).toEqual(['TestEvent', 'FromB', 'FromB', 'FromB', 'FromA']);
+  });
+
+  it('tailOf answers from memory, looks up what it does not know, and forgetTails makes it look again', async () => {
+    const [a, b] = [await replica(), await replica()];
+    const stream = uniqueStreamName('memo-tailof');
+    expect(await lookupsDuring(a, () => a.chained.tailOf(stream))).toEqual({ result: undefined, lookups: 1 });
+    // Known empty: a first append needs no lookup in the decorator (the adapter checks no_stream).
+    expect(await lookupsDuring(a, () => a.chained.append(stream, [newEvent()], { expectedRevision: 'no_stream' }))).toMatchObject({ lookups: 1 });
+    await b.chained.append(stream, [newEvent('FromB')], { expectedRevision: 0 });
+    expect(await lookupsDuring(a, () => a.chained.tailOf(stream))).toMatchObject({ result: { revision: 0 }, lookups: 0 }); // stale, as documented
+    a.chained.forgetTails();
+    expect(await lookupsDuring(a, () => a.chained.tailOf(stream))).toMatchObject({ result: { revision: 1 }, lookups: 1 });
   });
 });
 

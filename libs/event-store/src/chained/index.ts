@@ -1,1 +1,1 @@
-export { chainedEventStore, linkBatch, type ChainedEventStoreOptions } from './chained-store';
+export { chainedEventStore, linkBatch, type ChainedEventStore, type ChainedEventStoreOptions, type StreamTail } from './chained-store';

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { connect, headers, StorageType, type JetStreamManager, type NatsConnection } from 'nats';
-import { EventIdConflict, StoreUnavailable, WrongExpectedRevision } from '../port';
+import { EventIdConflict, InvalidArgument, StoreUnavailable, WrongExpectedRevision } from '../port';
 import { eventStoreContract, newEvent, uniqueStreamName } from '../testing/event-store-contract';
-import { chainedEventStore } from '../chained/chained-store';
+import { countedJetStreamStore, lookupsDuring, type CountedStore } from '../testing/counted-jetstream-store';
 import { JsErrCodes, jsErrCode } from './errors';
 import { EvidenceHeaders, JetStreamEventStore } from './jetstream-store';
 import { ensureEvidenceStream, type EvidenceStreamConfig } from './stream-config';
@@ -175,172 +175,94 @@ describe('JetStreamEventStore specifics (real NATS)', () => {
 });
 
 /**
- * The tail memo (see JetStreamEventStore): a numeric append at the revision the store last saw
- * publishes without looking the tail up again. Each replica is its own store and connection, and
- * lookups are counted on the JetStream manager the store gets from its connection.
+ * A known tail (AppendOptions.expectedPosition): a numeric append that names the position of the
+ * event at its revision publishes without looking the tail up, and the server refuses it when that
+ * event is no longer the tail. Each replica is its own store and connection; lookups are counted
+ * on the JetStream manager the store gets from its connection.
  */
-describe('JetStreamEventStore tail memo (real NATS, two replicas)', () => {
+describe('JetStreamEventStore known tail (real NATS, two replicas)', () => {
   jest.setTimeout(30_000);
-  const connections: NatsConnection[] = [];
-  const stores: JetStreamEventStore[] = [];
+  const replicas: CountedStore[] = [];
   const created = new Set<string>();
+  let admin: NatsConnection;
   let jsm: JetStreamManager;
 
-  /** A replica of the store on its own connection; `lookups()` counts its direct gets of a tail. */
-  async function replica(config: EvidenceStreamConfig): Promise<{ store: JetStreamEventStore; lookups: () => number }> {
-    const nc = await connect({ servers, name: 'event-store-tail-memo' });
-    connections.push(nc);
-    const open = nc.jetstreamManager.bind(nc);
-    let getMessage: jest.SpyInstance | undefined;
-    jest.spyOn(nc, 'jetstreamManager').mockImplementation(async (opts) => {
-      const m = await open(opts);
-      getMessage = jest.spyOn(m.streams, 'getMessage');
-      return m;
-    });
-    const store = await JetStreamEventStore.create(nc, config);
+  async function replica(config: EvidenceStreamConfig): Promise<CountedStore> {
+    const r = await countedJetStreamStore(servers, config);
+    replicas.push(r);
     created.add(config.streamName);
-    stores.push(store);
-    return { store, lookups: () => getMessage?.mock.calls.length ?? 0 };
-  }
-
-  /** Lookups made by `run`. */
-  async function lookupsDuring<T>(r: { lookups: () => number }, run: () => Promise<T>): Promise<{ result: T; lookups: number }> {
-    const before = r.lookups();
-    const result = await run();
-    return { result, lookups: r.lookups() - before };
+    return r;
   }
 
   beforeAll(async () => {
-    const nc = await connect({ servers, name: 'event-store-tail-memo-admin' });
-    connections.push(nc);
-    jsm = await nc.jetstreamManager();
+    admin = await connect({ servers, name: 'event-store-known-tail-admin' });
+    jsm = await admin.jetstreamManager();
   });
   afterAll(async () => {
-    for (const s of stores) await s.close();
+    for (const r of replicas) await r.store.close();
     for (const name of created) await jsm.streams.delete(name).catch(() => undefined);
-    for (const nc of connections) await nc.drain();
+    for (const r of replicas) await r.nc.drain();
+    await admin.drain();
   });
 
-  it('an append at the revision just read or just written costs no lookup; no_stream and any still look up', async () => {
-    const config = uniqueConfig();
-    const [a, b] = [await replica(config), await replica(config)];
-    const stream = uniqueStreamName('memo');
-    expect(await lookupsDuring(a, () => a.store.append(uniqueStreamName('memo-new'), [newEvent()], { expectedRevision: 'no_stream' }))).toMatchObject({
-      lookups: 1,
-    });
-    await b.store.append(stream, [newEvent()], { expectedRevision: 'no_stream' }); // A knows nothing of it
-    const read = await lookupsDuring(a, () => a.store.readLastEvent(stream));
-    expect(read).toMatchObject({ result: { revision: 0 }, lookups: 1 });
-    // The audit path: readLastEvent, then append at its revision.
-    const next = await lookupsDuring(a, () => a.store.append(stream, [newEvent()], { expectedRevision: 0 }));
-    expect(next).toMatchObject({ result: { nextExpectedRevision: 1 }, lookups: 0 });
-    // Its own append taught it the new tail.
-    expect(await lookupsDuring(a, () => a.store.append(stream, [newEvent(), newEvent()], { expectedRevision: 1 }))).toMatchObject({
-      result: { nextExpectedRevision: 3 },
-      lookups: 0,
-    });
+  it('an append naming the tail\'s position costs no lookup; without it, every append looks the tail up', async () => {
+    const a = await replica(uniqueConfig());
+    const stream = uniqueStreamName('known');
+    const first = await lookupsDuring(a, () => a.store.append(stream, [newEvent()], { expectedRevision: 'no_stream' }));
+    expect(first.lookups).toBe(1);
+    let tail = first.result;
+    for (let i = 0; i < 3; i++) {
+      const next = await lookupsDuring(a, () =>
+        a.store.append(stream, [newEvent(), newEvent()], { expectedRevision: tail.nextExpectedRevision, expectedPosition: tail.globalPosition }),
+      );
+      expect(next.lookups).toBe(0);
+      tail = next.result;
+    }
+    expect(tail).toMatchObject({ nextExpectedRevision: 6, duplicate: false });
+    expect(await lookupsDuring(a, () => a.store.append(stream, [newEvent()], { expectedRevision: 6 }))).toMatchObject({ lookups: 1 });
     expect(await lookupsDuring(a, () => a.store.append(stream, [newEvent()], { expectedRevision: 'any' }))).toMatchObject({ lookups: 1 });
-    // A revision other than the remembered one is looked up (and refused here).
-    const wrong = await lookupsDuring(a, () => a.store.append(stream, [newEvent()], { expectedRevision: 2 }).catch((e: unknown) => e));
-    expect(wrong).toMatchObject({ result: { name: 'WrongExpectedRevision', actual: 4 }, lookups: 1 });
-    // A re-append of the remembered tail is decided on a real lookup, as without the memo.
-    const last = await a.store.readLastEvent(stream);
-    const again = await lookupsDuring(a, () =>
-      a.store.append(stream, [{ eventId: last?.eventId ?? '', type: 'TestEvent', data: null }], { expectedRevision: 4 }),
-    );
-    expect(again).toEqual({ result: { nextExpectedRevision: 4, globalPosition: last?.globalPosition, duplicate: true }, lookups: 1 });
-    expect((await a.store.readStream(stream)).map((e) => e.revision)).toEqual([0, 1, 2, 3, 4]);
+    expect((await a.store.readStream(stream)).map((e) => e.revision)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8]);
   });
 
-  it('the audit path (hash-chained: readLastEvent, then append at its revision) makes one lookup per event', async () => {
-    const config = uniqueConfig();
-    const a = await replica(config);
-    const chained = chainedEventStore(a.store);
-    const stream = uniqueStreamName('memo-audit');
-    await chained.append(stream, [newEvent()], { expectedRevision: 'no_stream' });
-    const stored = await lookupsDuring(a, async () => {
-      for (let i = 0; i < 5; i++) {
-        const last = await chained.readLastEvent(stream);
-        await chained.append(stream, [newEvent()], { expectedRevision: last ? last.revision : 'no_stream' });
-      }
-    });
-    expect(stored.lookups).toBe(5); // was 10: the adapter looked the tail up again
-    expect((await a.store.readStream(stream)).map((e) => e.revision)).toEqual([0, 1, 2, 3, 4, 5]);
-  });
-
-  it('a stale memo (the other replica appended) is refused by the server, reported with the actual revision, never interleaved', async () => {
+  it('a stale position (the other replica appended) is refused with the actual revision; nothing is written or interleaved', async () => {
     const config = uniqueConfig();
     const [a, b] = [await replica(config), await replica(config)];
-    const stream = uniqueStreamName('memo-stale');
-    await a.store.append(stream, [newEvent()], { expectedRevision: 'no_stream' });
-    await a.store.readLastEvent(stream); // A remembers revision 0
+    const stream = uniqueStreamName('known-stale');
+    const mine = await a.store.append(stream, [newEvent()], { expectedRevision: 'no_stream' });
     await b.store.append(stream, [newEvent('FromB')], { expectedRevision: 0 });
-
-    const stale = await lookupsDuring(a, () => a.store.append(stream, [newEvent('FromA')], { expectedRevision: 0 }).catch((e: unknown) => e));
-    expect(stale.result).toBeInstanceOf(WrongExpectedRevision);
-    expect(stale.result).toMatchObject({ expected: 0, actual: 1 });
-    expect(stale.lookups).toBe(1); // the memo was tried first: one real lookup, after the refusal
-    expect((await a.store.readStream(stream)).map((e) => e.type)).toEqual(['TestEvent', 'FromB']);
-
-    // With B's revision, read fresh: appended, without a second lookup.
-    const last = await a.store.readLastEvent(stream);
-    expect(last).toMatchObject({ revision: 1, type: 'FromB' });
-    const ok = await lookupsDuring(a, () => a.store.append(stream, [newEvent('FromA')], { expectedRevision: 1 }));
-    expect(ok).toMatchObject({ result: { nextExpectedRevision: 2, duplicate: false }, lookups: 0 });
-    // B's own memo (revision 1) is stale now: refused the same way.
-    await expect(b.store.append(stream, [newEvent()], { expectedRevision: 1 })).rejects.toMatchObject({ name: 'WrongExpectedRevision', actual: 2 });
+    const stale = await a.store
+      .append(stream, [newEvent('FromA'), newEvent('FromA')], { expectedRevision: 0, expectedPosition: mine.globalPosition })
+      .catch((e: unknown) => e);
+    expect(stale).toBeInstanceOf(WrongExpectedRevision);
+    expect(stale).toMatchObject({ expected: 0, actual: 1 });
     expect((await b.store.readStream(stream)).map((e) => [e.revision, e.type])).toEqual([
       [0, 'TestEvent'],
       [1, 'FromB'],
-      [2, 'FromA'],
     ]);
   });
 
-  it('a refusal of the memo is not a conflict by itself: the append is decided again on a real lookup', async () => {
-    // The one way a remembered revision can sit at another sequence: the JetStream stream was
-    // deleted and created again. The stream is at the expected revision, so the append must land.
+  it('pins the event itself: a position that is not the tail\'s is refused even when the revision matches', async () => {
+    // The one way a revision can sit at another position: the JetStream stream was deleted and
+    // created again. A writer that derived its events from the old event must not append them.
     const config = uniqueConfig();
     const a = await replica(config);
-    const stream = uniqueStreamName('memo-recreated');
+    const stream = uniqueStreamName('known-recreated');
     await a.store.append(uniqueStreamName('other'), [newEvent()]); // sequence 1
-    await a.store.append(stream, [newEvent()], { expectedRevision: 'no_stream' }); // sequence 2, remembered
+    const old = await a.store.append(stream, [newEvent()], { expectedRevision: 'no_stream' }); // sequence 2
     await jsm.streams.delete(config.streamName);
     const b = await replica(config); // creates it again
     await b.store.append(stream, [newEvent('Again')], { expectedRevision: 'no_stream' }); // sequence 1
-    const r = await lookupsDuring(a, () => a.store.append(stream, [newEvent('AfterMemo')], { expectedRevision: 0 }));
-    expect(r).toMatchObject({ result: { nextExpectedRevision: 1, globalPosition: 2, duplicate: false }, lookups: 1 });
-    expect((await a.store.readStream(stream)).map((e) => e.type)).toEqual(['Again', 'AfterMemo']);
-  });
-
-  it('a re-append of the remembered tail is decided on what is stored now, also in a stream created again', async () => {
-    const config = uniqueConfig();
-    const a = await replica(config);
-    const stream = uniqueStreamName('memo-reappend');
-    const e = newEvent();
-    await a.store.append(uniqueStreamName('other'), [newEvent()]); // sequence 1
-    await a.store.append(stream, [e], { expectedRevision: 'no_stream' }); // sequence 2, remembered
-    await jsm.streams.delete(config.streamName);
-    const b = await replica(config);
-    await b.store.append(stream, [e], { expectedRevision: 'no_stream' }); // sequence 1 now
-    // A scan bounded by the remembered sequence 2 would wait for a message that is not there
-    // (and time out as StoreUnavailable) while it looks for the id that is not stored.
-    await expect(a.store.append(stream, [newEvent(), e], { expectedRevision: 0 })).rejects.toBeInstanceOf(EventIdConflict);
-    await expect(a.store.append(stream, [e], { expectedRevision: 0 })).resolves.toEqual({ nextExpectedRevision: 0, globalPosition: 1, duplicate: true });
-  });
-
-  it('remembers at most 1024 subjects, dropping the oldest', async () => {
-    const a = await replica(uniqueConfig());
-    const oldest = uniqueStreamName('memo-oldest');
-    await a.store.append(oldest, [newEvent()], { expectedRevision: 'no_stream' });
-    const others = Array.from({ length: 1024 }, () => uniqueStreamName('memo-fill'));
-    for (let i = 0; i < others.length; i += 128) {
-      await Promise.all(others.slice(i, i + 128).map((s) => a.store.append(s, [newEvent()], { expectedRevision: 'no_stream' })));
-    }
-    const newest = others[others.length - 1] ?? '';
-    expect(await lookupsDuring(a, () => a.store.append(newest, [newEvent()], { expectedRevision: 0 }))).toMatchObject({ lookups: 0 });
-    expect(await lookupsDuring(a, () => a.store.append(oldest, [newEvent()], { expectedRevision: 0 }))).toMatchObject({
-      result: { nextExpectedRevision: 1 },
-      lookups: 1,
+    await expect(a.store.append(stream, [newEvent('OnTheOldTail')], { expectedRevision: 0, expectedPosition: old.globalPosition })).rejects.toMatchObject({
+      name: 'WrongExpectedRevision',
+      actual: 0,
     });
+    expect((await a.store.readStream(stream)).map((e) => e.type)).toEqual(['Again']);
+  });
+
+  it('refuses a position without a numeric expected revision', async () => {
+    const a = await replica(uniqueConfig());
+    for (const expectedRevision of ['any', 'no_stream'] as const) {
+      await expect(a.store.append(uniqueStreamName('known-bad'), [newEvent()], { expectedRevision, expectedPosition: 1 })).rejects.toBeInstanceOf(InvalidArgument);
+    }
   });
 });

@@ -17,6 +17,7 @@ import {
   type AppendResult,
   type CatchUpSubscription,
   type EventStore,
+  type ExpectedRevision,
   type NewEvent,
   type ReadAllOptions,
   type ReadStreamOptions,
@@ -76,9 +77,6 @@ class ServerDuplicate extends Error {
   }
 }
 
-/** Subjects whose tail the store remembers (oldest dropped first): a few hundred KB at most. */
-const REMEMBERED_TAILS = 1024;
-
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
@@ -97,30 +95,28 @@ const decoder = new TextDecoder();
  * so the SERVER rejects (err 10071) a writer that raced. `any` appends use the same check and
  * retry a few times instead of failing.
  *
- * Tail memo: the store remembers, per subject, the last message it saw there (from
- * readLastEvent, a lookup, or its own append). A numeric append whose expected revision is the
- * remembered one publishes on the remembered sequence without looking it up again (the audit
- * service's readLastEvent-then-append costs one lookup, not two). That is safe because a
- * revision's sequence never changes (deletes are denied) and the server still checks the
- * sequence: if anyone appended since (or the stream was deleted and created again), the publish
- * is refused, the memo dropped, and the append re-run once on a real lookup, which then reports
- * WrongExpectedRevision or a duplicate exactly as without the memo. Errors that leave the tail
- * unknown (timeouts, dedup hits, partly written batches) drop the memo too.
+ * Known tail: a numeric append that names the position of the event at its expected revision
+ * (`expectedPosition`, from this store's own results) publishes on that sequence without looking
+ * the tail up: the server refuses it if the subject moved since, and the append is then refused
+ * with WrongExpectedRevision. The store itself remembers nothing between calls; the caller that
+ * knows the tail (the hash-chaining decorator) keeps it.
  *
  * NOT ATOMIC for multi-event appends: nats-server 2.9 has no batch publish, so the events of one
  * append are published one by one, each expecting the previous one's sequence. A racing writer
  * can only slip in before the first event (then nothing is written); but a crash, timeout or
  * outage in the middle of a batch leaves its first events stored. Re-appending the same batch
  * then raises EventIdConflict (part of it is stored); appending the remaining events with the
- * revision reached completes it. Prefer single-event appends for evidence.
+ * revision reached completes it. A writer that may crash mid-batch looks for a stored prefix by
+ * event id before it appends again (the audit service does).
  *
  * Idempotency: ids already stored in the stream as the same batch ⇒ `duplicate: true`, whatever
  * the expected revision and however old they are. It is checked by scanning the subject (headers
  * only) when needed: for `any` appends, when the expected revision does not match, when the
  * stream's last event id is in the batch, and when the server's dedup window (Nats-Msg-Id =
  * eventId) flags an id. A numeric/`no_stream` append that matches the current revision — the
- * normal case — costs one lookup (none when the tail is remembered) and one publish per event,
- * no scan. Not caught: re-appending an old, non-tail batch with an up-to-date numeric revision
+ * normal case — costs one lookup (none when the caller names the tail's position) and one
+ * publish per event, no scan. With a named tail the caller vouches that the batch is new (it knows
+ * the tail's event); the server's dedup window still turns a recent re-publish into the checks above. Not caught: re-appending an old, non-tail batch with an up-to-date numeric revision
  * after the dedup window (the ids would be stored twice; EventStoreDB behaves the same way).
  *
  * Event ids are deduplicated store-wide by the server within the dedup window: an id stored on
@@ -131,8 +127,6 @@ export class JetStreamEventStore implements EventStore {
   private readonly js: JetStreamClient;
   private readonly timeoutMs: number;
   private readonly subscriptions = new Set<CatchUpSubscription>();
-  /** Last message known per subject: true facts, possibly stale (see "Tail memo" above). */
-  private readonly tails = new Map<string, Tail>();
   private closed = false;
 
   private constructor(
@@ -174,16 +168,15 @@ export class JetStreamEventStore implements EventStore {
     const subject = this.subjectFor(stream);
     const ids = events.map((e) => e.eventId);
     const attempts = expected === 'any' ? (this.config.anyRetries ?? 20) : 1;
+    const known = this.knownTail(expected, opts.expectedPosition);
 
     for (let attempt = 1; ; attempt++) {
-      // Only a numeric expectation can use the memo: it names the revision whose sequence the
-      // memo holds. `no_stream` and `any` look up as before. Numeric appends get one attempt, so
-      // attempt 2 only happens as the re-run after the server refused a remembered tail.
-      const remembered = attempt === 1 && typeof expected === 'number' ? this.rememberedTail(subject, expected, ids) : undefined;
-      const tail = remembered ?? (await this.tailOf(subject));
+      // The caller's known tail is taken as is: the batch is new to it (it checked), and the
+      // server checks the sequence. Otherwise the tail is looked up and the append decided on it.
+      const tail = known ?? (await this.tailOf(subject));
       const current = tail?.revision ?? -1;
       const matches = revisionMatches(expected, current);
-      if (tail && (expected === 'any' || !matches || ids.includes(tail.eventId))) {
+      if (!known && tail && (expected === 'any' || !matches || ids.includes(tail.eventId))) {
         const already = await this.alreadyStored(stream, subject, ids, tail.seq);
         if (already) return already;
       }
@@ -191,13 +184,11 @@ export class JetStreamEventStore implements EventStore {
       try {
         return await this.publishBatch(stream, subject, events, tail?.seq ?? 0, current);
       } catch (err) {
-        // Whatever happened, the subject's tail is now unknown here (maybe moved by a racer,
-        // maybe by part of this batch, maybe by a publish that timed out after being stored).
-        this.forgetTail(subject);
         if (err instanceof RaceLost) {
-          // Refused on a remembered tail: the stream moved since (or was recreated). That is not
-          // a conflict yet; re-run on a real lookup, which decides it as if no memo existed.
-          if (remembered && err.written === 0) continue;
+          // The event the caller named is no longer the tail (or never was): refused as stale.
+          if (known && err.written === 0) {
+            throw new WrongExpectedRevision(stream, expected, (await this.tailOf(subject))?.revision ?? -1, 'the stream moved past the expected position');
+          }
           if (err.written > 0) {
             throw new WrongExpectedRevision(
               stream,
@@ -240,8 +231,6 @@ export class JetStreamEventStore implements EventStore {
   async readLastEvent(stream: string): Promise<RecordedEvent | undefined> {
     this.assertOpen();
     validateStreamName(stream);
-    // The caller typically appends next with this revision (the audit service does): the lookup
-    // leaves the tail remembered for it.
     const m = await this.lastMessage(this.subjectFor(stream), `read last event of ${stream}`);
     return m ? this.toRecorded(m.subject, m.seq, m.header, m.data, m.time) : undefined;
   }
@@ -374,8 +363,6 @@ export class JetStreamEventStore implements EventStore {
       prevSeq = ack.seq;
       written++;
     }
-    const last = events[events.length - 1];
-    if (last) this.rememberTail(subject, { seq: prevSeq, revision, eventId: last.eventId });
     return { nextExpectedRevision: revision, globalPosition: prevSeq, duplicate: false };
   }
 
@@ -410,38 +397,23 @@ export class JetStreamEventStore implements EventStore {
     return m ? { seq: m.seq, revision: revisionOf(m.header, subject), eventId: m.header.get(EvidenceHeaders.msgId) } : null;
   }
 
-  /** The subject's last message (null: none), one direct get; the tail memo learns it either way. */
+  /** The subject's last message (null: none), one direct get. */
   private async lastMessage(subject: string, what: string): Promise<StoredMsg | null> {
     try {
-      const m = await this.jsm.streams.getMessage(this.config.streamName, { last_by_subj: subject });
-      this.rememberTail(subject, { seq: m.seq, revision: revisionOf(m.header, subject), eventId: m.header.get(EvidenceHeaders.msgId) });
-      return m;
+      return await this.jsm.streams.getMessage(this.config.streamName, { last_by_subj: subject });
     } catch (err) {
-      this.forgetTail(subject);
       if (jsErrCode(err) === JsErrCodes.noMessageFound) return null;
       mapNatsError(err, what);
     }
   }
 
-  /**
-   * The remembered tail when it is at `revision` (a stale one is caught by the server). Not when
-   * the batch holds the tail's id: that is a re-append, decided by a scan up to the tail, and the
-   * scan's bound must be a message that is there now (the memo's may not be, in a stream deleted
-   * and created again); re-appends are rare enough to pay the lookup.
-   */
-  private rememberedTail(subject: string, revision: number, ids: string[]): Tail | undefined {
-    const t = this.tails.get(subject);
-    return t?.revision === revision && !ids.includes(t.eventId) ? t : undefined;
-  }
-
-  private rememberTail(subject: string, tail: Tail): void {
-    this.tails.delete(subject); // re-inserted last: the map's order is the eviction order
-    this.tails.set(subject, tail);
-    if (this.tails.size > REMEMBERED_TAILS) this.tails.delete(this.tails.keys().next().value as string);
-  }
-
-  private forgetTail(subject: string): void {
-    this.tails.delete(subject);
+  /** The tail the caller names (`expectedPosition` with a numeric revision), if it names one. */
+  private knownTail(expected: ExpectedRevision, position: number | undefined): Tail | undefined {
+    if (position === undefined) return undefined;
+    if (typeof expected !== 'number' || !Number.isSafeInteger(position) || position < 1) {
+      throw new InvalidArgument(`expectedPosition ${String(position)} needs a numeric expectedRevision and a position from this store`);
+    }
+    return { seq: position, revision: expected, eventId: '' };
   }
 
   /**

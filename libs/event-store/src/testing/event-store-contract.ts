@@ -167,6 +167,19 @@ export function eventStoreContract(name: string, harness: () => Promise<EventSto
         expect(await store.readStream(stream)).toHaveLength(3);
       });
 
+      it('number with the position the store reported for it: appends; stale, it is refused like a stale number', async () => {
+        const stream = uniqueStreamName('exp-position');
+        const first = await store.append(stream, [newEvent()], { expectedRevision: 'no_stream' });
+        await expect(store.append(stream, [newEvent()], { expectedRevision: 0, expectedPosition: first.globalPosition })).resolves.toMatchObject({
+          nextExpectedRevision: 1,
+          duplicate: false,
+        });
+        const err = await store.append(stream, [newEvent()], { expectedRevision: 0, expectedPosition: first.globalPosition }).catch((e: unknown) => e);
+        expect(err).toBeInstanceOf(WrongExpectedRevision);
+        expect(err).toMatchObject({ expected: 0, actual: 1 });
+        expect(await store.readStream(stream)).toHaveLength(2);
+      });
+
       it('any: appends whatever the revision (also the default)', async () => {
         const stream = uniqueStreamName('exp-any');
         await expect(store.append(stream, [newEvent()], { expectedRevision: 'any' })).resolves.toMatchObject({ nextExpectedRevision: 0 });
@@ -217,8 +230,9 @@ export function eventStoreContract(name: string, harness: () => Promise<EventSto
     });
 
     describe('replicas', () => {
-      // Each replica may remember tails (a cache the other replica does not see): whatever one
-      // learned must never let it append on a tail that moved, nor misreport what happened.
+      // A store may remember tails (the hash-chaining decorator does; a cache the other replica
+      // does not see): whatever one learned must never let it append on a tail that moved, nor
+      // misreport what happened.
       it('a replica whose tail read went stale is refused with the actual revision, and recognises the other replica\'s event', async () => {
         const other = await h.replica();
         const stream = uniqueStreamName('replicas');

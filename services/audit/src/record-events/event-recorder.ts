@@ -1,67 +1,74 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { NatsConnection } from 'nats';
-import { ChaperoneEventSchema, ContractViolation, parseContract, type BusSubjects, type ChaperoneEventType } from '@chaperone/contracts';
-import { decodeJson } from '@chaperone/bus';
-import { StoreUnavailable, type EventStore } from '@chaperone/event-store';
-import { BUS, NATS_CONNECTION, Readiness } from '@chaperone/service-runtime';
+import type { BusSubjects, ChaperoneEventType } from '@chaperone/contracts';
+import type { ChainedEventStore } from '@chaperone/event-store';
+import { BUS, NATS_CONNECTION, Readiness, SERVICE_IDENTITY, type ServiceIdentity } from '@chaperone/service-runtime';
+import { PartitionLeases, type Lease } from '../partition-leases/partition-leases';
 import { EVENT_STORE } from '../tokens';
-import { consumePartitions, ensurePartitionConsumers, type PartitionHandler } from './partition-consumers';
-import { storeEvent } from './store-event';
+import { PartitionWriter, type RecorderTally } from './partition-writer';
 
 /**
  * Moves evidence from the bus into the event store: every event validated against its contract,
- * appended to its session stream exactly once (idempotent by event id), acknowledged only after the
- * store has it. A store outage leaves events on the bus (retried); a malformed event is rejected
- * and counted, never stored.
+ * appended to its session stream exactly once (idempotent by event id), in bus order, acknowledged
+ * only after the store has it. Each event partition is written by the one replica holding its
+ * lease (partition-leases/), in batches. A store outage leaves events on the bus (retried, the
+ * partition waits); a malformed message is rejected and counted, never stored.
  */
 @Injectable()
 export class EventRecorder implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(EventRecorder.name);
-  private consumers: { stop(): Promise<void> } | undefined;
-  private storeHealthy = true;
-  readonly stored = new Map<ChaperoneEventType, number>();
-  duplicates = 0;
-  rejected = 0;
+  private leases: PartitionLeases | undefined;
+  private readonly writers = new Map<number, PartitionWriter>();
+  private readonly tally: RecorderTally = { stored: new Map(), duplicates: 0, rejected: 0, storeHealthy: true };
 
   constructor(
     @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
     @Inject(BUS) private readonly subjects: BusSubjects,
-    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(EVENT_STORE) private readonly store: ChainedEventStore,
+    @Inject(SERVICE_IDENTITY) private readonly identity: ServiceIdentity,
     readiness: Readiness,
   ) {
-    readiness.add('event-consumers', () => ({ ok: this.consumers !== undefined }));
-    readiness.add('event-store', () => ({ ok: this.storeHealthy }));
+    readiness.add('event-consumers', () => ({ ok: this.leases !== undefined, detail: `partitions ${this.partitions.join(',') || 'none'}` }));
+    readiness.add('event-store', () => ({ ok: this.tally.storeHealthy }));
+  }
+
+  /** Events stored, by type. */
+  get stored(): ReadonlyMap<ChaperoneEventType, number> {
+    return this.tally.stored;
+  }
+  /** Events not stored again because the store had them (or they came twice in one batch). */
+  get duplicates(): number {
+    return this.tally.duplicates;
+  }
+  /** Bus messages refused. */
+  get rejected(): number {
+    return this.tally.rejected;
+  }
+  /** Partitions this replica writes now. */
+  get partitions(): number[] {
+    return this.leases?.partitions ?? [];
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    await ensurePartitionConsumers(await this.nc.jetstreamManager(), this.subjects);
-    this.consumers = await consumePartitions(this.nc, this.subjects, this.handle);
+    const deps = { nc: this.nc, subjects: this.subjects, store: this.store, tally: this.tally, log: this.logger };
+    this.leases = await PartitionLeases.open(
+      this.nc,
+      this.subjects,
+      this.identity.instance,
+      {
+        acquired: (lease: Lease) => void this.writers.set(lease.partition, new PartitionWriter(lease, deps)),
+        released: async (partition: number) => {
+          const writer = this.writers.get(partition);
+          this.writers.delete(partition);
+          await writer?.stop();
+        },
+      },
+      { log: this.logger },
+    );
   }
 
-  readonly handle: PartitionHandler = async (data, info) => {
-    let event;
-    try {
-      event = parseContract(ChaperoneEventSchema, 'ChaperoneEvent', decodeJson(data));
-    } catch (e) {
-      this.rejected++;
-      this.logger.error(`rejected bus message ${info.streamSequence}: ${e instanceof ContractViolation ? e.message : 'not JSON'}`);
-      return 'reject';
-    }
-    try {
-      const outcome = await storeEvent(this.store, event, { busSequence: info.streamSequence, partition: info.partition });
-      this.storeHealthy = true;
-      if (outcome === 'duplicate') this.duplicates++;
-      else this.stored.set(event.type, (this.stored.get(event.type) ?? 0) + 1);
-      return 'ack';
-    } catch (e) {
-      this.storeHealthy = !(e instanceof StoreUnavailable);
-      this.logger.warn(`event ${event.eventId} not stored yet (will retry): ${e instanceof Error ? e.message : String(e)}`);
-      return 'retry';
-    }
-  };
-
   async onApplicationShutdown(): Promise<void> {
-    await this.consumers?.stop();
+    await this.leases?.close();
     await this.store.close();
   }
 }

@@ -1,15 +1,16 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { NatsConnection } from 'nats';
-import { nestRequest } from '@chaperone/bus';
+import { requestJson, RpcFailed } from '@chaperone/bus';
 import { DecideReplySchema, parseContract, type BusSubjects, type DecideReply, type DecideRequest } from '@chaperone/contracts';
 import { BUS, NATS_CONNECTION } from '@chaperone/service-runtime';
 import { GatewayFailure } from '../errors/gateway-errors';
 import { INGRESS_CONFIG, type IngressConfig } from '../tokens';
 
 /**
- * Asks the policy service (request/reply, queue group) for a decision. Any failure — timeout, no
- * responder, a lost bus, a reply that breaks the contract — is a typed `policy-unavailable`, which
- * the gateway turns into 503: no decision, no forwarding.
+ * Asks the policy service (plain-JSON request/reply, queue group) for a decision; the request carries
+ * the RequestIntercepted event, which the policy service stores with its decision before it answers.
+ * Any failure — timeout, no responder, a lost bus, an error reply, a reply that breaks the contract —
+ * is a typed `policy-unavailable`, which the gateway turns into 503: no decision, no forwarding.
  */
 @Injectable()
 export class PolicyClient {
@@ -22,12 +23,14 @@ export class PolicyClient {
   async decide(request: DecideRequest): Promise<DecideReply> {
     let raw: unknown;
     try {
-      raw = await nestRequest(this.nc, this.subjects.policyDecide, request, this.config.policyTimeoutMs);
+      raw = await requestJson(this.nc, this.subjects.policyDecide, request, this.config.policyTimeoutMs);
     } catch (e) {
       const message =
-        (e as { code?: string }).code === 'TIMEOUT'
-          ? `the policy service did not answer within ${this.config.policyTimeoutMs} ms`
-          : `the policy service is unreachable (${describe(e)})`;
+        e instanceof RpcFailed
+          ? `the policy service could not decide (${e.message})`
+          : (e as { code?: string }).code === 'TIMEOUT'
+            ? `the policy service did not answer within ${this.config.policyTimeoutMs} ms`
+            : `the policy service is unreachable (${describe(e)})`;
       throw new GatewayFailure({ kind: 'policy-unavailable', message });
     }
     try {

@@ -6,8 +6,8 @@ import { PolicyClient } from './policy-client';
 
 /**
  * Stage 3: record the intercept and get the policy's decision, both durably stored before anything
- * can be forwarded. The intercept is being stored while policy decides (and stores its decision
- * before replying). A deny ends the chain here; allow, mask and approve go on.
+ * can be forwarded. The decide request carries the intercept, and policy stores it with its decision
+ * in one write before replying. A deny ends the chain here; allow, mask and approve go on.
  */
 @Injectable()
 export class RecordAndDecide {
@@ -17,20 +17,16 @@ export class RecordAndDecide {
   ) {}
 
   async run(ctx: Intercepted): Promise<Decided> {
-    const stored = this.evidence.durably(ctx.intercepted);
-    const decided = this.policy.decide({
-      schemaVersion: 1,
-      interceptEventId: ctx.intercepted.eventId,
-      requestId: ctx.requestId,
-      sessionId: ctx.refs.sessionId,
-      traceId: ctx.refs.traceId,
-      identity: ctx.refs.identity,
-      request: ctx.info,
-    });
-    const [storedResult, decidedResult] = await Promise.allSettled([stored, decided]);
-    if (storedResult.status === 'rejected') throw storedResult.reason;
-    if (decidedResult.status === 'rejected') throw decidedResult.reason;
-    const { decision, decisionEventId } = decidedResult.value;
+    let decided;
+    try {
+      decided = await this.policy.decide({ schemaVersion: 2, intercepted: { ...ctx.intercepted, identity: ctx.refs.identity } });
+    } catch (e) {
+      // No decision: the intercept is recorded here, for the refused request's evidence (the audit
+      // keeps one copy if policy stored it after all).
+      this.evidence.inBackground(ctx.intercepted);
+      throw e;
+    }
+    const { decision, decisionEventId } = decided;
     ctx.span.setAttributes({ 'chaperone.effect': decision.effect, 'chaperone.rule': decision.rule });
     if (decision.effect === 'deny') {
       throw new GatewayFailure({ kind: 'denied', rule: decision.rule, reason: decision.reason, policyVersion: decision.policyVersion });

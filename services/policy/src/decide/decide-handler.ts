@@ -1,6 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { RpcException } from '@nestjs/microservices';
-import type { DurableEventPublisher } from '@chaperone/bus';
+import { ErrorReply, type DurableEventPublisher } from '@chaperone/bus';
 import { ContractViolation, DecideRequestSchema, parseContract, type AgentLimits, type DecideReply, type Decision, type Identity, type PolicyDecided, type RequestInfo } from '@chaperone/contracts';
 import { EVENTS } from '@chaperone/service-runtime';
 import { PolicyStore } from '../rules';
@@ -14,8 +13,13 @@ export interface AgentGate {
 }
 
 /**
- * Decides one intercepted request and records the decision. The reply goes out only after the
- * PolicyDecided event is durably stored: the ingress forwards nothing whose decision is not evidence.
+ * Decides one intercepted request and records it. The intercept and its decision are stored in one
+ * durable write, and the reply goes out only after the server acknowledged it: the ingress forwards
+ * nothing whose interception and decision are not evidence.
+ *
+ * Validation is zod's own: zod 4 compiles an object schema to one generated function the first time
+ * it parses (about 0.5 µs for a DecideRequest, less than decoding its JSON), so the contract stays
+ * the single definition of what is accepted.
  */
 @Injectable()
 export class DecideHandler {
@@ -28,35 +32,39 @@ export class DecideHandler {
     private readonly agents?: AgentGate,
   ) {}
 
+  /** The reply to a decoded DecideRequest; throws ErrorReply (nothing recorded) when there is none. */
   async decide(raw: unknown): Promise<DecideReply> {
-    let request;
+    let intercepted;
     try {
-      request = parseContract(DecideRequestSchema, 'DecideRequest', raw);
+      intercepted = parseContract(DecideRequestSchema, 'DecideRequest', raw).intercepted;
     } catch (e) {
       const message = e instanceof ContractViolation ? e.message : 'invalid decide request';
       this.logger.warn(message);
-      throw new RpcException(message);
+      throw new ErrorReply(message);
     }
-    const decided = this.agents?.refuse(request.identity, request.request, this.store.version) ?? this.store.decide(request.identity, request.request);
-    const limits = this.agents?.limitsFor(request.identity);
-    const decision: Decision = limits ? { ...decided, limits } : decided;
-    const event: PolicyDecided = {
-      eventId: decisionEventId(request.interceptEventId),
+    const { identity, payload } = intercepted;
+    const verdict = this.agents?.refuse(identity, payload.request, this.store.version) ?? this.store.decide(identity, payload.request);
+    const limits = this.agents?.limitsFor(identity);
+    const decision: Decision = limits ? { ...verdict, limits } : verdict;
+    const decided: PolicyDecided = {
+      eventId: decisionEventId(intercepted.eventId),
       schemaVersion: 1,
       type: 'PolicyDecided',
       time: this.now().toISOString(),
-      requestId: request.requestId,
-      sessionId: request.sessionId,
-      traceId: request.traceId,
-      identity: request.identity,
-      payload: { interceptEventId: request.interceptEventId, decision },
+      requestId: intercepted.requestId,
+      sessionId: intercepted.sessionId,
+      traceId: intercepted.traceId,
+      identity,
+      payload: { interceptEventId: intercepted.eventId, decision },
     };
     try {
-      await this.events.publish(event);
+      // One message named by the decision: a retried request (same intercept) is stored once.
+      await this.events.publishAll([intercepted, decided]);
     } catch (e) {
-      this.logger.error(`decision for request ${request.requestId} not recorded: ${e instanceof Error ? e.message : String(e)}`);
-      throw new RpcException(`the decision could not be recorded: ${e instanceof Error ? e.message : 'bus error'}`);
+      const why = e instanceof Error ? e.message : 'bus error';
+      this.logger.error(`decision for request ${intercepted.requestId} not recorded: ${why}`);
+      throw new ErrorReply(`the decision could not be recorded: ${why}`);
     }
-    return { schemaVersion: 1, decisionEventId: event.eventId, decision };
+    return { schemaVersion: 1, decisionEventId: decided.eventId, decision };
   }
 }

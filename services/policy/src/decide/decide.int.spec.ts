@@ -4,17 +4,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { NestFactory } from '@nestjs/core';
-import { ClientNats, Transport, type MicroserviceOptions } from '@nestjs/microservices';
-import type { INestMicroservice } from '@nestjs/common';
-import { connect, type NatsConnection } from 'nats';
-import { firstValueFrom } from 'rxjs';
-import { busSubjects, type DecideRequest, type PolicyDecided } from '@chaperone/contracts';
+import type { INestApplication } from '@nestjs/common';
+import { connect, type JetStreamManager, type NatsConnection } from 'nats';
+import { decodeJson, encodeJson, requestJson, RpcFailed } from '@chaperone/bus';
+import { busSubjects, DecideReplySchema, type BusSubjects, type DecideReply, type DecideRequest, type RequestIntercepted } from '@chaperone/contracts';
+import { Readiness } from '@chaperone/service-runtime';
 import { PolicyModule } from '../policy.module';
 import { PolicyStore } from '../rules';
 import { decisionEventId } from './decision-event-id';
 
 const servers = [process.env['NATS_URL'] ?? 'nats://127.0.0.1:4222'];
-const subjects = busSubjects(`policy-int-${randomUUID().slice(0, 8)}`);
 const POLICY = `apiVersion: chaperone.dev/v1alpha1
 kind: Policy
 rules:
@@ -26,106 +25,235 @@ rules:
     resources: ["pods"]
 `;
 
-function decideRequest(verb: 'list' | 'delete'): DecideRequest {
+function intercepted(verb: 'list' | 'delete', sessionId = 'session-int'): RequestIntercepted & DecideRequest['intercepted'] {
+  const path = '/api/v1/namespaces/default/pods';
   return {
+    eventId: randomUUID(),
     schemaVersion: 1,
-    interceptEventId: randomUUID(),
+    type: 'RequestIntercepted',
+    time: new Date().toISOString(),
     requestId: randomUUID(),
-    sessionId: 'session-int',
+    sessionId,
     traceId: 'trace-int',
     identity: { subject: 'bot', username: 'bot', groups: ['agents'], agent: 'bot', issuer: 'https://issuer' },
-    request: {
-      isResourceRequest: true,
-      path: '/api/v1/namespaces/default/pods',
-      verb,
-      apiPrefix: 'api',
-      apiGroup: '',
-      apiVersion: 'v1',
-      namespace: 'default',
-      resource: 'pods',
-      subresource: '',
-      name: '',
-      parts: ['namespaces', 'default', 'pods'],
+    payload: {
+      method: verb === 'list' ? 'GET' : 'DELETE',
+      path,
+      query: 'limit=500',
+      request: {
+        isResourceRequest: true,
+        path,
+        verb,
+        apiPrefix: 'api',
+        apiGroup: '',
+        apiVersion: 'v1',
+        namespace: 'default',
+        resource: 'pods',
+        subresource: '',
+        name: '',
+        parts: ['namespaces', 'default', 'pods'],
+      },
+      userAgent: 'kubectl/v1.32.0',
+      sourceAddress: '127.0.0.1',
+      upgrade: false,
     },
   };
 }
 
+const decideRequest = (event: DecideRequest['intercepted']): DecideRequest => ({ schemaVersion: 2, intercepted: event });
+
+/** The policy service as it runs: its module in a Nest application, on a bus prefix of its own. */
+async function startPolicy(subjects: BusSubjects, policyFile: string, watch: boolean): Promise<INestApplication> {
+  const app = await NestFactory.create(
+    PolicyModule.forRoot({
+      runtime: { service: 'policy', natsServers: servers, busPrefix: subjects.prefix, events: { maxBytes: 1 << 24, maxMsgs: -1, publishTimeoutMs: 2000 } },
+      store: PolicyStore.fromFile(policyFile),
+      watch,
+    }),
+    { logger: false },
+  );
+  await app.init();
+  return app;
+}
+
 describe('policy service over real NATS', () => {
+  jest.setTimeout(30_000);
+  const subjects = busSubjects(`policy-int-${randomUUID().slice(0, 8)}`);
   const dir = mkdtempSync(join(tmpdir(), 'policy-int-'));
-  let app: INestMicroservice;
-  let client: ClientNats;
+  let app: INestApplication;
   let nc: NatsConnection;
-  const decided: PolicyDecided[] = [];
+  let jsm: JetStreamManager;
+
+  const ask = async (request: unknown): Promise<DecideReply> => DecideReplySchema.parse(await requestJson(nc, subjects.policyDecide, request, 5000));
+  const storedCount = async (): Promise<number> => (await jsm.streams.info(subjects.eventsStream)).state.messages;
+  const lastStored = async () => {
+    const seq = (await jsm.streams.info(subjects.eventsStream)).state.last_seq;
+    const m = await jsm.streams.getMessage(subjects.eventsStream, { seq });
+    return { subject: m.subject, msgId: m.header.get('Nats-Msg-Id'), body: decodeJson(m.data) };
+  };
 
   beforeAll(async () => {
     writeFileSync(join(dir, 'policy.yaml'), POLICY);
-    const store = PolicyStore.fromFile(join(dir, 'policy.yaml'));
-    app = await NestFactory.createMicroservice<MicroserviceOptions>(PolicyModule.forRoot({
-        runtime: { service: 'policy', natsServers: servers, busPrefix: subjects.prefix, events: { maxBytes: 1 << 24, maxMsgs: -1, publishTimeoutMs: 2000 } },
-        store,
-        watch: true,
-      }), {
-      transport: Transport.NATS,
-      options: { servers, queue: subjects.queue('policy') },
-      logger: false,
-    });
-    await app.listen();
-    client = new ClientNats({ servers });
-    await client.connect();
+    app = await startPolicy(subjects, join(dir, 'policy.yaml'), true);
     nc = await connect({ servers });
-    nc.subscribe(`${subjects.prefix}.events.*.PolicyDecided`, {
-      callback: (_e, m) => decided.push(JSON.parse(new TextDecoder().decode(m.data)) as PolicyDecided),
-    });
+    jsm = await nc.jetstreamManager();
   });
 
   afterAll(async () => {
-    await client.close();
     await app.close();
+    await jsm.streams.delete(subjects.eventsStream);
+    await nc.drain();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('is ready once it serves decide requests', () => {
+    expect(app.get(Readiness).evaluate().checks['decide']).toMatchObject({ ok: true });
+  });
+
+  it('given an allowed request, when asked to decide, then the intercept and its decision are one stored message before it replies allow', async () => {
+    const event = intercepted('list');
+    const before = await storedCount();
+    const reply = await ask(decideRequest(event));
+    // Read right after the reply, without waiting: the reply is sent only after the PubAck.
+    const stored = await lastStored();
+    expect(await storedCount()).toBe(before + 1);
+    expect(reply).toMatchObject({ schemaVersion: 1, decisionEventId: decisionEventId(event.eventId), decision: { effect: 'allow', rule: 'read-pods' } });
+    expect(stored.msgId).toBe(reply.decisionEventId);
+    expect(stored.subject).toBe(subjects.event('PolicyDecided', event.sessionId));
+    expect(stored.body).toEqual([
+      event,
+      {
+        eventId: reply.decisionEventId,
+        schemaVersion: 1,
+        type: 'PolicyDecided',
+        time: expect.any(String),
+        requestId: event.requestId,
+        sessionId: event.sessionId,
+        traceId: event.traceId,
+        identity: event.identity,
+        payload: { interceptEventId: event.eventId, decision: reply.decision },
+      },
+    ]);
+  });
+
+  it('given a request no rule allows, then it is denied by default, and that is stored too', async () => {
+    const event = intercepted('delete');
+    const reply = await ask(decideRequest(event));
+    expect(reply.decision).toMatchObject({ effect: 'deny', rule: 'default-deny' });
+    expect((await lastStored()).body).toMatchObject([{ eventId: event.eventId }, { eventId: reply.decisionEventId, payload: { decision: { effect: 'deny' } } }]);
+  });
+
+  it('given the same request again (a retry), then it answers the same decision id and stores nothing new', async () => {
+    const request = decideRequest(intercepted('list'));
+    const a = await ask(request);
+    const after = await storedCount();
+    const b = await ask(request);
+    expect(b.decisionEventId).toBe(a.decisionEventId);
+    expect(await storedCount()).toBe(after);
+  });
+
+  it('given fields the contract does not name, then they are not stored', async () => {
+    const event = intercepted('list');
+    await ask({ schemaVersion: 2, intercepted: { ...event, authorization: 'Bearer not-evidence' } });
+    expect(JSON.stringify((await lastStored()).body)).not.toContain('not-evidence');
+  });
+
+  it('given a message that breaks the contract, then it answers an error naming the field, never the value, and stores nothing', async () => {
+    const secret = 'Bearer eyJhbGciOi-secret';
+    const before = await storedCount();
+    const bad = { schemaVersion: 2, intercepted: { ...intercepted('list'), identity: { subject: secret } } };
+    const refused = requestJson(nc, subjects.policyDecide, bad, 5000);
+    await expect(refused).rejects.toBeInstanceOf(RpcFailed);
+    await expect(refused).rejects.toThrow(/intercepted\.identity\.username/);
+    await expect(refused).rejects.not.toThrow(secret);
+    await expect(requestJson(nc, subjects.policyDecide, decideRequest({ ...intercepted('list'), identity: null as never }), 5000)).rejects.toThrow(
+      /intercepted\.identity/,
+    );
+    // A version 1 request (the intercept's id, not the event) is refused, not half-understood.
+    await expect(requestJson(nc, subjects.policyDecide, { schemaVersion: 1, interceptEventId: 'x' }, 5000)).rejects.toThrow(/schemaVersion/);
+    expect(await storedCount()).toBe(before);
+  });
+
+  it('given a body that is not JSON, then it answers an error that does not quote it, and stores nothing', async () => {
+    const before = await storedCount();
+    const reply = await nc.request(subjects.policyDecide, new TextEncoder().encode('{"token": "sk-secret-value" oops'), { timeout: 5000 });
+    expect(decodeJson(reply.data)).toEqual({ error: { message: 'the request is not valid JSON' } });
+    expect(await storedCount()).toBe(before);
+  });
+
+  it('given the events stream refuses the write, then it answers an error, not a decision', async () => {
+    const info = await jsm.streams.info(subjects.eventsStream);
+    await jsm.streams.update(subjects.eventsStream, { ...info.config, max_msgs: info.state.messages });
+    try {
+      await expect(requestJson(nc, subjects.policyDecide, decideRequest(intercepted('list')), 5000)).rejects.toThrow(
+        /the decision could not be recorded: .*events stream is full/,
+      );
+    } finally {
+      await jsm.streams.update(subjects.eventsStream, { ...info.config, max_msgs: -1 });
+    }
+    expect(await storedCount()).toBe(info.state.messages);
+  });
+
+  it('given a hot reload to a stricter policy, then the next decision uses the new version', async () => {
+    const before = await ask(decideRequest(intercepted('list')));
+    writeFileSync(join(dir, 'policy.yaml'), POLICY.replace('effect: allow', 'effect: deny'));
+    await waitFor(async () => (await ask(decideRequest(intercepted('list')))).decision.effect === 'deny');
+    const after = await ask(decideRequest(intercepted('list')));
+    expect(after.decision.policyVersion).not.toBe(before.decision.policyVersion);
+    // An invalid edit is refused: the stricter policy stays in force.
+    writeFileSync(join(dir, 'policy.yaml'), 'rules: [oops');
+    await new Promise((r) => setTimeout(r, 400));
+    const still = await ask(decideRequest(intercepted('list')));
+    expect(still.decision).toMatchObject({ effect: 'deny', policyVersion: after.decision.policyVersion });
+  });
+});
+
+describe('policy service shutdown over real NATS', () => {
+  jest.setTimeout(30_000);
+  const subjects = busSubjects(`policy-stop-${randomUUID().slice(0, 8)}`);
+  const dir = mkdtempSync(join(tmpdir(), 'policy-stop-'));
+  let nc: NatsConnection;
+
+  beforeAll(async () => {
+    writeFileSync(join(dir, 'policy.yaml'), POLICY);
+    nc = await connect({ servers });
+  });
+
+  afterAll(async () => {
     await (await nc.jetstreamManager()).streams.delete(subjects.eventsStream);
     await nc.drain();
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('given an allowed request, when asked to decide, then it replies allow and publishes PolicyDecided', async () => {
-    const req = decideRequest('list');
-    const reply = await firstValueFrom(client.send(subjects.policyDecide, req));
-    expect(reply).toMatchObject({ schemaVersion: 1, decision: { effect: 'allow', rule: 'read-pods' } });
-    expect(reply.decisionEventId).toBe(decisionEventId(req.interceptEventId));
-    await waitFor(() => decided.some((e) => e.payload.interceptEventId === req.interceptEventId));
-    const event = decided.find((e) => e.payload.interceptEventId === req.interceptEventId);
-    expect(event).toMatchObject({ eventId: reply.decisionEventId, requestId: req.requestId, sessionId: 'session-int', type: 'PolicyDecided' });
+  it('given a shutdown under load, then each request it took is answered and stored, later ones get no responders, none times out', async () => {
+    const app = await startPolicy(subjects, join(dir, 'policy.yaml'), false);
+    const results: string[] = [];
+    // Eight requesters back to back, each until its first answer that is not a decision.
+    const requester = async (): Promise<void> => {
+      for (;;) {
+        const result = await nc.request(subjects.policyDecide, encodeJson(decideRequest(intercepted('list'))), { timeout: 3000 }).then(
+          (m) => ((decodeJson(m.data) as DecideReply).decision?.effect === 'allow' ? 'decided' : 'other'),
+          (e: unknown) => `code ${String((e as { code?: string }).code)}`,
+        );
+        results.push(result);
+        if (result !== 'decided') return;
+      }
+    };
+    const requesters = Array.from({ length: 8 }, requester);
+    await waitFor(() => results.length >= 100);
+    await app.close();
+    expect(app.get(Readiness).evaluate().checks['decide']).toMatchObject({ ok: false });
+    await Promise.all(requesters);
+    expect(results.filter((r) => r !== 'decided' && r !== 'code 503')).toEqual([]);
+    const stored = (await (await nc.jetstreamManager()).streams.info(subjects.eventsStream)).state.messages;
+    expect(stored).toBe(results.filter((r) => r === 'decided').length);
   });
 
-  it('given a request no rule allows, then it is denied by default', async () => {
-    const reply = await firstValueFrom(client.send(subjects.policyDecide, decideRequest('delete')));
-    expect(reply.decision).toMatchObject({ effect: 'deny', rule: 'default-deny' });
-  });
-
-  it('given the same intercept twice (redelivery), then both decisions carry the same event id', async () => {
-    const req = decideRequest('list');
-    const a = await firstValueFrom(client.send(subjects.policyDecide, req));
-    const b = await firstValueFrom(client.send(subjects.policyDecide, req));
-    expect(a.decisionEventId).toBe(b.decisionEventId);
-  });
-
-  it('given a message that breaks the contract, then it answers an error naming the field, not a decision', async () => {
-    const bad = { ...decideRequest('list'), identity: { subject: 'x' } };
-    await expect(firstValueFrom(client.send(subjects.policyDecide, bad))).rejects.toMatchObject({
-      message: expect.stringContaining('identity.username'),
-    });
-  });
-
-  it('given a hot reload to a stricter policy, then the next decision uses the new version', async () => {
-    const before = await firstValueFrom(client.send(subjects.policyDecide, decideRequest('list')));
-    writeFileSync(join(dir, 'policy.yaml'), POLICY.replace('effect: allow', 'effect: deny'));
-    await waitFor(async () => (await firstValueFrom(client.send(subjects.policyDecide, decideRequest('list')))).decision.effect === 'deny');
-    const after = await firstValueFrom(client.send(subjects.policyDecide, decideRequest('list')));
-    expect(after.decision.policyVersion).not.toBe(before.decision.policyVersion);
-    // An invalid edit is refused: the stricter policy stays in force.
-    writeFileSync(join(dir, 'policy.yaml'), 'rules: [oops');
-    await new Promise((r) => setTimeout(r, 400));
-    const still = await firstValueFrom(client.send(subjects.policyDecide, decideRequest('list')));
-    expect(still.decision).toMatchObject({ effect: 'deny', policyVersion: after.decision.policyVersion });
+  it('given a stopped policy service, then a decide request fails with no responders, not a timeout', async () => {
+    const started = Date.now();
+    const failure = await nc.request(subjects.policyDecide, encodeJson(decideRequest(intercepted('list'))), { timeout: 5000 }).catch((e: unknown) => e);
+    console.log(`no-responders answer after ${Date.now() - started} ms (request timeout 5000 ms)`);
+    expect(failure).toMatchObject({ code: '503' });
   });
 });
 

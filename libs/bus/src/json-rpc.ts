@@ -1,0 +1,121 @@
+import type { Msg, NatsConnection } from 'nats';
+import type { RpcErrorReply } from '@chaperone/contracts';
+import { decodeJson, encodeJson } from './codec';
+import { ErrorReply, isErrorReply, RpcFailed } from './rpc-errors';
+
+/**
+ * Plain-JSON request/reply on core NATS, for the hot paths: the request is the message body, the
+ * reply is the answer or `{ error: { message } }` (RpcErrorReply). No envelope, no framework between
+ * the subscription and the handler.
+ */
+
+/**
+ * Ask and return the decoded answer. An error reply is thrown as RpcFailed; failures to get an
+ * answer (timeout, no responders, connection closed) are thrown as the NATS client throws them.
+ */
+export async function requestJson(nc: NatsConnection, subject: string, data: unknown, timeoutMs: number): Promise<unknown> {
+  const msg = await nc.request(subject, encodeJson(data), { timeout: timeoutMs });
+  let reply: unknown;
+  try {
+    reply = decodeJson(msg.data);
+  } catch {
+    throw new RpcFailed('the reply is not JSON');
+  }
+  if (isErrorReply(reply)) throw new RpcFailed(reply.error.message);
+  return reply;
+}
+
+export interface JsonResponder {
+  /** Subscribed and taking requests (false once draining). */
+  readonly active: boolean;
+  /** Requests being handled now. */
+  readonly inFlight: number;
+  /** Take no more requests, and resolve once every request taken has been answered. */
+  drain(): Promise<void>;
+}
+
+export interface ServeJsonOptions {
+  subject: string;
+  /** Replicas in one queue group share the requests: each is handled once. */
+  queue: string;
+  /**
+   * The answer to one decoded request. Throw ErrorReply to answer an error whose message is safe to
+   * show; anything else thrown is answered with a generic message and passed to onUnexpected.
+   */
+  handle(request: unknown): Promise<unknown>;
+  onUnexpected(error: unknown): void;
+}
+
+const NOT_JSON: RpcErrorReply = { error: { message: 'the request is not valid JSON' } };
+const FAILED: RpcErrorReply = { error: { message: 'the request failed inside the service (see its log)' } };
+
+/**
+ * Serve a subject with a callback subscription: decode, handle, reply. A message without a reply
+ * subject asks nothing and is ignored; a body that is not JSON is answered without being handled
+ * (the parser's message quotes the input, so it is not passed on).
+ */
+export function serveJson(nc: NatsConnection, opts: ServeJsonOptions): JsonResponder {
+  let inFlight = 0;
+  let draining = false;
+  let idle: (() => void) | undefined;
+
+  const respond = (msg: Msg, reply: unknown): void => {
+    try {
+      msg.respond(encodeJson(reply));
+    } catch (e) {
+      // The connection closed under the request: the requester times out and fails closed.
+      opts.onUnexpected(e);
+    }
+  };
+  const settled = (): void => {
+    inFlight--;
+    if (inFlight === 0 && idle) idle();
+  };
+
+  const sub = nc.subscribe(opts.subject, {
+    queue: opts.queue,
+    callback: (err, msg) => {
+      if (err) {
+        opts.onUnexpected(err);
+        return;
+      }
+      if (!msg.reply) return;
+      let request: unknown;
+      try {
+        request = decodeJson(msg.data);
+      } catch {
+        respond(msg, NOT_JSON);
+        return;
+      }
+      inFlight++;
+      opts.handle(request).then(
+        (reply) => {
+          respond(msg, reply);
+          settled();
+        },
+        (e: unknown) => {
+          if (!(e instanceof ErrorReply)) opts.onUnexpected(e);
+          respond(msg, e instanceof ErrorReply ? e.toReply() : FAILED);
+          settled();
+        },
+      );
+    },
+  });
+
+  return {
+    get active() {
+      return !draining && !sub.isClosed();
+    },
+    get inFlight() {
+      return inFlight;
+    },
+    async drain() {
+      draining = true;
+      if (!sub.isClosed()) {
+        // Unsubscribes at the server and delivers what was already on its way to this replica.
+        await sub.drain().catch(() => undefined);
+      }
+      if (inFlight > 0) await new Promise<void>((resolve) => (idle = resolve));
+    },
+  };
+}

@@ -1,0 +1,179 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { JetStreamManager, NatsConnection } from 'nats';
+import { createAuthenticator, createLocalIssuer, type Authenticator } from '@chaperone/auth';
+import { connectBus, decodeJson, DurableEventPublisher, ensureEventsStream, ErrorReply, serveJson, type JsonResponder } from '@chaperone/bus';
+import { busSubjects, type DecideReply, type Decision } from '@chaperone/contracts';
+import { trace } from '@opentelemetry/api';
+import { Authenticate } from '../authenticate/authenticate';
+import { ResponseRecord } from '../context/response-record';
+import { GatewayFailure } from '../errors/gateway-errors';
+import { EvidenceWriter } from '../evidence/evidence-writer';
+import { RequestInfoStage } from '../request-info/request-info';
+import type { IngressConfig } from '../tokens';
+import { PolicyClient } from './policy-client';
+import { RecordAndDecide } from './record-and-decide';
+
+const servers = [process.env['NATS_URL'] ?? 'nats://127.0.0.1:4222'];
+const ALLOW: Decision = {
+  effect: 'allow',
+  rule: 'read-pods',
+  policyVersion: 'sha256:test',
+  reason: 'allowed by read-pods',
+  matchedRules: ['read-pods'],
+  mask: false,
+  unmasked: false,
+  maskProfile: 'default',
+  record: 'none',
+};
+
+/**
+ * Record and decide against the real NATS, behind the real stages before it (a real HTTP request,
+ * a verified token): what the decide request carries, and who records the intercept. The policy side
+ * is a stand-in responder on the bus (a service never imports another service).
+ */
+describe('record and decide (real NATS)', () => {
+  jest.setTimeout(30_000);
+  const subjects = busSubjects(`intercept-int-${randomUUID().slice(0, 8)}`);
+  const dir = mkdtempSync(join(tmpdir(), 'intercept-int-'));
+  let nc: NatsConnection;
+  let jsm: JetStreamManager;
+  let authenticator: Authenticator;
+  let token = '';
+  let server: Server;
+  let base = '';
+  let policy: JsonResponder | undefined;
+
+  /** The policy stand-in: answers with `answer` and hands over every request it got. */
+  const standIn = (answer: (request: unknown) => Promise<unknown>): unknown[] => {
+    const seen: unknown[] = [];
+    policy = serveJson(nc, {
+      subject: subjects.policyDecide,
+      queue: subjects.queue('policy'),
+      handle: (request) => {
+        seen.push(request);
+        return answer(request);
+      },
+      onUnexpected: () => undefined,
+    });
+    return seen;
+  };
+  const stopStandIn = async (): Promise<void> => {
+    await policy?.drain();
+    policy = undefined;
+  };
+  const storedCount = async (): Promise<number> => (await jsm.streams.info(subjects.eventsStream)).state.messages;
+  /** One request through a real HTTP server into admit; the admitted request or the failure's kind and message. */
+  const admit = async (): Promise<{ interceptEventId?: string; decisionEventId?: string; kind?: string; message?: string; requestId: string }> => {
+    const res = await fetch(`${base}/api/v1/namespaces/default/pods?limit=5`, { headers: { authorization: `Bearer ${token}`, 'user-agent': 'kubectl/v1.32.0' } });
+    return (await res.json()) as { requestId: string };
+  };
+
+  beforeAll(async () => {
+    const issuer = await createLocalIssuer({ issuer: 'https://intercept-int', audience: 'chaperone' });
+    issuer.writeJwksFile(join(dir, 'jwks.json'));
+    authenticator = createAuthenticator({ issuer: issuer.issuer, audiences: ['chaperone'], algorithms: ['ES256'], clockToleranceSec: 0, jwks: { kind: 'file', path: join(dir, 'jwks.json') } });
+    token = await issuer.sign({ sub: 'bot', groups: ['agents'], agent: 'bot', sid: 'session-int' });
+    nc = await connectBus(servers, 'intercept-int');
+    jsm = await nc.jetstreamManager();
+    await ensureEventsStream(jsm, subjects, { maxBytes: 1 << 20, maxMsgs: -1 });
+    const evidence = new EvidenceWriter(new DurableEventPublisher(nc.jetstream(), subjects, 2000));
+    const authenticate = new Authenticate(authenticator, evidence);
+    const requestInfo = new RequestInfoStage();
+    const recordAndDecide = new RecordAndDecide(new PolicyClient(nc, { policyTimeoutMs: 2000 } as IngressConfig, subjects), evidence);
+    const tracer = trace.getTracer('test');
+    server = createServer((req, res) => {
+      const requestId = randomUUID();
+      const received = { stage: 'received', exchange: { kind: 'http', req, res }, requestId, started: 0, span: tracer.startSpan('test'), response: new ResponseRecord() } as const;
+      authenticate
+        .run(received)
+        .then((authenticated) => recordAndDecide.run(requestInfo.run(authenticated)))
+        .then(
+          (d) => res.end(JSON.stringify({ requestId, interceptEventId: d.intercepted.eventId, decisionEventId: d.decisionEventId })),
+          (e: unknown) => {
+            const error = e instanceof GatewayFailure ? e.error : { kind: 'thrown', message: String(e) };
+            res.end(JSON.stringify({ requestId, kind: error.kind, message: 'message' in error ? error.message : undefined }));
+          },
+        );
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+
+  afterEach(stopStandIn);
+
+  afterAll(async () => {
+    server.closeAllConnections();
+    await new Promise((r) => server.close(r));
+    authenticator.close();
+    await jsm.streams.delete(subjects.eventsStream);
+    await nc.drain();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('given policy decides, then the decide request carries the whole RequestIntercepted and the ingress stores nothing itself', async () => {
+    const seen = standIn(async () => ({ schemaVersion: 1, decisionEventId: 'd-1', decision: ALLOW }) satisfies DecideReply);
+    const before = await storedCount();
+    const admitted = await admit();
+    expect(admitted).toMatchObject({ decisionEventId: 'd-1' });
+    expect(seen).toEqual([
+      {
+        schemaVersion: 2,
+        intercepted: {
+          eventId: admitted.interceptEventId,
+          schemaVersion: 1,
+          type: 'RequestIntercepted',
+          time: expect.any(String),
+          requestId: admitted.requestId,
+          sessionId: 'session-int',
+          traceId: expect.any(String),
+          identity: { subject: 'bot', username: 'bot', groups: ['agents'], agent: 'bot', issuer: 'https://intercept-int' },
+          payload: {
+            method: 'GET',
+            path: '/api/v1/namespaces/default/pods',
+            query: 'limit=5',
+            request: expect.objectContaining({ verb: 'list', resource: 'pods', namespace: 'default' }),
+            userAgent: 'kubectl/v1.32.0',
+            sourceAddress: '127.0.0.1',
+            upgrade: false,
+          },
+        },
+      },
+    ]);
+    // Storing both events is the policy service's job; this stand-in stores nothing, so neither does anyone.
+    await nc.flush();
+    await new Promise((r) => setTimeout(r, 200));
+    expect(await storedCount()).toBe(before);
+  });
+
+  it('given no policy service, then policy-unavailable (no responders) and the ingress records the RequestIntercepted itself', async () => {
+    const before = await storedCount();
+    const refused = await admit();
+    expect(refused).toMatchObject({ kind: 'policy-unavailable', message: expect.stringContaining('unreachable') });
+    await waitFor(async () => (await storedCount()) === before + 1);
+    const last = await jsm.streams.getMessage(subjects.eventsStream, { seq: (await jsm.streams.info(subjects.eventsStream)).state.last_seq });
+    expect(decodeJson(last.data)).toMatchObject({ type: 'RequestIntercepted', requestId: refused.requestId, payload: { query: 'limit=5' } });
+  });
+
+  it('given policy answers an error, then policy-unavailable with its message, and the ingress records the RequestIntercepted itself', async () => {
+    standIn(async () => {
+      throw new ErrorReply('the decision could not be recorded: the events stream is full');
+    });
+    const before = await storedCount();
+    const refused = await admit();
+    expect(refused).toMatchObject({ kind: 'policy-unavailable', message: 'the policy service could not decide (the decision could not be recorded: the events stream is full)' });
+    await waitFor(async () => (await storedCount()) === before + 1);
+  });
+});
+
+async function waitFor(cond: () => Promise<boolean>, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await cond())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
