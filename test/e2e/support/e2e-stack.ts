@@ -80,8 +80,12 @@ export class E2EStack {
     this.nc = await connect({ servers: natsUrl, maxReconnectAttempts: -1, reconnectTimeWait: 200 });
     this.sub = this.nc.subscribe(this.subjects.eventsAll, {
       callback: (_e, msg) => {
-        const parsed = ChaperoneEventSchema.safeParse(JSON.parse(new TextDecoder().decode(msg.data)));
-        if (parsed.success) this.events.push(parsed.data);
+        // A message holds one event, or several of one session (the intercept with its decision).
+        const body = JSON.parse(new TextDecoder().decode(msg.data)) as unknown;
+        for (const item of Array.isArray(body) ? body : [body]) {
+          const parsed = ChaperoneEventSchema.safeParse(item);
+          if (parsed.success) this.events.push(parsed.data);
+        }
       },
     });
 
