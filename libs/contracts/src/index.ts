@@ -7,6 +7,7 @@ export * from './approval-messages';
 export * from './decision';
 export * from './messages';
 export * from './events';
+export * from './sessions';
 export * from './subjects';
 export * from './validate';
 export * from './masking';

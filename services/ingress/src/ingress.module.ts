@@ -14,6 +14,7 @@ import { Complete } from './complete/complete';
 import { RecordAndDecide } from './decide/record-and-decide';
 import { EvidenceWriter } from './evidence/evidence-writer';
 import { Forward } from './forward/forward';
+import { StreamingSessions } from './sessions/streaming-sessions';
 import { OpenMasking } from './masking/open-masking';
 import { PlanMasking } from './masking/plan-masking';
 import { HandlerChain } from './pipeline/handler-chain';
@@ -58,6 +59,7 @@ export class IngressModule {
         PlanMasking,
         HoldForApproval,
         OpenMasking,
+        StreamingSessions,
         Forward,
         Complete,
         Refuse,
