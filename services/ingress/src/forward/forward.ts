@@ -6,7 +6,6 @@ import type { Forwarded, Prepared } from '../context/request-context';
 import { Complete } from '../complete/complete';
 import { toStatus } from '../errors/to-status';
 import { GatewayFailure, type GatewayError } from '../errors/gateway-errors';
-import { Headers } from '@chaperone/contracts';
 import { MaskingUnavailable } from '../masking/masking-client';
 import { sendMasked } from '../masking/mask-response';
 import { UPSTREAM } from '../tokens';
