@@ -201,7 +201,7 @@ describe('kubectl port-forward', () => {
       child.kill('SIGINT');
     }
     const e = await until(() => s.events.find((x): x is PortForwardRecorded => x.type === 'PortForwardRecorded'), 'PortForwardRecorded');
-    expect(e.payload).toMatchObject({ pod: POD, namespace: 'default', protocol: 'SPDY/3.1+portforward.k8s.io' });
+    expect(e.payload).toMatchObject({ pod: POD, namespace: 'default', protocol: 'SPDY/3.1+portforward.k8s.io', ports: [8080] });
     // kubectl's SPDY goodbye makes the cluster close the tunnel first.
     expect(['client-gone', 'upstream-gone']).toContain(e.payload.ended);
     expect(e.payload.durationMs).toBeGreaterThan(0);

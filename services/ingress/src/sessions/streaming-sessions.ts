@@ -19,6 +19,11 @@ import { relayRefusal, switchingProtocols, upgradeUpstream, type UpgradeAnswer }
 import type { SessionDeps } from './session-deps';
 import { sessionRequestOf } from './session-request';
 
+/** Ends masking streams a session will not use (the masking service would otherwise wait for them). */
+function release(...streams: (MaskingStream | undefined)[]): void {
+  for (const s of streams) if (s) void s.end().catch(() => undefined);
+}
+
 /** Largest WebSocket message relayed (kubectl and the API server send 32 KiB or less). */
 const MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
 
@@ -89,11 +94,13 @@ export class StreamingSessions {
       }
     }
     const answer = await this.askCluster(ctx, headers);
+    if (answer?.kind !== 'switched') release(ctx.masking?.stream, stderr);
     if (!answer) return;
     ctx.response.upstreamStatus = answer.res.statusCode ?? 0;
     const extra = { [Headers.requestId]: ctx.requestId };
     if (answer.kind === 'refused') {
-      await relayRefusal(answer.res, exchange.socket, extra);
+      ctx.response.bytesOut = await relayRefusal(answer.res, exchange.socket, extra);
+      ctx.response.finished = !exchange.socket.destroyed;
       this.complete.atEnd(ctx);
       return;
     }
@@ -101,6 +108,7 @@ export class StreamingSessions {
     if (!websocket || !relayable.includes(protocol) || exchange.socket.destroyed) {
       // Switched to something the relay cannot read: the session is dropped before it starts.
       answer.socket.destroy();
+      release(ctx.masking?.stream, stderr);
       ctx.response.upstreamStatus = 0;
       if (exchange.socket.destroyed) return this.complete.atEnd(ctx);
       const upgrade = String(exchange.req.headers.upgrade ?? '');

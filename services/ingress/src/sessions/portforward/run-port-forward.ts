@@ -9,14 +9,14 @@ import { PortForwardSession } from './port-forward-session';
 /** Runs a port-forward from the cluster's 101 to its end, then stores PortForwardRecorded and the completion. */
 export async function runPortForward(ctx: Forwarded, session: { request: SessionRequest; protocol: string; sides: RelaySides }, deps: SessionDeps): Promise<void> {
   const t0 = performance.now();
-  const handler = new PortForwardSession();
+  const handler = new PortForwardSession(session.protocol);
   const ending = await new SessionRelay(session.sides, deps.limits).run(handler);
   deps.evidence.inBackground(
     newEvent.portForwardRecorded(systemClock, ctx.refs, {
       pod: session.request.pod,
       namespace: session.request.namespace,
       protocol: session.protocol,
-      ports: [...new Set(session.request.ports)].slice(0, 100),
+      ports: [...new Set([...session.request.ports, ...handler.ports])].slice(0, 100),
       ended: ending,
       bytesFromAgent: handler.bytesFromAgent,
       bytesToAgent: handler.bytesToAgent,

@@ -39,9 +39,10 @@ const MAX_REFUSAL_BYTES = 64 * 1024;
 
 /**
  * Relays the cluster's refusal (a Status, normally) to the agent's socket as a complete HTTP
- * response, then closes it: kubectl prints the cluster's reason, and no session starts.
+ * response, then closes it: kubectl prints the cluster's reason, and no session starts. Resolves
+ * to the body bytes sent.
  */
-export async function relayRefusal(res: IncomingMessage, socket: Duplex, extra: Record<string, string>): Promise<void> {
+export async function relayRefusal(res: IncomingMessage, socket: Duplex, extra: Record<string, string>): Promise<number> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of res) {
@@ -58,7 +59,9 @@ export async function relayRefusal(res: IncomingMessage, socket: Duplex, extra: 
   }
   for (const [k, v] of Object.entries(extra)) lines.push(`${k}: ${v}`);
   lines.push(`Content-Length: ${body.length}`, 'Connection: close', '', '');
-  if (!socket.destroyed) socket.end(Buffer.concat([Buffer.from(lines.join('\r\n'), 'latin1'), body]));
+  if (socket.destroyed) return 0;
+  socket.end(Buffer.concat([Buffer.from(lines.join('\r\n'), 'latin1'), body]));
+  return body.length;
 }
 
 /** The 101 the agent gets: the cluster's own handshake headers (accept key, chosen subprotocol), plus ours. */
