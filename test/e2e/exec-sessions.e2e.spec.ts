@@ -1,5 +1,6 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import * as http from 'node:http';
+import * as tls from 'node:tls';
 import type { ExecSessionRecorded, MaskingApplied, PortForwardRecorded, RequestCompleted } from '@chaperone/contracts';
 import { FAKE_AWS_SECRET_ACCESS_KEY, FAKE_EXEC_PASSWORD, FAKE_SERVICE_ACCOUNT_JWT } from '@chaperone/test-apiserver';
 import { policyWith } from './support/policies';
@@ -178,6 +179,28 @@ describe('kubectl exec -it: a terminal session under an unmasked rule', () => {
     expect(cast.events.some(([, c, d]) => c === 'i' && d.includes('echo tty-hi'))).toBe(true);
     expect(cast.events.some(([, c, d]) => c === 'o' && d.includes('tty-hi'))).toBe(true);
     expect(e.payload.masked.count).toBeGreaterThanOrEqual(2);
+  });
+});
+
+describe('upgrades the relay cannot read', () => {
+  it('a SPDY exec is refused with a Status, never switched', async () => {
+    const token = await s.agentToken('operator-bot', ['operators']);
+    const { host, port } = new URL(s.ingressUrl);
+    const answer = await new Promise<string>((resolve, reject) => {
+      const socket = tls.connect({ host, port: Number(port), ca: s.ingressCaPem(), servername: 'localhost' }, () => {
+        socket.write(
+          `POST /api/v1/namespaces/default/pods/${POD}/exec?command=ls&stdout=true HTTP/1.1\r\nHost: ${host}\r\nAuthorization: Bearer ${token}\r\n` +
+            'Connection: Upgrade\r\nUpgrade: SPDY/3.1\r\nX-Stream-Protocol-Version: v4.channel.k8s.io\r\nContent-Length: 0\r\n\r\n',
+        );
+      });
+      let text = '';
+      socket.on('data', (d: Buffer) => (text += d.toString('latin1')));
+      socket.on('close', () => resolve(text));
+      socket.on('error', reject);
+    });
+    expect(answer).not.toContain('101 Switching Protocols');
+    expect(answer).toMatch(/^HTTP\/1\.1 4\d\d /);
+    expect(answer).toContain('"kind":"Status"');
   });
 });
 
