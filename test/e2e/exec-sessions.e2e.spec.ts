@@ -185,7 +185,7 @@ describe('kubectl exec -it: a terminal session under an unmasked rule', () => {
 describe('upgrades the relay cannot read', () => {
   it('a SPDY exec is refused with a Status, never switched', async () => {
     const token = await s.agentToken('operator-bot', ['operators']);
-    const { host, port } = new URL(s.ingressUrl);
+    const { hostname: host, port } = new URL(s.ingressUrl);
     const answer = await new Promise<string>((resolve, reject) => {
       const socket = tls.connect({ host, port: Number(port), ca: s.ingressCaPem(), servername: 'localhost' }, () => {
         socket.write(
