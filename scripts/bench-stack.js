@@ -8,7 +8,7 @@ const path = require('node:path');
 const { randomUUID } = require('node:crypto');
 const { connect } = require('nats');
 const { busSubjects } = require('@chaperone/contracts');
-const { SERVICES, ensureNats, makeServingCert, startService, stopService } = require('./stack');
+const { GATEWAY_SERVICES, ensureNats, makeServingCert, startService, stopService } = require('./stack');
 
 const GATEWAY_TOKEN = 'bench-gateway-token';
 
@@ -34,14 +34,20 @@ function gatewayServiceEnv({ natsUrl, subjects, dir, certFile, keyFile, issuer, 
   };
 }
 
-/** Deletes every JetStream stream of a run's bus prefix (events, evidence, and whatever else a service made under it). */
+/** Whether a JetStream stream belongs to a run's bus prefix (events, evidence, and whatever else a service made under it). */
+function isRunStream(subjects, name) {
+  // Streams carry the prefix upper-cased (BENCH_1234_EVENTS), object-store and KV buckets as written
+  // (OBJ_bench-1234-reports, KV_bench-1234-...).
+  const marks = [subjects.eventsStream.replace(/_EVENTS$/, ''), `OBJ_${subjects.prefix}-`, `KV_${subjects.prefix}-`];
+  return marks.some((m) => name.includes(m));
+}
+
+/** Deletes every JetStream stream of a run's bus prefix. */
 async function deleteStreams(natsUrl, subjects) {
   const nc = await connect({ servers: natsUrl });
   const jsm = await nc.jetstreamManager();
-  // Streams carry the prefix upper-cased (BENCH_1234_EVENTS), object-store buckets as written (OBJ_bench-1234-reports).
-  const marks = [subjects.eventsStream.replace(/_EVENTS$/, ''), `OBJ_${subjects.prefix}-`];
   const names = [subjects.eventsStream, subjects.evidenceStream, `OBJ_${subjects.reportsSnapshotBucket}`];
-  for await (const si of jsm.streams.list()) if (marks.some((m) => si.config.name.includes(m))) names.push(si.config.name);
+  for await (const si of jsm.streams.list()) if (isRunStream(subjects, si.config.name)) names.push(si.config.name);
   for (const name of new Set(names)) await jsm.streams.delete(name).catch(() => false);
   await nc.drain();
 }
@@ -77,7 +83,7 @@ async function startBenchGateway(opts) {
     await deleteStreams(natsUrl, subjects);
   };
   try {
-    for (const name of SERVICES) running.push(await startService(name, env));
+    for (const name of GATEWAY_SERVICES) running.push(await startService(name, env));
   } catch (e) {
     await stop();
     throw e;
@@ -86,4 +92,4 @@ async function startBenchGateway(opts) {
   return { dir, api, cert, issuer, gatewayUrl, gatewayToken: GATEWAY_TOKEN, stop };
 }
 
-module.exports = { startBenchGateway, gatewayServiceEnv, deleteStreams };
+module.exports = { startBenchGateway, gatewayServiceEnv, deleteStreams, isRunStream };

@@ -1,15 +1,21 @@
 #!/usr/bin/env node
 // `npm run bench`: what Chaperone costs per Kubernetes request, side by side in one run.
 //
-// Starts NATS if nothing answers, the test API server (HTTPS, its own process), a bare
-// pass-through proxy (node + http-proxy-3, HTTPS, its own process) and Chaperone's five services,
-// then drives the same requests with autocannon through (a) the API server directly, (b) the bare
-// proxy, (c) Chaperone. Per scenario: maximum throughput, then a fixed-rate run at half of
+// Starts its own NATS server (unless CHAPERONE_NATS_URL names one), the test API server (HTTPS,
+// its own process), a bare pass-through proxy (node + http-proxy-3, HTTPS, its own process) and
+// Chaperone's services, then drives the same requests with autocannon through (a) the API server
+// directly, (b) the bare proxy, (c) Chaperone. Per scenario: maximum throughput, then a fixed-rate run at half of
 // Chaperone's maximum for every target (latency goals are stated at that load), peak RSS of every
-// process, and watch events per second. Ends with a memory-flatness (soak) run. Prints markdown
-// tables and writes bench-results/latest.json and bench-results/latest.md.
+// process, NATS messages and JetStream writes per request on Chaperone's runs, and watch events
+// per second. Ends with a memory-flatness (soak) run. Prints markdown tables and writes
+// bench-results/latest.json and bench-results/latest.md.
 //
 // Usage: node scripts/bench.js [--duration 8] [--connections 10] [--soak 30] [--watch-events 20000]
+//          [--only <scenario>] [--nats-monitor http://host:8222]
+// --soak 0 / --watch-events 0 skip the soak / the watch run. --only runs one scenario's HTTP runs and
+// writes bench-results/only-<scenario>.{json,md} instead (no watch, soak, nor latest.*).
+// With CHAPERONE_NATS_URL the bench uses that server; its message counters are read only from the
+// monitoring URL given with --nats-monitor (else n/a), and count every client of a shared server.
 // Every process it starts ends with it (also on error and Ctrl-C); its JetStream streams are deleted.
 'use strict';
 const https = require('node:https');
@@ -21,27 +27,36 @@ const { performance } = require('node:perf_hooks');
 const autocannon = require('autocannon');
 const { busSubjects } = require('@chaperone/contracts');
 const { createLocalIssuer } = require('@chaperone/auth');
-const { ROOT, SERVICES, ensureNats, makeServingCert, startService } = require('./stack');
+const { ROOT, GATEWAY_SERVICES, ensureNats, makeServingCert, startService } = require('./stack');
 const { gatewayServiceEnv, deleteStreams } = require('./bench-stack');
+const { startOwnNats } = require('./bench/nats-server');
+const { openNatsCounters, busBackground, unavailable, figure } = require('./bench/nats-counters');
 const { BENCH_NAMESPACE } = require('./bench/fixtures');
 const { policyDecisionTimes } = require('./bench/policy-rules');
 const { watchExternalNats, track, forkHelper, stopAll, memoryOf, measuredProcesses, sampleMemory, measureCpu } = require('./bench/processes');
 
 const GATEWAY_TOKEN = 'bench-gateway-token';
 
+const STRING_OPTIONS = ['only', 'natsMonitor'];
+/** Parts of the run that 0 turns off. */
+const SKIPPABLE = ['soak', 'watchEvents'];
+
 function parseArgs(argv) {
-  const opts = { duration: 8, connections: 10, soak: 30, watchEvents: 20000, only: '' };
+  const opts = { duration: 8, connections: 10, soak: 30, watchEvents: 20000, only: '', natsMonitor: '' };
+  const usage = (bad) =>
+    new Error(
+      `usage: bench.js [--duration s] [--connections n] [--soak s|0] [--watch-events n|0] [--only ${SCENARIOS.map((s) => s.id).join('|')}] [--nats-monitor url] (bad: ${bad})`,
+    );
   for (let i = 0; i < argv.length; i++) {
     const key = argv[i].replace(/^--/, '').replace(/-(\w)/g, (_, c) => c.toUpperCase());
     const raw = argv[++i];
-    const value = key === 'only' ? raw : Number(raw);
-    if (!(key in opts) || raw === undefined || (key !== 'only' && !(Number.isFinite(value) && value > 0))) {
-      throw new Error(
-        `usage: bench.js [--duration s] [--connections n] [--soak s] [--watch-events n] [--only ${SCENARIOS.map((s) => s.id).join('|')}] (bad: ${argv[i - 1]} ${raw ?? ''})`,
-      );
-    }
+    const isString = STRING_OPTIONS.includes(key);
+    const value = isString ? raw : Number(raw);
+    const valid = isString || (Number.isFinite(value) && (value > 0 || (value === 0 && SKIPPABLE.includes(key))));
+    if (!(key in opts) || raw === undefined || !valid) throw usage(`${argv[i - 1]} ${raw ?? ''}`);
     opts[key] = value;
   }
+  if (opts.only && !SCENARIOS.some((s) => s.id === opts.only)) throw usage(`--only ${opts.only}`);
   return opts;
 }
 
@@ -75,12 +90,29 @@ agents:
       resources: ["pods", "secrets", "configmaps"]
 `;
 
-/** Starts every process; returns what the scenarios need. */
-async function startStack(dir) {
-  const natsUrl = process.env.CHAPERONE_NATS_URL || 'nats://127.0.0.1:4222';
-  const nats = await ensureNats(natsUrl, path.join(dir, 'nats'), console.log);
+/**
+ * The bench's own NATS server, so that its message counters and CPU are the bench's alone; or the
+ * one CHAPERONE_NATS_URL names (started there if nothing answers), counted through opts.natsMonitor.
+ */
+async function startNats(dir, opts, log) {
+  const external = process.env.CHAPERONE_NATS_URL;
+  if (!external) {
+    if (opts.natsMonitor) log('--nats-monitor is only read with CHAPERONE_NATS_URL: the bench counts on its own NATS server');
+    const own = await startOwnNats(path.join(dir, 'nats'), log);
+    track('nats-server', own.child);
+    return { natsUrl: own.url, monitorUrl: own.monitorUrl, exclusive: true };
+  }
+  const nats = await ensureNats(external, path.join(dir, 'nats'), log);
   if (nats.started) track('nats-server', nats.started);
   else watchExternalNats();
+  if (!opts.natsMonitor) log(`NATS at ${external}: no --nats-monitor, so messages in and out are n/a`);
+  else if (!nats.started) log(`NATS at ${external} may be shared: messages in and out count its other clients too`);
+  return { natsUrl: external, monitorUrl: opts.natsMonitor || undefined, exclusive: false };
+}
+
+/** Starts every process; returns what the scenarios need. */
+async function startStack(dir, opts, log) {
+  const { natsUrl, monitorUrl, exclusive } = await startNats(dir, opts, log);
   const cert = await makeServingCert(path.join(dir, 'tls'));
   const api = await forkHelper('test API server', path.join(__dirname, 'bench', 'api-server.js'), [cert.certFile, cert.keyFile, GATEWAY_TOKEN]);
   const bare = await forkHelper('bare proxy', path.join(__dirname, 'bench', 'bare-proxy.js'), [cert.certFile, cert.keyFile, api.url, cert.certFile, GATEWAY_TOKEN]);
@@ -97,17 +129,22 @@ async function startStack(dir) {
     CHAPERONE_MASKING_TIMEOUT_MS: '60000',
   };
   let ingressUrl;
-  for (const name of SERVICES) {
+  for (const name of GATEWAY_SERVICES) {
     const s = await startService(name, env);
     track(name, s.child);
     s.child.stdout.resume();
     s.child.stderr.resume();
     if (name === 'ingress') ingressUrl = s.urls[0];
   }
+  const counters = await openNatsCounters({ natsUrl, monitorUrl, exclusive, subjects, log }).catch((e) => {
+    log(`NATS counters unavailable (${e.message}): n/a`);
+    return unavailable;
+  });
   const sign = (groups) => issuer.sign({ sub: `bench-${groups[0]}`, agent: 'bench-agent', groups }, { expiresIn: 24 * 3600 });
   return {
     natsUrl,
     subjects,
+    counters,
     api,
     targets: {
       direct: { url: api.url, token: GATEWAY_TOKEN },
@@ -118,9 +155,10 @@ async function startStack(dir) {
   };
 }
 
-/** One autocannon run; latency figures in ms. */
-function load(target, urlPath, { connections, duration, overallRate, warmup }) {
-  return new Promise((resolve, reject) => {
+/** One autocannon run; latency figures in ms. With counters, NATS messages and JetStream writes per request too. */
+async function load(target, urlPath, { connections, duration, overallRate, warmup, counters }) {
+  const natsWindow = counters ? await counters.start() : undefined;
+  const result = await new Promise((resolve, reject) => {
     const memory = sampleMemory();
     const cpu = measureCpu();
     const load1 = os.loadavg()[0];
@@ -145,6 +183,9 @@ function load(target, urlPath, { connections, duration, overallRate, warmup }) {
         // disturbed by other work on the machine (throughput and latency are not).
         const cpuMsPerRequest = Object.fromEntries(Object.entries(cpuSeconds).map(([k, v]) => [k, requests > 0 ? +((v * 1000) / requests).toFixed(3) : null]));
         resolve({
+          requests,
+          // Including those still in flight when the run stopped (at most one per connection).
+          sent: r.requests.sent,
           rps: +r.requests.average.toFixed(1),
           p50: r.latency.p50,
           p99: r.latency.p99,
@@ -158,7 +199,12 @@ function load(target, urlPath, { connections, duration, overallRate, warmup }) {
       },
     );
   });
+  if (natsWindow) result.nats = await natsWindow.stop(result.requests);
+  return result;
 }
+
+/** "NATS per request: ..." for a log line; empty for a run without counters. */
+const natsLine = (r) => (r.nats ? `; NATS per request: msgs in ${figure(r.nats.msgsIn)}, out ${figure(r.nats.msgsOut)}, JetStream writes ${figure(r.nats.jetStreamWrites)}; bus busy ${figure(r.nats.drainSeconds)} s after the last response` : '');
 
 const SCENARIOS = [
   { id: 'get-pod', label: 'get pod', path: '/api/v1/namespaces/default/pods/worker-0', variants: [['raw', '(c) allow, unmasked rule'], ['masked', '(c2) allow, default masking']] },
@@ -214,23 +260,24 @@ async function preflight(stack) {
 }
 
 async function httpScenarios(stack, opts, log) {
-  await preflight(stack);
   const base = { connections: opts.connections, duration: opts.duration };
+  // Only Chaperone's runs use the bus; direct and bare have nothing to count.
+  const counted = (t) => (t === 'direct' || t === 'bare' ? {} : { counters: stack.counters });
   const results = [];
   for (const s of SCENARIOS.filter((x) => !opts.only || x.id === opts.only)) {
     log(`${s.label}: maximum throughput`);
     const max = {};
     for (const t of ['direct', 'bare', ...s.variants.map(([v]) => v)]) {
-      max[t] = await load(stack.targets[t], s.path, { ...base, warmup: true });
-      log(`  ${t}: ${max[t].rps} req/s, p50 ${max[t].p50} ms, p99 ${max[t].p99} ms, failed ${max[t].failed}; CPU ms/request ${JSON.stringify(max[t].cpuMsPerRequest)}`);
+      max[t] = await load(stack.targets[t], s.path, { ...base, warmup: true, ...counted(t) });
+      log(`  ${t}: ${max[t].rps} req/s, p50 ${max[t].p50} ms, p99 ${max[t].p99} ms, failed ${max[t].failed}; CPU ms/request ${JSON.stringify(max[t].cpuMsPerRequest)}${natsLine(max[t])}`);
     }
     for (const [variant, label] of s.variants) {
       const rate = Math.max(1, Math.floor(max[variant].rps / 2));
       log(`${s.label} ${label}: fixed rate ${rate} req/s (half of Chaperone's maximum)`);
       const half = {};
       for (const t of ['direct', 'bare', variant]) {
-        half[t] = await load(stack.targets[t], s.path, { ...base, overallRate: rate });
-        log(`  ${t}: p50 ${half[t].p50} ms, p99 ${half[t].p99} ms, failed ${half[t].failed}`);
+        half[t] = await load(stack.targets[t], s.path, { ...base, overallRate: rate, ...counted(t) });
+        log(`  ${t}: p50 ${half[t].p50} ms, p99 ${half[t].p99} ms, failed ${half[t].failed}${natsLine(half[t])}`);
       }
       const n = s.id === 'list-1mb' ? 50 : 500;
       const one = {};
@@ -238,6 +285,8 @@ async function httpScenarios(stack, opts, log) {
       log(`  one client, sequential (n=${n}): direct p50 ${one.direct.p50} ms, bare ${one.bare.p50} ms, Chaperone ${one[variant].p50} ms`);
       results.push({
         scenario: s.id,
+        variant,
+        variantLabel: label,
         label: `${s.label} ${label}`,
         path: s.path,
         halfRate: rate,
@@ -352,7 +401,7 @@ function markdown(result) {
     );
   }
   const w = result.watch;
-  lines.push(
+  if (w) lines.push(
     `| (f) watch events/s (${result.options.watchEvents} events) | ${w.direct.eventsPerSecond} | ${w.bare.eventsPerSecond} | ${w.raw.eventsPerSecond} unmasked, ${w.masked.eventsPerSecond} masked | ${ratio(w.raw.eventsPerSecond, w.direct.eventsPerSecond)} / ${ratio(w.masked.eventsPerSecond, w.direct.eventsPerSecond)} | ${ratio(w.raw.eventsPerSecond, w.bare.eventsPerSecond)} / ${ratio(w.masked.eventsPerSecond, w.bare.eventsPerSecond)} | | | | | |`,
   );
   lines.push('');
@@ -377,7 +426,7 @@ function markdown(result) {
   lines.push(`| scenario | ${names.join(' | ')} |`);
   lines.push(`|---|${names.map(() => '---').join('|')}|`);
   for (const r of result.http) lines.push(`| ${r.label} | ${names.map((n) => r.max.chaperone.peakRssMb[n] ?? '').join(' | ')} |`);
-  lines.push(`| (f) watch, masked | ${names.map((n) => w.masked.peakRssMb[n] ?? '').join(' | ')} |`);
+  if (w) lines.push(`| (f) watch, masked | ${names.map((n) => w.masked.peakRssMb[n] ?? '').join(' | ')} |`);
   lines.push('');
   lines.push('CPU milliseconds per request, by process, during the maximum-throughput runs (least sensitive to other load on the machine):');
   lines.push('');
@@ -387,6 +436,22 @@ function markdown(result) {
     for (const t of ['direct', 'bare', 'chaperone']) lines.push(`| ${r.label} | ${t} | ${names.map((n) => r.max[t].cpuMsPerRequest[n] ?? '').join(' | ')} |`);
   }
   lines.push('');
+  lines.push(
+    'NATS per admitted request during the Chaperone maximum-throughput runs (msgs in: published by clients, msgs out: delivered by the server, both from /varz; JetStream writes: messages stored in the streams of the bench\'s bus prefix):',
+  );
+  lines.push('');
+  lines.push('| scenario | variant | msgs in | msgs out | JetStream writes |');
+  lines.push('|---|---|---|---|---|');
+  for (const r of result.http) {
+    const n = r.max.chaperone.nats ?? {};
+    lines.push(`| ${r.scenario} | ${r.variant} ${r.variantLabel} | ${figure(n.msgsIn)} | ${figure(n.msgsOut)} | ${figure(n.jetStreamWrites)} |`);
+  }
+  const b = result.busIdle;
+  lines.push('');
+  lines.push(
+    `With no requests the bus carried ${figure(b.msgsInPerSecond)} msgs in, ${figure(b.msgsOutPerSecond)} msgs out and ${figure(b.jetStreamWritesPerSecond)} JetStream writes per second (consumer pulls, heartbeats, snapshots); a run at r req/s holds that divided by r in each figure.`,
+  );
+  lines.push('');
   const p = result.policy;
   lines.push('Policy decision time (µs per decision, in process; the request matches the last rule):');
   lines.push('');
@@ -395,11 +460,13 @@ function markdown(result) {
   for (const n of Object.keys(p)) lines.push(`| ${Number(n).toLocaleString('en')} | ${p[n].indexedUs} | ${p[n].linearUs} |`);
   lines.push('');
   const s = result.soak;
-  lines.push(`Memory over a ${s.seconds} s soak at ${s.rate} req/s (${s.requests} requests, ${s.failed} failed, p50 ${s.p50} ms, p99 ${s.p99} ms); RSS MB at ${s.startAtS} s → end (max):`);
-  lines.push('');
-  lines.push(`| ${Object.keys(s.perProcess).join(' | ')} |`);
-  lines.push(`|${Object.keys(s.perProcess).map(() => '---').join('|')}|`);
-  lines.push(`| ${Object.values(s.perProcess).map((p) => `${p.startMb} → ${p.endMb} (${p.maxMb})`).join(' | ')} |`);
+  if (s) {
+    lines.push(`Memory over a ${s.seconds} s soak at ${s.rate} req/s (${s.requests} requests, ${s.failed} failed, p50 ${s.p50} ms, p99 ${s.p99} ms); RSS MB at ${s.startAtS} s → end (max):`);
+    lines.push('');
+    lines.push(`| ${Object.keys(s.perProcess).join(' | ')} |`);
+    lines.push(`|${Object.keys(s.perProcess).map(() => '---').join('|')}|`);
+    lines.push(`| ${Object.values(s.perProcess).map((p) => `${p.startMb} → ${p.endMb} (${p.maxMb})`).join(' | ')} |`);
+  }
   const failures = result.http.flatMap((r) =>
     ['direct', 'bare', 'chaperone'].flatMap((t) => [r.max[t], r.half[t], r.sequential[t]].filter((x) => x.failed > 0).map((x) => `${r.label} ${t}: ${x.failed} failed`)),
   );
@@ -414,6 +481,7 @@ async function main() {
   let stack;
   const cleanup = async () => {
     await stopAll({ keep: ['nats-server'] });
+    if (stack) await stack.counters.close();
     if (stack) await deleteStreams(stack.natsUrl, stack.subjects).catch((e) => log(`could not delete the bench streams: ${e.message}`));
     await stopAll();
     rmSync(dir, { recursive: true, force: true });
@@ -432,19 +500,27 @@ async function main() {
     log('policy decision time, 10 and 10,000 rules');
     const policy = policyDecisionTimes();
     log(`  ${JSON.stringify(policy)}`);
-    stack = await startStack(dir);
+    stack = await startStack(dir, opts, log);
     log(`started: ${measuredProcesses().map((p) => `${p.name} (${p.pid})`).join(', ')}`);
+    await preflight(stack);
+    log('bus background: NATS counters for 3 s with no requests');
+    const busIdle = await busBackground(stack.counters, 3);
+    log(`  per second: msgs in ${figure(busIdle.msgsInPerSecond)}, out ${figure(busIdle.msgsOutPerSecond)}, JetStream writes ${figure(busIdle.jetStreamWritesPerSecond)}`);
     const http = await httpScenarios(stack, opts, log);
-    if (opts.only) return; // a quick look at one scenario while tuning: no watch, soak or report
-    log('(f) watch events per second');
-    const watch = await watchScenario(stack, opts, log);
-    const allow = http.find((r) => r.scenario === 'get-pod');
-    const soakResult = await soak(stack, allow.halfRate, opts.soak, log);
+    // --only is a quick look at one scenario while tuning: no watch or soak, and latest.* stays the last full run.
+    let watch;
+    if (!opts.only && opts.watchEvents > 0) {
+      log('(f) watch events per second');
+      watch = await watchScenario(stack, opts, log);
+    }
+    let soakResult;
+    if (!opts.only && opts.soak > 0) soakResult = await soak(stack, http.find((r) => r.scenario === 'get-pod').halfRate, opts.soak, log);
     const result = {
       when: new Date().toISOString(),
       machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, memGb: Math.round(os.totalmem() / 2 ** 30), node: process.version, loadAvgStart, loadAvgEnd: +os.loadavg()[0].toFixed(2) },
       options: opts,
       policy,
+      busIdle,
       http,
       watch,
       soak: soakResult,
@@ -452,9 +528,10 @@ async function main() {
     const table = markdown(result);
     console.log(`\n${table}\n`);
     mkdirSync(path.join(ROOT, 'bench-results'), { recursive: true });
-    writeFileSync(path.join(ROOT, 'bench-results', 'latest.json'), JSON.stringify(result, null, 2));
-    writeFileSync(path.join(ROOT, 'bench-results', 'latest.md'), `${table}\n`);
-    log('written bench-results/latest.json and bench-results/latest.md');
+    const name = opts.only ? `only-${opts.only}` : 'latest';
+    writeFileSync(path.join(ROOT, 'bench-results', `${name}.json`), JSON.stringify(result, null, 2));
+    writeFileSync(path.join(ROOT, 'bench-results', `${name}.md`), `${table}\n`);
+    log(`written bench-results/${name}.json and bench-results/${name}.md`);
   } finally {
     if (!interrupted) await cleanup();
   }

@@ -7,7 +7,10 @@ const net = require('node:net');
 const path = require('node:path');
 
 const ROOT = path.resolve(__dirname, '..');
-const SERVICES = ['policy', 'masking', 'approval', 'audit', 'reports', 'ingress'];
+// The gateway (what kubectl goes through, and what the benchmarks measure), then the MCP door,
+// last because it sends every Kubernetes call to the ingress (see mcpEnv).
+const GATEWAY_SERVICES = ['policy', 'masking', 'approval', 'audit', 'reports', 'ingress'];
+const SERVICES = [...GATEWAY_SERVICES, 'mcp'];
 
 /** True when something accepts TCP connections on host:port. */
 function portAnswers(host, port, timeoutMs = 1000) {
@@ -105,14 +108,16 @@ function agentKubeconfig({ server, caPem, token, name = 'chaperone' }) {
 
 /**
  * Spawn one service as its own process. Resolves once it prints its `ready` line; rejects with its
- * output if it exits first. Output lines go to onLine (prefixing, test capture).
+ * output if it exits first. Output lines go to onLine (prefixing, test capture); onSpawn gets the
+ * child at once, so a caller interrupted during the start can still end it.
  */
-function startService(name, env, onLine = () => {}) {
+function startService(name, env, onLine = () => {}, onSpawn = () => {}) {
   const child = spawn(process.execPath, [path.join(ROOT, 'services', name, 'dist', 'main.js')], {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  onSpawn(child);
   const output = [];
   const info = { name, child, output, urls: [], health: undefined };
   return new Promise((resolve, reject) => {
@@ -140,6 +145,22 @@ function startService(name, env, onLine = () => {}) {
   });
 }
 
+/**
+ * What the MCP service needs from the services started before it: the ingress's URL (HTTPS when it
+ * has one) and the CA its certificate chains to, and the approvers API for approval status.
+ */
+function mcpEnv(running, caFile) {
+  const ingress = running.find((s) => s.name === 'ingress');
+  const approval = running.find((s) => s.name === 'approval');
+  const url = ingress && (ingress.urls.find((u) => u.startsWith('https://')) || ingress.urls[0]);
+  if (!url) throw new Error('the MCP service needs the ingress, which reported no URL');
+  return {
+    CHAPERONE_MCP_INGRESS_URL: url,
+    ...(caFile ? { CHAPERONE_MCP_INGRESS_CA_FILE: caFile } : {}),
+    ...(approval && approval.urls[0] ? { CHAPERONE_MCP_APPROVAL_URL: approval.urls[0] } : {}),
+  };
+}
+
 /** Stop a service process and wait for it to exit. */
 function stopService(info, signal = 'SIGTERM') {
   return new Promise((resolve) => {
@@ -149,4 +170,4 @@ function stopService(info, signal = 'SIGTERM') {
   });
 }
 
-module.exports = { ROOT, SERVICES, ensureNats, makeServingCert, agentKubeconfig, startService, stopService, portAnswers, which };
+module.exports = { ROOT, SERVICES, GATEWAY_SERVICES, ensureNats, makeServingCert, agentKubeconfig, startService, stopService, portAnswers, which, mcpEnv };

@@ -11,7 +11,7 @@ const { existsSync, mkdirSync, writeFileSync } = require('node:fs');
 const { homedir } = require('node:os');
 const path = require('node:path');
 const { generateKeyPairSync, randomBytes } = require('node:crypto');
-const { ROOT, SERVICES, ensureNats, makeServingCert, agentKubeconfig, startService, stopService } = require('./stack');
+const { ROOT, SERVICES, ensureNats, makeServingCert, agentKubeconfig, startService, stopService, mcpEnv } = require('./stack');
 
 const STATE = path.join(ROOT, '.chaperone');
 const say = (msg) => process.stdout.write(`[chaperone] ${msg}\n`);
@@ -102,7 +102,9 @@ async function main() {
   process.on('SIGHUP', () => void shutdown(0));
   try {
     for (const name of SERVICES) {
-      const s = await startService(name, serviceEnv, prefix);
+      // The ingress's own certificate is the CA the MCP service pins (unless one is configured).
+      const extra = name === 'mcp' && !process.env.CHAPERONE_MCP_INGRESS_URL ? mcpEnv(running, process.env.CHAPERONE_MCP_INGRESS_CA_FILE || env.CHAPERONE_TLS_CERT_FILE) : {};
+      const s = await startService(name, { ...serviceEnv, ...extra }, prefix);
       running.push(s);
       s.child.once('exit', (code) => {
         say(`${name} exited (${code}); stopping everything`);
@@ -123,6 +125,14 @@ async function main() {
     writeFileSync(file, agentKubeconfig({ server, caPem, token }), { mode: 0o600 });
     say(`Chaperone is running. The agent "demo-agent" (group "agents") has a kubeconfig, valid 24 h:`);
     say(`  kubectl --kubeconfig ${path.relative(process.cwd(), file)} get pods`);
+    // The same token for MCP clients (docs/mcp.md): the MCP door sends every call to the ingress as this agent.
+    const agentTokenFile = path.join(STATE, 'agent.token');
+    writeFileSync(agentTokenFile, token, { mode: 0o600 });
+    const mcp = running.find((s) => s.name === 'mcp');
+    if (mcp) {
+      say(`MCP clients: ${mcp.health.replace(/\/healthz$/, '')}/mcp with the bearer token in ${path.relative(process.cwd(), agentTokenFile)} (docs/mcp.md), or over stdio:`);
+      say(`  CHAPERONE_MCP_URL=${mcp.health.replace(/\/healthz$/, '')}/mcp CHAPERONE_TOKEN_FILE=${path.relative(process.cwd(), agentTokenFile)} npx chaperone mcp --stdio`);
+    }
     // Two demo approvers (group "approvers", as deploy/policy.example.yaml asks): rules may need two.
     const approvals = running.find((s) => s.name === 'approval');
     const approvalUrl = (approvals && approvals.urls[0]) || 'http://127.0.0.1:9403';

@@ -31,7 +31,7 @@ export const DEFAULT_BUS_PREFIX = 'chaperone';
 /** Changing this re-partitions the bus: drain the events stream first. */
 export const EVENT_PARTITIONS = 8;
 
-export const ServiceNames = Object.freeze(['ingress', 'policy', 'masking', 'approval', 'audit', 'reports'] as const);
+export const ServiceNames = Object.freeze(['ingress', 'policy', 'masking', 'approval', 'audit', 'reports', 'mcp'] as const);
 export type ServiceName = (typeof ServiceNames)[number];
 
 export interface BusSubjects {

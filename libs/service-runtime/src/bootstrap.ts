@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { Transport, type MicroserviceOptions } from '@nestjs/microservices';
 import type { DynamicModule, INestApplication, Type } from '@nestjs/common';
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { ServiceName } from '@chaperone/contracts';
 import { natsConnectionOptions } from '@chaperone/bus';
 import { ChaperoneLogger, initTracing } from '@chaperone/telemetry';
@@ -18,6 +19,8 @@ export interface BootstrapOptions {
   messaging?: { servers: string[]; queue: string };
   /** When the HTTP port also serves an API (not only probes): its name, announced as "<name> listening on <url>". */
   httpApi?: string;
+  /** The largest JSON request body the HTTP API accepts (body-parser form, e.g. "4mb"; default 100kb). */
+  bodyLimit?: string;
 }
 
 /**
@@ -30,7 +33,9 @@ export async function bootstrapService(opts: BootstrapOptions): Promise<INestApp
     json: opts.jsonLogs,
     ...(opts.quiet ? { levels: ['warn', 'error', 'fatal'] as const } : {}),
   });
-  const app = await NestFactory.create(opts.module, { logger });
+  const app = await NestFactory.create<NestExpressApplication>(opts.module, { logger });
+  // Registered before Nest's default JSON parser would be, so it replaces it.
+  if (opts.bodyLimit) app.useBodyParser('json', { limit: opts.bodyLimit });
   if (opts.messaging) {
     app.connectMicroservice<MicroserviceOptions>(
       {

@@ -31,6 +31,11 @@ export const RESOURCES: ResourceDef[] = [
     shortNames: ['cm'], categories: [], verbs: CRUD, subresources: [], storageVersionHash: 'qFsyl6wFWjQ=',
   },
   {
+    // Core events, as kubectl describe and kubectl get events read them (field selectors on involvedObject).
+    group: '', version: 'v1', resource: 'events', singular: 'event', kind: 'Event', namespaced: true,
+    shortNames: ['ev'], categories: [], verbs: CRUD, subresources: [], storageVersionHash: 'r2yiGXH7wu8=',
+  },
+  {
     group: '', version: 'v1', resource: 'namespaces', singular: 'namespace', kind: 'Namespace', namespaced: false,
     shortNames: ['ns'], categories: [], verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'],
     subresources: [{ name: 'finalize', kind: 'Namespace', verbs: ['update'] }, STATUS('Namespace')],

@@ -64,6 +64,7 @@ const SUPPORTED_FIELDS: Record<string, string[]> = {
   Pod: ['spec.nodeName', 'spec.restartPolicy', 'spec.schedulerName', 'spec.serviceAccountName', 'spec.hostNetwork', 'status.phase', 'status.podIP', 'status.nominatedNodeName'],
   Secret: ['type'],
   Namespace: ['status.phase'],
+  Event: ['involvedObject.kind', 'involvedObject.namespace', 'involvedObject.name', 'involvedObject.uid', 'involvedObject.apiVersion', 'reason', 'type', 'source'],
 };
 
 export function parseFieldSelector(sel: string, kind: string): FieldReq[] {

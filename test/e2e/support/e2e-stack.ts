@@ -27,6 +27,7 @@ interface StackModule {
   agentKubeconfig(o: { server: string; caPem: string; token?: string }): string;
   startService(name: string, env: Record<string, string>, onLine?: (n: string, l: string) => void): Promise<ServiceHandle>;
   stopService(s: ServiceHandle, signal?: string): Promise<void>;
+  mcpEnv(running: ServiceHandle[], caFile?: string): Record<string, string>;
 }
 
 export const GATEWAY_TOKEN = 'gateway-sa-token-e2e';
@@ -49,6 +50,8 @@ export class E2EStack {
   ingressUrl = '';
   /** The plain-HTTP listener; kubectl sends no bearer token over plain HTTP. */
   ingressHttpUrl = '';
+  /** The MCP endpoint (…/mcp), when started with `mcp`. */
+  mcpUrl = '';
   private caPem = '';
   private env: Record<string, string> = {};
   readonly events: ChaperoneEvent[] = [];
@@ -65,11 +68,12 @@ export class E2EStack {
   /**
    * `agentsYaml`: an agent registry file; registration is then required (without it the registry
    * is off, so suites about other things need not register their agents). `checkpoints`: the audit
-   * service signs chain checkpoints every second with a fresh key.
+   * service signs chain checkpoints every second with a fresh key. `mcp`: the MCP service too, last,
+   * pointed at this ingress.
    */
   async start(
     policyYaml: string,
-    opts: { natsUrl?: string; env?: Record<string, string>; agentsYaml?: string; checkpoints?: boolean } = {},
+    opts: { natsUrl?: string; env?: Record<string, string>; agentsYaml?: string; checkpoints?: boolean; mcp?: boolean } = {},
   ): Promise<void> {
     const natsUrl = opts.natsUrl ?? process.env['NATS_URL'] ?? 'nats://127.0.0.1:4222';
     this.natsUrl = natsUrl;
@@ -128,6 +132,12 @@ export class E2EStack {
     if (!url) throw new Error('the ingress did not report an HTTPS URL');
     this.ingressUrl = url;
     this.ingressHttpUrl = this.services.get('ingress')?.urls.find((u) => u.startsWith('http://')) ?? '';
+    if (opts.mcp) {
+      const env = stack.mcpEnv([...this.services.values()], cert.certFile);
+      this.services.set('mcp', await stack.startService('mcp', { ...this.env, ...env }));
+      const mcp = this.services.get('mcp');
+      this.mcpUrl = `${new URL(mcp?.health ?? '').origin}/mcp`;
+    }
   }
 
   async startService(name: string): Promise<void> {

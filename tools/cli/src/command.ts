@@ -1,3 +1,4 @@
+import type { Readable, Writable } from 'node:stream';
 import type { ParsedArgs } from './args';
 
 /** Where a command writes and what it may read from its environment: injected, so tests capture it. */
@@ -5,6 +6,8 @@ export interface Io {
   out(text: string): void;
   err(text: string): void;
   env: Record<string, string | undefined>;
+  /** The raw streams, for a command that speaks a protocol over them (chaperone mcp --stdio). */
+  streams?: { input: Readable; output: Writable };
 }
 
 /**

@@ -4,7 +4,7 @@ import { run } from './run';
 
 run(
   process.argv.slice(2),
-  { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t), env: process.env },
+  { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t), env: process.env, streams: { input: process.stdin, output: process.stdout } },
   commands,
 ).then(
   (code) => {

@@ -45,4 +45,4 @@ export async function run(argv: readonly string[], io: Io, commands: readonly Co
 }
 
 /** Options that never take a value, across every command. */
-export const BOOLEAN_OPTIONS: ReadonlySet<string> = new Set(['json', 'help', 'yes', 'follow']);
+export const BOOLEAN_OPTIONS: ReadonlySet<string> = new Set(['json', 'help', 'yes', 'follow', 'stdio']);

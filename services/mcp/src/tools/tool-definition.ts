@@ -1,0 +1,66 @@
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { CallToolResult, ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
+import type { z } from 'zod';
+import type { ApprovalsClient } from '../approvals/approvals-client';
+import type { KubeSession } from './kube-session';
+import { progressOf, type Progress, type ToolExtra } from './progress';
+import { errorResult } from './results';
+
+/** What a tool call may use: the caller's view of the cluster and of their approvals, and this call's signal. */
+export interface ToolContext {
+  kube: KubeSession;
+  approvals: ApprovalsClient;
+  /** The caller's token, for the approvers API (never logged, never in a result). */
+  token: string;
+  limits: { maxOutputChars: number; waitMaxSeconds: number; pollMs: number };
+  now: () => Date;
+  signal: AbortSignal;
+  progress: Progress;
+}
+
+export type ToolShape = Record<string, z.ZodType>;
+export type ArgsOf<S extends ToolShape> = z.infer<z.ZodObject<S>>;
+
+/** Hints every client shows (and some act on): Kubernetes is one closed world, so openWorldHint is false. */
+export type Hints = Required<Pick<ToolAnnotations, 'readOnlyHint' | 'destructiveHint' | 'idempotentHint'>>;
+
+export interface ToolDefinition<S extends ToolShape> {
+  name: string;
+  title: string;
+  description: string;
+  input: S;
+  hints: Hints;
+  run(args: ArgsOf<S>, ctx: ToolContext): Promise<CallToolResult>;
+}
+
+/** A tool ready to join a server; the context is built per call from the request's caller. */
+export interface ToolRegistration {
+  name: string;
+  register(server: McpServer, contextFor: (extra: Pick<ToolContext, 'signal' | 'progress'>) => ToolContext): void;
+}
+
+export function defineTool<S extends ToolShape>(def: ToolDefinition<S>): ToolRegistration {
+  return {
+    name: def.name,
+    register(server, contextFor) {
+      server.registerTool(
+        def.name,
+        {
+          title: def.title,
+          description: def.description,
+          inputSchema: def.input,
+          annotations: { title: def.title, ...def.hints, openWorldHint: false },
+        },
+        // The SDK has validated the arguments against `input` before this runs. It types them from
+        // the shape, which it cannot do for a generic S; ArgsOf<S> is that same type, hence the cast.
+        (async (args: ArgsOf<S>, extra: ToolExtra): Promise<CallToolResult> => {
+          try {
+            return await def.run(args, contextFor({ signal: extra.signal, progress: progressOf(extra) }));
+          } catch (e) {
+            return errorResult(e);
+          }
+        }) as never,
+      );
+    },
+  };
+}
