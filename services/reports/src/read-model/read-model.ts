@@ -5,7 +5,7 @@ import { toEvidenceEvent, type EvidenceEvent } from './evidence-event';
 import { evolveRequest, newRequestView, type RequestView } from './request-view';
 
 /** Bump when the read model's shape or meaning changes: older snapshots are then ignored (rebuilt). */
-export const READ_MODEL_SCHEMA = 1;
+export const READ_MODEL_SCHEMA = 2;
 
 export interface SessionView {
   sessionId: string;

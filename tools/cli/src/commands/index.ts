@@ -1,6 +1,7 @@
 import type { Command } from '../command';
 import { approvalsCommand } from './approvals';
 import { mcpCommand } from './mcp';
+import { playCommand } from './play/play';
 import { projections } from './projections';
 import { replay } from './replay';
 import { report } from './report';
@@ -10,4 +11,4 @@ import { verifyCommand } from './verify';
  * Every `chaperone <command>`. Each lives in its own file in this folder and is listed here once;
  * `help` is built in (see ../run.ts).
  */
-export const commands: readonly Command[] = [approvalsCommand, verifyCommand, replay, report, projections, mcpCommand];
+export const commands: readonly Command[] = [approvalsCommand, verifyCommand, replay, playCommand(), report, projections, mcpCommand];

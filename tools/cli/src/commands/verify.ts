@@ -1,10 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { connect, type NatsConnection } from 'nats';
-import { busSubjects } from '@chaperone/contracts';
 import { describeIncomplete, describeProblem, loadPublicKey, verifyStore, type StoreVerificationReport } from '@chaperone/evidence-chain';
-import { EventStoreDBEventStore, JetStreamEventStore, type EventStore } from '@chaperone/event-store';
 import { option, rejectUnknownOptions, requiredOption } from '../args';
 import { UsageError, type Command } from '../command';
+import { openEvidenceReader } from './evidence-reader';
 
 const USAGE = `usage: chaperone verify --public-key-file <pem>[,<pem>] [--nats-url <url>] [--bus-prefix <prefix>]
                         [--event-store jetstream|eventstoredb] [--grace <seconds>] [--json]
@@ -37,8 +35,6 @@ export const verifyCommand: Command = {
     rejectUnknownOptions(args, ['public-key-file', 'nats-url', 'bus-prefix', 'event-store', 'grace', 'json']);
     if (args.positional.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(args.positional[0]?.slice(0, 40))}`);
     const keyFile = requiredOption(args, 'public-key-file', { io: io.env, name: 'CHAPERONE_CHECKPOINT_PUBLIC_KEY_FILE' });
-    const kind = option(args, 'event-store', { io: io.env, name: 'CHAPERONE_EVENT_STORE' }) ?? 'jetstream';
-    if (kind !== 'jetstream' && kind !== 'eventstoredb') throw new UsageError(`--event-store must be jetstream or eventstoredb, not ${JSON.stringify(kind.slice(0, 40))}`);
     const graceText = option(args, 'grace') ?? '60';
     const graceSeconds = /^\d{1,9}$/.test(graceText) ? Number(graceText) : NaN;
     if (Number.isNaN(graceSeconds)) throw new UsageError(`--grace must be a whole number of seconds, not ${JSON.stringify(graceText.slice(0, 40))}`);
@@ -53,35 +49,12 @@ export const verifyCommand: Command = {
       return loadPublicKey(pem);
     });
 
-    let nc: NatsConnection | undefined;
-    let store: EventStore;
-    if (kind === 'eventstoredb') {
-      const connection = io.env['EVENTSTORE_CONNECTION_STRING'];
-      if (!connection) throw new UsageError('--event-store eventstoredb needs EVENTSTORE_CONNECTION_STRING');
-      store = EventStoreDBEventStore.fromConnectionString(connection);
-    } else {
-      let subjects;
-      try {
-        subjects = busSubjects(option(args, 'bus-prefix', { io: io.env, name: 'CHAPERONE_BUS_PREFIX' }) ?? 'chaperone');
-      } catch (e) {
-        throw new UsageError((e as Error).message);
-      }
-      const servers = (option(args, 'nats-url', { io: io.env, name: 'CHAPERONE_NATS_URL' }) ?? 'nats://127.0.0.1:4222').split(',');
-      nc = await connect({ servers, name: 'chaperone-verify', maxReconnectAttempts: 0 });
-      // Read only: never create the store's stream, so a wrong prefix is an error, not a new empty store.
-      const info = await (await nc.jetstreamManager()).streams.info(subjects.evidenceStream).catch(() => undefined);
-      if (!info) {
-        await nc.close();
-        throw new Error(`no evidence store ${subjects.evidenceStream} on ${servers.join(',')} (check --bus-prefix)`);
-      }
-      store = await JetStreamEventStore.create(nc, { streamName: subjects.evidenceStream, subjectPrefix: subjects.evidenceSubjectPrefix, ensureStream: false });
-    }
+    const reader = await openEvidenceReader(args, io, 'verify');
     let report: StoreVerificationReport;
     try {
-      report = await verifyStore(store, { publicKey, completeness: { graceSeconds } });
+      report = await verifyStore(reader.store, { publicKey, completeness: { graceSeconds } });
     } finally {
-      await store.close();
-      await nc?.close();
+      await reader.close();
     }
     io.out(args.options.get('json') ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report));
     return report.ok ? 0 : 1;
