@@ -1,4 +1,5 @@
 import { LAST_APPLIED_ANNOTATION, MASK, MASKED_BASE64, MaskingFailed } from './constants';
+import { isBareSecretFlag, maskedFlagAssignment } from './command-flags';
 import { childIsCredential, credentialColumns } from './credential-keys';
 import { TextEngine } from './detectors';
 import { compileProfile, matchesAny, type CompiledProfile, type MaskingProfile, type MaskRule } from './profile';
@@ -45,8 +46,20 @@ interface Ctx {
 }
 
 /** Empty, already masked, or a boolean spelled as a string (`"true"` in an annotation): not a credential. */
-function maskableCredential(s: string): boolean {
+export function maskableCredential(s: string): boolean {
   return s !== '' && s !== MASK && !/^(?:true|false)$/i.test(s);
+}
+
+const engines = new WeakMap<CompiledProfile, TextEngine>();
+
+/** One engine per profile, reset for each string value (JavaScript is single-threaded). */
+export function textEngineFor(c: CompiledProfile): TextEngine {
+  let e = engines.get(c);
+  if (!e) {
+    e = new TextEngine(c);
+    engines.set(c, e);
+  }
+  return e;
 }
 
 /** Walks one JSON value; all hits go to one report. */
@@ -90,9 +103,9 @@ export class ObjectMasker {
   }
 
   maskString(s: string, path: string): string {
-    const engine = new TextEngine(this.c);
+    const engine = textEngineFor(this.c);
     if (engine.idle) return s;
-    return engine.maskLines(s, (rule) => this.hit(rule, path));
+    return engine.maskValue(s, (rule) => this.hit(rule, path));
   }
 
   private walkArray(a: unknown[], path: string, ctx: Ctx, depth: number): unknown[] {
@@ -124,19 +137,13 @@ export class ObjectMasker {
     for (let i = 0; i < a.length; i++) {
       const s = a[i];
       if (typeof s !== 'string') continue;
-      const eq = /^(--?)([A-Za-z0-9][A-Za-z0-9_.-]*)=([\s\S]*)$/.exec(s);
-      if (eq) {
-        const value = eq[3] ?? '';
-        if (value !== '' && value !== MASK && matchesAny(this.c.envNamePatterns, eq[2] ?? '')) {
-          out[i] = `${eq[1] ?? ''}${eq[2] ?? ''}=${MASK}`;
-        }
+      const assigned = maskedFlagAssignment(s, this.c.envNamePatterns);
+      if (assigned !== undefined) {
+        if (assigned !== null) out[i] = assigned;
         continue;
       }
-      const bare = /^--?([A-Za-z0-9][A-Za-z0-9_.-]*)$/.exec(s);
       const next = a[i + 1];
-      if (bare && typeof next === 'string' && next !== MASK && matchesAny(this.c.envNamePatterns, bare[1] ?? '')) {
-        out[i + 1] = MASK;
-      }
+      if (typeof next === 'string' && next !== MASK && isBareSecretFlag(s, this.c.envNamePatterns)) out[i + 1] = MASK;
     }
     return out;
   }
@@ -249,7 +256,7 @@ export class ObjectMasker {
    * The annotation is parsed and masked with the same rules (hits reported as `<annotation path>#<inner path>`),
    * then re-serialised. Not JSON: replaced whole by MASK. Nothing masked: the original text is kept.
    */
-  private maskLastApplied(text: string, path: string, depth: number): string {
+  maskLastApplied(text: string, path: string, depth: number): string {
     let parsed: Json;
     try {
       parsed = JSON.parse(text) as Json;
