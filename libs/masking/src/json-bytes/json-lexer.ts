@@ -51,7 +51,40 @@ export class JsonLexer {
   /** Set by number(): the token is already what JSON.stringify(JSON.parse(token)) writes. */
   canonicalNumber = true;
 
-  constructor(readonly b: Buffer) {}
+  /**
+   * The document as 32-bit words, for scanning string content four bytes at a time: word j holds
+   * bytes [shift + 4j, shift + 4j + 4) of `b` (the view must start 4-byte aligned).
+   */
+  private readonly words: Uint32Array;
+  private readonly shift: number;
+
+  constructor(readonly b: Buffer) {
+    this.shift = (4 - (b.byteOffset & 3)) & 3;
+    const count = b.length > this.shift ? (b.length - this.shift) >>> 2 : 0;
+    this.words = new Uint32Array(b.buffer, b.byteOffset + Math.min(this.shift, b.length), count);
+  }
+
+  /**
+   * From `i`, the first index at or after it whose word may hold a byte that ends plain string
+   * content (a quote, a backslash, a control character or a non-ASCII byte); `i` itself when not
+   * word-aligned. Each test is exact for presence: a word without such a byte is skipped whole.
+   */
+  private plainWordsFrom(i: number): number {
+    const rel = i - this.shift;
+    if ((rel & 3) !== 0 || rel < 0) return i;
+    const w32 = this.words;
+    let j = rel >>> 2;
+    const end = w32.length;
+    while (j < end) {
+      const w = w32[j] as number;
+      const q = w ^ 0x22222222;
+      const bs = w ^ 0x5c5c5c5c;
+      // byte < 0x20 | byte == '"' | byte == '\\' | byte >= 0x80
+      if ((((w - 0x20202020) & ~w) | ((q - 0x01010101) & ~q) | ((bs - 0x01010101) & ~bs) | w) & 0x80808080) break;
+      j++;
+    }
+    return this.shift + (j << 2);
+  }
 
   get atEnd(): boolean {
     return this.pos >= this.b.length;
@@ -90,6 +123,7 @@ export class JsonLexer {
     let escaped = false;
     let ascii = true;
     for (;;) {
+      i = this.plainWordsFrom(i);
       if (i >= n) throw new NeedsTree('unterminated string');
       const cls = STRING_CLASS[b[i] as number];
       if (cls === 0) {
@@ -123,12 +157,10 @@ export class JsonLexer {
     const b = this.b;
     if (b[start] !== QUOTE) throw new NeedsTree('expected a string');
     let i = start + 1;
-    let h = 0x811c9dc5;
     for (;;) {
       const c = b[i];
       if (c === undefined) throw new NeedsTree('unterminated string');
       if (STRING_CLASS[c] !== 0) break;
-      h = Math.imul(h ^ c, 16777619);
       i++;
     }
     if (b[i] !== QUOTE) {
@@ -140,6 +172,8 @@ export class JsonLexer {
     this.ascii = true;
     this.tokenEnd = i;
     const len = i - start - 1;
+    // Hash of the length and three bytes; the comparison below decides.
+    const h = Math.imul(Math.imul(Math.imul(len, 31) ^ (b[start + 1] ?? 0), 31) ^ (b[i - 1] ?? 0), 31) ^ (b[start + 1 + (len >>> 1)] ?? 0);
     const slot = (h >>> 0) & (KEY_SLOTS - 1);
     const cached = keyCache[slot];
     if (cached !== undefined && cached.length === len) {

@@ -123,6 +123,7 @@ const TEXTS: [string, string][] = [
   ['credential-named fields at depth', '{"kind":"X","spec":{"a":{"b":[{"clientSecret":"s","creds":{"name":"n","user":"u","list":["a",1,"b"]}}]},"imagePullSecrets":["r"]}}'],
   ['a credential key with an escape', '{"pass\\u0077ord":"x","spec":{"token":"true","secret":""}}'],
   ['a long secret value', `{"kind":"Secret","data":{"big":"${'QUJD'.repeat(50_000)}"}}`],
+  ['non-ASCII after a long ASCII run, partly masked', `{"msg":"${'a'.repeat(41)} héllo ☃ token=abc123456 ${'b'.repeat(13)}é"}`],
   ['500 levels deep', '['.repeat(500) + '"token=abc123456"' + ']'.repeat(500)],
 ];
 
@@ -140,6 +141,28 @@ describe.each(PROFILES)('maskJsonBytes equals the tree masker (%s profile)', (_l
   });
 });
 
+describe('maskJsonBytes: documents at any byte offset (strings are scanned a 32-bit word at a time)', () => {
+  const texts = [
+    JSON.stringify(secretTable()),
+    JSON.stringify(databaseCR()),
+    '{"s":"héllo wörld ☃ 😀 and a longer tail of plain ascii text","t":"a\\"b\\\\c\\u0041","p":"password=hunter2 done"}',
+    `["${'x'.repeat(37)}","${'y'.repeat(38)}\\n","${'é'.repeat(5)}z"]`,
+  ];
+  it.each([0, 1, 2, 3, 4, 5, 6, 7])('offset %d', (offset) => {
+    for (const t of texts) {
+      const body = Buffer.from(t);
+      const room = Buffer.alloc(body.length + 16, 0x22); // quotes around it must not be read as its own
+      body.copy(room, offset);
+      const doc = room.subarray(offset, offset + body.length);
+      expect(byBytes(doc, STRICT_PROFILE)).toEqual(byTree(Buffer.from(t), STRICT_PROFILE));
+    }
+    // and content that ends inside a word: an unterminated string is refused, not read past the end
+    const cut = Buffer.alloc(24, 0x61);
+    cut[offset] = 0x22;
+    expect(needsTree(cut.subarray(offset, offset + 9), DEFAULT_PROFILE)).toEqual(expect.any(String));
+  });
+});
+
 describe('maskJsonBytes: where it hands over to the tree masker', () => {
   const cases: [string, Buffer][] = [
     ['a duplicate key', Buffer.from('{"a":1,"b":2,"a":3}')],
@@ -151,7 +174,7 @@ describe('maskJsonBytes: where it hands over to the tree masker', () => {
     ['a byte-order mark', Buffer.from('\ufeff{"a":1}')],
     ['nesting beyond the limit', Buffer.from('['.repeat(600) + ']'.repeat(600))],
   ];
-  const notJson = ['', ' ', '{', '}', '{"a":}', '[1,]', '{"a":1,}', '01', '1.', '.5', '+1', '-', '1e', 'tru', 'nul', 'NaN', 'Infinity', "{'a':1}", '{"a" 1}', '[1 2]', '"abc', '{}{}', '[]]', '"\\x"', '"\\u12"', '"a\u0001b"', '"a\nb"', '{"a":1}x', '[1,2', '{"a":{"b":[}]}'];
+  const notJson = ['', ' ', '{', '}', '{"a":}', '[1,]', '{"a":1,}', '01', '1.', '.5', '+1', '-', '1e', 'tru', 'nul', 'NaN', 'Infinity', "{'a':1}", '{"a" 1}', '[1 2]', '"abc', '{}{}', '[]]', '"\\x"', '"\\u12"', '"a\u0001b"', '"a\nb"', `"${'x'.repeat(41)}\u0001${'y'.repeat(9)}"`, `"${'x'.repeat(42)}\t"`, '{"a":1}x', '[1,2', '{"a":{"b":[}]}'];
   for (const t of notJson) cases.push([`not JSON: ${JSON.stringify(t)}`, Buffer.from(t)]);
 
   it.each(cases)('%s', (_name, doc) => {
