@@ -46,6 +46,19 @@ const COLON = 0x3a;
 const Q_MASK = JSON.stringify(MASK);
 const Q_MASKED_BASE64 = JSON.stringify(MASKED_BASE64);
 
+const identifiers = new Map<string, boolean>();
+
+/** The test childPath() makes, memoised: the same keys name the hits of every item of a list. */
+function isPathIdentifier(key: string): boolean {
+  let r = identifiers.get(key);
+  if (r === undefined) {
+    r = childPath('', key) === key;
+    if (identifiers.size >= 4096) identifiers.clear();
+    identifiers.set(key, r);
+  }
+  return r;
+}
+
 /**
  * Per object nesting level: its facts and its key set, reused from one object (and one document)
  * to the next instead of allocated per object. Module-wide: a masker runs to completion before
@@ -125,9 +138,14 @@ export class JsonBytesMasker {
     }
   }
 
+  /** childPath() folded over the key path (the report path of the value being masked). */
   private path(): string {
     let p = '';
-    for (const s of this.segs) p = childPath(p, s);
+    for (const s of this.segs) {
+      if (typeof s === 'number') p += `[${s}]`;
+      else if (isPathIdentifier(s)) p = p === '' ? s : `${p}.${s}`;
+      else p += `[${JSON.stringify(s)}]`;
+    }
     return p === '' ? '$' : p;
   }
 
