@@ -1,10 +1,10 @@
-import type { ChaperoneEvent, Decision, Identity, RequestInfo } from '@chaperone/contracts';
+import type { ChaperoneEvent, Decision, Identity, KubeVerb, RequestInfo } from '@chaperone/contracts';
 
 /** Evidence events of one request as the ingress and policy services publish them (for tests). */
 export interface SampleRequest {
   requestId: string;
   sessionId: string;
-  verb?: RequestInfo['verb'];
+  verb?: KubeVerb;
   path?: string;
   effect?: Decision['effect'];
   status?: number;
