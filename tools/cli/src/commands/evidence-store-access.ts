@@ -16,6 +16,8 @@ export const STORE_OPTIONS_USAGE = `  --nats-url         NATS with the JetStream
 
 export interface OpenedStore {
   store: EventStore;
+  /** The NATS connection of a JetStream store (for the blob store next to it); closed by close(). */
+  nc?: NatsConnection;
   close(): Promise<void>;
 }
 
@@ -48,6 +50,7 @@ export async function openEvidenceStoreReadOnly(args: ParsedArgs, env: Record<st
   const store = await JetStreamEventStore.create(nc, { streamName: subjects.evidenceStream, subjectPrefix: subjects.evidenceSubjectPrefix, ensureStream: false });
   return {
     store,
+    nc,
     close: async () => {
       await store.close();
       await nc.close();

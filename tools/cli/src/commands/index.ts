@@ -1,5 +1,6 @@
 import type { Command } from '../command';
 import { approvalsCommand } from './approvals';
+import { evidenceCommand } from './evidence';
 import { mcpCommand } from './mcp';
 import { projections } from './projections';
 import { proofCommand } from './proof';
@@ -12,4 +13,4 @@ import { verifyProofCommand } from './verify-proof';
  * Every `chaperone <command>`. Each lives in its own file in this folder and is listed here once;
  * `help` is built in (see ../run.ts).
  */
-export const commands: readonly Command[] = [approvalsCommand, verifyCommand, replay, report, projections, mcpCommand, proofCommand, verifyProofCommand];
+export const commands: readonly Command[] = [approvalsCommand, verifyCommand, replay, report, projections, mcpCommand, proofCommand, verifyProofCommand, evidenceCommand];
