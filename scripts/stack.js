@@ -108,14 +108,16 @@ function agentKubeconfig({ server, caPem, token, name = 'chaperone' }) {
 
 /**
  * Spawn one service as its own process. Resolves once it prints its `ready` line; rejects with its
- * output if it exits first. Output lines go to onLine (prefixing, test capture).
+ * output if it exits first. Output lines go to onLine (prefixing, test capture); onSpawn gets the
+ * child at once, so a caller interrupted during the start can still end it.
  */
-function startService(name, env, onLine = () => {}) {
+function startService(name, env, onLine = () => {}, onSpawn = () => {}) {
   const child = spawn(process.execPath, [path.join(ROOT, 'services', name, 'dist', 'main.js')], {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  onSpawn(child);
   const output = [];
   const info = { name, child, output, urls: [], health: undefined };
   return new Promise((resolve, reject) => {

@@ -25,21 +25,22 @@ async function freePorts(n) {
 
 /**
  * Starts `nats-server -js` on free client and monitoring ports with its store under storeDir.
- * Resolves once both ports answer; the caller tracks `child` so it ends with the bench.
+ * Resolves once both ports answer; the caller tracks `child` so it ends with the bench. `ports`
+ * restarts a server on the ports it had (the chaos run kills NATS and brings it back).
  */
-async function startOwnNats(storeDir, log = () => {}) {
+async function startOwnNats(storeDir, log = () => {}, ports = undefined) {
   const bin = which('nats-server') ?? (existsSync('/usr/sbin/nats-server') ? '/usr/sbin/nats-server' : undefined);
   if (!bin) {
     throw new Error('nats-server is not installed (Debian/Ubuntu: apt-get install nats-server); or set CHAPERONE_NATS_URL to use a running NATS with JetStream');
   }
-  const [port, monitorPort] = await freePorts(2);
+  const [port, monitorPort] = ports ? [ports.port, ports.monitorPort] : await freePorts(2);
   mkdirSync(storeDir, { recursive: true });
   log(`starting ${bin} -js on ${HOST}:${port}, monitoring on ${HOST}:${monitorPort} (store ${storeDir})`);
   const child = spawn(bin, ['-js', '-a', HOST, '-p', String(port), '-m', String(monitorPort), '-sd', storeDir], { stdio: 'ignore' });
   const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve(`exited (${signal ?? code})`)));
   for (let i = 0; i < 100; i++) {
     if ((await portAnswers(HOST, port, 200)) && (await portAnswers(HOST, monitorPort, 200))) {
-      return { url: `nats://${HOST}:${port}`, monitorUrl: `http://${HOST}:${monitorPort}`, child };
+      return { url: `nats://${HOST}:${port}`, monitorUrl: `http://${HOST}:${monitorPort}`, port, monitorPort, child };
     }
     const gone = await Promise.race([exited, new Promise((r) => setTimeout(() => r(undefined), 100))]);
     if (gone) throw new Error(`nats-server ${gone} before it answered on ${HOST}:${port}`);
@@ -48,4 +49,4 @@ async function startOwnNats(storeDir, log = () => {}) {
   throw new Error(`nats-server did not answer on ${HOST}:${port} within 10 s`);
 }
 
-module.exports = { startOwnNats };
+module.exports = { startOwnNats, freePorts };

@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { get as httpsGet } from 'node:https';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AgentRegistryEventSchema, EvidenceStreams, type PolicyDecided } from '@chaperone/contracts';
@@ -28,6 +29,11 @@ agents:
     owner: alice@example.com
     purpose: reads pods for the e2e suite
     scope: { namespaces: ["default"], verbs: ["get", "list"], apiGroups: [""], resources: ["pods", "deployments"] }
+  - agent: limited-bot
+    owner: alice@example.com
+    purpose: proves the per-agent rate limit
+    scope: { namespaces: ["default"], verbs: ["get", "list"], apiGroups: [""], resources: ["pods"] }
+    limits: { requestsPerSecond: 0.2, burst: 2 }
 `;
 
 const stack = new E2EStack();
@@ -43,6 +49,50 @@ afterAll(async () => {
 
 const decisionFor = (agent: string) => (e: { type: string; identity: { agent: string } | null }): e is PolicyDecided =>
   e.type === 'PolicyDecided' && e.identity?.agent === agent;
+
+describe('per-agent limits', () => {
+  it('an agent over its registered rate gets 429 with Retry-After; the refusal is evidence and never reaches the cluster', async () => {
+    const token = await stack.agentToken('limited-bot');
+    stack.apiserver.clearRequests();
+    const answers: { status: number; retryAfter: string | undefined; body: string; requestId: string }[] = [];
+    for (let i = 0; i < 3; i++) {
+      const res = await fetchPods(token);
+      answers.push(res);
+    }
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 429]);
+    const refused = answers[2];
+    expect(Number(refused?.retryAfter)).toBeGreaterThanOrEqual(1);
+    expect(JSON.parse(refused?.body ?? '{}')).toMatchObject({ kind: 'Status', reason: 'TooManyRequests', code: 429 });
+    expect(stack.apiserver.requests.filter((q) => q.url.includes('/pods'))).toHaveLength(2);
+    const completed = await eventually(
+      async () => (await stack.evidence()).filter((e) => e.type === 'RequestCompleted' && (e.data as { requestId: string }).requestId === refused?.requestId),
+      (found) => found.length === 1,
+    );
+    expect((completed[0]?.data as { payload: { outcome: string; status: number } }).payload).toMatchObject({ outcome: 'refused', status: 429 });
+  });
+});
+
+function fetchPods(token: string): Promise<{ status: number; retryAfter: string | undefined; body: string; requestId: string }> {
+  return new Promise((resolve, reject) => {
+    httpsGet(new URL('/api/v1/namespaces/default/pods', stack.ingressUrl), { ca: stack.ingressCaPem(), headers: { authorization: `Bearer ${token}` } }, (res) => {
+      let body = '';
+      res.on('data', (c: Buffer) => (body += c.toString()));
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, retryAfter: res.headers['retry-after'], body, requestId: String(res.headers['x-chaperone-request-id'] ?? '') }),
+      );
+    }).on('error', reject);
+  });
+}
+
+async function eventually<T>(fn: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (ok(v)) return v;
+    if (Date.now() > deadline) throw new Error('not reached in time');
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
 
 describe('agent registry through kubectl', () => {
   it('a registered agent works inside its scope', async () => {
@@ -97,6 +147,7 @@ describe('agent registry through kubectl', () => {
     const store = await stack.evidenceStore();
     const registry = (await store.readStream(EvidenceStreams.agentRegistry)).map((e) => AgentRegistryEventSchema.parse(e.data));
     expect(registry.map((e) => `${e.type} ${e.agent} ${e.owner}`)).toEqual([
+      'AgentRegistered limited-bot alice@example.com',
       'AgentRegistered registered-bot alice@example.com',
       'AgentRegistered late-bot bob@example.com',
     ]);

@@ -41,6 +41,23 @@ export const AgentScopeSchema = z
   .strict();
 export type AgentScope = z.infer<typeof AgentScopeSchema>;
 
+/**
+ * How much of the gateway one agent may take, in the spirit of API Priority and Fairness: requests
+ * per second (with a burst), requests in flight, and requests held for approval at once. Each is
+ * optional; enforced by every ingress replica on its own (with N replicas an agent gets up to N
+ * times the rate), and every refusal (429) is evidence.
+ */
+export const AgentLimitsSchema = z
+  .object({
+    requestsPerSecond: z.number().positive().max(100_000).optional(),
+    /** Requests allowed at once above the steady rate; default: one second's worth. */
+    burst: z.number().int().positive().max(1_000_000).optional(),
+    maxInFlight: z.number().int().positive().max(100_000).optional(),
+    maxHeldApprovals: z.number().int().positive().max(10_000).optional(),
+  })
+  .strict();
+export type AgentLimits = z.infer<typeof AgentLimitsSchema>;
+
 export const AgentRegistrationSchema = z
   .object({
     agent: AgentName,
@@ -48,6 +65,8 @@ export const AgentRegistrationSchema = z
     owner: z.string().min(1).max(253),
     purpose: z.string().min(1).max(1000),
     scope: AgentScopeSchema,
+    // No default: an unchanged file written before the field existed stores no AgentUpdated.
+    limits: AgentLimitsSchema.optional(),
   })
   .strict();
 export type AgentRegistration = z.infer<typeof AgentRegistrationSchema>;

@@ -60,6 +60,24 @@ describe('contracts', () => {
     expect(parsed.type).toBe('RequestCompleted');
   });
 
+  it('takes a reconciler\'s RequestOutcomeUnknown, schema version 1, and refuses one without a reason or a known reach', () => {
+    const event = {
+      eventId: randomUUID(),
+      schemaVersion: 1,
+      type: 'RequestOutcomeUnknown',
+      time: new Date().toISOString(),
+      requestId: 'r',
+      sessionId: 's',
+      traceId: 't',
+      identity,
+      payload: { reason: 'no RequestCompleted 10 minutes after the decision', decisionEventId: 'd', reachedCluster: 'unknown' },
+    };
+    expect(parseContract(ChaperoneEventSchema, 'ChaperoneEvent', event).type).toBe('RequestOutcomeUnknown');
+    expect(() => parseContract(ChaperoneEventSchema, 'ChaperoneEvent', { ...event, payload: { ...event.payload, reason: '' } })).toThrow(/payload.reason/);
+    expect(() => parseContract(ChaperoneEventSchema, 'ChaperoneEvent', { ...event, payload: { ...event.payload, reachedCluster: 'maybe' } })).toThrow(/reachedCluster/);
+    expect(() => parseContract(ChaperoneEventSchema, 'ChaperoneEvent', { ...event, schemaVersion: 2 })).toThrow(/schemaVersion/);
+  });
+
   it('refuses an event of an unknown type or schema version', () => {
     expect(() => parseContract(ChaperoneEventSchema, 'ChaperoneEvent', { type: 'Nope' })).toThrow(ContractViolation);
     expect(() =>

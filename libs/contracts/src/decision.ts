@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ApprovalSpecSchema } from './approvals';
+import { AgentLimitsSchema } from './agent-registry';
 
 /**
  * Policy effects, ordered from least to most restrictive. When several rules match a request
@@ -61,6 +62,8 @@ export const DecisionSchema = z.object({
   recording: RecordingSpecSchema.optional(),
   /** Present iff `effect === 'approve'`: the winning rule's approval terms. */
   approval: ApprovalSpecSchema.optional(),
+  /** The agent's registered limits, when it has any: the ingress enforces them (429). */
+  limits: AgentLimitsSchema.optional(),
 });
 export type Decision = z.infer<typeof DecisionSchema>;
 

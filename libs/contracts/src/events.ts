@@ -71,6 +71,34 @@ export const RequestCompletedSchema = z.object({
   }),
 });
 
+/** What a reconciler could establish about whether an incomplete request reached the cluster. */
+export const ClusterReach = Object.freeze([
+  'reached', // the cluster's own record (its audit log, by the Impersonate-Extra request id) shows it
+  'not-reached', // the cluster's record was consulted and does not show it
+  'unknown', // the cluster's record was not available
+] as const);
+
+/**
+ * Closes the evidence of a request whose RequestCompleted will never come: it was decided (or its
+ * approval claimed), so it may have reached the cluster, but the gateway that held it stopped
+ * before recording how it ended. Written by a reconciler, never by the ingress, at most once per
+ * request; a verifier counts it, like RequestCompleted, as the request's last event. It records
+ * that the outcome is not known rather than leaving a silent gap.
+ */
+export const RequestOutcomeUnknownSchema = z.object({
+  ...envelope,
+  type: z.literal('RequestOutcomeUnknown'),
+  payload: z.object({
+    /** Why the reconciler closed it, for people (e.g. "no RequestCompleted 10 minutes after the decision"). */
+    reason: z.string().min(1),
+    /** The PolicyDecided event that let the request proceed, when stored. */
+    decisionEventId: z.string().optional(),
+    /** The approval whose grant this request claimed (ApprovalExecuted), if any. */
+    approvalId: z.string().optional(),
+    reachedCluster: z.enum(ClusterReach),
+  }),
+});
+
 export const AuthenticationFailedSchema = z.object({
   ...envelope,
   type: z.literal('AuthenticationFailed'),
@@ -116,6 +144,7 @@ export const ChaperoneEventSchema = z.discriminatedUnion('type', [
   RequestInterceptedSchema,
   PolicyDecidedSchema,
   RequestCompletedSchema,
+  RequestOutcomeUnknownSchema,
   AuthenticationFailedSchema,
   MaskingAppliedSchema,
   RecordingDeferredSchema,
@@ -124,6 +153,7 @@ export const ChaperoneEventSchema = z.discriminatedUnion('type', [
 export type RequestIntercepted = z.infer<typeof RequestInterceptedSchema>;
 export type PolicyDecided = z.infer<typeof PolicyDecidedSchema>;
 export type RequestCompleted = z.infer<typeof RequestCompletedSchema>;
+export type RequestOutcomeUnknown = z.infer<typeof RequestOutcomeUnknownSchema>;
 export type RecordingDeferred = z.infer<typeof RecordingDeferredSchema>;
 export type AuthenticationFailed = z.infer<typeof AuthenticationFailedSchema>;
 export type MaskingApplied = z.infer<typeof MaskingAppliedSchema>;

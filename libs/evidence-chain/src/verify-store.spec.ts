@@ -118,3 +118,42 @@ describe('verifyStore across a key rotation', () => {
     expect(oldOnly.problems.filter((p) => p.kind === 'bad-signature')).toHaveLength(1);
   });
 });
+
+describe('verifyStore checks completeness in the same pass', () => {
+  const now = new Date('2026-01-01T12:00:00.000Z');
+  /** A chained session stream: request r1 decided and completed, r2 decided (allow) at `r2At` and never completed. */
+  function sessionStore(r2At: string): Stored[] {
+    const out: Stored[] = [];
+    let last: RecordedEventLike | undefined;
+    const add = (type: string, requestId: string, payload: unknown) => {
+      const entry = { stream: 'session-s1', revision: out.length, eventId: `ev-${out.length}`, type, data: { type, requestId, sessionId: 's1', time: r2At, identity: { agent: 'bot' }, payload }, metadata: {} };
+      last = { ...entry, metadata: withChainLink(last && chainHeadOf(last), entry) };
+      out.push({ ...last, globalPosition: out.length + 1 });
+    };
+    const decision = { decision: { effect: 'allow' } };
+    add('PolicyDecided', 'r1', decision);
+    add('RequestCompleted', 'r1', { outcome: 'forwarded' });
+    add('RequestIntercepted', 'r2', { request: { verb: 'get', resource: 'pods', namespace: 'default', name: 'p' } });
+    add('PolicyDecided', 'r2', decision);
+    return out;
+  }
+
+  it('given a request decided long ago and never completed, then the store is not ok although every chain is intact', async () => {
+    const report = await verifyStore(reader(sessionStore('2026-01-01T11:00:00.000Z')), { publicKey, now: () => now, pageSize: 2 });
+    expect(report.problems).toEqual([]);
+    expect(report.ok).toBe(false);
+    expect(report.verifiedAt).toBe(now.toISOString());
+    expect(report.completeness).toMatchObject({ ok: false, proceeded: 2, inFlight: 0, graceSeconds: 60 });
+    expect(report.completeness?.incomplete).toEqual([expect.objectContaining({ kind: 'decided-not-completed', requestId: 'r2', agent: 'bot', verb: 'get', resource: 'pods', name: 'p' })]);
+  });
+
+  it('given the same request within the grace window, then it is in flight and the store is ok; completeness: false skips the pass', async () => {
+    const recent = await verifyStore(reader(sessionStore('2026-01-01T11:59:30.000Z')), { publicKey, now: () => now });
+    expect(recent).toMatchObject({ ok: true, completeness: { ok: true, inFlight: 1, incomplete: [] } });
+    const longGrace = await verifyStore(reader(sessionStore('2026-01-01T11:00:00.000Z')), { publicKey, now: () => now, completeness: { graceSeconds: 7200 } });
+    expect(longGrace).toMatchObject({ ok: true, completeness: { ok: true, inFlight: 1, graceSeconds: 7200 } });
+    const skipped = await verifyStore(reader(sessionStore('2026-01-01T11:00:00.000Z')), { publicKey, now: () => now, completeness: false });
+    expect(skipped.ok).toBe(true);
+    expect(skipped.completeness).toBeUndefined();
+  });
+});

@@ -1,6 +1,7 @@
 import { CHAIN_CHECKPOINTED, EvidenceStreams } from '@chaperone/contracts';
 import { CHAIN_HASH_KEY, GENESIS, isChainHash, linkHash, PREV_HASH_KEY } from './chain';
 import type { Checkpoint, KeyInput } from './checkpoint';
+import { CompletenessTracker, type CompletenessOptions, type CompletenessReport } from './completeness';
 import {
   checkCheckpoints,
   checkpointKeys,
@@ -25,6 +26,13 @@ export interface VerifyStoreOptions {
   publicKey: KeyInput | readonly KeyInput[];
   /** Events per readAll page; default 5000. */
   pageSize?: number;
+  /**
+   * The completeness pass (every request let through has its completion stored, every held
+   * request's grant was claimed): on by default with a 60 s grace window; false skips it.
+   */
+  completeness?: CompletenessOptions | false;
+  /** The clock the grace window is measured against (tests pass one). */
+  now?: () => Date;
 }
 
 export interface StoreVerificationReport extends VerificationReport {
@@ -36,6 +44,8 @@ export interface StoreVerificationReport extends VerificationReport {
   throughPosition: number;
   /** When the verification ran (RFC 3339). */
   verifiedAt: string;
+  /** Absent when the pass was skipped (`completeness: false`); `ok` covers it when present. */
+  completeness?: CompletenessReport;
 }
 
 /**
@@ -59,13 +69,19 @@ interface CleanStream {
  * first broken link of a stream is reported, since every later link depends on it). The result is
  * the same as verifyChains over the whole store.
  *
- * Memory stays proportional to the number of streams, not events: the checkpoints are read first
- * (to know which links to remember), then one pass over the store follows every stream while it
- * is clean. Only streams found with a problem are read a second time, in full, to name it.
+ * The same pass checks completeness (see completeness.ts): requests let through with no stored
+ * completion and grants never claimed are listed in `completeness`, and make `ok` false.
+ *
+ * Memory stays proportional to the number of streams and of open requests, not events: the
+ * checkpoints are read first (to know which links to remember), then one pass over the store
+ * follows every stream while it is clean. Only streams found with a problem are read a second
+ * time, in full, to name it; that second read also settles requests that looked incomplete.
  */
 export async function verifyStore(store: EvidenceReader, opts: VerifyStoreOptions): Promise<StoreVerificationReport> {
   const keys = checkpointKeys(opts.publicKey);
   const pageSize = opts.pageSize ?? 5000;
+  const now = opts.now ?? (() => new Date());
+  const tracker = opts.completeness === false ? undefined : new CompletenessTracker();
 
   // 1. The checkpoints, and the (stream, revision) links they signed.
   const checkpoints: Checkpoint[] = [];
@@ -86,6 +102,7 @@ export async function verifyStore(store: EvidenceReader, opts: VerifyStoreOption
   let events = 0;
   const throughPosition = await readPages(store, pageSize, (e) => {
     events++;
+    tracker?.observe(e);
     let s = streams.get(e.stream);
     if (!s) streams.set(e.stream, (s = { next: 0, link: GENESIS, signed: new Map(), dirty: false }));
     if (s.dirty) return;
@@ -101,14 +118,19 @@ export async function verifyStore(store: EvidenceReader, opts: VerifyStoreOption
     s.next++;
   });
 
-  // 3. Streams with a problem: read again in full and name it.
+  // 3. Streams with a problem, and requests that look incomplete: read again (once for both).
   const dirty = new Set([...streams].filter(([, s]) => s.dirty).map(([name]) => name));
   const full = new Map<string, RecordedEventLike[]>([...dirty].map((name) => [name, []]));
-  if (dirty.size > 0) {
+  const verifiedAt = now();
+  const open = tracker?.findings(verifiedAt, opts.completeness || {});
+  if (dirty.size > 0 || (open && open.unsettled > 0)) {
     await readPages(store, pageSize, (e, position) => {
-      if (position <= throughPosition) full.get(e.stream)?.push(e);
+      if (position > throughPosition) return;
+      full.get(e.stream)?.push(e);
+      if (open && open.unsettled > 0) open.settle(e);
     });
   }
+  const completeness = open?.report();
   const problems: Problem[] = [];
   const states = new Map<string, StreamChainState>();
   for (const name of [...streams.keys()].sort()) {
@@ -119,14 +141,15 @@ export async function verifyStore(store: EvidenceReader, opts: VerifyStoreOption
 
   const newest = checkpoints[checkpoints.length - 1]?.at;
   return {
-    ok: problems.length === 0,
+    ok: problems.length === 0 && (completeness?.ok ?? true),
     streams: streams.size,
     events,
     problems,
     checkpoints: checkpoints.length,
     ...(typeof newest === 'string' ? { lastCheckpointAt: newest } : {}),
     throughPosition,
-    verifiedAt: new Date().toISOString(),
+    verifiedAt: verifiedAt.toISOString(),
+    ...(completeness ? { completeness } : {}),
   };
 }
 

@@ -12,6 +12,7 @@ import { Authenticate } from './authenticate/authenticate';
 import { HoldForApproval } from './approval/hold-for-approval';
 import { Complete } from './complete/complete';
 import { RecordAndDecide } from './decide/record-and-decide';
+import { EnforceLimits } from './limits/enforce-limits';
 import { EvidenceWriter } from './evidence/evidence-writer';
 import { Forward } from './forward/forward';
 import { OpenMasking } from './masking/open-masking';
@@ -55,6 +56,7 @@ export class IngressModule {
         Authenticate,
         RequestInfoStage,
         RecordAndDecide,
+        EnforceLimits,
         PlanMasking,
         HoldForApproval,
         OpenMasking,

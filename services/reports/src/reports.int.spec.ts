@@ -267,8 +267,11 @@ describe('reports service (real NATS JetStream store)', () => {
   it('names an event written around the chain, in /verify and in every report', async () => {
     const stream = 'session-int-forged';
     await store.append(stream, [{ eventId: randomUUID(), type: 'RequestCompleted', data: { forged: true } }], { expectedRevision: 'no_stream' });
-    const verify = await get<{ status: string; problems: { kind: string; description: string }[] }>('/verify');
+    const verify = await get<{ status: string; problems: { kind: string; description: string }[]; completeness: { ok: boolean; proceeded: number; incomplete: unknown[] } }>('/verify');
     expect(verify.body.status).toBe('failed');
+    // The generated history ends every request it lets through: complete, whatever the forged event.
+    expect(verify.body.completeness).toMatchObject({ ok: true, incomplete: [] });
+    expect(verify.body.completeness.proceeded).toBeGreaterThan(100);
     expect(verify.body.problems).toEqual([expect.objectContaining({ kind: 'broken-link', description: expect.stringContaining(`${stream}@0`) })]);
     const html = await get('/reports/soc2?from=2026-01-01&to=2026-06-01&format=html');
     expect(html.text).toContain('Hash chain verification FAILED');

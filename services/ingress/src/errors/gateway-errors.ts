@@ -17,6 +17,8 @@ export type GatewayError =
   | { kind: 'approval-not-given'; approvalId: string; message: string }
   | { kind: 'approval-unavailable'; message: string }
   | { kind: 'body-too-large'; limit: number }
+  /** The agent is over one of its registered limits. */
+  | { kind: 'too-many-requests'; message: string; retryAfterSeconds: number }
   /** `forwarded`: the cluster had answered and its response was withheld; else nothing was sent. */
   | { kind: 'masking-unavailable'; message: string; forwarded: boolean }
   | { kind: 'policy-unavailable'; message: string }

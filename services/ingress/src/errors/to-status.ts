@@ -4,6 +4,7 @@ import type { GatewayError } from './gateway-errors';
 
 /** Headers that go with an error's Status: a ticket's id, link and when to look again. */
 export function statusHeaders(error: GatewayError): Record<string, string> {
+  if (error.kind === 'too-many-requests') return { 'retry-after': String(error.retryAfterSeconds) };
   if (error.kind !== 'approval-ticket') return {};
   return { [ApprovalHeaders.id]: error.approvalId, [ApprovalHeaders.url]: error.url, 'retry-after': String(error.retryAfterSeconds) };
 }
@@ -68,6 +69,8 @@ export function toStatus(error: GatewayError): KubeStatus {
       return kubeStatus('ServiceUnavailable', `chaperone could not record this request, so it was not sent: ${error.message}`, {
         retryAfterSeconds: 1,
       });
+    case 'too-many-requests':
+      return kubeStatus('TooManyRequests', `chaperone: ${error.message}; the request was not sent`, { retryAfterSeconds: error.retryAfterSeconds });
     case 'recording-unavailable':
       return kubeStatus('ServiceUnavailable', 'chaperone could not store this request’s recording (the blob store is unreachable) and the policy refuses requests it cannot record, so it was not sent', {
         retryAfterSeconds: 5,

@@ -4,10 +4,17 @@ import type { ChaperoneEvent } from '@chaperone/contracts';
 import { EVENTS } from '@chaperone/service-runtime';
 import { GatewayFailure } from '../errors/gateway-errors';
 
+/** Background writes are retried this long (a NATS restart, a full backlog) before they are given up and logged. */
+const RETRY_FOR_MS = 120_000;
+const FIRST_RETRY_MS = 250;
+const MAX_RETRY_MS = 5_000;
+
 /** Stores evidence events on the bus: durably before the caller goes on, or in the background. */
 @Injectable()
 export class EvidenceWriter {
   private readonly logger = new Logger('Evidence');
+  /** Background writes still being retried (visible to tests and shutdown). */
+  retrying = 0;
 
   constructor(@Inject(EVENTS) private readonly events: DurableEventPublisher) {}
 
@@ -20,11 +27,38 @@ export class EvidenceWriter {
     }
   }
 
-  /** Stores events without holding up the caller; failures are logged (never the events' content). */
+  /**
+   * Stores events without holding up the caller. A failed write is retried with backoff for a
+   * while (the bus dedupes by event id, so a write that did land is not stored twice); one that
+   * still fails is logged (never the events' content).
+   */
   inBackground(...events: ChaperoneEvent[]): void {
-    this.durably(...events).catch((e: unknown) => {
-      const why = e instanceof GatewayFailure && e.error.kind === 'bus-unavailable' ? e.error.message : String(e);
-      this.logger.error(`${events.map((ev) => ev.type).join('+')} for request ${events[0]?.requestId ?? '?'} was not recorded: ${why}`);
-    });
+    void this.withRetries(events);
+  }
+
+  private async withRetries(events: ChaperoneEvent[]): Promise<void> {
+    const giveUpAt = Date.now() + RETRY_FOR_MS;
+    let wait = FIRST_RETRY_MS;
+    let counted = false;
+    for (;;) {
+      try {
+        await this.durably(...events);
+        if (counted) this.retrying--;
+        return;
+      } catch (e) {
+        if (Date.now() + wait > giveUpAt) {
+          if (counted) this.retrying--;
+          const why = e instanceof GatewayFailure && e.error.kind === 'bus-unavailable' ? e.error.message : String(e);
+          this.logger.error(`${events.map((ev) => ev.type).join('+')} for request ${events[0]?.requestId ?? '?'} was not recorded: ${why}`);
+          return;
+        }
+        if (!counted) {
+          counted = true;
+          this.retrying++;
+        }
+        await new Promise((r) => setTimeout(r, wait).unref());
+        wait = Math.min(MAX_RETRY_MS, wait * 2);
+      }
+    }
   }
 }

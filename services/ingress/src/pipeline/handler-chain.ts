@@ -11,6 +11,7 @@ import { isRecorded, type Received, type RequestContext } from '../context/reque
 import { ResponseRecord } from '../context/response-record';
 import { RecordAndDecide } from '../decide/record-and-decide';
 import { Forward } from '../forward/forward';
+import { EnforceLimits } from '../limits/enforce-limits';
 import { OpenMasking } from '../masking/open-masking';
 import { PlanMasking } from '../masking/plan-masking';
 import { RequestInfoStage } from '../request-info/request-info';
@@ -32,6 +33,7 @@ export class HandlerChain {
     private readonly authenticate: Authenticate,
     private readonly requestInfo: RequestInfoStage,
     private readonly recordAndDecide: RecordAndDecide,
+    private readonly enforceLimits: EnforceLimits,
     private readonly planMasking: PlanMasking,
     private readonly holdForApproval: HoldForApproval,
     private readonly openMasking: OpenMasking,
@@ -51,7 +53,7 @@ export class HandlerChain {
       const authenticated = at(await this.authenticate.run(reached as Received));
       const intercepted = at(this.requestInfo.run(authenticated));
       const decided = at(await this.recordAndDecide.run(intercepted));
-      const planned = at(this.planMasking.run(decided));
+      const planned = at(this.planMasking.run(this.enforceLimits.run(decided)));
       const cleared = at(await this.holdForApproval.run(planned));
       if (clientGone(exchange)) return;
       const prepared = at(await this.openMasking.run(cleared));

@@ -6,6 +6,7 @@ import {
   AgentRegistryRules,
   EvidenceStreams,
   parseContract,
+  type AgentLimits,
   type AgentRegistration,
   type Decision,
   type Identity,
@@ -178,6 +179,11 @@ export class AgentRegistry {
       );
     }
     return undefined;
+  }
+
+  /** The agent's registered limits, for the ingress to enforce; undefined when it has none. */
+  limitsFor(identity: Identity): AgentLimits | undefined {
+    return this.state.get(identity.agent)?.limits;
   }
 
   /** Stops watching and refreshing, and closes the store. */

@@ -10,7 +10,7 @@ export function evolve(state: RegistryState, event: AgentRegistryEvent): Registr
   switch (event.type) {
     case 'AgentRegistered':
     case 'AgentUpdated':
-      next.set(event.agent, { agent: event.agent, owner: event.owner, purpose: event.purpose, scope: event.scope });
+      next.set(event.agent, { agent: event.agent, owner: event.owner, purpose: event.purpose, scope: event.scope, ...(event.limits ? { limits: event.limits } : {}) });
       return next;
     case 'AgentRemoved':
       next.delete(event.agent);

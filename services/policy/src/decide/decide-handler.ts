@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { RpcException } from '@nestjs/microservices';
 import type { DurableEventPublisher } from '@chaperone/bus';
-import { ContractViolation, DecideRequestSchema, parseContract, type DecideReply, type Decision, type Identity, type PolicyDecided, type RequestInfo } from '@chaperone/contracts';
+import { ContractViolation, DecideRequestSchema, parseContract, type AgentLimits, type DecideReply, type Decision, type Identity, type PolicyDecided, type RequestInfo } from '@chaperone/contracts';
 import { EVENTS } from '@chaperone/service-runtime';
 import { PolicyStore } from '../rules';
 import { decisionEventId } from './decision-event-id';
@@ -9,6 +9,8 @@ import { decisionEventId } from './decision-event-id';
 /** Refuses requests before the rules are asked (the agent registry); undefined: no objection. */
 export interface AgentGate {
   refuse(identity: Identity, request: RequestInfo, policyVersion: string): Decision | undefined;
+  /** The agent's registered limits, carried in the decision for the ingress to enforce. */
+  limitsFor(identity: Identity): AgentLimits | undefined;
 }
 
 /**
@@ -35,8 +37,9 @@ export class DecideHandler {
       this.logger.warn(message);
       throw new RpcException(message);
     }
-    const decision =
-      this.agents?.refuse(request.identity, request.request, this.store.version) ?? this.store.decide(request.identity, request.request);
+    const decided = this.agents?.refuse(request.identity, request.request, this.store.version) ?? this.store.decide(request.identity, request.request);
+    const limits = this.agents?.limitsFor(request.identity);
+    const decision: Decision = limits ? { ...decided, limits } : decided;
     const event: PolicyDecided = {
       eventId: decisionEventId(request.interceptEventId),
       schemaVersion: 1,

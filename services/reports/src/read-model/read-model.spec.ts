@@ -61,6 +61,28 @@ describe('read model', () => {
     expect(m.position).toBe(bad.globalPosition);
   });
 
+  it('given a request closed by a reconciler (RequestOutcomeUnknown), then its completion says the outcome is unknown; a real completion wins', () => {
+    const intercept = history.find((x) => x.type === 'RequestIntercepted') as RecordedEvent;
+    const d = intercept.data as { requestId: string; sessionId: string };
+    const requestId = `${d.requestId}-open`;
+    const at = (n: number) => ({ globalPosition: history.length + n, revision: 1000 + n });
+    const opened = { ...intercept, ...at(1), eventId: 'i-open', data: { ...(intercept.data as object), eventId: 'i-open', requestId } };
+    const unknown: RecordedEvent = {
+      ...intercept,
+      ...at(2),
+      eventId: 'u-open',
+      type: 'RequestOutcomeUnknown',
+      data: { ...(intercept.data as object), eventId: 'u-open', type: 'RequestOutcomeUnknown', requestId, payload: { reason: 'the ingress stopped', approvalId: 'a-1', reachedCluster: 'unknown' } },
+    };
+    const m = fold([...history, opened, unknown]);
+    expect(m.invalid).toEqual([]);
+    expect(m.requests.get(requestId)?.completion).toEqual({ outcome: 'unknown', status: 0, durationMs: 0, bytesOut: 0, approvalId: 'a-1' });
+    const completed = history.find((x) => x.type === 'RequestCompleted') as RecordedEvent;
+    const doneId = (completed.data as { requestId: string }).requestId;
+    const late = { ...unknown, ...at(3), eventId: 'u-late', data: { ...(unknown.data as object), eventId: 'u-late', requestId: doneId, sessionId: (completed.data as { sessionId: string }).sessionId } };
+    expect(fold([...history, late]).requests.get(doneId)?.completion).toEqual(fold(history).requests.get(doneId)?.completion);
+  });
+
   it('given session ids that are Object prototype names, then they are plain keys', () => {
     const e = history.find((x) => x.type === 'RequestIntercepted') as RecordedEvent;
     const data = { ...(e.data as object), sessionId: '__proto__', requestId: 'constructor' };

@@ -114,6 +114,15 @@ export function evolveRequest(view: RequestView, e: ChaperoneEvent): RequestView
         eventIds: { ...view.eventIds, completed: e.eventId },
       };
     }
+    case 'RequestOutcomeUnknown':
+      // A reconciler closed a request whose RequestCompleted never came: it ended, how is not known.
+      // A real completion, if one is stored, says more and is kept.
+      if (view.completion) return view;
+      return {
+        ...view,
+        completion: { outcome: 'unknown', status: 0, durationMs: 0, bytesOut: 0, ...(e.payload.approvalId ? { approvalId: e.payload.approvalId } : {}) },
+        eventIds: { ...view.eventIds, completed: e.eventId },
+      };
     case 'RecordingDeferred':
       return { ...view, deferredBodies: [...view.deferredBodies, { body: e.payload.body, storedDigest: e.payload.storedDigest }] };
     case 'AuthenticationFailed':

@@ -16,6 +16,11 @@ export type ChainVerification =
       events: number;
       checkpoints: { found: number; signaturesChecked: boolean; lastAt?: string; note?: string };
       problems: { kind: string; description: string }[];
+      /**
+       * Requests let through with no stored end, grants never claimed (libs/evidence-chain
+       * completeness). Separate from `status`, which attests only that the log is unaltered.
+       */
+      completeness?: { ok: boolean; proceeded: number; inFlight: number; graceSeconds: number; incomplete: { kind: string; requestId: string; description: string }[] };
     }
   | { status: 'unavailable'; checkedAt: string; detail: string };
 

@@ -1,6 +1,6 @@
 import { generateKeyPairSync } from 'node:crypto';
 import type { EventStore } from '@chaperone/event-store';
-import { describeProblem, verifyStore, type KeyInput } from '@chaperone/evidence-chain';
+import { describeIncomplete, describeProblem, verifyStore, type KeyInput } from '@chaperone/evidence-chain';
 import type { ChainVerification, ChainVerifier } from './chain-verification';
 
 /**
@@ -51,6 +51,17 @@ export class StoreVerifier implements ChainVerifier {
           ...(this.publicKey === undefined ? { note: 'CHAPERONE_CHECKPOINT_PUBLIC_KEY_FILE is not set: checkpoint signatures were not checked' } : {}),
         },
         problems: problems.map((p) => ({ kind: p.kind, description: describeProblem(p) })),
+        ...(report.completeness
+          ? {
+              completeness: {
+                ok: report.completeness.ok,
+                proceeded: report.completeness.proceeded,
+                inFlight: report.completeness.inFlight,
+                graceSeconds: report.completeness.graceSeconds,
+                incomplete: report.completeness.incomplete.map((i) => ({ kind: i.kind, requestId: i.requestId, description: describeIncomplete(i) })),
+              },
+            }
+          : {}),
       };
     } catch (e) {
       return { status: 'unavailable', checkedAt, detail: `the store could not be read for verification: ${e instanceof Error ? e.message : String(e)}` };

@@ -126,7 +126,7 @@ describe('exec over v5.channel.k8s.io (the API server translator)', () => {
   });
 
   it('streams bulk output to the end (throughput figure printed, not asserted)', async () => {
-    const size = 32 * 1024 * 1024;
+    const size = 16 * 1024 * 1024;
     const started = process.hrtime.bigint();
     const s = await open(execPath(`command=head&command=-c&command=${size}&command=/dev/zero&stdout=true`), ['v5.channel.k8s.io']);
     await s.closed;
