@@ -99,3 +99,31 @@ describe('OCSF API Activity (6003)', () => {
     expect(validateOcsf({ ...r, actor: {} })).toBe(false);
   });
 });
+
+describe('a request closed by RequestOutcomeUnknown (its gateway stopped before recording how it ended)', () => {
+  it('is exported, not left out: a Panic-stage audit event and an OCSF record of unknown status, both schema-valid', () => {
+    const [intercepted, decided, completed] = sampleRequestEvents({ requestId: 'r-u', sessionId: 's-1', verb: 'delete' });
+    const unknown = {
+      ...completed!,
+      eventId: 'r-u-unknown',
+      type: 'RequestOutcomeUnknown' as const,
+      payload: { reason: 'no RequestCompleted 10 minutes after the decision', decisionEventId: decided!.eventId, reachedCluster: 'unknown' as const },
+    };
+    const state = initialJoinerState();
+    join(state, intercepted!, { globalPosition: 1, stream: 'session-s-1', eventId: intercepted!.eventId, recordedAt: intercepted!.time });
+    join(state, decided!, { globalPosition: 2, stream: 'session-s-1', eventId: decided!.eventId, recordedAt: decided!.time });
+    const record = join(state, unknown, { globalPosition: 3, stream: 'session-s-1', eventId: unknown.eventId, recordedAt: unknown.time });
+    expect(state.pending.size).toBe(0);
+
+    const event = toAuditEvent(record!);
+    expect(validateAudit(event)).toBe(true);
+    expect(event).toMatchObject({ stage: 'Panic', verb: 'delete', responseStatus: { status: 'Failure', reason: 'OutcomeUnknown' } });
+    expect(event.responseStatus).not.toHaveProperty('code');
+    expect(event.annotations).toMatchObject({ [AuditAnnotations.outcome]: 'unknown', [AuditAnnotations.reachedCluster]: 'unknown', [AuditAnnotations.rule]: 'read-pods' });
+
+    const r = toOcsfApiActivity(record!);
+    if (!validateOcsf(r)) throw new Error(errors(validateOcsf));
+    expect(r).toMatchObject({ activity_id: 4, status_id: 0, status: 'Unknown', unmapped: { chaperone: { outcome: 'unknown', reached_cluster: 'unknown' } } });
+    expect(r).not.toHaveProperty('http_response');
+  });
+});

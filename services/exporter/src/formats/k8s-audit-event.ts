@@ -29,7 +29,8 @@ export interface AuditStatus {
   status?: 'Success' | 'Failure';
   message?: string;
   reason?: string;
-  code: number;
+  /** Absent when the outcome is not known (no response was recorded). */
+  code?: number;
 }
 
 export interface AuditEvent {
@@ -37,7 +38,8 @@ export interface AuditEvent {
   apiVersion: 'audit.k8s.io/v1';
   level: 'Metadata';
   auditID: string;
-  stage: 'ResponseComplete';
+  /** ResponseComplete; Panic for a request whose gateway stopped before recording how it ended. */
+  stage: 'ResponseComplete' | 'Panic';
   requestURI: string;
   verb: string;
   user: UserInfo;
@@ -71,6 +73,7 @@ export const AuditAnnotations = Object.freeze({
   outcome: 'chaperone.io/outcome',
   masked: 'chaperone.io/masked-values',
   traceId: 'chaperone.io/trace-id',
+  reachedCluster: 'chaperone.io/reached-cluster',
   authenticationFailure: 'chaperone.io/authentication-failure',
 });
 
@@ -128,15 +131,17 @@ export function toAuditEvent(record: ExportRecord): AuditEvent {
       annotations: { [AuditAnnotations.authenticationFailure]: f.payload.reason, [AuditAnnotations.traceId]: f.traceId },
     };
   }
-  const { intercepted, decided, masked, completed } = record;
-  const identity = completed.identity ?? intercepted?.identity ?? null;
+  const { intercepted, decided, masked } = record;
+  const ended = record.kind === 'request' ? record.completed : record.unknown;
+  const identity = ended.identity ?? intercepted?.identity ?? null;
   const info = intercepted?.payload.request;
   const decision = decided?.payload.decision;
   const annotations: Record<string, string> = {
     [AuditAnnotations.session]: record.sessionId,
-    [AuditAnnotations.outcome]: completed.payload.outcome,
-    [AuditAnnotations.traceId]: completed.traceId,
+    [AuditAnnotations.outcome]: record.kind === 'request' ? record.completed.payload.outcome : 'unknown',
+    [AuditAnnotations.traceId]: ended.traceId,
   };
+  if (record.kind === 'outcome-unknown') annotations[AuditAnnotations.reachedCluster] = record.unknown.payload.reachedCluster;
   if (decision) {
     annotations[AuditAnnotations.decision] = decision.effect;
     annotations[AuditAnnotations.rule] = decision.rule;
@@ -144,7 +149,7 @@ export function toAuditEvent(record: ExportRecord): AuditEvent {
     annotations[AuditAnnotations.authorizationDecision] = decision.effect === 'deny' ? 'forbid' : 'allow';
     annotations[AuditAnnotations.authorizationReason] = decision.reason;
   }
-  if (completed.payload.approvalId) annotations[AuditAnnotations.approvalId] = completed.payload.approvalId;
+  if (ended.payload.approvalId) annotations[AuditAnnotations.approvalId] = ended.payload.approvalId;
   if (masked) annotations[AuditAnnotations.masked] = String(masked.payload.count);
   const query = intercepted?.payload.query;
   const event: AuditEvent = {
@@ -152,15 +157,18 @@ export function toAuditEvent(record: ExportRecord): AuditEvent {
     apiVersion: 'audit.k8s.io/v1',
     level: 'Metadata',
     auditID: record.requestId,
-    stage: 'ResponseComplete',
+    stage: record.kind === 'request' ? 'ResponseComplete' : 'Panic',
     requestURI: intercepted ? `${intercepted.payload.path}${query ? `?${query}` : ''}` : '',
     verb: info?.verb ?? '',
     user: identity ? agentUser(identity) : { username: 'system:anonymous', groups: ['system:unauthenticated'] },
     ...(identity ? { impersonatedUser: impersonated(identity) } : {}),
     ...(intercepted ? { sourceIPs: [intercepted.payload.sourceAddress], userAgent: intercepted.payload.userAgent } : {}),
-    responseStatus: responseStatus(completed.payload.status, completed.payload.outcome === 'refused' ? decision?.reason : undefined),
-    requestReceivedTimestamp: microTime(intercepted?.time ?? completed.time),
-    stageTimestamp: microTime(completed.time),
+    responseStatus:
+      record.kind === 'request'
+        ? responseStatus(record.completed.payload.status, record.completed.payload.outcome === 'refused' ? decision?.reason : undefined)
+        : { metadata: {}, status: 'Failure', reason: 'OutcomeUnknown', message: record.unknown.payload.reason },
+    requestReceivedTimestamp: microTime(intercepted?.time ?? ended.time),
+    stageTimestamp: microTime(ended.time),
     annotations,
   };
   if (info?.isResourceRequest) {

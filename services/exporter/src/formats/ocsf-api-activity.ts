@@ -40,7 +40,7 @@ export interface OcsfApiActivityRecord {
     correlation_uid?: string;
   };
   actor: { user: { name: string; uid?: string; groups?: Array<{ name: string }> }; session?: { uid: string } };
-  api: { operation: string; request: { uid: string }; response: { code: number; error?: string; message?: string }; service?: { name: string }; version?: string; group?: { name: string } };
+  api: { operation: string; request: { uid: string }; response: { code?: number; error?: string; message?: string }; service?: { name: string }; version?: string; group?: { name: string } };
   src_endpoint: { ip: string } | { name: string };
   http_request?: { http_method: string; user_agent?: string };
   http_response?: { code: number };
@@ -114,22 +114,25 @@ export function toOcsfApiActivity(record: ExportRecord, opts: OcsfOptions = {}):
       unmapped: { chaperone: { trace_id: f.traceId, authentication_failure: f.payload.reason } },
     };
   }
-  const { intercepted, decided, masked, completed } = record;
-  const identity = completed.identity ?? intercepted?.identity ?? null;
+  const { intercepted, decided, masked } = record;
+  const ended = record.kind === 'request' ? record.completed : record.unknown;
+  const identity = ended.identity ?? intercepted?.identity ?? null;
   const info = intercepted?.payload.request;
   const verb = info?.verb ?? '';
-  const code = completed.payload.status;
-  const failed = code >= 400 || completed.payload.outcome !== 'forwarded';
+  const completed = record.kind === 'request' ? record.completed : undefined;
+  const code = completed?.payload.status;
+  const outcome = completed?.payload.outcome ?? 'unknown';
+  const failed = completed !== undefined && (completed.payload.status >= 400 || completed.payload.outcome !== 'forwarded');
+  const status = completed === undefined ? { status_id: OcsfStatus.unknown, status: 'Unknown' } : failed ? { status_id: OcsfStatus.failure, status: 'Failure' } : { status_id: OcsfStatus.success, status: 'Success' };
   const decision = decided?.payload.decision;
   const what = info?.isResourceRequest ? `${info.resource}${info.subresource ? `/${info.subresource}` : ''}${info.name ? ` ${info.name}` : ''}` : (intercepted?.payload.path ?? '');
   return {
-    ...base(activityOf(verb), completed.time, completed.eventId),
-    metadata: { ...base(0, completed.time, completed.eventId).metadata, correlation_uid: record.requestId },
-    status_id: failed ? OcsfStatus.failure : OcsfStatus.success,
-    status: failed ? 'Failure' : 'Success',
-    status_code: String(code),
-    status_detail: completed.payload.outcome,
-    message: `${identity?.agent ?? 'an unauthenticated client'} ${verb || 'requested'} ${what}: ${completed.payload.outcome} (${code})`,
+    ...base(activityOf(verb), ended.time, ended.eventId),
+    metadata: { ...base(0, ended.time, ended.eventId).metadata, correlation_uid: record.requestId },
+    ...status,
+    ...(code !== undefined ? { status_code: String(code) } : {}),
+    status_detail: completed ? outcome : record.kind === 'outcome-unknown' ? record.unknown.payload.reason : outcome,
+    message: `${identity?.agent ?? 'an unauthenticated client'} ${verb || 'requested'} ${what}: ${outcome}${code !== undefined ? ` (${code})` : ''}`,
     actor: {
       user: { name: identity?.agent ?? 'system:anonymous', ...(identity ? { uid: identity.subject, groups: identity.groups.map((name) => ({ name })) } : {}) },
       session: { uid: record.sessionId },
@@ -137,13 +140,16 @@ export function toOcsfApiActivity(record: ExportRecord, opts: OcsfOptions = {}):
     api: {
       operation: verb || (intercepted?.payload.method.toLowerCase() ?? 'unknown'),
       request: { uid: record.requestId },
-      response: { code, ...(failed ? { error: completed.payload.outcome, ...(decision && completed.payload.outcome === 'refused' ? { message: decision.reason } : {}) } : {}) },
+      response:
+        code === undefined
+          ? { error: 'outcome-unknown', message: record.kind === 'outcome-unknown' ? record.unknown.payload.reason : '' }
+          : { code, ...(failed ? { error: outcome, ...(decision && outcome === 'refused' ? { message: decision.reason } : {}) } : {}) },
       service: { name: 'kubernetes' },
       ...(info?.isResourceRequest ? { version: info.apiVersion, ...(info.apiGroup ? { group: { name: info.apiGroup } } : {}) } : {}),
     },
     src_endpoint: endpoint(intercepted?.payload.sourceAddress ?? ''),
     ...(intercepted ? { http_request: { http_method: intercepted.payload.method, user_agent: intercepted.payload.userAgent } } : {}),
-    http_response: { code },
+    ...(code !== undefined ? { http_response: { code } } : {}),
     ...(info?.isResourceRequest
       ? {
           resources: [
@@ -161,10 +167,11 @@ export function toOcsfApiActivity(record: ExportRecord, opts: OcsfOptions = {}):
       chaperone: {
         ...(identity ? { impersonated_user: identity.username } : {}),
         ...(decision ? { decision: decision.effect, rule: decision.rule, policy_version: decision.policyVersion } : {}),
-        ...(completed.payload.approvalId ? { approval_id: completed.payload.approvalId } : {}),
+        ...(ended.payload.approvalId ? { approval_id: ended.payload.approvalId } : {}),
         ...(masked ? { masked_values: masked.payload.count } : {}),
-        outcome: completed.payload.outcome,
-        trace_id: completed.traceId,
+        outcome,
+        ...(record.kind === 'outcome-unknown' ? { reached_cluster: record.unknown.payload.reachedCluster } : {}),
+        trace_id: ended.traceId,
       },
     },
   };

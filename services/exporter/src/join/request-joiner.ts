@@ -6,6 +6,7 @@ import {
   type PolicyDecided,
   type RequestCompleted,
   type RequestIntercepted,
+  type RequestOutcomeUnknown,
 } from '@chaperone/contracts';
 
 /** Where an event sits in the store. */
@@ -43,7 +44,22 @@ export interface RefusedAuthentication {
   at: Positioned;
 }
 
-export type ExportRecord = CompletedRequest | RefusedAuthentication;
+/**
+ * A request whose completion will never come (its gateway stopped before recording how it ended):
+ * closed by the reconciler's RequestOutcomeUnknown, exported so that the gap is visible downstream.
+ */
+export interface UnfinishedRequest {
+  kind: 'outcome-unknown';
+  requestId: string;
+  sessionId: string;
+  intercepted?: RequestIntercepted;
+  decided?: PolicyDecided;
+  masked?: MaskingApplied;
+  unknown: RequestOutcomeUnknown;
+  at: Positioned;
+}
+
+export type ExportRecord = CompletedRequest | UnfinishedRequest | RefusedAuthentication;
 
 interface Pending {
   firstPosition: number;
@@ -95,25 +111,28 @@ export function join(state: JoinerState, event: ChaperoneEvent, at: Positioned):
       return undefined;
     case 'AuthenticationFailed':
       return { kind: 'authentication-failed', requestId: event.requestId, sessionId: event.sessionId, failed: event, at };
-    case 'RequestCompleted': {
-      const p = state.pending.get(event.requestId);
-      state.pending.delete(event.requestId);
-      return {
-        kind: 'request',
-        requestId: event.requestId,
-        sessionId: event.sessionId,
-        ...(p?.intercepted ? { intercepted: p.intercepted } : {}),
-        ...(p?.decided ? { decided: p.decided } : {}),
-        ...(p?.masked ? { masked: p.masked } : {}),
-        completed: event,
-        at,
-      };
-    }
+    case 'RequestCompleted':
+      return { kind: 'request', ...close(state, event), completed: event, at };
+    case 'RequestOutcomeUnknown':
+      return { kind: 'outcome-unknown', ...close(state, event), unknown: event, at };
     default: {
       const unhandled: never = event;
       return unhandled;
     }
   }
+}
+
+/** The parts read so far of the request `last` ends, which is then no longer open. */
+function close(state: JoinerState, last: ChaperoneEvent): Pick<CompletedRequest, 'requestId' | 'sessionId' | 'intercepted' | 'decided' | 'masked'> {
+  const p = state.pending.get(last.requestId);
+  state.pending.delete(last.requestId);
+  return {
+    requestId: last.requestId,
+    sessionId: last.sessionId,
+    ...(p?.intercepted ? { intercepted: p.intercepted } : {}),
+    ...(p?.decided ? { decided: p.decided } : {}),
+    ...(p?.masked ? { masked: p.masked } : {}),
+  };
 }
 
 /**
