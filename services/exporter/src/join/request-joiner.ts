@@ -108,6 +108,10 @@ export function join(state: JoinerState, event: ChaperoneEvent, at: Positioned):
       pendingOf().masked = event;
       return undefined;
     case 'RecordingDeferred':
+    case 'ExecSessionRecorded':
+    case 'PortForwardRecorded':
+      // Session recordings and deferred bodies add nothing to the request's audit record; its
+      // completion (written when the session ends) closes it.
       return undefined;
     case 'AuthenticationFailed':
       return { kind: 'authentication-failed', requestId: event.requestId, sessionId: event.sessionId, failed: event, at };
