@@ -7,6 +7,8 @@ const net = require('node:net');
 const path = require('node:path');
 
 const ROOT = path.resolve(__dirname, '..');
+// Makes each service stop when the process that started it dies, however it dies.
+const EXIT_WITH_PARENT = path.join(__dirname, 'process', 'exit-with-parent.js');
 // The gateway (what kubectl goes through, and what the benchmarks measure), then the MCP door,
 // last because it sends every Kubernetes call to the ingress (see mcpEnv).
 const GATEWAY_SERVICES = ['policy', 'masking', 'approval', 'audit', 'reports', 'ingress'];
@@ -33,9 +35,10 @@ function which(bin) {
 
 /**
  * Make sure NATS with JetStream answers at natsUrl. If nothing answers and `nats-server` is
- * installed, start one with its store under dataDir; otherwise explain how to get NATS.
+ * installed, start one with its store under dataDir (in its own process group when detached);
+ * otherwise explain how to get NATS.
  */
-async function ensureNats(natsUrl, dataDir, log = () => {}) {
+async function ensureNats(natsUrl, dataDir, log = () => {}, { detached = false } = {}) {
   const u = new URL(natsUrl);
   const host = u.hostname;
   const port = Number(u.port || 4222);
@@ -49,7 +52,8 @@ async function ensureNats(natsUrl, dataDir, log = () => {}) {
   }
   mkdirSync(dataDir, { recursive: true });
   log(`starting ${bin} -js on ${host}:${port} (store ${dataDir})`);
-  const child = spawn(bin, ['-js', '-a', host, '-p', String(port), '-sd', dataDir], { stdio: 'ignore' });
+  // detached: a Ctrl-C reaches the starter only, which stops NATS after the services drained.
+  const child = spawn(bin, ['-js', '-a', host, '-p', String(port), '-sd', dataDir], { stdio: 'ignore', detached });
   for (let i = 0; i < 50; i++) {
     if (await portAnswers(host, port, 200)) return { url: natsUrl, started: child };
     await new Promise((r) => setTimeout(r, 100));
@@ -109,17 +113,20 @@ function agentKubeconfig({ server, caPem, token, name = 'chaperone' }) {
 /**
  * Spawn one service as its own process. Resolves once it prints its `ready` line; rejects with its
  * output if it exits first. Output lines go to onLine (prefixing, test capture); onSpawn gets the
- * child at once, so a caller interrupted during the start can still end it.
+ * handle at once, so a stop that comes while the service is starting can stop it too.
  */
 function startService(name, env, onLine = () => {}, onSpawn = () => {}) {
-  const child = spawn(process.execPath, [path.join(ROOT, 'services', name, 'dist', 'main.js')], {
+  const child = spawn(process.execPath, ['--require', EXIT_WITH_PARENT, path.join(ROOT, 'services', name, 'dist', 'main.js')], {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    // Its own process group: a Ctrl-C in the terminal reaches the starter only, which stops the
+    // services one by one in order (the ingress first) rather than all at once.
+    detached: true,
   });
-  onSpawn(child);
   const output = [];
   const info = { name, child, output, urls: [], health: undefined };
+  onSpawn(info);
   return new Promise((resolve, reject) => {
     let buf = '';
     const onData = (chunk) => {
@@ -141,7 +148,11 @@ function startService(name, env, onLine = () => {}, onSpawn = () => {}) {
     };
     child.stdout.on('data', onData);
     child.stderr.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`${name} exited with code ${code} before it was ready:\n${output.slice(-30).join('\n')}`)));
+    child.once('exit', (code) => {
+      const inUse = output.map((l) => /EADDRINUSE.*?(\S+:\d+)\s*$/.exec(l)).find(Boolean);
+      if (inUse) reject(new Error(`${name} could not listen on ${inUse[1]}: another program holds that port. Free it, or choose ports (CHAPERONE_HTTPS_PORT, CHAPERONE_HTTP_PORT, CHAPERONE_HEALTH_PORT; 0 = any free port)`));
+      else reject(new Error(`${name} exited with code ${code} before it was ready:\n${output.slice(-30).join('\n')}`));
+    });
   });
 }
 
@@ -161,11 +172,22 @@ function mcpEnv(running, caFile) {
   };
 }
 
-/** Stop a service process and wait for it to exit. */
-function stopService(info, signal = 'SIGTERM') {
+/**
+ * Stop a service process and wait for it to exit. One that has not stopped after graceMs (it
+ * finishes in-flight requests and drains NATS first) is killed. Resolves true when it stopped by itself.
+ */
+function stopService(info, signal = 'SIGTERM', graceMs = 10_000) {
   return new Promise((resolve) => {
-    if (info.child.exitCode !== null || info.child.signalCode !== null) return resolve();
-    info.child.once('exit', () => resolve());
+    if (info.child.exitCode !== null || info.child.signalCode !== null) return resolve(true);
+    let killed = false;
+    const timer = setTimeout(() => {
+      killed = true;
+      info.child.kill('SIGKILL');
+    }, graceMs);
+    info.child.once('exit', () => {
+      clearTimeout(timer);
+      resolve(!killed);
+    });
     info.child.kill(signal);
   });
 }

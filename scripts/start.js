@@ -5,16 +5,22 @@
 //   an in-memory demo cluster (the project's Kubernetes API test server), clearly announced.
 // - Agents: a local demo OIDC issuer signs a token for "demo-agent" and writes a kubeconfig for it;
 //   deploy/agents.example.yaml registers it.
-// - Checkpoints: a dev Ed25519 key pair in .chaperone/ signs the evidence chain heads.
+// - Checkpoints: a dev Ed25519 key pair in the state directory signs the evidence chain heads.
+// - Stopping: SIGINT, SIGTERM or SIGHUP (to npm, which forwards them, or to this process), or the
+//   death of npm itself, stops the services one by one, the ingress first, then what this started.
 'use strict';
 const { existsSync, mkdirSync, writeFileSync } = require('node:fs');
 const { homedir } = require('node:os');
 const path = require('node:path');
 const { generateKeyPairSync, randomBytes } = require('node:crypto');
 const { ROOT, SERVICES, ensureNats, makeServingCert, agentKubeconfig, startService, stopService, mcpEnv } = require('./stack');
+const { acquireStartLock } = require('./process/start-lock');
+const { watchParent, ignoreBrokenOutput } = require('./process/parent-watch');
+const { stateDir, busPrefix } = require('./process/local-settings');
 
-const STATE = path.join(ROOT, '.chaperone');
+const STATE = stateDir();
 const say = (msg) => process.stdout.write(`[chaperone] ${msg}\n`);
+const rel = (p) => path.relative(process.cwd(), p) || '.';
 
 function hasCluster(env) {
   if (env.CHAPERONE_UPSTREAM_URL || env.CHAPERONE_UPSTREAM_KUBECONFIG || env.CHAPERONE_UPSTREAM_IN_CLUSTER === 'true') return true;
@@ -34,12 +40,71 @@ function ensureCheckpointKeys(dir) {
   return { privateKeyFile, publicKeyFile };
 }
 
+/**
+ * Stopping, in order: the services newest first (the MCP door and the ingress stop taking requests
+ * before what they depend on goes away), then what this process started (demo cluster, NATS).
+ * Idempotent: npm forwards a terminal's Ctrl-C that the terminal already sent to this process.
+ */
+function makeStopper(lock) {
+  const spawned = [];
+  const cleanups = [];
+  let stopping;
+  const stop = (reason, code) => {
+    stopping ??= (async () => {
+      const names = spawned.filter((s) => s.child.exitCode === null && s.child.signalCode === null).map((s) => s.name);
+      if (names.length > 0) say(`stopping (${reason}): ${names.reverse().join(', ')}`);
+      const killed = [];
+      // Twice over: a service spawned while the first pass ran (a stop during start-up) is caught.
+      for (let pass = 0; pass < 2; pass++) for (const s of [...spawned].reverse()) if (!(await stopService(s))) killed.push(s.name);
+      for (const c of cleanups.reverse()) await c();
+      lock.release();
+      say(`stopped${killed.length > 0 ? ` (${killed.join(', ')} did not stop within 10 s and were killed)` : ''}`);
+      process.exit(code);
+    })();
+    return stopping;
+  };
+  return { spawned, cleanups, stop, isStopping: () => stopping !== undefined };
+}
+
+/** Stop a process this script started (nats-server) and wait until it has exited. */
+function stopChild(child) {
+  return stopService({ child });
+}
+
 async function main() {
   mkdirSync(STATE, { recursive: true });
+  const lock = acquireStartLock(STATE);
+  if (lock.holder) {
+    const { pid, ingress, startedAt } = lock.holder;
+    say(`Chaperone is already running from ${rel(STATE)} (pid ${pid}, started ${startedAt}${ingress ? `, ingress ${ingress}` : ', still starting'}).`);
+    say(`Use that one, or stop it first (Ctrl-C in its terminal, or: kill ${pid}).`);
+    process.exitCode = 1;
+    return;
+  }
+  const { spawned, cleanups, stop, isStopping } = makeStopper(lock);
+  process.on('SIGINT', () => void stop('SIGINT', 0));
+  process.on('SIGTERM', () => void stop('SIGTERM', 0));
+  // The terminal went away: stop the services too (for them SIGHUP means reload, not stop).
+  process.on('SIGHUP', () => {
+    ignoreBrokenOutput();
+    void stop('SIGHUP', 0);
+  });
+  // npm (or whatever started this) was killed outright: nobody will ever send a signal.
+  watchParent(() => {
+    ignoreBrokenOutput();
+    void stop('its parent process is gone', 0);
+  });
+
   const natsUrl = process.env.CHAPERONE_NATS_URL || 'nats://127.0.0.1:4222';
-  const nats = await ensureNats(natsUrl, path.join(STATE, 'nats'), say);
-  const cleanups = [];
-  if (nats.started) cleanups.push(() => nats.started.kill());
+  const prefix = busPrefix();
+  const natsStore = path.join(STATE, 'nats');
+  const nats = await ensureNats(natsUrl, natsStore, say, { detached: true });
+  if (nats.started) {
+    cleanups.push(() => stopChild(nats.started));
+    say(`NATS: ${natsUrl}, a nats-server started for this run (store ${rel(natsStore)}); it stops with Chaperone.`);
+  } else {
+    say(`NATS: ${natsUrl} (already running). Chaperone's streams there use the bus prefix "${prefix}" and stay after a stop; \`npm run reset\` deletes them.`);
+  }
 
   const env = {
     CHAPERONE_NATS_URL: natsUrl,
@@ -90,35 +155,34 @@ async function main() {
 
   const { caPem, ...serviceEnv } = env;
   const running = [];
-  const prefix = (name, line) => process.stdout.write(`[${name}] ${line}\n`);
-  const shutdown = async (code) => {
-    for (const s of running.reverse()) await stopService(s);
-    for (const c of cleanups) await c();
-    process.exit(code);
+  const printLine = (name, line) => process.stdout.write(`[${name}] ${line}\n`);
+  const onSpawn = (s) => {
+    spawned.push(s);
+    s.child.once('exit', (code, signal) => {
+      // Before its ready line, the start-up loop reports why it failed.
+      if (isStopping() || s.health === undefined) return;
+      say(`${s.name} stopped unexpectedly (${signal ?? `exit code ${code}`}); stopping the others`);
+      void stop(`${s.name} stopped`, 1);
+    });
   };
-  process.on('SIGINT', () => void shutdown(0));
-  process.on('SIGTERM', () => void shutdown(0));
-  // The terminal went away: stop the services too (for them SIGHUP means reload, not stop).
-  process.on('SIGHUP', () => void shutdown(0));
   try {
     for (const name of SERVICES) {
+      if (isStopping()) return;
       // The ingress's own certificate is the CA the MCP service pins (unless one is configured).
       const extra = name === 'mcp' && !process.env.CHAPERONE_MCP_INGRESS_URL ? mcpEnv(running, process.env.CHAPERONE_MCP_INGRESS_CA_FILE || env.CHAPERONE_TLS_CERT_FILE) : {};
-      const s = await startService(name, { ...serviceEnv, ...extra }, prefix);
-      running.push(s);
-      s.child.once('exit', (code) => {
-        say(`${name} exited (${code}); stopping everything`);
-        void shutdown(1);
-      });
+      running.push(await startService(name, { ...serviceEnv, ...extra }, printLine, onSpawn));
     }
   } catch (e) {
+    // A stop during start-up makes the service being started exit early: not an error then.
+    if (isStopping()) return;
     say(e.message);
-    await shutdown(1);
+    await stop('a service did not start', 1);
     return;
   }
 
   const ingress = running.find((s) => s.name === 'ingress');
   const server = ingress.urls.find((u) => u.startsWith('https://')) || ingress.urls[0];
+  lock.update({ ingress: server, natsUrl, prefix });
   if (demoIssuer && caPem) {
     const token = await demoIssuer.sign({ sub: 'demo-agent', agent: 'demo-agent', groups: ['agents'] }, { expiresIn: 24 * 3600 });
     const file = path.join(STATE, 'agent.kubeconfig');

@@ -99,7 +99,7 @@ async function startGateway(opts) {
       service,
       replicaEnv,
       (_name, line) => out.write(`${line}\n`),
-      (child) => track(`${service}-${index}`, child),
+      (spawned) => track(`${service}-${index}`, spawned.child),
     );
     // Output is in the log file; the start helper's in-memory copy is not needed past readiness.
     info.output.length = 0;

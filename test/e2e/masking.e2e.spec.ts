@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { MaskingApplied } from '@chaperone/contracts';
+import { FAKE_EXEC_PASSWORD, FAKE_SERVICE_ACCOUNT_JWT } from '@chaperone/test-apiserver';
 import { policyWith } from './support/policies';
 import { E2EStack } from './support/e2e-stack';
 
@@ -183,12 +184,12 @@ describe('kubectl reads through masking', () => {
     expectClean(JSON.stringify(masked));
   });
 
-  it('exec cannot be masked, so an allow rule without unmasked: true still refuses it', async () => {
-    s.apiserver.clearRequests();
-    const r = await s.kubectl(kubeconfig, ['exec', 'worker-0', '--', 'cat', '/etc/secret']);
-    expect(r.code).not.toBe(0);
-    expect(r.stderr).toContain('exec sessions cannot be masked; the policy must allow them with unmasked: true');
-    expect(s.apiserver.requests.filter((q) => q.url.includes('/exec'))).toHaveLength(0);
+  it('exec without a terminal is masked line by line under a rule without unmasked: true', async () => {
+    const r = await s.kubectl(kubeconfig, ['exec', 'worker-0', '--', 'cat', '/etc/secret/token']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('password=');
+    expect(r.stdout).not.toContain(FAKE_EXEC_PASSWORD);
+    expect(r.stdout).not.toContain(FAKE_SERVICE_ACCOUNT_JWT);
   });
 
   it('a rule can pick the strict profile: PII (emails) masked for its readers only', async () => {

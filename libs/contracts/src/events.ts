@@ -3,6 +3,7 @@ import { IdentitySchema } from './identity';
 import { RequestInfoSchema } from './request-info';
 import { DecisionSchema } from './decision';
 import { BodyDigestSchema, RecordedBodySchema } from './body-digest';
+import { ExecSessionPayloadSchema, PortForwardPayloadSchema } from './sessions';
 
 /**
  * The evidence stream. Every event carries the same envelope (ids, time, identity, trace) and a
@@ -134,7 +135,8 @@ export const RecordingDeferredSchema = z.object({
   ...envelope,
   type: z.literal('RecordingDeferred'),
   payload: z.object({
-    body: z.enum(['request', 'response']),
+    /** `session`: an exec or attach recording (ExecSessionRecorded.recording). */
+    body: z.enum(['request', 'response', 'session']),
     storedDigest: BodyDigestSchema.shape.digest,
     reason: z.string(),
   }),
@@ -191,6 +193,20 @@ export const RecordingsPrunedSchema = z.object({
   }),
 });
 
+/** An exec or attach session ended; its masked asciicast recording is in the blob store. */
+export const ExecSessionRecordedSchema = z.object({
+  ...envelope,
+  type: z.literal('ExecSessionRecorded'),
+  payload: ExecSessionPayloadSchema,
+});
+
+/** A port-forward ended: metadata only (its bytes are the agent's own traffic, never stored). */
+export const PortForwardRecordedSchema = z.object({
+  ...envelope,
+  type: z.literal('PortForwardRecorded'),
+  payload: PortForwardPayloadSchema,
+});
+
 export const ChaperoneEventSchema = z.discriminatedUnion('type', [
   RequestInterceptedSchema,
   PolicyDecidedSchema,
@@ -200,6 +216,8 @@ export const ChaperoneEventSchema = z.discriminatedUnion('type', [
   MaskingAppliedSchema,
   RecordingDeferredSchema,
   RecordingsPrunedSchema,
+  ExecSessionRecordedSchema,
+  PortForwardRecordedSchema,
 ]);
 
 export type RequestIntercepted = z.infer<typeof RequestInterceptedSchema>;
@@ -210,5 +228,7 @@ export type RecordingDeferred = z.infer<typeof RecordingDeferredSchema>;
 export type RecordingsPruned = z.infer<typeof RecordingsPrunedSchema>;
 export type AuthenticationFailed = z.infer<typeof AuthenticationFailedSchema>;
 export type MaskingApplied = z.infer<typeof MaskingAppliedSchema>;
+export type ExecSessionRecorded = z.infer<typeof ExecSessionRecordedSchema>;
+export type PortForwardRecorded = z.infer<typeof PortForwardRecordedSchema>;
 export type ChaperoneEvent = z.infer<typeof ChaperoneEventSchema>;
 export type ChaperoneEventType = ChaperoneEvent['type'];

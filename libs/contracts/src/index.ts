@@ -8,6 +8,7 @@ export * from './decision';
 export * from './messages';
 export * from './events';
 export * from './events-message';
+export * from './sessions';
 export * from './subjects';
 export * from './validate';
 export * from './masking';

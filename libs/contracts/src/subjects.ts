@@ -37,7 +37,7 @@ export const DEFAULT_BUS_PREFIX = 'chaperone';
 /** Changing this re-partitions the bus: drain the events stream first. */
 export const EVENT_PARTITIONS = 8;
 
-export const ServiceNames = Object.freeze(['ingress', 'policy', 'masking', 'approval', 'audit', 'reports', 'mcp'] as const);
+export const ServiceNames = Object.freeze(['ingress', 'policy', 'masking', 'approval', 'audit', 'reports', 'mcp', 'exporter'] as const);
 export type ServiceName = (typeof ServiceNames)[number];
 
 export interface BusSubjects {
@@ -74,6 +74,8 @@ export interface BusSubjects {
   readonly approvalChangedAll: string;
   /** JetStream object store bucket where the reports service keeps its read-model snapshot (state + checkpoint). */
   readonly reportsSnapshotBucket: string;
+  /** JetStream key-value bucket where the exporter keeps each sink's checkpoint (one key per sink). */
+  readonly exporterCheckpointBucket: string;
 }
 
 const PREFIX = /^[a-z][a-z0-9-]{0,31}$/;
@@ -106,6 +108,7 @@ export function busSubjects(prefix: string = DEFAULT_BUS_PREFIX): BusSubjects {
     approvalChanged: (approvalId: string) => `${prefix}.approval.changed.${approvalSubjectToken(approvalId)}`,
     approvalChangedAll: `${prefix}.approval.changed.*`,
     reportsSnapshotBucket: `${prefix}-reports`,
+    exporterCheckpointBucket: `${prefix}-exporter`,
   });
 }
 

@@ -3,10 +3,11 @@ import type { EvidenceReader } from './verify-store';
 import type { RecordedEventLike } from './verify';
 
 /**
- * One stored body as the evidence names it: an event whose payload holds a RecordedBody with a
- * `stored` blob. Found generically: any top-level payload field of a stored event that has the
- * RecordedBody shape (RequestCompleted's `requestBody`/`responseBody`, an exec session's recording),
- * so a new event type that carries a RecordedBody at its payload's top level is covered unchanged.
+ * One stored body as the evidence names it. Found generically: any top-level payload field of a
+ * stored event that has the RecordedBody shape with a `stored` blob (RequestCompleted's
+ * `requestBody`/`responseBody`), so a new event type that carries a RecordedBody at its payload's
+ * top level is covered unchanged; plus the known places that name a blob in a shape of their own
+ * (STORED_BLOB_FIELDS: an exec session's asciicast `recording`).
  */
 export interface StoredBodyRef {
   /** The event that names the body, where it is stored, and the payload field holding it. */
@@ -31,9 +32,15 @@ export function bodyRefKey(ref: { eventId: string; field: string }): string {
   return `${ref.eventId}/${ref.field}`;
 }
 
+/**
+ * Payload fields that name a stored blob by `{ digest, size, truncated }` (the digest is the blob's
+ * own), by event type: ExecSessionRecorded's `recording` is the session's asciicast file.
+ */
+export const STORED_BLOB_FIELDS: Readonly<Record<string, readonly string[]>> = Object.freeze({ ExecSessionRecorded: ['recording'] });
+
 /** The payload field a RecordingDeferred's `body` names. */
-export function deferredField(body: 'request' | 'response'): string {
-  return body === 'request' ? 'requestBody' : 'responseBody';
+export function deferredField(body: 'request' | 'response' | 'session'): string {
+  return body === 'request' ? 'requestBody' : body === 'response' ? 'responseBody' : 'recording';
 }
 
 /**
@@ -61,6 +68,7 @@ export function newRecordingsIndex(): RecordingsIndex {
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 const str = (v: unknown): string => (typeof v === 'string' ? v : '');
+const DIGEST = /^sha256:[0-9a-f]{64}$/;
 
 /** The stored-body references an event makes (none for most events). */
 export function storedBodiesOf(e: RecordedEventLike & { globalPosition: number }): StoredBodyRef[] {
@@ -68,20 +76,30 @@ export function storedBodiesOf(e: RecordedEventLike & { globalPosition: number }
   const data = e.data;
   if (!isObj(data) || !isObj(data['payload'])) return [];
   const refs: StoredBodyRef[] = [];
+  const base = {
+    eventId: e.eventId,
+    eventType: e.type,
+    stream: e.stream,
+    position: e.globalPosition,
+    requestId: str(data['requestId']),
+    sessionId: str(data['sessionId']),
+    time: str(data['time']),
+  };
+  for (const field of STORED_BLOB_FIELDS[e.type] ?? []) {
+    // The digest here is the blob's own (there is no whole-body digest apart from it).
+    const blob = data['payload'][field];
+    if (!isObj(blob) || !DIGEST.test(str(blob['digest'])) || !Number.isSafeInteger(blob['size'])) continue;
+    refs.push({ ...base, field, storedDigest: str(blob['digest']), storedSize: blob['size'] as number, truncated: blob['truncated'] === true, timed: false });
+  }
+  const own = STORED_BLOB_FIELDS[e.type] ?? [];
   for (const [field, value] of Object.entries(data['payload'])) {
-    if (!isObj(value) || !isObj(value['stored'])) continue;
+    if (own.includes(field) || !isObj(value) || !isObj(value['stored'])) continue;
     const body = RecordedBodySchema.safeParse(value);
     if (!body.success || !body.data.stored) continue;
     const s = body.data.stored;
     refs.push({
-      eventId: e.eventId,
-      eventType: e.type,
-      stream: e.stream,
-      position: e.globalPosition,
+      ...base,
       field,
-      requestId: str(data['requestId']),
-      sessionId: str(data['sessionId']),
-      time: str(data['time']),
       storedDigest: s.digest,
       storedSize: s.size,
       truncated: s.truncated,
@@ -118,7 +136,7 @@ export function indexRecordings(index: RecordingsIndex, e: RecordedEventLike & {
   }
   if (e.type === 'RecordingDeferred') {
     const body = payload?.['body'];
-    if (body === 'request' || body === 'response') index.deferred.add(`${str(data['requestId'])}/${deferredField(body)}`);
+    if (body === 'request' || body === 'response' || body === 'session') index.deferred.add(`${str(data['requestId'])}/${deferredField(body)}`);
     return;
   }
   for (const ref of storedBodiesOf(e)) index.refs.push(ref);

@@ -119,18 +119,32 @@ describe('retention: which stored bodies a prune deletes', () => {
 });
 
 describe('stored bodies named by an event', () => {
-  it('finds every RecordedBody with a stored blob at the top of any payload (a future exec event too), not digest-only bodies', () => {
+  it('finds every RecordedBody with a stored blob at the top of any payload (a new event type too), not digest-only bodies', () => {
     const e = stored('session-x', {
       eventId: 'e1',
-      type: 'ExecSessionRecorded',
+      type: 'SomethingRecorded',
       time: '2026-01-01T00:00:00Z',
       requestId: 'r1',
       sessionId: 'x',
-      payload: { recording: body('cast', { timed: true }), requestBody: { digest: digest('d'), size: 1 }, other: { stored: 'not a body' } },
+      payload: { transcript: body('text', { timed: true }), requestBody: { digest: digest('d'), size: 1 }, other: { stored: 'not a body' } },
     });
     expect(storedBodiesOf(e)).toEqual([
-      expect.objectContaining({ eventId: 'e1', eventType: 'ExecSessionRecorded', field: 'recording', requestId: 'r1', sessionId: 'x', storedDigest: digest('cast'), timed: true, truncated: false }),
+      expect.objectContaining({ eventId: 'e1', eventType: 'SomethingRecorded', field: 'transcript', requestId: 'r1', sessionId: 'x', storedDigest: digest('text'), timed: true, truncated: false }),
     ]);
+  });
+
+  it("finds an exec session's asciicast recording, named by its own digest, and its deferral", () => {
+    const e = stored('session-x', {
+      eventId: 'e2',
+      type: 'ExecSessionRecorded',
+      time: '2026-01-01T00:00:00Z',
+      requestId: 'r2',
+      sessionId: 'x',
+      payload: { pod: 'worker-0', recording: { format: 'asciicast-v2', digest: digest('cast'), size: 321, truncated: true }, masked: { count: 1, detectors: {} } },
+    });
+    expect(storedBodiesOf(e)).toEqual([expect.objectContaining({ eventId: 'e2', field: 'recording', storedDigest: digest('cast'), storedSize: 321, truncated: true, timed: false })]);
+    const index = given(stored('session-x', { eventId: 'd2', type: 'RecordingDeferred', requestId: 'r2', sessionId: 'x', payload: { body: 'session', storedDigest: digest('cast'), reason: 'down' } }));
+    expect([...index.deferred]).toEqual(['r2/recording']);
   });
 
   it('takes RecordingDeferred as a body still on its way, keyed by request and field', () => {

@@ -156,6 +156,36 @@ function maskAssignments(line: string, names: readonly RegExp[], hit: HitFn): st
 }
 
 // ---------------------------------------------------------------------------------------------
+// Triggers: for each detector, text that any match of it contains. A line in which no enabled
+// detector's trigger occurs (and that is not inside a PEM block) cannot change, so the detectors'
+// dozen regex passes are skipped. Most strings of a Kubernetes object (names, labels, phases, IPs,
+// UIDs) have none. Matched case-insensitively: a superset of every detector's own matches.
+// ---------------------------------------------------------------------------------------------
+
+const TRIGGERS: Readonly<Record<DetectorName, string>> = {
+  'pem-private-key': '-----BEGIN ',
+  jwt: 'eyJ',
+  'github-token': 'gh[pousr]_|github_pat_',
+  'gitlab-token': 'gl(?:pat|dt|rt|ptt|cbt|soat)-',
+  'slack-token': 'xox[abprs]-',
+  'aws-access-key-id': 'AKIA|ASIA',
+  'aws-secret-access-key': 'secret_?access_?key',
+  'authorization-header': 'authorization',
+  'bearer-token': 'bearer[ \\t]',
+  'url-password': ':\\/\\/',
+  'connection-string-password': '(?:password|pwd)\\s*=',
+  // key=value, key: value, and the flag form `--key value`
+  'secret-assignment': '[:=]|-\\S*[ \\t]',
+  email: '@',
+  'card-number': '[0-9](?:[ -]?[0-9]){12}',
+};
+
+function triggerOf(detectors: ReadonlySet<DetectorName>): RegExp {
+  const parts = [...detectors].map((d) => TRIGGERS[d]);
+  return new RegExp(parts.length > 0 ? parts.join('|') : '(?!)', 'i');
+}
+
+// ---------------------------------------------------------------------------------------------
 // PEM private keys: the only detector spanning lines, so it carries state from line to line.
 // ---------------------------------------------------------------------------------------------
 
@@ -177,9 +207,11 @@ export class TextEngine {
   private readonly piiRegexes: readonly RegexDetector[];
   private readonly pem: boolean;
   private readonly assignments: boolean;
+  private readonly trigger: RegExp;
 
   constructor(private readonly profile: CompiledProfile) {
     const on = profile.detectors;
+    this.trigger = triggerOf(on);
     this.pem = on.has('pem-private-key');
     this.assignments = on.has('secret-assignment');
     this.secretRegexes = REGEX_DETECTORS.filter((d) => on.has(d.name));
@@ -191,9 +223,14 @@ export class TextEngine {
     return !this.pem && !this.assignments && this.secretRegexes.length === 0 && this.piiRegexes.length === 0;
   }
 
+  /** False when no enabled detector can match anywhere in `text` (outside a PEM block). */
+  mayFire(text: string): boolean {
+    return this.trigger.test(text);
+  }
+
   /** Mask one line (without its '\n'). A trailing '\r' is kept as is. */
   maskLine(line: string, hit: HitFn): string {
-    if (this.idle) return line;
+    if (this.idle || (!this.inPem && !this.mayFire(line))) return line;
     const cr = line.endsWith('\r');
     let s = cr ? line.slice(0, -1) : line;
     if (this.pem) s = this.maskPem(s, hit);
@@ -201,6 +238,14 @@ export class TextEngine {
     if (this.assignments) s = maskAssignments(s, this.profile.envNamePatterns, hit);
     for (const d of this.piiRegexes) s = applyRegex(s, d, hit);
     return cr ? s + '\r' : s;
+  }
+
+  /** Mask one JSON string value on its own: the PEM state starts afresh, as on a new engine. */
+  maskValue(text: string, hit: (rule: DetectorName, line: number) => void): string {
+    this.inPem = false;
+    this.pemCounted = false;
+    if (this.idle || !this.mayFire(text)) return text;
+    return this.maskLines(text, hit);
   }
 
   /** Mask a multi-line string (a JSON string value, a whole text). */

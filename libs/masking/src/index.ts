@@ -4,8 +4,12 @@
  * - maskObject: Kubernetes JSON (object, List, typed List without item kinds, Table, WatchEvent).
  *   Structural rules first (Secret data/stringData, ConfigMap secret-named keys, any `{name, value}`
  *   pair with a secret name, secret `--flags` in any `command`/`args` array, the last-applied
- *   annotation re-masked as JSON), then the content detectors on every remaining string value.
+ *   annotation re-masked as JSON, credential-named fields of any object such as a custom resource's
+ *   `spec.database.password`, and the Table cells of credential columns), then the content
+ *   detectors on every remaining string value.
  *   Keys, JSON types and Secret base64 validity are preserved; object keys are never scanned.
+ * - maskJsonDocument: a whole JSON document's bytes, in one pass without an object tree, with the
+ *   same output bytes and report as parse + maskObject + serialise (maskJsonDocumentByTree).
  * - maskText / LineMasker: line-based text; PEM private keys carry state across lines.
  * - WatchStreamMasker: newline-delimited watch events.
  *
@@ -30,9 +34,12 @@ export {
   profileFor,
 } from './profile';
 export type { DetectorName, MaskRule, MaskingProfile, ProfileName, StructuralRule } from './profile';
+export { DEFAULT_CREDENTIAL_KEY_ALLOW_LIST, isCredentialName } from './credential-keys';
 export { MAX_REPORT_PATHS, emptyReport, mergeReports } from './report';
 export type { MaskReport } from './report';
 export { MAX_DEPTH, maskObject } from './mask-object';
+export { maskJsonDocument, maskJsonDocumentByTree } from './mask-json-document';
+export type { MaskedJson } from './mask-json-document';
 export { DEFAULT_MAX_LINE_LENGTH, LineMasker, maskText } from './mask-text';
 export type { LineMaskerOptions } from './mask-text';
 export { DEFAULT_MAX_EVENT_LENGTH, MALFORMED_EVENT_PLACEHOLDER, WatchStreamMasker } from './watch-stream';

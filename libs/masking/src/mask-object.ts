@@ -1,4 +1,6 @@
 import { LAST_APPLIED_ANNOTATION, MASK, MASKED_BASE64, MaskingFailed } from './constants';
+import { isBareSecretFlag, maskedFlagAssignment } from './command-flags';
+import { childIsCredential, credentialColumns } from './credential-keys';
 import { TextEngine } from './detectors';
 import { compileProfile, matchesAny, type CompiledProfile, type MaskingProfile, type MaskRule } from './profile';
 import { ReportBuilder, type MaskReport } from './report';
@@ -37,6 +39,27 @@ interface Ctx {
   impliedKind?: string;
   /** The key this value sits under in its parent object. */
   parentKey?: string;
+  /** Held under a credential-named key (directly, or inside a credential-named object or array). */
+  credential?: boolean;
+  /** Inside a Table: the `rows` array, one row, or a row's `cells`, with the columns that show credentials. */
+  table?: { at: 'rows' | 'row' | 'cells'; columns: ReadonlySet<number> };
+}
+
+/** Empty, already masked, or a boolean spelled as a string (`"true"` in an annotation): not a credential. */
+export function maskableCredential(s: string): boolean {
+  return s !== '' && s !== MASK && !/^(?:true|false)$/i.test(s);
+}
+
+const engines = new WeakMap<CompiledProfile, TextEngine>();
+
+/** One engine per profile, reset for each string value (JavaScript is single-threaded). */
+export function textEngineFor(c: CompiledProfile): TextEngine {
+  let e = engines.get(c);
+  if (!e) {
+    e = new TextEngine(c);
+    engines.set(c, e);
+  }
+  return e;
 }
 
 /** Walks one JSON value; all hits go to one report. */
@@ -60,6 +83,10 @@ export class ObjectMasker {
     if (depth > MAX_DEPTH) throw new MaskingFailed('value nested too deeply to mask');
     switch (typeof v) {
       case 'string':
+        if (ctx.credential === true && maskableCredential(v)) {
+          this.hit('credential-key', path);
+          return MASK;
+        }
         return this.maskString(v, path);
       case 'number':
       case 'boolean':
@@ -76,14 +103,17 @@ export class ObjectMasker {
   }
 
   maskString(s: string, path: string): string {
-    const engine = new TextEngine(this.c);
+    const engine = textEngineFor(this.c);
     if (engine.idle) return s;
-    return engine.maskLines(s, (rule) => this.hit(rule, path));
+    return engine.maskValue(s, (rule) => this.hit(rule, path));
   }
 
   private walkArray(a: unknown[], path: string, ctx: Ctx, depth: number): unknown[] {
     const out: unknown[] = new Array<unknown>(a.length);
     const itemCtx: Ctx = ctx.impliedKind === undefined ? {} : { impliedKind: ctx.impliedKind };
+    if (ctx.credential === true) itemCtx.credential = true;
+    if (ctx.table?.at === 'rows') itemCtx.table = { at: 'row', columns: ctx.table.columns };
+    const cells = ctx.table?.at === 'cells' ? ctx.table.columns : undefined;
     const masked = this.c.structural && (ctx.parentKey === 'command' || ctx.parentKey === 'args') ? this.flagMask(a) : undefined;
     for (let i = 0; i < a.length; i++) {
       const p = childPath(path, i);
@@ -91,7 +121,7 @@ export class ObjectMasker {
         out[i] = masked[i];
         this.hit('command-flag', p);
       } else {
-        out[i] = this.walk(a[i], p, itemCtx, depth + 1);
+        out[i] = this.walk(a[i], p, cells?.has(i) === true ? { ...itemCtx, credential: true } : itemCtx, depth + 1);
       }
     }
     return out;
@@ -107,19 +137,13 @@ export class ObjectMasker {
     for (let i = 0; i < a.length; i++) {
       const s = a[i];
       if (typeof s !== 'string') continue;
-      const eq = /^(--?)([A-Za-z0-9][A-Za-z0-9_.-]*)=([\s\S]*)$/.exec(s);
-      if (eq) {
-        const value = eq[3] ?? '';
-        if (value !== '' && value !== MASK && matchesAny(this.c.envNamePatterns, eq[2] ?? '')) {
-          out[i] = `${eq[1] ?? ''}${eq[2] ?? ''}=${MASK}`;
-        }
+      const assigned = maskedFlagAssignment(s, this.c.envNamePatterns);
+      if (assigned !== undefined) {
+        if (assigned !== null) out[i] = assigned;
         continue;
       }
-      const bare = /^--?([A-Za-z0-9][A-Za-z0-9_.-]*)$/.exec(s);
       const next = a[i + 1];
-      if (bare && typeof next === 'string' && next !== MASK && matchesAny(this.c.envNamePatterns, bare[1] ?? '')) {
-        out[i + 1] = MASK;
-      }
+      if (typeof next === 'string' && next !== MASK && isBareSecretFlag(s, this.c.envNamePatterns)) out[i + 1] = MASK;
     }
     return out;
   }
@@ -148,6 +172,9 @@ export class ObjectMasker {
       else {
         const childCtx: Ctx = { parentKey: key };
         if (key === 'items' && itemKind !== undefined) childCtx.impliedKind = itemKind;
+        if (s && childIsCredential(this.c.credentialKeys, key, ctx.credential === true)) childCtx.credential = true;
+        if (s && key === 'rows' && kind === 'Table') childCtx.table = { at: 'rows', columns: credentialColumns(o['columnDefinitions'], this.c.credentialKeys) };
+        if (s && key === 'cells' && ctx.table?.at === 'row') childCtx.table = { at: 'cells', columns: ctx.table.columns };
         r = this.walk(v, p, childCtx, depth + 1);
       }
       setOwn(out, key, r);
@@ -194,7 +221,9 @@ export class ObjectMasker {
       setOwn(
         out,
         k,
-        matchesAny(this.c.configMapKeyPatterns, k) ? this.scrub(v, p, replacement, 'configmap-key', depth + 1) : this.walk(v, p, {}, depth + 1),
+        matchesAny(this.c.configMapKeyPatterns, k) || this.c.credentialKeys.matches(k)
+          ? this.scrub(v, p, replacement, 'configmap-key', depth + 1)
+          : this.walk(v, p, {}, depth + 1),
       );
     }
     return out;
@@ -210,11 +239,14 @@ export class ObjectMasker {
         for (const a of Object.keys(v)) {
           const av = v[a];
           const ap = childPath(p, a);
-          setOwn(ann, a, a === LAST_APPLIED_ANNOTATION && typeof av === 'string' ? this.maskLastApplied(av, ap, depth + 1) : this.walk(av, ap, {}, depth + 2));
+          const annCtx: Ctx = this.c.credentialKeys.matches(a) ? { credential: true } : {};
+          setOwn(ann, a, a === LAST_APPLIED_ANNOTATION && typeof av === 'string' ? this.maskLastApplied(av, ap, depth + 1) : this.walk(av, ap, annCtx, depth + 2));
         }
         setOwn(out, key, ann);
       } else {
-        setOwn(out, key, this.walk(v, p, { parentKey: key }, depth + 1));
+        const childCtx: Ctx = { parentKey: key };
+        if (this.c.credentialKeys.matches(key)) childCtx.credential = true;
+        setOwn(out, key, this.walk(v, p, childCtx, depth + 1));
       }
     }
     return out;
@@ -224,7 +256,7 @@ export class ObjectMasker {
    * The annotation is parsed and masked with the same rules (hits reported as `<annotation path>#<inner path>`),
    * then re-serialised. Not JSON: replaced whole by MASK. Nothing masked: the original text is kept.
    */
-  private maskLastApplied(text: string, path: string, depth: number): string {
+  maskLastApplied(text: string, path: string, depth: number): string {
     let parsed: Json;
     try {
       parsed = JSON.parse(text) as Json;

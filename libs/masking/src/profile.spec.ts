@@ -1,4 +1,5 @@
 import {
+  DEFAULT_CREDENTIAL_KEY_ALLOW_LIST,
   DEFAULT_PROFILE,
   DETECTOR_NAMES,
   MASK,
@@ -8,6 +9,7 @@ import {
   STRICT_PROFILE,
   STRUCTURAL_ONLY_PROFILE,
   emptyReport,
+  maskObject,
   mergeReports,
   profileFor,
 } from './index';
@@ -50,6 +52,22 @@ describe('profiles', () => {
     for (const n of ['LOG_LEVEL', 'DB_HOST', 'PORT', 'keyboard', 'MONKEY_COUNT']) {
       expect({ n, named: named(n) }).toEqual({ n, named: false });
     }
+  });
+});
+
+describe('credential key allow-list', () => {
+  it('built-in profiles carry the default list, frozen', () => {
+    for (const p of [DEFAULT_PROFILE, STRICT_PROFILE, STRUCTURAL_ONLY_PROFILE]) {
+      expect(p.credentialKeyAllowList).toEqual([...DEFAULT_CREDENTIAL_KEY_ALLOW_LIST]);
+      expect(Object.isFrozen(p.credentialKeyAllowList)).toBe(true);
+    }
+  });
+
+  it('a list that is not strings is refused; a profile without one gets the default', () => {
+    expect(() => maskObject({}, { ...DEFAULT_PROFILE, credentialKeyAllowList: [1 as never] })).toThrow(MaskingFailed);
+    const { credentialKeyAllowList: _omit, ...older } = DEFAULT_PROFILE;
+    const out = maskObject({ kind: 'Pod', spec: { imagePullSecrets: ['regcred'], password: 'p-1' } }, older as typeof DEFAULT_PROFILE).value;
+    expect(out).toEqual({ kind: 'Pod', spec: { imagePullSecrets: ['regcred'], password: MASK } });
   });
 });
 

@@ -1,4 +1,5 @@
 import { MaskingFailed } from './constants';
+import { credentialKeyMatcher, DEFAULT_CREDENTIAL_KEY_ALLOW_LIST, type CredentialKeyMatcher } from './credential-keys';
 
 /** Content detectors, applied in this order to every string value and to every line of text. */
 export const DETECTOR_NAMES = Object.freeze([
@@ -26,6 +27,7 @@ export const STRUCTURAL_RULES = Object.freeze([
   'configmap-key',
   'env-value',
   'command-flag',
+  'credential-key',
   'last-applied-configuration',
   'oversized-line',
   'malformed-watch-event',
@@ -40,7 +42,10 @@ export const PII_DETECTORS: readonly DetectorName[] = Object.freeze(['email', 'c
 
 export interface MaskingProfile {
   name: string;
-  /** Apply the Kubernetes structural rules (Secret data, ConfigMap keys, env, flags, last-applied). */
+  /**
+   * Apply the Kubernetes structural rules (Secret data, ConfigMap keys, env, flags, last-applied,
+   * credential-named fields of any object, Table cells of credential columns).
+   */
   structural: boolean;
   /** Content detectors to run on every string value / line of text. */
   detectors: DetectorName[];
@@ -51,6 +56,11 @@ export interface MaskingProfile {
    * `command`/`args`, and keys of `key=value` / `key: value` assignments found in text.
    */
   envNamePatterns: RegExp[];
+  /**
+   * Keys never treated as credential-named although their last word is (`imagePullSecrets`), in any
+   * spelling (`image-pull-secrets` is the same entry). See DEFAULT_CREDENTIAL_KEY_ALLOW_LIST.
+   */
+  credentialKeyAllowList: string[];
 }
 
 /** Secret-looking names: the list from the design plus `KEY` / `PWD` / `DSN` as a `-_.`-separated name segment (`SIGNING_KEY`, `tls.key`, `DB_PWD_PROD`). */
@@ -65,6 +75,7 @@ function makeProfile(name: string, structural: boolean, detectors: readonly Dete
     detectors: Object.freeze([...detectors]) as DetectorName[],
     configMapKeyPatterns: Object.freeze(defaultSecretNamePatterns()) as RegExp[],
     envNamePatterns: Object.freeze(defaultSecretNamePatterns()) as RegExp[],
+    credentialKeyAllowList: Object.freeze([...DEFAULT_CREDENTIAL_KEY_ALLOW_LIST]) as string[],
   });
 }
 
@@ -99,9 +110,19 @@ export interface CompiledProfile {
   readonly detectors: ReadonlySet<DetectorName>;
   readonly configMapKeyPatterns: readonly RegExp[];
   readonly envNamePatterns: readonly RegExp[];
+  readonly credentialKeys: CredentialKeyMatcher;
 }
 
 const compiled = new WeakMap<MaskingProfile, CompiledProfile>();
+
+/** A profile without the field (built before it existed) gets the default list. */
+function allowList(list: unknown): readonly string[] {
+  if (list === undefined) return DEFAULT_CREDENTIAL_KEY_ALLOW_LIST;
+  if (!Array.isArray(list) || !list.every((k) => typeof k === 'string')) {
+    throw new MaskingFailed('invalid masking profile: credentialKeyAllowList must hold strings');
+  }
+  return list as string[];
+}
 
 function stateless(patterns: unknown, field: string): RegExp[] {
   if (!Array.isArray(patterns)) throw new MaskingFailed(`invalid masking profile: ${field} must be an array`);
@@ -125,6 +146,7 @@ export function compileProfile(profile: MaskingProfile): CompiledProfile {
     detectors: new Set(profile.detectors),
     configMapKeyPatterns: stateless(profile.configMapKeyPatterns, 'configMapKeyPatterns'),
     envNamePatterns: stateless(profile.envNamePatterns, 'envNamePatterns'),
+    credentialKeys: credentialKeyMatcher(allowList((profile as { credentialKeyAllowList?: unknown }).credentialKeyAllowList)),
   };
   compiled.set(profile, c);
   return c;

@@ -11,3 +11,4 @@ export * from './oidc-settings';
 export * from './open-event-store';
 export * from './blob-store-settings';
 export * from './open-blob-store';
+export { Metrics, DURATION_BUCKETS_SECONDS } from './metrics/metrics';

@@ -12,6 +12,11 @@ export interface BlobStoreConfig {
   s3ForcePathStyle: boolean;
 }
 
+/** The JetStream object-store bucket for evidence bodies when CHAPERONE_BLOB_BUCKET is unset. */
+export function defaultBlobBucket(subjects: Pick<BusSubjects, 'prefix'>): string {
+  return `${subjects.prefix}-blobs`;
+}
+
 /**
  * The blob store for evidence bodies, selected by `blobStoreSettings()`: the JetStream object store
  * (here and by default; bucket `<bus prefix>-blobs` unless CHAPERONE_BLOB_BUCKET says otherwise) or
@@ -33,7 +38,7 @@ export async function openServiceBlobStore(
     return await openBlobStore({
       kind: config.blobStore,
       nc: deps.nc,
-      jetstreamBucket: config.blobBucket ?? `${deps.subjects.prefix}-blobs`,
+      jetstreamBucket: config.blobBucket ?? defaultBlobBucket(deps.subjects),
       s3: {
         bucket: config.s3Bucket,
         region: config.s3Region,

@@ -5,6 +5,9 @@ import type { NatsConnection, Subscription } from 'nats';
 import { busSubjects, type BusSubjects, type ServiceName } from '@chaperone/contracts';
 import { connectBus, DurableEventPublisher, ensureEventsStream, respondToHealth, type EventsStreamLimits } from '@chaperone/bus';
 import { HealthController } from './health.controller';
+import { Metrics } from './metrics/metrics';
+import { MetricsController } from './metrics/metrics.controller';
+import { registerNatsMetrics } from './metrics/nats-metrics';
 import { Readiness } from './readiness';
 import { BUS, EVENTS, NATS_CONNECTION, SERVICE_IDENTITY, type ServiceIdentity } from './tokens';
 
@@ -18,7 +21,8 @@ export interface RuntimeOptions {
 
 /**
  * What every Chaperone service has: its identity, the bus subjects of its prefix, one NATS
- * connection (events, health), readiness checks, and /healthz + /readyz.
+ * connection (events, health), readiness checks, /healthz + /readyz, and /metrics (`Metrics`:
+ * process and NATS connection figures, and the meter a service adds its own instruments to).
  */
 @Global()
 @Module({})
@@ -31,17 +35,19 @@ export class ServiceRuntimeModule implements OnApplicationShutdown {
     const subjects = busSubjects(opts.busPrefix);
     return {
       module: ServiceRuntimeModule,
-      controllers: [HealthController],
+      controllers: [HealthController, MetricsController],
       providers: [
         Readiness,
         { provide: SERVICE_IDENTITY, useValue: identity },
         { provide: BUS, useValue: subjects },
+        { provide: Metrics, useFactory: () => new Metrics(identity) },
         {
           provide: NATS_CONNECTION,
-          inject: [Readiness],
-          useFactory: async (readiness: Readiness) => {
+          inject: [Readiness, Metrics],
+          useFactory: async (readiness: Readiness, metrics: Metrics) => {
             const nc = await connectBus(opts.natsServers, `${subjects.prefix}-${opts.service}-${identity.instance}`);
             readiness.add('nats', () => ({ ok: !nc.isClosed() && nc.info !== undefined, detail: nc.getServer() }));
+            registerNatsMetrics(metrics.meter, nc);
             if (opts.events) await ensureEventsStream(await nc.jetstreamManager(), subjects, opts.events);
             return nc;
           },
@@ -53,7 +59,7 @@ export class ServiceRuntimeModule implements OnApplicationShutdown {
             opts.events ? new DurableEventPublisher(nc.jetstream(), subjects, opts.events.publishTimeoutMs) : undefined,
         },
       ],
-      exports: [Readiness, SERVICE_IDENTITY, NATS_CONNECTION, BUS, EVENTS],
+      exports: [Readiness, SERVICE_IDENTITY, NATS_CONNECTION, BUS, EVENTS, Metrics],
     };
   }
 
@@ -63,6 +69,7 @@ export class ServiceRuntimeModule implements OnApplicationShutdown {
     @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
     @Inject(SERVICE_IDENTITY) id: ServiceIdentity,
     @Inject(BUS) subjects: BusSubjects,
+    @Inject(Metrics) private readonly metrics: Metrics,
   ) {
     this.healthSub = respondToHealth(nc, subjects, id.service, id.instance);
   }
@@ -70,5 +77,6 @@ export class ServiceRuntimeModule implements OnApplicationShutdown {
   async onApplicationShutdown(): Promise<void> {
     this.healthSub?.unsubscribe();
     if (!this.nc.isClosed()) await this.nc.drain();
+    await this.metrics.shutdown();
   }
 }

@@ -31,5 +31,8 @@ export const ingressSettings = {
   approvalTimeoutMs: setting.int('CHAPERONE_APPROVAL_TIMEOUT_MS', 'milliseconds to wait for each answer of the approval service (open, claim, poll) before failing closed', '5000', 50, 60000),
   approvalPollMs: setting.int('CHAPERONE_APPROVAL_POLL_MS', 'milliseconds between polls of a held request’s approval (change notices usually wake it sooner)', '2000', 100, 60000),
   approvalPublicUrl: setting.string('CHAPERONE_APPROVAL_PUBLIC_URL', 'the approvers API URL put into ticket answers when the approval service does not send its own link', 'http://127.0.0.1:9403'),
+  execIdleTimeoutSeconds: setting.int('CHAPERONE_EXEC_IDLE_TIMEOUT_SECONDS', 'seconds an exec, attach or port-forward session may pass nothing either way before the gateway ends it (recorded as idle-timeout)', '1800', 1, 604800),
+  execMaxDurationSeconds: setting.int('CHAPERONE_EXEC_MAX_DURATION_SECONDS', 'seconds an exec, attach or port-forward session may last before the gateway ends it (recorded as max-duration)', '14400', 1, 2592000),
+  execRecordingMaxBytes: setting.int('CHAPERONE_EXEC_RECORDING_MAX_BYTES', 'bytes of asciicast events kept per exec or attach recording; later output is dropped from the recording (marked truncated), never from the session', '16777216', 4096, 1073741824),
   policyTimeoutMs: setting.int('CHAPERONE_POLICY_TIMEOUT_MS', 'milliseconds to wait for a policy decision before failing closed', '2000', 50, 60000),
 };

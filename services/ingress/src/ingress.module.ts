@@ -15,6 +15,7 @@ import { RecordAndDecide } from './decide/record-and-decide';
 import { EnforceLimits } from './limits/enforce-limits';
 import { EvidenceWriter } from './evidence/evidence-writer';
 import { Forward } from './forward/forward';
+import { StreamingSessions } from './sessions/streaming-sessions';
 import { OpenMasking } from './masking/open-masking';
 import { PlanMasking } from './masking/plan-masking';
 import { HandlerChain } from './pipeline/handler-chain';
@@ -60,6 +61,7 @@ export class IngressModule {
         PlanMasking,
         HoldForApproval,
         OpenMasking,
+        StreamingSessions,
         Forward,
         Complete,
         Refuse,

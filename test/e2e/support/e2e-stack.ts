@@ -7,6 +7,7 @@ import { createLocalIssuer, type LocalIssuer } from '@chaperone/auth';
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { busSubjects, ChaperoneEventSchema, type BusSubjects, type ChaperoneEvent } from '@chaperone/contracts';
 import { JetStreamEventStore, type RecordedEvent } from '@chaperone/event-store';
+import { openBlobStore } from '@chaperone/blob-store';
 import { startTestApiServer, type TestApiServer } from '@chaperone/test-apiserver';
 // The same process orchestration `npm start` uses (scripts/ is tooling, not an Nx project).
 // eslint-disable-next-line @typescript-eslint/no-require-imports, @nx/enforce-module-boundaries
@@ -80,11 +81,10 @@ export class E2EStack {
     this.nc = await connect({ servers: natsUrl, maxReconnectAttempts: -1, reconnectTimeWait: 200 });
     this.sub = this.nc.subscribe(this.subjects.eventsAll, {
       callback: (_e, msg) => {
-        // A message holds one event, or several of one session stored together (the policy
-        // service's intercept and decision).
+        // A message holds one event, or several of one session (the intercept with its decision).
         const body = JSON.parse(new TextDecoder().decode(msg.data)) as unknown;
-        for (const e of Array.isArray(body) ? body : [body]) {
-          const parsed = ChaperoneEventSchema.safeParse(e);
+        for (const item of Array.isArray(body) ? body : [body]) {
+          const parsed = ChaperoneEventSchema.safeParse(item);
           if (parsed.success) this.events.push(parsed.data);
         }
       },
@@ -262,6 +262,22 @@ export class E2EStack {
     }
   }
 
+  /** The ingress's blob store bucket (the JetStream default for this bus prefix). */
+  get blobBucket(): string {
+    return `${this.subjects.prefix}-blobs`;
+  }
+
+  /** A stored blob (a recorded body, a session recording) by its digest, as the ingress stored it. */
+  async blob(digest: string): Promise<Buffer | undefined> {
+    const store = await openBlobStore({ kind: 'jetstream', nc: this.nc, jetstreamBucket: this.blobBucket });
+    try {
+      const bytes = await store.get(digest);
+      return bytes ? Buffer.from(bytes) : undefined;
+    } finally {
+      await store.close();
+    }
+  }
+
   /** The evidence store as the audit service writes it (JetStream adapter). */
   async evidence(): Promise<RecordedEvent[]> {
     return (await this.evidenceStore()).readAll();
@@ -280,9 +296,9 @@ export class E2EStack {
     this.sub?.unsubscribe();
     if (this.nc && !this.nc.isClosed()) {
       const jsm = await this.nc.jetstreamManager();
-      // The reports service keeps its read-model snapshot in an object store bucket (stream OBJ_<bucket>),
-      // the ingress its recorded bodies (bucket <prefix>-blobs by default).
-      const streams = [this.subjects.eventsStream, this.subjects.evidenceStream, `OBJ_${this.subjects.reportsSnapshotBucket}`, `OBJ_${this.subjects.prefix}-blobs`];
+      // The reports service keeps its read-model snapshot in an object store bucket (stream OBJ_<bucket>).
+      // The ingress keeps recorded bodies and session recordings in the `<prefix>-blobs` bucket.
+      const streams = [this.subjects.eventsStream, this.subjects.evidenceStream, `OBJ_${this.subjects.reportsSnapshotBucket}`, `OBJ_${this.blobBucket}`];
       for (const stream of streams) await jsm.streams.delete(stream).catch(() => false);
       await this.nc.drain();
     }

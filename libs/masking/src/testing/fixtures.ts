@@ -19,6 +19,15 @@ export const PLANTED = {
   jwt: 'eyJhbGciOiJSUzI1NiIsImtpZCI6IjEifQ.eyJpc3MiOiJrdWJlcm5ldGVzL3NlcnZpY2VhY2NvdW50Iiwic3ViIjoic3lzdGVtOnNlcnZpY2VhY2NvdW50OmRlZmF1bHQ6ZGVmYXVsdCJ9.c2lnbmF0dXJlLXNpZ25hdHVyZS1zaWduYXR1cmU',
   pemBody1: 'MIIEowIBAAKCAQEAu1SU1LfVLPHCozMxH2Mo4lgOEePzNm0tRgeLezV6ffAt0gun',
   pemBody2: 'VTLw7onLRnrq0/IzW7yWR7QkrmBL7jTKEn5u+qKhbwKfBstIs+bMY2Zkp18gnTxK',
+  // Held in credential-named fields of a custom resource; no content detector recognises them.
+  crPassword: 'Cr-Db-Pa55-7781-plain',
+  crAdminToken: 'adm1n-T0k-99x-opaque',
+  crApiKey: 'k3y-A9-zz-71-opaque',
+  crSecretKey: 'S3-sEcr3t-k3y-0042x',
+  crClientSecret: 'cl1ent-S-ecret-5501q',
+  crUsername: 'orders-Admin-42user',
+  crPrivateKey: 'MC4CAQAwBQYDK2VwBCIEIJ7cr-not-pem',
+  crAnnotationToken: 'ann-T0ken-Value-77a',
 } as const;
 
 export const PEM_KEY = [
@@ -227,4 +236,73 @@ export function podLog(): string {
     '2024-05-01T10:00:02.000Z INFO ready',
     '',
   ].join('\n');
+}
+
+/**
+ * An instance of a custom resource (a CRD the engine knows nothing about) with credentials in
+ * credential-named fields at several depths, next to reference fields that must stay readable.
+ */
+export function databaseCR(name = 'orders-db'): Record<string, unknown> {
+  return {
+    apiVersion: 'db.example.com/v1',
+    kind: 'Database',
+    metadata: {
+      name,
+      namespace: 'prod',
+      annotations: { 'db.example.com/api-token': PLANTED.crAnnotationToken, 'db.example.com/owner': 'payments' },
+    },
+    spec: {
+      engine: 'postgres',
+      replicas: 2,
+      database: {
+        host: 'pg.prod.svc',
+        port: 5432,
+        user: 'orders',
+        password: PLANTED.crPassword,
+        passwordPolicy: 'strong',
+        tokenExpirationSeconds: 3600,
+        secretName: 'orders-db-tls',
+        secretRef: { name: 'orders-db-creds' },
+        connectionString: 'Server=tcp:pg.prod.svc,5432;Database=orders;Integrated Security=true',
+      },
+      backup: { s3: { bucket: 'orders-backup', accessKeyId: 'orders-backup-id', SECRET_KEY: PLANTED.crSecretKey } },
+      auth: { adminToken: PLANTED.crAdminToken, 'api-key': PLANTED.crApiKey, clientSecret: PLANTED.crClientSecret, enabled: true },
+      credentials: { username: PLANTED.crUsername, name: 'orders-admin' },
+      tls: { privateKey: PLANTED.crPrivateKey, certificate: 'orders-db.crt' },
+      imagePullSecrets: ['regcred'],
+    },
+    status: { phase: 'Ready', observedGeneration: 3 },
+  };
+}
+
+/**
+ * `kubectl get databases` against a real API server: a Table whose CRD columns carry the
+ * convertor's JSONPath description when the CRD gave none (`Secret` shows `.spec.database.secretName`,
+ * a reference), and a column with a description of its own (judged by its name).
+ */
+export function databaseTable(includeObject: 'Object' | 'Metadata' = 'Object'): Record<string, unknown> {
+  const crd = (path: string): string => `Custom resource definition column (in JSONPath format): ${path}`;
+  const cr = databaseCR();
+  const object =
+    includeObject === 'Object' ? cr : { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: cr['metadata'] };
+  return {
+    kind: 'Table',
+    apiVersion: 'meta.k8s.io/v1',
+    metadata: { resourceVersion: '9120' },
+    columnDefinitions: [
+      { name: 'Name', type: 'string', format: 'name', description: 'Name must be unique within a namespace.', priority: 0 },
+      { name: 'Engine', type: 'string', format: '', description: crd('.spec.engine'), priority: 0 },
+      { name: 'Password', type: 'string', format: '', description: crd('.spec.database.password'), priority: 0 },
+      { name: 'Secret', type: 'string', format: '', description: crd('.spec.database.secretName'), priority: 0 },
+      { name: 'Admin Token', type: 'string', format: '', description: 'Token the operator uses to administer the database', priority: 1 },
+      { name: 'Username', type: 'string', format: '', description: crd('.spec.credentials.username'), priority: 1 },
+      { name: 'Age', type: 'date', format: '', description: crd('.metadata.creationTimestamp'), priority: 0 },
+    ],
+    rows: [
+      {
+        cells: ['orders-db', 'postgres', PLANTED.crPassword, 'orders-db-tls', PLANTED.crAdminToken, PLANTED.crUsername, '5d'],
+        object,
+      },
+    ],
+  };
 }

@@ -59,5 +59,14 @@ export function serviceHealthContract(
       const reply = HealthReplySchema.parse(JSON.parse(new TextDecoder().decode(msg.data)));
       expect(reply).toMatchObject({ service, status: 'ok' });
     });
+
+    it('serves Prometheus metrics on the health port, the NATS connection among them', async () => {
+      const res = await fetch(`${base}/metrics`);
+      expect(res.status).toBe(200);
+      const text = await res.text();
+      expect(text).toMatch(/^chaperone_nats_connection_status\{[^}]*\} 1$/m);
+      expect(text).toMatch(new RegExp(`^target_info\\{[^}]*service_name="${service}"`, 'm'));
+      expect(text).toMatch(/^process_cpu_time_total\{/m);
+    });
   });
 }

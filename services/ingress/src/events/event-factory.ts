@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { AuthenticationFailed, Identity, MaskingApplied, RequestCompleted, RequestIntercepted } from '@chaperone/contracts';
+import type { AuthenticationFailed, ExecSessionRecorded, Identity, MaskingApplied, PortForwardRecorded, RequestCompleted, RequestIntercepted } from '@chaperone/contracts';
 
 /** Ids and time are injected so tests can pin them. */
 export interface EventClock {
@@ -36,6 +36,12 @@ export const newEvent = {
   },
   maskingApplied(clock: EventClock, refs: RequestRefs, payload: MaskingApplied['payload']): MaskingApplied {
     return { ...envelope(clock, refs), type: 'MaskingApplied', payload };
+  },
+  execSessionRecorded(clock: EventClock, refs: RequestRefs, payload: ExecSessionRecorded['payload']): ExecSessionRecorded {
+    return { ...envelope(clock, refs), type: 'ExecSessionRecorded', payload };
+  },
+  portForwardRecorded(clock: EventClock, refs: RequestRefs, payload: PortForwardRecorded['payload']): PortForwardRecorded {
+    return { ...envelope(clock, refs), type: 'PortForwardRecorded', payload };
   },
   authenticationFailed(clock: EventClock, refs: RequestRefs, payload: AuthenticationFailed['payload']): AuthenticationFailed {
     return { ...envelope(clock, refs), type: 'AuthenticationFailed', payload };

@@ -18,10 +18,15 @@ export class EvidenceWriter {
 
   constructor(@Inject(EVENTS) private readonly events: DurableEventPublisher) {}
 
-  /** Resolves once the bus has stored every event; a failure is the typed `bus-unavailable` (503). */
+  /**
+   * Resolves once the bus has stored every event (a request's events together, as one write); a
+   * failure is the typed `bus-unavailable` (503).
+   */
   async durably(...events: ChaperoneEvent[]): Promise<void> {
+    const [first, ...rest] = events;
+    if (!first) return;
     try {
-      await Promise.all(events.map((e) => this.events.publish(e)));
+      await (rest.length === 0 ? this.events.publish(first) : this.events.publishAll([first, ...rest]));
     } catch (e) {
       throw new GatewayFailure({ kind: 'bus-unavailable', message: e instanceof EventNotRecorded ? e.message : 'publish failed' });
     }

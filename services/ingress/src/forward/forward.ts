@@ -6,8 +6,6 @@ import type { Forwarded, Prepared } from '../context/request-context';
 import { Complete } from '../complete/complete';
 import { toStatus } from '../errors/to-status';
 import { GatewayFailure, type GatewayError } from '../errors/gateway-errors';
-import { respondWithStatus } from '../context/exchange';
-import { Headers } from '@chaperone/contracts';
 import { MaskingUnavailable } from '../masking/masking-client';
 import { sendMasked } from '../masking/mask-response';
 import { UPSTREAM } from '../tokens';
@@ -17,12 +15,14 @@ import { Recorder } from '../recording/recorder';
 import { TimedCapture } from '../recording/timed-capture';
 import { Forwarder } from './forwarder';
 import { passThrough, type Delivery } from './pass-through';
+import { StreamingSessions } from '../sessions/streaming-sessions';
 import { upstreamHeaders } from './upstream-headers';
 
 /**
  * Stage 7: send the request to the cluster as the gateway, impersonating the agent, and relay the
  * answer (masked where planned). From here this stage owns the completion record: it is stored
  * before a bounded response's last byte, and when a stream, an upgrade or a failed exchange ends.
+ * Upgrades (exec, attach, port-forward) are handed to the streaming sessions.
  */
 @Injectable()
 export class Forward {
@@ -33,6 +33,7 @@ export class Forward {
     @Inject(UPSTREAM) upstream: Upstream,
     private readonly complete: Complete,
     private readonly recorder: Recorder,
+    private readonly sessions: StreamingSessions,
   ) {
     this.forwarder = new Forwarder(upstream);
     this.logger.log(`upstream: ${upstream.describe}`);
@@ -49,20 +50,8 @@ export class Forward {
       upgrade: exchange.kind === 'upgrade',
     });
     if (exchange.kind === 'upgrade') {
-      exchange.socket.once('close', () => this.complete.atEnd(forwarded));
-      this.forwarder.ws(exchange.req, exchange.socket, exchange.head, {
-        headers,
-        onStatus: (status) => {
-          response.upstreamStatus = status;
-          response.finished = status === 101;
-        },
-        onError: () => {
-          if (exchange.socket.destroyed || response.upstreamStatus !== 0) return;
-          const status = toStatus({ kind: 'upstream-unavailable', message: 'the upgrade to the cluster failed' });
-          response.gatewayStatus = status.code;
-          respondWithStatus(exchange, status, { [Headers.requestId]: ctx.requestId });
-        },
-      });
+      // Relayed message by message after the cluster's 101, so the session is recorded and masked.
+      this.sessions.start(forwarded, headers);
       return forwarded;
     }
     const { req, res } = exchange;

@@ -12,6 +12,9 @@ const RETRY_MS = 5000;
 /** Bodies waiting for the blob store at most, in bytes; beyond it the oldest are given up (and logged). */
 const MAX_SPOOL_BYTES = 256 * 1024 * 1024;
 
+/** Which recording a blob is: a request or response body, or an exec session's asciicast. */
+export type RecordedWhich = RecordingDeferred['payload']['body'];
+
 interface Pending {
   kept: Buffer;
   digest: string;
@@ -53,7 +56,7 @@ export class Recorder implements OnApplicationShutdown {
    * Store the kept bytes of these bodies in the background. `defer(events)` is called with the
    * RecordingDeferred events of bodies that had to be spooled, for the caller to store as evidence.
    */
-  save(refs: RequestRefs, bodies: { which: 'request' | 'response'; body: CapturedBody }[], defer: (events: ChaperoneEvent[]) => void): void {
+  save(refs: RequestRefs, bodies: { which: RecordedWhich; body: CapturedBody }[], defer: (events: ChaperoneEvent[]) => void): void {
     const work = bodies.flatMap(({ which, body }) => (body.kept && body.recorded.stored ? [{ which, kept: body.kept, digest: body.recorded.stored.digest }] : []));
     if (work.length === 0) return;
     void Promise.all(
@@ -142,7 +145,7 @@ export class Recorder implements OnApplicationShutdown {
   }
 }
 
-function deferred(refs: RequestRefs, body: 'request' | 'response', storedDigest: string, reason: string): RecordingDeferred {
+function deferred(refs: RequestRefs, body: RecordedWhich, storedDigest: string, reason: string): RecordingDeferred {
   return {
     eventId: systemClock.newId(),
     schemaVersion: 1,

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MaskingFailed, profileFor } from '@chaperone/masking';
+import { MaskingFailed, maskJsonDocumentByTree, profileFor } from '@chaperone/masking';
 import { maskJsonDocument } from './mask-document';
 import { defaultWorkerFile, MaskWorkerPool } from './mask-pool';
 
@@ -70,6 +70,10 @@ describe('MaskWorkerPool', () => {
     expect(p.inline).toBe(0);
     expect(masked.output.equals(inline.output)).toBe(true);
     expect(masked.report).toEqual(inline.report);
+    // and both are what parsing, masking the object tree and serialising gives
+    const byTree = maskJsonDocumentByTree(body, profile);
+    expect(masked.output.equals(byTree.output)).toBe(true);
+    expect(masked.report).toEqual(byTree.report);
     expect(masked.report.count).toBeGreaterThan(3000);
     const text = masked.output.toString();
     for (const planted of ['planted-env-p', 'planted-arg-p', b64('planted-p-7-Sup3rS3cret'), 'planted-text-p-7']) expect(text).not.toContain(planted);

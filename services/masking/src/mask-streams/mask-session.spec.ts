@@ -81,6 +81,26 @@ describe('MaskSession', () => {
     for (const line of lines) expect(line).not.toContain(Buffer.from('watch-secret').toString('base64').slice(0, 12));
   });
 
+  it('given a custom resource with credential-named fields, then get, list and watch responses carry none of its credentials', () => {
+    const cr = (name: string) => ({
+      apiVersion: 'db.example.com/v1',
+      kind: 'Database',
+      metadata: { name, namespace: 'prod' },
+      spec: { database: { host: 'pg', password: `cr-Pa55-${name}-x1`, secretName: 'db-tls' }, auth: { adminToken: `cr-T0k-${name}-x2` } },
+    });
+    const getSession = new MaskSession('document', profile);
+    const get = drain(getSession, getSession.end(Buffer.from(JSON.stringify(cr('a'))))).toString();
+    const listSession = new MaskSession('document', profile);
+    const list = drain(listSession, listSession.end(Buffer.from(JSON.stringify({ kind: 'DatabaseList', apiVersion: 'db.example.com/v1', items: [cr('b'), cr('c')] })))).toString();
+    const watchSession = new MaskSession('watch', profile);
+    const watch = drain(watchSession, watchSession.end(Buffer.from(`${JSON.stringify({ type: 'ADDED', object: cr('d') })}\n`))).toString();
+    for (const out of [get, list, watch]) {
+      expect(out).not.toMatch(/cr-Pa55|cr-T0k/);
+      expect(out).toContain('"secretName":"db-tls"');
+    }
+    expect(watchSession.report().detectors).toEqual({ 'credential-key': 2 });
+  });
+
   it('given a document that is not JSON, then masking fails (the caller withholds the response)', () => {
     const session = new MaskSession('document', profile);
     session.data(Buffer.from('password=hunter2'));

@@ -95,8 +95,10 @@ describe('masking streams over real NATS', () => {
   });
 
   it('a small masked read on the same replica is answered while a large document is masked (no head-of-line blocking)', async () => {
+    // Every item has a string the detectors must scan in full, so the document stays in the worker
+    // for a while however fast the engine gets.
     const items = Array.from({ length: 60_000 }, (_, i) => ({
-      metadata: { name: `big-${i}`, namespace: 'default' },
+      metadata: { name: `big-${i}`, namespace: 'default', annotations: { note: `rotated, retry with password=big-${i} at https://db:5432` } },
       data: { password: Buffer.from(`big-planted-${i}-value`).toString('base64') },
     }));
     const big = Buffer.from(JSON.stringify({ apiVersion: 'v1', kind: 'SecretList', items }));
@@ -133,7 +135,7 @@ describe('masking streams over real NATS', () => {
     } finally {
       spy.mockRestore();
     }
-  });
+  }, 30_000); // 6 MB through NATS in 512 KiB exchanges, on a shared machine
 
   it('a large document that is not JSON fails closed from the worker with the same error as inline', async () => {
     const pool = app.get(MaskWorkerPool);

@@ -57,7 +57,7 @@ describe('the example agents file shipped in deploy/', () => {
   });
 
   it('the Kubernetes ConfigMap carries it byte for byte', () => {
-    const configMap = parse(readFileSync(join(deploy, 'kubernetes/25-agents.yaml'), 'utf8')) as { data: Record<string, string> };
+    const configMap = parse(readFileSync(join(deploy, 'kubernetes/base/25-agents.yaml'), 'utf8')) as { data: Record<string, string> };
     expect(configMap.data['agents.yaml']).toBe(readFileSync(join(deploy, 'agents.example.yaml'), 'utf8'));
   });
 });

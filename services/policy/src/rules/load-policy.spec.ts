@@ -33,7 +33,7 @@ describe('loadPolicy', () => {
 
   it('the Kubernetes ConfigMap carries the example policy byte for byte', () => {
     const deploy = join(__dirname, '../../../../deploy');
-    const configMap = parse(readFileSync(join(deploy, 'kubernetes/20-policy.yaml'), 'utf8')) as { data: Record<string, string> };
+    const configMap = parse(readFileSync(join(deploy, 'kubernetes/base/20-policy.yaml'), 'utf8')) as { data: Record<string, string> };
     expect(configMap.data['policy.yaml']).toBe(readFileSync(join(deploy, 'policy.example.yaml'), 'utf8'));
   });
 

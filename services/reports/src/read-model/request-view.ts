@@ -1,4 +1,4 @@
-import type { ChaperoneEvent, Effect, RecordedBody, RequestInfo } from '@chaperone/contracts';
+import type { ChaperoneEvent, Effect, ExecSessionPayload, PortForwardPayload, RecordedBody, RequestInfo } from '@chaperone/contracts';
 
 /** Caps what one request keeps of masked paths (the event itself caps at 200). */
 export const MAX_MASKED_PATHS = 200;
@@ -35,8 +35,13 @@ export interface RequestView {
   deferredBodies: { body: 'request' | 'response'; storedDigest: string }[];
   /** Stored bodies deleted by retention (RecordingsPruned): `field` is the payload field (`requestBody`, `responseBody`). */
   prunedBodies: { field: string; storedDigest: string; asOf: string; eventId: string }[];
+  deferredBodies: { body: 'request' | 'response' | 'session'; storedDigest: string }[];
+  /** An exec or attach session: how it ended, its commands, and its recording's digest. */
+  execSession: ExecSessionPayload | null;
+  /** A port-forward: ports, bytes each way, duration. */
+  portForward: PortForwardPayload | null;
   /** The evidence events of this request, for an auditor following the links. */
-  eventIds: { intercepted?: string; decided?: string; completed?: string; masking: string[] };
+  eventIds: { intercepted?: string; decided?: string; completed?: string; masking: string[]; session?: string };
 }
 
 /** A new, empty view for the first event seen of a request. */
@@ -58,6 +63,8 @@ export function newRequestView(e: ChaperoneEvent): RequestView {
     completion: null,
     deferredBodies: [],
     prunedBodies: [],
+    execSession: null,
+    portForward: null,
     eventIds: { masking: [] },
   };
 }
@@ -137,6 +144,10 @@ export function evolveRequest(view: RequestView, e: ChaperoneEvent): RequestView
         prunedBodies: [...view.prunedBodies, ...mine.map((b) => ({ field: b.field, storedDigest: b.storedDigest, asOf: e.payload.asOf, eventId: e.eventId }))],
       };
     }
+    case 'ExecSessionRecorded':
+      return { ...view, execSession: e.payload, eventIds: { ...view.eventIds, session: e.eventId } };
+    case 'PortForwardRecorded':
+      return { ...view, portForward: e.payload, eventIds: { ...view.eventIds, session: e.eventId } };
     case 'AuthenticationFailed':
       // Kept apart (no identity, no session); never part of a request view.
       return view;

@@ -1,0 +1,55 @@
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { getHeapSpaceStatistics } from 'node:v8';
+import type { Meter } from '@opentelemetry/api';
+
+/**
+ * CPU, memory and event-loop figures of this process, under the names of the OpenTelemetry
+ * semantic conventions (process.*, v8js.*, nodejs.*). Observed at scrape time only: nothing runs
+ * between scrapes except the event-loop delay sampler.
+ */
+export function registerProcessMetrics(meter: Meter): void {
+  meter
+    .createObservableCounter('process.cpu.time', { unit: 's', description: 'CPU seconds used by this process, by mode' })
+    .addCallback((result) => {
+      const usage = process.cpuUsage();
+      result.observe(usage.user / 1e6, { 'cpu.mode': 'user' });
+      result.observe(usage.system / 1e6, { 'cpu.mode': 'system' });
+    });
+  meter
+    .createObservableUpDownCounter('process.memory.usage', { unit: 'By', description: 'resident set size of this process' })
+    .addCallback((result) => result.observe(process.memoryUsage.rss()));
+  meter
+    .createObservableGauge('process.uptime', { unit: 's', description: 'seconds since this process started' })
+    .addCallback((result) => result.observe(process.uptime()));
+
+  const heapUsed = meter.createObservableUpDownCounter('v8js.memory.heap.used', { unit: 'By', description: 'V8 heap in use, by heap space' });
+  const heapLimit = meter.createObservableUpDownCounter('v8js.memory.heap.limit', { unit: 'By', description: 'V8 heap allocated, by heap space' });
+  meter.addBatchObservableCallback(
+    (result) => {
+      for (const space of getHeapSpaceStatistics()) {
+        const attrs = { 'v8js.heap.space.name': space.space_name };
+        result.observe(heapUsed, space.space_used_size, attrs);
+        result.observe(heapLimit, space.space_size, attrs);
+      }
+    },
+    [heapUsed, heapLimit],
+  );
+
+  // A histogram in nanoseconds, reset after each scrape so that each scrape reports its own interval.
+  const delay = monitorEventLoopDelay({ resolution: 20 });
+  delay.enable();
+  const p50 = meter.createObservableGauge('nodejs.eventloop.delay.p50', { unit: 's', description: 'median event-loop delay since the last scrape' });
+  const p99 = meter.createObservableGauge('nodejs.eventloop.delay.p99', { unit: 's', description: '99th percentile event-loop delay since the last scrape' });
+  const max = meter.createObservableGauge('nodejs.eventloop.delay.max', { unit: 's', description: 'largest event-loop delay since the last scrape' });
+  meter.addBatchObservableCallback(
+    (result) => {
+      if (delay.count > 0) {
+        result.observe(p50, delay.percentile(50) / 1e9);
+        result.observe(p99, delay.percentile(99) / 1e9);
+        result.observe(max, delay.max / 1e9);
+      }
+      delay.reset();
+    },
+    [p50, p99, max],
+  );
+}
