@@ -113,6 +113,9 @@ export function join(state: JoinerState, event: ChaperoneEvent, at: Positioned):
       // Session recordings and deferred bodies add nothing to the request's audit record; its
       // completion (written when the session ends) closes it.
       return undefined;
+    case 'RecordingsPruned':
+      // A retention run (stream `recordings`), not part of any request's record.
+      return undefined;
     case 'AuthenticationFailed':
       return { kind: 'authentication-failed', requestId: event.requestId, sessionId: event.sessionId, failed: event, at };
     case 'RequestCompleted':

@@ -32,10 +32,9 @@ export interface RequestView {
     approvalId?: string;
   } | null;
   /** Bodies whose storing was deferred (the blob store was down when the request completed). */
-  deferredBodies: { body: 'request' | 'response'; storedDigest: string }[];
-  /** Stored bodies deleted by retention (RecordingsPruned): `field` is the payload field (`requestBody`, `responseBody`). */
-  prunedBodies: { field: string; storedDigest: string; asOf: string; eventId: string }[];
   deferredBodies: { body: 'request' | 'response' | 'session'; storedDigest: string }[];
+  /** Stored bodies deleted by retention (RecordingsPruned): `field` is the payload field (`requestBody`, `responseBody`, `recording`). */
+  prunedBodies: { field: string; storedDigest: string; asOf: string; eventId: string }[];
   /** An exec or attach session: how it ended, its commands, and its recording's digest. */
   execSession: ExecSessionPayload | null;
   /** A port-forward: ports, bytes each way, duration. */
