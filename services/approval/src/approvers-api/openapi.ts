@@ -83,6 +83,14 @@ export const openApiDocument = Object.freeze({
         responses: { '200': { description: 'ready', ...json({ type: 'object' }) }, '503': { description: 'not ready', ...json({ type: 'object' }) } },
       },
     },
+    '/metrics': {
+      get: {
+        summary: 'Prometheus metrics (text exposition format)',
+        operationId: 'metrics',
+        security: [],
+        responses: { '200': { description: 'metrics', content: { 'text/plain': { schema: { type: 'string' } } } } },
+      },
+    },
   },
   components: {
     securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
