@@ -13,7 +13,7 @@ import type { ChaperoneEventType } from './events';
  * | <p>.events.p<N>.<EventType>           | JetStream     | ingress, policy | audit (durable <p>-audit-pN)|
  * | <p>-audit-leases (KV bucket)          | key-value     | audit           | audit (who consumes which N)|
  * | <p>.health.<service>                  | request/reply | operators       | every replica (no group)    |
- * | <p>.evidence.<stream>                 | JetStream     | audit, approval | projections (event store)   |
+ * | <p>.evidence.<kind>.<stream>          | JetStream     | audit, approval | projections (event store)   |
  * | <p>.approval.open                     | request/reply | ingress         | approval (<p>-approval)     |
  * | <p>.approval.claim                    | request/reply | ingress         | approval (<p>-approval)     |
  * | <p>.approval.get                      | request/reply | ingress         | approval (<p>-approval)     |
@@ -32,6 +32,10 @@ import type { ChaperoneEventType } from './events';
  * The approval service writes its lifecycle events straight into the event store (stream
  * `approval-<id>`), not through the events stream: it needs expected revisions to decide once.
  * `approval.changed` is core NATS, a hint only: whoever waits on it also polls `approval.get`.
+ *
+ * In the event store, `<kind>` is the stream name's leading word (`session`, `approval`, `agent`,
+ * `checkpoints`, `recordings`), so a projection of one kind (the approval read model) gets a
+ * consumer the server filters: it is never sent the sessions' events.
  */
 export const DEFAULT_BUS_PREFIX = 'chaperone';
 /** Changing this re-partitions the bus: drain the events stream first. */

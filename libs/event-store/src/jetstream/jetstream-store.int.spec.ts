@@ -120,18 +120,57 @@ describe('JetStreamEventStore specifics (real NATS)', () => {
     await expect(JetStreamEventStore.create(nc, bad)).rejects.toThrow(/deny_delete is false.*deny_purge is false.*allow_rollup_hdrs is true/);
   });
 
-  it('stores the documented headers; event stream S is subject <prefix>.S', async () => {
+  it('stores the documented headers; event stream S is subject <prefix>.<kind of S>.S', async () => {
     const stream = uniqueStreamName('session.hdrs');
     const e = newEvent('RequestCompleted', { ok: 1 }, { k: 'v' });
     const r = await store.append(stream, [e]);
     const m = await jsm.streams.getMessage(config.streamName, { seq: r.globalPosition });
-    expect(m.subject).toBe(`${config.subjectPrefix}.${stream}`);
+    expect(m.subject).toBe(`${config.subjectPrefix}.session.${stream}`);
     expect(m.header.get('Nats-Msg-Id')).toBe(e.eventId);
     expect(m.header.get('Chaperone-Stream')).toBe(stream);
     expect(m.header.get('Chaperone-Revision')).toBe('0');
     expect(m.header.get('Chaperone-Event-Type')).toBe('RequestCompleted');
     expect(JSON.parse(m.header.get('Chaperone-Metadata'))).toEqual({ k: 'v' });
     expect(m.json()).toEqual({ ok: 1 });
+  });
+
+  it('a reader of one kind of stream is sent only that kind by the server (filtered consumer)', async () => {
+    const ownConfig = uniqueConfig();
+    const own = await JetStreamEventStore.create(nc, ownConfig);
+    const approval = `approval-${randomUUID()}`;
+    await own.append(`session-${randomUUID()}`, [newEvent()]);
+    await own.append(approval, [newEvent()]);
+    await own.append('checkpoints', [newEvent()]);
+    const seen: string[] = [];
+    const sub = await own.subscribeToAll({ streamPrefix: 'approval-' }, (e) => void seen.push(e.stream));
+    try {
+      await waitFor(() => seen.length === 1);
+      const consumers = await jsm.consumers.list(ownConfig.streamName).next();
+      expect(consumers.map((c) => c.config.filter_subject)).toEqual([`${ownConfig.subjectPrefix}.approval.>`]);
+      expect(consumers.map((c) => c.delivered.consumer_seq)).toEqual([1]); // only the approval event left the server
+    } finally {
+      await sub.close();
+    }
+    expect(seen).toEqual([approval]);
+    expect((await own.readAll({ streamPrefix: 'approval-' })).map((e) => e.stream)).toEqual([approval]);
+    expect((await own.readAll({ streamPrefix: 'sess' })).map((e) => e.stream)).toHaveLength(1);
+    expect(await own.readAll({ streamPrefix: 'nothing-' })).toEqual([]);
+  });
+
+  it('a store written with the flat layout (<prefix>.S) keeps it', async () => {
+    const flat = uniqueConfig();
+    await ensureEvidenceStream(jsm, flat);
+    const h = headers();
+    h.set(EvidenceHeaders.stream, 'session-old');
+    h.set(EvidenceHeaders.revision, '0');
+    h.set(EvidenceHeaders.eventType, 'RequestCompleted');
+    h.set(EvidenceHeaders.msgId, randomUUID());
+    await nc.jetstream().publish(`${flat.subjectPrefix}.session-old`, new TextEncoder().encode('{}'), { headers: h });
+    const old = await JetStreamEventStore.create(nc, flat);
+    expect(old.subjectFor('session-new')).toBe(`${flat.subjectPrefix}.session-new`);
+    await old.append('session-old', [newEvent()], { expectedRevision: 0 });
+    expect((await old.readStream('session-old')).map((e) => e.revision)).toEqual([0, 1]);
+    expect((await old.readAll({ streamPrefix: 'session-' })).map((e) => e.stream)).toEqual(['session-old', 'session-old']);
   });
 
   it('the server itself enforces Nats-Expected-Last-Subject-Sequence (nats-server 2.9)', async () => {
@@ -266,3 +305,11 @@ describe('JetStreamEventStore known tail (real NATS, two replicas)', () => {
     }
   });
 });
+
+async function waitFor(ok: () => boolean, ms = 5000): Promise<void> {
+  const until = Date.now() + ms;
+  while (!ok()) {
+    if (Date.now() > until) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}

@@ -35,6 +35,7 @@ import {
 } from '../validation';
 import { JsErrCodes, jsErrCode, mapNatsError } from './errors';
 import { ensureEvidenceStream, type EvidenceStreamConfig } from './stream-config';
+import { detectSubjectLayout, SubjectLayout } from './subject-layout';
 
 /** Headers every stored message carries. */
 export const EvidenceHeaders = Object.freeze({
@@ -83,9 +84,10 @@ const decoder = new TextDecoder();
 /**
  * Event store on one NATS JetStream stream (the default adapter).
  *
- * Mapping: event stream S ↦ subject `<subjectPrefix>.S` (a '.' in S is a subject token
- * separator, so `session.42` ↦ `evidence.session.42`; the mapping is injective because names
- * cannot contain empty segments or wildcards). revision = number of earlier messages on the
+ * Mapping: event stream S ↦ subject `<subjectPrefix>.<kind>.S` (subject-layout.ts: the kind is
+ * S's leading word, so `session-42` ↦ `evidence.session.session-42`, and a reader of one kind
+ * gets a server-filtered consumer; a store first written as `<subjectPrefix>.S` keeps that
+ * layout). revision = number of earlier messages on the
  * subject (carried in the `Chaperone-Revision` header; the stream denies deletes, so it never
  * drifts); globalPosition = JetStream stream sequence (1-based, gap-free); recordedAt = the
  * server's message timestamp (millisecond precision).
@@ -133,6 +135,7 @@ export class JetStreamEventStore implements EventStore {
     private readonly nc: NatsConnection,
     private readonly jsm: JetStreamManager,
     private readonly config: JetStreamEventStoreOptions,
+    private readonly layout: SubjectLayout,
   ) {
     this.timeoutMs = config.timeoutMs ?? 5000;
     this.js = nc.jetstream({ timeout: this.timeoutMs });
@@ -151,11 +154,12 @@ export class JetStreamEventStore implements EventStore {
       mapNatsError(err, 'jetstreamManager');
     }
     if (config.ensureStream ?? true) await ensureEvidenceStream(jsm, config);
-    return new JetStreamEventStore(nc, jsm, config);
+    const layout = await detectSubjectLayout(jsm, config);
+    return new JetStreamEventStore(nc, jsm, config, layout);
   }
 
   subjectFor(stream: string): string {
-    return `${this.config.subjectPrefix}.${stream}`;
+    return this.layout.subjectFor(stream);
   }
 
   async append(stream: string, events: NewEvent[], opts: AppendOptions = {}): Promise<AppendResult> {
@@ -269,9 +273,9 @@ export class JetStreamEventStore implements EventStore {
     }
     if (max === 0 || from > lastSeq) return [];
     const out: RecordedEvent[] = [];
-    const wanted = this.subjectPrefixOf(opts.streamPrefix);
-    await this.scan({ filter: `${this.config.subjectPrefix}.>`, fromSeq: from, untilSeq: lastSeq, headersOnly: false }, (m) => {
-      if (!m.subject.startsWith(wanted)) return true;
+    const prefix = opts.streamPrefix ?? '';
+    await this.scanFrom(this.layout.filterFor(prefix), from, lastSeq, (m) => {
+      if (!this.layout.streamOf(m.subject).startsWith(prefix)) return true;
       out.push(this.toRecorded(m.subject, m.seq, m.headers, m.data, new Date(m.info.timestampNanos / 1e6)));
       return out.length < max;
     });
@@ -285,13 +289,14 @@ export class JetStreamEventStore implements EventStore {
   ): Promise<CatchUpSubscription> {
     this.assertOpen();
     validateCount('fromPosition', opts.fromPosition, 0);
-    const wanted = this.subjectPrefixOf(opts.streamPrefix);
+    const prefix = opts.streamPrefix ?? '';
     let messages: ConsumerMessages;
     try {
       // Ordered consumer: ephemeral, flow-controlled, recreated from the last delivered sequence
-      // after a gap or reconnect, so delivery stays in order without duplicates.
+      // after a gap or reconnect, so delivery stays in order without duplicates. It pulls in
+      // batches, and the server sends only the subjects of the streams asked for (by kind).
       const consumer = await this.js.consumers.get(this.config.streamName, {
-        filterSubjects: `${this.config.subjectPrefix}.>`,
+        filterSubjects: this.layout.filterFor(prefix),
         ...(opts.fromPosition && opts.fromPosition > 1 ? { opt_start_seq: opts.fromPosition } : {}),
       });
       messages = await consumer.consume({ max_messages: 256 });
@@ -301,7 +306,7 @@ export class JetStreamEventStore implements EventStore {
     const loop = (async () => {
       try {
         for await (const m of messages) {
-          if (!m.subject.startsWith(wanted)) continue;
+          if (!this.layout.streamOf(m.subject).startsWith(prefix)) continue;
           await onEvent(this.toRecorded(m.subject, m.seq, m.headers, m.data, new Date(m.info.timestampNanos / 1e6)));
         }
       } catch (err) {
@@ -460,18 +465,23 @@ export class JetStreamEventStore implements EventStore {
   }
 
   /**
-   * The subject prefix of the streams a `streamPrefix` selects. Matched on the subject, before the
-   * message is decoded: skipping another stream's event costs a string comparison. (A subject
-   * filter on the server would need the prefix to end at a '.', which stream names need not.)
+   * readAll's scan: the server filters by kind, but a filtered scan must end on a matching message;
+   * so it runs up to the last matching message at or before `untilSeq` (none: nothing to read).
    */
-  private subjectPrefixOf(streamPrefix: string | undefined): string {
-    return `${this.config.subjectPrefix}.${streamPrefix ?? ''}`;
+  private async scanFrom(filter: string, fromSeq: number, untilSeq: number, onMsg: (m: JsMsg) => boolean): Promise<void> {
+    let until = untilSeq;
+    if (filter !== this.layout.filterFor('')) {
+      const last = await this.lastMessage(filter, `read last message of ${filter}`);
+      if (!last || last.seq < fromSeq) return;
+      until = Math.min(until, last.seq);
+    }
+    await this.scan({ filter, fromSeq, untilSeq: until, headersOnly: false }, onMsg);
   }
 
   private toRecorded(subject: string, seq: number, h: MsgHdrs | undefined, data: Uint8Array, time: Date): RecordedEvent {
     const metadata = h?.get(EvidenceHeaders.metadata);
     return {
-      stream: h?.get(EvidenceHeaders.stream) || subject.slice(this.config.subjectPrefix.length + 1),
+      stream: h?.get(EvidenceHeaders.stream) || this.layout.streamOf(subject),
       revision: revisionOf(h, subject),
       globalPosition: seq,
       eventId: h?.get(EvidenceHeaders.msgId) ?? '',
