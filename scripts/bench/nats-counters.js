@@ -25,10 +25,8 @@ const unavailable = {
  * Opens a connection for reading the counters of natsUrl. monitorUrl (the server's HTTP monitoring
  * endpoint) is optional: without it, messages in and out are n/a. JetStream writes are read from the
  * streams of the run's bus prefix only, so other traffic on a shared server does not reach them.
- * exclusive: the server carries only this run's traffic, so /varz standing still means the run's
- * bus work is done; on a shared server only the run's JetStream writes can say so.
  */
-async function openNatsCounters({ natsUrl, monitorUrl, exclusive, subjects, log }) {
+async function openNatsCounters({ natsUrl, monitorUrl, subjects, log }) {
   let nc;
   try {
     nc = await connect({ servers: natsUrl, name: 'chaperone-bench-counters' });
@@ -67,8 +65,22 @@ async function openNatsCounters({ natsUrl, monitorUrl, exclusive, subjects, log 
           return { in: v.in_msgs, out: v.out_msgs };
         })
       : undefined;
-  // Polls /varz only (HTTP, no NATS message of its own) when it speaks for this run alone.
-  const busState = exclusive && monitorUrl ? async () => ((v) => v && `${v.in}/${v.out}`)(await varz()) : jetStreamWrites;
+  // The run's evidence work is done when its streams stop growing and the events stream is drained.
+  // Key-value buckets are left out, and /varz is not watched: the audit leases are renewed every
+  // second and consumers send heartbeats whether requests come or not, so neither ever stands still.
+  const busState = () =>
+    jsm
+      ? attempt('JetStream stream states', async () => {
+          let sum = 0;
+          let backlog = 0;
+          for await (const si of jsm.streams.list()) {
+            if (!isRunStream(subjects, si.config.name) || si.config.name.startsWith('KV_')) continue;
+            sum += si.state.last_seq;
+            if (si.config.name === subjects.eventsStream) backlog = si.state.messages;
+          }
+          return `${sum}/${backlog}`;
+        })
+      : undefined;
   /** Waits until the bus state has not changed for QUIET_MS; resolves with the seconds until its last change. */
   const settle = async () => {
     const t0 = performance.now();
