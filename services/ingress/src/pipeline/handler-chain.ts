@@ -11,6 +11,7 @@ import { isRecorded, type Received, type RequestContext } from '../context/reque
 import { ResponseRecord } from '../context/response-record';
 import { RecordAndDecide } from '../decide/record-and-decide';
 import { Forward } from '../forward/forward';
+import { IngressMetrics } from '../metrics/ingress-metrics';
 import { EnforceLimits } from '../limits/enforce-limits';
 import { OpenMasking } from '../masking/open-masking';
 import { PlanMasking } from '../masking/plan-masking';
@@ -40,6 +41,7 @@ export class HandlerChain {
     private readonly forward: Forward,
     private readonly complete: Complete,
     private readonly refuse: Refuse,
+    private readonly metrics: IngressMetrics,
   ) {}
 
   async handle(exchange: Exchange): Promise<void> {
@@ -64,9 +66,10 @@ export class HandlerChain {
     }
   }
 
-  /** The exchange ended: its span ends, and a completion not owned by `forward` is stored now. */
+  /** The exchange ended: its span ends, it is counted, and a completion not owned by `forward` is stored now. */
   private closed(reached: RequestContext): void {
     if (isRecorded(reached) && reached.stage !== 'forwarded') this.complete.atEnd(reached);
+    this.metrics.requestEnded(reached, performance.now());
     reached.span.end();
   }
 }
