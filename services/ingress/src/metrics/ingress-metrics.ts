@@ -39,7 +39,8 @@ export class IngressMetrics {
 
   /** The exchange ended (answered, refused, or the agent left). */
   requestEnded(ctx: RequestContext, now: number): void {
-    const decision = 'decision' in ctx ? ctx.decision.effect : NO_DECISION;
+    // A deny is thrown by the decide stage itself, so its context never carries the decision.
+    const decision = 'decision' in ctx ? ctx.decision.effect : ctx.response.refusal === 'denied' ? 'deny' : NO_DECISION;
     const verb = 'info' in ctx ? ctx.info.verb : NO_VERB;
     const status = ctx.response.gatewayStatus || ctx.response.upstreamStatus;
     this.duration.record((now - ctx.started) / 1000, this.attrsOf(decision, verb, ctx.exchange.req.method ?? '_OTHER', status));

@@ -31,6 +31,7 @@ export class Refuse {
     }
     if ('approvalId' in error) reached.response.approvalId = error.approvalId;
     this.metrics.refused(error.kind);
+    reached.response.refusal = error.kind;
     const status = toStatus(error);
     reached.response.gatewayStatus = status.code;
     const headers = reached.exchange.kind === 'upgrade' ? { ...statusHeaders(error), [Headers.requestId]: reached.requestId } : statusHeaders(error);
