@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { trace } from '@opentelemetry/api';
+import { context, trace } from '@opentelemetry/api';
 import { Headers } from '@chaperone/contracts';
 import { Authenticate } from '../authenticate/authenticate';
 import { HoldForApproval } from '../approval/hold-for-approval';
@@ -44,8 +44,16 @@ export class HandlerChain {
     private readonly metrics: IngressMetrics,
   ) {}
 
-  async handle(exchange: Exchange): Promise<void> {
-    let reached: RequestContext = received(exchange);
+  handle(exchange: Exchange): Promise<void> {
+    const start = received(exchange);
+    // A sampled (exported) span is the active one while the request runs, so every NATS message it
+    // sends carries its trace; unsampled, no context is entered (tracing off costs nothing here).
+    return start.span.isRecording() ? context.with(trace.setSpan(context.active(), start.span), () => this.run(start)) : this.run(start);
+  }
+
+  private async run(start: Received): Promise<void> {
+    const exchange = start.exchange;
+    let reached: RequestContext = start;
     const at = <T extends RequestContext>(ctx: T): T => {
       reached = ctx;
       return ctx;

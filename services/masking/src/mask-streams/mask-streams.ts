@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { headers as natsHeaders, type Msg, type MsgHdrs, type NatsConnection, type Subscription } from 'nats';
 import { MaskHeaders, MaskOpenSchema, parseContract, ContractViolation, type BusSubjects, type MaskOpenReply } from '@chaperone/contracts';
 import { MaskingFailed, profileFor } from '@chaperone/masking';
+import { startMessageSpan } from '@chaperone/bus';
 import { BUS, NATS_CONNECTION, Readiness } from '@chaperone/service-runtime';
 import { MaskingMetrics } from '../metrics/masking-metrics';
 import { MaskWorkerPool } from './mask-pool';
@@ -78,6 +79,8 @@ export class MaskStreams implements OnApplicationShutdown {
     entry.timer = this.idleTimer(id);
     const op = msg.headers?.get(MaskHeaders.op) ?? '';
     this.metrics.received(entry.session.mode, msg.data.length);
+    // The end of a traced response: its masking (inline or in a worker) is one span of the request's trace.
+    const traced = op === 'end' && msg.headers ? startMessageSpan('masking.mask', msg) : undefined;
     let reply: SessionReply | Promise<SessionReply>;
     try {
       if (op === 'data') reply = entry.session.data(Buffer.from(msg.data));
@@ -86,12 +89,15 @@ export class MaskStreams implements OnApplicationShutdown {
       else throw new MaskingFailed(`unknown op "${op.slice(0, 16)}"`);
     } catch (e) {
       this.fail(id, msg, e);
+      traced?.span.end();
       return;
     }
     if (!(reply instanceof Promise)) {
       this.reply(id, msg, reply);
+      traced?.span.end();
       return;
     }
+    if (traced) void reply.finally(() => traced.span.end()).catch(() => undefined);
     // A large document is being masked in a worker: the session is not idle meanwhile (its
     // timer restarts when the reply leaves). If the session was closed in between (shutdown), the
     // reply is still attempted, and a closed connection is no error.

@@ -31,6 +31,7 @@ export class DecideResponder implements OnApplicationBootstrap, BeforeApplicatio
     this.responder = serveJson(this.nc, {
       subject: this.subjects.policyDecide,
       queue: this.subjects.queue('policy'),
+      spanName: 'policy.decide',
       handle: (request) => this.metrics.timed(this.handler.decide(request)),
       onUnexpected: (e) => this.logger.error(`decide request failed: ${e instanceof Error ? e.message : String(e)}`),
     });
