@@ -8,3 +8,4 @@ export * from './rpc-errors';
 export * from './json-rpc';
 export * from './nest-rpc';
 export * from './trace-headers';
+export * from './stream-replicas';
