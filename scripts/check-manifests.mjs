@@ -7,6 +7,9 @@
 //  3. what Chaperone promises of its deployment holds: restricted security contexts, requests and
 //     limits, a preStop hook, a disruption budget per workload, a default-deny network policy, and
 //     in ha an autoscaler per service and a 3-node NATS.
+// The Prometheus Operator's kinds (PodMonitor, PrometheusRule: CRDs, which kubernetes-models has no
+// schema for) get structural checks of their own instead (operatorProblems); any other kind without
+// a schema is a problem.
 // Usage: node scripts/check-manifests.mjs [overlay dir …]   (default: every deploy/kubernetes/overlays/*)
 import { execFileSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
@@ -31,6 +34,31 @@ async function modelOf(apiVersion, kind) {
 function render(dir) {
   return execFileSync('kubectl', ['kustomize', dir], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 }
+
+/** The Prometheus Operator's custom resources (monitoring.coreos.com/v1): what the operator would reject. */
+const OPERATOR_KINDS = {
+  PodMonitor: (o) => {
+    const endpoints = o.spec?.podMetricsEndpoints;
+    if (!o.spec?.selector) return ['spec.selector is required'];
+    if (!Array.isArray(endpoints) || endpoints.length === 0) return ['spec.podMetricsEndpoints is empty'];
+    return endpoints.flatMap((e, i) => (typeof e.port === 'string' && e.port ? [] : [`spec.podMetricsEndpoints[${i}].port must name a container port`]));
+  },
+  PrometheusRule: (o) => {
+    const groups = o.spec?.groups;
+    if (!Array.isArray(groups) || groups.length === 0) return ['spec.groups is empty'];
+    return groups.flatMap((g, i) =>
+      !g.name || !Array.isArray(g.rules)
+        ? [`spec.groups[${i}]: name and rules are required`]
+        : g.rules.flatMap((r, j) => {
+            const at = `spec.groups[${i}].rules[${j}]`;
+            if (typeof r.expr !== 'string' || !r.expr.trim()) return [`${at}: expr is required`];
+            if (!r.alert === !r.record) return [`${at}: exactly one of alert and record`];
+            if (r.for !== undefined && !/^(\d+(ms|s|m|h|d|w|y))+$/.test(r.for)) return [`${at}: for "${r.for}" is not a duration`];
+            return [];
+          }),
+    );
+  },
+};
 
 const WORKLOADS = new Set(['Deployment', 'StatefulSet']);
 const id = (o) => `${o.kind}/${o.metadata?.name}`;
@@ -91,6 +119,10 @@ async function checkOverlay(dir) {
     if (o) objects.push(o);
   }
   for (const o of objects) {
+    if (o.apiVersion === 'monitoring.coreos.com/v1' && OPERATOR_KINDS[o.kind]) {
+      for (const p of OPERATOR_KINDS[o.kind](o)) problems.push(`${name}: ${id(o)}: ${p}`);
+      continue;
+    }
     const Model = await modelOf(o.apiVersion, o.kind);
     if (!Model) {
       problems.push(`${name}: ${o.apiVersion} ${id(o)}: no Kubernetes schema for this kind`);

@@ -1,6 +1,7 @@
 import type { JetStreamClient } from 'nats';
 import type { BusSubjects, ChaperoneEvent } from '@chaperone/contracts';
 import { encodeJson } from './codec';
+import { traceHeaders } from './trace-headers';
 
 /** An event the bus did not durably accept: the caller must not act as if it was recorded. */
 export class EventNotRecorded extends Error {
@@ -45,7 +46,9 @@ export class DurableEventPublisher {
 
   private async store(body: ChaperoneEvent | readonly ChaperoneEvent[], named: ChaperoneEvent, what: string): Promise<void> {
     try {
+      const headers = traceHeaders();
       await this.js.publish(this.subjects.event(named.type, named.sessionId), encodeJson(body), {
+        ...(headers ? { headers } : {}),
         msgID: named.eventId,
         expect: { streamName: this.subjects.eventsStream },
         timeout: this.timeoutMs,

@@ -7,3 +7,5 @@ export * from './jetstream-errors';
 export * from './rpc-errors';
 export * from './json-rpc';
 export * from './nest-rpc';
+export * from './trace-headers';
+export * from './stream-replicas';

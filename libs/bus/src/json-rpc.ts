@@ -1,7 +1,9 @@
 import type { Msg, NatsConnection } from 'nats';
 import type { RpcErrorReply } from '@chaperone/contracts';
 import { decodeJson, encodeJson } from './codec';
+import { context } from '@opentelemetry/api';
 import { ErrorReply, isErrorReply, RpcFailed } from './rpc-errors';
+import { startMessageSpan, traceHeaders } from './trace-headers';
 
 /**
  * Plain-JSON request/reply on core NATS, for the hot paths: the request is the message body, the
@@ -14,7 +16,8 @@ import { ErrorReply, isErrorReply, RpcFailed } from './rpc-errors';
  * answer (timeout, no responders, connection closed) are thrown as the NATS client throws them.
  */
 export async function requestJson(nc: NatsConnection, subject: string, data: unknown, timeoutMs: number): Promise<unknown> {
-  const msg = await nc.request(subject, encodeJson(data), { timeout: timeoutMs });
+  const headers = traceHeaders();
+  const msg = await nc.request(subject, encodeJson(data), headers ? { timeout: timeoutMs, headers } : { timeout: timeoutMs });
   let reply: unknown;
   try {
     reply = decodeJson(msg.data);
@@ -44,6 +47,8 @@ export interface ServeJsonOptions {
    */
   handle(request: unknown): Promise<unknown>;
   onUnexpected(error: unknown): void;
+  /** The span a traced request is handled in (default: the subject). */
+  spanName?: string;
 }
 
 const NOT_JSON: RpcErrorReply = { error: { message: 'the request is not valid JSON' } };
@@ -88,14 +93,19 @@ export function serveJson(nc: NatsConnection, opts: ServeJsonOptions): JsonRespo
         return;
       }
       inFlight++;
-      opts.handle(request).then(
+      // A request sent inside a sampled trace is handled in a span of that trace (tracing off: no headers, no span).
+      const traced = msg.headers ? startMessageSpan(opts.spanName ?? opts.subject, msg) : undefined;
+      const handling = traced ? context.with(traced.ctx, () => opts.handle(request)) : opts.handle(request);
+      handling.then(
         (reply) => {
           respond(msg, reply);
+          traced?.span.end();
           settled();
         },
         (e: unknown) => {
           if (!(e instanceof ErrorReply)) opts.onUnexpected(e);
           respond(msg, e instanceof ErrorReply ? e.toReply() : FAILED);
+          traced?.span.end();
           settled();
         },
       );

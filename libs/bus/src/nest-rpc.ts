@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { NatsConnection } from 'nats';
 import { decodeJson, encodeJson } from './codec';
 import { RpcFailed } from './rpc-errors';
+import { traceHeaders } from './trace-headers';
 
 /**
  * Request/reply with a Nest `@MessagePattern` handler, spoken with the plain NATS client.
@@ -16,7 +17,8 @@ import { RpcFailed } from './rpc-errors';
  * client throws them.
  */
 export async function nestRequest(nc: NatsConnection, subject: string, data: unknown, timeoutMs: number): Promise<unknown> {
-  const msg = await nc.request(subject, encodeJson({ pattern: subject, data, id: randomUUID() }), { timeout: timeoutMs });
+  const headers = traceHeaders();
+  const msg = await nc.request(subject, encodeJson({ pattern: subject, data, id: randomUUID() }), headers ? { timeout: timeoutMs, headers } : { timeout: timeoutMs });
   const reply = decodeJson(msg.data) as { response?: unknown; err?: unknown } | null;
   if (reply === null || typeof reply !== 'object') throw new RpcFailed('the reply is not a Nest RPC packet');
   if (reply.err !== undefined && reply.err !== null) throw new RpcFailed(describeErr(reply.err));

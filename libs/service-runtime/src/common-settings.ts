@@ -23,6 +23,7 @@ export function commonSettings(defaultHealthPort: number) {
     eventsMaxBytes: setting.int('CHAPERONE_EVENTS_MAX_BYTES', 'bytes of unstored events the bus may hold before requests are refused', String(1024 ** 3), 1024, Number.MAX_SAFE_INTEGER),
     eventsMaxMsgs: setting.int('CHAPERONE_EVENTS_MAX_MSGS', 'unstored events the bus may hold before requests are refused (-1 = no count limit)', '-1', -1, Number.MAX_SAFE_INTEGER),
     publishTimeoutMs: setting.int('CHAPERONE_EVENTS_PUBLISH_TIMEOUT_MS', 'milliseconds to wait for the bus to acknowledge an event', '2000', 50, 60000),
+    streamReplicas: setting.int('CHAPERONE_STREAM_REPLICAS', 'copies JetStream keeps of each stream of this prefix (3 on a 3-node NATS cluster; raised at start, never lowered)', '1', 1, 5),
     healthHost: setting.string('CHAPERONE_HEALTH_HOST', 'the address /healthz and /readyz listen on', '127.0.0.1'),
     healthPort: setting.port('CHAPERONE_HEALTH_PORT', String(defaultHealthPort)),
     logFormat: setting.oneOf('CHAPERONE_LOG_FORMAT', ['text', 'json'] as const, 'text'),
@@ -37,6 +38,7 @@ export function runtimeOptions(service: ServiceName, config: CommonConfig, opts:
     service,
     natsServers: config.natsServers,
     busPrefix: config.busPrefix,
+    streamReplicas: config.streamReplicas,
     ...(opts.events
       ? { events: { maxBytes: config.eventsMaxBytes, maxMsgs: config.eventsMaxMsgs, publishTimeoutMs: config.publishTimeoutMs } }
       : {}),

@@ -1,14 +1,15 @@
-import { Global, Inject, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
+import { Global, Inject, Logger, Module, type DynamicModule, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { NatsConnection, Subscription } from 'nats';
 import { busSubjects, type BusSubjects, type ServiceName } from '@chaperone/contracts';
-import { connectBus, DurableEventPublisher, ensureEventsStream, respondToHealth, type EventsStreamLimits } from '@chaperone/bus';
+import { connectBus, DurableEventPublisher, ensureEventsStream, raiseStreamReplicas, respondToHealth, type EventsStreamLimits } from '@chaperone/bus';
 import { HealthController } from './health.controller';
 import { Metrics } from './metrics/metrics';
 import { MetricsController } from './metrics/metrics.controller';
 import { registerNatsMetrics } from './metrics/nats-metrics';
 import { Readiness } from './readiness';
+import { StartupError } from './startup-error';
 import { BUS, EVENTS, NATS_CONNECTION, SERVICE_IDENTITY, type ServiceIdentity } from './tokens';
 
 export interface RuntimeOptions {
@@ -17,7 +18,11 @@ export interface RuntimeOptions {
   busPrefix?: string;
   /** For services that publish or consume evidence events: the events stream is ensured at start. */
   events?: EventsStreamLimits & { publishTimeoutMs: number };
+  /** Copies of each stream of the prefix (CHAPERONE_STREAM_REPLICAS); raised once the service has created its streams. Default 1. */
+  streamReplicas?: number;
 }
+
+const RUNTIME_OPTIONS = Symbol('RUNTIME_OPTIONS');
 
 /**
  * What every Chaperone service has: its identity, the bus subjects of its prefix, one NATS
@@ -26,7 +31,7 @@ export interface RuntimeOptions {
  */
 @Global()
 @Module({})
-export class ServiceRuntimeModule implements OnApplicationShutdown {
+export class ServiceRuntimeModule implements OnApplicationBootstrap, OnApplicationShutdown {
   static forRoot(opts: RuntimeOptions): DynamicModule {
     const identity: ServiceIdentity = {
       service: opts.service,
@@ -39,6 +44,7 @@ export class ServiceRuntimeModule implements OnApplicationShutdown {
       providers: [
         Readiness,
         { provide: SERVICE_IDENTITY, useValue: identity },
+        { provide: RUNTIME_OPTIONS, useValue: opts },
         { provide: BUS, useValue: subjects },
         { provide: Metrics, useFactory: () => new Metrics(identity) },
         {
@@ -70,8 +76,25 @@ export class ServiceRuntimeModule implements OnApplicationShutdown {
     @Inject(SERVICE_IDENTITY) id: ServiceIdentity,
     @Inject(BUS) subjects: BusSubjects,
     @Inject(Metrics) private readonly metrics: Metrics,
+    @Inject(RUNTIME_OPTIONS) private readonly opts: RuntimeOptions,
   ) {
+    this.subjects = subjects;
     this.healthSub = respondToHealth(nc, subjects, id.service, id.instance);
+  }
+
+  private readonly subjects: BusSubjects;
+
+  /** After every provider has created its streams: bring them to the configured replica count. */
+  async onApplicationBootstrap(): Promise<void> {
+    const replicas = this.opts.streamReplicas ?? 1;
+    if (replicas <= 1) return;
+    let raised: string[];
+    try {
+      raised = await raiseStreamReplicas(await this.nc.jetstreamManager(), this.subjects, replicas);
+    } catch (e) {
+      throw new StartupError(`CHAPERONE_STREAM_REPLICAS=${replicas}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    if (raised.length > 0) new Logger('Runtime').log(`streams raised to ${replicas} replicas: ${raised.join(', ')}`);
   }
 
   async onApplicationShutdown(): Promise<void> {

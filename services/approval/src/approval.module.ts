@@ -14,6 +14,7 @@ import { ApprovalLifecycle } from './lifecycle/approval-lifecycle';
 import { ReadModelFeed } from './lifecycle/catch-up';
 import { publishChanged } from './lifecycle/changed-publisher';
 import { ApprovalReadModel } from './lifecycle/read-model';
+import { ApprovalMetrics } from './metrics/approval-metrics';
 import { AUTHENTICATOR, CLOCK, EVENT_STORE, NEW_ID, type Clock, type NewId } from './tokens';
 import { PublicUrl } from './webhooks/public-url';
 import { WebhookNotifier, type WebhookOptions } from './webhooks/webhook-notifier';
@@ -114,6 +115,7 @@ export class ApprovalModule {
           inject: [PublicUrl],
           useFactory: (publicUrl: PublicUrl) => (opts.webhook ? new WebhookNotifier(opts.webhook, publicUrl) : null),
         },
+        ApprovalMetrics,
         ApprovalRuntime,
       ],
       exports: [ApprovalLifecycle, ApprovalReadModel, PublicUrl, AUTHENTICATOR, CLOCK],

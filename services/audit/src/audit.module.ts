@@ -1,10 +1,11 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { NatsConnection } from 'nats';
 import type { BusSubjects } from '@chaperone/contracts';
-import { BUS, NATS_CONNECTION, openServiceEventStore, ServiceRuntimeModule, type RuntimeOptions } from '@chaperone/service-runtime';
+import { BUS, Metrics, NATS_CONNECTION, openServiceEventStore, ServiceRuntimeModule, type RuntimeOptions } from '@chaperone/service-runtime';
 import { CHECKPOINT_OPTIONS, Checkpointer, type CheckpointOptions } from './checkpoints/checkpointer';
 import { EventRecorder } from './record-events/event-recorder';
 import type { EventStoreKind } from '@chaperone/event-store';
+import { registerAuditMetrics } from './metrics/audit-metrics';
 import { EVENT_STORE } from './tokens';
 
 /**
@@ -26,9 +27,12 @@ export class AuditModule {
       providers: [
         {
           provide: EVENT_STORE,
-          inject: [NATS_CONNECTION, BUS],
-          useFactory: (nc: NatsConnection, subjects: BusSubjects) =>
-            openServiceEventStore(opts, { nc, subjects }),
+          inject: [NATS_CONNECTION, BUS, Metrics],
+          useFactory: async (nc: NatsConnection, subjects: BusSubjects, metrics: Metrics) => {
+            const store = await openServiceEventStore(opts, { nc, subjects });
+            registerAuditMetrics(metrics.meter, { nc, subjects, store });
+            return store;
+          },
         },
         EventRecorder,
         { provide: CHECKPOINT_OPTIONS, useValue: opts.checkpoints ?? { privateKey: null, intervalMs: 60_000 } },

@@ -19,6 +19,7 @@ import { StreamingSessions } from './sessions/streaming-sessions';
 import { OpenMasking } from './masking/open-masking';
 import { PlanMasking } from './masking/plan-masking';
 import { HandlerChain } from './pipeline/handler-chain';
+import { IngressMetrics } from './metrics/ingress-metrics';
 import { Refuse } from './pipeline/refuse';
 import { RequestInfoStage } from './request-info/request-info';
 import { GatewayServer } from './server/gateway.server';
@@ -64,6 +65,7 @@ export class IngressModule {
         StreamingSessions,
         Forward,
         Complete,
+        IngressMetrics,
         Refuse,
         HandlerChain,
         GatewayServer,

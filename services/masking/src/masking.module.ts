@@ -4,6 +4,7 @@ import { ServiceRuntimeModule, type RuntimeOptions } from '@chaperone/service-ru
 import { maskOpenEndpoint } from './mask-streams/mask-open.endpoint';
 import { MaskWorkerPool, type MaskPoolOptions } from './mask-streams/mask-pool';
 import { MaskStreams } from './mask-streams/mask-streams';
+import { MaskingMetrics } from './metrics/masking-metrics';
 import { DEFAULT_MASKING_WORKERS, DEFAULT_WORKER_MIN_BYTES } from './config';
 
 /** The masking service: masks response bodies and streams for the ingress, in its queue group. */
@@ -14,7 +15,7 @@ export class MaskingModule {
       module: MaskingModule,
       imports: [ServiceRuntimeModule.forRoot(runtime)],
       controllers: [maskOpenEndpoint(busSubjects(runtime.busPrefix).maskOpen)],
-      providers: [{ provide: MaskWorkerPool, useFactory: () => new MaskWorkerPool(masking) }, MaskStreams],
+      providers: [{ provide: MaskWorkerPool, useFactory: () => new MaskWorkerPool(masking) }, MaskingMetrics, MaskStreams],
     };
   }
 }

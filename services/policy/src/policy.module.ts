@@ -3,6 +3,7 @@ import type { DurableEventPublisher } from '@chaperone/bus';
 import { EVENTS, Readiness, ServiceRuntimeModule, type RuntimeOptions } from '@chaperone/service-runtime';
 import { AGENT_REGISTRY, agentRegistryProvider, type AgentRegistry, type AgentRegistryModuleOptions } from './agents';
 import { DecideHandler } from './decide/decide-handler';
+import { PolicyMetrics } from './metrics/policy-metrics';
 import { DecideResponder } from './decide/decide-responder';
 import { formatPolicyErrors, PolicyStore } from './rules';
 
@@ -33,6 +34,7 @@ export class PolicyModule implements OnApplicationShutdown {
           useFactory: (store: PolicyStore, events: DurableEventPublisher, agents: AgentRegistry | null) =>
             new DecideHandler(store, events, undefined, agents ?? undefined),
         },
+        PolicyMetrics,
         DecideResponder,
       ],
     };

@@ -12,6 +12,7 @@ import { ComplianceAccess } from './access/compliance-access';
 import { BodiesController } from './bodies/bodies.controller';
 import type { ReportsConfig } from './config';
 import { Projector } from './projection/projector';
+import { ReportsMetrics } from './metrics/reports-metrics';
 import { SnapshotStore } from './projection/snapshot-store';
 import { SessionsController } from './sessions/sessions.controller';
 import { ReportsController } from './soc2/reports.controller';
@@ -79,6 +80,7 @@ export class ReportsModule {
         },
         ComplianceAccess,
         Projector,
+        ReportsMetrics,
       ],
     };
   }

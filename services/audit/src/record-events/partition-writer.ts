@@ -6,6 +6,7 @@ import type { Lease } from '../partition-leases/partition-leases';
 import { groupByStream, type BusEvent, type StreamBatch } from './batch-plan';
 import { ACK_WAIT_MS, PartitionFeed, recreatePartitionConsumer } from './partition-feed';
 import { storeStreamBatch } from './store-stream-batch';
+import { traceStored } from './trace-stored';
 
 /** What the writers count, for readiness and tests. */
 export interface RecorderTally {
@@ -94,6 +95,7 @@ export class PartitionWriter {
   /** Store one batch, then acknowledge it. False when the writer must stop. */
   private async handle(msgs: JsMsg[], feed: PartitionFeed): Promise<boolean> {
     const { tally, log } = this.deps;
+    const startedAt = Date.now();
     const events: BusEvent[] = [];
     for (const m of msgs) {
       try {
@@ -115,6 +117,7 @@ export class PartitionWriter {
     } finally {
       clearInterval(inProgress);
     }
+    traceStored(msgs, startedAt);
     if (!this.active()) return false; // stored, but the partition's consumer may be the next holder's now
     // Every message acknowledged, none waited on: the next batch starts at once, and no reply
     // crosses the bus. A lost acknowledgement brings its message again after the ack wait (or to

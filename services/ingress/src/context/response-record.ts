@@ -15,6 +15,8 @@ export class ResponseRecord {
   upstreamStatus = 0;
   /** The status Chaperone itself answered with (a refusal), 0 when it did not. */
   gatewayStatus = 0;
+  /** The gateway error kind Chaperone refused with (metrics: a `denied` refusal is a deny decision). */
+  refusal: string | undefined;
   bytesOut = 0;
   /** The response was sent to its end (or the upgraded session ran). */
   finished = false;

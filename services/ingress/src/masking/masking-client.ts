@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { headers as natsHeaders, type NatsConnection } from 'nats';
-import { nestRequest } from '@chaperone/bus';
+import { nestRequest, traceHeaders } from '@chaperone/bus';
 import {
   MASK_CHUNK_BYTES,
   MaskHeaders,
@@ -74,7 +74,7 @@ export class MaskStream {
       h.set(MaskHeaders.op, next);
       let reply;
       try {
-        reply = await this.nc.request(this.subject, payload, { timeout: this.timeoutMs, headers: h });
+        reply = await this.nc.request(this.subject, payload, { timeout: this.timeoutMs, headers: traceHeaders(h) });
       } catch (e) {
         throw new MaskingUnavailable(`the masking service did not answer (${e instanceof Error ? e.message : 'error'})`);
       }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { trace } from '@opentelemetry/api';
+import { context, trace } from '@opentelemetry/api';
 import { Headers } from '@chaperone/contracts';
 import { Authenticate } from '../authenticate/authenticate';
 import { HoldForApproval } from '../approval/hold-for-approval';
@@ -11,6 +11,7 @@ import { isRecorded, type Received, type RequestContext } from '../context/reque
 import { ResponseRecord } from '../context/response-record';
 import { RecordAndDecide } from '../decide/record-and-decide';
 import { Forward } from '../forward/forward';
+import { IngressMetrics } from '../metrics/ingress-metrics';
 import { EnforceLimits } from '../limits/enforce-limits';
 import { OpenMasking } from '../masking/open-masking';
 import { PlanMasking } from '../masking/plan-masking';
@@ -40,10 +41,19 @@ export class HandlerChain {
     private readonly forward: Forward,
     private readonly complete: Complete,
     private readonly refuse: Refuse,
+    private readonly metrics: IngressMetrics,
   ) {}
 
-  async handle(exchange: Exchange): Promise<void> {
-    let reached: RequestContext = received(exchange);
+  handle(exchange: Exchange): Promise<void> {
+    const start = received(exchange);
+    // A sampled (exported) span is the active one while the request runs, so every NATS message it
+    // sends carries its trace; unsampled, no context is entered (tracing off costs nothing here).
+    return start.span.isRecording() ? context.with(trace.setSpan(context.active(), start.span), () => this.run(start)) : this.run(start);
+  }
+
+  private async run(start: Received): Promise<void> {
+    const exchange = start.exchange;
+    let reached: RequestContext = start;
     const at = <T extends RequestContext>(ctx: T): T => {
       reached = ctx;
       return ctx;
@@ -64,9 +74,10 @@ export class HandlerChain {
     }
   }
 
-  /** The exchange ended: its span ends, and a completion not owned by `forward` is stored now. */
+  /** The exchange ended: its span ends, it is counted, and a completion not owned by `forward` is stored now. */
   private closed(reached: RequestContext): void {
     if (isRecorded(reached) && reached.stage !== 'forwarded') this.complete.atEnd(reached);
+    this.metrics.requestEnded(reached, performance.now());
     reached.span.end();
   }
 }

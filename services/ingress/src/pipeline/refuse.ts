@@ -6,11 +6,14 @@ import type { RequestContext } from '../context/request-context';
 import { ClientGone } from '../errors/client-gone';
 import { GatewayFailure, type GatewayError } from '../errors/gateway-errors';
 import { statusHeaders, toStatus } from '../errors/to-status';
+import { IngressMetrics } from '../metrics/ingress-metrics';
 
 /** The one place a stage's failure becomes what the agent sees: a Kubernetes Status. */
 @Injectable()
 export class Refuse {
   private readonly logger = new Logger('Gateway');
+
+  constructor(private readonly metrics: IngressMetrics) {}
 
   render(reached: RequestContext, e: unknown): void {
     // Nobody is left to answer (the client went away while its body was read or it was held).
@@ -27,6 +30,8 @@ export class Refuse {
       error = { kind: 'upstream-unavailable', message: 'internal gateway error' };
     }
     if ('approvalId' in error) reached.response.approvalId = error.approvalId;
+    this.metrics.refused(error.kind);
+    reached.response.refusal = error.kind;
     const status = toStatus(error);
     reached.response.gatewayStatus = status.code;
     const headers = reached.exchange.kind === 'upgrade' ? { ...statusHeaders(error), [Headers.requestId]: reached.requestId } : statusHeaders(error);

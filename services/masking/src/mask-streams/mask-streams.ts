@@ -4,7 +4,9 @@ import { randomUUID } from 'node:crypto';
 import { headers as natsHeaders, type Msg, type MsgHdrs, type NatsConnection, type Subscription } from 'nats';
 import { MaskHeaders, MaskOpenSchema, parseContract, ContractViolation, type BusSubjects, type MaskOpenReply } from '@chaperone/contracts';
 import { MaskingFailed, profileFor } from '@chaperone/masking';
+import { startMessageSpan } from '@chaperone/bus';
 import { BUS, NATS_CONNECTION, Readiness } from '@chaperone/service-runtime';
+import { MaskingMetrics } from '../metrics/masking-metrics';
 import { MaskWorkerPool } from './mask-pool';
 import { MaskSession, type SessionReply } from './mask-session';
 
@@ -34,7 +36,9 @@ export class MaskStreams implements OnApplicationShutdown {
     @Inject(BUS) private readonly subjects: BusSubjects,
     private readonly pool: MaskWorkerPool,
     readiness: Readiness,
+    private readonly metrics: MaskingMetrics,
   ) {
+    metrics.countOpenWith(() => this.open.size);
     readiness.add('mask-streams', () => ({ ok: true, detail: `${this.open.size} open, ${this.pool.size} workers, ${this.pool.queued} queued` }));
   }
 
@@ -74,6 +78,9 @@ export class MaskStreams implements OnApplicationShutdown {
     clearTimeout(entry.timer);
     entry.timer = this.idleTimer(id);
     const op = msg.headers?.get(MaskHeaders.op) ?? '';
+    this.metrics.received(entry.session.mode, msg.data.length);
+    // The end of a traced response: its masking (inline or in a worker) is one span of the request's trace.
+    const traced = op === 'end' && msg.headers ? startMessageSpan('masking.mask', msg) : undefined;
     let reply: SessionReply | Promise<SessionReply>;
     try {
       if (op === 'data') reply = entry.session.data(Buffer.from(msg.data));
@@ -82,12 +89,15 @@ export class MaskStreams implements OnApplicationShutdown {
       else throw new MaskingFailed(`unknown op "${op.slice(0, 16)}"`);
     } catch (e) {
       this.fail(id, msg, e);
+      traced?.span.end();
       return;
     }
     if (!(reply instanceof Promise)) {
       this.reply(id, msg, reply);
+      traced?.span.end();
       return;
     }
+    if (traced) void reply.finally(() => traced.span.end()).catch(() => undefined);
     // A large document is being masked in a worker: the session is not idle meanwhile (its
     // timer restarts when the reply leaves). If the session was closed in between (shutdown), the
     // reply is still attempted, and a closed connection is no error.
@@ -107,11 +117,15 @@ export class MaskStreams implements OnApplicationShutdown {
     if (reply.more) h.set(MaskHeaders.more, '1');
     if (reply.report) h.set(MaskHeaders.report, JSON.stringify(reply.report));
     this.respond(id, msg, reply.output, h);
-    if (reply.report) this.close(id);
+    if (reply.report) {
+      this.metrics.masked(this.open.get(id)?.session.mode ?? 'document', reply.report.count);
+      this.close(id);
+    }
   }
 
   private fail(id: string, msg: Msg, e: unknown): void {
     this.failed++;
+    this.metrics.failed(this.open.get(id)?.session.mode ?? 'document');
     const why = e instanceof MaskingFailed ? e.message : 'masking failed';
     this.logger.warn(`masking stream ${id} failed: ${why}`);
     const h = natsHeaders();

@@ -3,6 +3,7 @@ import type { NatsConnection } from 'nats';
 import { serveJson, type JsonResponder } from '@chaperone/bus';
 import type { BusSubjects } from '@chaperone/contracts';
 import { BUS, NATS_CONNECTION, Readiness } from '@chaperone/service-runtime';
+import { PolicyMetrics } from '../metrics/policy-metrics';
 import { DecideHandler } from './decide-handler';
 
 /**
@@ -20,6 +21,7 @@ export class DecideResponder implements OnApplicationBootstrap, BeforeApplicatio
     @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
     @Inject(BUS) private readonly subjects: BusSubjects,
     private readonly handler: DecideHandler,
+    private readonly metrics: PolicyMetrics,
     readiness: Readiness,
   ) {
     readiness.add('decide', () => ({ ok: this.responder?.active ?? false, detail: `${this.responder?.inFlight ?? 0} in flight` }));
@@ -29,7 +31,8 @@ export class DecideResponder implements OnApplicationBootstrap, BeforeApplicatio
     this.responder = serveJson(this.nc, {
       subject: this.subjects.policyDecide,
       queue: this.subjects.queue('policy'),
-      handle: (request) => this.handler.decide(request),
+      spanName: 'policy.decide',
+      handle: (request) => this.metrics.timed(this.handler.decide(request)),
       onUnexpected: (e) => this.logger.error(`decide request failed: ${e instanceof Error ? e.message : String(e)}`),
     });
     // The server has the subscription before the service says it is ready.
