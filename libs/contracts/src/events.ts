@@ -53,6 +53,7 @@ export const RequestOutcomes = Object.freeze([
   'refused', // stopped by policy
   'unavailable', // fail-closed: a service, the bus or the upstream could not do its part
   'aborted', // the client went away before the response ended
+  'answered', // answered by Chaperone itself, never sent to the cluster (kubectl auth can-i)
 ] as const);
 
 export const RequestCompletedSchema = z.object({

@@ -21,6 +21,7 @@ import { PlanMasking } from './masking/plan-masking';
 import { HandlerChain } from './pipeline/handler-chain';
 import { Refuse } from './pipeline/refuse';
 import { RequestInfoStage } from './request-info/request-info';
+import { AnswerReview } from './review/answer-review';
 import { GatewayServer } from './server/gateway.server';
 import { resolveUpstream } from './upstream/resolve-upstream';
 import { upstreamSource } from './upstream/upstream-from-config';
@@ -57,6 +58,7 @@ export class IngressModule {
         Authenticate,
         RequestInfoStage,
         RecordAndDecide,
+        AnswerReview,
         EnforceLimits,
         PlanMasking,
         HoldForApproval,
