@@ -5,7 +5,7 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { CallToolResult, Progress } from '@modelcontextprotocol/sdk/types.js';
 import { FAKE_TOKEN } from '@chaperone/test-apiserver';
-import type { ChaperoneEvent } from '@chaperone/contracts';
+import type { ChaperoneEvent, McpToolCalled } from '@chaperone/contracts';
 import { policyWith } from './support/policies';
 import { E2EStack } from './support/e2e-stack';
 
@@ -270,6 +270,22 @@ describe('approvals over MCP', () => {
       .sort();
     expect(statuses).toEqual([200, 403]);
     expect(all.some((r) => r.stream === `approval-${pending.approvalId}` && r.type === 'ApprovalExecuted')).toBe(true);
+
+    // Each tool call is evidence in the same session stream as the requests it made, naming them.
+    const toolCalls = await eventually(
+      () => s.evidence(),
+      (rec) => rec.filter((r) => r.type === 'McpToolCalled' && (r.data as McpToolCalled).payload.tool === 'delete_resource' && (r.data as McpToolCalled).payload.arguments['name'] === 'mcp-doomed').length === 3,
+      'the three delete_resource calls in the evidence store',
+    );
+    const deletes = toolCalls.filter((r) => r.type === 'McpToolCalled' && (r.data as McpToolCalled).payload.tool === 'delete_resource' && (r.data as McpToolCalled).payload.arguments['name'] === 'mcp-doomed');
+    expect(deletes.map((r) => (r.data as McpToolCalled).payload.outcome)).toEqual(['pending', 'ok', 'pending']);
+    const executed = deletes[1];
+    const executedRequest = (executed?.data as McpToolCalled).payload.requestIds;
+    expect(executedRequest).toHaveLength(1);
+    const completedRecord = toolCalls.find((r) => r.type === 'RequestCompleted' && (r.data as ChaperoneEvent).requestId === executedRequest[0]);
+    expect((completedRecord?.data as ChaperoneEvent & { type: 'RequestCompleted' }).payload).toMatchObject({ status: 200, approvalId: pending.approvalId });
+    expect(completedRecord?.stream).toBe(executed?.stream);
+    expect((executed?.data as McpToolCalled).identity?.agent).toBe('mcp-bot');
   });
 
   it('a rule that gives no tickets holds the call, with progress, until approved; then the pod is deleted once', async () => {
