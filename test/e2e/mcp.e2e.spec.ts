@@ -218,6 +218,22 @@ describe('an MCP session through Chaperone', () => {
   });
 });
 
+describe('explain_permissions', () => {
+  it('answers from the policy, through the ingress (never the cluster): one question, or every rule in a namespace', async () => {
+    const client = await connect('mcp-bot');
+    s.apiserver.clearRequests();
+    const del = await client.callTool({ name: 'explain_permissions', arguments: { verb: 'delete', resource: 'pods' } });
+    expect(textOf(del)).toBe('delete pods in namespace default: yes, once a human approves it (allowed once a human approves it: deleting a pod needs a human)');
+    const denied = await client.callTool({ name: 'explain_permissions', arguments: { verb: 'list', resource: 'pods', namespace: 'kube-system' } });
+    expect(textOf(denied)).toBe('list pods in namespace kube-system: no (kube-system belongs to the platform team)');
+    const rules = textOf(await client.callTool({ name: 'explain_permissions', arguments: {} }));
+    expect(rules).toContain('- get,list,watch pods,pods/log,events,secrets,configmaps,deployments (api groups core,apps)');
+    expect(rules).toContain('- delete pods (api groups core)');
+    expect(rules).toMatch(/Note: deny rules \(kube-system-is-off-limits\)/);
+    expect(s.apiserver.requests.filter((r) => r.url.includes('authorization.k8s.io'))).toEqual([]);
+  });
+});
+
 describe('approvals over MCP', () => {
   it('a deletion is pending at once; approved with the CLI, wait_for_approval returns and the identical call deletes the pod once', async () => {
     addPod('mcp-doomed');
