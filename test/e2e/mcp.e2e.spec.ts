@@ -5,7 +5,7 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { CallToolResult, Progress } from '@modelcontextprotocol/sdk/types.js';
 import { FAKE_TOKEN } from '@chaperone/test-apiserver';
-import type { ChaperoneEvent } from '@chaperone/contracts';
+import type { ChaperoneEvent, McpToolCalled } from '@chaperone/contracts';
 import { policyWith } from './support/policies';
 import { E2EStack } from './support/e2e-stack';
 
@@ -218,6 +218,22 @@ describe('an MCP session through Chaperone', () => {
   });
 });
 
+describe('explain_permissions', () => {
+  it('answers from the policy, through the ingress (never the cluster): one question, or every rule in a namespace', async () => {
+    const client = await connect('mcp-bot');
+    s.apiserver.clearRequests();
+    const del = await client.callTool({ name: 'explain_permissions', arguments: { verb: 'delete', resource: 'pods' } });
+    expect(textOf(del)).toBe('delete pods in namespace default: yes, once a human approves it (allowed once a human approves it: deleting a pod needs a human)');
+    const denied = await client.callTool({ name: 'explain_permissions', arguments: { verb: 'list', resource: 'pods', namespace: 'kube-system' } });
+    expect(textOf(denied)).toBe('list pods in namespace kube-system: no (kube-system belongs to the platform team)');
+    const rules = textOf(await client.callTool({ name: 'explain_permissions', arguments: {} }));
+    expect(rules).toContain('- get,list,watch pods,pods/log,events,secrets,configmaps,deployments (api groups core,apps)');
+    expect(rules).toContain('- delete pods (api groups core)');
+    expect(rules).toMatch(/Note: deny rules \(kube-system-is-off-limits\)/);
+    expect(s.apiserver.requests.filter((r) => r.url.includes('authorization.k8s.io'))).toEqual([]);
+  });
+});
+
 describe('approvals over MCP', () => {
   it('a deletion is pending at once; approved with the CLI, wait_for_approval returns and the identical call deletes the pod once', async () => {
     addPod('mcp-doomed');
@@ -270,6 +286,22 @@ describe('approvals over MCP', () => {
       .sort();
     expect(statuses).toEqual([200, 403]);
     expect(all.some((r) => r.stream === `approval-${pending.approvalId}` && r.type === 'ApprovalExecuted')).toBe(true);
+
+    // Each tool call is evidence in the same session stream as the requests it made, naming them.
+    const toolCalls = await eventually(
+      () => s.evidence(),
+      (rec) => rec.filter((r) => r.type === 'McpToolCalled' && (r.data as McpToolCalled).payload.tool === 'delete_resource' && (r.data as McpToolCalled).payload.arguments['name'] === 'mcp-doomed').length === 3,
+      'the three delete_resource calls in the evidence store',
+    );
+    const deletes = toolCalls.filter((r) => r.type === 'McpToolCalled' && (r.data as McpToolCalled).payload.tool === 'delete_resource' && (r.data as McpToolCalled).payload.arguments['name'] === 'mcp-doomed');
+    expect(deletes.map((r) => (r.data as McpToolCalled).payload.outcome)).toEqual(['pending', 'ok', 'pending']);
+    const executed = deletes[1];
+    const executedRequest = (executed?.data as McpToolCalled).payload.requestIds;
+    expect(executedRequest).toHaveLength(1);
+    const completedRecord = toolCalls.find((r) => r.type === 'RequestCompleted' && (r.data as ChaperoneEvent).requestId === executedRequest[0]);
+    expect((completedRecord?.data as ChaperoneEvent & { type: 'RequestCompleted' }).payload).toMatchObject({ status: 200, approvalId: pending.approvalId });
+    expect(completedRecord?.stream).toBe(executed?.stream);
+    expect((executed?.data as McpToolCalled).identity?.agent).toBe('mcp-bot');
   });
 
   it('a rule that gives no tickets holds the call, with progress, until approved; then the pod is deleted once', async () => {

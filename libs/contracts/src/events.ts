@@ -53,6 +53,7 @@ export const RequestOutcomes = Object.freeze([
   'refused', // stopped by policy
   'unavailable', // fail-closed: a service, the bus or the upstream could not do its part
   'aborted', // the client went away before the response ended
+  'answered', // answered by Chaperone itself, never sent to the cluster (kubectl auth can-i)
 ] as const);
 
 export const RequestCompletedSchema = z.object({
@@ -207,7 +208,36 @@ export const PortForwardRecordedSchema = z.object({
   payload: PortForwardPayloadSchema,
 });
 
+export const McpToolOutcomes = Object.freeze([
+  'ok', // the tool did what was asked
+  'pending', // a request needs a human approval; the agent got the approval id
+  'refused', // the policy (or the registry) refused a request the tool made
+  'error', // bad arguments, an unknown resource, a service that could not answer
+] as const);
+
+/**
+ * One MCP tool call (the MCP service), stored in the session stream of the requests it made. The
+ * envelope's `requestId` is the tool call's own id; `requestIds` are the Kubernetes requests it
+ * caused, as the ingress named them in its answers (X-Chaperone-Request-Id), so the agent cannot
+ * attach another caller's requests to its call. Arguments are masked: long or free-form values
+ * (a manifest) are kept as their digest and size, never as text.
+ */
+export const McpToolCalledSchema = z.object({
+  ...envelope,
+  type: z.literal('McpToolCalled'),
+  payload: z.object({
+    tool: z.string().min(1).max(100),
+    arguments: z.record(z.string(), z.unknown()),
+    requestIds: z.array(z.string()).max(1000),
+    outcome: z.enum(McpToolOutcomes),
+    /** The first line of what the agent was told when the call did not succeed. */
+    message: z.string().max(500).optional(),
+    durationMs: z.number().nonnegative(),
+  }),
+});
+
 export const ChaperoneEventSchema = z.discriminatedUnion('type', [
+  McpToolCalledSchema,
   RequestInterceptedSchema,
   PolicyDecidedSchema,
   RequestCompletedSchema,
@@ -230,5 +260,6 @@ export type AuthenticationFailed = z.infer<typeof AuthenticationFailedSchema>;
 export type MaskingApplied = z.infer<typeof MaskingAppliedSchema>;
 export type ExecSessionRecorded = z.infer<typeof ExecSessionRecordedSchema>;
 export type PortForwardRecorded = z.infer<typeof PortForwardRecordedSchema>;
+export type McpToolCalled = z.infer<typeof McpToolCalledSchema>;
 export type ChaperoneEvent = z.infer<typeof ChaperoneEventSchema>;
 export type ChaperoneEventType = ChaperoneEvent['type'];

@@ -14,3 +14,4 @@ export * from './validate';
 export * from './masking';
 export * from './evidence-streams';
 export * from './agent-registry';
+export * from './self-review';

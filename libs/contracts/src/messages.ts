@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { IdentitySchema } from './identity';
 import { DecisionSchema } from './decision';
 import { RequestInterceptedSchema } from './events';
+import { SelfReviewAnswerSchema, SelfReviewSpecSchema } from './self-review';
 
 /**
  * ingress → policy, request/reply on BusSubjects.policyDecide (plain JSON; the reply is DecideReply or
@@ -14,6 +15,8 @@ export const DecideRequestSchema = z.object({
   schemaVersion: z.literal(2),
   /** The policy service is idempotent by its eventId (the decision's event id is derived from it). */
   intercepted: RequestInterceptedSchema.extend({ identity: IdentitySchema }),
+  /** Present when the request creates a self review (kubectl auth can-i): the question, for policy to answer. */
+  review: SelfReviewSpecSchema.optional(),
 });
 export type DecideRequest = z.infer<typeof DecideRequestSchema>;
 
@@ -22,6 +25,8 @@ export const DecideReplySchema = z.object({
   schemaVersion: z.literal(1),
   decisionEventId: z.string().min(1),
   decision: DecisionSchema,
+  /** The answer to the request's self review; the ingress answers with it and forwards nothing. */
+  review: SelfReviewAnswerSchema.optional(),
 });
 export type DecideReply = z.infer<typeof DecideReplySchema>;
 

@@ -22,6 +22,7 @@ import { HandlerChain } from './pipeline/handler-chain';
 import { IngressMetrics } from './metrics/ingress-metrics';
 import { Refuse } from './pipeline/refuse';
 import { RequestInfoStage } from './request-info/request-info';
+import { AnswerReview } from './review/answer-review';
 import { GatewayServer } from './server/gateway.server';
 import { resolveUpstream } from './upstream/resolve-upstream';
 import { upstreamSource } from './upstream/upstream-from-config';
@@ -58,6 +59,7 @@ export class IngressModule {
         Authenticate,
         RequestInfoStage,
         RecordAndDecide,
+        AnswerReview,
         EnforceLimits,
         PlanMasking,
         HoldForApproval,

@@ -1,7 +1,8 @@
-import { Module, type DynamicModule, type OnApplicationShutdown, Inject } from '@nestjs/common';
+import { Module, type DynamicModule, type OnApplicationShutdown, Inject, Logger } from '@nestjs/common';
+import type { DurableEventPublisher } from '@chaperone/bus';
 import { readFileSync } from 'node:fs';
 import { createAuthenticator, type Authenticator } from '@chaperone/auth';
-import { oidcAuthConfig, runtimeOptions, ServiceRuntimeModule, StartupError } from '@chaperone/service-runtime';
+import { EVENTS, oidcAuthConfig, runtimeOptions, ServiceRuntimeModule, StartupError } from '@chaperone/service-runtime';
 import { ApprovalsClient } from './approvals/approvals-client';
 import type { McpConfig } from './config';
 import { DiscoveryCache } from './discovery/discovery-cache';
@@ -22,8 +23,11 @@ function readCa(file: string | undefined): string | undefined {
   }
 }
 
-function serverDeps(config: McpConfig, now: () => Date): ServerDeps {
+function serverDeps(config: McpConfig, now: () => Date, events: DurableEventPublisher): ServerDeps {
+  const log = new Logger('ToolCalls');
   return {
+    evidence: { publish: (event) => events.publish(event) },
+    onRecordFailed: (tool, e) => log.error(`a ${tool} tool call could not be recorded: ${e instanceof Error ? e.message : String(e)}`),
     ingress: new IngressClient(config.ingressUrl, { caPem: readCa(config.ingressCaFile) }),
     approvals: new ApprovalsClient(config.approvalUrl, config.requestTimeoutMs),
     discovery: new DiscoveryCache(config.discoveryTtlSeconds * 1000),
@@ -41,20 +45,20 @@ function serverDeps(config: McpConfig, now: () => Date): ServerDeps {
 
 /**
  * The MCP service: MCP over Streamable HTTP for agents, each Kubernetes call sent to the ingress
- * with the caller's token. It publishes nothing itself: the ingress records every request the
- * tools make. NATS is only for health, like every service.
+ * with the caller's token. The ingress records every request the tools make; this service records
+ * each tool call (McpToolCalled, naming those requests) on the same events stream.
  */
 @Module({})
 export class McpModule implements OnApplicationShutdown {
   static forRoot(config: McpConfig, opts: { now?: () => Date } = {}): DynamicModule {
     return {
       module: McpModule,
-      imports: [ServiceRuntimeModule.forRoot(runtimeOptions('mcp', config, { events: false }))],
+      imports: [ServiceRuntimeModule.forRoot(runtimeOptions('mcp', config, { events: true }))],
       controllers: [McpController],
       providers: [
         { provide: MCP_CONFIG, useValue: config },
         { provide: AUTHENTICATOR, useFactory: () => createAuthenticator(oidcAuthConfig(config)) },
-        { provide: SERVER_DEPS, useFactory: () => serverDeps(config, opts.now ?? (() => new Date())) },
+        { provide: SERVER_DEPS, inject: [EVENTS], useFactory: (events: DurableEventPublisher) => serverDeps(config, opts.now ?? (() => new Date()), events) },
       ],
     };
   }

@@ -113,6 +113,9 @@ export function join(state: JoinerState, event: ChaperoneEvent, at: Positioned):
       // Session recordings and deferred bodies add nothing to the request's audit record; its
       // completion (written when the session ends) closes it.
       return undefined;
+    case 'McpToolCalled':
+      // A tool call names its requests; each request's own record is complete without it.
+      return undefined;
     case 'RecordingsPruned':
       // A retention run (stream `recordings`), not part of any request's record.
       return undefined;

@@ -22,5 +22,7 @@ export function completionOf(
 function outcomeOf(r: ResponseRecord): RequestCompleted['payload']['outcome'] {
   if (r.upstreamStatus > 0) return r.finished ? 'forwarded' : 'aborted';
   if (r.gatewayStatus === 0) return 'aborted';
+  // Answered by the gateway itself (a self review): a success, never sent to the cluster.
+  if (r.gatewayStatus < 300) return r.finished ? 'answered' : 'aborted';
   return r.gatewayStatus >= 500 ? 'unavailable' : 'refused';
 }

@@ -1,5 +1,5 @@
 import type { Span } from '@opentelemetry/api';
-import type { Decision, Identity, MaskMode, MaskReport, RequestInfo, RequestIntercepted } from '@chaperone/contracts';
+import type { Decision, Identity, MaskMode, MaskReport, RequestInfo, RequestIntercepted, SelfReviewAnswer, SelfReviewSpec } from '@chaperone/contracts';
 import type { RequestRefs } from '../events/event-factory';
 import type { Exchange } from './exchange';
 import type { ResponseRecord } from './response-record';
@@ -44,6 +44,8 @@ export interface Decided extends Omit<Intercepted, 'stage'> {
   readonly stage: 'decided';
   readonly decision: Decision;
   readonly decisionEventId: string;
+  /** A self review (kubectl auth can-i) and policy's answer: answered by the gateway, never forwarded. */
+  readonly review?: { readonly spec: SelfReviewSpec; readonly answer: SelfReviewAnswer };
 }
 
 /** How the response will be masked (planned before a human is asked, so nothing unmaskable is held). */

@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
+import { selfReviewKind, type SelfReviewSpec } from '@chaperone/contracts';
 import { GatewayFailure } from '../errors/gateway-errors';
 import { EvidenceWriter } from '../evidence/evidence-writer';
 import type { Decided, Intercepted } from '../context/request-context';
+import { readReview } from '../review/read-review';
 import { PolicyClient } from './policy-client';
 
 /**
@@ -18,8 +20,12 @@ export class RecordAndDecide {
 
   async run(ctx: Intercepted): Promise<Decided> {
     let decided;
+    let review: SelfReviewSpec | undefined;
     try {
-      decided = await this.policy.decide({ schemaVersion: 2, intercepted: { ...ctx.intercepted, identity: ctx.refs.identity } });
+      // kubectl auth can-i: the question is in the body, and policy answers it (never the cluster).
+      const reviewKind = ctx.exchange.kind === 'http' ? selfReviewKind(ctx.info) : undefined;
+      if (reviewKind && ctx.exchange.kind === 'http') review = await readReview(ctx.exchange.req, reviewKind);
+      decided = await this.policy.decide({ schemaVersion: 2, intercepted: { ...ctx.intercepted, identity: ctx.refs.identity }, ...(review ? { review } : {}) });
     } catch (e) {
       // No decision: the intercept is recorded here, for the refused request's evidence (the audit
       // keeps one copy if policy stored it after all).
@@ -30,6 +36,11 @@ export class RecordAndDecide {
     ctx.span.setAttributes({ 'chaperone.effect': decision.effect, 'chaperone.rule': decision.rule });
     if (decision.effect === 'deny') {
       throw new GatewayFailure({ kind: 'denied', rule: decision.rule, reason: decision.reason, policyVersion: decision.policyVersion });
+    }
+    if (review) {
+      // Fail closed: a self review is answered by policy or not at all, never forwarded.
+      if (decided.review?.kind !== review.kind) throw new GatewayFailure({ kind: 'policy-unavailable', message: 'the policy service did not answer the review' });
+      return { ...ctx, stage: 'decided', decision, decisionEventId, review: { spec: review, answer: decided.review } };
     }
     return { ...ctx, stage: 'decided', decision, decisionEventId };
   }

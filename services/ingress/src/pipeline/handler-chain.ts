@@ -16,6 +16,7 @@ import { EnforceLimits } from '../limits/enforce-limits';
 import { OpenMasking } from '../masking/open-masking';
 import { PlanMasking } from '../masking/plan-masking';
 import { RequestInfoStage } from '../request-info/request-info';
+import { AnswerReview } from '../review/answer-review';
 import { Refuse } from './refuse';
 
 const tracer = trace.getTracer('chaperone-ingress');
@@ -42,6 +43,7 @@ export class HandlerChain {
     private readonly complete: Complete,
     private readonly refuse: Refuse,
     private readonly metrics: IngressMetrics,
+    private readonly answerReview: AnswerReview,
   ) {}
 
   handle(exchange: Exchange): Promise<void> {
@@ -63,6 +65,7 @@ export class HandlerChain {
       const authenticated = at(await this.authenticate.run(reached as Received));
       const intercepted = at(this.requestInfo.run(authenticated));
       const decided = at(await this.recordAndDecide.run(intercepted));
+      if (decided.review) return await this.answerReview.run(decided, decided.review.spec, decided.review.answer);
       const planned = at(this.planMasking.run(this.enforceLimits.run(decided)));
       const cleared = at(await this.holdForApproval.run(planned));
       if (clientGone(exchange)) return;

@@ -1,4 +1,7 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { performance } from 'node:perf_hooks';
+import type { Identity } from '@chaperone/contracts';
+import { toolCallEvent } from '../evidence/tool-call-event';
 import type { ApprovalsClient } from '../approvals/approvals-client';
 import type { DiscoveryCache } from '../discovery/discovery-cache';
 import type { IngressClient } from '../ingress/ingress-client';
@@ -10,6 +13,14 @@ import type { ToolContext } from '../tools/tool-definition';
 export interface Caller {
   token: string;
   username: string;
+  identity: Identity;
+  /** The session the ingress files this token's requests under: the tool calls go in the same stream. */
+  sessionId: string;
+}
+
+/** Stores one evidence event durably (the events stream, like the ingress's). */
+export interface EvidencePublisher {
+  publish(event: ReturnType<typeof toolCallEvent>): Promise<void>;
 }
 
 export interface ServerDeps {
@@ -19,6 +30,9 @@ export interface ServerDeps {
   limits: ToolContext['limits'] & { requestTimeoutMs: number; holdMaxSeconds: number };
   now: () => Date;
   version: string;
+  evidence: EvidencePublisher;
+  /** Where a tool call that could not be recorded is reported (never with its arguments). */
+  onRecordFailed?: (tool: string, error: unknown) => void;
 }
 
 const INSTRUCTIONS = [
@@ -34,15 +48,36 @@ const INSTRUCTIONS = [
  */
 export function createMcpServer(caller: Caller, deps: ServerDeps): McpServer {
   const server = new McpServer({ name: 'chaperone', title: 'Chaperone (Kubernetes)', version: deps.version }, { instructions: INSTRUCTIONS });
-  const kube = new KubeSession(deps.ingress, caller.token, caller.username, deps.discovery, deps.limits);
-  const contextFor = (call: Pick<ToolContext, 'signal' | 'progress'>): ToolContext => ({
-    kube,
-    approvals: deps.approvals,
-    token: caller.token,
-    limits: deps.limits,
-    now: deps.now,
-    ...call,
-  });
+  // A session per tool call, so each call's evidence names exactly the requests it sent.
+  const contextFor = (call: Pick<ToolContext, 'signal' | 'progress'>): ToolContext => {
+    const kube = new KubeSession(deps.ingress, caller.token, caller.username, deps.discovery, deps.limits);
+    const started = performance.now();
+    return {
+      kube,
+      approvals: deps.approvals,
+      token: caller.token,
+      limits: deps.limits,
+      now: deps.now,
+      ...call,
+      record: async (tool, args, result) => {
+        const event = toolCallEvent({
+          tool,
+          arguments: args,
+          requestIds: kube.requestIds,
+          result,
+          durationMs: performance.now() - started,
+          identity: caller.identity,
+          sessionId: caller.sessionId,
+          now: deps.now(),
+        });
+        try {
+          await deps.evidence.publish(event);
+        } catch (e) {
+          deps.onRecordFailed?.(tool, e);
+        }
+      },
+    };
+  };
   for (const tool of TOOLS) tool.register(server, contextFor);
   return server;
 }

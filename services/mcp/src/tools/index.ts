@@ -10,6 +10,7 @@ import { getLogs } from './read/get-logs';
 import { getResource } from './read/get-resource';
 import { listEvents } from './read/list-events';
 import { listResources } from './read/list-resources';
+import { explainPermissions } from './permissions/explain-permissions';
 
 /** Every tool the MCP door offers, each in its own file, listed here once. */
 export const TOOLS: readonly ToolRegistration[] = [
@@ -22,6 +23,7 @@ export const TOOLS: readonly ToolRegistration[] = [
   deleteResource,
   scale,
   rolloutRestart,
+  explainPermissions,
   approvalStatus,
   waitForApproval,
 ];

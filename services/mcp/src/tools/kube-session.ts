@@ -1,10 +1,10 @@
-import { ApprovalHeaders } from '@chaperone/contracts';
+import { ApprovalHeaders, Headers } from '@chaperone/contracts';
 import type { DiscoveryCache } from '../discovery/discovery-cache';
 import { discover } from '../discovery/discover';
 import { UnknownResource, type ApiResource, type ResourceIndex } from '../discovery/resource-index';
 import { ChaperoneUnavailable } from '../errors';
 import { classifyAnswer, type IngressAnswer, type StatusFailure } from '../ingress/ingress-answer';
-import type { IngressClient, KubeCall } from '../ingress/ingress-client';
+import type { CallOptions, IngressClient, KubeAnswer, KubeCall } from '../ingress/ingress-client';
 import type { Progress } from './progress';
 
 /** A refusal met while discovering resource types (the policy may not allow discovery). */
@@ -37,6 +37,9 @@ const HOLD_PROGRESS_MS = 5_000;
  * discovery, and Chaperone's approval flow (a ticket when the rule allows one, else a bounded hold).
  */
 export class KubeSession {
+  /** The ingress's id of every request this session sent, in order (X-Chaperone-Request-Id). */
+  readonly requestIds: string[] = [];
+
   constructor(
     private readonly ingress: IngressClient,
     private readonly token: string,
@@ -64,7 +67,7 @@ export class KubeSession {
     // Node writes header strings as latin1; the ingress reads the bytes as UTF-8.
     if (opts.reason) headers[ApprovalHeaders.reason] = Buffer.from(opts.reason, 'utf8').toString('latin1');
     const first = classifyAnswer(
-      await this.ingress.call(this.token, { ...call, headers: { ...call.headers, ...headers } }, { signal: opts.signal, timeoutMs: this.limits.requestTimeoutMs }),
+      await this.call({ ...call, headers: { ...call.headers, ...headers } }, { signal: opts.signal, timeoutMs: this.limits.requestTimeoutMs }),
     );
     if (first.kind !== 'hold-only') return first;
 
@@ -77,8 +80,7 @@ export class KubeSession {
     }, HOLD_PROGRESS_MS);
     try {
       await opts.progress.report(0, total, 'this call needs a human approval and the rule holds it (no ticket): waiting');
-      const answer = await this.ingress.call(
-        this.token,
+      const answer = await this.call(
         { ...call, headers: { ...call.headers, ...headers } },
         { signal: opts.signal, timeoutMs: total * 1000 },
       );
@@ -93,11 +95,18 @@ export class KubeSession {
     }
   }
 
+  private async call(req: KubeCall, opts: CallOptions): Promise<KubeAnswer> {
+    const answer = await this.ingress.call(this.token, req, opts);
+    const id = answer.headers[Headers.requestId];
+    if (typeof id === 'string') this.requestIds.push(id);
+    return answer;
+  }
+
   private async withIndex<T>(use: (index: ResourceIndex) => T): Promise<T> {
     const load = () =>
       discover(async (path, accept) => {
         // No approval headers: discovery is a plain read, shared by the caller's concurrent calls.
-        const answer = classifyAnswer(await this.ingress.call(this.token, { method: 'GET', path, accept }, { timeoutMs: this.limits.requestTimeoutMs }));
+        const answer = classifyAnswer(await this.call({ method: 'GET', path, accept }, { timeoutMs: this.limits.requestTimeoutMs }));
         if (answer.kind !== 'ok') throw new DiscoveryRefused(answer.kind === 'pending' ? { code: 403, reason: 'Forbidden', message: answer.ticket.message } : answer.failure);
         try {
           return JSON.parse(answer.body) as unknown;

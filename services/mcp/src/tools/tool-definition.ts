@@ -16,6 +16,8 @@ export interface ToolContext {
   now: () => Date;
   signal: AbortSignal;
   progress: Progress;
+  /** Records the finished call as evidence (McpToolCalled); never throws. */
+  record(tool: string, args: Record<string, unknown>, result: CallToolResult): Promise<void>;
 }
 
 export type ToolShape = Record<string, z.ZodType>;
@@ -54,11 +56,15 @@ export function defineTool<S extends ToolShape>(def: ToolDefinition<S>): ToolReg
         // The SDK has validated the arguments against `input` before this runs. It types them from
         // the shape, which it cannot do for a generic S; ArgsOf<S> is that same type, hence the cast.
         (async (args: ArgsOf<S>, extra: ToolExtra): Promise<CallToolResult> => {
+          const ctx = contextFor({ signal: extra.signal, progress: progressOf(extra) });
+          let result: CallToolResult;
           try {
-            return await def.run(args, contextFor({ signal: extra.signal, progress: progressOf(extra) }));
+            result = await def.run(args, ctx);
           } catch (e) {
-            return errorResult(e);
+            result = errorResult(e);
           }
+          await ctx.record(def.name, args as Record<string, unknown>, result);
+          return result;
         }) as never,
       );
     },

@@ -86,9 +86,9 @@ export class McpController {
       return undefined;
     }
     try {
-      const { identity } = await this.authenticator.authenticate(header);
+      const { identity, sessionId } = await this.authenticator.authenticate(header);
       // The header was verified as "Bearer <jwt>"; the token travels on to the ingress, never to a log.
-      return { token: header.slice('bearer '.length), username: identity.username };
+      return { token: header.slice('bearer '.length), username: identity.username, identity, sessionId };
     } catch (e) {
       const why = e instanceof AuthenticationError ? e.message : 'the token could not be verified';
       writeStatus(res, kubeStatus('Unauthorized', `the bearer token was refused: ${why}`), { 'www-authenticate': bearerChallenge(this.baseUrl(req), why) });

@@ -7,6 +7,7 @@ import {
   EvidenceStreams,
   parseContract,
   type AgentLimits,
+  type AgentScope,
   type AgentRegistration,
   type Decision,
   type Identity,
@@ -179,6 +180,11 @@ export class AgentRegistry {
       );
     }
     return undefined;
+  }
+
+  /** The agent's registered scope; undefined when it is not registered. */
+  scopeOf(identity: Identity): AgentScope | undefined {
+    return this.state.get(identity.agent)?.scope;
   }
 
   /** The agent's registered limits, for the ingress to enforce; undefined when it has none. */

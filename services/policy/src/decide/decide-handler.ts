@@ -1,8 +1,9 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ErrorReply, type DurableEventPublisher } from '@chaperone/bus';
-import { ContractViolation, DecideRequestSchema, parseContract, type AgentLimits, type DecideReply, type Decision, type Identity, type PolicyDecided, type RequestInfo } from '@chaperone/contracts';
+import { ContractViolation, DecideRequestSchema, parseContract, selfReviewKind, type AgentLimits, type AgentScope, type DecideReply, type DecideRequest, type Decision, type Identity, type PolicyDecided, type RequestInfo, type SelfReviewAnswer } from '@chaperone/contracts';
 import { EVENTS } from '@chaperone/service-runtime';
 import { PolicyStore } from '../rules';
+import { answerReview, selfReviewDecision, type ReviewSources } from '../review';
 import { decisionEventId } from './decision-event-id';
 
 /** Refuses requests before the rules are asked (the agent registry); undefined: no objection. */
@@ -10,7 +11,12 @@ export interface AgentGate {
   refuse(identity: Identity, request: RequestInfo, policyVersion: string): Decision | undefined;
   /** The agent's registered limits, carried in the decision for the ingress to enforce. */
   limitsFor(identity: Identity): AgentLimits | undefined;
+  /** The agent's registered scope, for self reviews (kubectl auth can-i). */
+  scopeOf(identity: Identity): AgentScope | undefined;
 }
+
+/** Any non-resource request: a scope never limits one, so only an unregistered agent (or no registry) is refused. */
+const ANY_REQUEST: RequestInfo = { isResourceRequest: false, path: '/', verb: 'get' };
 
 /**
  * Decides one intercepted request and records it. The intercept and its decision are stored in one
@@ -34,16 +40,18 @@ export class DecideHandler {
 
   /** The reply to a decoded DecideRequest; throws ErrorReply (nothing recorded) when there is none. */
   async decide(raw: unknown): Promise<DecideReply> {
-    let intercepted;
+    let request: DecideRequest;
     try {
-      intercepted = parseContract(DecideRequestSchema, 'DecideRequest', raw).intercepted;
+      request = parseContract(DecideRequestSchema, 'DecideRequest', raw);
     } catch (e) {
       const message = e instanceof ContractViolation ? e.message : 'invalid decide request';
       this.logger.warn(message);
       throw new ErrorReply(message);
     }
+    const { intercepted } = request;
     const { identity, payload } = intercepted;
-    const verdict = this.agents?.refuse(identity, payload.request, this.store.version) ?? this.store.decide(identity, payload.request);
+    const review = this.review(request);
+    const verdict = review ? (this.agents?.refuse(identity, ANY_REQUEST, this.store.version) ?? selfReviewDecision(this.store.version)) : this.decideRequest(identity, payload.request);
     const limits = this.agents?.limitsFor(identity);
     const decision: Decision = limits ? { ...verdict, limits } : verdict;
     const decided: PolicyDecided = {
@@ -65,6 +73,22 @@ export class DecideHandler {
       this.logger.error(`decision for request ${intercepted.requestId} not recorded: ${why}`);
       throw new ErrorReply(`the decision could not be recorded: ${why}`);
     }
-    return { schemaVersion: 1, decisionEventId: decided.eventId, decision };
+    return { schemaVersion: 1, decisionEventId: decided.eventId, decision, ...(review && decision.effect !== 'deny' ? { review } : {}) };
+  }
+
+  private decideRequest(identity: Identity, request: RequestInfo): Decision {
+    return this.agents?.refuse(identity, request, this.store.version) ?? this.store.decide(identity, request);
+  }
+
+  /** The answer to a self review (kubectl auth can-i), when the request creates one and says what it asks. */
+  private review({ intercepted, review }: DecideRequest): SelfReviewAnswer | undefined {
+    if (!review || selfReviewKind(intercepted.payload.request) !== review.kind) return undefined;
+    const sources: ReviewSources = {
+      decide: (identity, request) => this.decideRequest(identity, request),
+      rules: this.store.current.rules,
+      scopeOf: (identity) => this.agents?.scopeOf(identity),
+      registryRefusal: (identity) => this.agents?.refuse(identity, ANY_REQUEST, this.store.version),
+    };
+    return answerReview(review, intercepted.identity, sources);
   }
 }

@@ -1,11 +1,11 @@
-import { EvidenceStreams, type AgentScope } from '@chaperone/contracts';
+import { EvidenceStreams, type AgentScope, type ChaperoneEvent, type McpToolCalled } from '@chaperone/contracts';
 import type { RecordedEvent } from '@chaperone/event-store';
 import { evolveApproval, newApprovalView, type ApprovalView } from './approval-view';
 import { toEvidenceEvent, type EvidenceEvent } from './evidence-event';
 import { evolveRequest, newRequestView, type RequestView } from './request-view';
 
 /** Bump when the read model's shape or meaning changes: older snapshots are then ignored (rebuilt). */
-export const READ_MODEL_SCHEMA = 2;
+export const READ_MODEL_SCHEMA = 3;
 
 export interface SessionView {
   sessionId: string;
@@ -17,6 +17,20 @@ export interface SessionView {
   lastTime: string;
   /** In the order the session's stream holds them (interception order). */
   requestIds: string[];
+  /** MCP tool calls made in the session, in stream order (each names the requests it caused). */
+  toolCalls?: ToolCallView[];
+}
+
+export interface ToolCallView {
+  toolCallId: string;
+  time: string;
+  tool: string;
+  /** As recorded: masked. */
+  arguments: Record<string, unknown>;
+  requestIds: string[];
+  outcome: McpToolCalled['payload']['outcome'];
+  message?: string;
+  eventId: string;
 }
 
 export interface AgentRecord {
@@ -129,26 +143,17 @@ function applyEvidence(model: ReadModel, ev: EvidenceEvent): void {
         }
         return;
       }
+      if (e.type === 'McpToolCalled') {
+        const session = sessionOf(model, e);
+        const p = e.payload;
+        (session.toolCalls ??= []).push({ toolCallId: e.requestId, time: e.time, tool: p.tool, arguments: p.arguments, requestIds: p.requestIds, outcome: p.outcome, ...(p.message ? { message: p.message } : {}), eventId: e.eventId });
+        return;
+      }
       const prev = model.requests.get(e.requestId);
       model.requests.set(e.requestId, evolveRequest(prev ?? newRequestView(e), e));
       if (e.type === 'RequestCompleted' && e.payload.approvalId) model.approvalByRequest.set(e.requestId, e.payload.approvalId);
-      let session = model.sessions.get(e.sessionId);
-      if (!session) {
-        session = {
-          sessionId: e.sessionId,
-          agent: e.identity?.agent ?? '',
-          username: e.identity?.username ?? '',
-          subject: e.identity?.subject ?? '',
-          groups: e.identity?.groups ?? [],
-          firstTime: e.time,
-          lastTime: e.time,
-          requestIds: [],
-        };
-        model.sessions.set(e.sessionId, session);
-      }
+      const session = sessionOf(model, e);
       if (!prev) session.requestIds.push(e.requestId);
-      if (e.time < session.firstTime) session.firstTime = e.time;
-      if (e.time > session.lastTime) session.lastTime = e.time;
       return;
     }
     case 'approval': {
@@ -201,6 +206,27 @@ function applyEvidence(model: ReadModel, ev: EvidenceEvent): void {
       throw new Error(`unhandled evidence event ${JSON.stringify(unhandled)}`);
     }
   }
+}
+
+/** The event's session view (created at its first event), its time span widened to the event. */
+function sessionOf(model: ReadModel, e: ChaperoneEvent): SessionView {
+  let session = model.sessions.get(e.sessionId);
+  if (!session) {
+    session = {
+      sessionId: e.sessionId,
+      agent: e.identity?.agent ?? '',
+      username: e.identity?.username ?? '',
+      subject: e.identity?.subject ?? '',
+      groups: e.identity?.groups ?? [],
+      firstTime: e.time,
+      lastTime: e.time,
+      requestIds: [],
+    };
+    model.sessions.set(e.sessionId, session);
+  }
+  if (e.time < session.firstTime) session.firstTime = e.time;
+  if (e.time > session.lastTime) session.lastTime = e.time;
+  return session;
 }
 
 /** The owner of an agent per the registry; undefined for an agent that was never registered. */

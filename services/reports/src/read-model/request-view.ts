@@ -148,7 +148,8 @@ export function evolveRequest(view: RequestView, e: ChaperoneEvent): RequestView
     case 'PortForwardRecorded':
       return { ...view, portForward: e.payload, eventIds: { ...view.eventIds, session: e.eventId } };
     case 'AuthenticationFailed':
-      // Kept apart (no identity, no session); never part of a request view.
+    case 'McpToolCalled':
+      // Kept apart (AuthenticationFailed: no identity; McpToolCalled: a tool call, not a request).
       return view;
     default: {
       const unhandled: never = e;

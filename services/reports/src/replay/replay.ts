@@ -1,4 +1,4 @@
-import type { ReadModel, RequestView } from '../read-model';
+import type { ReadModel, RequestView, ToolCallView } from '../read-model';
 import { requestTimeline, type TimelineEntry } from '../sessions/timeline';
 import type { BodyLink } from '../bodies/body-links';
 import { BODY_NOT_RECORDED, kubectlEquivalent } from './kubectl-command';
@@ -12,6 +12,8 @@ export interface ReplayStep {
   /** One line: status, decision and rule, masking, approval. */
   outcome: string;
   entry: TimelineEntry;
+  /** The MCP tool call that sent this request, on the first request of each call. */
+  toolCall?: ToolCallView;
 }
 
 export interface Replay {
@@ -26,13 +28,18 @@ export function replaySession(model: ReadModel, sessionId: string): Replay | und
   const session = model.sessions.get(sessionId);
   if (!session) return undefined;
   const steps: ReplayStep[] = [];
+  const toolOf = new Map<string, ToolCallView>();
+  for (const call of session.toolCalls ?? []) for (const id of call.requestIds) if (!toolOf.has(id)) toolOf.set(id, call);
+  const shown = new Set<string>();
   for (const requestId of session.requestIds) {
     const r = model.requests.get(requestId);
     if (!r) continue;
     const entry = requestTimeline(model, r);
     const k = kubectlEquivalent(r);
     const notes = k.notes.map((n) => (n === BODY_NOT_RECORDED ? requestBodyNote(entry.bodies.request) : n));
-    steps.push({ step: steps.length + 1, time: r.time, requestId, command: k.command, notes, outcome: outcomeLine(r, entry), entry });
+    const call = toolOf.get(requestId);
+    const toolCall = call && !shown.has(call.toolCallId) ? (shown.add(call.toolCallId), call) : undefined;
+    steps.push({ step: steps.length + 1, time: r.time, requestId, command: k.command, notes, outcome: outcomeLine(r, entry), entry, ...(toolCall ? { toolCall } : {}) });
   }
   return { sessionId, agent: session.agent, owner: model.agents.get(session.agent)?.owner ?? null, steps };
 }
@@ -69,8 +76,14 @@ export function replayText(replay: Replay): string {
   return (
     head +
     replay.steps
-      .map((s) => [`# ${s.step}. ${s.time} request ${s.requestId}`, `$ ${s.command}`, `#   → ${s.outcome}`, ...s.notes.map((n) => `#   (${n})`)].join('\n'))
+      .map((s) => [...(s.toolCall ? [toolLine(s.toolCall)] : []), `# ${s.step}. ${s.time} request ${s.requestId}`, `$ ${s.command}`, `#   → ${s.outcome}`, ...s.notes.map((n) => `#   (${n})`)].join('\n'))
       .join('\n') +
     '\n'
   );
+}
+
+/** "# MCP tool delete_resource {...} → pending (2 requests)", above the first request the call made. */
+function toolLine(call: ToolCallView): string {
+  const n = call.requestIds.length;
+  return `# MCP tool ${call.tool} ${JSON.stringify(call.arguments)} → ${call.outcome}${call.message ? ` (${call.message})` : ''}; ${n} request${n === 1 ? '' : 's'}`;
 }

@@ -78,7 +78,7 @@ export function sectionCsv(r: Soc2Report, section: CsvSection): string {
     case 'summary':
       return toCsv(['key', 'value'], summaryRows(r));
     case 'cc6.1-identities':
-      return table(r.cc6_1.identities, ['agent', 'owner', 'registered', 'username', 'subject', 'groups', 'firstSeen', 'lastSeen', 'sessions', 'requests']);
+      return table(r.cc6_1.identities, ['agent', 'owner', 'registered', 'username', 'subject', 'groups', 'firstSeen', 'lastSeen', 'sessions', 'requests', 'toolCalls']);
     case 'cc6.1-policy-versions':
       return table(r.cc6_1.policyVersions, ['policyVersion', 'firstSeen', 'lastSeen', 'decisions', 'rules']);
     case 'cc6.2-registrations':

@@ -74,7 +74,7 @@ th{background:#eee}.note{color:#444;font-size:11px}.ok{color:#060;font-weight:bo
 <h2 class="first">Log integrity</h2>${verification}
 <h2>Summary</h2><table><tbody>${summary.map(([k, n]) => `<tr><th>${escapeHtml(k)}</th><td>${escapeHtml(n)}</td></tr>`).join('')}</tbody></table>
 <h2>CC6.1 Logical access: identities, owners, policy</h2>${notes(r.cc6_1.notes)}
-${table('Identities', r.cc6_1.identities, ['agent', 'owner', 'registered', 'username', 'groups', 'firstSeen', 'lastSeen', 'sessions', 'requests'])}
+${table('Identities', r.cc6_1.identities, ['agent', 'owner', 'registered', 'username', 'groups', 'firstSeen', 'lastSeen', 'sessions', 'requests', 'toolCalls'])}
 ${table('Policy versions in force', r.cc6_1.policyVersions, ['policyVersion', 'firstSeen', 'lastSeen', 'decisions', 'rules'])}
 <h2>CC6.2 / CC6.3 Registration and authorisation</h2>${notes(r.cc6_2_3.notes)}
 ${table('Agent registrations and removals', r.cc6_2_3.registrations, ['at', 'change', 'agent', 'owner', 'purpose', 'source'])}

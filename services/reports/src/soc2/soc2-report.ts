@@ -30,6 +30,8 @@ export interface IdentityRow {
   lastSeen: string;
   sessions: number;
   requests: number;
+  /** MCP tool calls made in the period. */
+  toolCalls: number;
 }
 
 export interface PolicyVersionRow {
@@ -210,6 +212,7 @@ export function buildSoc2Report(model: ReadModel, period: Period, opts: { burst:
         lastSeen: r.time,
         sessions: 0,
         requests: 0,
+        toolCalls: 0,
         sessionIds: new Set(),
       };
       identities.set(key, row);
@@ -224,6 +227,9 @@ export function buildSoc2Report(model: ReadModel, period: Period, opts: { burst:
       v.lastSeen = r.time;
       v.rules.set(r.decision.rule, (v.rules.get(r.decision.rule) ?? 0) + 1);
     }
+  }
+  for (const row of identities.values()) {
+    for (const id of row.sessionIds) for (const call of model.sessions.get(id)?.toolCalls ?? []) if (inP(call.time)) row.toolCalls++;
   }
   const identityRows: IdentityRow[] = [...identities.values()]
     .map(({ sessionIds, ...row }) => ({ ...row, sessions: sessionIds.size }))

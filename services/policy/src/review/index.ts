@@ -1,0 +1,2 @@
+export * from './answer-review';
+export * from './self-review-decision';
