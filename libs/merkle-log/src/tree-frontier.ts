@@ -33,7 +33,7 @@ export class TreeFrontier {
   }
 
   appendLeafHash(hash: Uint8Array): void {
-    let node = { size: 1, hash: Buffer.from(hash) };
+    let node: { size: number; hash: Buffer } = { size: 1, hash: Buffer.from(hash) };
     for (let top = this.subtrees[this.subtrees.length - 1]; top !== undefined && top.size === node.size; top = this.subtrees[this.subtrees.length - 1]) {
       this.subtrees.pop();
       node = { size: top.size * 2, hash: nodeHash(top.hash, node.hash) };
