@@ -39,10 +39,12 @@ RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
  && npm cache clean --force
 COPY --from=build /dist-out/ ./
 COPY deploy/policy.example.yaml deploy/policy.example.yaml
+# Where the exporter's file sinks write (a volume mounted there inherits this owner).
+RUN mkdir -p /var/lib/chaperone/export && chown 1000:1000 /var/lib/chaperone/export
 # The `node` user of the base image, by number so Kubernetes' runAsNonRoot can verify it.
 USER 1000:1000
 # Kubernetes API surface (HTTPS), the health ports of ingress, policy, masking, approval, audit, and
-# the reports API (9405, with its health endpoints).
-EXPOSE 8443 9400 9401 9402 9403 9404 9405
+# the reports API (9405, with its health endpoints) and the exporter's health and metrics (9407).
+EXPOSE 8443 9400 9401 9402 9403 9404 9405 9407
 ENTRYPOINT ["node"]
 CMD ["services/ingress/dist/main.js"]

@@ -89,7 +89,8 @@ async function startBenchGateway(opts) {
     throw e;
   }
   const gatewayUrl = running.find((s) => s.name === 'ingress').urls[0];
-  return { dir, api, cert, issuer, gatewayUrl, gatewayToken: GATEWAY_TOKEN, stop };
+  const processes = running.map((s) => ({ name: s.name, pid: s.child.pid }));
+  return { dir, api, cert, issuer, gatewayUrl, gatewayToken: GATEWAY_TOKEN, processes, stop };
 }
 
 module.exports = { startBenchGateway, gatewayServiceEnv, deleteStreams, isRunStream };

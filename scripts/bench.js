@@ -12,8 +12,9 @@
 //
 // Usage: node scripts/bench.js [--duration 8] [--connections 10] [--soak 30] [--watch-events 20000]
 //          [--only <scenario>] [--nats-monitor http://host:8222]
-// --soak 0 / --watch-events 0 skip the soak / the watch run. --only runs one scenario's HTTP runs and
-// writes bench-results/only-<scenario>.{json,md} instead (no watch, soak, nor latest.*).
+// --soak 0 / --watch-events 0 skip the soak / the watch run; --proofs N: events in the Merkle proof
+// section (1,000,000; 0 skips it); --recording 0 skips recording cost and exec throughput (scripts/bench/).
+// --only runs one scenario's HTTP runs and writes bench-results/only-<scenario>.{json,md} instead (no watch, soak, nor latest.*).
 // With CHAPERONE_NATS_URL the bench uses that server; its message counters are read only from the
 // monitoring URL given with --nats-monitor (else n/a), and count every client of a shared server.
 // Every process it starts ends with it (also on error and Ctrl-C); its JetStream streams are deleted.
@@ -39,13 +40,13 @@ const GATEWAY_TOKEN = 'bench-gateway-token';
 
 const STRING_OPTIONS = ['only', 'natsMonitor'];
 /** Parts of the run that 0 turns off. */
-const SKIPPABLE = ['soak', 'watchEvents'];
+const SKIPPABLE = ['soak', 'watchEvents', 'proofs', 'recording'];
 
 function parseArgs(argv) {
-  const opts = { duration: 8, connections: 10, soak: 30, watchEvents: 20000, only: '', natsMonitor: '' };
+  const opts = { duration: 8, connections: 10, soak: 30, watchEvents: 20000, proofs: 1_000_000, recording: 1, only: '', natsMonitor: '' };
   const usage = (bad) =>
     new Error(
-      `usage: bench.js [--duration s] [--connections n] [--soak s|0] [--watch-events n|0] [--only ${SCENARIOS.map((s) => s.id).join('|')}] [--nats-monitor url] (bad: ${bad})`,
+      `usage: bench.js [--duration s] [--connections n] [--soak s|0] [--watch-events n|0] [--proofs n|0] [--recording 1|0] [--only ${SCENARIOS.map((s) => s.id).join('|')}] [--nats-monitor url] (bad: ${bad})`,
     );
   for (let i = 0; i < argv.length; i++) {
     const key = argv[i].replace(/^--/, '').replace(/-(\w)/g, (_, c) => c.toUpperCase());
@@ -516,6 +517,8 @@ async function main() {
     }
     let soakResult;
     if (!opts.only && opts.soak > 0) soakResult = await soak(stack, http.find((r) => r.scenario === 'get-pod').halfRate, opts.soak, log);
+    const proofs = !opts.only && opts.proofs > 0 ? await require('./bench/proofs').benchProofs({ events: opts.proofs }) : undefined;
+    const recording = !opts.only && opts.recording > 0 ? await require('./bench/recording').benchRecording({ log }) : undefined;
     const result = {
       when: new Date().toISOString(),
       machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, memGb: Math.round(os.totalmem() / 2 ** 30), node: process.version, loadAvgStart, loadAvgEnd: +os.loadavg()[0].toFixed(2) },
@@ -525,8 +528,10 @@ async function main() {
       http,
       watch,
       soak: soakResult,
+      proofs: proofs?.result,
+      recording: recording?.result,
     };
-    const table = markdown(result);
+    const table = [markdown(result), proofs && `Merkle proofs over the evidence log:\n\n${proofs.markdown}`, recording?.markdown].filter(Boolean).join('\n\n');
     console.log(`\n${table}\n`);
     mkdirSync(path.join(ROOT, 'bench-results'), { recursive: true });
     const name = opts.only ? `only-${opts.only}` : 'latest';

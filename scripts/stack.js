@@ -12,7 +12,8 @@ const EXIT_WITH_PARENT = path.join(__dirname, 'process', 'exit-with-parent.js');
 // The gateway (what kubectl goes through, and what the benchmarks measure), then the MCP door,
 // last because it sends every Kubernetes call to the ingress (see mcpEnv).
 const GATEWAY_SERVICES = ['policy', 'masking', 'approval', 'audit', 'reports', 'ingress'];
-const SERVICES = [...GATEWAY_SERVICES, 'mcp'];
+// The exporter follows the evidence store off the request path (SIEM sinks); started by `npm start`, not by the benches.
+const SERVICES = [...GATEWAY_SERVICES, 'exporter', 'mcp'];
 
 /** True when something accepts TCP connections on host:port. */
 function portAnswers(host, port, timeoutMs = 1000) {

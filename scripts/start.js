@@ -6,6 +6,8 @@
 // - Agents: a local demo OIDC issuer signs a token for "demo-agent" and writes a kubeconfig for it;
 //   deploy/agents.example.yaml registers it.
 // - Checkpoints: a dev Ed25519 key pair in the state directory signs the evidence chain heads.
+// - Export: the exporter writes Kubernetes audit events and OCSF records (JSON lines) under the state
+//   directory's export/ unless CHAPERONE_EXPORT_SINKS names other sinks.
 // - Stopping: SIGINT, SIGTERM or SIGHUP (to npm, which forwards them, or to this process), or the
 //   death of npm itself, stops the services one by one, the ingress first, then what this started.
 'use strict';
@@ -113,6 +115,13 @@ async function main() {
     CHAPERONE_AGENTS_FILE: process.env.CHAPERONE_AGENTS_FILE || path.join(ROOT, 'deploy', 'agents.example.yaml'),
   };
 
+  // The exporter's sinks: Kubernetes audit events and OCSF records as JSON lines in the state directory.
+  if (!process.env.CHAPERONE_EXPORT_SINKS) {
+    const exportDir = path.join(STATE, 'export');
+    mkdirSync(exportDir, { recursive: true });
+    env.CHAPERONE_EXPORT_SINKS = `k8s-audit=k8s-audit:file:${path.join(exportDir, 'k8s-audit.jsonl')},ocsf=ocsf:file:${path.join(exportDir, 'ocsf.jsonl')}`;
+  }
+
   // Signed checkpoints of the evidence chains: a dev key, kept with the local NATS store so that
   // checkpoints written by earlier runs still verify. Production keys come from a secret.
   if (!process.env.CHAPERONE_CHECKPOINT_KEY_FILE) {
@@ -217,6 +226,8 @@ async function main() {
   } else {
     say(`Chaperone is running at ${server}`);
   }
+  const exporter = running.find((s) => s.name === 'exporter');
+  if (exporter && !process.env.CHAPERONE_EXPORT_SINKS) say(`Evidence exported as Kubernetes audit events and OCSF records to ${rel(path.join(STATE, 'export'))}/ (CHAPERONE_EXPORT_SINKS; lag on ${exporter.health.replace(/\/healthz$/, '')}/metrics)`);
   say('Press Ctrl-C to stop.');
 }
 

@@ -92,6 +92,16 @@ async function castOf(e: ExecSessionRecorded): Promise<{ header: Record<string, 
   return { header: JSON.parse(head ?? '{}') as Record<string, unknown>, events: lines.map((l) => JSON.parse(l) as [number, string, string]), text };
 }
 
+/** Typed by the agent into an exec's argv (not read from the pod): the evidence must not keep them. */
+const COMMAND_PASSWORD = 'typed-pw-5f1c9e';
+const COMMAND_TOKEN = 'ghp_TypedInCommand0123456789abcdefABCD';
+/** The masking engine's replacement value. */
+const MASK = '***MASKED***';
+
+function expectNoCommandSecret(text: string): void {
+  for (const secret of [COMMAND_PASSWORD, COMMAND_TOKEN]) expect(text).not.toContain(secret);
+}
+
 function expectNoSecret(text: string): void {
   for (const secret of [FAKE_SERVICE_ACCOUNT_JWT, FAKE_EXEC_PASSWORD, FAKE_AWS_SECRET_ACCESS_KEY]) expect(text).not.toContain(secret);
 }
@@ -134,6 +144,21 @@ describe('kubectl exec without a terminal: output masked, session recorded', () 
     const e = await sessionOf(['sh', '-c', 'env; cat /nope; exit 3']);
     expect(e.payload.exitCode).toBe(3);
     expectNoSecret((await castOf(e)).text);
+  });
+
+  it('a secret typed into the command itself: masked in the session event, the intercept record and the recording', async () => {
+    const argv = ['echo', `--password=${COMMAND_PASSWORD}`, 'Bearer', COMMAND_TOKEN];
+    const r = await s.kubectl(agent, ['exec', POD, '--', ...argv]);
+    expect(r.code).toBe(0);
+    expectNoCommandSecret(r.stdout);
+    // The cluster got the command as typed: only the evidence is masked.
+    expect(s.apiserver.requests.some((q) => q.url.includes(encodeURIComponent(COMMAND_TOKEN)))).toBe(true);
+    const e = await sessionOf(['echo', `--password=${MASK}`, 'Bearer', MASK]);
+    const intercepted = await until(() => s.events.find((x) => x.type === 'RequestIntercepted' && x.requestId === e.requestId), 'RequestIntercepted');
+    const query = (intercepted.payload as { query: string }).query;
+    expect(new URLSearchParams(query).getAll('command')).toEqual(['echo', `--password=${MASK}`, 'Bearer', MASK]);
+    expectNoCommandSecret(JSON.stringify(intercepted));
+    expectNoCommandSecret((await castOf(e)).text);
   });
 
   it('a terminal session under a masked rule is refused before it reaches the cluster', async () => {
@@ -263,5 +288,40 @@ describe('an approve rule holds an exec', () => {
     expect(r).toMatchObject({ code: 0, stdout: 'approved\n' });
     const e = await sessionOf(['echo', 'approved']);
     expect(e.payload.exitCode).toBe(0);
+  });
+});
+
+/** Every blob the ingress stored in this run, read through the bucket's metadata records (each names its digest). */
+async function everyStoredBlob(): Promise<{ digest: string; bytes: Buffer }[]> {
+  const jsm = await s.nc.jetstreamManager();
+  const stream = `OBJ_${s.blobBucket}`;
+  const info = await jsm.streams.info(stream);
+  const metaPrefix = `$O.${s.blobBucket}.M.`;
+  const out: { digest: string; bytes: Buffer }[] = [];
+  for (let seq = info.state.first_seq; seq <= info.state.last_seq; seq++) {
+    const m = await jsm.streams.getMessage(stream, { seq }).catch(() => undefined);
+    if (!m || !m.subject.startsWith(metaPrefix)) continue;
+    const meta = JSON.parse(Buffer.from(m.data).toString('utf8')) as { name: string; deleted?: boolean };
+    if (meta.deleted) continue;
+    const bytes = await s.blob(meta.name);
+    if (bytes) out.push({ digest: meta.name, bytes });
+  }
+  return out;
+}
+
+// Runs last: every session above (masked output, env dumps, a terminal, a typed secret) has left its evidence.
+describe('after every session: nothing stored keeps a value the masking hides', () => {
+  it('no stored event and no stored blob contains a secret the pod printed or the agent typed', async () => {
+    const events = await s.evidence();
+    expect(events.some((e) => e.type === 'ExecSessionRecorded')).toBe(true);
+    const leaks = (text: string): string[] =>
+      [FAKE_SERVICE_ACCOUNT_JWT, FAKE_EXEC_PASSWORD, FAKE_AWS_SECRET_ACCESS_KEY, COMMAND_PASSWORD, COMMAND_TOKEN, encodeURIComponent(COMMAND_TOKEN)].filter((v) => text.includes(v)).map((v) => `${v.slice(0, 4)}…`);
+    const eventLeaks = events.flatMap((e) => leaks(JSON.stringify(e)).map((l) => `${e.type} ${e.eventId}: ${l}`));
+    expect(eventLeaks).toEqual([]);
+    const blobs = await everyStoredBlob();
+    const recordings = events.filter((e) => e.type === 'ExecSessionRecorded').map((e) => (e.data as ExecSessionRecorded).payload.recording.digest);
+    for (const digest of recordings) expect(blobs.map((b) => b.digest)).toContain(digest);
+    const blobLeaks = blobs.flatMap((b) => leaks(b.bytes.toString('utf8')).map((l) => `${b.digest}: ${l}`));
+    expect(blobLeaks).toEqual([]);
   });
 });

@@ -10,7 +10,7 @@ import { z } from 'zod';
  * | session-<id>     | ChaperoneEvent (events.ts)                   | audit                           |
  * | approval-<id>    | approval lifecycle                           | approval                        |
  * | agent-registry   | AgentRegistered, AgentUpdated, AgentRemoved  | policy (applies the agents file)|
- * | checkpoints      | ChainCheckpointed                            | audit (every replica; one wins) |
+ * | checkpoints      | ChainCheckpointed (chain heads, tree head)   | audit (every replica; one wins) |
  * | recordings       | RecordingsPruned (events.ts)                 | `chaperone recordings prune`    |
  */
 export const EvidenceStreams = Object.freeze({
@@ -26,6 +26,16 @@ export const ChainHeadSchema = z.object({
   revision: z.number().int().nonnegative(),
   hash: z.string().regex(/^sha256:[0-9a-f]{64}$/),
 });
+
+/** A signed Merkle tree head of the evidence store (see ChainCheckpointed.treeHead). */
+export const TreeHeadSchema = z.object({
+  size: z.number().int().nonnegative(),
+  rootHash: z.string().regex(/^[0-9a-f]{64}$/),
+  timestamp: z.string(),
+  keyId: z.string(),
+  signature: z.string(),
+});
+export type TreeHead = z.infer<typeof TreeHeadSchema>;
 
 /**
  * A signed checkpoint (Ed25519 over canonicalJson({ at, heads, keyId })) of the chain heads of
@@ -43,5 +53,14 @@ export const ChainCheckpointedSchema = z.object({
   }),
   /** Store position (inclusive) the heads were read up to; the next checkpoint starts after it. */
   throughPosition: z.number().int().nonnegative(),
+  /**
+   * The signed Merkle tree head (RFC 9162, libs/merkle-log) of the whole store through
+   * `throughPosition`: one leaf per event in global order, `size` events. Signed with the same key,
+   * over canonicalJson({ keyId, kind: "chaperone.tree-head/v1", rootHash, size, timestamp }).
+   * Absent on checkpoints written before tree heads were kept.
+   */
+  treeHead: TreeHeadSchema.optional(),
+  /** The tree's right edge (its perfect subtrees' roots, largest first), so the next checkpoint extends it. */
+  treeFrontier: z.array(z.string().regex(/^[0-9a-f]{64}$/)).max(64).optional(),
 });
 export type ChainCheckpointed = z.infer<typeof ChainCheckpointedSchema>;

@@ -8,6 +8,7 @@
  *   `spec.database.password`, and the Table cells of credential columns), then the content
  *   detectors on every remaining string value.
  *   Keys, JSON types and Secret base64 validity are preserved; object keys are never scanned.
+ * - maskCommandQuery: an exec request's query with its `command` values masked as a command array is.
  * - maskJsonDocument: a whole JSON document's bytes, in one pass without an object tree, with the
  *   same output bytes and report as parse + maskObject + serialise (maskJsonDocumentByTree).
  * - maskText / LineMasker: line-based text; PEM private keys carry state across lines.
@@ -38,6 +39,7 @@ export { DEFAULT_CREDENTIAL_KEY_ALLOW_LIST, isCredentialName } from './credentia
 export { MAX_REPORT_PATHS, emptyReport, mergeReports } from './report';
 export type { MaskReport } from './report';
 export { MAX_DEPTH, maskObject } from './mask-object';
+export { maskCommandQuery } from './mask-command-query';
 export { maskJsonDocument, maskJsonDocumentByTree } from './mask-json-document';
 export type { MaskedJson } from './mask-json-document';
 export { DEFAULT_MAX_LINE_LENGTH, LineMasker, maskText } from './mask-text';

@@ -5,3 +5,4 @@ export * from './evidence-leaf';
 export * from './evidence-log';
 export * from './signed-tree-head';
 export * from './proof-document';
+export * from './tree-frontier';

@@ -44,6 +44,19 @@ export interface ConsistencyProofDocument {
 
 export type ProofDocument = InclusionProofDocument | ConsistencyProofDocument;
 
+/** A tree head that the tree as read now does not reproduce: the log was rewritten under it. */
+export class TreeHeadMismatch extends Error {
+  override readonly name = 'TreeHeadMismatch';
+}
+
+/** Throws TreeHeadMismatch unless the tree's first head.size leaves give head.rootHash. */
+export function checkHead(tree: MerkleTree, head: SignedTreeHead): void {
+  if (head.size > tree.size) throw new TreeHeadMismatch(`the signed tree head of ${head.size} events is beyond the ${tree.size} events in the store`);
+  if (tree.rootHash(head.size).toString('hex') !== head.rootHash) {
+    throw new TreeHeadMismatch(`the store's first ${head.size} events do not give the root of the signed tree head of that size (signed ${head.timestamp}): the log was rewritten after that head was signed`);
+  }
+}
+
 /** Inclusion proofs of the given leaves against a freshly signed head of the whole tree. */
 export function inclusionProofDocument(
   tree: MerkleTree,
@@ -52,7 +65,21 @@ export function inclusionProofDocument(
   requestId?: string,
 ): InclusionProofDocument {
   const size = tree.size;
-  const treeHead = signTreeHead({ size, rootHash: tree.rootHash(size) }, sign);
+  return inclusionProofAgainst(tree, leaves, signTreeHead({ size, rootHash: tree.rootHash(size) }, sign), requestId);
+}
+
+/**
+ * Inclusion proofs of the given leaves against a head signed earlier (a stored one). Throws
+ * TreeHeadMismatch when the tree does not reproduce the head, RangeError for a leaf beyond it.
+ */
+export function inclusionProofAgainst(
+  tree: MerkleTree,
+  leaves: ReadonlyArray<{ leafIndex: number; event: ChainEntry }>,
+  treeHead: SignedTreeHead,
+  requestId?: string,
+): InclusionProofDocument {
+  checkHead(tree, treeHead);
+  const size = treeHead.size;
   return {
     kind: ProofKinds.inclusion,
     hash: HASH,
@@ -68,14 +95,19 @@ export function inclusionProofDocument(
 }
 
 export function consistencyProofDocument(tree: MerkleTree, oldSize: number, newSize: number, sign: SignTreeHeadOptions): ConsistencyProofDocument {
-  const proof = tree.consistencyProof(oldSize, newSize).map(toHex);
-  return {
-    kind: ProofKinds.consistency,
-    hash: HASH,
-    oldHead: signTreeHead({ size: oldSize, rootHash: tree.rootHash(oldSize) }, sign),
-    newHead: signTreeHead({ size: newSize, rootHash: tree.rootHash(newSize) }, sign),
-    proof,
-  };
+  return consistencyProofBetween(
+    tree,
+    signTreeHead({ size: oldSize, rootHash: tree.rootHash(oldSize) }, sign),
+    signTreeHead({ size: newSize, rootHash: tree.rootHash(newSize) }, sign),
+  );
+}
+
+/** A consistency proof between two heads signed earlier (stored ones); TreeHeadMismatch when the tree does not reproduce either. */
+export function consistencyProofBetween(tree: MerkleTree, oldHead: SignedTreeHead, newHead: SignedTreeHead): ConsistencyProofDocument {
+  checkHead(tree, oldHead);
+  checkHead(tree, newHead);
+  if (oldHead.size > newHead.size) throw new RangeError(`the old head (${oldHead.size} events) is larger than the new one (${newHead.size})`);
+  return { kind: ProofKinds.consistency, hash: HASH, oldHead, newHead, proof: tree.consistencyProof(oldHead.size, newHead.size).map(toHex) };
 }
 
 export interface ProofVerification {

@@ -3,6 +3,7 @@ import { connect, type NatsConnection } from 'nats';
 import { ChainCheckpointedSchema, EvidenceStreams } from '@chaperone/contracts';
 import { chainHeadOf, generateCheckpointKeyPair, verifyCheckpoint, verifyStore } from '@chaperone/evidence-chain';
 import { chainedEventStore, JetStreamEventStore, type EventStore, type RecordedEvent } from '@chaperone/event-store';
+import { readEvidenceLog, TreeFrontier, verifyConsistency, verifyTreeHead } from '@chaperone/merkle-log';
 import { Checkpointer } from './checkpointer';
 
 const servers = [process.env['NATS_URL'] ?? 'nats://127.0.0.1:4222'];
@@ -69,5 +70,52 @@ describe('checkpointer (real NATS JetStream store)', () => {
     expect(latest.map((c) => Object.keys(c.checkpoint.heads).length)).toEqual([2, 2, 1]);
     expect(latest.flatMap((c) => Object.keys(c.checkpoint.heads)).sort()).toEqual(streams);
     await expect(verifyStore(stores[0]!, { publicKey })).resolves.toMatchObject({ ok: true, checkpoints: 5 });
+  });
+
+  it('every checkpoint stores the signed tree head of the store through its position, consistent with the one before', async () => {
+    const all = await checkpoints();
+    const { tree } = await readEvidenceLog(stores[0]!);
+    let previous: { size: number; rootHash: string } | undefined;
+    for (const cp of all) {
+      const head = cp.treeHead!;
+      expect(verifyTreeHead(head, publicKey)).toBe(true);
+      // The head is the tree of exactly the events through the checkpoint's position.
+      const through = (await stores[0]!.readAll()).filter((e) => e.globalPosition <= cp.throughPosition);
+      expect(head.size).toBe(through.length);
+      expect(tree.rootHash(head.size).toString('hex')).toBe(head.rootHash);
+      expect(TreeFrontier.fromHex(head.size, cp.treeFrontier!).rootHash().toString('hex')).toBe(head.rootHash);
+      if (previous) {
+        const proof = tree.consistencyProof(previous.size, head.size);
+        expect(verifyConsistency(previous.size, head.size, proof, Buffer.from(previous.rootHash, 'hex'), Buffer.from(head.rootHash, 'hex'))).toBe(true);
+      }
+      previous = head;
+    }
+    expect(all.length).toBeGreaterThanOrEqual(5);
+  });
+
+  it('a store whose last checkpoint has no tree head: the tree is rebuilt once, and the new head covers the whole store', async () => {
+    const id2 = randomUUID().replace(/-/g, '').slice(0, 12);
+    const inner = await JetStreamEventStore.create(nc, { streamName: `TEST_CHECKPOINTS_${id2}`, subjectPrefix: `test-checkpoints-${id2}` });
+    const store = chainedEventStore(inner);
+    try {
+      await append(store, 'session-old', 3);
+      // A checkpoint as written before tree heads were kept.
+      await new Checkpointer(store, { privateKey, intervalMs: 60_000 }).runOnce();
+      const [cp] = await store.readStream(EvidenceStreams.checkpoints);
+      const data = { ...(cp!.data as Record<string, unknown>) };
+      delete data['treeHead'];
+      delete data['treeFrontier'];
+      await store.append(EvidenceStreams.checkpoints, [{ eventId: randomUUID(), type: cp!.type, data }]);
+      await append(store, 'session-old', 2);
+      await expect(new Checkpointer(store, { privateKey, intervalMs: 60_000 }).runOnce()).resolves.toMatchObject({ outcome: 'stored' });
+      const latest = ChainCheckpointedSchema.parse((await store.readLastEvent(EvidenceStreams.checkpoints))!.data);
+      const { tree } = await readEvidenceLog(store);
+      // Everything but the checkpoint just written.
+      expect(latest.treeHead!.size).toBe(tree.size - 1);
+      expect(tree.rootHash(latest.treeHead!.size).toString('hex')).toBe(latest.treeHead!.rootHash);
+    } finally {
+      await inner.close();
+      await (await nc.jetstreamManager()).streams.delete(`TEST_CHECKPOINTS_${id2}`);
+    }
   });
 });

@@ -1,7 +1,8 @@
 import { randomUUID, createPublicKey, type KeyObject } from 'node:crypto';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { ChainCheckpointedSchema, EvidenceStreams, parseContract } from '@chaperone/contracts';
+import { ChainCheckpointedSchema, EvidenceStreams, parseContract, type ChainCheckpointed } from '@chaperone/contracts';
 import { keyIdOf } from '@chaperone/evidence-chain';
+import { evidenceLeafHash, readEvidenceLog, TreeFrontier } from '@chaperone/merkle-log';
 import { WrongExpectedRevision, type EventStore, type ExpectedRevision } from '@chaperone/event-store';
 import { EVENT_STORE } from '../tokens';
 import { HeadCollector, MAX_HEADS_PER_CHECKPOINT } from './checkpoint-heads';
@@ -29,7 +30,9 @@ const PAGE = 5000;
  * appends with the exact revision of the checkpoint it started from, so when two race, the store
  * refuses the second and that replica skips this round: checkpoints never conflict or overlap.
  * Each checkpoint covers the events after the previous one's `throughPosition`, so together they
- * vouch for every chain's head.
+ * vouch for every chain's head. Each also carries the signed Merkle tree head of the whole store
+ * through its position, and the tree's right edge, from which the next one continues: `chaperone
+ * proof` proves against these stored heads.
  */
 @Injectable()
 export class Checkpointer implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -78,7 +81,7 @@ export class Checkpointer implements OnApplicationBootstrap, OnApplicationShutdo
     const last = await this.store.readLastEvent(stream);
     let expected: ExpectedRevision = last ? last.revision : 'no_stream';
     const previous = last ? parseContract(ChainCheckpointedSchema, 'ChainCheckpointed', last.data) : undefined;
-    const heads = new HeadCollector(previous?.throughPosition ?? 0);
+    const heads = new HeadCollector(previous?.throughPosition ?? 0, await this.frontierAfter(previous));
     let stored = 0;
     const flush = async (): Promise<boolean> => {
       const event = heads.take({ privateKey, keyId: this.keyId as string }, now, newId);
@@ -105,6 +108,26 @@ export class Checkpointer implements OnApplicationBootstrap, OnApplicationShutdo
     }
     if (heads.size > 0 && !(await flush())) return { outcome: 'lost-race' };
     return stored > 0 ? { outcome: 'stored', checkpoints: stored, throughPosition: heads.throughPosition } : { outcome: 'nothing-new' };
+  }
+
+  /**
+   * The tree through the previous checkpoint: its stored right edge, or, for a checkpoint written
+   * before tree heads were kept, rebuilt once from the start of the store (O(n), logged).
+   */
+  private async frontierAfter(previous: ChainCheckpointed | undefined): Promise<TreeFrontier> {
+    if (!previous) return TreeFrontier.empty();
+    if (previous.treeHead && previous.treeFrontier) {
+      const frontier = TreeFrontier.fromHex(previous.treeHead.size, previous.treeFrontier);
+      if (frontier.rootHash().toString('hex') !== previous.treeHead.rootHash) throw new Error('the last checkpoint\'s tree frontier does not give its tree head');
+      return frontier;
+    }
+    this.logger.log(`the last checkpoint has no tree head: building the Merkle tree of the store through position ${previous.throughPosition} once`);
+    const frontier = TreeFrontier.empty();
+    await readEvidenceLog(
+      { readAll: (o) => this.store.readAll(o).then((page) => page.filter((e) => e.globalPosition <= previous.throughPosition)) },
+      { onLeaf: (e) => frontier.appendLeafHash(evidenceLeafHash(e)) },
+    );
+    return frontier;
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -36,6 +36,10 @@ export interface SinkStatus {
   /** Seconds between the newest exported event's recording and its delivery. */
   lagSeconds: number | null;
   consecutiveFailures: number;
+  /** Failed delivery or checkpoint attempts since start. */
+  failures: number;
+  /** The wait before the next attempt while backing off; 0 when not. */
+  backoffMs: number;
   lastError?: string;
 }
 
@@ -63,7 +67,7 @@ export class SinkFollower {
     private readonly checkpoints: CheckpointStore,
     private readonly opts: SinkFollowerOptions,
   ) {
-    this.status = { name: opts.name, transport: opts.transport.description, delivered: 0, deliveredThrough: -1, resumeFrom: 0, caughtUp: false, lagSeconds: null, consecutiveFailures: 0 };
+    this.status = { name: opts.name, transport: opts.transport.description, delivered: 0, deliveredThrough: -1, resumeFrom: 0, caughtUp: false, lagSeconds: null, consecutiveFailures: 0, failures: 0, backoffMs: 0 };
   }
 
   start(): void {
@@ -144,12 +148,15 @@ export class SinkFollower {
         const result = await attempt();
         if (this.status.consecutiveFailures > 0) this.opts.logger.log(`sink ${this.opts.name}: recovered after ${this.status.consecutiveFailures} failed attempt(s)`);
         this.status.consecutiveFailures = 0;
+        this.status.backoffMs = 0;
         delete this.status.lastError;
         return result;
       } catch (e) {
         this.status.consecutiveFailures++;
+        this.status.failures++;
         this.status.lastError = (e as Error).message;
         const delay = backoffDelay(this.status.consecutiveFailures, this.opts.backoff);
+        this.status.backoffMs = delay;
         if (this.stopped) throw new Stopped();
         this.opts.logger.warn(`sink ${this.opts.name}: could not ${what} (attempt ${this.status.consecutiveFailures}): ${(e as Error).message}; next attempt in ${(delay / 1000).toFixed(1)} s`);
         await this.sleep(delay);

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { EventStore } from '@chaperone/event-store';
-import { Readiness, StartupError } from '@chaperone/service-runtime';
+import { Metrics, Readiness, StartupError } from '@chaperone/service-runtime';
 import type { ExporterConfig, SinkSpec } from '../config';
 import { FileTransport } from '../delivery/file-transport';
 import type { Transport } from '../delivery/transport';
@@ -12,6 +12,7 @@ import type { ExportRecord } from '../join/request-joiner';
 import { CHECKPOINTS, EVENT_STORE, EXPORTER_CONFIG } from '../tokens';
 import type { CheckpointStore } from './checkpoint-store';
 import { SinkFollower } from './sink-follower';
+import { registerSinkMetrics } from './sink-metrics';
 
 const FORMATS: Record<SinkSpec['format'], (r: ExportRecord) => unknown> = {
   'k8s-audit': toAuditEvent,
@@ -45,7 +46,9 @@ export class Sinks implements OnApplicationBootstrap, OnApplicationShutdown {
     @Inject(CHECKPOINTS) private readonly checkpoints: CheckpointStore,
     @Inject(EXPORTER_CONFIG) private readonly config: ExporterConfig,
     readiness: Readiness,
+    metrics: Metrics,
   ) {
+    registerSinkMetrics(metrics.meter, store, () => this.followers.map((f) => f.status));
     readiness.add('sinks', () => {
       return {
         // Ready means started; a failing sink is reported, not a reason to restart the exporter.

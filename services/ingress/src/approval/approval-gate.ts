@@ -150,7 +150,8 @@ export class ApprovalGate {
         request: info,
         method: admitted.intercepted.payload.method,
         path: admitted.path,
-        query: admitted.query,
+        // As the evidence keeps it (an exec's secret arguments masked); the fingerprint covers the raw query.
+        query: admitted.intercepted.payload.query,
         requestFingerprint: fingerprint,
         reason,
         rule: decision.rule,

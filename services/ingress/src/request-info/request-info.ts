@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { parseRequestInfo } from '@chaperone/k8s-request';
+import { DEFAULT_PROFILE, maskCommandQuery } from '@chaperone/masking';
 import { GatewayFailure } from '../errors/gateway-errors';
 import { newEvent, systemClock } from '../events/event-factory';
 import { pathOf } from '../authenticate/authenticate';
@@ -9,6 +10,9 @@ import type { Authenticated, Intercepted } from '../context/request-context';
  * Stage 2: what is being asked, as the API server's RequestInfoFactory derives it (verb, resource,
  * subresource, namespace, name). Malformed or ambiguous paths are refused, never guessed. The
  * RequestIntercepted event is built here; from now on the request owes a completion record.
+ * An exec's `command` values are masked in the event's query (the rule's profile is not known yet, so
+ * the default detectors and secret flags apply); the raw query stays on the context for the upstream
+ * call and the approval fingerprint.
  */
 @Injectable()
 export class RequestInfoStage {
@@ -24,7 +28,7 @@ export class RequestInfoStage {
     const intercepted = newEvent.requestIntercepted(systemClock, ctx.refs, {
       method: req.method ?? '',
       path,
-      query,
+      query: parsed.info.isResourceRequest && parsed.info.subresource === 'exec' ? maskCommandQuery(query, DEFAULT_PROFILE).query : query,
       request: parsed.info,
       userAgent: String(req.headers['user-agent'] ?? ''),
       sourceAddress: req.socket.remoteAddress ?? '',

@@ -3,9 +3,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect, type NatsConnection } from 'nats';
-import { busSubjects } from '@chaperone/contracts';
+import { busSubjects, CHAIN_CHECKPOINTED, EvidenceStreams } from '@chaperone/contracts';
 import { generateCheckpointKeyPair } from '@chaperone/evidence-chain';
 import { chainedEventStore, JetStreamEventStore, type EventStore } from '@chaperone/event-store';
+import { readEvidenceLog, signTreeHead, type SignedTreeHead } from '@chaperone/merkle-log';
 import type { Io } from '../command';
 import { run } from '../run';
 import { commands } from '.';
@@ -29,7 +30,7 @@ async function writeSession(store: EventStore, session: string, requests: string
 
 describe('chaperone proof / verify-proof (real NATS JetStream store)', () => {
   jest.setTimeout(60_000);
-  const prefixes = [`cli-proof-${randomUUID().slice(0, 8)}`, `cli-proof-${randomUUID().slice(0, 8)}`];
+  const prefixes = [`cli-proof-${randomUUID().slice(0, 8)}`, `cli-proof-${randomUUID().slice(0, 8)}`, `cli-proof-${randomUUID().slice(0, 8)}`, `cli-proof-${randomUUID().slice(0, 8)}`];
   const dir = mkdtempSync(join(tmpdir(), 'cli-proof-'));
   const privateFile = join(dir, 'checkpoint.pem');
   const publicFile = join(dir, 'checkpoint-public.pem');
@@ -138,5 +139,74 @@ describe('chaperone proof / verify-proof (real NATS JetStream store)', () => {
     expect(beyond.stderr).toContain('NEW_SIZE 1000 is beyond the 9 events in the store');
     const noKey = await cli(['verify-proof', join(dir, 'grown.json')], { CHAPERONE_NATS_URL: natsUrl });
     expect(noKey.code).toBe(2);
+  });
+
+  describe('against the tree heads stored with the checkpoints', () => {
+    /** As the audit service does at a checkpoint: sign the head of the store as it is now, and append it. */
+    const checkpoint = async (store: EventStore, head?: SignedTreeHead): Promise<SignedTreeHead> => {
+      const { tree } = await readEvidenceLog(store);
+      const treeHead = head ?? signTreeHead({ size: tree.size, rootHash: tree.rootHash() }, { privateKey });
+      await store.append(EvidenceStreams.checkpoints, [{ eventId: randomUUID(), type: CHAIN_CHECKPOINTED, data: { type: CHAIN_CHECKPOINTED, schemaVersion: 1, treeHead } }]);
+      return treeHead;
+    };
+    // No private key: only stored heads can be used.
+    const readOnly = (prefix: string) => ({ CHAPERONE_NATS_URL: natsUrl, CHAPERONE_BUS_PREFIX: prefix, CHAPERONE_CHECKPOINT_PUBLIC_KEY_FILE: publicFile });
+    let first: SignedTreeHead;
+    let second: SignedTreeHead;
+
+    beforeAll(async () => {
+      const store = stores[2] as EventStore;
+      await writeSession(store, 's2', ['q1', 'q2']);
+      first = await checkpoint(store);
+      await writeSession(store, 's2', ['q3']);
+      second = await checkpoint(store);
+    });
+
+    it('inclusion: proven against the latest stored head, no key needed; verify-proof checks it', async () => {
+      expect(first.size).toBe(6);
+      expect(second.size).toBe(10);
+      const file = join(dir, 'q1-stored.json');
+      const r = await cli(['proof', 'q1', '--out', file], readOnly(prefixes[2] as string));
+      expect(r.stderr).not.toContain('signing');
+      expect(r.code).toBe(0);
+      const doc = JSON.parse(readFileSync(file, 'utf8'));
+      expect(doc.treeHead).toEqual(second);
+      expect((await cli(['verify-proof', file], readOnly(prefixes[2] as string))).code).toBe(0);
+    });
+
+    it('consistency: between two stored heads; "latest" is the newest stored head', async () => {
+      const file = join(dir, 'stored-grew.json');
+      const r = await cli(['proof', '--consistency', '6', 'latest', '--out', file], readOnly(prefixes[2] as string));
+      expect(r.code).toBe(0);
+      const doc = JSON.parse(readFileSync(file, 'utf8'));
+      expect(doc).toMatchObject({ oldHead: first, newHead: second });
+      expect((await cli(['verify-proof', file], readOnly(prefixes[2] as string))).code).toBe(0);
+      const missing = await cli(['proof', '--consistency', '5', 'latest'], readOnly(prefixes[2] as string));
+      expect(missing.code).toBe(1);
+      expect(missing.stderr).toContain('no stored tree head of 5 events (stored heads: 2, of 6 to 10 events)');
+    });
+
+    it('events newer than the last checkpoint: refused without a key, proven against a fresh head with one', async () => {
+      await writeSession(stores[2] as EventStore, 's2', ['q4']);
+      const without = await cli(['proof', 'q4'], readOnly(prefixes[2] as string));
+      expect(without.code).toBe(1);
+      expect(without.stderr).toContain('not yet under a stored tree head');
+      const withKey = await cli(['proof', 'q4'], env(prefixes[2]));
+      expect(withKey.code).toBe(0);
+      expect(JSON.parse(withKey.stdout).treeHead.size).toBe(14);
+    });
+
+    it('a stored head the store no longer reproduces: the log was rewritten, no proof is given', async () => {
+      // The same requests with one event altered, under the head signed over the honest ones.
+      const store = stores[3] as EventStore;
+      await writeSession(store, 's2', ['q1', 'q2'], 'q1');
+      await checkpoint(store, first);
+      const r = await cli(['proof', 'q2'], readOnly(prefixes[3] as string));
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain('the log was rewritten after that head was signed');
+      const c = await cli(['proof', '--consistency', '6', 'latest'], env(prefixes[3]));
+      expect(c.code).toBe(1);
+      expect(c.stderr).toContain('the log was rewritten');
+    });
   });
 });

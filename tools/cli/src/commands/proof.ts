@@ -1,7 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import type { RecordedEventLike } from '@chaperone/evidence-chain';
-import { consistencyProofDocument, inclusionProofDocument, readEvidenceLog, type ProofDocument } from '@chaperone/merkle-log';
-import { option, rejectUnknownOptions, requiredOption } from '../args';
+import { CHAIN_CHECKPOINTED, EvidenceStreams } from '@chaperone/contracts';
+import { checkHead, consistencyProofBetween, consistencyProofDocument, inclusionProofAgainst, inclusionProofDocument, isSignedTreeHead, readEvidenceLog, type ProofDocument, type SignedTreeHead } from '@chaperone/merkle-log';
+import { option, rejectUnknownOptions } from '../args';
 import { UsageError, type Command } from '../command';
 import { openEvidenceStoreReadOnly, readPrivateKeyFile, STORE_OPTIONS, STORE_OPTIONS_USAGE } from './evidence-store-access';
 
@@ -9,14 +10,19 @@ const USAGE = `usage: chaperone proof REQUEST_ID [--private-key-file <pem>] [--o
        chaperone proof --consistency OLD_SIZE NEW_SIZE [--private-key-file <pem>] [--out FILE] [store options]
 
 Builds the Merkle tree (RFC 9162, SHA-256) of the whole evidence store, one leaf per event in the
-store's global order, and signs its head. With REQUEST_ID: prints an inclusion proof of each of the
-request's events (the events themselves included, so the leaves are recomputed, not trusted). With
---consistency: proves the tree of the first OLD_SIZE events is a prefix of the tree of the first
-NEW_SIZE (NEW_SIZE may be "latest"): the log was only appended to. Output is JSON; check it offline
-with chaperone verify-proof. Building the tree reads every event once (O(n) in the store's size).
+store's global order, and proves against the signed tree heads the audit service stored with its
+checkpoints (each the head of the store through that checkpoint). With REQUEST_ID: prints an
+inclusion proof of each of the request's events (the events themselves included, so the leaves are
+recomputed, not trusted) against the latest stored head. With --consistency: proves the tree of the
+stored head of OLD_SIZE events is a prefix of the stored head of NEW_SIZE ("latest": the newest
+stored head): the log was only appended to. A stored head the store no longer reproduces is an
+error: the log was rewritten. Output is JSON; check it offline with chaperone verify-proof.
+Building the tree reads every event once (O(n) in the store's size).
 
   --private-key-file the Ed25519 key that signs the chain checkpoints, PEM (env
-                     CHAPERONE_CHECKPOINT_KEY_FILE): tree heads are signed with it
+                     CHAPERONE_CHECKPOINT_KEY_FILE): only used when no stored head covers what is
+                     asked (events newer than the last checkpoint, a size no checkpoint has): a head
+                     of the store as read now is signed with it
   --out FILE         write the proof to FILE instead of standard output
 ${STORE_OPTIONS_USAGE}`;
 
@@ -50,15 +56,26 @@ export const proofCommand: Command = {
       if (args.positional.length !== 1) throw new UsageError('give one REQUEST_ID (or --consistency OLD_SIZE NEW_SIZE)');
       requestId = args.positional[0] as string;
     }
-    const privateKey = readPrivateKeyFile(requiredOption(args, 'private-key-file', { io: io.env, name: 'CHAPERONE_CHECKPOINT_KEY_FILE' }));
+    const keyFile = option(args, 'private-key-file', { io: io.env, name: 'CHAPERONE_CHECKPOINT_KEY_FILE' });
+    const signFresh = (why: string) => {
+      if (!keyFile) throw new Error(`${why}; wait for the next checkpoint, or pass --private-key-file (or CHAPERONE_CHECKPOINT_KEY_FILE) to sign a head of the store as read now`);
+      io.err(`${why}: signing a head of the store as read now\n`);
+      return { privateKey: readPrivateKeyFile(keyFile) };
+    };
 
     const opened = await openEvidenceStoreReadOnly(args, io.env, 'chaperone-proof');
     const mine: Array<{ leafIndex: number; event: RecordedEventLike }> = [];
+    /** The signed tree heads stored with the checkpoints, in store order (sizes only grow). */
+    const stored: SignedTreeHead[] = [];
     const t0 = performance.now();
     let log;
     try {
       log = await readEvidenceLog(opened.store, {
         onLeaf: (event, leafIndex) => {
+          if (event.stream === EvidenceStreams.checkpoints && event.type === CHAIN_CHECKPOINTED) {
+            const head = (event.data as { treeHead?: unknown } | null)?.treeHead;
+            if (isSignedTreeHead(head)) stored.push(head);
+          }
           if (requestId !== undefined && (event.data as { requestId?: unknown } | null)?.requestId === requestId) mine.push({ leafIndex, event });
         },
       });
@@ -68,14 +85,29 @@ export const proofCommand: Command = {
     const seconds = (performance.now() - t0) / 1000;
     const { tree } = log;
     let doc: ProofDocument;
+    // Whatever is proven, the newest stored head must still hold: otherwise the log was rewritten under it.
+    const newest = stored[stored.length - 1];
+    if (newest) checkHead(tree, newest);
     if (requestId !== undefined) {
       if (mine.length === 0) throw new Error(`no events of request ${JSON.stringify(requestId.slice(0, 80))} in the evidence store (${tree.size} events)`);
-      doc = inclusionProofDocument(tree, mine, { privateKey }, requestId);
+      const latest = stored[stored.length - 1];
+      const needed = Math.max(...mine.map((m) => m.leafIndex)) + 1;
+      doc =
+        latest && latest.size >= needed
+          ? inclusionProofAgainst(tree, mine, latest, requestId)
+          : inclusionProofDocument(tree, mine, signFresh(`the request's events are not yet under a stored tree head (${latest ? `the latest covers ${latest.size} events` : 'none stored'}, they reach event ${needed})`), requestId);
     } else {
-      const n = newSize === 'latest' ? tree.size : newSize;
+      const latest = stored[stored.length - 1];
+      const n = newSize === 'latest' ? (latest?.size ?? tree.size) : newSize;
       if (n > tree.size) throw new Error(`NEW_SIZE ${n} is beyond the ${tree.size} events in the store`);
       if (oldSize > n) throw new Error(`OLD_SIZE ${oldSize} is larger than NEW_SIZE ${n}`);
-      doc = consistencyProofDocument(tree, oldSize, n, { privateKey });
+      const oldHead = stored.find((h) => h.size === oldSize);
+      const newHead = stored.find((h) => h.size === n);
+      const sizes = stored.length > 0 ? `stored heads: ${stored.length}, of ${stored[0]?.size} to ${latest?.size} events` : 'no head stored';
+      doc =
+        oldHead && newHead
+          ? consistencyProofBetween(tree, oldHead, newHead)
+          : consistencyProofDocument(tree, oldSize, n, signFresh(`no stored tree head of ${oldHead ? n : oldSize} events (${sizes})`));
     }
     io.err(`tree of ${tree.size} events built in ${seconds.toFixed(2)} s (reads the whole store once)\n`);
     const text = `${JSON.stringify(doc, null, 2)}\n`;
