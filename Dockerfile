@@ -42,7 +42,7 @@ COPY deploy/policy.example.yaml deploy/policy.example.yaml
 # The `node` user of the base image, by number so Kubernetes' runAsNonRoot can verify it.
 USER 1000:1000
 # Kubernetes API surface (HTTPS), the health ports of ingress, policy, masking, approval, audit, and
-# the reports API (9405, with its health endpoints).
-EXPOSE 8443 9400 9401 9402 9403 9404 9405
+# the reports API (9405, with its health endpoints) and the web console (9408).
+EXPOSE 8443 9400 9401 9402 9403 9404 9405 9408
 ENTRYPOINT ["node"]
 CMD ["services/ingress/dist/main.js"]

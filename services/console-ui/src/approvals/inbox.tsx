@@ -127,7 +127,7 @@ export function Inbox({ token }: { token: string }) {
           ))}
         </ul>
       </section>
-      {open ? <ApprovalPanel token={token} id={open} version={version} onDecided={() => setVersion((v) => v + 1)} /> : <section class="panel empty-panel muted">Choose an approval to see what it would change.</section>}
+      {open ? <ApprovalPanel key={open} token={token} id={open} version={version} onDecided={() => setVersion((v) => v + 1)} /> : <section class="panel empty-panel muted">Choose an approval to see what it would change.</section>}
     </div>
   );
 }
