@@ -1,4 +1,4 @@
-import { webcrypto } from 'node:crypto';
+import { createHash, webcrypto } from 'node:crypto';
 import { randomToken, s256Challenge, unverifiedClaims } from './pkce';
 
 beforeAll(() => {
@@ -6,8 +6,11 @@ beforeAll(() => {
 });
 
 describe('PKCE', () => {
-  it('derives the RFC 7636 appendix B challenge from its verifier', async () => {
-    expect(await s256Challenge('dBjftJeZ4CVP-mJ92QCGWTOIuO2eoYv-Jmqa3X1kUgk')).toBe('E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM');
+  it('derives the S256 challenge: base64url of the SHA-256 of the verifier, unpadded', async () => {
+    const verifier = randomToken(48);
+    const challenge = await s256Challenge(verifier);
+    expect(challenge).toBe(createHash('sha256').update(verifier).digest('base64url'));
+    expect(challenge).toMatch(/^[A-Za-z0-9_-]{43}$/);
   });
 
   it('makes verifiers of allowed characters and length, different each time', () => {
