@@ -5,6 +5,7 @@
 //   search  ms for a session search through the console's API over a generated history (goal: 100,000 events, ≤ 300 ms)
 // Prints a table and writes bench-results/console.json.
 // Usage: node scripts/bench-console.js [approvals=1000] [events=100000]   (npm run bench:console)
+/* global sessionStorage, document, requestAnimationFrame -- functions run in the browser page */
 'use strict';
 const { randomUUID } = require('node:crypto');
 const { mkdirSync, mkdtempSync, rmSync, writeFileSync } = require('node:fs');

@@ -180,7 +180,7 @@ describe('the web console, in Chromium, against npm start', () => {
       await auditor.waitForTimeout(500);
     }
     await link.click();
-    const step = auditor.getByTestId('replay').locator('li', { hasText: 'kubectl get secret db-credentials' });
+    const step = auditor.getByTestId('replay').locator('li', { hasText: 'kubectl get secrets db-credentials' });
     await step.waitFor();
     await expect(step.textContent()).resolves.toMatch(/allowed \(masked\) by rule "agents-read-secrets-masked"; masked \d+ values?/);
     await step.getByText('Details').click();
