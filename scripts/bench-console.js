@@ -118,7 +118,6 @@ async function main() {
     CHAPERONE_OIDC_ISSUER: ISSUER,
     CHAPERONE_OIDC_JWKS_FILE: path.join(dir, 'jwks.json'),
     CHAPERONE_OIDC_ALGORITHMS: 'ES256',
-    CHAPERONE_LOG_FORMAT: 'json',
   };
   const nc = await connect({ servers: natsUrl, name: 'bench-console' });
   const gateway = ClientProxyFactory.create({ transport: Transport.NATS, options: { servers: [natsUrl] } });
@@ -148,6 +147,7 @@ async function main() {
     await pool(APPROVALS, 16, (i) => firstValueFrom(gateway.send(subjects.approvalOpen, openMessage(i))));
     log(`opened ${APPROVALS} approvals in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
     const listed = await (await fetch(`${consoleUrl}api/approvals`, { headers: { authorization: `Bearer ${alice}` } })).json();
+    if (!Array.isArray(listed.items)) throw new Error(`the inbox list failed: ${JSON.stringify(listed).slice(0, 300)}`);
     if (listed.items.length !== APPROVALS) throw new Error(`the inbox lists ${listed.items.length} pending approvals, not ${APPROVALS}`);
 
     const paint = await inboxPaint(consoleUrl, alice, APPROVALS);
