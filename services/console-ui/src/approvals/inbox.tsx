@@ -6,6 +6,9 @@ import { progress, type ApprovalView } from './types';
 
 type Tab = 'pending' | 'history';
 
+/** Rows rendered at once: the first screenful paints at once, the rest follow in the next frames. */
+const FIRST_ROWS = 100;
+
 /**
  * The approvals inbox: pending approvals first (oldest first: they expire first), kept current by
  * the live stream without a reload; a history of decided ones with filters; bulk decisions.
@@ -21,6 +24,7 @@ export function Inbox({ token }: { token: string }) {
   const [filter, setFilter] = useState({ agent: '', namespace: '', rule: '' });
   const [bulkReason, setBulkReason] = useState('');
   const [bulkResult, setBulkResult] = useState<string | undefined>();
+  const [rows, setRows] = useState(FIRST_ROWS);
 
   useEffect(() => followApprovals(token, () => setVersion((v) => v + 1), setLive), [token]);
 
@@ -40,6 +44,13 @@ export function Inbox({ token }: { token: string }) {
     const filtered = tab === 'history' ? list.filter((a) => f(a.requester.agent ?? a.requester.username, filter.agent) && f(a.request.namespace, filter.namespace) && f(a.rule, filter.rule)) : list;
     return tab === 'history' ? [...filtered].reverse() : filtered;
   }, [items, tab, filter]);
+
+  // A long inbox (hundreds pending) renders in steps so that the first rows paint without waiting for the last.
+  useEffect(() => {
+    if (rows >= shown.length) return;
+    const t = setTimeout(() => setRows((r) => r * 4), 0);
+    return () => clearTimeout(t);
+  }, [rows, shown.length]);
 
   const toggle = (id: string): void => {
     const next = new Set(selected);
@@ -108,7 +119,7 @@ export function Inbox({ token }: { token: string }) {
         {!items && !error && <p class="muted">Loading…</p>}
         {items && shown.length === 0 && <p class="empty">{tab === 'pending' ? 'Nothing waits for you.' : 'No decided approvals match.'}</p>}
         <ul class="approvals" data-testid="approval-list">
-          {shown.map((a) => (
+          {shown.slice(0, rows).map((a) => (
             <li key={a.approvalId} class={open === a.approvalId ? 'open' : ''} data-approval-id={a.approvalId}>
               {tab === 'pending' && (
                 <input type="checkbox" aria-label={`Select ${target(a.request)}`} checked={selected.has(a.approvalId)} onChange={() => toggle(a.approvalId)} />
