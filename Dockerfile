@@ -44,7 +44,8 @@ RUN mkdir -p /var/lib/chaperone/export && chown 1000:1000 /var/lib/chaperone/exp
 # The `node` user of the base image, by number so Kubernetes' runAsNonRoot can verify it.
 USER 1000:1000
 # Kubernetes API surface (HTTPS), the health ports of ingress, policy, masking, approval, audit, and
-# the reports API (9405, with its health endpoints) and the exporter's health and metrics (9407).
-EXPOSE 8443 9400 9401 9402 9403 9404 9405 9407
+# the reports API (9405, with its health endpoints), the exporter's health and metrics (9407) and
+# the web console (9408).
+EXPOSE 8443 9400 9401 9402 9403 9404 9405 9407 9408
 ENTRYPOINT ["node"]
 CMD ["services/ingress/dist/main.js"]

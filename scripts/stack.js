@@ -10,10 +10,11 @@ const ROOT = path.resolve(__dirname, '..');
 // Makes each service stop when the process that started it dies, however it dies.
 const EXIT_WITH_PARENT = path.join(__dirname, 'process', 'exit-with-parent.js');
 // The gateway (what kubectl goes through, and what the benchmarks measure), then the MCP door,
-// last because it sends every Kubernetes call to the ingress (see mcpEnv).
+// last because it sends every Kubernetes call to the ingress (see mcpEnv), and the web console, which
+// passes its calls to the approvers and reports APIs (see consoleEnv).
 const GATEWAY_SERVICES = ['policy', 'masking', 'approval', 'audit', 'reports', 'ingress'];
 // The exporter follows the evidence store off the request path (SIEM sinks); started by `npm start`, not by the benches.
-const SERVICES = [...GATEWAY_SERVICES, 'exporter', 'mcp'];
+const SERVICES = [...GATEWAY_SERVICES, 'exporter', 'mcp', 'console'];
 
 /** True when something accepts TCP connections on host:port. */
 function portAnswers(host, port, timeoutMs = 1000) {
@@ -193,4 +194,14 @@ function stopService(info, signal = 'SIGTERM', graceMs = 10_000) {
   });
 }
 
-module.exports = { ROOT, SERVICES, GATEWAY_SERVICES, ensureNats, makeServingCert, agentKubeconfig, startService, stopService, portAnswers, which, mcpEnv };
+/** What the console needs from the services started before it: the approvers API and the reports API. */
+function consoleEnv(running) {
+  const approval = running.find((s) => s.name === 'approval');
+  const reports = running.find((s) => s.name === 'reports');
+  return {
+    ...(approval && approval.urls[0] ? { CHAPERONE_CONSOLE_APPROVAL_URL: approval.urls[0] } : {}),
+    ...(reports && reports.health ? { CHAPERONE_CONSOLE_REPORTS_URL: reports.health.replace(/\/healthz$/, '') } : {}),
+  };
+}
+
+module.exports = { ROOT, SERVICES, GATEWAY_SERVICES, ensureNats, makeServingCert, agentKubeconfig, startService, stopService, portAnswers, which, mcpEnv, consoleEnv };

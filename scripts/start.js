@@ -15,12 +15,18 @@ const { existsSync, mkdirSync, writeFileSync } = require('node:fs');
 const { homedir } = require('node:os');
 const path = require('node:path');
 const { generateKeyPairSync, randomBytes } = require('node:crypto');
-const { ROOT, SERVICES, ensureNats, makeServingCert, agentKubeconfig, startService, stopService, mcpEnv } = require('./stack');
+const { ROOT, SERVICES, ensureNats, makeServingCert, agentKubeconfig, startService, stopService, mcpEnv, consoleEnv } = require('./stack');
 const { acquireStartLock } = require('./process/start-lock');
 const { watchParent, ignoreBrokenOutput } = require('./process/parent-watch');
 const { stateDir, busPrefix } = require('./process/local-settings');
 
 const STATE = stateDir();
+// Who may sign in to the console on the demo issuer (the same identities as the tokens written below).
+const DEMO_USERS = [
+  { subject: 'alice', groups: ['approvers'], label: 'approver' },
+  { subject: 'bob', groups: ['approvers'], label: 'approver' },
+  { subject: 'demo-auditor', groups: ['compliance'], label: 'auditor: sessions, reports, evidence' },
+];
 const say = (msg) => process.stdout.write(`[chaperone] ${msg}\n`);
 const rel = (p) => path.relative(process.cwd(), p) || '.';
 
@@ -148,6 +154,12 @@ async function main() {
     env.CHAPERONE_OIDC_ISSUER = demoIssuer.issuer;
     env.CHAPERONE_OIDC_AUDIENCES = 'chaperone';
     env.CHAPERONE_OIDC_JWKS_FILE = path.join(STATE, 'demo-jwks.json');
+    // The console's sign-in (authorization code + PKCE) against the same demo issuer: pick a user, no password.
+    const { serveDemoLogin } = require('@chaperone/auth');
+    const login = await serveDemoLogin({ issuer: demoIssuer, users: DEMO_USERS, port: Number(process.env.CHAPERONE_DEMO_LOGIN_PORT || 0) });
+    cleanups.push(() => login.close());
+    env.CHAPERONE_CONSOLE_OIDC_AUTHORIZE_URL = `${login.url}/authorize`;
+    env.CHAPERONE_CONSOLE_OIDC_TOKEN_URL = `${login.url}/token`;
   }
 
   if (!hasCluster(process.env)) {
@@ -178,7 +190,7 @@ async function main() {
     for (const name of SERVICES) {
       if (isStopping()) return;
       // The ingress's own certificate is the CA the MCP service pins (unless one is configured).
-      const extra = name === 'mcp' && !process.env.CHAPERONE_MCP_INGRESS_URL ? mcpEnv(running, process.env.CHAPERONE_MCP_INGRESS_CA_FILE || env.CHAPERONE_TLS_CERT_FILE) : {};
+      const extra = name === 'mcp' && !process.env.CHAPERONE_MCP_INGRESS_URL ? mcpEnv(running, process.env.CHAPERONE_MCP_INGRESS_CA_FILE || env.CHAPERONE_TLS_CERT_FILE) : name === 'console' ? consoleEnv(running) : {};
       running.push(await startService(name, { ...serviceEnv, ...extra }, printLine, onSpawn));
     }
   } catch (e) {
@@ -223,6 +235,13 @@ async function main() {
     const reportsUrl = reports.health.replace(/\/healthz$/, '');
     say(`Reports (group "compliance"; token in ${path.relative(process.cwd(), tokenFile)}, valid 24 h) at ${reportsUrl}:`);
     say(`  CHAPERONE_TOKEN=$(cat ${path.relative(process.cwd(), tokenFile)}) npx chaperone report soc2 --format html --out report.html`);
+    // demo-agent run by bob: its requests are bob's own, so the approvers API refuses bob as their approver.
+    const bobAgent = await demoIssuer.sign({ sub: 'bob', agent: 'demo-agent', groups: ['agents'] }, { expiresIn: 24 * 3600 });
+    writeFileSync(path.join(STATE, 'bob-agent.kubeconfig'), agentKubeconfig({ server, caPem, token: bobAgent }), { mode: 0o600 });
+    const consoleService = running.find((s) => s.name === 'console');
+    if (consoleService) {
+      say(`Web console: ${consoleService.health.replace(/\/healthz$/, '')}/ (demo sign-in as alice, bob or demo-auditor; docs/console.md)`);
+    }
   } else {
     say(`Chaperone is running at ${server}`);
   }

@@ -107,10 +107,10 @@ describe('npm start, as a process', () => {
 
     stack = descendants(first.child.pid ?? -1);
     const services = stack.filter((p) => /services\/\w+\/dist\/main\.js/.test(p.cmdline));
-    expect(services.map((p) => /services\/(\w+)\//.exec(p.cmdline)?.[1]).sort()).toEqual(['approval', 'audit', 'exporter', 'ingress', 'masking', 'mcp', 'policy', 'reports']);
+    expect(services.map((p) => /services\/(\w+)\//.exec(p.cmdline)?.[1]).sort()).toEqual(['approval', 'audit', 'console', 'exporter', 'ingress', 'masking', 'mcp', 'policy', 'reports']);
     expect(stack.some((p) => p.cmdline.includes('scripts/start.js'))).toBe(true);
     const ports = [...first.output().matchAll(/(?:ready health=|listening on )https?:\/\/127\.0\.0\.1:(\d+)/g)].map((m) => Number(m[1]));
-    expect(new Set(ports).size).toBeGreaterThanOrEqual(9); // eight health ports and the Kubernetes API surface
+    expect(new Set(ports).size).toBeGreaterThanOrEqual(10); // nine health ports and the Kubernetes API surface
     for (const port of ports) expect(await portAnswers(port)).toBe(true);
 
     // A second start with the same state directory: told, not a port failure.

@@ -20,3 +20,4 @@ export {
   type ServedIssuer,
   type SignOptions,
 } from './testing/local-issuer';
+export { serveDemoLogin, type DemoLogin, type DemoLoginOptions, type DemoUser } from './testing/demo-login';

@@ -18,7 +18,7 @@ import type { ChaperoneEventType } from './events';
  * | <p>.approval.claim                    | request/reply | ingress         | approval (<p>-approval)     |
  * | <p>.approval.get                      | request/reply | ingress         | approval (<p>-approval)     |
  * | <p>.approval.cancel                   | request/reply | ingress         | approval (<p>-approval)     |
- * | <p>.approval.changed.<approvalId>     | publish       | approval        | waiting ingress (no group)  |
+ * | <p>.approval.changed.<approvalId>     | publish       | approval        | waiting ingress, console    |
  *
  * A message on the events stream holds one event, or a JSON array of several events of one session in
  * order (the policy service stores an intercept and its decision in one write); its subject names the
@@ -41,7 +41,7 @@ export const DEFAULT_BUS_PREFIX = 'chaperone';
 /** Changing this re-partitions the bus: drain the events stream first. */
 export const EVENT_PARTITIONS = 8;
 
-export const ServiceNames = Object.freeze(['ingress', 'policy', 'masking', 'approval', 'audit', 'reports', 'mcp', 'exporter'] as const);
+export const ServiceNames = Object.freeze(['ingress', 'policy', 'masking', 'approval', 'audit', 'reports', 'mcp', 'exporter', 'console'] as const);
 export type ServiceName = (typeof ServiceNames)[number];
 
 export interface BusSubjects {

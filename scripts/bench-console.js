@@ -1,0 +1,232 @@
+#!/usr/bin/env node
+// Web console figures, against the built services as their own processes on the real NATS + JetStream
+// store (a bench bus prefix, deleted afterwards) and Debian's Chromium driven by Playwright:
+//   inbox   ms from navigation to the approvals inbox painted with N pending approvals (goal: 1,000 in ≤ 1 s)
+//   search  ms for a session search through the console's API over a generated history (goal: 100,000 events, ≤ 300 ms)
+// Prints a table and writes bench-results/console.json.
+// Usage: node scripts/bench-console.js [approvals=1000] [events=100000]   (npm run bench:console)
+/* global sessionStorage, document, requestAnimationFrame -- functions run in the browser page */
+'use strict';
+const { randomUUID } = require('node:crypto');
+const { mkdirSync, mkdtempSync, rmSync, writeFileSync } = require('node:fs');
+const { tmpdir } = require('node:os');
+const path = require('node:path');
+const { performance } = require('node:perf_hooks');
+const { connect } = require('nats');
+const { ClientProxyFactory, Transport } = require('@nestjs/microservices');
+const { firstValueFrom } = require('rxjs');
+const { chromium } = require('playwright-core');
+const { createLocalIssuer } = require('@chaperone/auth');
+const { busSubjects, requestFingerprint } = require('@chaperone/contracts');
+const { JetStreamEventStore, chainedEventStore } = require('@chaperone/event-store');
+const { ROOT, startService, stopService } = require('./stack');
+
+const APPROVALS = Number(process.argv[2] || 1000);
+const EVENTS = Number(process.argv[3] || 100000);
+const ISSUER = 'https://issuer.bench-console.local';
+const CHROMIUM = process.env.CHAPERONE_CHROMIUM || '/usr/bin/chromium';
+const log = (m) => process.stderr.write(`[bench-console] ${m}\n`);
+const dist = (p) => require(path.join(ROOT, 'services', 'reports', 'dist', p));
+
+function stats(ms) {
+  const s = [...ms].sort((a, b) => a - b);
+  const q = (p) => s[Math.min(s.length - 1, Math.floor(p * s.length))];
+  return { n: s.length, p50: Math.round(q(0.5)), p95: Math.round(q(0.95)), max: Math.round(s[s.length - 1]) };
+}
+
+/** What the ingress sends the approval service for a held `kubectl delete pod`. */
+function openMessage(i) {
+  const name = `pod-${i}`;
+  const ns = `team-${i % 7}`;
+  const p = `/api/v1/namespaces/${ns}/pods/${name}`;
+  const identity = { subject: `agent-${i % 13}`, username: `agent-${i % 13}`, groups: ['agents'], agent: `agent-${i % 13}`, issuer: ISSUER };
+  return {
+    schemaVersion: 1,
+    requestId: randomUUID(),
+    sessionId: `bench-${i % 50}`,
+    traceId: '0'.repeat(32),
+    interceptEventId: randomUUID(),
+    decisionEventId: randomUUID(),
+    identity,
+    request: { isResourceRequest: true, path: p, verb: 'delete', apiPrefix: 'api', apiGroup: '', apiVersion: 'v1', namespace: ns, resource: 'pods', subresource: '', name, parts: ['pods', name] },
+    method: 'DELETE',
+    path: p,
+    query: '',
+    requestFingerprint: requestFingerprint({ subject: identity.subject, verb: 'delete', path: p, query: '', bodyDigest: '' }),
+    reason: 'bench',
+    rule: 'delete-pods-needs-approval',
+    spec: { mode: 'ticket', modeHeaderAllowed: false, timeoutSeconds: 3600, approverGroups: ['approvers'], requiredApprovals: 1, requireReason: false, grantTtlSeconds: 3600 },
+  };
+}
+
+async function pool(n, concurrency, fn) {
+  let next = 0;
+  await Promise.all(Array.from({ length: concurrency }, async () => {
+    while (next < n) await fn(next++);
+  }));
+}
+
+/**
+ * Time from navigation to the inbox painted with its pending approvals, as the browser measures it:
+ * `painted` when the count and the first rows are on screen, `allRows` when every row is in the page.
+ */
+async function inboxPaint(consoleUrl, token, expected) {
+  const profile = mkdtempSync(path.join(tmpdir(), 'bench-console-chromium-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    viewport: { width: 1280, height: 860 },
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  try {
+    // Signed in already: the token where the console keeps it (this tab's sessionStorage).
+    await context.addInitScript((t) => sessionStorage.setItem('chaperone.token', t), token);
+    const page = await context.newPage();
+    const runs = [];
+    for (let i = 0; i < 4; i++) {
+      await page.goto(`${consoleUrl}approvals`);
+      const times = await page.evaluate(
+        (n) =>
+          new Promise((resolve) => {
+            const out = {};
+            const painted = () => new Promise((r) => requestAnimationFrame(() => setTimeout(() => r(performance.now()), 0)));
+            const check = async () => {
+              const rows = document.querySelectorAll('[data-approval-id]').length;
+              if (out.painted === undefined && rows > 0 && document.body.textContent.includes(`Pending (${n})`)) out.painted = await painted();
+              if (rows >= n) {
+                out.allRows = await painted();
+                resolve(out);
+              } else setTimeout(check, 5);
+            };
+            check();
+          }),
+        expected,
+      );
+      const fcp = await page.evaluate(() => performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? null);
+      if (i > 0) runs.push({ ...times, fcp }); // the first run warms the browser's cache of the page itself
+    }
+    return runs;
+  } finally {
+    await context.close();
+    rmSync(profile, { recursive: true, force: true });
+  }
+}
+
+async function main() {
+  const natsUrl = process.env.CHAPERONE_NATS_URL || process.env.NATS_URL || 'nats://127.0.0.1:4222';
+  const subjects = busSubjects(`bench-console-${randomUUID().slice(0, 6)}`);
+  const dir = mkdtempSync(path.join(tmpdir(), 'bench-console-'));
+  const issuer = await createLocalIssuer({ issuer: ISSUER, audience: 'chaperone', alg: 'ES256' });
+  issuer.writeJwksFile(path.join(dir, 'jwks.json'));
+  const alice = await issuer.sign({ sub: 'alice', groups: ['approvers'] }, { expiresIn: 3600 });
+  const auditor = await issuer.sign({ sub: 'auditor', groups: ['compliance'] }, { expiresIn: 3600 });
+  const env = {
+    CHAPERONE_NATS_URL: natsUrl,
+    CHAPERONE_BUS_PREFIX: subjects.prefix,
+    CHAPERONE_HEALTH_PORT: '0',
+    CHAPERONE_OIDC_ISSUER: ISSUER,
+    CHAPERONE_OIDC_JWKS_FILE: path.join(dir, 'jwks.json'),
+    CHAPERONE_OIDC_ALGORITHMS: 'ES256',
+  };
+  const nc = await connect({ servers: natsUrl, name: 'bench-console' });
+  const gateway = ClientProxyFactory.create({ transport: Transport.NATS, options: { servers: [natsUrl] } });
+  const running = [];
+  const results = { approvals: APPROVALS, events: EVENTS, node: process.version, at: new Date().toISOString() };
+  try {
+    // A history of EVENTS events in the store, as the workload generator writes it.
+    const { emptySummary, generateHistory } = dist('workload/generate-history');
+    const { writeHistory } = dist('workload/write-history');
+    const raw = await JetStreamEventStore.create(nc, { streamName: subjects.evidenceStream, subjectPrefix: subjects.evidenceSubjectPrefix });
+    let t0 = performance.now();
+    const summary = emptySummary();
+    const written = await writeHistory(chainedEventStore(raw), generateHistory({ events: EVENTS, agents: 50, seed: 1, start: new Date(Date.now() - 30 * 86_400_000), spanDays: 30, runId: 'bench' }, summary), { concurrency: 128 });
+    log(`history: ${written} events in ${((performance.now() - t0) / 1000).toFixed(1)} s (${summary.sessions} sessions)`);
+
+    const approval = await startService('approval', env);
+    running.push(approval);
+    const reports = await startService('reports', env);
+    running.push(reports);
+    const reportsUrl = reports.health.replace(/\/healthz$/, '');
+    const consoleService = await startService('console', { ...env, CHAPERONE_CONSOLE_APPROVAL_URL: approval.urls[0], CHAPERONE_CONSOLE_REPORTS_URL: reportsUrl });
+    running.push(consoleService);
+    const consoleUrl = consoleService.health.replace(/healthz$/, '');
+
+    // N pending approvals, opened as the ingress opens them.
+    t0 = performance.now();
+    await pool(APPROVALS, 16, (i) => firstValueFrom(gateway.send(subjects.approvalOpen, openMessage(i))));
+    log(`opened ${APPROVALS} approvals in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    const listed = await (await fetch(`${consoleUrl}api/approvals`, { headers: { authorization: `Bearer ${alice}` } })).json();
+    if (!Array.isArray(listed.items)) throw new Error(`the inbox list failed: ${JSON.stringify(listed).slice(0, 300)}`);
+    if (listed.items.length !== APPROVALS) throw new Error(`the inbox lists ${listed.items.length} pending approvals, not ${APPROVALS}`);
+
+    const paint = await inboxPaint(consoleUrl, alice, APPROVALS);
+    results.inbox = { ...stats(paint.map((r) => r.painted)), allRows: stats(paint.map((r) => r.allRows)), firstContentfulPaintMs: Math.round(paint[0]?.fcp ?? 0) };
+    log(`inbox: ${JSON.stringify(results.inbox)}`);
+
+    // Session searches through the console once the reports service has read the whole history.
+    const get = async (p) => {
+      const res = await fetch(`${consoleUrl}api${p}`, { headers: { authorization: `Bearer ${auditor}` } });
+      if (!res.ok) throw new Error(`${p}: ${res.status} ${await res.text()}`);
+      return res.json();
+    };
+    for (let i = 0; ; i++) {
+      const projections = await fetch(`${reportsUrl}/projections`, { headers: { authorization: `Bearer ${auditor}` } }).then((r) => r.json());
+      if (projections.applied >= written) break;
+      if (i > 600) throw new Error(`the reports service applied ${projections.applied} of ${written} events in 5 minutes`);
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    const sample = (await get('/sessions?limit=1')).sessions[0];
+    const week = new Date(Date.now() - 7 * 86_400_000).toISOString();
+    const queries = [
+      '/sessions',
+      `/sessions?agent=${encodeURIComponent(sample.agent)}`,
+      '/sessions?namespace=default',
+      '/sessions?resource=secrets',
+      '/sessions?decision=deny',
+      `/sessions?from=${week}`,
+      `/sessions?agent=${encodeURIComponent(sample.agent)}&resource=pods&decision=approve&from=${week}`,
+    ];
+    results.search = {};
+    const all = [];
+    for (const q of queries) {
+      await get(q);
+      const times = [];
+      for (let i = 0; i < 10; i++) {
+        const t = performance.now();
+        await get(q);
+        times.push(performance.now() - t);
+      }
+      all.push(...times);
+      results.search[q] = stats(times);
+    }
+    results.searchAll = stats(all);
+    log(`search: ${JSON.stringify(results.searchAll)}`);
+  } finally {
+    for (const s of running.reverse()) await stopService(s);
+    await gateway.close();
+    const jsm = await nc.jetstreamManager();
+    for await (const info of jsm.streams.list()) {
+      const name = info.config.name;
+      if (name.startsWith(subjects.evidenceStream.replace(/_EVIDENCE$/, '_')) || name.includes(`${subjects.prefix}-`)) await jsm.streams.delete(name).catch(() => false);
+    }
+    await nc.drain();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  mkdirSync(path.join(ROOT, 'bench-results'), { recursive: true });
+  writeFileSync(path.join(ROOT, 'bench-results', 'console.json'), `${JSON.stringify(results, null, 2)}\n`);
+  const rows = [
+    [`inbox painted, ${APPROVALS} pending`, `p50 ${results.inbox.p50} ms, max ${results.inbox.max} ms`, `goal ≤ 1000 ms (first contentful paint ${results.inbox.firstContentfulPaintMs} ms)`],
+    [`  every row in the page`, `p50 ${results.inbox.allRows.p50} ms, max ${results.inbox.allRows.max} ms`, ''],
+    [`session search, ${EVENTS} events`, `p50 ${results.searchAll.p50} ms, p95 ${results.searchAll.p95} ms, max ${results.searchAll.max} ms`, 'goal ≤ 300 ms'],
+    ...Object.entries(results.search).map(([q, s]) => [`  ${q.length > 60 ? `${q.slice(0, 57)}...` : q}`, `p50 ${s.p50} ms, p95 ${s.p95} ms`, '']),
+  ];
+  const w = rows.reduce((m, r) => Math.max(m, r[0].length), 0);
+  const w2 = rows.reduce((m, r) => Math.max(m, r[1].length), 0);
+  process.stdout.write(`\nConsole (${process.version}, ${new Date().toISOString()})\n`);
+  for (const [a, b, c] of rows) process.stdout.write(`  ${a.padEnd(w)}  ${b.padEnd(w2)}  ${c}\n`);
+}
+
+main().catch((e) => {
+  process.stderr.write(`[bench-console] ${e.stack || e.message}\n`);
+  process.exit(1);
+});
