@@ -8,7 +8,7 @@
 // Chaperone's maximum for every target (latency goals are stated at that load), peak RSS of every
 // process, NATS messages and JetStream writes per request on Chaperone's runs, and watch events
 // per second. Ends with a memory-flatness (soak) run. Prints markdown tables and writes
-// bench-results/latest.json and bench-results/latest.md.
+// bench-results/latest.json and bench-results/latest.md, then renders docs/performance.md from them.
 //
 // Usage: node scripts/bench.js [--duration 8] [--connections 10] [--soak 30] [--watch-events 20000]
 //          [--only <scenario>] [--nats-monitor http://host:8222]
@@ -538,6 +538,7 @@ async function main() {
     writeFileSync(path.join(ROOT, 'bench-results', `${name}.json`), JSON.stringify(result, null, 2));
     writeFileSync(path.join(ROOT, 'bench-results', `${name}.md`), `${table}\n`);
     log(`written bench-results/${name}.json and bench-results/${name}.md`);
+    if (!opts.only) log(`written ${path.relative(ROOT, require('./docs/performance').render())}`);
   } finally {
     if (!interrupted) await cleanup();
   }

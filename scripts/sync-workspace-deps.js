@@ -1,12 +1,15 @@
 #!/usr/bin/env node
 // Writes each workspace package's @chaperone/* dependencies from its imports, so Nx orders builds
 // correctly (dependsOn ^build) and npm links what each package needs. Run after adding an import,
-// then `npm install` to refresh the lockfile.
+// then `npm install` to refresh the lockfile. `npm test` runs it with --check.
 'use strict';
 const fs = require('node:fs');
 const path = require('node:path');
 
 const ROOT = path.resolve(__dirname, '..');
+// --check (npm test): change nothing, fail when a package.json would change.
+const CHECK = process.argv.includes('--check');
+const stale = [];
 const projects = {};
 for (const base of ['libs', 'services', 'test', 'tools']) {
   for (const d of fs.readdirSync(path.join(ROOT, base))) {
@@ -40,5 +43,12 @@ for (const [name, dir] of Object.entries(projects)) {
   delete pj.devDependencies;
   if (deps.size) pj.dependencies = Object.fromEntries([...deps].sort().map((d) => [d, '*']));
   if (devDeps.size) pj.devDependencies = Object.fromEntries([...devDeps].sort().map((d) => [d, '*']));
-  fs.writeFileSync(file, `${JSON.stringify(pj, null, 2)}\n`);
+  const text = `${JSON.stringify(pj, null, 2)}\n`;
+  if (text === fs.readFileSync(file, 'utf8')) continue;
+  if (CHECK) stale.push(path.relative(ROOT, file));
+  else fs.writeFileSync(file, text);
+}
+if (stale.length > 0) {
+  console.error(`@chaperone/* dependencies differ from the imports in: ${stale.join(', ')}. Run \`node scripts/sync-workspace-deps.js\`, then \`npm install\`.`);
+  process.exit(1);
 }

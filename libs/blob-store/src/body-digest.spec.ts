@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
-import { BodyDigest, blobRefOf, isBlobDigest, sha256Digest, validateBlobDigest } from './body-digest';
+import { BodyHasher, blobRefOf, isBlobDigest, sha256Digest, validateBlobDigest } from './body-digest';
 import { InvalidArgument, type BlobRef } from './port';
 
 const hex = (b: Uint8Array) => `sha256:${createHash('sha256').update(b).digest('hex')}`;
@@ -13,14 +13,14 @@ function expectedRef(body: Uint8Array, cap: number): BlobRef {
   return { digest: hex(body), size: body.length, truncated, storedDigest: hex(kept), storedSize: kept.length };
 }
 
-describe('BodyDigest', () => {
+describe('BodyHasher', () => {
   it('matches known sha256 vectors', () => {
     expect(blobRefOf(new Uint8Array(0)).digest).toBe('sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855');
     expect(blobRefOf(bytes('abc')).digest).toBe('sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
   });
 
   it('without a cap, nothing is truncated and stored = whole', () => {
-    const tap = new BodyDigest();
+    const tap = new BodyHasher();
     tap.update(bytes('hello '));
     tap.update(bytes('world'));
     const d = hex(bytes('hello world'));
@@ -28,7 +28,7 @@ describe('BodyDigest', () => {
   });
 
   it('digests the whole body and the kept prefix when the cap falls inside a chunk', () => {
-    const tap = new BodyDigest(4);
+    const tap = new BodyHasher(4);
     expect(Buffer.from(tap.update(bytes('abc')))).toEqual(Buffer.from('abc'));
     expect(Buffer.from(tap.update(bytes('defg')))).toEqual(Buffer.from('d'));
     expect(tap.update(bytes('hij'))).toHaveLength(0);
@@ -37,7 +37,7 @@ describe('BodyDigest', () => {
   });
 
   it('a body of exactly the cap is not truncated; the next byte truncates it (cap on a chunk boundary)', () => {
-    const tap = new BodyDigest(3);
+    const tap = new BodyHasher(3);
     tap.update(bytes('abc'));
     expect(tap.result()).toEqual(expectedRef(bytes('abc'), 3));
     expect(tap.result().truncated).toBe(false);
@@ -48,14 +48,14 @@ describe('BodyDigest', () => {
   });
 
   it('cap 0 keeps nothing', () => {
-    const tap = new BodyDigest(0);
+    const tap = new BodyHasher(0);
     expect(tap.update(bytes('xyz'))).toHaveLength(0);
     expect(tap.result()).toEqual(expectedRef(bytes('xyz'), 0));
-    expect(new BodyDigest(0).result()).toEqual(expectedRef(new Uint8Array(0), 0));
+    expect(new BodyHasher(0).result()).toEqual(expectedRef(new Uint8Array(0), 0));
   });
 
   it('result() is a snapshot: callable repeatedly, updates continue afterwards', () => {
-    const tap = new BodyDigest(5);
+    const tap = new BodyHasher(5);
     tap.update(bytes('abc'));
     const first = tap.result();
     expect(tap.result()).toEqual(first);
@@ -65,8 +65,8 @@ describe('BodyDigest', () => {
   });
 
   it('rejects invalid caps and non-byte chunks', () => {
-    for (const cap of [-1, 0.5, Number.NaN, '3' as unknown as number]) expect(() => new BodyDigest(cap)).toThrow(InvalidArgument);
-    expect(() => new BodyDigest(1).update('abc' as unknown as Uint8Array)).toThrow(InvalidArgument);
+    for (const cap of [-1, 0.5, Number.NaN, '3' as unknown as number]) expect(() => new BodyHasher(cap)).toThrow(InvalidArgument);
+    expect(() => new BodyHasher(1).update('abc' as unknown as Uint8Array)).toThrow(InvalidArgument);
   });
 
   it('property: any split into chunks gives the reference ref, and the kept parts concatenate to the prefix', () => {
@@ -77,7 +77,7 @@ describe('BodyDigest', () => {
         fc.oneof(fc.nat({ max: 2100 }), fc.constant(Number.POSITIVE_INFINITY)),
         (body, cuts, cap) => {
           const points = [...new Set(cuts.map((c) => Math.min(c, body.length)))].sort((a, b) => a - b);
-          const tap = new BodyDigest(cap);
+          const tap = new BodyHasher(cap);
           const kept: Uint8Array[] = [];
           let prev = 0;
           for (const p of [...points, body.length]) {

@@ -36,7 +36,7 @@ export function sha256Digest(bytes: Uint8Array): BlobDigest {
  * covers the kept prefix (see port.ts). Only one sha256 runs over each byte: at the cap boundary
  * the running hash is copied to finish the prefix digest.
  */
-export class BodyDigest {
+export class BodyHasher {
   private readonly whole: Hash = createHash('sha256');
   private prefixDigest: BlobDigest | undefined;
   private size = 0;
@@ -91,9 +91,9 @@ export class BodyDigest {
   }
 }
 
-/** The BlobRef of a complete body (convenience over BodyDigest). */
+/** The BlobRef of a complete body (convenience over BodyHasher). */
 export function blobRefOf(body: Uint8Array, capBytes?: number): BlobRef {
-  const tap = new BodyDigest(capBytes);
+  const tap = new BodyHasher(capBytes);
   tap.update(body);
   return tap.result();
 }

@@ -66,4 +66,14 @@ describe('loadConfig', () => {
   it('describes a spec as a markdown table', () => {
     expect(describeConfig({ port: spec.port })).toContain('| `CHAPERONE_TEST_PORT` | a TCP port number 0-65535 (0 picks a free port) | `8443` |');
   });
+  it('describes a machine-dependent default in words, an optional key as unset and a missing default as required', () => {
+    const table = describeConfig({
+      workers: { ...setting.int('CHAPERONE_TEST_WORKERS', 'threads, a|b', '7', 0, 64), shownDefault: 'one per core' },
+      token: spec.token,
+      issuer: setting.string('CHAPERONE_TEST_ISSUER', 'an issuer URL'),
+    });
+    expect(table).toContain('| `CHAPERONE_TEST_WORKERS` | threads, a\\|b | one per core |');
+    expect(table).toContain('| `CHAPERONE_TEST_TOKEN` | a bearer token | (unset) |');
+    expect(table).toContain('| `CHAPERONE_TEST_ISSUER` | an issuer URL | (required) |');
+  });
 });

@@ -10,6 +10,8 @@ export interface Setting<T> {
   default?: string;
   /** Secret values are never echoed in errors. */
   secret?: boolean;
+  /** How the docs state a default that depends on the machine (a core count), instead of this machine's value. */
+  shownDefault?: string;
 }
 
 export type ConfigSpec = Record<string, Setting<unknown>>;
@@ -46,10 +48,16 @@ export function loadConfig<S extends ConfigSpec>(spec: S, env: NodeJS.ProcessEnv
   return out as ConfigOf<S>;
 }
 
-/** Markdown table of a spec, so the README's configuration reference cannot drift from the code. */
+/** The default as docs state it: the machine-independent wording, "(unset)", "(required)" or the value. */
+export function describeDefault(s: Setting<unknown>): string {
+  if (s.shownDefault !== undefined) return s.shownDefault;
+  if (s.default === undefined) return '(required)';
+  return s.default === '' ? '(unset)' : `\`${s.default}\``;
+}
+
+/** Markdown table of a spec, so the configuration reference (docs/configuration.md) cannot drift from the code. */
 export function describeConfig(spec: ConfigSpec): string {
-  const rows = Object.values(spec).map(
-    (s) => `| \`${s.env}\` | ${s.expected} | ${s.default === undefined ? '(required)' : s.default === '' ? '(unset)' : `\`${s.default}\``} |`,
-  );
+  const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/</g, '&lt;');
+  const rows = Object.values(spec).map((s) => `| \`${s.env}\` | ${cell(s.expected)} | ${cell(describeDefault(s))} |`);
   return ['| variable | expected | default |', '|---|---|---|', ...rows].join('\n');
 }

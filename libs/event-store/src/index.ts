@@ -3,5 +3,4 @@ export * from './validation';
 export * from './jetstream';
 export * from './eventstoredb';
 export * from './chained';
-export * from './testing/event-store-contract';
 export * from './open-evidence-store';

@@ -5,7 +5,6 @@ export * from './tokens';
 export * from './common-settings';
 export * from './run-main';
 export * from './startup-error';
-export * from './testing/health-contract';
 export * from './event-store-settings';
 export * from './oidc-settings';
 export * from './open-event-store';

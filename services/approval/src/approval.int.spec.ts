@@ -1,4 +1,4 @@
-import { serviceHealthContract } from '@chaperone/service-runtime';
+import { serviceHealthContract } from '@chaperone/service-runtime/testing';
 import { ApprovalModule } from './approval.module';
 import { deleteApprovalStreams, testAuthConfig } from './testing/approval-test-kit';
 

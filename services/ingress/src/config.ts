@@ -1,7 +1,7 @@
 import { setting } from '@chaperone/config';
 import { blobStoreSettings, commonSettings, oidcSettings } from '@chaperone/service-runtime';
 
-/** Every knob of the ingress; the README's configuration table is generated from this spec. */
+/** Every knob of the ingress; docs/configuration.md is generated from this spec. */
 export const ingressSettings = {
   ...commonSettings(9400),
   listenHost: setting.string('CHAPERONE_LISTEN_HOST', 'the address the Kubernetes API surface listens on', '127.0.0.1'),

@@ -11,13 +11,16 @@ export const DEFAULT_WORKER_MIN_BYTES = 256 * 1024;
 /** Every knob of the masking service. */
 export const maskingSettings = {
   ...commonSettings(9402),
-  workers: setting.int(
-    'CHAPERONE_MASKING_WORKERS',
-    'worker threads that mask large JSON documents off the event loop, 0-64 (0 = mask everything on the event loop)',
-    String(DEFAULT_MASKING_WORKERS),
-    0,
-    64,
-  ),
+  workers: {
+    ...setting.int(
+      'CHAPERONE_MASKING_WORKERS',
+      'worker threads that mask large JSON documents off the event loop, 0-64 (0 = mask everything on the event loop)',
+      String(DEFAULT_MASKING_WORKERS),
+      0,
+      64,
+    ),
+    shownDefault: 'one per core but one, at least 1',
+  },
   workerMinBytes: setting.int(
     'CHAPERONE_MASKING_WORKER_MIN_BYTES',
     `bytes from which a JSON document is masked in a worker thread, 0-${MAX_DOCUMENT_BYTES} (smaller ones are masked on the event loop)`,

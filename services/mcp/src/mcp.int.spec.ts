@@ -6,7 +6,8 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { createLocalIssuer, type LocalIssuer } from '@chaperone/auth';
 import { loadConfig } from '@chaperone/config';
-import { bootstrapService, serviceHealthContract } from '@chaperone/service-runtime';
+import { bootstrapService } from '@chaperone/service-runtime';
+import { serviceHealthContract } from '@chaperone/service-runtime/testing';
 import { mcpSettings } from './config';
 import { McpModule } from './mcp.module';
 

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { nuid, type JetStreamClient, type JetStreamManager, type NatsConnection, type PubAck, type StoredMsg } from 'nats';
-import { BodyDigest, validateBlobDigest } from '../body-digest';
+import { BodyHasher, validateBlobDigest } from '../body-digest';
 import {
   BlobCorrupt,
   BlobDeleteRefused,
@@ -173,7 +173,7 @@ export class JetStreamBlobStore implements BlobStore {
     validatePutOptions(opts);
     validateBody(body);
     const contentType = opts.contentType;
-    const tap = new BodyDigest(opts.capBytes);
+    const tap = new BodyHasher(opts.capBytes);
     if (body instanceof Uint8Array) {
       const kept = tap.update(body);
       return this.store(tap.result(), [kept], undefined, contentType);

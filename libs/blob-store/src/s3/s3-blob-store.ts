@@ -9,7 +9,7 @@ import {
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
-import { BodyDigest, validateBlobDigest } from '../body-digest';
+import { BodyHasher, validateBlobDigest } from '../body-digest';
 import {
   BlobCorrupt,
   BlobDeleteRefused,
@@ -102,7 +102,7 @@ export class S3BlobStore implements BlobStore {
     validatePutOptions(opts);
     validateBody(body);
     const contentType = opts.contentType;
-    const tap = new BodyDigest(opts.capBytes);
+    const tap = new BodyHasher(opts.capBytes);
     if (body instanceof Uint8Array) {
       const kept = tap.update(body);
       return this.storeBuffered(tap.result(), kept, contentType);

@@ -1,6 +1,6 @@
 /// <reference types="jest" />
 import { createHash, randomBytes } from 'node:crypto';
-import { BodyDigest } from '../body-digest';
+import { BodyHasher } from '../body-digest';
 import { BlobStoreUnavailable, InvalidArgument, type BlobRef, type BlobStore } from '../port';
 
 export interface BlobStoreHarness {
@@ -97,10 +97,10 @@ export function blobStoreContract(name: string, harness: () => Promise<BlobStore
         expectSameBytes(await store.get(streamed.digest), body);
       });
 
-      it('the ref equals what BodyDigest computes for the same body and cap', async () => {
+      it('the ref equals what BodyHasher computes for the same body and cap', async () => {
         const body = uniqueBody(5000);
         for (const cap of [0, 1, 4999, 5000, 5001, 1 * MiB]) {
-          const tap = new BodyDigest(cap);
+          const tap = new BodyHasher(cap);
           for (let off = 0; off < body.length; off += 1234) tap.update(body.subarray(off, off + 1234));
           await expect(store.put(chunked(body, 999), { capBytes: cap })).resolves.toEqual(tap.result());
         }

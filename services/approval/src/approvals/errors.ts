@@ -1,10 +1,16 @@
+import type { StatusReason } from '@chaperone/k8s-status';
 import type { DecidedStatus } from './approval-state';
 
+/** The Kubernetes reasons a refused command can carry. */
+export type ApprovalErrorReason = Extract<StatusReason, 'BadRequest' | 'Forbidden' | 'NotFound' | 'Conflict' | 'InternalError'>;
+
 /**
- * Why a command was refused. Each is a distinct class so that the edge maps them to a Kubernetes
- * `Status` in one place (e.g. `AlreadyDecided` → 409 Conflict).
+ * Why a command was refused. Like Kubernetes' `StatusError`, each error carries its reason, and
+ * every edge reads it: the approvers API answers the `Status` of that reason, the bus its wire code.
  */
 export abstract class ApprovalError extends Error {
+  abstract readonly reason: ApprovalErrorReason;
+
   protected constructor(
     readonly approvalId: string,
     message: string,
@@ -15,6 +21,8 @@ export abstract class ApprovalError extends Error {
 }
 
 export class ApprovalNotFound extends ApprovalError {
+  readonly reason = 'NotFound';
+
   constructor(approvalId: string) {
     super(approvalId, `approval ${approvalId} does not exist`);
   }
@@ -22,6 +30,8 @@ export class ApprovalNotFound extends ApprovalError {
 
 /** A second RequestApproval for an id already in use. */
 export class ApprovalAlreadyRequested extends ApprovalError {
+  readonly reason = 'Conflict';
+
   constructor(approvalId: string) {
     super(approvalId, `approval ${approvalId} was already requested`);
   }
@@ -29,6 +39,8 @@ export class ApprovalAlreadyRequested extends ApprovalError {
 
 /** RequestApproval with terms nobody could satisfy (no approver group, N < 1, no time to wait…). */
 export class InvalidApprovalRequest extends ApprovalError {
+  readonly reason = 'BadRequest';
+
   constructor(
     approvalId: string,
     readonly problem: string,
@@ -39,6 +51,8 @@ export class InvalidApprovalRequest extends ApprovalError {
 
 /** The first final decision wins; conflicting or late decisions are refused (→ 409). */
 export class AlreadyDecided extends ApprovalError {
+  readonly reason = 'Conflict';
+
   constructor(
     approvalId: string,
     readonly status: DecidedStatus,
@@ -49,12 +63,16 @@ export class AlreadyDecided extends ApprovalError {
 
 /** The requester can never approve or deny its own request (same subject or same username). */
 export class SelfApprovalRefused extends ApprovalError {
+  readonly reason = 'Forbidden';
+
   constructor(approvalId: string) {
     super(approvalId, `approval ${approvalId}: a requester cannot decide on its own request; ask another approver`);
   }
 }
 
 export class NotAnApprover extends ApprovalError {
+  readonly reason = 'Forbidden';
+
   constructor(
     approvalId: string,
     readonly approverGroups: readonly string[],
@@ -65,12 +83,16 @@ export class NotAnApprover extends ApprovalError {
 
 /** The same approver voting twice: N-of-M counts distinct people. */
 export class DuplicateVote extends ApprovalError {
+  readonly reason = 'Conflict';
+
   constructor(approvalId: string) {
     super(approvalId, `approval ${approvalId}: you already approved; another approver must vote`);
   }
 }
 
 export class NotYetExpired extends ApprovalError {
+  readonly reason = 'Conflict';
+
   constructor(
     approvalId: string,
     readonly expiresAt: string,
@@ -81,6 +103,8 @@ export class NotYetExpired extends ApprovalError {
 
 /** Execution needs a grant; this approval has none (still pending, or settled otherwise). */
 export class NotGranted extends ApprovalError {
+  readonly reason = 'Conflict';
+
   constructor(
     approvalId: string,
     readonly status: 'pending' | 'denied' | 'expired' | 'cancelled',
@@ -90,6 +114,8 @@ export class NotGranted extends ApprovalError {
 }
 
 export class GrantExpired extends ApprovalError {
+  readonly reason = 'Conflict';
+
   constructor(
     approvalId: string,
     readonly grantExpiresAt: string,
@@ -100,6 +126,8 @@ export class GrantExpired extends ApprovalError {
 
 /** A grant runs its request exactly once. */
 export class AlreadyExecuted extends ApprovalError {
+  readonly reason = 'Conflict';
+
   constructor(approvalId: string) {
     super(approvalId, `approval ${approvalId} was already used; request approval again`);
   }
@@ -107,12 +135,16 @@ export class AlreadyExecuted extends ApprovalError {
 
 /** The request presented is not the one that was approved. */
 export class FingerprintMismatch extends ApprovalError {
+  readonly reason = 'Conflict';
+
   constructor(approvalId: string) {
     super(approvalId, `approval ${approvalId} was granted for a different request; request approval for this one`);
   }
 }
 
 export class ReasonRequired extends ApprovalError {
+  readonly reason = 'BadRequest';
+
   constructor(
     approvalId: string,
     readonly who: 'requester' | 'approver',
@@ -123,6 +155,8 @@ export class ReasonRequired extends ApprovalError {
 
 /** `evolve` met an event its state cannot follow: the stream is corrupt, never a user mistake. */
 export class IllegalApprovalTransition extends ApprovalError {
+  readonly reason = 'InternalError';
+
   constructor(
     approvalId: string,
     readonly from: string,

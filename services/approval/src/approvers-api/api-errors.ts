@@ -3,15 +3,7 @@ import type { Response } from 'express';
 import { AuthenticationError } from '@chaperone/auth';
 import { StoreUnavailable } from '@chaperone/event-store';
 import { kubeStatus, type KubeStatus } from '@chaperone/k8s-status';
-import {
-  AlreadyDecided,
-  AlreadyExecuted,
-  ApprovalNotFound,
-  DuplicateVote,
-  NotAnApprover,
-  ReasonRequired,
-  SelfApprovalRefused,
-} from '../approvals';
+import { ApprovalError } from '../approvals';
 
 /** A refusal the API answers as is. */
 export class ApiRefusal extends Error {
@@ -21,22 +13,17 @@ export class ApiRefusal extends Error {
 }
 
 /**
- * The one mapping from what went wrong to the Status an approver gets: 401 unauthenticated, 403 not
- * allowed to decide (self-approval, not in the approver groups), 404 unknown approval, 409 the
- * decision conflicts with one already taken, 503 the store is down (nothing was recorded).
- * Messages never contain a token (AuthenticationError's messages are built to be safe).
+ * The Status an approver gets: a refused command answers with the reason its error carries (403 not
+ * allowed to decide, 404 unknown approval, 409 the decision conflicts with one already taken…);
+ * besides, 401 unauthenticated and 503 the store is down (nothing was recorded). Messages never
+ * contain a token (AuthenticationError's messages are built to be safe).
  */
 export function statusOf(e: unknown): KubeStatus {
   if (e instanceof ApiRefusal) return e.status;
   if (e instanceof AuthenticationError) {
     return kubeStatus('Unauthorized', `approvers authenticate with an OIDC bearer token: ${e.message}`);
   }
-  if (e instanceof ApprovalNotFound) return kubeStatus('NotFound', e.message, { name: e.approvalId, kind: 'approvals' });
-  if (e instanceof SelfApprovalRefused || e instanceof NotAnApprover) return kubeStatus('Forbidden', e.message, { name: e.approvalId, kind: 'approvals' });
-  if (e instanceof AlreadyDecided || e instanceof DuplicateVote || e instanceof AlreadyExecuted) {
-    return kubeStatus('Conflict', e.message, { name: e.approvalId, kind: 'approvals' });
-  }
-  if (e instanceof ReasonRequired) return kubeStatus('BadRequest', e.message, { name: e.approvalId, kind: 'approvals' });
+  if (e instanceof ApprovalError) return kubeStatus(e.reason, e.message, { name: e.approvalId, kind: 'approvals' });
   if (e instanceof StoreUnavailable) return kubeStatus('ServiceUnavailable', 'the approval store is unavailable; nothing was recorded, retry later');
   if (e instanceof HttpException) {
     const code = e.getStatus();

@@ -1,45 +1,21 @@
 import { StoreUnavailable } from '@chaperone/event-store';
 import { ContractViolation, type ApprovalErrorCode, type ApprovalErrorReply } from '@chaperone/contracts';
-import {
-  AlreadyDecided,
-  AlreadyExecuted,
-  ApprovalAlreadyRequested,
-  ApprovalError,
-  ApprovalNotFound,
-  DuplicateVote,
-  FingerprintMismatch,
-  GrantExpired,
-  IllegalApprovalTransition,
-  InvalidApprovalRequest,
-  NotAnApprover,
-  NotGranted,
-  NotYetExpired,
-  ReasonRequired,
-  SelfApprovalRefused,
-} from '../approvals';
+import { ApprovalError, type ApprovalErrorReason } from '../approvals';
 
-/** The one mapping from what went wrong to a wire error code; messages never carry tokens or bodies. */
+/** The bus has fewer codes than Kubernetes has reasons: a refusal to decide is a conflict there. */
+const WIRE_CODES: Readonly<Record<ApprovalErrorReason, ApprovalErrorCode>> = Object.freeze({
+  BadRequest: 'invalid',
+  Forbidden: 'conflict',
+  NotFound: 'not-found',
+  Conflict: 'conflict',
+  InternalError: 'internal',
+});
+
+/** The wire code of what went wrong: a refused command's is its error's reason; messages never carry tokens or bodies. */
 export function errorCodeOf(e: unknown): ApprovalErrorCode {
   if (e instanceof ContractViolation) return 'invalid';
   if (e instanceof StoreUnavailable) return 'unavailable';
-  if (e instanceof ApprovalNotFound) return 'not-found';
-  if (e instanceof InvalidApprovalRequest || e instanceof ReasonRequired) return 'invalid';
-  if (
-    e instanceof AlreadyDecided ||
-    e instanceof AlreadyExecuted ||
-    e instanceof ApprovalAlreadyRequested ||
-    e instanceof DuplicateVote ||
-    e instanceof FingerprintMismatch ||
-    e instanceof GrantExpired ||
-    e instanceof NotGranted ||
-    e instanceof NotYetExpired ||
-    e instanceof SelfApprovalRefused ||
-    e instanceof NotAnApprover
-  ) {
-    return 'conflict';
-  }
-  if (e instanceof IllegalApprovalTransition) return 'internal';
-  return e instanceof ApprovalError ? 'conflict' : 'internal';
+  return e instanceof ApprovalError ? WIRE_CODES[e.reason] : 'internal';
 }
 
 export function errorReply(e: unknown): ApprovalErrorReply {

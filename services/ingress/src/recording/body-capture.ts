@@ -1,4 +1,4 @@
-import { BodyDigest } from '@chaperone/blob-store';
+import { BodyHasher } from '@chaperone/blob-store';
 import type { RecordedBody } from '@chaperone/contracts';
 
 /** A body as it passed, for the evidence: its digest always, its first bytes when they are stored. */
@@ -13,11 +13,11 @@ export interface CapturedBody {
  * bytes (the rest is digested, never kept). One SHA-256 pass over each byte.
  */
 export class BodyCapture {
-  private readonly digest: BodyDigest;
+  private readonly digest: BodyHasher;
   private readonly chunks: Buffer[] | undefined;
 
   constructor(opts: { store: boolean; capBytes: number }) {
-    this.digest = new BodyDigest(opts.store ? opts.capBytes : Number.POSITIVE_INFINITY);
+    this.digest = new BodyHasher(opts.store ? opts.capBytes : Number.POSITIVE_INFINITY);
     this.chunks = opts.store ? [] : undefined;
   }
 

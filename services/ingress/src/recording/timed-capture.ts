@@ -1,4 +1,4 @@
-import { BodyDigest, sha256Digest } from '@chaperone/blob-store';
+import { BodyHasher, sha256Digest } from '@chaperone/blob-store';
 import type { CapturedBody } from './body-capture';
 
 /**
@@ -7,7 +7,7 @@ import type { CapturedBody } from './body-capture';
  * `capBytes` of lines (then the recording is marked truncated; the digest still covers every byte).
  */
 export class TimedCapture {
-  private readonly whole = new BodyDigest();
+  private readonly whole = new BodyHasher();
   private readonly lines: Buffer[] = [];
   private kept = 0;
   private truncated = false;

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MaskingFailed, maskJsonDocumentByTree, profileFor } from '@chaperone/masking';
 import { maskJsonDocument } from './mask-document';
-import { defaultWorkerFile, MaskWorkerPool } from './mask-pool';
+import { MaskWorkerPool } from './mask-pool';
+import { BUILT_WORKER_FILE } from '../testing/built-worker';
 
 // The pool runs the compiled worker (dist/mask-streams/mask-worker.js): the test target depends on
 // the service's build, so `nx test` builds it first.
@@ -43,7 +44,7 @@ function crashOnceWorker(dir: string): string {
     [
       "const { existsSync, writeFileSync } = require('node:fs');",
       "const { parentPort } = require('node:worker_threads');",
-      `if (existsSync(${JSON.stringify(marker)})) require(${JSON.stringify(defaultWorkerFile())});`,
+      `if (existsSync(${JSON.stringify(marker)})) require(${JSON.stringify(BUILT_WORKER_FILE)});`,
       `else parentPort.once('message', () => { writeFileSync(${JSON.stringify(marker)}, ''); process.exit(70); });`,
     ].join('\n'),
   );
@@ -53,7 +54,7 @@ function crashOnceWorker(dir: string): string {
 describe('MaskWorkerPool', () => {
   const pools: MaskWorkerPool[] = [];
   const pool = (workers: number, minBytes = 256 * 1024, workerFile?: string) => {
-    const p = new MaskWorkerPool({ workers, minBytes, ...(workerFile ? { workerFile } : {}) });
+    const p = new MaskWorkerPool({ workers, minBytes, workerFile: workerFile ?? BUILT_WORKER_FILE });
     pools.push(p);
     return p;
   };

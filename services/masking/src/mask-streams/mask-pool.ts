@@ -20,7 +20,7 @@ export interface MaskPoolOptions {
   workers: number;
   /** Documents of at least this many bytes go to a worker; smaller ones are masked inline. */
   minBytes: number;
-  /** The compiled worker entry; default: mask-worker.js next to this module once built. */
+  /** The compiled worker entry; default: mask-worker.js next to this module. */
   workerFile?: string;
 }
 
@@ -37,12 +37,9 @@ interface Slot {
   job: Job | undefined;
 }
 
-/**
- * The compiled worker file. Next to this module in dist/; when this module runs from its
- * TypeScript source (jest), the service's build output, which the test target depends on.
- */
+/** The compiled worker file, next to this module in dist/ (tests from sources pass the built one). */
 export function defaultWorkerFile(): string {
-  return __filename.endsWith('.ts') ? join(__dirname, '..', '..', 'dist', 'mask-streams', 'mask-worker.js') : join(__dirname, 'mask-worker.js');
+  return join(__dirname, 'mask-worker.js');
 }
 
 /**

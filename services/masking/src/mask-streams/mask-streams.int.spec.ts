@@ -8,6 +8,7 @@ import { busSubjects, MaskHeaders, type MaskOpenReply } from '@chaperone/contrac
 import { bootstrapService } from '@chaperone/service-runtime';
 import { MaskingModule } from '../masking.module';
 import { MaskWorkerPool } from './mask-pool';
+import { BUILT_WORKER_FILE } from '../testing/built-worker';
 
 const servers = [process.env['NATS_URL'] ?? 'nats://127.0.0.1:4222'];
 const subjects = busSubjects(`mask-int-${randomUUID().slice(0, 8)}`);
@@ -20,7 +21,7 @@ describe('masking streams over real NATS', () => {
   beforeAll(async () => {
     app = await bootstrapService({
       service: 'masking',
-      module: MaskingModule.forRoot({ service: 'masking', natsServers: servers, busPrefix: subjects.prefix }, { workers: 1, minBytes: 256 * 1024 }),
+      module: MaskingModule.forRoot({ service: 'masking', natsServers: servers, busPrefix: subjects.prefix }, { workers: 1, minBytes: 256 * 1024, workerFile: BUILT_WORKER_FILE }),
       healthHost: '127.0.0.1',
       healthPort: 0,
       jsonLogs: true,
@@ -154,7 +155,7 @@ describe('masking streams: shutdown while a document is in a worker', () => {
     const own = busSubjects(`mask-int-${randomUUID().slice(0, 8)}`);
     const app = await bootstrapService({
       service: 'masking',
-      module: MaskingModule.forRoot({ service: 'masking', natsServers: servers, busPrefix: own.prefix }, { workers: 1, minBytes: 1024 }),
+      module: MaskingModule.forRoot({ service: 'masking', natsServers: servers, busPrefix: own.prefix }, { workers: 1, minBytes: 1024, workerFile: BUILT_WORKER_FILE }),
       healthHost: '127.0.0.1',
       healthPort: 0,
       jsonLogs: true,

@@ -1,0 +1,172 @@
+#!/usr/bin/env node
+// Renders docs/performance.md from the last full `npm run bench` (bench-results/latest.md and
+// latest.json): the prose here says how to run and read it, the figures come from the run, so the
+// doc never quotes numbers a later run contradicts. `npm run bench` calls render() after a full
+// run; run this file to render again from the results on disk.
+//
+// Usage: node scripts/docs/performance.js [--results <dir>] [--out <file>]
+'use strict';
+const { existsSync, readFileSync, writeFileSync } = require('node:fs');
+const path = require('node:path');
+
+const ROOT = path.resolve(__dirname, '..', '..');
+
+const INTRO = `# Performance
+
+What Chaperone costs per Kubernetes request, measured by \`npm run bench\` (\`scripts/bench.js\`).
+This page is generated from the last full run (\`scripts/docs/performance.js\`); do not edit it by
+hand.
+
+## What the bench runs
+
+It builds what it needs, starts NATS if nothing answers on 4222 (as \`npm start\` does), the test API
+server over HTTPS and a **bare proxy** (node + http-proxy-3 over HTTPS with a keep-alive agent: the
+floor any Node proxy pays), each in its own process, and Chaperone's services with a bus prefix of
+its own. The bench agent is registered in an agents file like a production agent. autocannon then
+drives the same GETs through (a) the API server directly, (b) the bare proxy and (c) Chaperone:
+
+- **maximum throughput** of each target;
+- a **fixed-rate run at half of Chaperone's maximum** for all three targets (the latency goals are
+  stated at that load; autocannon's coordinated-omission correction is off there, since it adds its
+  own pacing delay below capacity);
+- **one keep-alive client**, one request at a time, timed with \`performance.now()\` (autocannon
+  reports whole milliseconds; a 1 ms goal needs better);
+- **peak RSS** and **CPU milliseconds per request** of every process, from \`/proc\`;
+- (f) **watch events per second**: a burst of ConfigMaps counted on one watch directly, through the
+  bare proxy and through Chaperone (raw and masked);
+- **policy decision time** for 10 and 10,000 rules (the indexed evaluator and a linear scan);
+- a **soak** (\`--soak <seconds>\`, 30 by default) at half of the allow path's maximum, sampling the
+  RSS of every process every 5 s.
+
+\`\`\`sh
+npm run bench                    # about 7 minutes; needs nats-server installed, or NATS on 127.0.0.1:4222
+npm run bench -- --soak 600      # with a 10-minute memory soak
+npm run bench -- --only get-pod --duration 5   # one scenario while tuning (no watch, soak, nor this page)
+\`\`\`
+
+It prints markdown tables and writes \`bench-results/latest.json\` and \`bench-results/latest.md\`
+(not committed), then this page. Every process it started ends with it, also on an error or Ctrl-C,
+and it deletes the JetStream streams of its prefix. Component benches (\`npm run bench:evidence\`,
+\`bench:masking\`, \`bench:approval\`, \`bench:verify\`, \`bench:reports\`, \`bench:exec\`,
+\`bench:proofs\`) are described in the topic pages.
+`;
+
+const READING = `## How to read these figures
+
+**Every process runs on one machine**: the load generator, the API server, the bare proxy,
+Chaperone's services and NATS. On a machine with few cores, contention changes absolute figures by
+an order of magnitude between a quiet and a busy run; read the ratios and the CPU milliseconds per
+request first (they are the least sensitive to other load), and expect tens of percent of noise on
+throughput and tails between two quiet runs. Run the bench on a quiet machine, or with NATS and the
+audit service on other hosts, before quoting absolute numbers.
+
+## Where the cost goes
+
+- **Throughput is CPU per request.** On a machine shared by every process, maximum throughput is
+  about the cores' time divided by the CPU one request costs across all of them (the CPU table
+  above). Each admitted request is three durable events (\`RequestIntercepted\`, \`PolicyDecided\`,
+  \`RequestCompleted\`) stored by JetStream on disk, each then appended by the audit service to the
+  hash-chained event store (another JetStream write and a chain step), and followed by the read
+  models of the approval and reports services. That evidence is the product. In production NATS,
+  audit and reports run on their own nodes, and only the ingress's share scales with ingress
+  replicas.
+- **Latency is process hops.** A request crosses processes at least six times (ingress → NATS →
+  policy → JetStream, one write for the intercept and the decision → policy → NATS → ingress)
+  before it goes to the API server. The floor by design is the decide round trip including the
+  durable \`PolicyDecided\` plus the proxy itself (bare minus direct): "the decision is stored before
+  anything is forwarded" costs at least one JetStream acknowledgement.
+- **Masking a large document** costs CPU in the masking service (parse, mask, serialise; see
+  [masking](masking.md)) and in the ingress to move the bytes through NATS both ways in 512 KiB
+  exchanges. Worker threads keep a masking replica answering during a big list but do not make one
+  document cheaper; a masker that streams without building the object tree, in the ingress process,
+  would.
+- **Followers of the store.** The approval service's read model reads only \`approval-*\` streams
+  (filtered before decoding), but JetStream still delivers every message to it; the reports
+  projection needs every event.
+
+The design choices behind the request path's costs are in [decisions](decisions.md#the-request-paths-costs).
+`;
+
+const figure = (x, digits = 1) => (x === undefined || x === null || Number.isNaN(x) ? 'n/a' : String(+x.toFixed(digits)));
+
+/** The goals the bench is measured against, evaluated on the run's figures. */
+function goals(result) {
+  const find = (scenario, variant) => (result.http ?? []).find((r) => r.scenario === scenario && (variant === undefined || r.variant === variant));
+  const rows = [];
+  const pod = find('get-pod', 'raw');
+  if (pod) {
+    const share = pod.max.chaperone.rps / pod.max.bare.rps;
+    rows.push([
+      "allow-path throughput at least 50 % of the bare proxy's",
+      `${figure(pod.max.chaperone.rps)} vs ${figure(pod.max.bare.rps)} req/s (${figure(share * 100, 0)} %)`,
+      share >= 0.5 ? 'met' : 'missed',
+    ]);
+    const p50 = pod.half.chaperone.p50 - pod.half.direct.p50;
+    const p99 = pod.half.chaperone.p99 - pod.half.direct.p99;
+    const s50 = pod.sequential.chaperone.p50 - pod.sequential.direct.p50;
+    const s99 = pod.sequential.chaperone.p99 - pod.sequential.direct.p99;
+    rows.push([
+      'added latency over direct, p50 ≤ 1 ms and p99 ≤ 5 ms at half of maximum throughput',
+      `at ${pod.halfRate} req/s: +${figure(p50)} / +${figure(p99)} ms; one client: +${figure(s50, 2)} / +${figure(s99, 2)} ms`,
+      p50 <= 1 && p99 <= 5 ? 'met' : 'missed',
+    ]);
+  }
+  const list = find('list-1mb');
+  if (list) {
+    const added = list.sequential.chaperone.p50 - list.sequential.direct.p50;
+    rows.push(['a masked 1 MB list adds at most 15 ms', `one client: +${figure(added)} ms at p50 over direct`, added <= 15 ? 'met' : 'missed']);
+  }
+  const soak = result.soak;
+  if (soak) {
+    const services = ['ingress', 'policy', 'masking', 'approval', 'audit', 'reports'].filter((n) => soak.perProcess[n]);
+    const growth = services.map((n) => [n, (soak.perProcess[n].endMb / soak.perProcess[n].startMb - 1) * 100]);
+    const worst = Math.max(...growth.map(([, g]) => g));
+    const state = soak.seconds < 600 ? `not shown: a ${soak.seconds} s soak (run with --soak 600)` : worst <= 5 ? 'met' : 'to watch';
+    rows.push([
+      'memory flat over 10 minutes (services within 5 % after warm-up)',
+      `${soak.seconds} s soak from ${soak.startAtS} s: ${growth.map(([n, g]) => `${n} ${g >= 0 ? '+' : ''}${figure(g)} %`).join(', ')}`,
+      state,
+    ]);
+  }
+  if (rows.length === 0) return '';
+  return ['## Goals', '', '| goal | this run | state |', '|---|---|---|', ...rows.map((r) => `| ${r.join(' | ')} |`), ''].join('\n');
+}
+
+/** The run's tables, without the run's date: docs describe the figures, not when they were taken. */
+function figures(markdown) {
+  return markdown
+    .trim()
+    .replace(/^Run \S+ on (.*)$/m, 'Measured on $1')
+    .concat('\n');
+}
+
+function render({ results = path.join(ROOT, 'bench-results'), out = path.join(ROOT, 'docs', 'performance.md') } = {}) {
+  const mdFile = path.join(results, 'latest.md');
+  if (!existsSync(mdFile)) throw new Error(`no ${path.relative(ROOT, mdFile)}: run \`npm run bench\` first`);
+  const jsonFile = path.join(results, 'latest.json');
+  const result = existsSync(jsonFile) ? JSON.parse(readFileSync(jsonFile, 'utf8')) : {};
+  const page = [INTRO, '## Figures of the last run\n', figures(readFileSync(mdFile, 'utf8')), goals(result), READING].filter(Boolean).join('\n');
+  writeFileSync(out, page);
+  return out;
+}
+
+module.exports = { render };
+
+if (require.main === module) {
+  const args = process.argv.slice(2);
+  const opts = {};
+  for (let i = 0; i < args.length; i += 2) {
+    if (args[i] === '--results') opts.results = path.resolve(args[i + 1]);
+    else if (args[i] === '--out') opts.out = path.resolve(args[i + 1]);
+    else {
+      console.error('usage: node scripts/docs/performance.js [--results <dir>] [--out <file>]');
+      process.exit(2);
+    }
+  }
+  try {
+    console.log(`written ${path.relative(process.cwd(), render(opts))}`);
+  } catch (e) {
+    console.error(e.message);
+    process.exit(1);
+  }
+}
