@@ -5,6 +5,7 @@ export * from './checkpoint';
 export * from './completeness';
 export * from './verify';
 export * from './verify-store';
+export * from './read-all-pages';
 export * from './recorded-bodies';
 export * from './verify-recordings';
 export * from './recordings-retention';

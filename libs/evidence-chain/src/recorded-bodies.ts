@@ -1,4 +1,5 @@
 import { EvidenceStreams, RecordedBodySchema, RecordingsPrunedSchema } from '@chaperone/contracts';
+import { readAllPages } from './read-all-pages';
 import type { EvidenceReader } from './verify-store';
 import type { RecordedEventLike } from './verify';
 
@@ -147,29 +148,4 @@ export async function readRecordingsIndex(store: EvidenceReader, opts: { pageSiz
   const index = newRecordingsIndex();
   await readAllPages(store, opts.pageSize ?? 5000, (e) => indexRecordings(index, e));
   return index;
-}
-
-/**
- * Every event in global order, in pages. Some stores (EventStoreDB) give the events of one append
- * one position, so each page re-reads the last position of the one before and skips what it has
- * already delivered there (as verifyStore does).
- */
-async function readAllPages(store: EvidenceReader, pageSize: number, onEvent: (e: RecordedEventLike & { globalPosition: number }) => void): Promise<void> {
-  let from = 0;
-  let through = 0;
-  let seenAtLast = new Set<string>();
-  for (;;) {
-    const page = await store.readAll({ fromPosition: from, maxCount: pageSize });
-    let fresh = 0;
-    for (const e of page) {
-      if (e.globalPosition === from && seenAtLast.has(e.eventId)) continue;
-      fresh++;
-      if (e.globalPosition !== through) seenAtLast = new Set();
-      seenAtLast.add(e.eventId);
-      through = e.globalPosition;
-      onEvent(e);
-    }
-    if (page.length < pageSize) return;
-    from = fresh === 0 ? through + 1 : through;
-  }
 }

@@ -1,4 +1,5 @@
 import { CHAIN_CHECKPOINTED, EvidenceStreams } from '@chaperone/contracts';
+import { readAllPages } from './read-all-pages';
 import { CHAIN_HASH_KEY, GENESIS, isChainHash, linkHash, PREV_HASH_KEY } from './chain';
 import type { Checkpoint, KeyInput } from './checkpoint';
 import { CompletenessTracker, type CompletenessOptions, type CompletenessReport } from './completeness';
@@ -100,7 +101,7 @@ export async function verifyStore(store: EvidenceReader, opts: VerifyStoreOption
   // 2. One pass over the store, following each stream while it is clean.
   const streams = new Map<string, CleanStream>();
   let events = 0;
-  const throughPosition = await readPages(store, pageSize, (e) => {
+  const throughPosition = await readAllPages(store, pageSize, (e) => {
     events++;
     tracker?.observe(e);
     let s = streams.get(e.stream);
@@ -124,8 +125,8 @@ export async function verifyStore(store: EvidenceReader, opts: VerifyStoreOption
   const verifiedAt = now();
   const open = tracker?.findings(verifiedAt, opts.completeness || {});
   if (dirty.size > 0 || (open && open.unsettled > 0)) {
-    await readPages(store, pageSize, (e, position) => {
-      if (position > throughPosition) return;
+    await readAllPages(store, pageSize, (e) => {
+      if (e.globalPosition > throughPosition) return;
       full.get(e.stream)?.push(e);
       if (open && open.unsettled > 0) open.settle(e);
     });
@@ -151,36 +152,6 @@ export async function verifyStore(store: EvidenceReader, opts: VerifyStoreOption
     verifiedAt: verifiedAt.toISOString(),
     ...(completeness ? { completeness } : {}),
   };
-}
-
-/**
- * Every event in global order, in pages; returns the last position read. Some stores (EventStoreDB)
- * give the events of one append one position, so each page re-reads the last position of the one
- * before and skips what it already delivered there.
- */
-async function readPages(
-  store: EvidenceReader,
-  pageSize: number,
-  onEvent: (e: RecordedEventLike & { globalPosition: number }, position: number) => void,
-): Promise<number> {
-  let from = 0;
-  let through = 0;
-  let seenAtLast = new Set<string>();
-  for (;;) {
-    const page = await store.readAll({ fromPosition: from, maxCount: pageSize });
-    let fresh = 0;
-    for (const e of page) {
-      if (e.globalPosition === from && seenAtLast.has(e.eventId)) continue;
-      fresh++;
-      if (e.globalPosition !== through) seenAtLast = new Set();
-      seenAtLast.add(e.eventId);
-      through = e.globalPosition;
-      onEvent(e, e.globalPosition);
-    }
-    if (page.length < pageSize) return through;
-    // Nothing new at a re-read position: every event there was delivered, move past it.
-    from = fresh === 0 ? through + 1 : through;
-  }
 }
 
 function safeLink(prev: string, e: RecordedEventLike): string | undefined {
