@@ -44,6 +44,7 @@ const SERVICES = [
   },
   { name: 'mcp', title: 'MCP', spec: 'mcpSettings', notes: ['MCP is served on its health port at `/mcp`: [MCP](mcp.md).'] },
   { name: 'exporter', spec: 'exporterSettings', notes: ['Sinks and formats: [evidence export](evidence-export.md).'] },
+  { name: 'console', spec: 'consoleSettings', notes: ['Pages, API and health on one port; sign-in and roles: [console](console.md). `npm start` points it at its demo login.'] },
 ];
 
 /** Settings that are not a service's: npm start's and the command line's. Checked for completeness like the rest. */
@@ -53,6 +54,7 @@ const TOOLS = [
   ['CHAPERONE_TOKEN_FILE', '`chaperone mcp --stdio`: a file holding the agent\'s token, re-read when it changes', '(unset)'],
   ['CHAPERONE_APPROVAL_URL', '`chaperone approvals`: the approvers API', '`http://127.0.0.1:9403`'],
   ['CHAPERONE_REPORTS_SERVER', '`chaperone sessions`, `replay`, `report`, `projections`: the reports service', '`http://127.0.0.1:9405`'],
+  ['CHAPERONE_DEMO_LOGIN_PORT', '`npm start`: the port of the demo issuer\'s sign-in page (authorize and token endpoints) the console uses', 'a free port'],
   ['CHAPERONE_MCP_URL', '`chaperone mcp --stdio`: the MCP endpoint', '`http://127.0.0.1:9406/mcp`'],
 ];
 
