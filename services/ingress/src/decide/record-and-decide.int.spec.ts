@@ -83,7 +83,7 @@ describe('record and decide (real NATS)', () => {
     await ensureEventsStream(jsm, subjects, { maxBytes: 1 << 20, maxMsgs: -1 });
     const evidence = new EvidenceWriter(new DurableEventPublisher(nc.jetstream(), subjects, 2000));
     const authenticate = new Authenticate(authenticator, evidence);
-    const requestInfo = new RequestInfoStage();
+    const requestInfo = new RequestInfoStage({ service: 'ingress', instance: 'ingress-int' });
     const recordAndDecide = new RecordAndDecide(new PolicyClient(nc, { policyTimeoutMs: 2000 } as IngressConfig, subjects), evidence);
     const tracer = trace.getTracer('test');
     server = createServer((req, res) => {
