@@ -1,7 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { headers as natsHeaders, type NatsConnection } from 'nats';
+import { Empty, headers as natsHeaders, type Msg, type MsgHdrs, type NatsConnection } from 'nats';
 import { nestRequest } from '@chaperone/bus';
 import {
+  MASK_ALIVE_OP,
   MASK_CHUNK_BYTES,
   MaskHeaders,
   MaskOpenReplySchema,
@@ -22,6 +23,13 @@ export class MaskingUnavailable extends Error {
     this.name = 'MaskingUnavailable';
   }
 }
+
+/**
+ * While an exchange waits, the replica holding the stream is asked every this many ms whether it
+ * is still there: one that took the exchange and died is found out within about this, not after
+ * the exchange's timeout (which a large document may need in full on a healthy replica).
+ */
+export const MASK_ALIVE_EVERY_MS = 1000;
 
 /** One response being masked by one masking replica. Calls must not overlap (awaited in order). */
 export class MaskStream {
@@ -72,12 +80,7 @@ export class MaskStream {
     for (;;) {
       const h = natsHeaders();
       h.set(MaskHeaders.op, next);
-      let reply;
-      try {
-        reply = await this.nc.request(this.subject, payload, { timeout: this.timeoutMs, headers: h });
-      } catch (e) {
-        throw new MaskingUnavailable(`the masking service did not answer (${e instanceof Error ? e.message : 'error'})`);
-      }
+      const reply = await this.watchedRequest(payload, h);
       const error = reply.headers?.get(MaskHeaders.error);
       if (error) throw new MaskingUnavailable(`masking failed: ${error}`);
       out.push(Buffer.from(reply.data));
@@ -86,6 +89,44 @@ export class MaskStream {
       if (reply.headers?.get(MaskHeaders.more) !== '1') return out;
       next = 'next';
       payload = Buffer.alloc(0);
+    }
+  }
+  /**
+   * One exchange, failed as soon as the stream's replica is gone: every MASK_ALIVE_EVERY_MS it is
+   * asked whether it still holds the stream; no responder means it died with the exchange in hand
+   * (a replica that is merely busy masking answers, and the exchange keeps its full timeout).
+   */
+  private async watchedRequest(payload: Uint8Array, h: MsgHdrs): Promise<Msg> {
+    const exchange = this.nc.request(this.subject, payload, { timeout: this.timeoutMs, headers: h });
+    let done = false;
+    let timer: NodeJS.Timeout | undefined;
+    const gone = new Promise<never>((_, reject) => {
+      const ask = async (): Promise<void> => {
+        const alive = natsHeaders();
+        alive.set(MaskHeaders.op, MASK_ALIVE_OP);
+        try {
+          await this.nc.request(this.subject, Empty, { timeout: MASK_ALIVE_EVERY_MS, headers: alive });
+        } catch (e) {
+          if (!done && (e as { code?: string }).code === '503') {
+            reject(new MaskingUnavailable('the masking service replica masking this response stopped before answering; the rest of the response was withheld'));
+            return;
+          }
+        }
+        if (!done) timer = setTimeout(() => void ask(), MASK_ALIVE_EVERY_MS);
+      };
+      timer = setTimeout(() => void ask(), MASK_ALIVE_EVERY_MS);
+    });
+    try {
+      return await Promise.race([exchange, gone]);
+    } catch (e) {
+      if (e instanceof MaskingUnavailable) throw e;
+      const code = (e as { code?: string }).code;
+      if (code === 'TIMEOUT') throw new MaskingUnavailable(`the masking service did not answer within ${this.timeoutMs} ms`);
+      throw new MaskingUnavailable(`the masking service did not answer (${e instanceof Error ? e.message : 'error'})`);
+    } finally {
+      done = true;
+      clearTimeout(timer);
+      exchange.catch(() => undefined);
     }
   }
 }
