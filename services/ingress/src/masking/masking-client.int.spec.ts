@@ -3,7 +3,7 @@ import { connect, headers as natsHeaders, type NatsConnection } from 'nats';
 import { busSubjects, MaskHeaders, MASK_ALIVE_OP } from '@chaperone/contracts';
 import { encodeJson } from '@chaperone/bus';
 import type { IngressConfig } from '../tokens';
-import { MaskingClient, MaskingUnavailable } from './masking-client';
+import { MaskingClient, MaskStream, MaskingUnavailable } from './masking-client';
 
 const servers = [process.env['NATS_URL'] ?? 'nats://127.0.0.1:4222'];
 const subjects = busSubjects(`maskcli-int-${randomUUID().slice(0, 8)}`);
@@ -60,6 +60,23 @@ describe('masking client: an exchange a masking replica took (real NATS)', () =>
     await expect(ending).rejects.toThrow(MaskingUnavailable);
     await expect(ending).rejects.toThrow(/masking service replica masking this response stopped/);
     expect(Date.now() - started).toBeLessThan(EXCHANGE_TIMEOUT_MS / 3);
+  });
+
+  it('given the bus connection dropped while an exchange waited (NATS restarted), then the exchange fails at once: its request or answer may be lost', async () => {
+    const replica = await maskingReplica(undefined);
+    const session = randomUUID();
+    replica.nc.subscribe(subjects.maskSession(session), { callback: (_e, m) => (m.headers?.get(MaskHeaders.op) === MASK_ALIVE_OP ? m.respond(new Uint8Array()) : true) });
+    await replica.nc.flush();
+    let drops = 0;
+    const stream = new MaskStream(nc, subjects.maskSession(session), EXCHANGE_TIMEOUT_MS, () => drops);
+    const started = Date.now();
+    const ending = stream.end(Buffer.from('{}'));
+    ending.catch(() => undefined);
+    await new Promise((r) => setTimeout(r, 200)); // the exchange is under way
+    drops++;
+    await expect(ending).rejects.toThrow(/the bus connection dropped while the masking service had this response/);
+    expect(Date.now() - started).toBeLessThan(EXCHANGE_TIMEOUT_MS / 3);
+    await replica.nc.close();
   });
 
   it('given the replica is alive but slow (a large document), then the exchange waits for its answer', async () => {

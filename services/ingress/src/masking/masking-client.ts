@@ -41,6 +41,8 @@ export class MaskStream {
     private readonly nc: NatsConnection,
     private readonly subject: string,
     private readonly timeoutMs: number,
+    /** Changes whenever the bus connection dropped: a request or reply in flight then may be lost. */
+    private readonly connectionEpoch: () => number = () => 0,
   ) {}
 
   /** Send bytes; returns the masked output that is complete so far (possibly empty). */
@@ -98,10 +100,17 @@ export class MaskStream {
    */
   private async watchedRequest(payload: Uint8Array, h: MsgHdrs): Promise<Msg> {
     const exchange = this.nc.request(this.subject, payload, { timeout: this.timeoutMs, headers: h });
+    const epoch = this.connectionEpoch();
     let done = false;
     let timer: NodeJS.Timeout | undefined;
     const gone = new Promise<never>((_, reject) => {
       const ask = async (): Promise<void> => {
+        if (this.connectionEpoch() !== epoch) {
+          // NATS restarted or the connection dropped: the exchange or its answer may be lost, and
+          // the replica, resubscribed, would still say it is alive.
+          reject(new MaskingUnavailable('the bus connection dropped while the masking service had this response; the rest of the response was withheld'));
+          return;
+        }
         const alive = natsHeaders();
         alive.set(MaskHeaders.op, MASK_ALIVE_OP);
         try {
@@ -134,11 +143,18 @@ export class MaskStream {
 /** Opens masking streams through the masking service's queue group. */
 @Injectable()
 export class MaskingClient {
+  /** Counts the bus connection's drops, so streams can tell an exchange that spanned one. */
+  private drops = 0;
+
   constructor(
     @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
     @Inject(BUS) private readonly subjects: BusSubjects,
     @Inject(INGRESS_CONFIG) private readonly config: IngressConfig,
-  ) {}
+  ) {
+    void (async () => {
+      for await (const s of nc.status()) if (s.type === 'disconnect' || s.type === 'reconnect') this.drops++;
+    })().catch(() => undefined);
+  }
 
   async open(requestId: string, mode: MaskMode, profile: string): Promise<MaskStream> {
     let raw: unknown;
@@ -151,7 +167,7 @@ export class MaskingClient {
       throw new MaskingUnavailable(openFailure(e, timeoutMs));
     }
     const reply = parseContract(MaskOpenReplySchema, 'MaskOpenReply', raw);
-    return new MaskStream(this.nc, this.subjects.maskSession(reply.session), this.config.maskingTimeoutMs);
+    return new MaskStream(this.nc, this.subjects.maskSession(reply.session), this.config.maskingTimeoutMs, () => this.drops);
   }
 }
 
