@@ -41,8 +41,8 @@ export class MaskStream {
     private readonly nc: NatsConnection,
     private readonly subject: string,
     private readonly timeoutMs: number,
-    /** Changes whenever the bus connection dropped: a request or reply in flight then may be lost. */
-    private readonly connectionEpoch: () => number = () => 0,
+    /** Calls back when the bus connection drops (a request or reply in flight may be lost); returns the unsubscribe. */
+    private readonly onDrop: (dropped: () => void) => () => void = () => () => undefined,
   ) {}
 
   /** Send bytes; returns the masked output that is complete so far (possibly empty). */
@@ -100,17 +100,14 @@ export class MaskStream {
    */
   private async watchedRequest(payload: Uint8Array, h: MsgHdrs): Promise<Msg> {
     const exchange = this.nc.request(this.subject, payload, { timeout: this.timeoutMs, headers: h });
-    const epoch = this.connectionEpoch();
     let done = false;
+    let stopWatching = (): void => undefined;
     let timer: NodeJS.Timeout | undefined;
     const gone = new Promise<never>((_, reject) => {
+      // NATS restarted or the connection dropped: the exchange or its answer may be lost, and the
+      // replica, resubscribed after the reconnection, would still say it is alive.
+      stopWatching = this.onDrop(() => reject(new MaskingUnavailable('the bus connection dropped while the masking service had this response; the rest of the response was withheld')));
       const ask = async (): Promise<void> => {
-        if (this.connectionEpoch() !== epoch) {
-          // NATS restarted or the connection dropped: the exchange or its answer may be lost, and
-          // the replica, resubscribed, would still say it is alive.
-          reject(new MaskingUnavailable('the bus connection dropped while the masking service had this response; the rest of the response was withheld'));
-          return;
-        }
         const alive = natsHeaders();
         alive.set(MaskHeaders.op, MASK_ALIVE_OP);
         try {
@@ -135,6 +132,7 @@ export class MaskStream {
     } finally {
       done = true;
       clearTimeout(timer);
+      stopWatching();
       exchange.catch(() => undefined);
     }
   }
@@ -143,8 +141,8 @@ export class MaskStream {
 /** Opens masking streams through the masking service's queue group. */
 @Injectable()
 export class MaskingClient {
-  /** Counts the bus connection's drops, so streams can tell an exchange that spanned one. */
-  private drops = 0;
+  /** Streams waiting for an exchange, told when the bus connection drops. */
+  private readonly dropListeners = new Set<() => void>();
 
   constructor(
     @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
@@ -152,7 +150,7 @@ export class MaskingClient {
     @Inject(INGRESS_CONFIG) private readonly config: IngressConfig,
   ) {
     void (async () => {
-      for await (const s of nc.status()) if (s.type === 'disconnect' || s.type === 'reconnect') this.drops++;
+      for await (const s of nc.status()) if (s.type === 'disconnect' || s.type === 'reconnect') for (const l of [...this.dropListeners]) l();
     })().catch(() => undefined);
   }
 
@@ -167,7 +165,10 @@ export class MaskingClient {
       throw new MaskingUnavailable(openFailure(e, timeoutMs));
     }
     const reply = parseContract(MaskOpenReplySchema, 'MaskOpenReply', raw);
-    return new MaskStream(this.nc, this.subjects.maskSession(reply.session), this.config.maskingTimeoutMs, () => this.drops);
+    return new MaskStream(this.nc, this.subjects.maskSession(reply.session), this.config.maskingTimeoutMs, (dropped) => {
+      this.dropListeners.add(dropped);
+      return () => this.dropListeners.delete(dropped);
+    });
   }
 }
 
