@@ -133,6 +133,7 @@ describe('record and decide (real NATS)', () => {
           traceId: expect.any(String),
           identity: { subject: 'bot', username: 'bot', groups: ['agents'], agent: 'bot', issuer: 'https://intercept-int' },
           payload: {
+            gateway: 'ingress-int',
             method: 'GET',
             path: '/api/v1/namespaces/default/pods',
             query: 'limit=5',
