@@ -36,6 +36,11 @@ export const RequestInterceptedSchema = z.object({
     sourceAddress: z.string(),
     /** True for exec/attach/portforward style connection upgrades. */
     upgrade: z.boolean(),
+    /**
+     * The ingress replica (its instance id) holding the request. It announces itself on the bus
+     * (BusSubjects.ingressReplicaBucket); when it stops, the reconciler closes what it left open.
+     */
+    gateway: z.string().optional(),
   }),
 });
 

@@ -50,6 +50,12 @@ export const MaskHeaders = Object.freeze({
   error: 'Chaperone-Mask-Error',
 });
 export const MaskOps = Object.freeze(['data', 'end', 'next'] as const);
+/**
+ * Asked on a stream's subject while an exchange is slow: the replica answers at once with an
+ * empty body and leaves the stream as it is. No responder means the replica holding the stream
+ * is gone, and the exchange fails at once instead of after its (long) timeout.
+ */
+export const MASK_ALIVE_OP = 'alive';
 export type MaskOp = (typeof MaskOps)[number];
 
 /** Chunk size in both directions: well under NATS's default 1 MB max payload, headers included. */

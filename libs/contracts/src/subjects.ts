@@ -12,6 +12,8 @@ import type { ChaperoneEventType } from './events';
  * | <p>.masking.s.<session>               | request/reply | ingress         | the replica that opened it  |
  * | <p>.events.p<N>.<EventType>           | JetStream     | ingress, policy | audit (durable <p>-audit-pN)|
  * | <p>-audit-leases (KV bucket)          | key-value     | audit           | audit (who consumes which N)|
+ * | <p>-ingress-replicas (KV bucket)      | key-value     | ingress         | audit's reconciler (liveness)|
+ * | <p>-reconciler-lease (KV bucket)      | key-value     | audit           | audit (one reconciler leads)|
  * | <p>.health.<service>                  | request/reply | operators       | every replica (no group)    |
  * | <p>.evidence.<kind>.<stream>          | JetStream     | audit, approval | projections (event store)   |
  * | <p>.approval.open                     | request/reply | ingress         | approval (<p>-approval)     |
@@ -64,6 +66,10 @@ export interface BusSubjects {
   auditConsumer(partition: number): string;
   /** JetStream KV bucket of the audit replicas' partition leases (one key per partition). */
   readonly auditLeaseBucket: string;
+  /** JetStream KV bucket where each ingress replica announces itself (`replica.<id>`, every second). */
+  readonly ingressReplicaBucket: string;
+  /** JetStream KV bucket of the reconciler's lease: one audit replica reconciles at a time. */
+  readonly reconcilerLeaseBucket: string;
   /** JetStream stream (and subject prefix) of the evidence event store's JetStream adapter. */
   readonly evidenceStream: string;
   readonly evidenceSubjectPrefix: string;
@@ -103,6 +109,8 @@ export function busSubjects(prefix: string = DEFAULT_BUS_PREFIX): BusSubjects {
     eventsStream: `${upper}_EVENTS`,
     auditConsumer: (partition: number) => `${prefix}-audit-p${partition}`,
     auditLeaseBucket: `${prefix}-audit-leases`,
+    ingressReplicaBucket: `${prefix}-ingress-replicas`,
+    reconcilerLeaseBucket: `${prefix}-reconciler-lease`,
     evidenceStream: `${upper}_EVIDENCE`,
     evidenceSubjectPrefix: `${prefix}.evidence`,
     approvalOpen: `${prefix}.approval.open`,

@@ -7,10 +7,13 @@ import { EventRecorder } from './record-events/event-recorder';
 import type { EventStoreKind } from '@chaperone/event-store';
 import { registerAuditMetrics } from './metrics/audit-metrics';
 import { EVENT_STORE } from './tokens';
+import { RECONCILE_OPTIONS, Reconciler } from './reconcile/reconciler';
+import { DEFAULT_RECONCILE_OPTIONS, type ReconcileOptions } from './reconcile/reconcile-term';
 
 /**
  * The audit service: moves every evidence event from the bus into the event store, exactly once,
- * hash-chained per stream; and signs checkpoints of the chain heads.
+ * hash-chained per stream; signs checkpoints of the chain heads; and closes, with an explicit
+ * RequestOutcomeUnknown, requests an ingress replica let through and never completed.
  */
 @Module({})
 export class AuditModule {
@@ -20,6 +23,8 @@ export class AuditModule {
     eventStoreConnection: string | undefined;
     /** Default: no checkpoints. */
     checkpoints?: CheckpointOptions;
+    /** Default: DEFAULT_RECONCILE_OPTIONS. */
+    reconcile?: ReconcileOptions;
   }): DynamicModule {
     return {
       module: AuditModule,
@@ -37,6 +42,8 @@ export class AuditModule {
         EventRecorder,
         { provide: CHECKPOINT_OPTIONS, useValue: opts.checkpoints ?? { privateKey: null, intervalMs: 60_000 } },
         Checkpointer,
+        { provide: RECONCILE_OPTIONS, useValue: opts.reconcile ?? DEFAULT_RECONCILE_OPTIONS },
+        Reconciler,
       ],
     };
   }

@@ -9,4 +9,14 @@ export const auditSettings = {
     'path to the PEM (PKCS#8) Ed25519 private key that signs chain checkpoints; unset = no checkpoints',
   ),
   checkpointIntervalSeconds: setting.int('CHAPERONE_CHECKPOINT_INTERVAL_SECONDS', 'seconds between signed checkpoints of the chain heads', '60', 1, 86400),
+  reconcileReplicaSilenceMs: setting.int(
+    'CHAPERONE_RECONCILE_REPLICA_SILENCE_MS',
+    'milliseconds an ingress replica may go without announcing itself (it does every second) before the requests it let through and never completed are closed as outcome unknown',
+    '8000', 2000, 600000,
+  ),
+  reconcileMaxRequestSeconds: setting.int(
+    'CHAPERONE_RECONCILE_MAX_REQUEST_SECONDS',
+    'seconds after its decision a request that is not a stream (watch, followed log, exec, attach, port-forward) nor held for approval is closed as outcome unknown when no completion is stored',
+    '900', 10, 604800,
+  ),
 };

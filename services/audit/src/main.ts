@@ -16,6 +16,7 @@ runMain(async () => {
       eventStore: config.eventStore,
       eventStoreConnection: config.eventStoreConnection,
       checkpoints: { privateKey, intervalMs: config.checkpointIntervalSeconds * 1000 },
+      reconcile: { replicaSilenceMs: config.reconcileReplicaSilenceMs, maxRequestMs: config.reconcileMaxRequestSeconds * 1000, roundMs: 1000 },
     }),
     healthHost: config.healthHost,
     healthPort: config.healthPort,

@@ -15,6 +15,7 @@ import { RecordAndDecide } from './decide/record-and-decide';
 import { EnforceLimits } from './limits/enforce-limits';
 import { EvidenceWriter } from './evidence/evidence-writer';
 import { Forward } from './forward/forward';
+import { ReplicaHeartbeat } from './liveness/replica-heartbeat';
 import { StreamingSessions } from './sessions/streaming-sessions';
 import { OpenMasking } from './masking/open-masking';
 import { PlanMasking } from './masking/plan-masking';
@@ -71,6 +72,7 @@ export class IngressModule {
         Refuse,
         HandlerChain,
         GatewayServer,
+        ReplicaHeartbeat,
       ],
     };
   }

@@ -21,6 +21,8 @@ export interface PartitionLeasesOptions {
   log?: { log(message: string): void; warn(message: string): void };
   /** Monotonic milliseconds; default performance.now. */
   clock?: () => number;
+  /** The KV bucket of the leases; default the audit partitions' (BusSubjects.auditLeaseBucket). */
+  bucket?: string;
 }
 
 /** Rounds per renewal period: how often expired and free leases are looked for. */
@@ -70,7 +72,7 @@ export class PartitionLeases {
   }
 
   static async open(nc: NatsConnection, subjects: BusSubjects, me: string, owner: PartitionOwner, opts: PartitionLeasesOptions = {}): Promise<PartitionLeases> {
-    const kv = await nc.jetstream().views.kv(subjects.auditLeaseBucket, { history: 1, ttl: BUCKET_TTL_MS });
+    const kv = await nc.jetstream().views.kv(opts.bucket ?? subjects.auditLeaseBucket, { history: 1, ttl: BUCKET_TTL_MS });
     const leases = new PartitionLeases(kv, me, owner, opts);
     await leases.watch();
     leases.schedule(0);

@@ -46,7 +46,9 @@ export class ApprovalClient {
   ) {}
 
   open(message: OpenApproval): Promise<OpenApprovalReply> {
-    return this.call(this.subjects.approvalOpen, message, OpenApprovalReplySchema, 'OpenApprovalReply');
+    // Opening is quick on a healthy replica: a short timeout of its own finds one that took the
+    // request and died (the request waits, nothing was sent to the cluster).
+    return this.call(this.subjects.approvalOpen, message, OpenApprovalReplySchema, 'OpenApprovalReply', this.config.approvalOpenTimeoutMs);
   }
 
   claim(message: Omit<ClaimGrant, 'schemaVersion'>): Promise<ClaimGrantReply> {
@@ -75,15 +77,18 @@ export class ApprovalClient {
     return () => sub?.unsubscribe();
   }
 
-  private async call<S extends z.ZodType>(subject: string, message: unknown, schema: S, contract: string): Promise<z.infer<S>> {
+  private async call<S extends z.ZodType>(subject: string, message: unknown, schema: S, contract: string, timeoutMs = this.config.approvalTimeoutMs): Promise<z.infer<S>> {
     let raw: unknown;
     try {
-      raw = await nestRequest(this.nc, subject, message, this.config.approvalTimeoutMs);
+      raw = await nestRequest(this.nc, subject, message, timeoutMs);
     } catch (e) {
+      const code = (e as { code?: string }).code;
       throw new ApprovalUnavailable(
-        (e as { code?: string }).code === 'TIMEOUT'
-          ? `the approval service did not answer within ${this.config.approvalTimeoutMs} ms`
-          : `the approval service is unreachable (${describe(e)})`,
+        code === 'TIMEOUT'
+          ? `the approval service took the request but did not answer within ${timeoutMs} ms`
+          : code === '503'
+            ? 'no approval service is running'
+            : `the approval service is unreachable (${describe(e)})`,
       );
     }
     const failed = ApprovalErrorReplySchema.safeParse(raw);

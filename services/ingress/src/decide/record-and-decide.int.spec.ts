@@ -83,7 +83,7 @@ describe('record and decide (real NATS)', () => {
     await ensureEventsStream(jsm, subjects, { maxBytes: 1 << 20, maxMsgs: -1 });
     const evidence = new EvidenceWriter(new DurableEventPublisher(nc.jetstream(), subjects, 2000));
     const authenticate = new Authenticate(authenticator, evidence);
-    const requestInfo = new RequestInfoStage();
+    const requestInfo = new RequestInfoStage({ service: 'ingress', instance: 'ingress-int' });
     const recordAndDecide = new RecordAndDecide(new PolicyClient(nc, { policyTimeoutMs: 2000 } as IngressConfig, subjects), evidence);
     const tracer = trace.getTracer('test');
     server = createServer((req, res) => {
@@ -133,6 +133,7 @@ describe('record and decide (real NATS)', () => {
           traceId: expect.any(String),
           identity: { subject: 'bot', username: 'bot', groups: ['agents'], agent: 'bot', issuer: 'https://intercept-int' },
           payload: {
+            gateway: 'ingress-int',
             method: 'GET',
             path: '/api/v1/namespaces/default/pods',
             query: 'limit=5',

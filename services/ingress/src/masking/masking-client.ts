@@ -1,7 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { headers as natsHeaders, type NatsConnection } from 'nats';
+import { Empty, headers as natsHeaders, type Msg, type MsgHdrs, type NatsConnection } from 'nats';
 import { nestRequest, traceHeaders } from '@chaperone/bus';
 import {
+  MASK_ALIVE_OP,
   MASK_CHUNK_BYTES,
   MaskHeaders,
   MaskOpenReplySchema,
@@ -23,6 +24,13 @@ export class MaskingUnavailable extends Error {
   }
 }
 
+/**
+ * While an exchange waits, the replica holding the stream is asked every this many ms whether it
+ * is still there: one that took the exchange and died is found out within about this, not after
+ * the exchange's timeout (which a large document may need in full on a healthy replica).
+ */
+export const MASK_ALIVE_EVERY_MS = 1000;
+
 /** One response being masked by one masking replica. Calls must not overlap (awaited in order). */
 export class MaskStream {
   report: MaskReport | undefined;
@@ -33,6 +41,8 @@ export class MaskStream {
     private readonly nc: NatsConnection,
     private readonly subject: string,
     private readonly timeoutMs: number,
+    /** Calls back when the bus connection drops (a request or reply in flight may be lost); returns the unsubscribe. */
+    private readonly onDrop: (dropped: () => void) => () => void = () => () => undefined,
   ) {}
 
   /** Send bytes; returns the masked output that is complete so far (possibly empty). */
@@ -72,12 +82,7 @@ export class MaskStream {
     for (;;) {
       const h = natsHeaders();
       h.set(MaskHeaders.op, next);
-      let reply;
-      try {
-        reply = await this.nc.request(this.subject, payload, { timeout: this.timeoutMs, headers: traceHeaders(h) });
-      } catch (e) {
-        throw new MaskingUnavailable(`the masking service did not answer (${e instanceof Error ? e.message : 'error'})`);
-      }
+      const reply = await this.watchedRequest(payload, h);
       const error = reply.headers?.get(MaskHeaders.error);
       if (error) throw new MaskingUnavailable(`masking failed: ${error}`);
       out.push(Buffer.from(reply.data));
@@ -88,16 +93,66 @@ export class MaskStream {
       payload = Buffer.alloc(0);
     }
   }
+  /**
+   * One exchange, failed as soon as the stream's replica is gone: every MASK_ALIVE_EVERY_MS it is
+   * asked whether it still holds the stream; no responder means it died with the exchange in hand
+   * (a replica that is merely busy masking answers, and the exchange keeps its full timeout).
+   */
+  private async watchedRequest(payload: Uint8Array, h: MsgHdrs): Promise<Msg> {
+    const exchange = this.nc.request(this.subject, payload, { timeout: this.timeoutMs, headers: traceHeaders(h) });
+    let done = false;
+    let stopWatching = (): void => undefined;
+    let timer: NodeJS.Timeout | undefined;
+    const gone = new Promise<never>((_, reject) => {
+      // NATS restarted or the connection dropped: the exchange or its answer may be lost, and the
+      // replica, resubscribed after the reconnection, would still say it is alive.
+      stopWatching = this.onDrop(() => reject(new MaskingUnavailable('the bus connection dropped while the masking service had this response; the rest of the response was withheld')));
+      const ask = async (): Promise<void> => {
+        const alive = natsHeaders();
+        alive.set(MaskHeaders.op, MASK_ALIVE_OP);
+        try {
+          await this.nc.request(this.subject, Empty, { timeout: MASK_ALIVE_EVERY_MS, headers: alive });
+        } catch (e) {
+          if (!done && (e as { code?: string }).code === '503') {
+            reject(new MaskingUnavailable('the masking service replica masking this response stopped before answering; the rest of the response was withheld'));
+            return;
+          }
+        }
+        if (!done) timer = setTimeout(() => void ask(), MASK_ALIVE_EVERY_MS);
+      };
+      timer = setTimeout(() => void ask(), MASK_ALIVE_EVERY_MS);
+    });
+    try {
+      return await Promise.race([exchange, gone]);
+    } catch (e) {
+      if (e instanceof MaskingUnavailable) throw e;
+      const code = (e as { code?: string }).code;
+      if (code === 'TIMEOUT') throw new MaskingUnavailable(`the masking service did not answer within ${this.timeoutMs} ms`);
+      throw new MaskingUnavailable(`the masking service did not answer (${e instanceof Error ? e.message : 'error'})`);
+    } finally {
+      done = true;
+      clearTimeout(timer);
+      stopWatching();
+      exchange.catch(() => undefined);
+    }
+  }
 }
 
 /** Opens masking streams through the masking service's queue group. */
 @Injectable()
 export class MaskingClient {
+  /** Streams waiting for an exchange, told when the bus connection drops. */
+  private readonly dropListeners = new Set<() => void>();
+
   constructor(
     @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
     @Inject(BUS) private readonly subjects: BusSubjects,
     @Inject(INGRESS_CONFIG) private readonly config: IngressConfig,
-  ) {}
+  ) {
+    void (async () => {
+      for await (const s of nc.status()) if (s.type === 'disconnect' || s.type === 'reconnect') for (const l of [...this.dropListeners]) l();
+    })().catch(() => undefined);
+  }
 
   async open(requestId: string, mode: MaskMode, profile: string): Promise<MaskStream> {
     let raw: unknown;
@@ -110,7 +165,10 @@ export class MaskingClient {
       throw new MaskingUnavailable(openFailure(e, timeoutMs));
     }
     const reply = parseContract(MaskOpenReplySchema, 'MaskOpenReply', raw);
-    return new MaskStream(this.nc, this.subjects.maskSession(reply.session), this.config.maskingTimeoutMs);
+    return new MaskStream(this.nc, this.subjects.maskSession(reply.session), this.config.maskingTimeoutMs, (dropped) => {
+      this.dropListeners.add(dropped);
+      return () => this.dropListeners.delete(dropped);
+    });
   }
 }
 

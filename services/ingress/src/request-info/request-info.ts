@@ -1,4 +1,5 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { SERVICE_IDENTITY, type ServiceIdentity } from '@chaperone/service-runtime';
 import { parseRequestInfo } from '@chaperone/k8s-request';
 import { DEFAULT_PROFILE, maskCommandQuery } from '@chaperone/masking';
 import { GatewayFailure } from '../errors/gateway-errors';
@@ -16,6 +17,8 @@ import type { Authenticated, Intercepted } from '../context/request-context';
  */
 @Injectable()
 export class RequestInfoStage {
+  constructor(@Inject(SERVICE_IDENTITY) private readonly identity: ServiceIdentity) {}
+
   run(ctx: Authenticated): Intercepted {
     const { req } = ctx.exchange;
     const upgrade = ctx.exchange.kind === 'upgrade';
@@ -33,6 +36,7 @@ export class RequestInfoStage {
       userAgent: String(req.headers['user-agent'] ?? ''),
       sourceAddress: req.socket.remoteAddress ?? '',
       upgrade,
+      gateway: this.identity.instance,
     });
     ctx.span.setAttribute('k8s.verb', parsed.info.verb);
     return { ...ctx, stage: 'intercepted', info: parsed.info, path, query, intercepted };

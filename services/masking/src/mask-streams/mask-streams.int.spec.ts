@@ -4,7 +4,7 @@ import { ClientNats } from '@nestjs/microservices';
 import { connect, headers as natsHeaders, type NatsConnection } from 'nats';
 import { firstValueFrom } from 'rxjs';
 import { nestRequest } from '@chaperone/bus';
-import { busSubjects, MaskHeaders, type MaskOpenReply } from '@chaperone/contracts';
+import { busSubjects, MASK_ALIVE_OP, MaskHeaders, type MaskOpenReply } from '@chaperone/contracts';
 import { bootstrapService } from '@chaperone/service-runtime';
 import { MaskingModule } from '../masking.module';
 import { MaskWorkerPool } from './mask-pool';
@@ -44,6 +44,17 @@ describe('masking streams over real NATS', () => {
     h.set(MaskHeaders.op, op);
     return nc.request(subjects.maskSession(session), body, { timeout: 5000, headers: h });
   }
+
+  it('answers `alive` on a stream at once, with nothing, and leaves the stream as it was', async () => {
+    const open = (await nestRequest(nc, subjects.maskOpen, { schemaVersion: 1, requestId: 'alive', mode: 'document', profile: 'default' }, 5000)) as MaskOpenReply;
+    const alive = await exchange(open.session, MASK_ALIVE_OP, new Uint8Array());
+    expect(alive.data.length).toBe(0);
+    expect(alive.headers?.get(MaskHeaders.error) ?? '').toBe('');
+    const secret = Buffer.from(JSON.stringify({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' }, data: { password: Buffer.from('alive-value').toString('base64') } }));
+    const reply = await exchange(open.session, 'end', secret);
+    expect(reply.headers?.get(MaskHeaders.error) ?? '').toBe('');
+    expect(Buffer.from(reply.data).toString()).not.toContain(Buffer.from('alive-value').toString('base64'));
+  });
 
   it('masks a 3 MB secret list sent in chunks and pages the result back', async () => {
     const items = Array.from({ length: 12_000 }, (_, i) => ({

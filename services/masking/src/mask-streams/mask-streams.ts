@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/
 import { RpcException } from '@nestjs/microservices';
 import { randomUUID } from 'node:crypto';
 import { headers as natsHeaders, type Msg, type MsgHdrs, type NatsConnection, type Subscription } from 'nats';
-import { MaskHeaders, MaskOpenSchema, parseContract, ContractViolation, type BusSubjects, type MaskOpenReply } from '@chaperone/contracts';
+import { MASK_ALIVE_OP, MaskHeaders, MaskOpenSchema, parseContract, ContractViolation, type BusSubjects, type MaskOpenReply } from '@chaperone/contracts';
 import { MaskingFailed, profileFor } from '@chaperone/masking';
 import { startMessageSpan } from '@chaperone/bus';
 import { BUS, NATS_CONNECTION, Readiness } from '@chaperone/service-runtime';
@@ -75,9 +75,14 @@ export class MaskStreams implements OnApplicationShutdown {
   private onMessage(id: string, msg: Msg): void {
     const entry = this.open.get(id);
     if (!entry) return;
+    const op = msg.headers?.get(MaskHeaders.op) ?? '';
+    if (op === MASK_ALIVE_OP) {
+      // The ingress checks that this replica still holds the stream while an exchange is slow.
+      this.respond(id, msg, new Uint8Array(), natsHeaders());
+      return;
+    }
     clearTimeout(entry.timer);
     entry.timer = this.idleTimer(id);
-    const op = msg.headers?.get(MaskHeaders.op) ?? '';
     this.metrics.received(entry.session.mode, msg.data.length);
     // The end of a traced response: its masking (inline or in a worker) is one span of the request's trace.
     const traced = op === 'end' && msg.headers ? startMessageSpan('masking.mask', msg) : undefined;
