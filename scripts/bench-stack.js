@@ -8,7 +8,7 @@ const path = require('node:path');
 const { randomUUID } = require('node:crypto');
 const { connect } = require('nats');
 const { busSubjects } = require('@chaperone/contracts');
-const { GATEWAY_SERVICES, ensureNats, makeServingCert, startService, stopService } = require('./stack');
+const { GATEWAY_SERVICES, ensureNats, makeServingCert, mcpEnv, startService, stopService } = require('./stack');
 
 const GATEWAY_TOKEN = 'bench-gateway-token';
 
@@ -53,8 +53,9 @@ async function deleteStreams(natsUrl, subjects) {
 }
 
 /**
- * @param {{ rules: string, prepare?: (api: any) => void, env?: Record<string, string> }} opts
- *   rules: YAML list items of the policy; prepare: seed the test API server before services start.
+ * @param {{ rules: string, prepare?: (api: any) => void, env?: Record<string, string>, mcp?: boolean }} opts
+ *   rules: YAML list items of the policy; prepare: seed the test API server before services start;
+ *   mcp: start the MCP service too, in front of the gateway (mcpUrl).
  */
 async function startBenchGateway(opts) {
   const dir = mkdtempSync(path.join(tmpdir(), 'chaperone-bench-'));
@@ -84,13 +85,16 @@ async function startBenchGateway(opts) {
   };
   try {
     for (const name of GATEWAY_SERVICES) running.push(await startService(name, env));
+    if (opts.mcp) running.push(await startService('mcp', { ...env, ...mcpEnv(running, cert.certFile) }));
   } catch (e) {
     await stop();
     throw e;
   }
   const gatewayUrl = running.find((s) => s.name === 'ingress').urls[0];
   const processes = running.map((s) => ({ name: s.name, pid: s.child.pid }));
-  return { dir, api, cert, issuer, gatewayUrl, gatewayToken: GATEWAY_TOKEN, processes, stop };
+  const mcp = running.find((s) => s.name === 'mcp');
+  const mcpUrl = mcp ? `${new URL(mcp.health).origin}/mcp` : undefined;
+  return { dir, api, cert, issuer, gatewayUrl, gatewayToken: GATEWAY_TOKEN, processes, mcpUrl, stop };
 }
 
 module.exports = { startBenchGateway, gatewayServiceEnv, deleteStreams, isRunStream };

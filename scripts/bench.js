@@ -13,7 +13,8 @@
 // Usage: node scripts/bench.js [--duration 8] [--connections 10] [--soak 30] [--watch-events 20000]
 //          [--only <scenario>] [--nats-monitor http://host:8222]
 // --soak 0 / --watch-events 0 skip the soak / the watch run; --proofs N: events in the Merkle proof
-// section (1,000,000; 0 skips it); --recording 0 skips recording cost and exec throughput (scripts/bench/).
+// section (1,000,000; 0 skips it); --recording 0 skips recording cost and exec throughput; --mcp 0 skips
+// the MCP tool call's overhead (scripts/bench/).
 // --only runs one scenario's HTTP runs and writes bench-results/only-<scenario>.{json,md} instead (no watch, soak, nor latest.*).
 // With CHAPERONE_NATS_URL the bench uses that server; its message counters are read only from the
 // monitoring URL given with --nats-monitor (else n/a), and count every client of a shared server.
@@ -40,13 +41,13 @@ const GATEWAY_TOKEN = 'bench-gateway-token';
 
 const STRING_OPTIONS = ['only', 'natsMonitor'];
 /** Parts of the run that 0 turns off. */
-const SKIPPABLE = ['soak', 'watchEvents', 'proofs', 'recording'];
+const SKIPPABLE = ['soak', 'watchEvents', 'proofs', 'recording', 'mcp'];
 
 function parseArgs(argv) {
-  const opts = { duration: 8, connections: 10, soak: 30, watchEvents: 20000, proofs: 1_000_000, recording: 1, only: '', natsMonitor: '' };
+  const opts = { duration: 8, connections: 10, soak: 30, watchEvents: 20000, proofs: 1_000_000, recording: 1, mcp: 1, only: '', natsMonitor: '' };
   const usage = (bad) =>
     new Error(
-      `usage: bench.js [--duration s] [--connections n] [--soak s|0] [--watch-events n|0] [--proofs n|0] [--recording 1|0] [--only ${SCENARIOS.map((s) => s.id).join('|')}] [--nats-monitor url] (bad: ${bad})`,
+      `usage: bench.js [--duration s] [--connections n] [--soak s|0] [--watch-events n|0] [--proofs n|0] [--recording 1|0] [--mcp 1|0] [--only ${SCENARIOS.map((s) => s.id).join('|')}] [--nats-monitor url] (bad: ${bad})`,
     );
   for (let i = 0; i < argv.length; i++) {
     const key = argv[i].replace(/^--/, '').replace(/-(\w)/g, (_, c) => c.toUpperCase());
@@ -519,6 +520,7 @@ async function main() {
     if (!opts.only && opts.soak > 0) soakResult = await soak(stack, http.find((r) => r.scenario === 'get-pod').halfRate, opts.soak, log);
     const proofs = !opts.only && opts.proofs > 0 ? await require('./bench/proofs').benchProofs({ events: opts.proofs }) : undefined;
     const recording = !opts.only && opts.recording > 0 ? await require('./bench/recording').benchRecording({ log }) : undefined;
+    const mcp = !opts.only && opts.mcp > 0 ? await require('./bench/mcp').benchMcp({ log }) : undefined;
     const result = {
       when: new Date().toISOString(),
       machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, memGb: Math.round(os.totalmem() / 2 ** 30), node: process.version, loadAvgStart, loadAvgEnd: +os.loadavg()[0].toFixed(2) },
@@ -530,8 +532,9 @@ async function main() {
       soak: soakResult,
       proofs: proofs?.result,
       recording: recording?.result,
+      mcp: mcp?.result,
     };
-    const table = [markdown(result), proofs && `Merkle proofs over the evidence log:\n\n${proofs.markdown}`, recording?.markdown].filter(Boolean).join('\n\n');
+    const table = [markdown(result), proofs && `Merkle proofs over the evidence log:\n\n${proofs.markdown}`, recording?.markdown, mcp?.markdown].filter(Boolean).join('\n\n');
     console.log(`\n${table}\n`);
     mkdirSync(path.join(ROOT, 'bench-results'), { recursive: true });
     const name = opts.only ? `only-${opts.only}` : 'latest';
