@@ -162,9 +162,9 @@ async function load(target, urlPath, { connections, duration, overallRate, warmu
   // Warmed up apart, so its requests' CPU and bus messages stay outside the measured window.
   if (warmup) await load(target, urlPath, { connections, duration: 2 });
   const natsWindow = counters ? await counters.start() : undefined;
+  const cpu = measureCpu();
   const result = await new Promise((resolve, reject) => {
     const memory = sampleMemory();
-    const cpu = measureCpu();
     const load1 = os.loadavg()[0];
     autocannon(
       {
@@ -179,12 +179,8 @@ async function load(target, urlPath, { connections, duration, overallRate, warmu
       },
       (err, r) => {
         const peakRssMb = memory.stop();
-        const cpuSeconds = cpu.stop();
         if (err) return reject(err);
         const requests = r['2xx'] + r.non2xx;
-        // CPU milliseconds each process spent per request: where the time goes, and the measure least
-        // disturbed by other work on the machine (throughput and latency are not).
-        const cpuMsPerRequest = Object.fromEntries(Object.entries(cpuSeconds).map(([k, v]) => [k, requests > 0 ? +((v * 1000) / requests).toFixed(3) : null]));
         resolve({
           requests,
           // Including those still in flight when the run stopped (at most one per connection).
@@ -197,12 +193,16 @@ async function load(target, urlPath, { connections, duration, overallRate, warmu
           mbPerSecond: +(r.throughput.average / 1024 / 1024).toFixed(2),
           loadAvg1m: [+load1.toFixed(2), +os.loadavg()[0].toFixed(2)],
           peakRssMb,
-          cpuMsPerRequest,
         });
       },
     );
   });
+  // The evidence is finished after the responses: the CPU window closes once the bus has drained.
   if (natsWindow) result.nats = await natsWindow.stop(result.requests);
+  const cpuSeconds = cpu.stop();
+  // CPU milliseconds each process spent per request: where the time goes, and the measure least
+  // disturbed by other work on the machine (throughput and latency are not).
+  result.cpuMsPerRequest = Object.fromEntries(Object.entries(cpuSeconds).map(([k, v]) => [k, result.requests > 0 ? +((v * 1000) / result.requests).toFixed(3) : null]));
   return result;
 }
 
@@ -431,12 +431,16 @@ function markdown(result) {
   for (const r of result.http) lines.push(`| ${r.label} | ${names.map((n) => r.max.chaperone.peakRssMb[n] ?? '').join(' | ')} |`);
   if (w) lines.push(`| (f) watch, masked | ${names.map((n) => w.masked.peakRssMb[n] ?? '').join(' | ')} |`);
   lines.push('');
-  lines.push('CPU milliseconds per request, by process, during the maximum-throughput runs (least sensitive to other load on the machine):');
+  lines.push(
+    "CPU milliseconds per request, by process, during the maximum-throughput runs (least sensitive to other load on the machine; the last column sums Chaperone's processes and NATS):",
+  );
   lines.push('');
-  lines.push(`| scenario | target | ${names.join(' | ')} |`);
-  lines.push(`|---|---|${names.map(() => '---').join('|')}|`);
+  lines.push(`| scenario | target | ${names.join(' | ')} | Chaperone + NATS |`);
+  lines.push(`|---|---|${names.map(() => '---').join('|')}|---|`);
+  const notChaperone = new Set(['bench (autocannon)', 'test API server', 'bare proxy']);
+  const chaperoneCpu = (perRequest) => +Object.entries(perRequest).reduce((sum, [n, ms]) => sum + (notChaperone.has(n) ? 0 : ms ?? 0), 0).toFixed(3);
   for (const r of result.http) {
-    for (const t of ['direct', 'bare', 'chaperone']) lines.push(`| ${r.label} | ${t} | ${names.map((n) => r.max[t].cpuMsPerRequest[n] ?? '').join(' | ')} |`);
+    for (const t of ['direct', 'bare', 'chaperone']) lines.push(`| ${r.label} | ${t} | ${names.map((n) => r.max[t].cpuMsPerRequest[n] ?? '').join(' | ')} | ${chaperoneCpu(r.max[t].cpuMsPerRequest)} |`);
   }
   lines.push('');
   lines.push(

@@ -36,10 +36,20 @@ drives the same GETs through (a) the API server directly, (b) the bare proxy and
   bare proxy and through Chaperone (raw and masked);
 - **policy decision time** for 10 and 10,000 rules (the indexed evaluator and a linear scan);
 - a **soak** (\`--soak <seconds>\`, 30 by default) at half of the allow path's maximum, sampling the
-  RSS of every process every 5 s.
+  RSS of every process every 5 s;
+- **Merkle proofs** over an evidence log of 1,000,000 events: tree build time, inclusion and
+  consistency proof sizes and times (\`--proofs <events>\`, 0 skips it);
+- **recording's cost**: a small get and a 1 MB list under \`record: none\` against
+  \`record: request-and-response\`, and exec throughput through a recorded session against an
+  unrecorded one (\`--recording 0\` skips it);
+- an **MCP tool call** against the request it makes (\`--mcp 0\` skips it).
+
+CPU and NATS figures are counted from a run's first request until the consumers have drained what it
+published (the evidence is finished after the responses); they include the bus's own background
+traffic over that time (partition lease renewals, heartbeats), which the bench reports on its own.
 
 \`\`\`sh
-npm run bench                    # about 7 minutes; needs nats-server installed, or NATS on 127.0.0.1:4222
+npm run bench                    # about 15 minutes; needs nats-server installed, or NATS on 127.0.0.1:4222
 npm run bench -- --soak 600      # with a 10-minute memory soak
 npm run bench -- --only get-pod --duration 5   # one scenario while tuning (no watch, soak, nor this page)
 \`\`\`
@@ -75,13 +85,11 @@ audit service on other hosts, before quoting absolute numbers.
   before it goes to the API server. The floor by design is the decide round trip including the
   durable \`PolicyDecided\` plus the proxy itself (bare minus direct): "the decision is stored before
   anything is forwarded" costs at least one JetStream acknowledgement.
-- **Masking a large document** costs CPU in the masking service (parse, mask, serialise; see
-  [masking](masking.md)) and in the ingress to move the bytes through NATS both ways in 512 KiB
-  exchanges. Worker threads keep a masking replica answering during a big list but do not make one
-  document cheaper; a masker that streams without building the object tree, in the ingress process,
-  would.
-- **Followers of the store.** The approval service's read model reads only \`approval-*\` streams
-  (filtered before decoding), but JetStream still delivers every message to it; the reports
+- **Masking a large document** costs CPU in the masking service (a one-pass masker over the JSON
+  bytes that never builds the object tree; see [masking](masking.md)) and in the ingress to move the
+  bytes through NATS both ways in 512 KiB exchanges.
+- **Followers of the store.** Evidence subjects name their kind (\`<prefix>.evidence.<kind>.<stream>\`),
+  so the approval read model gets only approval events, filtered by the server; the reports
   projection needs every event.
 
 The design choices behind the request path's costs are in [decisions](decisions.md#the-request-paths-costs).
@@ -93,28 +101,37 @@ const figure = (x, digits = 1) => (x === undefined || x === null || Number.isNaN
 function goals(result) {
   const find = (scenario, variant) => (result.http ?? []).find((r) => r.scenario === scenario && (variant === undefined || r.variant === variant));
   const rows = [];
+  const NOT_CHAPERONE = new Set(['bench (autocannon)', 'test API server', 'bare proxy']);
+  const cpuOf = (perRequest) => Object.entries(perRequest ?? {}).reduce((sum, [n, ms]) => sum + (NOT_CHAPERONE.has(n) ? 0 : ms ?? 0), 0);
   const pod = find('get-pod', 'raw');
   if (pod) {
     const share = pod.max.chaperone.rps / pod.max.bare.rps;
     rows.push([
-      "allow-path throughput at least 50 % of the bare proxy's",
+      "allow-path throughput at least 25 % of the bare proxy's (beyond: 50 %)",
       `${figure(pod.max.chaperone.rps)} vs ${figure(pod.max.bare.rps)} req/s (${figure(share * 100, 0)} %)`,
-      share >= 0.5 ? 'met' : 'missed',
+      share >= 0.5 ? 'met, and the goal beyond' : share >= 0.25 ? 'met' : 'missed',
     ]);
+    const s50 = pod.sequential.chaperone.p50 - pod.sequential.direct.p50;
+    rows.push(['one client, added p50 over direct ≤ 1.5 ms (unmasked)', `+${figure(s50, 2)} ms`, s50 <= 1.5 ? 'met' : 'missed']);
     const p50 = pod.half.chaperone.p50 - pod.half.direct.p50;
     const p99 = pod.half.chaperone.p99 - pod.half.direct.p99;
-    const s50 = pod.sequential.chaperone.p50 - pod.sequential.direct.p50;
-    const s99 = pod.sequential.chaperone.p99 - pod.sequential.direct.p99;
     rows.push([
-      'added latency over direct, p50 ≤ 1 ms and p99 ≤ 5 ms at half of maximum throughput',
-      `at ${pod.halfRate} req/s: +${figure(p50)} / +${figure(p99)} ms; one client: +${figure(s50, 2)} / +${figure(s99, 2)} ms`,
-      p50 <= 1 && p99 <= 5 ? 'met' : 'missed',
+      'at half of the maximum, added p50 ≤ 3 ms and p99 ≤ 15 ms',
+      `at ${pod.halfRate} req/s: +${figure(p50)} / +${figure(p99)} ms`,
+      p50 <= 3 && p99 <= 15 ? 'met' : 'missed',
     ]);
+    const cpu = cpuOf(pod.max.chaperone.cpuMsPerRequest);
+    rows.push(['CPU per admitted request, every Chaperone process and NATS, ≤ 2 ms', `${figure(cpu, 2)} ms`, cpu <= 2 ? 'met' : 'missed']);
+  }
+  const masked = find('get-pod', 'masked');
+  if (masked) {
+    const s50 = masked.sequential.chaperone.p50 - masked.sequential.direct.p50;
+    rows.push(['one client, added p50 over direct ≤ 2 ms (masked)', `+${figure(s50, 2)} ms`, s50 <= 2 ? 'met' : 'missed']);
   }
   const list = find('list-1mb');
   if (list) {
     const added = list.sequential.chaperone.p50 - list.sequential.direct.p50;
-    rows.push(['a masked 1 MB list adds at most 15 ms', `one client: +${figure(added)} ms at p50 over direct`, added <= 15 ? 'met' : 'missed']);
+    rows.push(['a masked 1 MB list adds at most 25 ms (beyond: 15 ms)', `one client: +${figure(added)} ms at p50 over direct`, added <= 15 ? 'met, and the goal beyond' : added <= 25 ? 'met' : 'missed']);
   }
   const soak = result.soak;
   if (soak) {
