@@ -20,7 +20,10 @@ export const consoleSettings = {
   scope: setting.string('CHAPERONE_CONSOLE_OIDC_SCOPE', 'the scopes the console asks for', 'openid profile groups'),
   approverGroups: setting.list('CHAPERONE_CONSOLE_APPROVER_GROUPS', 'comma-separated groups shown the approvals inbox (the approvers API decides what they may do)', 'approvers'),
   complianceGroups: setting.list('CHAPERONE_CONSOLE_COMPLIANCE_GROUPS', 'comma-separated groups shown sessions, reports and evidence (as CHAPERONE_REPORTS_GROUPS)', 'compliance'),
-  assetsDir: setting.string('CHAPERONE_CONSOLE_ASSETS_DIR', 'directory of the built console (index.html, assets/)', resolve(__dirname, '..', '..', 'console-ui', 'dist')),
+  assetsDir: {
+    ...setting.string('CHAPERONE_CONSOLE_ASSETS_DIR', 'directory of the built console (index.html, assets/)', resolve(__dirname, '..', '..', 'console-ui', 'dist')),
+    shownDefault: '`services/console-ui/dist` of the checkout',
+  },
   upstreamTimeoutMs: setting.int('CHAPERONE_CONSOLE_UPSTREAM_TIMEOUT_MS', 'milliseconds an API call may take before the console answers 504', '30000', 100, 600_000),
 };
 
