@@ -31,14 +31,14 @@ const POLICY = policyWith(`
     approval: { approverGroups: ["approvers"], mode: ticket, timeout: 10m }
 `);
 
-const SERVICES = ['ingress', 'policy', 'masking', 'approval', 'audit', 'reports'] as const;
+const SERVICES = ['ingress', 'policy', 'masking', 'approval', 'audit', 'reports', 'mcp'] as const;
 type Service = (typeof SERVICES)[number];
 
 const s = new E2EStack();
 let kubeconfig = '';
 
 beforeAll(async () => {
-  await s.start(POLICY, { checkpoints: true });
+  await s.start(POLICY, { checkpoints: true, mcp: true });
   s.apiserver.addObjects('secrets', '', [
     { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'metrics-db', namespace: 'default' }, type: 'Opaque', data: { password: Buffer.from('s3cr3t-metrics').toString('base64') } },
   ]);
