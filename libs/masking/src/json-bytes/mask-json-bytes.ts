@@ -274,20 +274,9 @@ export class JsonBytesMasker {
 
   /** After a member: true when another follows, false when the object closed. */
   private nextMember(): boolean {
-    const lx = this.lx;
-    lx.skipWs();
-    const c = this.b[lx.pos];
-    this.out.keep(lx.pos, lx.pos + 1);
-    lx.pos++;
-    if (c === COMMA) {
-      lx.skipWs();
-      return true;
-    }
-    if (c === CLOSE_BRACE) {
-      this.level--;
-      return false;
-    }
-    throw new NeedsTree('expected , or }');
+    if (this.nextItem(CLOSE_BRACE, 'expected , or }')) return true;
+    this.level--;
+    return false;
   }
 
   /** Enter an array at pos. False when it is empty (then it is already passed). */
@@ -304,7 +293,13 @@ export class JsonBytesMasker {
     return true;
   }
 
+  /** After an element: true when another follows, false when the array closed. */
   private nextElement(): boolean {
+    return this.nextItem(CLOSE_BRACKET, 'expected , or ]');
+  }
+
+  /** Past the separator after a member or element: true at a comma, false at `close`. */
+  private nextItem(close: number, expected: string): boolean {
     const lx = this.lx;
     lx.skipWs();
     const c = this.b[lx.pos];
@@ -314,8 +309,8 @@ export class JsonBytesMasker {
       lx.skipWs();
       return true;
     }
-    if (c === CLOSE_BRACKET) return false;
-    throw new NeedsTree('expected , or ]');
+    if (c === close) return false;
+    throw new NeedsTree(expected);
   }
 
   // --- the rules (ObjectMasker's methods, over bytes) ------------------------------------------
