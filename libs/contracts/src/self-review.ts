@@ -16,6 +16,14 @@ export const SelfReviewKinds = Object.freeze({
 } as const);
 export type SelfReviewKind = keyof typeof SelfReviewKinds;
 
+/**
+ * A SelfSubjectRulesReview of this namespace asks what the agent may do in any namespace: every
+ * rule whatever namespaces it names, narrowed to the registered scope. "*" is no namespace's name
+ * (names are DNS labels), so no real namespace is shadowed; kubectl never sends it. The MCP service
+ * asks it to leave out the tools an agent can never use.
+ */
+export const ANY_NAMESPACE = '*';
+
 /** Which self review a request creates, or undefined when it is not one. */
 export function selfReviewKind(info: RequestInfo): SelfReviewKind | undefined {
   if (!info.isResourceRequest || info.verb !== 'create' || info.apiGroup !== SELF_REVIEW_GROUP || info.subresource !== '' || info.name !== '') return undefined;

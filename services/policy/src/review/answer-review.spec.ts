@@ -68,6 +68,16 @@ describe('a SelfSubjectRulesReview answered from the policy and the scope', () =
     expect(rulesIn('staging', sources(scope)).resourceRules).toHaveLength(1);
   });
 
+  it('in any namespace ("*"): every rule whatever its namespaces, narrowed to the namespaces of the scope', () => {
+    expect(rulesIn('*').resourceRules.slice(1)).toEqual([
+      { verbs: ['get', 'list', 'watch'], apiGroups: ['', 'apps'], resources: ['pods', 'deployments'] },
+      { verbs: ['delete'], apiGroups: [''], resources: ['pods'] },
+    ]);
+    const elsewhere: AgentScope = { namespaces: ['staging'], verbs: ['*'], resources: ['*'] };
+    // The read rule names only default, outside this scope; the delete rule names no namespace.
+    expect(rulesIn('*', sources(elsewhere)).resourceRules.slice(1)).toEqual([{ verbs: ['delete'], apiGroups: [''], resources: ['pods'] }]);
+  });
+
   it('lists nothing for an agent the registry refuses, and says why', () => {
     const refusal = evaluate(policy, identity(), { isResourceRequest: false, path: '/nowhere', verb: 'get' });
     expect(rulesIn('default', sources(undefined, { ...refusal, reason: 'not registered' }))).toEqual({ resourceRules: [], nonResourceRules: [], incomplete: false, evaluationError: 'not registered' });

@@ -1,4 +1,5 @@
 import {
+  ANY_NAMESPACE,
   KubeVerbs,
   SELF_REVIEW_GROUP,
   SelfReviewKinds,
@@ -111,8 +112,8 @@ function isSelfReview(request: RequestInfo): boolean {
 }
 
 /**
- * Everything the agent may do in one namespace, as RBAC-style rules: every allow, mask and approve
- * rule naming the agent that applies there, narrowed to its registered scope. Deny rules cannot be
+ * Everything the agent may do in one namespace (or in any: ANY_NAMESPACE), as RBAC-style rules:
+ * every allow, mask and approve rule naming the agent that applies there, narrowed to its registered scope. Deny rules cannot be
  * written as RBAC rules (RBAC only adds), so when one names the agent the list is marked
  * incomplete and says which: a single `kubectl auth can-i VERB RESOURCE` is then the exact answer.
  */
@@ -134,7 +135,7 @@ function answerRules(namespace: string, identity: Identity, sources: ReviewSourc
       nonResourceRules.push({ verbs: [...rule.verbs], nonResourceURLs: [...rule.nonResourceURLs] });
       continue;
     }
-    if (rule.namespaces !== undefined && !rule.namespaces.has(namespace)) continue;
+    if (namespace !== ANY_NAMESPACE && rule.namespaces !== undefined && !rule.namespaces.has(namespace)) continue;
     const narrowed = scope ? narrowToScope(rule, namespace, scope) : { verbs: [...rule.verbs], apiGroups: [...rule.apiGroups], resources: [...rule.resources] };
     if (!narrowed) continue;
     resourceRules.push({ ...narrowed, ...(rule.resourceNames.length > 0 ? { resourceNames: [...rule.resourceNames] } : {}) });
@@ -148,9 +149,16 @@ function answerRules(namespace: string, identity: Identity, sources: ReviewSourc
   };
 }
 
+/** Whether the scope lets the agent use the rule in the namespace (in ANY_NAMESPACE: in one of the rule's). */
+function inScope(rule: Extract<CompiledRule, { kind: 'resource' }>, namespace: string, scope: AgentScope): boolean {
+  if (scope.namespaces.includes('*')) return true;
+  if (namespace !== ANY_NAMESPACE) return namespace !== '' && scope.namespaces.includes(namespace);
+  return rule.namespaces === undefined || scope.namespaces.some((n) => rule.namespaces?.has(n));
+}
+
 /** The part of a rule inside the agent's scope in this namespace; undefined when nothing is left. */
 function narrowToScope(rule: Extract<CompiledRule, { kind: 'resource' }>, namespace: string, scope: AgentScope): Omit<ResourceRule, 'resourceNames'> | undefined {
-  if (!(scope.namespaces.includes('*') || (namespace !== '' && scope.namespaces.includes(namespace)))) return undefined;
+  if (!inScope(rule, namespace, scope)) return undefined;
   const verbs = intersect(rule.verbs, scope.verbs, (covering, v) => covering.includes(v));
   const apiGroups = scope.apiGroups === undefined ? [...rule.apiGroups] : intersect(rule.apiGroups, scope.apiGroups, (covering, g) => covering.includes(g));
   const resources = intersect(rule.resources, scope.resources, resourceCovered);
