@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { createHash } from 'node:crypto';
-import { requestFingerprint, type ApprovalMode, type ApprovalSpec, type MaskedBody, type MaskedText, type OpenApprovalReply } from '@chaperone/contracts';
+import { ApprovalHeaders, requestFingerprint, type ApprovalMode, type ApprovalSpec, type MaskedBody, type MaskedText, type OpenApprovalReply } from '@chaperone/contracts';
 import { GatewayFailure, type GatewayError } from '../errors/gateway-errors';
 import type { Planned } from '../context/request-context';
 import type { Upstream } from '../upstream/upstream';
@@ -48,8 +48,8 @@ export class ApprovalGate {
 
   /**
    * Resolves when the request may run, or throws a GatewayFailure. `clientGone` aborts a hold (the
-   * approval is then cancelled). Upgrades carry no body and are always held: a refused WebSocket
-   * upgrade makes kubectl fall back to SPDY, which would lose a ticket's message.
+   * approval is then cancelled). Upgrades carry no body and are held unless the client asks for a
+   * ticket: a refused WebSocket upgrade makes kubectl fall back to SPDY, which would lose a ticket's message.
    */
   async pass(admitted: Planned, clientGone: AbortSignal): Promise<Approved> {
     const { req } = admitted.exchange;
@@ -60,7 +60,10 @@ export class ApprovalGate {
     if (!terms.ok) {
       throw failure(terms.status === 'bad-request' ? { kind: 'bad-request', message: terms.message } : { kind: 'approval-refused', message: terms.message });
     }
-    const mode: ApprovalMode = upgrade ? 'hold' : terms.mode;
+    // kubectl never asks for a ticket on an upgrade; a client that does (the MCP door's exec) reads
+    // the 403 itself, so a refused upgrade loses nothing there.
+    const ticketAsked = String(req.headers[ApprovalHeaders.mode] ?? '').trim().toLowerCase() === 'ticket';
+    const mode: ApprovalMode = upgrade && !ticketAsked ? 'hold' : terms.mode;
 
     let body: Buffer;
     try {
