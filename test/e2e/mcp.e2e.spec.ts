@@ -29,6 +29,20 @@ const POLICY = policyWith(`
     apiGroups: ["", "apps"]
     resources: ["configmaps", "deployments", "deployments/scale"]
     namespaces: ["default"]
+  - name: mcp-bot-exec
+    effect: allow
+    subjects: { agents: ["mcp-bot"] }
+    verbs: ["create"]
+    apiGroups: [""]
+    resources: ["pods/exec"]
+  - name: exec-ticket
+    effect: approve
+    subjects: { agents: ["exec-careful-bot"] }
+    verbs: ["create"]
+    apiGroups: [""]
+    resources: ["pods/exec"]
+    reason: "a command in a pod needs a human"
+    approval: { approverGroups: ["approvers"], allowModeHeader: true, timeout: 2m, grantTtl: 5m }
   - name: kube-system-is-off-limits
     effect: deny
     subjects: { groups: ["agents"] }
@@ -122,9 +136,22 @@ describe('an MCP session through Chaperone', () => {
     const client = await connect('mcp-bot');
     const { tools } = await client.listTools();
     expect(tools.map((t) => t.name)).toEqual(
-      expect.arrayContaining(['list_resources', 'get_resource', 'describe_resource', 'get_logs', 'list_events', 'apply_manifest', 'delete_resource', 'scale', 'rollout_restart', 'approval_status', 'wait_for_approval']),
+      expect.arrayContaining(['list_resources', 'get_resource', 'describe_resource', 'get_logs', 'list_events', 'apply_manifest', 'delete_resource', 'scale', 'rollout_restart', 'exec_command', 'approval_status', 'wait_for_approval']),
     );
     expect(tools.find((t) => t.name === 'delete_resource')?.annotations).toMatchObject({ destructiveHint: true, readOnlyHint: false });
+  });
+
+  it('leaves out the tools an agent can never use, from its rules in the policy', async () => {
+    // narrow-bot is one of the agents: it may read and change configmaps and deployments, but no
+    // rule lets it delete anything or run a command in a pod.
+    const client = await connect('narrow-bot');
+    const names = (await client.listTools()).tools.map((t) => t.name);
+    expect(names).toEqual(expect.arrayContaining(['list_resources', 'get_resource', 'apply_manifest', 'scale', 'explain_permissions', 'approval_status', 'wait_for_approval']));
+    expect(names).not.toContain('delete_resource');
+    expect(names).not.toContain('exec_command');
+    // The question went through the ingress as a self review, never to the cluster.
+    const reviews = s.events.filter((e) => e.type === 'RequestIntercepted' && e.identity?.agent === 'narrow-bot' && e.payload.path.endsWith('/selfsubjectrulesreviews'));
+    expect(reviews.length).toBeGreaterThan(0);
   });
 
   it('gets pods: a table from the cluster, fetched through the ingress as the agent', async () => {
@@ -215,6 +242,62 @@ describe('an MCP session through Chaperone', () => {
     expect(textOf(result)).toMatch(/^Error from server \(Forbidden\): chaperone policy denied this request \(rule "kube-system-is-off-limits"/);
     expect(textOf(result)).toContain('kube-system belongs to the platform team');
     expect(result.structuredContent).toMatchObject({ kind: 'Status', reason: 'Forbidden', code: 403 });
+  });
+});
+
+describe('exec_command through the ingress', () => {
+  const execsOf = (pod: string) => s.apiserver.requests.filter((r) => r.url.startsWith(`/api/v1/namespaces/default/pods/${pod}/exec`)).length;
+
+  it('runs a command over WebSocket as the agent: output masked by the ingress, exit code from the status channel, the session in the evidence', async () => {
+    const client = await connect('mcp-bot');
+    const ok = await client.callTool({ name: 'exec_command', arguments: { pod: 'worker-0', command: ['echo', 'hello from mcp'] } });
+    expect(ok.isError).toBeFalsy();
+    expect(textOf(ok)).toBe('exit code 0\nstdout:\nhello from mcp\nstderr:\n(empty)');
+
+    const failed = await client.callTool({ name: 'exec_command', arguments: { pod: 'worker-0', command: ['sh', '-c', `echo token=${FAKE_TOKEN}; cat /nope; exit 3`] } });
+    expect(failed.isError).toBe(true);
+    expect(textOf(failed)).toMatch(/^command terminated with exit code 3\nstdout:\ntoken=.+\nstderr:\ncat: can't open '\/nope'/);
+    expect(textOf(failed)).not.toContain(FAKE_TOKEN);
+    const requestId = (failed.structuredContent as { requestId: string }).requestId;
+    expect(requestId).toEqual(expect.any(String));
+
+    // The ingress recorded the session; the tool call names its request, in the same session stream.
+    const session = await eventually(
+      () => s.events.find((e): e is ChaperoneEvent & { type: 'ExecSessionRecorded' } => e.type === 'ExecSessionRecorded' && e.requestId === requestId),
+      (e) => e !== undefined,
+      'the exec session event',
+    );
+    expect(session?.payload).toMatchObject({ pod: 'worker-0', tty: false, stdin: false, exitCode: 3, outputMasked: true, protocol: 'v5.channel.k8s.io' });
+    const call = await eventually(
+      () => s.events.find((e): e is McpToolCalled => e.type === 'McpToolCalled' && e.payload.tool === 'exec_command' && e.payload.requestIds.includes(requestId)),
+      (e) => e !== undefined,
+      'the exec tool call event',
+    );
+    expect(call?.payload).toMatchObject({ outcome: 'error', message: 'command terminated with exit code 3' });
+    expect(call?.sessionId).toBe(session?.sessionId);
+    expect(JSON.stringify(call)).not.toContain(FAKE_TOKEN);
+  });
+
+  it('refuses a denied exec with the rule\'s reason', async () => {
+    const client = await connect('mcp-bot');
+    const denied = await client.callTool({ name: 'exec_command', arguments: { pod: 'anything', namespace: 'kube-system', command: ['id'] } });
+    expect(denied.isError).toBe(true);
+    expect(textOf(denied)).toMatch(/^Error from server \(Forbidden\): chaperone policy denied this request \(rule "kube-system-is-off-limits"/);
+    expect(textOf(denied)).toContain('kube-system belongs to the platform team');
+  });
+
+  it('an exec that needs approval is pending at once; approved with the CLI, the identical call runs once', async () => {
+    const client = await connect('exec-careful-bot');
+    const args = { pod: 'worker-0', command: ['echo', 'approved exec'], reason: 'check the worker' };
+    const before = execsOf('worker-0');
+    const first = await client.callTool({ name: 'exec_command', arguments: args });
+    const pending = first.structuredContent as { status: string; approvalId: string; retry: unknown };
+    expect(pending).toMatchObject({ status: 'pending', approvalId: expect.any(String), retry: { tool: 'exec_command', arguments: args } });
+    expect(execsOf('worker-0')).toBe(before);
+    expect((await cli(['approvals', 'approve', pending.approvalId, '--reason', 'go ahead'])).code).toBe(0);
+    const second = await client.callTool({ name: 'exec_command', arguments: args });
+    expect(textOf(second)).toBe('exit code 0\nstdout:\napproved exec\nstderr:\n(empty)');
+    expect(execsOf('worker-0')).toBe(before + 1);
   });
 });
 

@@ -7,6 +7,7 @@ import { ApprovalsClient } from './approvals/approvals-client';
 import type { McpConfig } from './config';
 import { DiscoveryCache } from './discovery/discovery-cache';
 import { IngressClient } from './ingress/ingress-client';
+import { ToolVisibility } from './tools/visibility/tool-visibility';
 import type { ServerDeps } from './server/mcp-server-factory';
 import { AUTHENTICATOR, MCP_CONFIG, SERVER_DEPS } from './tokens';
 import { McpController } from './transport/mcp.controller';
@@ -25,10 +26,12 @@ function readCa(file: string | undefined): string | undefined {
 
 function serverDeps(config: McpConfig, now: () => Date, events: DurableEventPublisher): ServerDeps {
   const log = new Logger('ToolCalls');
+  const ingress = new IngressClient(config.ingressUrl, { caPem: readCa(config.ingressCaFile) });
   return {
     evidence: { publish: (event) => events.publish(event) },
     onRecordFailed: (tool, e) => log.error(`a ${tool} tool call could not be recorded: ${e instanceof Error ? e.message : String(e)}`),
-    ingress: new IngressClient(config.ingressUrl, { caPem: readCa(config.ingressCaFile) }),
+    ingress,
+    visibility: new ToolVisibility(ingress),
     approvals: new ApprovalsClient(config.approvalUrl, config.requestTimeoutMs),
     discovery: new DiscoveryCache(config.discoveryTtlSeconds * 1000),
     limits: {

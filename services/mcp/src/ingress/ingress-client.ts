@@ -2,6 +2,7 @@ import * as http from 'node:http';
 import * as https from 'node:https';
 import type { IncomingHttpHeaders } from 'node:http';
 import { CallCancelled, ChaperoneUnavailable } from '../errors';
+import { runExec, type ExecAnswer, type ExecCall, type ExecOptions } from './exec-client';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -48,9 +49,11 @@ export function queryString(query: KubeCall['query']): string {
 export class IngressClient {
   private readonly base: URL;
   private readonly agent: http.Agent;
+  private readonly caPem: string | undefined;
 
   constructor(ingressUrl: string, opts: { caPem?: string } = {}) {
     this.base = new URL(ingressUrl);
+    this.caPem = opts.caPem;
     this.agent =
       this.base.protocol === 'https:'
         ? new https.Agent({ keepAlive: true, ...(opts.caPem ? { ca: opts.caPem } : {}) })
@@ -58,10 +61,7 @@ export class IngressClient {
   }
 
   call(token: string, req: KubeCall, opts: CallOptions): Promise<KubeAnswer> {
-    const qs = queryString(req.query);
-    const url = new URL(this.base.href);
-    url.pathname = `${this.base.pathname.replace(/\/$/, '')}${req.path}`;
-    url.search = qs;
+    const url = this.urlOf(req.path, req.query);
     const headers: Record<string, string> = {
       ...req.headers,
       authorization: `Bearer ${token}`,
@@ -114,6 +114,20 @@ export class IngressClient {
       r.on('error', fail);
       r.end(req.body);
     });
+  }
+
+  /** An exec, as kubectl sends it: a WebSocket upgrade of the same path, on the same door. */
+  exec(token: string, call: ExecCall, opts: ExecOptions): Promise<ExecAnswer> {
+    const url = this.urlOf(call.path, call.query);
+    url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+    return runExec(url, token, call, opts, { ...(this.caPem ? { caPem: this.caPem } : {}) });
+  }
+
+  private urlOf(path: string, query: KubeCall['query']): URL {
+    const url = new URL(this.base.href);
+    url.pathname = `${this.base.pathname.replace(/\/$/, '')}${path}`;
+    url.search = queryString(query);
+    return url;
   }
 
   close(): void {

@@ -8,6 +8,7 @@ import type { IngressClient } from '../ingress/ingress-client';
 import { TOOLS } from '../tools';
 import { KubeSession } from '../tools/kube-session';
 import type { ToolContext } from '../tools/tool-definition';
+import type { ToolVisibility } from '../tools/visibility/tool-visibility';
 
 /** Who is calling: verified by this service, and verified again by the ingress on every Kubernetes call. */
 export interface Caller {
@@ -31,6 +32,8 @@ export interface ServerDeps {
   now: () => Date;
   version: string;
   evidence: EvidencePublisher;
+  /** Which tools the caller's tools/list leaves out. */
+  visibility: ToolVisibility;
   /** Where a tool call that could not be recorded is reported (never with its arguments). */
   onRecordFailed?: (tool: string, error: unknown) => void;
 }
@@ -44,9 +47,10 @@ const INSTRUCTIONS = [
 
 /**
  * One MCP server per HTTP request (stateless Streamable HTTP): replicas share nothing, and each
- * request's tools act with that request's token only.
+ * request's tools act with that request's token only. `hidden` tools are not registered: a
+ * tools/list then leaves them out (see ToolVisibility).
  */
-export function createMcpServer(caller: Caller, deps: ServerDeps): McpServer {
+export function createMcpServer(caller: Caller, deps: ServerDeps, hidden: ReadonlySet<string> = new Set()): McpServer {
   const server = new McpServer({ name: 'chaperone', title: 'Chaperone (Kubernetes)', version: deps.version }, { instructions: INSTRUCTIONS });
   // A session per tool call, so each call's evidence names exactly the requests it sent.
   const contextFor = (call: Pick<ToolContext, 'signal' | 'progress'>): ToolContext => {
@@ -78,6 +82,6 @@ export function createMcpServer(caller: Caller, deps: ServerDeps): McpServer {
       },
     };
   };
-  for (const tool of TOOLS) tool.register(server, contextFor);
+  for (const tool of TOOLS) if (!hidden.has(tool.name)) tool.register(server, contextFor);
   return server;
 }

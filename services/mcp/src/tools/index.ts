@@ -5,6 +5,7 @@ import { applyManifest } from './change/apply-manifest';
 import { deleteResource } from './change/delete-resource';
 import { rolloutRestart } from './change/rollout-restart';
 import { scale } from './change/scale';
+import { execCommand } from './exec/exec-command';
 import { describeResource } from './read/describe-resource';
 import { getLogs } from './read/get-logs';
 import { getResource } from './read/get-resource';
@@ -23,6 +24,7 @@ export const TOOLS: readonly ToolRegistration[] = [
   deleteResource,
   scale,
   rolloutRestart,
+  execCommand,
   explainPermissions,
   approvalStatus,
   waitForApproval,

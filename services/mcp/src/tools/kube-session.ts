@@ -4,6 +4,7 @@ import { discover } from '../discovery/discover';
 import { UnknownResource, type ApiResource, type ResourceIndex } from '../discovery/resource-index';
 import { ChaperoneUnavailable } from '../errors';
 import { classifyAnswer, type IngressAnswer, type StatusFailure } from '../ingress/ingress-answer';
+import type { ExecAnswer, ExecCall } from '../ingress/exec-client';
 import type { CallOptions, IngressClient, KubeAnswer, KubeCall } from '../ingress/ingress-client';
 import type { Progress } from './progress';
 
@@ -26,6 +27,9 @@ export interface SendOptions {
   /** The agent's justification, for approvers (X-Chaperone-Reason). */
   reason?: string;
 }
+
+/** An exec session that ran (with whatever exit it reported). */
+export type ExecRan = Extract<ExecAnswer, { kind: 'ran' }>;
 
 /** A re-discovery after a miss happens at most this often per caller (a CRD just installed). */
 const REDISCOVER_AFTER_MS = 10_000;
@@ -63,12 +67,40 @@ export class KubeSession {
    * identical call again without it and waits, bounded, telling the client it is still held.
    */
   async send(call: KubeCall, opts: SendOptions): Promise<IngressAnswer> {
+    return this.withApproval(opts, async (headers, timeoutMs) =>
+      classifyAnswer(await this.call({ ...call, headers: { ...call.headers, ...headers } }, { signal: opts.signal, timeoutMs })),
+    );
+  }
+
+  /**
+   * One exec, as the caller, through the same approval flow as `send`: a refusal or a ticket comes
+   * back as the ingress's answer; a session that ran, with its output and exit status.
+   */
+  async exec(call: ExecCall, opts: SendOptions & { runTimeoutMs: number; outputBytes: number }): Promise<IngressAnswer | ExecRan> {
+    return this.withApproval(opts, async (headers, handshakeTimeoutMs) => {
+      const answer = await this.ingress.exec(
+        this.token,
+        { ...call, headers: { ...call.headers, ...headers } },
+        { signal: opts.signal, handshakeTimeoutMs, runTimeoutMs: opts.runTimeoutMs, outputBytes: opts.outputBytes },
+      );
+      if (answer.kind === 'ran') {
+        if (answer.requestId) this.requestIds.push(answer.requestId);
+        return answer;
+      }
+      this.noteRequestId(answer.answer);
+      return classifyAnswer(answer.answer);
+    });
+  }
+
+  /**
+   * Sends with a ticket asked for; when the rule only holds (it refuses the mode header), sends the
+   * identical request again without it and waits for the human, bounded, with progress.
+   */
+  private async withApproval<T extends { kind: string }>(opts: SendOptions, attempt: (headers: Record<string, string>, timeoutMs: number) => Promise<T | IngressAnswer>): Promise<T | IngressAnswer> {
     const headers: Record<string, string> = { [ApprovalHeaders.mode]: 'ticket' };
     // Node writes header strings as latin1; the ingress reads the bytes as UTF-8.
     if (opts.reason) headers[ApprovalHeaders.reason] = Buffer.from(opts.reason, 'utf8').toString('latin1');
-    const first = classifyAnswer(
-      await this.call({ ...call, headers: { ...call.headers, ...headers } }, { signal: opts.signal, timeoutMs: this.limits.requestTimeoutMs }),
-    );
+    const first = await attempt({ ...headers }, this.limits.requestTimeoutMs);
     if (first.kind !== 'hold-only') return first;
 
     delete headers[ApprovalHeaders.mode];
@@ -80,11 +112,7 @@ export class KubeSession {
     }, HOLD_PROGRESS_MS);
     try {
       await opts.progress.report(0, total, 'this call needs a human approval and the rule holds it (no ticket): waiting');
-      const answer = await this.call(
-        { ...call, headers: { ...call.headers, ...headers } },
-        { signal: opts.signal, timeoutMs: total * 1000 },
-      );
-      return classifyAnswer(answer);
+      return await attempt(headers, total * 1000);
     } catch (e) {
       if (e instanceof ChaperoneUnavailable && Date.now() - started >= total * 1000 - 50) {
         throw new ChaperoneUnavailable(`no approval within ${total} s; the held request was withdrawn (an approver sees it cancelled)`);
@@ -97,9 +125,13 @@ export class KubeSession {
 
   private async call(req: KubeCall, opts: CallOptions): Promise<KubeAnswer> {
     const answer = await this.ingress.call(this.token, req, opts);
+    this.noteRequestId(answer);
+    return answer;
+  }
+
+  private noteRequestId(answer: KubeAnswer): void {
     const id = answer.headers[Headers.requestId];
     if (typeof id === 'string') this.requestIds.push(id);
-    return answer;
   }
 
   private async withIndex<T>(use: (index: ResourceIndex) => T): Promise<T> {

@@ -5,6 +5,7 @@ import type { ApprovalsClient } from '../approvals/approvals-client';
 import type { KubeSession } from './kube-session';
 import { progressOf, type Progress, type ToolExtra } from './progress';
 import { errorResult } from './results';
+import type { ToolNeed } from './visibility/tool-needs';
 
 /** What a tool call may use: the caller's view of the cluster and of their approvals, and this call's signal. */
 export interface ToolContext {
@@ -32,18 +33,22 @@ export interface ToolDefinition<S extends ToolShape> {
   description: string;
   input: S;
   hints: Hints;
+  /** What its requests need the policy to grant; without it the tool is always listed (it asks the cluster nothing). */
+  needs?: readonly ToolNeed[];
   run(args: ArgsOf<S>, ctx: ToolContext): Promise<CallToolResult>;
 }
 
 /** A tool ready to join a server; the context is built per call from the request's caller. */
 export interface ToolRegistration {
   name: string;
+  needs?: readonly ToolNeed[];
   register(server: McpServer, contextFor: (extra: Pick<ToolContext, 'signal' | 'progress'>) => ToolContext): void;
 }
 
 export function defineTool<S extends ToolShape>(def: ToolDefinition<S>): ToolRegistration {
   return {
     name: def.name,
+    ...(def.needs ? { needs: def.needs } : {}),
     register(server, contextFor) {
       server.registerTool(
         def.name,

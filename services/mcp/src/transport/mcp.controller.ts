@@ -6,6 +6,7 @@ import { kubeStatus, writeStatus } from '@chaperone/k8s-status';
 import { bearerChallenge, MCP_PATH, protectedResourceMetadata, WELL_KNOWN } from '../auth/protected-resource';
 import type { McpConfig } from '../config';
 import { createMcpServer, type Caller, type ServerDeps } from '../server/mcp-server-factory';
+import { TOOLS } from '../tools';
 import { AUTHENTICATOR, MCP_CONFIG, SERVER_DEPS } from '../tokens';
 
 /**
@@ -38,7 +39,11 @@ export class McpController {
   async post(@Req() req: Request, @Res() res: Response): Promise<void> {
     const caller = await this.admit(req, res);
     if (!caller) return;
-    const server = createMcpServer(caller, this.deps);
+    // Stateless, so there is no session to remember the caller's tools in: a tools/list works them out
+    // (cached per caller for a short while). Other messages get every tool: a call to one the agent
+    // may not use is refused by the policy with its reason, like any request.
+    const hidden = listsTools(req.body) ? await this.deps.visibility.hidden(caller, TOOLS) : undefined;
+    const server = createMcpServer(caller, this.deps, hidden);
     const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
     res.on('close', () => {
       void transport.close();
@@ -104,4 +109,10 @@ export class McpController {
     const safe = host && /^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/.test(host) ? host : `${this.config.healthHost}:${this.config.healthPort}`;
     return `${req.protocol}://${safe}`;
   }
+}
+
+/** Whether a JSON-RPC message (or batch) asks for the tool list. */
+function listsTools(body: unknown): boolean {
+  const messages: unknown[] = Array.isArray(body) ? body : [body];
+  return messages.some((m) => typeof m === 'object' && m !== null && (m as { method?: unknown }).method === 'tools/list');
 }

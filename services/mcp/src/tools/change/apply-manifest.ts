@@ -25,6 +25,7 @@ export const applyManifest = defineTool({
     reason: Args.reason,
   },
   hints: { readOnlyHint: false, destructiveHint: true, idempotentHint: true },
+  needs: [{ verbs: ['patch'] }],
   async run(args, ctx) {
     const objects = parseManifest(args.manifest);
     const done: string[] = [];

@@ -22,6 +22,7 @@ export const deleteResource = defineTool({
     reason: Args.reason,
   },
   hints: { readOnlyHint: false, destructiveHint: true, idempotentHint: true },
+  needs: [{ verbs: ['delete'] }],
   async run(args, ctx) {
     const resource = await ctx.kube.resolve(args.resource);
     const namespace = namespaceFor(resource, args.namespace);

@@ -34,6 +34,7 @@ export const rolloutRestart = defineTool({
     reason: Args.reason,
   },
   hints: { readOnlyHint: false, destructiveHint: true, idempotentHint: false },
+  needs: [{ verbs: ['patch'] }],
   async run(args, ctx) {
     const resource = await ctx.kube.resolve(args.resource ?? 'deployments.apps');
     if (!RESTARTABLE.has(`${resource.group}/${resource.resource}`)) throw new BadArguments(`${resource.resource} cannot be restarted: only deployments, statefulsets and daemonsets`);

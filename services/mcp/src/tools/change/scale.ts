@@ -21,6 +21,7 @@ export const scale = defineTool({
     reason: Args.reason,
   },
   hints: { readOnlyHint: false, destructiveHint: true, idempotentHint: true },
+  needs: [{ verbs: ['patch'], subresource: 'scale' }],
   async run(args, ctx) {
     const resource = await ctx.kube.resolve(args.resource ?? 'deployments.apps');
     if (!resource.subresources.includes('scale')) throw new BadArguments(`${resource.resource} cannot be scaled (the server serves no scale subresource for it)`);

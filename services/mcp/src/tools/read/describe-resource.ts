@@ -38,6 +38,7 @@ export const describeResource = defineTool({
   description: 'An object and the events about it (like kubectl describe): the object as YAML without managedFields, then its events, oldest first.',
   input: { resource: Args.resource, name: Args.name, namespace: Args.namespace },
   hints: { readOnlyHint: true, destructiveHint: false, idempotentHint: true },
+  needs: [{ verbs: ['get'] }],
   async run(args, ctx) {
     const resource = await ctx.kube.resolve(args.resource);
     const namespace = namespaceFor(resource, args.namespace);

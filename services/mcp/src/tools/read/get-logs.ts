@@ -23,6 +23,7 @@ export const getLogs = defineTool({
     timestamps: z.boolean().optional().describe('prefix each line with its timestamp'),
   },
   hints: { readOnlyHint: true, destructiveHint: false, idempotentHint: true },
+  needs: [{ verbs: ['get'], group: '', resource: 'pods/log' }],
   async run(args, ctx) {
     const pods = await ctx.kube.resolve('pods');
     const namespace = namespaceFor(pods, args.namespace);

@@ -18,6 +18,7 @@ export const getResource = defineTool({
     output: z.enum(['yaml', 'json']).optional().describe('yaml (default) or json'),
   },
   hints: { readOnlyHint: true, destructiveHint: false, idempotentHint: true },
+  needs: [{ verbs: ['get'] }],
   async run(args, ctx) {
     const resource = await ctx.kube.resolve(args.resource);
     const namespace = namespaceFor(resource, args.namespace);

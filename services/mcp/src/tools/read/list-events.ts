@@ -19,6 +19,7 @@ export const listEvents = defineTool({
     limit: z.number().int().min(1).max(5000).optional().describe('at most this many events'),
   },
   hints: { readOnlyHint: true, destructiveHint: false, idempotentHint: true },
+  needs: [{ verbs: ['list'], resource: 'events' }],
   async run(args, ctx) {
     const events = await ctx.kube.resolve('events');
     const namespace = args.allNamespaces ? undefined : namespaceFor(events, args.namespace);

@@ -27,6 +27,7 @@ export const listResources = defineTool({
     output: z.enum(['table', 'names', 'json', 'yaml']).optional().describe('table (default), names, or full objects as json/yaml'),
   },
   hints: { readOnlyHint: true, destructiveHint: false, idempotentHint: true },
+  needs: [{ verbs: ['list'] }],
   async run(args, ctx) {
     const resource = await ctx.kube.resolve(args.resource);
     const output = args.output ?? 'table';
