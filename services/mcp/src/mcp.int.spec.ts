@@ -109,7 +109,7 @@ describe('the MCP door as an OAuth resource server (real NATS, the SDK client)',
       const { tools } = await client.listTools();
       const byName = new Map(tools.map((t) => [t.name, t]));
       expect([...byName.keys()].sort()).toEqual(
-        ['apply_manifest', 'approval_status', 'delete_resource', 'describe_resource', 'explain_permissions', 'get_logs', 'get_resource', 'list_events', 'list_resources', 'rollout_restart', 'scale', 'wait_for_approval'].sort(),
+        ['apply_manifest', 'approval_status', 'delete_resource', 'describe_resource', 'exec_command', 'explain_permissions', 'get_logs', 'get_resource', 'list_events', 'list_resources', 'rollout_restart', 'scale', 'wait_for_approval'].sort(),
       );
       expect(byName.get('get_resource')?.annotations).toMatchObject({ readOnlyHint: true, destructiveHint: false, idempotentHint: true });
       expect(byName.get('delete_resource')?.annotations).toMatchObject({ readOnlyHint: false, destructiveHint: true, idempotentHint: true });
