@@ -71,6 +71,30 @@ export const RESOURCES: ResourceDef[] = [
     ],
     storageVersionHash: '8aSe+NMegvE=',
   },
+  {
+    group: 'apps', version: 'v1', resource: 'replicasets', singular: 'replicaset', kind: 'ReplicaSet', namespaced: true,
+    shortNames: ['rs'], categories: ['all'], verbs: CRUD,
+    subresources: [
+      { name: 'scale', kind: 'Scale', group: 'autoscaling', version: 'v1', verbs: ['get', 'patch', 'update'] },
+      STATUS('ReplicaSet'),
+    ],
+    storageVersionHash: 'P1RzHs8/mWQ=',
+  },
+  {
+    group: 'apps', version: 'v1', resource: 'statefulsets', singular: 'statefulset', kind: 'StatefulSet', namespaced: true,
+    shortNames: ['sts'], categories: ['all'], verbs: CRUD,
+    subresources: [
+      { name: 'scale', kind: 'Scale', group: 'autoscaling', version: 'v1', verbs: ['get', 'patch', 'update'] },
+      STATUS('StatefulSet'),
+    ],
+    storageVersionHash: 'H+vl74LkKdo=',
+  },
+  {
+    // The same events as core v1 in the newer shape (regarding, note, reportingController); the
+    // server keeps the two views in step (controllers/events-mirror.ts).
+    group: 'events.k8s.io', version: 'v1', resource: 'events', singular: 'event', kind: 'Event', namespaced: true,
+    shortNames: ['ev'], categories: [], verbs: CRUD, subresources: [], storageVersionHash: 'r2yiGXH7wu8=',
+  },
 ];
 
 export interface GroupVersion {
@@ -91,6 +115,13 @@ export function apiVersionOf(r: { group: string; version: string }): string {
 /** How the server names a resource in messages: `pods`, `deployments.apps`. */
 export function qualifiedName(r: ResourceDef): string {
   return r.group ? `${r.resource}.${r.group}` : r.resource;
+}
+
+/** The definition of a resource this server always serves (throws if it does not, a programming error). */
+export function resourceOf(group: string, resource: string): ResourceDef {
+  const r = RESOURCES.find((x) => x.group === group && x.resource === resource);
+  if (!r) throw new Error(`no resource ${resource} in group "${group}"`);
+  return r;
 }
 
 export function findResource(group: string, version: string, resource: string): ResourceDef | undefined {
