@@ -25,6 +25,15 @@ export interface ResourceDef {
 const CRUD = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
 const STATUS = (kind: string): SubresourceDef => ({ name: 'status', kind, verbs: ['get', 'patch', 'update'] });
 
+/** An apps/v1 kind with a pod template: a scale subresource (autoscaling/v1 Scale) and a status. */
+function workload(resource: string, singular: string, kind: string, shortName: string, storageVersionHash: string): ResourceDef {
+  return {
+    group: 'apps', version: 'v1', resource, singular, kind, namespaced: true, shortNames: [shortName], categories: ['all'], verbs: CRUD,
+    subresources: [{ name: 'scale', kind: 'Scale', group: 'autoscaling', version: 'v1', verbs: ['get', 'patch', 'update'] }, STATUS(kind)],
+    storageVersionHash,
+  };
+}
+
 export const RESOURCES: ResourceDef[] = [
   {
     group: '', version: 'v1', resource: 'configmaps', singular: 'configmap', kind: 'ConfigMap', namespaced: true,
@@ -62,33 +71,9 @@ export const RESOURCES: ResourceDef[] = [
     shortNames: ['svc'], categories: ['all'], verbs: CRUD, subresources: [STATUS('Service')],
     storageVersionHash: '0/CO1lhkEBI=',
   },
-  {
-    group: 'apps', version: 'v1', resource: 'deployments', singular: 'deployment', kind: 'Deployment', namespaced: true,
-    shortNames: ['deploy'], categories: ['all'], verbs: CRUD,
-    subresources: [
-      { name: 'scale', kind: 'Scale', group: 'autoscaling', version: 'v1', verbs: ['get', 'patch', 'update'] },
-      STATUS('Deployment'),
-    ],
-    storageVersionHash: '8aSe+NMegvE=',
-  },
-  {
-    group: 'apps', version: 'v1', resource: 'replicasets', singular: 'replicaset', kind: 'ReplicaSet', namespaced: true,
-    shortNames: ['rs'], categories: ['all'], verbs: CRUD,
-    subresources: [
-      { name: 'scale', kind: 'Scale', group: 'autoscaling', version: 'v1', verbs: ['get', 'patch', 'update'] },
-      STATUS('ReplicaSet'),
-    ],
-    storageVersionHash: 'P1RzHs8/mWQ=',
-  },
-  {
-    group: 'apps', version: 'v1', resource: 'statefulsets', singular: 'statefulset', kind: 'StatefulSet', namespaced: true,
-    shortNames: ['sts'], categories: ['all'], verbs: CRUD,
-    subresources: [
-      { name: 'scale', kind: 'Scale', group: 'autoscaling', version: 'v1', verbs: ['get', 'patch', 'update'] },
-      STATUS('StatefulSet'),
-    ],
-    storageVersionHash: 'H+vl74LkKdo=',
-  },
+  workload('deployments', 'deployment', 'Deployment', 'deploy', '8aSe+NMegvE='),
+  workload('replicasets', 'replicaset', 'ReplicaSet', 'rs', 'P1RzHs8/mWQ='),
+  workload('statefulsets', 'statefulset', 'StatefulSet', 'sts', 'H+vl74LkKdo='),
   {
     // The same events as core v1 in the newer shape (regarding, note, reportingController); the
     // server keeps the two views in step (controllers/events-mirror.ts).

@@ -58,6 +58,19 @@ const rec = (v: unknown): Record<string, unknown> => (isPlainObject(v) ? v : {})
 const arr = (v: unknown): Record<string, unknown>[] => (Array.isArray(v) ? v.filter(isPlainObject) : []);
 const count = (v: unknown): number => Object.keys(rec(v)).length;
 
+const labelSelector = (sel: unknown): string => Object.entries(rec(rec(sel)['matchLabels'])).map(([k, v]) => `${k}=${String(v)}`).join(',');
+
+/** The wide columns of the kinds with a pod template: its containers' names and images. */
+const TEMPLATE_COLUMNS = [
+  col('Containers', 'string', 'Names of each container in the template.', 1),
+  col('Images', 'string', 'Images referenced by each container in the template.', 1),
+];
+
+function templateCells(spec: Record<string, unknown>): string[] {
+  const containers = arr(rec(rec(spec['template'])['spec'])['containers']);
+  return [containers.map((c) => String(c['name'])).join(','), containers.map((c) => String(c['image'])).join(',')];
+}
+
 interface Printer {
   columns: ColumnDefinition[];
   cells: (o: KubeObject) => unknown[];
@@ -123,31 +136,25 @@ const PRINTERS: Record<string, Printer> = {
       col('Up-to-date', 'integer', 'Total number of non-terminated pods targeted by this deployment that have the desired template spec.'),
       col('Available', 'integer', 'Total number of available pods (ready for at least minReadySeconds) targeted by this deployment.'),
       AGE,
-      col('Containers', 'string', 'Names of each container in the template.', 1),
-      col('Images', 'string', 'Images referenced by each container in the template.', 1),
+      ...TEMPLATE_COLUMNS,
       col('Selector', 'string', 'Label selector for pods. Existing ReplicaSets whose pods are selected by this will be the ones affected by this deployment.', 1),
     ],
     cells: (o) => {
       const spec = rec(o['spec']);
       const status = rec(o['status']);
-      const containers = arr(rec(rec(spec['template'])['spec'])['containers']);
-      const sel = Object.entries(rec(rec(spec['selector'])['matchLabels'])).map(([k, v]) => `${k}=${String(v)}`).join(',');
       return [
         o.metadata.name,
         `${Number(status['readyReplicas'] ?? 0)}/${Number(spec['replicas'] ?? 0)}`,
         Number(status['updatedReplicas'] ?? 0),
         Number(status['availableReplicas'] ?? 0),
         age(o),
-        containers.map((c) => String(c['name'])).join(','),
-        containers.map((c) => String(c['image'])).join(','),
-        sel || '<none>',
+        ...templateCells(spec),
+        labelSelector(spec['selector']) || '<none>',
       ];
     },
   },
 };
 
-const labelSelector = (sel: unknown): string => Object.entries(rec(rec(sel)['matchLabels'])).map(([k, v]) => `${k}=${String(v)}`).join(',');
-const templateContainers = (spec: Record<string, unknown>) => arr(rec(rec(spec['template'])['spec'])['containers']);
 const since = (ts: unknown): string => (typeof ts === 'string' && ts ? humanDuration(Date.now() - Date.parse(ts)) : '<unknown>');
 
 PRINTERS['ReplicaSet'] = {
@@ -157,16 +164,14 @@ PRINTERS['ReplicaSet'] = {
     col('Current', 'integer', 'Number of actual pods.'),
     col('Ready', 'integer', 'Number of ready pods.'),
     AGE,
-    col('Containers', 'string', 'Names of each container in the template.', 1),
-    col('Images', 'string', 'Images referenced by each container in the template.', 1),
+    ...TEMPLATE_COLUMNS,
     col('Selector', 'string', 'Label selector for pods.', 1),
   ],
   cells: (o) => {
     const spec = rec(o['spec']);
     const status = rec(o['status']);
-    const containers = templateContainers(spec);
     return [o.metadata.name, Number(spec['replicas'] ?? 0), Number(status['replicas'] ?? 0), Number(status['readyReplicas'] ?? 0), age(o),
-      containers.map((c) => String(c['name'])).join(','), containers.map((c) => String(c['image'])).join(','), labelSelector(spec['selector']) || '<none>'];
+      ...templateCells(spec), labelSelector(spec['selector']) || '<none>'];
   },
 };
 
@@ -175,14 +180,11 @@ PRINTERS['StatefulSet'] = {
     NAME,
     col('Ready', 'string', 'Number of the pod with ready state'),
     AGE,
-    col('Containers', 'string', 'Names of each container in the template.', 1),
-    col('Images', 'string', 'Images referenced by each container in the template.', 1),
+    ...TEMPLATE_COLUMNS,
   ],
   cells: (o) => {
     const spec = rec(o['spec']);
-    const containers = templateContainers(spec);
-    return [o.metadata.name, `${Number(rec(o['status'])['readyReplicas'] ?? 0)}/${Number(spec['replicas'] ?? 0)}`, age(o),
-      containers.map((c) => String(c['name'])).join(','), containers.map((c) => String(c['image'])).join(',')];
+    return [o.metadata.name, `${Number(rec(o['status'])['readyReplicas'] ?? 0)}/${Number(spec['replicas'] ?? 0)}`, age(o), ...templateCells(spec)];
   },
 };
 
