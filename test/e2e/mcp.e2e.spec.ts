@@ -210,7 +210,10 @@ describe('an MCP session through Chaperone', () => {
     ]);
     const described = textOf(await client.callTool({ name: 'describe_resource', arguments: { resource: 'po', name: 'worker-0' } }));
     expect(described).toMatch(/name: worker-0/);
-    expect(described).toMatch(/Events:\nLAST SEEN\s+TYPE\s+REASON\s+COUNT\s+MESSAGE\n2026-01-01T00:00:00Z\s+Warning\s+BackOff\s+4\s+Back-off restarting failed container$/);
+    // Oldest first: the added BackOff, then the demo cluster's own events about this pod; none of the earlier pod's.
+    expect(described).toMatch(/Events:\nLAST SEEN\s+TYPE\s+REASON\s+COUNT\s+MESSAGE\n2026-01-01T00:00:00Z\s+Warning\s+BackOff\s+4\s+Back-off restarting failed container$/m);
+    expect(described).toMatch(/\sNormal\s+Started\s+1\s+Started container worker$/m);
+    expect(described).not.toContain('Stopping container');
     const events = textOf(await client.callTool({ name: 'list_events', arguments: { type: 'Warning' } }));
     expect(events).toMatch(/BackOff\s+pod\/worker-0/);
   });

@@ -133,12 +133,13 @@ spec:
     expect(server.requests.some((q) => q.url.startsWith('/openapi/v3/apis/apps/v1'))).toBe(true);
   });
 
-  it('kubectl delete pod, then get says NotFound', async () => {
-    const d = await kubectl('delete', 'pod', 'worker-0');
-    expect(d.stdout.trim()).toBe('pod "worker-0" deleted');
-    const g = await kubectl('get', 'pod', 'worker-0');
+  it('kubectl delete pod (a pod no controller owns), then get says NotFound', async () => {
+    expect((await kubectl('run', 'bare', '--image=busybox:1.36', '--restart=Never')).code).toBe(0);
+    const d = await kubectl('delete', 'pod', 'bare');
+    expect(d.stdout.trim()).toBe('pod "bare" deleted');
+    const g = await kubectl('get', 'pod', 'bare');
     expect(g.code).toBe(1);
-    expect(g.stderr).toContain('Error from server (NotFound): pods "worker-0" not found');
+    expect(g.stderr).toContain('Error from server (NotFound): pods "bare" not found');
   });
 
   it('kubectl logs prints the pod log; logs -f streams', async () => {

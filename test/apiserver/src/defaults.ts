@@ -13,6 +13,19 @@ function rec(v: unknown): Record<string, unknown> {
   return isPlainObject(v) ? v : {};
 }
 
+/** Kinds with a pod template, a selector and a generation that counts spec changes. */
+export const WORKLOADS = new Set(['Deployment', 'ReplicaSet', 'StatefulSet']);
+
+function defaultTemplate(spec: Record<string, unknown>): void {
+  spec['replicas'] ??= 1;
+  const tpl = rec(spec['template']);
+  tpl['metadata'] ??= {};
+  const tplSpec = rec(tpl['spec']);
+  defaultPodSpec(tplSpec);
+  tpl['spec'] = tplSpec;
+  spec['template'] = tpl;
+}
+
 export function validate(r: ResourceDef, obj: KubeObject): void {
   const name = obj.metadata.name ?? '';
   const fail = (field: string, msg: string) => invalid(qualifiedName(r), r.kind, name, r.group, field, msg);
@@ -23,7 +36,7 @@ export function validate(r: ResourceDef, obj: KubeObject): void {
   if (r.kind === 'Pod') {
     if (!Array.isArray(spec['containers']) || spec['containers'].length === 0) throw fail('spec.containers', 'Required value');
   }
-  if (r.kind === 'Deployment') {
+  if (WORKLOADS.has(r.kind)) {
     if (!isPlainObject(spec['selector'])) throw fail('spec.selector', 'Required value');
     const tpl = rec(rec(spec['template'])['spec']);
     if (!Array.isArray(tpl['containers']) || tpl['containers'].length === 0) throw fail('spec.template.spec.containers', 'Required value');
@@ -95,7 +108,8 @@ export function applyDefaults(r: ResourceDef, obj: KubeObject): void {
       defaultPodSpec(spec);
       spec['nodeName'] ??= 'demo-node-1';
       obj['spec'] = spec;
-      const started = nowTimestamp();
+      // A pod runs from the moment it is created: its start, its containers' and its conditions' times are its creation time.
+      const started = obj.metadata.creationTimestamp ?? nowTimestamp();
       const containers = Array.isArray(spec['containers']) ? spec['containers'].filter(isPlainObject) : [];
       obj['status'] = {
         phase: 'Running',
@@ -119,20 +133,35 @@ export function applyDefaults(r: ResourceDef, obj: KubeObject): void {
     }
     case 'Deployment': {
       const spec = rec(obj['spec']);
-      spec['replicas'] ??= 1;
+      defaultTemplate(spec);
       spec['revisionHistoryLimit'] ??= 10;
       spec['progressDeadlineSeconds'] ??= 600;
       const strategy = rec(spec['strategy']);
       if (!strategy['type']) spec['strategy'] = { type: 'RollingUpdate', rollingUpdate: { maxSurge: '25%', maxUnavailable: '25%' }, ...strategy };
-      const tpl = rec(spec['template']);
-      tpl['metadata'] ??= {};
-      const tplSpec = rec(tpl['spec']);
-      defaultPodSpec(tplSpec);
-      tpl['spec'] = tplSpec;
-      spec['template'] = tpl;
       obj['spec'] = spec;
       obj.metadata.generation = 1;
       obj.metadata.annotations = { 'deployment.kubernetes.io/revision': '1', ...(obj.metadata.annotations ?? {}) };
+      break;
+    }
+    case 'ReplicaSet': {
+      const spec = rec(obj['spec']);
+      defaultTemplate(spec);
+      obj['spec'] = spec;
+      obj.metadata.generation = 1;
+      obj['status'] = { replicas: 0 };
+      break;
+    }
+    case 'StatefulSet': {
+      const spec = rec(obj['spec']);
+      defaultTemplate(spec);
+      spec['serviceName'] ??= '';
+      spec['podManagementPolicy'] ??= 'OrderedReady';
+      spec['updateStrategy'] ??= { type: 'RollingUpdate', rollingUpdate: { partition: 0 } };
+      spec['revisionHistoryLimit'] ??= 10;
+      spec['persistentVolumeClaimRetentionPolicy'] ??= { whenDeleted: 'Retain', whenScaled: 'Retain' };
+      obj['spec'] = spec;
+      obj.metadata.generation = 1;
+      obj['status'] = { replicas: 0, availableReplicas: 0 };
       break;
     }
     default:
@@ -144,7 +173,11 @@ export function applyDefaults(r: ResourceDef, obj: KubeObject): void {
 export function reconcileStatus(r: ResourceDef, obj: KubeObject): void {
   if (r.kind !== 'Deployment') return;
   const replicas = Number(rec(obj['spec'])['replicas'] ?? 1);
-  const ts = nowTimestamp();
+  // Conditions keep their times once set; a new deployment's are its creation time. The Progressing
+  // message names the ReplicaSet, which the deployment controller fills in (controllers/deployment.ts).
+  const ts = obj.metadata.creationTimestamp ?? nowTimestamp();
+  const prev = rec(obj['status'])['conditions'];
+  const kept = (type: string) => (Array.isArray(prev) ? prev.filter(isPlainObject).find((c) => c['type'] === type) : undefined);
   obj['status'] = {
     observedGeneration: obj.metadata.generation ?? 1,
     replicas,
@@ -152,8 +185,8 @@ export function reconcileStatus(r: ResourceDef, obj: KubeObject): void {
     readyReplicas: replicas,
     availableReplicas: replicas,
     conditions: [
-      { type: 'Available', status: 'True', reason: 'MinimumReplicasAvailable', message: 'Deployment has minimum availability.', lastUpdateTime: ts, lastTransitionTime: ts },
-      { type: 'Progressing', status: 'True', reason: 'NewReplicaSetAvailable', message: `ReplicaSet "${obj.metadata.name ?? ''}-5d4b8c6f7d" has successfully progressed.`, lastUpdateTime: ts, lastTransitionTime: ts },
+      kept('Available') ?? { type: 'Available', status: 'True', reason: 'MinimumReplicasAvailable', message: 'Deployment has minimum availability.', lastUpdateTime: ts, lastTransitionTime: ts },
+      kept('Progressing') ?? { type: 'Progressing', status: 'True', reason: 'NewReplicaSetAvailable', message: `ReplicaSet "${obj.metadata.name ?? ''}" has successfully progressed.`, lastUpdateTime: ts, lastTransitionTime: ts },
     ],
   };
   if (replicas === 0) {

@@ -25,6 +25,15 @@ export interface ResourceDef {
 const CRUD = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
 const STATUS = (kind: string): SubresourceDef => ({ name: 'status', kind, verbs: ['get', 'patch', 'update'] });
 
+/** An apps/v1 kind with a pod template: a scale subresource (autoscaling/v1 Scale) and a status. */
+function workload(resource: string, singular: string, kind: string, shortName: string, storageVersionHash: string): ResourceDef {
+  return {
+    group: 'apps', version: 'v1', resource, singular, kind, namespaced: true, shortNames: [shortName], categories: ['all'], verbs: CRUD,
+    subresources: [{ name: 'scale', kind: 'Scale', group: 'autoscaling', version: 'v1', verbs: ['get', 'patch', 'update'] }, STATUS(kind)],
+    storageVersionHash,
+  };
+}
+
 export const RESOURCES: ResourceDef[] = [
   {
     group: '', version: 'v1', resource: 'configmaps', singular: 'configmap', kind: 'ConfigMap', namespaced: true,
@@ -62,14 +71,14 @@ export const RESOURCES: ResourceDef[] = [
     shortNames: ['svc'], categories: ['all'], verbs: CRUD, subresources: [STATUS('Service')],
     storageVersionHash: '0/CO1lhkEBI=',
   },
+  workload('deployments', 'deployment', 'Deployment', 'deploy', '8aSe+NMegvE='),
+  workload('replicasets', 'replicaset', 'ReplicaSet', 'rs', 'P1RzHs8/mWQ='),
+  workload('statefulsets', 'statefulset', 'StatefulSet', 'sts', 'H+vl74LkKdo='),
   {
-    group: 'apps', version: 'v1', resource: 'deployments', singular: 'deployment', kind: 'Deployment', namespaced: true,
-    shortNames: ['deploy'], categories: ['all'], verbs: CRUD,
-    subresources: [
-      { name: 'scale', kind: 'Scale', group: 'autoscaling', version: 'v1', verbs: ['get', 'patch', 'update'] },
-      STATUS('Deployment'),
-    ],
-    storageVersionHash: '8aSe+NMegvE=',
+    // The same events as core v1 in the newer shape (regarding, note, reportingController); the
+    // server keeps the two views in step (controllers/events-mirror.ts).
+    group: 'events.k8s.io', version: 'v1', resource: 'events', singular: 'event', kind: 'Event', namespaced: true,
+    shortNames: ['ev'], categories: [], verbs: CRUD, subresources: [], storageVersionHash: 'r2yiGXH7wu8=',
   },
 ];
 
@@ -91,6 +100,13 @@ export function apiVersionOf(r: { group: string; version: string }): string {
 /** How the server names a resource in messages: `pods`, `deployments.apps`. */
 export function qualifiedName(r: ResourceDef): string {
   return r.group ? `${r.resource}.${r.group}` : r.resource;
+}
+
+/** The definition of a resource this server always serves (throws if it does not, a programming error). */
+export function resourceOf(group: string, resource: string): ResourceDef {
+  const r = RESOURCES.find((x) => x.group === group && x.resource === resource);
+  if (!r) throw new Error(`no resource ${resource} in group "${group}"`);
+  return r;
 }
 
 export function findResource(group: string, version: string, resource: string): ResourceDef | undefined {

@@ -64,7 +64,10 @@ const SUPPORTED_FIELDS: Record<string, string[]> = {
   Pod: ['spec.nodeName', 'spec.restartPolicy', 'spec.schedulerName', 'spec.serviceAccountName', 'spec.hostNetwork', 'status.phase', 'status.podIP', 'status.nominatedNodeName'],
   Secret: ['type'],
   Namespace: ['status.phase'],
-  Event: ['involvedObject.kind', 'involvedObject.namespace', 'involvedObject.name', 'involvedObject.uid', 'involvedObject.apiVersion', 'reason', 'type', 'source'],
+  Event: ['involvedObject.kind', 'involvedObject.namespace', 'involvedObject.name', 'involvedObject.uid', 'involvedObject.apiVersion', 'involvedObject.resourceVersion', 'involvedObject.fieldPath', 'reason', 'reportingComponent', 'type', 'source',
+    // events.k8s.io/v1 names them after its own fields.
+    'regarding.kind', 'regarding.namespace', 'regarding.name', 'regarding.uid', 'regarding.apiVersion', 'reportingController', 'deprecatedSource'],
+  ReplicaSet: ['status.replicas'],
 };
 
 export function parseFieldSelector(sel: string, kind: string): FieldReq[] {

@@ -10,6 +10,7 @@ import { add, seed } from './seed';
 import { ApiError, pathNotFound, unauthorized } from './status';
 import { Store } from './store';
 import { createUpgradeHandler } from './streaming/upgrade';
+import { startControllers } from './controllers';
 import { KubeObject, RecordedRequest } from './types';
 
 export interface TestApiServerOptions {
@@ -47,6 +48,7 @@ const isProtobuf = (ct: string | undefined) => mediaTypeOf(ct) === 'application/
 export async function startTestApiServer(opts: TestApiServerOptions = {}): Promise<TestApiServer> {
   const store = new Store();
   if (opts.seed !== false) seed(store);
+  const stopControllers = startControllers(store);
   const requests: RecordedRequest[] = [];
   const streams: StreamRegistry = new Set();
   const sockets = new Set<Socket>();
@@ -101,6 +103,7 @@ export async function startTestApiServer(opts: TestApiServerOptions = {}): Promi
     },
     close: () =>
       new Promise<void>((resolve) => {
+        stopControllers();
         for (const stop of [...streams]) stop();
         server.close(() => resolve());
         for (const s of sockets) s.destroy();

@@ -58,6 +58,19 @@ const rec = (v: unknown): Record<string, unknown> => (isPlainObject(v) ? v : {})
 const arr = (v: unknown): Record<string, unknown>[] => (Array.isArray(v) ? v.filter(isPlainObject) : []);
 const count = (v: unknown): number => Object.keys(rec(v)).length;
 
+const labelSelector = (sel: unknown): string => Object.entries(rec(rec(sel)['matchLabels'])).map(([k, v]) => `${k}=${String(v)}`).join(',');
+
+/** The wide columns of the kinds with a pod template: its containers' names and images. */
+const TEMPLATE_COLUMNS = [
+  col('Containers', 'string', 'Names of each container in the template.', 1),
+  col('Images', 'string', 'Images referenced by each container in the template.', 1),
+];
+
+function templateCells(spec: Record<string, unknown>): string[] {
+  const containers = arr(rec(rec(spec['template'])['spec'])['containers']);
+  return [containers.map((c) => String(c['name'])).join(','), containers.map((c) => String(c['image'])).join(',')];
+}
+
 interface Printer {
   columns: ColumnDefinition[];
   cells: (o: KubeObject) => unknown[];
@@ -123,26 +136,82 @@ const PRINTERS: Record<string, Printer> = {
       col('Up-to-date', 'integer', 'Total number of non-terminated pods targeted by this deployment that have the desired template spec.'),
       col('Available', 'integer', 'Total number of available pods (ready for at least minReadySeconds) targeted by this deployment.'),
       AGE,
-      col('Containers', 'string', 'Names of each container in the template.', 1),
-      col('Images', 'string', 'Images referenced by each container in the template.', 1),
+      ...TEMPLATE_COLUMNS,
       col('Selector', 'string', 'Label selector for pods. Existing ReplicaSets whose pods are selected by this will be the ones affected by this deployment.', 1),
     ],
     cells: (o) => {
       const spec = rec(o['spec']);
       const status = rec(o['status']);
-      const containers = arr(rec(rec(spec['template'])['spec'])['containers']);
-      const sel = Object.entries(rec(rec(spec['selector'])['matchLabels'])).map(([k, v]) => `${k}=${String(v)}`).join(',');
       return [
         o.metadata.name,
         `${Number(status['readyReplicas'] ?? 0)}/${Number(spec['replicas'] ?? 0)}`,
         Number(status['updatedReplicas'] ?? 0),
         Number(status['availableReplicas'] ?? 0),
         age(o),
-        containers.map((c) => String(c['name'])).join(','),
-        containers.map((c) => String(c['image'])).join(','),
-        sel || '<none>',
+        ...templateCells(spec),
+        labelSelector(spec['selector']) || '<none>',
       ];
     },
+  },
+};
+
+const since = (ts: unknown): string => (typeof ts === 'string' && ts ? humanDuration(Date.now() - Date.parse(ts)) : '<unknown>');
+
+PRINTERS['ReplicaSet'] = {
+  columns: [
+    NAME,
+    col('Desired', 'integer', 'Number of desired pods.'),
+    col('Current', 'integer', 'Number of actual pods.'),
+    col('Ready', 'integer', 'Number of ready pods.'),
+    AGE,
+    ...TEMPLATE_COLUMNS,
+    col('Selector', 'string', 'Label selector for pods.', 1),
+  ],
+  cells: (o) => {
+    const spec = rec(o['spec']);
+    const status = rec(o['status']);
+    return [o.metadata.name, Number(spec['replicas'] ?? 0), Number(status['replicas'] ?? 0), Number(status['readyReplicas'] ?? 0), age(o),
+      ...templateCells(spec), labelSelector(spec['selector']) || '<none>'];
+  },
+};
+
+PRINTERS['StatefulSet'] = {
+  columns: [
+    NAME,
+    col('Ready', 'string', 'Number of the pod with ready state'),
+    AGE,
+    ...TEMPLATE_COLUMNS,
+  ],
+  cells: (o) => {
+    const spec = rec(o['spec']);
+    return [o.metadata.name, `${Number(rec(o['status'])['readyReplicas'] ?? 0)}/${Number(spec['replicas'] ?? 0)}`, age(o), ...templateCells(spec)];
+  },
+};
+
+/** Core v1 and events.k8s.io/v1 events print alike (the server converts both to one internal type). */
+PRINTERS['Event'] = {
+  columns: [
+    col('Last Seen', 'string', 'Time when last Event occurred'),
+    col('Type', 'string', 'Type of this event.'),
+    col('Reason', 'string', 'Reason why this event was generated.'),
+    col('Object', 'string', 'The object this Event is about.'),
+    col('Message', 'string', 'A human-readable description of the status of this operation.'),
+    col('Subobject', 'string', 'The subobject this Event is about.', 1),
+    col('Source', 'string', 'The component reporting this event.', 1),
+    col('First Seen', 'string', 'Time when first Event occurred.', 1),
+    col('Count', 'string', 'Number of times this event has occurred.', 1),
+    col('Name', 'string', NAME_DESC, 1, 'name'),
+  ],
+  cells: (o) => {
+    const about = rec(o['involvedObject'] ?? o['regarding']);
+    const source = rec(o['source'] ?? o['deprecatedSource']);
+    const component = String(source['component'] ?? o['reportingController'] ?? o['reportingComponent'] ?? '');
+    const host = String(source['host'] ?? '');
+    const last = o['lastTimestamp'] ?? o['deprecatedLastTimestamp'] ?? o['eventTime'];
+    const first = o['firstTimestamp'] ?? o['deprecatedFirstTimestamp'] ?? o['eventTime'];
+    return [since(last), o['type'] ?? 'Normal', o['reason'] ?? '', `${String(about['kind'] ?? '').toLowerCase()}/${String(about['name'] ?? '')}`,
+      o['message'] ?? o['note'] ?? '', String(about['fieldPath'] ?? ''), host ? `${component}, ${host}` : component, since(first),
+      Number(o['count'] ?? o['deprecatedCount'] ?? 1), o.metadata.name];
   },
 };
 

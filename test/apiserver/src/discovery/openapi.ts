@@ -1,13 +1,43 @@
 import { RESOURCES, groupVersions, GroupVersion } from '../resources';
+import { APPS_SCHEMAS } from './schemas/apps';
+import { CORE_SCHEMAS } from './schemas/core';
+import { Schema, refsOf } from './schemas/dsl';
+import { META_SCHEMAS } from './schemas/meta';
 
 /**
  * OpenAPI. kubectl 1.32 validates `create -f`/`apply` with --validate=strict by default and first asks
  * /openapi/v3 whether the PATCH operation of the object's GVK accepts the `fieldValidation` query
  * parameter; if so it delegates validation to the server. This serves just enough v3 for that: per
  * group-version documents with one PATCH path per kind carrying x-kubernetes-group-version-kind and the
- * fieldValidation parameter, and no component schemas. /openapi/v2 answers 404 (kubectl then falls
+ * fieldValidation parameter. The component schemas (schemas/) describe the served kinds with the
+ * fields the demo cluster fills, which is what `kubectl explain` reads; each document carries the
+ * schemas its kinds reach, as the real documents do. /openapi/v2 answers 404 (kubectl then falls
  * back to its compiled-in types where it would have used the v2 schema).
  */
+const SCHEMAS: Record<string, Schema> = { ...META_SCHEMAS, ...CORE_SCHEMAS, ...APPS_SCHEMAS };
+
+function gvkOf(s: Schema): { group: string; version: string; kind: string } | undefined {
+  const list = s['x-kubernetes-group-version-kind'];
+  return Array.isArray(list) ? (list[0] as { group: string; version: string; kind: string }) : undefined;
+}
+
+/** The schemas of a group-version's kinds and everything they refer to. */
+function componentsOf(gv: GroupVersion): Record<string, Schema> {
+  const kinds = new Set(RESOURCES.filter((r) => r.group === gv.group && r.version === gv.version).map((r) => r.kind));
+  const pending = Object.keys(SCHEMAS).filter((name) => {
+    const gvk = gvkOf(SCHEMAS[name] ?? {});
+    return gvk !== undefined && gvk.group === gv.group && gvk.version === gv.version && kinds.has(gvk.kind);
+  });
+  const out: Record<string, Schema> = {};
+  while (pending.length > 0) {
+    const name = pending.pop() ?? '';
+    const schema = SCHEMAS[name];
+    if (out[name] || !schema) continue;
+    out[name] = schema;
+    pending.push(...refsOf(schema));
+  }
+  return Object.fromEntries(Object.entries(out).sort(([a], [b]) => a.localeCompare(b)));
+}
 function gvPath(gv: GroupVersion): string {
   return gv.group ? `apis/${gv.group}/${gv.version}` : `api/${gv.version}`;
 }
@@ -51,7 +81,7 @@ export function openApiV3Doc(gvp: string): Record<string, unknown> | undefined {
       ],
     };
   }
-  return { openapi: '3.0.0', info: { title: 'Kubernetes', version: 'v1.32.4' }, paths, components: { schemas: {} } };
+  return { openapi: '3.0.0', info: { title: 'Kubernetes', version: 'v1.32.4' }, paths, components: { schemas: componentsOf(gv) } };
 }
 
 export function openApiV3Root(): Record<string, unknown> {

@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { RequestContext } from '../context';
-import { applyDefaults, reconcileStatus, validate } from '../defaults';
+import { WORKLOADS, applyDefaults, reconcileStatus, validate } from '../defaults';
 import { mediaTypeOf } from '../http';
 import { jsonPatch, mergePatch, strategicMergePatch } from '../patch';
 import { negotiateObject, sendObject } from '../render';
@@ -124,7 +124,7 @@ export function commitUpdate(ctx: RequestContext, r: ResourceDef, current: KubeO
       out.metadata.labels = { ...(out.metadata.labels ?? {}), 'kubernetes.io/metadata.name': name };
     }
     validate(r, out);
-    if (r.kind === 'Deployment' && JSON.stringify(out['spec']) !== JSON.stringify(current['spec'])) {
+    if (WORKLOADS.has(r.kind) && JSON.stringify(out['spec']) !== JSON.stringify(current['spec'])) {
       out.metadata.generation = (current.metadata.generation ?? 1) + 1;
     }
   }
