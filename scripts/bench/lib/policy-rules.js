@@ -3,7 +3,7 @@
 'use strict';
 const path = require('node:path');
 const { performance } = require('node:perf_hooks');
-const { ROOT } = require('../stack');
+const { ROOT } = require('../../stack');
 
 const rules = require(path.join(ROOT, 'services', 'policy', 'dist', 'rules'));
 
