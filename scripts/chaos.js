@@ -60,10 +60,13 @@ function parseArgs(argv) {
   return opts;
 }
 
-/** The faults of a run: each service's replicas in turn, then NATS. */
+/**
+ * The faults of a run: each service's replicas in turn, then NATS. The reports service first: it
+ * replays the evidence store when it starts, and the store is smallest then.
+ */
 function faultsFor(replicas, short) {
   const faults = [];
-  for (const service of SERVICES) {
+  for (const service of ['reports', ...SERVICES.filter((s) => s !== 'reports')]) {
     const n = replicas[service];
     faults.push({ name: n > 1 ? `${service} (1 of ${n} replicas)` : service, service, indexes: [0] });
     if (!short && n > 1) faults.push({ name: `${service} (all ${n} replicas)`, service, indexes: Array.from({ length: n }, (_, i) => i) });
@@ -73,6 +76,13 @@ function faultsFor(replicas, short) {
 }
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** The promise, or an error after ms; the timer ends with it (a pending one would keep the run from exiting). */
+function withTimeout(promise, ms, message) {
+  let timer;
+  const timeout = new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(message)), ms)));
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
 
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
@@ -139,7 +149,7 @@ async function main() {
         await sleep(timing.pauseMs);
         t.restartAt = Date.now();
         const restart = fault.service === 'nats' ? nats.restart() : gateway.restart(fault.service, fault.indexes);
-        await Promise.race([restart, sleep(READY_TIMEOUT_MS).then(() => Promise.reject(new Error(`${fault.name} was not ready ${READY_TIMEOUT_MS / 1000} s after its restart`)))]);
+        await withTimeout(restart, READY_TIMEOUT_MS, `${fault.name} was not ready ${READY_TIMEOUT_MS / 1000} s after its restart`);
         t.readyAt = Date.now();
         if (fault.service === 'nats' || (fault.service === 'audit' && fault.indexes.length === replicas.audit)) t.storeBackAt = t.readyAt;
         log(`${fault.name}: restarted, ready after ${((t.readyAt - t.restartAt) / 1000).toFixed(1)} s`);

@@ -15,6 +15,7 @@ const { connect } = require('nats');
 const { busSubjects } = require('@chaperone/contracts');
 const { requestJson } = require('@chaperone/bus');
 const { ensureNats, startService, stopService, deleteStreams } = require('../stack');
+const { GET_WORKER_POD } = require('./lib/fixtures');
 
 const REQUESTS = Number(process.argv[2] || 5000);
 const CONCURRENCY = Number(process.argv[3] || 8);
@@ -56,19 +57,7 @@ function decideRequest() {
         method: 'GET',
         path,
         query: '',
-        request: {
-          isResourceRequest: true,
-          path,
-          verb: 'get',
-          apiPrefix: 'api',
-          apiGroup: '',
-          apiVersion: 'v1',
-          namespace: 'default',
-          resource: 'pods',
-          subresource: '',
-          name: 'worker-0',
-          parts: ['pods', 'worker-0'],
-        },
+        request: GET_WORKER_POD,
         userAgent: 'kubectl/v1.32.0 (linux/amd64) kubernetes/70d3cc9',
         sourceAddress: '127.0.0.1',
         upgrade: false,

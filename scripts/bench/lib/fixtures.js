@@ -1,4 +1,5 @@
-// Objects the benchmark reads: a 1 MB list of secrets (each value base64, as the API serves them).
+// Objects the benchmarks use: a 1 MB list of secrets (each value base64, as the API serves them) and
+// the parsed request of one pod read.
 'use strict';
 
 const BENCH_NAMESPACE = 'bench';
@@ -16,4 +17,19 @@ function secretList(namespace, targetBytes) {
   }));
 }
 
-module.exports = { BENCH_NAMESPACE, secretList };
+/** The request info of `kubectl get pod worker-0 -n default`, as the ingress parses it. */
+const GET_WORKER_POD = Object.freeze({
+  isResourceRequest: true,
+  path: '/api/v1/namespaces/default/pods/worker-0',
+  verb: 'get',
+  apiPrefix: 'api',
+  apiGroup: '',
+  apiVersion: 'v1',
+  namespace: 'default',
+  resource: 'pods',
+  subresource: '',
+  name: 'worker-0',
+  parts: Object.freeze(['pods', 'worker-0']),
+});
+
+module.exports = { BENCH_NAMESPACE, secretList, GET_WORKER_POD };
