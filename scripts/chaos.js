@@ -26,9 +26,8 @@ const { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } = require(
 const os = require('node:os');
 const path = require('node:path');
 const { randomUUID } = require('node:crypto');
-const { ROOT, GATEWAY_SERVICES: SERVICES } = require('./stack');
-const { deleteStreams } = require('./bench-stack');
-const { track, stopAll } = require('./bench/processes');
+const { ROOT, GATEWAY_SERVICES: SERVICES, deleteStreams } = require('./stack');
+const { track, stopAll } = require('./bench/lib/processes');
 const { startOwnNats } = require('./chaos/nats-server');
 const { startGateway, manifestReplicas } = require('./chaos/gateway');
 const { startLoad } = require('./chaos/load');
@@ -38,7 +37,7 @@ const { report } = require('./chaos/table');
 
 const TIMING = {
   full: { warmMs: 3000, pauseMs: 3000, afterReadyMs: 5000, clients: 6 },
-  short: { warmMs: 1000, pauseMs: 1500, afterReadyMs: 1500, clients: 4 },
+  short: { warmMs: 1000, pauseMs: 1000, afterReadyMs: 1000, clients: 4 },
 };
 /** Bounds: a restart that is not ready, a store that does not catch up, no success after a restart. */
 const READY_TIMEOUT_MS = 60_000;
@@ -61,10 +60,13 @@ function parseArgs(argv) {
   return opts;
 }
 
-/** The faults of a run: each service's replicas in turn, then NATS. */
+/**
+ * The faults of a run: each service's replicas in turn, then NATS. The reports service first: it
+ * replays the evidence store when it starts, and the store is smallest then.
+ */
 function faultsFor(replicas, short) {
   const faults = [];
-  for (const service of SERVICES) {
+  for (const service of ['reports', ...SERVICES.filter((s) => s !== 'reports')]) {
     const n = replicas[service];
     faults.push({ name: n > 1 ? `${service} (1 of ${n} replicas)` : service, service, indexes: [0] });
     if (!short && n > 1) faults.push({ name: `${service} (all ${n} replicas)`, service, indexes: Array.from({ length: n }, (_, i) => i) });
@@ -75,17 +77,25 @@ function faultsFor(replicas, short) {
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+/** The promise, or an error after ms; the timer ends with it (a pending one would keep the run from exiting). */
+function withTimeout(promise, ms, message) {
+  let timer;
+  const timeout = new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(message)), ms)));
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
   const timing = TIMING[opts.short ? 'short' : 'full'];
-  const log = (s) => console.log(`[chaos] ${s}`);
+  const started = Date.now();
+  // Seconds since the start on every line: where a run spends its time.
+  const log = (s) => console.log(`[chaos ${((Date.now() - started) / 1000).toFixed(1).padStart(5)} s] ${s}`);
   const runId = randomUUID().slice(0, 8);
   const dir = mkdtempSync(path.join(os.tmpdir(), 'chaperone-chaos-'));
   const resultsDir = path.join(ROOT, 'chaos-results');
   const logDir = path.join(resultsDir, 'logs');
   rmSync(logDir, { recursive: true, force: true });
   mkdirSync(logDir, { recursive: true });
-  const started = Date.now();
 
   let nats;
   let gateway;
@@ -97,9 +107,11 @@ async function main() {
       if (load) load.close();
       if (evidence) await evidence.close().catch(() => {});
       await stopAll({ keep: ['nats-server'] });
+      log('every service stopped');
       if (nats && gateway) await deleteStreams(nats.url, gateway.subjects).catch((e) => log(`could not delete the run's streams: ${e.message}`));
       await stopAll();
       rmSync(dir, { recursive: true, force: true });
+      log('cleaned up');
     })());
   for (const signal of ['SIGINT', 'SIGTERM']) {
     process.on(signal, () => {
@@ -137,8 +149,9 @@ async function main() {
         await sleep(timing.pauseMs);
         t.restartAt = Date.now();
         const restart = fault.service === 'nats' ? nats.restart() : gateway.restart(fault.service, fault.indexes);
-        await Promise.race([restart, sleep(READY_TIMEOUT_MS).then(() => Promise.reject(new Error(`${fault.name} was not ready ${READY_TIMEOUT_MS / 1000} s after its restart`)))]);
+        await withTimeout(restart, READY_TIMEOUT_MS, `${fault.name} was not ready ${READY_TIMEOUT_MS / 1000} s after its restart`);
         t.readyAt = Date.now();
+        if (fault.service === 'nats' || (fault.service === 'audit' && fault.indexes.length === replicas.audit)) t.storeBackAt = t.readyAt;
         log(`${fault.name}: restarted, ready after ${((t.readyAt - t.restartAt) / 1000).toFixed(1)} s`);
         // Keep the load on for a while, and until something succeeds after the restart (bounded).
         await sleep(timing.afterReadyMs);

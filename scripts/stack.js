@@ -1,10 +1,13 @@
-// Starting Chaperone's processes: shared by `npm start` (scripts/start.js) and the end-to-end tests,
-// so what the tests exercise is what a newcomer runs.
+// Starting Chaperone's processes: the one launcher of `npm start` (scripts/start.js), the benches
+// (scripts/bench), the fault suite (scripts/chaos.js) and the end-to-end tests, so what they
+// exercise is what a newcomer runs.
 'use strict';
 const { spawn, spawnSync } = require('node:child_process');
-const { mkdirSync, writeFileSync } = require('node:fs');
+const { mkdirSync, mkdtempSync, readFileSync, writeFileSync } = require('node:fs');
 const net = require('node:net');
+const { tmpdir } = require('node:os');
 const path = require('node:path');
+const { randomUUID } = require('node:crypto');
 
 const ROOT = path.resolve(__dirname, '..');
 // Makes each service stop when the process that started it dies, however it dies.
@@ -194,6 +197,32 @@ function stopService(info, signal = 'SIGTERM', graceMs = 10_000) {
   });
 }
 
+/**
+ * Start services in order, each its own process, pushing each onto `running` once it is ready (a
+ * caller that fails midway stops those). The MCP service and the console are given what they need
+ * from the ones started before them (mcpEnv, consoleEnv) unless env names it already. Stops early,
+ * before the next service, when shouldStop() says so.
+ * @param {string[]} names
+ * @param {Record<string, string>} env
+ * @param {{ running?: any[], caFile?: string, onLine?: Function, onSpawn?: Function, shouldStop?: () => boolean }} [opts]
+ */
+async function startServices(names, env, { running = [], caFile, onLine, onSpawn, shouldStop = () => false } = {}) {
+  const named = (key) => env[key] ?? process.env[key];
+  for (const name of names) {
+    if (shouldStop()) break;
+    const extra = name === 'mcp' && !named('CHAPERONE_MCP_INGRESS_URL') ? mcpEnv(running, caFile) : name === 'console' ? consoleEnv(running) : {};
+    running.push(await startService(name, { ...env, ...extra }, onLine, onSpawn));
+  }
+  return running;
+}
+
+/** Stop services newest first (what sends requests goes before what it sends them to); resolves with the names of those that had to be killed. */
+async function stopServices(services) {
+  const killed = [];
+  for (const s of [...services].reverse()) if (!(await stopService(s))) killed.push(s.name);
+  return killed;
+}
+
 /** What the console needs from the services started before it: the approvers API and the reports API. */
 function consoleEnv(running) {
   const approval = running.find((s) => s.name === 'approval');
@@ -204,4 +233,136 @@ function consoleEnv(running) {
   };
 }
 
-module.exports = { ROOT, SERVICES, GATEWAY_SERVICES, ensureNats, makeServingCert, agentKubeconfig, startService, stopService, portAnswers, which, mcpEnv, consoleEnv };
+/**
+ * The environment every service of a local gateway shares: its bus prefix, the policy in
+ * `dir/policy.yaml`, TLS, the local issuer's JWKS in `dir/jwks.json` and the test API server as the
+ * cluster (token in `dir/upstream-token`).
+ */
+function gatewayServiceEnv({ natsUrl, subjects, dir, certFile, keyFile, issuer, apiUrl }) {
+  return {
+    CHAPERONE_NATS_URL: natsUrl,
+    CHAPERONE_BUS_PREFIX: subjects.prefix,
+    CHAPERONE_HEALTH_PORT: '0',
+    CHAPERONE_POLICY_FILE: path.join(dir, 'policy.yaml'),
+    CHAPERONE_HTTPS_PORT: '0',
+    CHAPERONE_TLS_CERT_FILE: certFile,
+    CHAPERONE_TLS_KEY_FILE: keyFile,
+    CHAPERONE_OIDC_ISSUER: issuer,
+    CHAPERONE_OIDC_JWKS_FILE: path.join(dir, 'jwks.json'),
+    CHAPERONE_UPSTREAM_URL: apiUrl,
+    CHAPERONE_UPSTREAM_TOKEN_FILE: path.join(dir, 'upstream-token'),
+    CHAPERONE_UPSTREAM_CA_FILE: certFile,
+  };
+}
+
+/**
+ * The files and environment of a local gateway on a bus prefix of its own (`prefix`, by default `<name>-<random>`), in
+ * dir: a serving certificate, the cluster, the upstream token, a local OIDC issuer and its JWKS, the
+ * policy. `startCluster(cert)` starts the test API server (in this process or another) with
+ * `upstreamToken` as the gateway's credential and resolves with its { url }.
+ * @param {{ dir: string, name: string, prefix?: string, natsUrl: string, policy: string, upstreamToken: string,
+ *           startCluster: (cert: { certFile: string, keyFile: string, certPem: string }) => Promise<{ url: string }> }} o
+ */
+async function prepareGateway(o) {
+  const { busSubjects } = require('@chaperone/contracts');
+  const { createLocalIssuer } = require('@chaperone/auth');
+  const cert = await makeServingCert(path.join(o.dir, 'tls'));
+  const api = await o.startCluster(cert);
+  writeFileSync(path.join(o.dir, 'upstream-token'), o.upstreamToken);
+  const issuer = await createLocalIssuer({ issuer: `https://${o.name}-issuer`, audience: 'chaperone' });
+  issuer.writeJwksFile(path.join(o.dir, 'jwks.json'));
+  writeFileSync(path.join(o.dir, 'policy.yaml'), o.policy);
+  const subjects = busSubjects(o.prefix ?? `${o.name}-${randomUUID().slice(0, 8)}`);
+  const env = gatewayServiceEnv({ natsUrl: o.natsUrl, subjects, dir: o.dir, certFile: cert.certFile, keyFile: cert.keyFile, issuer: issuer.issuer, apiUrl: api.url });
+  return { cert, api, issuer, subjects, env };
+}
+
+/** Whether a JetStream stream belongs to a run's bus prefix (events, evidence, and whatever else a service made under it). */
+function isRunStream(subjects, name) {
+  // Streams carry the prefix upper-cased (BENCH_1234_EVENTS), object-store and KV buckets as written
+  // (OBJ_bench-1234-reports, KV_bench-1234-...).
+  const marks = [subjects.eventsStream.replace(/_EVENTS$/, ''), `OBJ_${subjects.prefix}-`, `KV_${subjects.prefix}-`];
+  return marks.some((m) => name.includes(m));
+}
+
+/** Deletes every JetStream stream of a run's bus prefix. */
+async function deleteStreams(natsUrl, subjects) {
+  const { connect } = require('nats');
+  const nc = await connect({ servers: natsUrl });
+  const jsm = await nc.jetstreamManager();
+  const names = [subjects.eventsStream, subjects.evidenceStream, `OBJ_${subjects.reportsSnapshotBucket}`];
+  for await (const si of jsm.streams.list()) if (isRunStream(subjects, si.config.name)) names.push(si.config.name);
+  for (const name of new Set(names)) await jsm.streams.delete(name).catch(() => false);
+  await nc.drain();
+}
+
+const BENCH_GATEWAY_TOKEN = 'bench-gateway-token';
+
+/**
+ * The gateway a benchmark measures: NATS (started if needed), the test API server over HTTPS in this
+ * process as the cluster, a local OIDC issuer, and every gateway service as its own process on a bus
+ * prefix of its own. `stop()` ends the processes and deletes the run's JetStream streams (the NATS
+ * server outlives it).
+ * @param {{ rules: string, prepare?: (api: any) => void, env?: Record<string, string>, mcp?: boolean }} opts
+ *   rules: YAML list items of the policy; prepare: seed the test API server before services start;
+ *   mcp: start the MCP service too, in front of the gateway (mcpUrl).
+ */
+async function startBenchGateway(opts) {
+  const dir = mkdtempSync(path.join(tmpdir(), 'chaperone-bench-'));
+  const natsUrl = process.env.CHAPERONE_NATS_URL || 'nats://127.0.0.1:4222';
+  await ensureNats(natsUrl, path.join(dir, 'nats'));
+  const { startTestApiServer } = require('@chaperone/test-apiserver');
+  const { cert, api, issuer, subjects, env } = await prepareGateway({
+    dir,
+    name: 'bench',
+    natsUrl,
+    policy: `apiVersion: chaperone.dev/v1alpha1\nkind: Policy\nrules:\n${opts.rules}`,
+    upstreamToken: BENCH_GATEWAY_TOKEN,
+    startCluster: async (c) => {
+      const server = await startTestApiServer({ bearerToken: BENCH_GATEWAY_TOKEN, tls: { cert: readFileSync(c.certFile, 'utf8'), key: readFileSync(c.keyFile, 'utf8') } });
+      if (opts.prepare) opts.prepare(server);
+      return server;
+    },
+  });
+  // Benchmarks measure the request path; the agent registry is exercised by its own tests.
+  const serviceEnv = { ...env, CHAPERONE_REQUIRE_REGISTERED_AGENTS: 'false', ...opts.env };
+  const running = [];
+  const stop = async () => {
+    await stopServices(running);
+    await api.close();
+    await deleteStreams(natsUrl, subjects);
+  };
+  try {
+    await startServices([...GATEWAY_SERVICES, ...(opts.mcp ? ['mcp'] : [])], serviceEnv, { running, caFile: cert.certFile });
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+  const gatewayUrl = running.find((s) => s.name === 'ingress').urls[0];
+  const processes = running.map((s) => ({ name: s.name, pid: s.child.pid }));
+  const mcp = running.find((s) => s.name === 'mcp');
+  const mcpUrl = mcp ? `${new URL(mcp.health).origin}/mcp` : undefined;
+  return { dir, api, cert, issuer, gatewayUrl, gatewayToken: BENCH_GATEWAY_TOKEN, processes, mcpUrl, stop };
+}
+
+module.exports = {
+  ROOT,
+  SERVICES,
+  GATEWAY_SERVICES,
+  ensureNats,
+  makeServingCert,
+  agentKubeconfig,
+  startService,
+  stopService,
+  startServices,
+  stopServices,
+  portAnswers,
+  which,
+  mcpEnv,
+  consoleEnv,
+  gatewayServiceEnv,
+  prepareGateway,
+  isRunStream,
+  deleteStreams,
+  startBenchGateway,
+};

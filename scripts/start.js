@@ -15,7 +15,7 @@ const { existsSync, mkdirSync, writeFileSync } = require('node:fs');
 const { homedir } = require('node:os');
 const path = require('node:path');
 const { generateKeyPairSync, randomBytes } = require('node:crypto');
-const { ROOT, SERVICES, ensureNats, makeServingCert, agentKubeconfig, startService, stopService, mcpEnv, consoleEnv } = require('./stack');
+const { ROOT, SERVICES, ensureNats, makeServingCert, agentKubeconfig, startServices, stopService, stopServices } = require('./stack');
 const { acquireStartLock } = require('./process/start-lock');
 const { watchParent, ignoreBrokenOutput } = require('./process/parent-watch');
 const { stateDir, busPrefix } = require('./process/local-settings');
@@ -63,7 +63,7 @@ function makeStopper(lock) {
       if (names.length > 0) say(`stopping (${reason}): ${names.reverse().join(', ')}`);
       const killed = [];
       // Twice over: a service spawned while the first pass ran (a stop during start-up) is caught.
-      for (let pass = 0; pass < 2; pass++) for (const s of [...spawned].reverse()) if (!(await stopService(s))) killed.push(s.name);
+      for (let pass = 0; pass < 2; pass++) killed.push(...(await stopServices(spawned)));
       for (const c of cleanups.reverse()) await c();
       lock.release();
       say(`stopped${killed.length > 0 ? ` (${killed.join(', ')} did not stop within 10 s and were killed)` : ''}`);
@@ -187,12 +187,10 @@ async function main() {
     });
   };
   try {
-    for (const name of SERVICES) {
-      if (isStopping()) return;
-      // The ingress's own certificate is the CA the MCP service pins (unless one is configured).
-      const extra = name === 'mcp' && !process.env.CHAPERONE_MCP_INGRESS_URL ? mcpEnv(running, process.env.CHAPERONE_MCP_INGRESS_CA_FILE || env.CHAPERONE_TLS_CERT_FILE) : name === 'console' ? consoleEnv(running) : {};
-      running.push(await startService(name, { ...serviceEnv, ...extra }, printLine, onSpawn));
-    }
+    // The ingress's own certificate is the CA the MCP service pins (unless one is configured).
+    const caFile = process.env.CHAPERONE_MCP_INGRESS_CA_FILE || env.CHAPERONE_TLS_CERT_FILE;
+    await startServices(SERVICES, serviceEnv, { running, caFile, onLine: printLine, onSpawn, shouldStop: isStopping });
+    if (isStopping()) return;
   } catch (e) {
     // A stop during start-up makes the service being started exit early: not an error then.
     if (isStopping()) return;

@@ -6,18 +6,16 @@
 // gateway sends as Impersonate-Extra, and the client's tag in the User-Agent). Never the bodies or
 // the bearer token.
 'use strict';
-const { readFileSync } = require('node:fs');
-const { startTestApiServer } = require('@chaperone/test-apiserver');
 const { Headers } = require('@chaperone/contracts');
+const { serveApiInChild } = require('../bench/lib/api-child');
 
-async function main() {
-  const [certFile, keyFile, token] = process.argv.slice(2);
-  const api = await startTestApiServer({ bearerToken: token, tls: { cert: readFileSync(certFile, 'utf8'), key: readFileSync(keyFile, 'utf8') } });
-  const header = (r, name) => {
-    const v = r.headers[name];
-    return Array.isArray(v) ? v.join(',') : (v ?? '');
-  };
-  process.on('message', (msg) => {
+const header = (r, name) => {
+  const v = r.headers[name];
+  return Array.isArray(v) ? v.join(',') : (v ?? '');
+};
+
+serveApiInChild({
+  onMessage(api, msg) {
     if (!msg || typeof msg.log !== 'number') return;
     const from = Math.max(0, msg.log);
     const records = api.requests.slice(from).map((r) => ({
@@ -29,15 +27,5 @@ async function main() {
       userAgent: header(r, 'user-agent'),
     }));
     process.send({ log: records, next: from + records.length });
-  });
-  const stop = () => void api.close().then(() => process.exit(0));
-  process.on('SIGTERM', stop);
-  process.on('SIGINT', stop);
-  process.on('disconnect', stop);
-  process.send({ url: api.url });
-}
-
-main().catch((e) => {
-  console.error(e);
-  process.exit(1);
+  },
 });

@@ -22,7 +22,7 @@ function emptyIndex() {
     eventIds: new Map(),
     /** eventId → requestId, only for ids stored more than once */
     duplicates: new Map(),
-    /** requestId → { tag, effect, intercepted:Set, decided:Set, ended:Set, lagMs } (lagMs: the longest an event of it took from its producer to the store) */
+    /** requestId → { tag, session, effect, intercepted:Set, decided:Set, ended:Set, stored: [producedAt, storedAt][] } (each evidence event's times, ms) */
     requests: new Map(),
     /** tag → requestId */
     byTag: new Map(),
@@ -42,7 +42,7 @@ async function openEvidence(opts) {
 
   const requestOf = (requestId) => {
     let r = index.requests.get(requestId);
-    if (!r) index.requests.set(requestId, (r = { tag: undefined, effect: undefined, intercepted: new Set(), decided: new Set(), ended: new Set(), lagMs: 0 }));
+    if (!r) index.requests.set(requestId, (r = { tag: undefined, session: undefined, effect: undefined, intercepted: new Set(), decided: new Set(), ended: new Set(), stored: [] }));
     return r;
   };
 
@@ -54,11 +54,13 @@ async function openEvidence(opts) {
     const requestId = typeof d.requestId === 'string' ? d.requestId : '';
     if (seen > 1) index.duplicates.set(e.eventId, requestId);
     if (!requestId) return;
-    // From the producer's clock to the store's (one machine, one clock): how long the evidence was in transit.
-    const lag = Date.parse(e.recordedAt) - Date.parse(d.time);
-    if (Number.isFinite(lag) && ['RequestIntercepted', 'PolicyDecided', 'RequestCompleted', 'MaskingApplied'].includes(e.type)) {
+    // The producer's clock and the store's (one machine, one clock): how long the evidence was in transit.
+    const producedAt = Date.parse(d.time);
+    const storedAt = Date.parse(e.recordedAt);
+    if (Number.isFinite(producedAt) && Number.isFinite(storedAt) && ['RequestIntercepted', 'PolicyDecided', 'RequestCompleted', 'MaskingApplied'].includes(e.type)) {
       const r = requestOf(requestId);
-      r.lagMs = Math.max(r.lagMs, lag);
+      r.stored.push([producedAt, storedAt]);
+      if (typeof d.sessionId === 'string') r.session = d.sessionId;
     }
     switch (e.type) {
       case 'RequestIntercepted': {

@@ -8,13 +8,10 @@
 const { createWriteStream, readFileSync, readdirSync, writeFileSync } = require('node:fs');
 const path = require('node:path');
 const { parseAllDocuments } = require('yaml');
-const { busSubjects } = require('@chaperone/contracts');
-const { createLocalIssuer } = require('@chaperone/auth');
 const { generateCheckpointKeyPair } = require('@chaperone/evidence-chain');
-const { ROOT, GATEWAY_SERVICES: SERVICES, makeServingCert, startService } = require('../stack');
-const { gatewayServiceEnv } = require('../bench-stack');
-const { forkHelper } = require('../bench/processes');
-const { freePorts } = require('../bench/nats-server');
+const { ROOT, GATEWAY_SERVICES: SERVICES, prepareGateway, startService } = require('../stack');
+const { forkHelper } = require('../bench/lib/processes');
+const { freePorts } = require('../bench/lib/nats-server');
 
 const GATEWAY_TOKEN = 'chaos-gateway-token';
 
@@ -46,9 +43,13 @@ rules:
     namespaces: ["default"]
 `;
 
-/** Replicas per service as the Deployments in deploy/kubernetes declare them (1 where none is found). */
+/**
+ * Replicas per service as the Deployments of deploy/kubernetes/base declare them (overlays/ha
+ * autoscales from at least as many; overlays/dev runs one of each, as --short does). Fails when a
+ * service has no Deployment there: a run that silently falls back to one replica tests no failover.
+ */
 function manifestReplicas() {
-  const dir = path.join(ROOT, 'deploy', 'kubernetes');
+  const dir = path.join(ROOT, 'deploy', 'kubernetes', 'base');
   const replicas = {};
   for (const file of readdirSync(dir).filter((f) => f.endsWith('.yaml'))) {
     for (const doc of parseAllDocuments(readFileSync(path.join(dir, file), 'utf8'))) {
@@ -57,7 +58,9 @@ function manifestReplicas() {
       if (m && SERVICES.includes(m[1])) replicas[m[1]] = Number(o.spec?.replicas ?? 1);
     }
   }
-  return Object.fromEntries(SERVICES.map((s) => [s, replicas[s] ?? 1]));
+  const missing = SERVICES.filter((s) => !(replicas[s] >= 1));
+  if (missing.length > 0) throw new Error(`no Deployment chaperone-<service> with replicas in ${path.relative(ROOT, dir)} for: ${missing.join(', ')}`);
+  return replicas;
 }
 
 /**
@@ -66,20 +69,22 @@ function manifestReplicas() {
  */
 async function startGateway(opts) {
   const { dir, logDir, natsUrl, runId, track } = opts;
-  const cert = await makeServingCert(path.join(dir, 'tls'));
-  const api = await forkHelper('test API server', path.join(__dirname, 'api-server.js'), [cert.certFile, cert.keyFile, GATEWAY_TOKEN]);
-  writeFileSync(path.join(dir, 'upstream-token'), GATEWAY_TOKEN);
-  const issuer = await createLocalIssuer({ issuer: 'https://chaos-issuer', audience: 'chaperone' });
-  issuer.writeJwksFile(path.join(dir, 'jwks.json'));
-  writeFileSync(path.join(dir, 'policy.yaml'), POLICY);
+  const { api, issuer, subjects, env: gatewayEnv } = await prepareGateway({
+    dir,
+    name: 'chaos',
+    prefix: `chaos-${runId}`,
+    natsUrl,
+    policy: POLICY,
+    upstreamToken: GATEWAY_TOKEN,
+    startCluster: (cert) => forkHelper('test API server', path.join(__dirname, 'api-server.js'), [cert.certFile, cert.keyFile, GATEWAY_TOKEN]),
+  });
   const keys = generateCheckpointKeyPair();
   const privateKeyFile = path.join(dir, 'checkpoint-key.pem');
   const publicKeyFile = path.join(dir, 'checkpoint-public.pem');
   writeFileSync(privateKeyFile, keys.privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
   writeFileSync(publicKeyFile, keys.publicKey.export({ type: 'spki', format: 'pem' }));
-  const subjects = busSubjects(`chaos-${runId}`);
   const env = {
-    ...gatewayServiceEnv({ natsUrl, subjects, dir, certFile: cert.certFile, keyFile: cert.keyFile, issuer: issuer.issuer, apiUrl: api.url }),
+    ...gatewayEnv,
     // The agent registry has its own tests; here every request is the load's.
     CHAPERONE_REQUIRE_REGISTERED_AGENTS: 'false',
     CHAPERONE_CHECKPOINT_KEY_FILE: privateKeyFile,
@@ -107,10 +112,13 @@ async function startGateway(opts) {
     return info;
   }
 
-  for (const service of SERVICES) {
-    const started = await Promise.all(Array.from({ length: opts.replicas[service] }, (_, i) => startReplica(service, i)));
-    opts.log(`${service}: ${started.length} replica(s) ready (pids ${started.map((s) => s.child.pid).join(', ')})`);
-  }
+  // Every replica at once: each service waits for NATS only, and a start takes seconds on a busy machine.
+  await Promise.all(
+    SERVICES.map(async (service) => {
+      const started = await Promise.all(Array.from({ length: opts.replicas[service] }, (_, i) => startReplica(service, i)));
+      opts.log(`${service}: ${started.length} replica(s) ready (pids ${started.map((s) => s.child.pid).join(', ')})`);
+    }),
+  );
 
   const tokens = [];
   for (let c = 0; c < opts.clients; c++) {

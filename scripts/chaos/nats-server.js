@@ -1,8 +1,8 @@
-// The chaos run's own NATS server (scripts/bench/nats-server.js: free ports of 127.0.0.1, its store
+// The chaos run's own NATS server (scripts/bench/lib/nats-server.js: free ports of 127.0.0.1, its store
 // in the run's directory), with what a fault needs: SIGKILL it, and start it again on the same
 // ports and store, as a restarted pod keeps its address and volume.
 'use strict';
-const { startOwnNats: startServer } = require('../bench/nats-server');
+const { startOwnNats: startServer } = require('../bench/lib/nats-server');
 
 /** @param {{ storeDir: string, track: (name: string, child: import('node:child_process').ChildProcess) => void, log?: (s: string) => void }} opts */
 async function startOwnNats({ storeDir, track, log = () => {} }) {

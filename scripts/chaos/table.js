@@ -16,7 +16,8 @@ const COLUMNS = [
   ['max latency (s)', (r) => r.maxLatencyS.toFixed(2)],
   ['hung > 5 s', (r) => r.hung],
   ['recovery (s)', (r) => (r.recoveryS === null ? '-' : r.recoveryS === undefined ? 'none' : r.recoveryS.toFixed(2))],
-  ['store lag (s)', (r) => r.storeLagS.toFixed(1)],
+  ['store lag (s)', (r) => (r.storeLagS === null ? '-' : r.storeLagS.toFixed(1))],
+  ['store resumed (s)', (r) => (r.storeResumedS === null ? '-' : r.storeResumedS.toFixed(1))],
 ];
 
 function markdownTable(rows) {

@@ -13,7 +13,7 @@ const ROOT = path.resolve(__dirname, '..', '..');
 
 const INTRO = `# Performance
 
-What Chaperone costs per Kubernetes request, measured by \`npm run bench\` (\`scripts/bench.js\`).
+What Chaperone costs per Kubernetes request, measured by \`npm run bench\` (\`scripts/bench/overhead.js\`).
 This page is generated from the last full run (\`scripts/docs/performance.js\`); do not edit it by
 hand.
 
@@ -56,9 +56,10 @@ npm run bench -- --only get-pod --duration 5   # one scenario while tuning (no w
 
 It prints markdown tables and writes \`bench-results/latest.json\` and \`bench-results/latest.md\`
 (not committed), then this page. Every process it started ends with it, also on an error or Ctrl-C,
-and it deletes the JetStream streams of its prefix. Component benches (\`npm run bench:evidence\`,
-\`bench:masking\`, \`bench:approval\`, \`bench:verify\`, \`bench:reports\`, \`bench:exec\`,
-\`bench:proofs\`) are described in the topic pages.
+and it deletes the JetStream streams of its prefix. Every bench is a topic of one entry,
+\`scripts/bench\` (\`npm run bench -- <topic> [arguments]\`, or \`npm run bench:<topic>\`, which
+builds first; \`npm run bench -- help\` lists them); the component benches (evidence, masking,
+approval, verify, reports, exec, proofs, ...) are described in the topic pages.
 `;
 
 const READING = `## How to read these figures

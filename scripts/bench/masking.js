@@ -5,7 +5,7 @@
 // latency masking adds to a 1 MB and a 64 MB secret list through the gateway: the same GET by an
 // agent (masked) and by a break-glass identity whose rule says `unmasked: true` (raw), plus the
 // test API server directly. Prints a table and writes bench-results/masking.json.
-// Usage: node scripts/bench-masking.js
+// Usage: node scripts/bench masking
 'use strict';
 const https = require('node:https');
 const { mkdirSync, writeFileSync } = require('node:fs');
@@ -13,8 +13,7 @@ const { cpus } = require('node:os');
 const path = require('node:path');
 const { performance } = require('node:perf_hooks');
 const { maskJsonDocument, maskJsonDocumentByTree, profileFor } = require('@chaperone/masking');
-const { ROOT } = require('./stack');
-const { startBenchGateway } = require('./bench-stack');
+const { ROOT, startBenchGateway } = require('../stack');
 
 function secrets(prefix, targetBytes) {
   const value = Buffer.from(`s3cr3t-${'x'.repeat(700)}`).toString('base64');

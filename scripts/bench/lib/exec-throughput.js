@@ -1,14 +1,14 @@
 // Exec throughput: MB/s of a large output read with the real kubectl exec (process start included),
 // straight from the test API server, through a blind splice proxy (http-proxy-3, no recording), and
 // through Chaperone: unmasked (relayed and recorded, the recording masked in the ingress) and masked
-// (output masked line by line by the masking service, and recorded). Used by scripts/bench-exec.js
-// and, through scripts/bench/recording.js, by `npm run bench`.
+// (output masked line by line by the masking service, and recorded). Used by the exec topic (exec.js)
+// and, through recording.js, by `npm run bench`.
 'use strict';
 const { spawn } = require('node:child_process');
 const { writeFileSync } = require('node:fs');
 const path = require('node:path');
 const { forkHelper } = require('./processes');
-const { agentKubeconfig } = require('../stack');
+const { agentKubeconfig } = require('../../stack');
 
 const POD = 'web-7d4b9c8f5-abcde';
 

@@ -2,30 +2,20 @@
 // Latency of an allowed `kubectl get` through Chaperone against the test API server directly.
 // Two views: the real kubectl (process start included, what an agent sees per command) and a
 // keep-alive HTTPS client (the gateway's own added latency). Prints a table and writes JSON.
-// Usage: node scripts/bench-spine-latency.js [kubectlRuns=30] [httpRequests=2000]
+// Usage: node scripts/bench spine [kubectlRuns=30] [httpRequests=2000]
 'use strict';
 const { execFile } = require('node:child_process');
 const { promisify } = require('node:util');
 const run = promisify(execFile);
-const https = require('node:https');
 const { writeFileSync, mkdirSync } = require('node:fs');
 const { cpus } = require('node:os');
 const path = require('node:path');
 const { performance } = require('node:perf_hooks');
-const { ROOT, agentKubeconfig } = require('./stack');
-const { startBenchGateway } = require('./bench-stack');
+const { ROOT, agentKubeconfig, startBenchGateway } = require('../stack');
+const { summarize, sequentialGets } = require('./lib/timing');
 
 const KUBECTL_RUNS = Number(process.argv[2] || 30);
 const HTTP_REQUESTS = Number(process.argv[3] || 2000);
-
-function pct(sorted, p) {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-}
-function stats(samples) {
-  const s = [...samples].sort((a, b) => a - b);
-  const mean = s.reduce((a, b) => a + b, 0) / s.length;
-  return { n: s.length, p50: +pct(s, 50).toFixed(3), p95: +pct(s, 95).toFixed(3), p99: +pct(s, 99).toFixed(3), mean: +mean.toFixed(3) };
-}
 
 // Async on purpose: the direct test API server runs in this process and must keep serving.
 // Direct and gateway runs alternate so machine noise hits both alike.
@@ -40,27 +30,13 @@ async function kubectlTimes(kubeconfigs, dir) {
       times[k].push(performance.now() - t);
     }
   }
-  return times.map(stats);
+  return times.map((t) => summarize(t));
 }
 
 async function httpTimes(base, token, ca) {
-  const agent = new https.Agent({ keepAlive: true, maxSockets: 1, ca });
-  const url = new URL('/api/v1/namespaces/default/pods/worker-0', base);
-  const once = () =>
-    new Promise((resolve, reject) => {
-      const t = performance.now();
-      https
-        .get(url, { agent, headers: { authorization: `Bearer ${token}`, accept: 'application/json' } }, (res) => {
-          res.resume();
-          res.on('end', () => (res.statusCode === 200 ? resolve(performance.now() - t) : reject(new Error(`status ${res.statusCode}`))));
-        })
-        .on('error', reject);
-    });
-  for (let i = 0; i < 50; i++) await once();
-  const times = [];
-  for (let i = 0; i < HTTP_REQUESTS; i++) times.push(await once());
-  agent.destroy();
-  return stats(times);
+  const { times, failed } = await sequentialGets(new URL('/api/v1/namespaces/default/pods/worker-0', base), { token, ca, n: HTTP_REQUESTS, warmUp: 50 });
+  if (failed > 0) throw new Error(`${failed} of ${HTTP_REQUESTS} requests were not answered 200`);
+  return summarize(times);
 }
 
 async function main() {

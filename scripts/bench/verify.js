@@ -3,7 +3,7 @@
 // store, and the memory it holds. Writes N hash-chained events over S sessions (batches through the
 // chaining code, as the audit service's appends would link them) and a signed checkpoint of every
 // head, then verifies the whole store. Prints a table and writes bench-results/verify.json.
-// Usage: node scripts/bench-verify.js [events=100000] [sessions=1000]
+// Usage: node scripts/bench verify [events=100000] [sessions=1000]
 'use strict';
 const { randomUUID } = require('node:crypto');
 const { mkdirSync, writeFileSync } = require('node:fs');
@@ -13,7 +13,7 @@ const { connect } = require('nats');
 const { busSubjects, CHAIN_CHECKPOINTED, EvidenceStreams } = require('@chaperone/contracts');
 const { JetStreamEventStore, chainedEventStore, linkBatch } = require('@chaperone/event-store');
 const { chainHeadOf, generateCheckpointKeyPair, signCheckpoint, verifyStore } = require('@chaperone/evidence-chain');
-const { ROOT } = require('./stack');
+const { ROOT } = require('../stack');
 
 const EVENTS = Number(process.argv[2] || 100000);
 const SESSIONS = Number(process.argv[3] || 1000);

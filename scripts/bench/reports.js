@@ -8,7 +8,7 @@
 //   verify  s for a full chain verification (verifyStore) of the store
 //   snapshot size and ms to save and load the read model snapshot
 // Prints a table and writes bench-results/reports-<events>.json.
-// Usage: node scripts/bench-reports.js [events=100000] [agents=50] [--keep]   (npm run bench:reports -- 100000)
+// Usage: node scripts/bench reports [events=100000] [agents=50] [--keep]   (npm run bench:reports -- 100000)
 'use strict';
 const { randomUUID } = require('node:crypto');
 const { mkdirSync, writeFileSync } = require('node:fs');
@@ -19,7 +19,7 @@ const { connect } = require('nats');
 const { busSubjects } = require('@chaperone/contracts');
 const { JetStreamEventStore, chainedEventStore } = require('@chaperone/event-store');
 const { verifyStore, generateCheckpointKeyPair } = require('@chaperone/evidence-chain');
-const { ROOT, ensureNats } = require('./stack');
+const { ROOT, ensureNats } = require('../stack');
 
 const dist = (p) => require(path.join(ROOT, 'services', 'reports', 'dist', p));
 const { emptySummary, generateHistory } = dist('workload/generate-history');

@@ -4,7 +4,7 @@
 // and two replicas, each its own process, and the CPU time the audit processes spend per event
 // (from /proc, between their ready line and the last event stored). Prints a table and writes
 // bench-results/evidence.json.
-// Usage: node scripts/bench-evidence.js [events=20000] [sessions=200]
+// Usage: node scripts/bench evidence [events=20000] [sessions=200]
 'use strict';
 const { randomUUID } = require('node:crypto');
 const { spawnSync } = require('node:child_process');
@@ -15,7 +15,8 @@ const { performance } = require('node:perf_hooks');
 const { connect } = require('nats');
 const { busSubjects } = require('@chaperone/contracts');
 const { DurableEventPublisher, ensureEventsStream } = require('@chaperone/bus');
-const { ROOT, ensureNats, startService, stopService } = require('./stack');
+const { ROOT, ensureNats, startService, stopService } = require('../stack');
+const { summarize } = require('./lib/timing');
 
 const EVENTS = Number(process.argv[2] || 20000);
 const SESSIONS = Number(process.argv[3] || 200);
@@ -28,12 +29,6 @@ function cpuMs(pid) {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // from field 3 (state) on
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS; // utime, stime
-}
-
-function stats(samples) {
-  const s = [...samples].sort((a, b) => a - b);
-  const at = (p) => s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
-  return { n: s.length, p50: +at(50).toFixed(3), p99: +at(99).toFixed(3), mean: +(s.reduce((a, b) => a + b, 0) / s.length).toFixed(3) };
 }
 
 function event(sessionId, n) {
@@ -65,7 +60,7 @@ async function publishLatency(nc, subjects) {
     await nc.flush();
     rtt.push(performance.now() - t);
   }
-  return { durablePublish: stats(times), natsRoundTrip: stats(rtt) };
+  return { durablePublish: summarize(times), natsRoundTrip: summarize(rtt) };
 }
 
 async function auditThroughput(nc, replicas) {

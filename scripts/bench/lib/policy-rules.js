@@ -3,7 +3,8 @@
 'use strict';
 const path = require('node:path');
 const { performance } = require('node:perf_hooks');
-const { ROOT } = require('../stack');
+const { ROOT } = require('../../stack');
+const { GET_WORKER_POD } = require('./fixtures');
 
 const rules = require(path.join(ROOT, 'services', 'policy', 'dist', 'rules'));
 
@@ -26,19 +27,7 @@ function policyWith(n) {
 }
 
 const identity = { subject: 's', username: 'bench', agent: 'bench-agent', groups: ['agents', 'team-3'], issuer: 'https://bench-issuer' };
-const request = {
-  isResourceRequest: true,
-  path: '/api/v1/namespaces/default/pods/worker-0',
-  verb: 'get',
-  apiPrefix: 'api',
-  apiGroup: '',
-  apiVersion: 'v1',
-  namespace: 'default',
-  resource: 'pods',
-  subresource: '',
-  name: 'worker-0',
-  parts: ['pods', 'worker-0'],
-};
+const request = GET_WORKER_POD;
 
 function linear(policy) {
   return rules.decisionFromMatches(policy.version, policy.rules.filter((r) => rules.ruleMatches(r, identity, request)), request);

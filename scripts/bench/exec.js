@@ -1,15 +1,14 @@
 #!/usr/bin/env node
 // Exec throughput (MB/s of a large kubectl exec output: direct, blind splice, Chaperone unmasked and
-// masked); the measurement is scripts/bench/exec-throughput.js (also part of `npm run bench`).
-// Prints a table; writes bench-results/exec.json. Usage: node scripts/bench-exec.js [megabytes=32] [runs=3]
+// masked); the measurement is lib/exec-throughput.js (also part of `npm run bench`).
+// Prints a table; writes bench-results/exec.json. Usage: node scripts/bench exec [megabytes=32] [runs=3]
 'use strict';
 const { mkdirSync, writeFileSync } = require('node:fs');
 const { cpus } = require('node:os');
 const path = require('node:path');
-const { startBenchGateway } = require('./bench-stack');
-const { EXEC_RULES, execThroughput } = require('./bench/exec-throughput');
-const { stopAll } = require('./bench/processes');
-const { ROOT } = require('./stack');
+const { EXEC_RULES, execThroughput } = require('./lib/exec-throughput');
+const { stopAll } = require('./lib/processes');
+const { ROOT, startBenchGateway } = require('../stack');
 
 async function main() {
   const g = await startBenchGateway({ rules: EXEC_RULES, env: { CHAPERONE_MASKING_TIMEOUT_MS: '60000' } });

@@ -4,22 +4,19 @@
 //   inbox   ms from navigation to the approvals inbox painted with N pending approvals (goal: 1,000 in ≤ 1 s)
 //   search  ms for a session search through the console's API over a generated history (goal: 100,000 events, ≤ 300 ms)
 // Prints a table and writes bench-results/console.json.
-// Usage: node scripts/bench-console.js [approvals=1000] [events=100000]   (npm run bench:console)
+// Usage: node scripts/bench console [approvals=1000] [events=100000]   (npm run bench:console)
 /* global sessionStorage, document, requestAnimationFrame -- functions run in the browser page */
 'use strict';
-const { randomUUID } = require('node:crypto');
 const { mkdirSync, mkdtempSync, rmSync, writeFileSync } = require('node:fs');
 const { tmpdir } = require('node:os');
 const path = require('node:path');
 const { performance } = require('node:perf_hooks');
-const { connect } = require('nats');
-const { ClientProxyFactory, Transport } = require('@nestjs/microservices');
 const { firstValueFrom } = require('rxjs');
 const { chromium } = require('playwright-core');
-const { createLocalIssuer } = require('@chaperone/auth');
-const { busSubjects, requestFingerprint } = require('@chaperone/contracts');
 const { JetStreamEventStore, chainedEventStore } = require('@chaperone/event-store');
-const { ROOT, startService, stopService } = require('./stack');
+const { ROOT, startService, stopService } = require('../stack');
+const { summarize } = require('./lib/timing');
+const { approvalBenchSetup, heldDeleteOpen } = require('./lib/approval-bench');
 
 const APPROVALS = Number(process.argv[2] || 1000);
 const EVENTS = Number(process.argv[3] || 100000);
@@ -28,35 +25,19 @@ const CHROMIUM = process.env.CHAPERONE_CHROMIUM || '/usr/bin/chromium';
 const log = (m) => process.stderr.write(`[bench-console] ${m}\n`);
 const dist = (p) => require(path.join(ROOT, 'services', 'reports', 'dist', p));
 
-function stats(ms) {
-  const s = [...ms].sort((a, b) => a - b);
-  const q = (p) => s[Math.min(s.length - 1, Math.floor(p * s.length))];
-  return { n: s.length, p50: Math.round(q(0.5)), p95: Math.round(q(0.95)), max: Math.round(s[s.length - 1]) };
-}
+const stats = (ms) => summarize(ms, 0);
 
 /** What the ingress sends the approval service for a held `kubectl delete pod`. */
 function openMessage(i) {
-  const name = `pod-${i}`;
-  const ns = `team-${i % 7}`;
-  const p = `/api/v1/namespaces/${ns}/pods/${name}`;
-  const identity = { subject: `agent-${i % 13}`, username: `agent-${i % 13}`, groups: ['agents'], agent: `agent-${i % 13}`, issuer: ISSUER };
-  return {
-    schemaVersion: 1,
-    requestId: randomUUID(),
+  const agent = `agent-${i % 13}`;
+  return heldDeleteOpen({
+    name: `pod-${i}`,
+    namespace: `team-${i % 7}`,
     sessionId: `bench-${i % 50}`,
-    traceId: '0'.repeat(32),
-    interceptEventId: randomUUID(),
-    decisionEventId: randomUUID(),
-    identity,
-    request: { isResourceRequest: true, path: p, verb: 'delete', apiPrefix: 'api', apiGroup: '', apiVersion: 'v1', namespace: ns, resource: 'pods', subresource: '', name, parts: ['pods', name] },
-    method: 'DELETE',
-    path: p,
-    query: '',
-    requestFingerprint: requestFingerprint({ subject: identity.subject, verb: 'delete', path: p, query: '', bodyDigest: '' }),
-    reason: 'bench',
     rule: 'delete-pods-needs-approval',
-    spec: { mode: 'ticket', modeHeaderAllowed: false, timeoutSeconds: 3600, approverGroups: ['approvers'], requiredApprovals: 1, requireReason: false, grantTtlSeconds: 3600 },
-  };
+    approverGroups: ['approvers'],
+    identity: { subject: agent, username: agent, groups: ['agents'], agent, issuer: ISSUER },
+  });
 }
 
 async function pool(n, concurrency, fn) {
@@ -113,23 +94,9 @@ async function inboxPaint(consoleUrl, token, expected) {
 }
 
 async function main() {
-  const natsUrl = process.env.CHAPERONE_NATS_URL || process.env.NATS_URL || 'nats://127.0.0.1:4222';
-  const subjects = busSubjects(`bench-console-${randomUUID().slice(0, 6)}`);
-  const dir = mkdtempSync(path.join(tmpdir(), 'bench-console-'));
-  const issuer = await createLocalIssuer({ issuer: ISSUER, audience: 'chaperone', alg: 'ES256' });
-  issuer.writeJwksFile(path.join(dir, 'jwks.json'));
+  const { subjects, dir, issuer, env, nc, gateway } = await approvalBenchSetup('bench-console', ISSUER);
   const alice = await issuer.sign({ sub: 'alice', groups: ['approvers'] }, { expiresIn: 3600 });
   const auditor = await issuer.sign({ sub: 'auditor', groups: ['compliance'] }, { expiresIn: 3600 });
-  const env = {
-    CHAPERONE_NATS_URL: natsUrl,
-    CHAPERONE_BUS_PREFIX: subjects.prefix,
-    CHAPERONE_HEALTH_PORT: '0',
-    CHAPERONE_OIDC_ISSUER: ISSUER,
-    CHAPERONE_OIDC_JWKS_FILE: path.join(dir, 'jwks.json'),
-    CHAPERONE_OIDC_ALGORITHMS: 'ES256',
-  };
-  const nc = await connect({ servers: natsUrl, name: 'bench-console' });
-  const gateway = ClientProxyFactory.create({ transport: Transport.NATS, options: { servers: [natsUrl] } });
   const running = [];
   const results = { approvals: APPROVALS, events: EVENTS, node: process.version, at: new Date().toISOString() };
   try {

@@ -9,7 +9,7 @@
 'use strict';
 const { performance } = require('node:perf_hooks');
 const { connect } = require('nats');
-const { isRunStream } = require('../bench-stack');
+const { isRunStream } = require('../../stack');
 
 /** Counters that read nothing: every figure is n/a. */
 const QUIET_MS = 1000;

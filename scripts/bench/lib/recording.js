@@ -3,14 +3,13 @@
 // difference is the stored bodies): p50 and p99 of one keep-alive client sending one request at a
 // time, and CPU milliseconds per request summed over the gateway's processes (the blob writes
 // included, read after the bus settles). Then exec throughput, recorded against unrecorded
-// (exec-throughput.js). Starts its own gateway (bench-stack.js) and stops it.
+// (exec-throughput.js). Starts its own gateway (startBenchGateway, scripts/stack.js) and stops it.
 'use strict';
-const https = require('node:https');
 const { readFileSync } = require('node:fs');
-const { performance } = require('node:perf_hooks');
-const { startBenchGateway } = require('../bench-stack');
+const { startBenchGateway } = require('../../stack');
 const { BENCH_NAMESPACE, secretList } = require('./fixtures');
 const { EXEC_RULES, execThroughput } = require('./exec-throughput');
+const { quantile, sequentialGets } = require('./timing');
 
 const LEVELS = ['none', 'request-and-response'];
 const readRule = (level) => `  - name: read-record-${level}
@@ -37,32 +36,6 @@ function cpuSeconds(pid) {
 }
 const totalCpu = (processes) => processes.reduce((sum, p) => sum + (cpuSeconds(p.pid) ?? 0), 0);
 
-/** n sequential requests on one keep-alive connection: the times (ms) of those answered 200. */
-async function sequential(url, token, n) {
-  const agent = new https.Agent({ keepAlive: true, maxSockets: 1, rejectUnauthorized: false });
-  const once = () =>
-    new Promise((resolve, reject) => {
-      const t = performance.now();
-      https
-        .get(url, { agent, headers: { authorization: `Bearer ${token}`, accept: 'application/json' } }, (res) => {
-          res.resume();
-          res.on('end', () => resolve(res.statusCode === 200 ? performance.now() - t : undefined));
-        })
-        .on('error', reject);
-    });
-  const times = [];
-  let failed = 0;
-  for (let i = 0; i < n; i++) {
-    const ms = await once();
-    if (ms === undefined) failed++;
-    else times.push(ms);
-  }
-  agent.destroy();
-  return { times, failed };
-}
-
-const percentile = (sorted, p) => (sorted.length > 0 ? +sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))].toFixed(3) : null);
-
 /**
  * Interleaves the two levels in rounds (so drift in the machine's load hits both alike) and
  * returns, per scenario and level, p50/p99 ms and gateway CPU ms per request.
@@ -76,11 +49,11 @@ async function recordingCost(g, log, rounds) {
   for (const sc of SCENARIOS) {
     const url = new URL(sc.path, g.gatewayUrl);
     const acc = Object.fromEntries(LEVELS.map((l) => [l, { times: [], failed: 0, cpu: 0, requests: 0 }]));
-    for (const level of LEVELS) await sequential(url, tokens[level], 10); // warm-up
+    for (const level of LEVELS) await sequentialGets(url, { token: tokens[level], n: 10 }); // warm-up
     for (let r = 0; r < rounds; r++) {
       for (const level of LEVELS) {
         const before = totalCpu(g.processes);
-        const run = await sequential(url, tokens[level], Math.ceil(sc.n / rounds));
+        const run = await sequentialGets(url, { token: tokens[level], n: Math.ceil(sc.n / rounds) });
         await settle();
         acc[level].cpu += totalCpu(g.processes) - before;
         acc[level].times.push(...run.times);
@@ -92,7 +65,7 @@ async function recordingCost(g, log, rounds) {
     for (const level of LEVELS) {
       const a = acc[level];
       a.times.sort((x, y) => x - y);
-      row[level] = { requests: a.requests, failed: a.failed, p50: percentile(a.times, 0.5), p99: percentile(a.times, 0.99), cpuMsPerRequest: +((a.cpu * 1000) / Math.max(1, a.requests)).toFixed(3) };
+      row[level] = { requests: a.requests, failed: a.failed, p50: quantile(a.times, 0.5), p99: quantile(a.times, 0.99), cpuMsPerRequest: +((a.cpu * 1000) / Math.max(1, a.requests)).toFixed(3) };
     }
     log(`  ${sc.label}: ${JSON.stringify(row)}`);
     out.push(row);

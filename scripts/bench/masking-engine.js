@@ -4,7 +4,7 @@
 // the same run, alternating in rounds. Prints MB/s, wall and CPU time per call (medians of the
 // rounds) per size and writes bench-results/masking-engine.json. Both must give the same bytes:
 // checked first.
-// Usage: node scripts/bench-masking-engine.js [runs-scale]   (after building @chaperone/masking)
+// Usage: node scripts/bench masking-engine [runs-scale]   (after building @chaperone/masking)
 'use strict';
 const { mkdirSync, writeFileSync } = require('node:fs');
 const { cpus } = require('node:os');
@@ -12,10 +12,10 @@ const path = require('node:path');
 const { performance } = require('node:perf_hooks');
 const { maskJsonDocument, maskJsonDocumentByTree, profileFor } = require('@chaperone/masking');
 
-const ROOT = path.join(__dirname, '..');
+const ROOT = path.join(__dirname, '..', '..');
 const scale = Number(process.argv[2] ?? 1);
 
-/** The secret list of bench-masking.js: ~1 KB base64 values, short metadata. */
+/** The secret list of the masking topic (masking.js): ~1 KB base64 values, short metadata. */
 function secretList(targetBytes) {
   const value = Buffer.from(`s3cr3t-${'x'.repeat(700)}`).toString('base64');
   const items = [];

@@ -10,11 +10,11 @@
 // per second. Ends with a memory-flatness (soak) run. Prints markdown tables and writes
 // bench-results/latest.json and bench-results/latest.md, then renders docs/performance.md from them.
 //
-// Usage: node scripts/bench.js [--duration 8] [--connections 10] [--soak 30] [--watch-events 20000]
+// Usage: node scripts/bench [overhead] [--duration 8] [--connections 10] [--soak 30] [--watch-events 20000]
 //          [--only <scenario>] [--nats-monitor http://host:8222]
 // --soak 0 / --watch-events 0 skip the soak / the watch run; --proofs N: events in the Merkle proof
 // section (1,000,000; 0 skips it); --recording 0 skips recording cost and exec throughput; --mcp 0 skips
-// the MCP tool call's overhead (scripts/bench/).
+// the MCP tool call's overhead (lib/).
 // --only runs one scenario's HTTP runs and writes bench-results/only-<scenario>.{json,md} instead (no watch, soak, nor latest.*).
 // With CHAPERONE_NATS_URL the bench uses that server; its message counters are read only from the
 // monitoring URL given with --nats-monitor (else n/a), and count every client of a shared server.
@@ -29,13 +29,13 @@ const { performance } = require('node:perf_hooks');
 const autocannon = require('autocannon');
 const { busSubjects } = require('@chaperone/contracts');
 const { createLocalIssuer } = require('@chaperone/auth');
-const { ROOT, GATEWAY_SERVICES, ensureNats, makeServingCert, startService } = require('./stack');
-const { gatewayServiceEnv, deleteStreams } = require('./bench-stack');
-const { startOwnNats } = require('./bench/nats-server');
-const { openNatsCounters, busBackground, unavailable, figure } = require('./bench/nats-counters');
-const { BENCH_NAMESPACE } = require('./bench/fixtures');
-const { policyDecisionTimes } = require('./bench/policy-rules');
-const { watchExternalNats, track, forkHelper, stopAll, memoryOf, measuredProcesses, sampleMemory, measureCpu } = require('./bench/processes');
+const { ROOT, GATEWAY_SERVICES, ensureNats, makeServingCert, startService, gatewayServiceEnv, deleteStreams } = require('../stack');
+const { startOwnNats } = require('./lib/nats-server');
+const { openNatsCounters, busBackground, unavailable, figure } = require('./lib/nats-counters');
+const { BENCH_NAMESPACE } = require('./lib/fixtures');
+const { summarize, sequentialGets } = require('./lib/timing');
+const { policyDecisionTimes } = require('./lib/policy-rules');
+const { watchExternalNats, track, forkHelper, stopAll, memoryOf, measuredProcesses, sampleMemory, measureCpu } = require('./lib/processes');
 
 const GATEWAY_TOKEN = 'bench-gateway-token';
 
@@ -47,7 +47,7 @@ function parseArgs(argv) {
   const opts = { duration: 8, connections: 10, soak: 30, watchEvents: 20000, proofs: 1_000_000, recording: 1, mcp: 1, only: '', natsMonitor: '' };
   const usage = (bad) =>
     new Error(
-      `usage: bench.js [--duration s] [--connections n] [--soak s|0] [--watch-events n|0] [--proofs n|0] [--recording 1|0] [--mcp 1|0] [--only ${SCENARIOS.map((s) => s.id).join('|')}] [--nats-monitor url] (bad: ${bad})`,
+      `usage: node scripts/bench [overhead] [--duration s] [--connections n] [--soak s|0] [--watch-events n|0] [--proofs n|0] [--recording 1|0] [--mcp 1|0] [--only ${SCENARIOS.map((s) => s.id).join('|')}] [--nats-monitor url] (bad: ${bad})`,
     );
   for (let i = 0; i < argv.length; i++) {
     const key = argv[i].replace(/^--/, '').replace(/-(\w)/g, (_, c) => c.toUpperCase());
@@ -116,8 +116,8 @@ async function startNats(dir, opts, log) {
 async function startStack(dir, opts, log) {
   const { natsUrl, monitorUrl, exclusive } = await startNats(dir, opts, log);
   const cert = await makeServingCert(path.join(dir, 'tls'));
-  const api = await forkHelper('test API server', path.join(__dirname, 'bench', 'api-server.js'), [cert.certFile, cert.keyFile, GATEWAY_TOKEN]);
-  const bare = await forkHelper('bare proxy', path.join(__dirname, 'bench', 'bare-proxy.js'), [cert.certFile, cert.keyFile, api.url, cert.certFile, GATEWAY_TOKEN]);
+  const api = await forkHelper('test API server', path.join(__dirname, 'lib', 'api-server.js'), [cert.certFile, cert.keyFile, GATEWAY_TOKEN]);
+  const bare = await forkHelper('bare proxy', path.join(__dirname, 'lib', 'bare-proxy.js'), [cert.certFile, cert.keyFile, api.url, cert.certFile, GATEWAY_TOKEN]);
   writeFileSync(path.join(dir, 'upstream-token'), GATEWAY_TOKEN);
   const issuer = await createLocalIssuer({ issuer: 'https://bench-issuer', audience: 'chaperone' });
   issuer.writeJwksFile(path.join(dir, 'jwks.json'));
@@ -217,30 +217,9 @@ const SCENARIOS = [
 
 /** One keep-alive client, requests one after another, timed with performance.now(): sub-millisecond figures. */
 async function sequentialLatency(target, urlPath, n) {
-  const agent = new https.Agent({ keepAlive: true, maxSockets: 1, rejectUnauthorized: false });
-  const url = new URL(urlPath, target.url);
-  const once = () =>
-    new Promise((resolve, reject) => {
-      const t = performance.now();
-      https
-        .get(url, { agent, headers: { authorization: `Bearer ${target.token}`, accept: 'application/json' } }, (res) => {
-          res.resume();
-          res.on('end', () => resolve(res.statusCode === 200 ? performance.now() - t : undefined));
-        })
-        .on('error', reject);
-    });
-  for (let i = 0; i < 20; i++) await once();
-  const times = [];
-  let failed = 0;
-  for (let i = 0; i < n; i++) {
-    const ms = await once();
-    if (ms === undefined) failed++;
-    else times.push(ms);
-  }
-  agent.destroy();
-  times.sort((a, b) => a - b);
-  const at = (p) => (times.length > 0 ? +times[Math.min(times.length - 1, Math.floor(p * times.length))].toFixed(3) : null);
-  return { n, failed, p50: at(0.5), p99: at(0.99) };
+  const { times, failed } = await sequentialGets(new URL(urlPath, target.url), { token: target.token, n, warmUp: 20 });
+  const { p50, p99 } = summarize(times);
+  return { n, failed, p50, p99 };
 }
 
 /** Every target answers every scenario with 200 before anything is measured; otherwise say what it answered. */
@@ -522,9 +501,9 @@ async function main() {
     }
     let soakResult;
     if (!opts.only && opts.soak > 0) soakResult = await soak(stack, http.find((r) => r.scenario === 'get-pod').halfRate, opts.soak, log);
-    const proofs = !opts.only && opts.proofs > 0 ? await require('./bench/proofs').benchProofs({ events: opts.proofs }) : undefined;
-    const recording = !opts.only && opts.recording > 0 ? await require('./bench/recording').benchRecording({ log }) : undefined;
-    const mcp = !opts.only && opts.mcp > 0 ? await require('./bench/mcp').benchMcp({ log }) : undefined;
+    const proofs = !opts.only && opts.proofs > 0 ? await require('./lib/proofs').benchProofs({ events: opts.proofs }) : undefined;
+    const recording = !opts.only && opts.recording > 0 ? await require('./lib/recording').benchRecording({ log }) : undefined;
+    const mcp = !opts.only && opts.mcp > 0 ? await require('./lib/mcp').benchMcp({ log }) : undefined;
     const result = {
       when: new Date().toISOString(),
       machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, memGb: Math.round(os.totalmem() / 2 ** 30), node: process.version, loadAvgStart, loadAvgEnd: +os.loadavg()[0].toFixed(2) },
@@ -545,7 +524,7 @@ async function main() {
     writeFileSync(path.join(ROOT, 'bench-results', `${name}.json`), JSON.stringify(result, null, 2));
     writeFileSync(path.join(ROOT, 'bench-results', `${name}.md`), `${table}\n`);
     log(`written bench-results/${name}.json and bench-results/${name}.md`);
-    if (!opts.only) log(`written ${path.relative(ROOT, require('./docs/performance').render())}`);
+    if (!opts.only) log(`written ${path.relative(ROOT, require('../docs/performance').render())}`);
   } finally {
     if (!interrupted) await cleanup();
   }

@@ -5,7 +5,7 @@
 const { spawn } = require('node:child_process');
 const { existsSync, mkdirSync } = require('node:fs');
 const net = require('node:net');
-const { portAnswers, which } = require('../stack');
+const { portAnswers, which } = require('../../stack');
 
 const HOST = '127.0.0.1';
 

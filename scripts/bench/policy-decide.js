@@ -4,7 +4,7 @@
 // flight, and reads the process's CPU time (user + system, /proc/<pid>/stat) before and after.
 // The figure includes everything the service does per request: decode, validate, evaluate, the
 // durable publish of the evidence (the intercept and its decision, one message) and the reply.
-// Usage: node scripts/bench-policy-decide.js [requests=5000] [concurrency=8] [rounds=3]
+// Usage: node scripts/bench policy-decide [requests=5000] [concurrency=8] [rounds=3]
 'use strict';
 const { mkdtempSync, readFileSync, rmSync, writeFileSync } = require('node:fs');
 const { tmpdir } = require('node:os');
@@ -14,8 +14,8 @@ const { performance } = require('node:perf_hooks');
 const { connect } = require('nats');
 const { busSubjects } = require('@chaperone/contracts');
 const { requestJson } = require('@chaperone/bus');
-const { ensureNats, startService, stopService } = require('./stack');
-const { deleteStreams } = require('./bench-stack');
+const { ensureNats, startService, stopService, deleteStreams } = require('../stack');
+const { GET_WORKER_POD } = require('./lib/fixtures');
 
 const REQUESTS = Number(process.argv[2] || 5000);
 const CONCURRENCY = Number(process.argv[3] || 8);
@@ -57,19 +57,7 @@ function decideRequest() {
         method: 'GET',
         path,
         query: '',
-        request: {
-          isResourceRequest: true,
-          path,
-          verb: 'get',
-          apiPrefix: 'api',
-          apiGroup: '',
-          apiVersion: 'v1',
-          namespace: 'default',
-          resource: 'pods',
-          subresource: '',
-          name: 'worker-0',
-          parts: ['pods', 'worker-0'],
-        },
+        request: GET_WORKER_POD,
         userAgent: 'kubectl/v1.32.0 (linux/amd64) kubernetes/70d3cc9',
         sourceAddress: '127.0.0.1',
         upgrade: false,
