@@ -6,7 +6,8 @@ import { CHECKPOINT_OPTIONS, Checkpointer, type CheckpointOptions } from './chec
 import { EventRecorder } from './record-events/event-recorder';
 import type { EventStoreKind } from '@chaperone/event-store';
 import { registerAuditMetrics } from './metrics/audit-metrics';
-import { EVENT_STORE } from './tokens';
+import { EVENT_STORE, LEASE_TIMING } from './tokens';
+import { DEFAULT_LEASE_TIMING, type LeaseTiming } from './partition-leases/lease-plan';
 import { RECONCILE_OPTIONS, Reconciler } from './reconcile/reconciler';
 import { DEFAULT_RECONCILE_OPTIONS, type ReconcileOptions } from './reconcile/reconcile-term';
 
@@ -25,6 +26,8 @@ export class AuditModule {
     checkpoints?: CheckpointOptions;
     /** Default: DEFAULT_RECONCILE_OPTIONS. */
     reconcile?: ReconcileOptions;
+    /** Default: DEFAULT_LEASE_TIMING. */
+    leases?: LeaseTiming;
   }): DynamicModule {
     return {
       module: AuditModule,
@@ -39,6 +42,7 @@ export class AuditModule {
             return store;
           },
         },
+        { provide: LEASE_TIMING, useValue: opts.leases ?? DEFAULT_LEASE_TIMING },
         EventRecorder,
         { provide: CHECKPOINT_OPTIONS, useValue: opts.checkpoints ?? { privateKey: null, intervalMs: 60_000 } },
         Checkpointer,

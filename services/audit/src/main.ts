@@ -8,6 +8,9 @@ import { auditSettings } from './config';
 
 runMain(async () => {
   const config = loadConfig(auditSettings);
+  if (config.leaseTtlMs < 2 * config.leaseRenewMs) {
+    throw new StartupError(`CHAPERONE_AUDIT_LEASE_TTL_MS (${config.leaseTtlMs}) must be at least twice CHAPERONE_AUDIT_LEASE_RENEW_MS (${config.leaseRenewMs}): a holder must have one renewal period of margin before it stops acting on a lease`);
+  }
   const privateKey = config.checkpointKeyFile ? readCheckpointKey(config.checkpointKeyFile) : null;
   await bootstrapService({
     service: 'audit',
@@ -16,6 +19,7 @@ runMain(async () => {
       eventStore: config.eventStore,
       eventStoreConnection: config.eventStoreConnection,
       checkpoints: { privateKey, intervalMs: config.checkpointIntervalSeconds * 1000 },
+      leases: { renewMs: config.leaseRenewMs, ttlMs: config.leaseTtlMs },
       reconcile: { replicaSilenceMs: config.reconcileReplicaSilenceMs, maxRequestMs: config.reconcileMaxRequestSeconds * 1000, roundMs: 1000 },
     }),
     healthHost: config.healthHost,

@@ -4,7 +4,12 @@ export interface LeaseTiming {
   ttlMs: number;
 }
 
-export const DEFAULT_LEASE_TIMING: LeaseTiming = Object.freeze({ renewMs: 1000, ttlMs: 3000 });
+/**
+ * The holder stops acting after ttl - renew without a successful renewal: four renewal periods of
+ * margin, so a process starved of CPU for a few seconds (a busy node) keeps its leases instead of
+ * bouncing partitions between replicas, while a crashed replica's partitions resume after 5 s.
+ */
+export const DEFAULT_LEASE_TIMING: LeaseTiming = Object.freeze({ renewMs: 1000, ttlMs: 5000 });
 
 /** A lease as this replica last saw it change (on its own monotonic clock, never the holder's). */
 export interface SeenLease {

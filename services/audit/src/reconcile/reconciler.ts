@@ -5,7 +5,8 @@ import type { DurableEventPublisher } from '@chaperone/bus';
 import type { ChainedEventStore } from '@chaperone/event-store';
 import { BUS, EVENTS, NATS_CONNECTION, SERVICE_IDENTITY, type ServiceIdentity } from '@chaperone/service-runtime';
 import { PartitionLeases, type Lease } from '../partition-leases/partition-leases';
-import { EVENT_STORE } from '../tokens';
+import { EVENT_STORE, LEASE_TIMING } from '../tokens';
+import type { LeaseTiming } from '../partition-leases/lease-plan';
 import { ReconcileTerm, type ReconcileOptions } from './reconcile-term';
 import { ReplicaLiveness } from './replica-liveness';
 
@@ -35,6 +36,7 @@ export class Reconciler implements OnApplicationBootstrap, OnApplicationShutdown
     @Inject(EVENT_STORE) private readonly store: ChainedEventStore,
     @Inject(EVENTS) private readonly events: DurableEventPublisher,
     @Inject(SERVICE_IDENTITY) private readonly identity: ServiceIdentity,
+    @Inject(LEASE_TIMING) private readonly leaseTiming: LeaseTiming,
     @Inject(RECONCILE_OPTIONS) private readonly options: ReconcileOptions,
   ) {}
 
@@ -78,7 +80,7 @@ export class Reconciler implements OnApplicationBootstrap, OnApplicationShutdown
           await term?.stop();
         },
       },
-      { partitions: 1, bucket: this.subjects.reconcilerLeaseBucket, log: this.logger },
+      { partitions: 1, bucket: this.subjects.reconcilerLeaseBucket, log: this.logger, timing: this.leaseTiming },
     );
   }
 

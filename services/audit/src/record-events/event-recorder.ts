@@ -4,7 +4,8 @@ import type { BusSubjects, ChaperoneEventType } from '@chaperone/contracts';
 import type { ChainedEventStore } from '@chaperone/event-store';
 import { BUS, NATS_CONNECTION, Readiness, SERVICE_IDENTITY, type ServiceIdentity } from '@chaperone/service-runtime';
 import { PartitionLeases, type Lease } from '../partition-leases/partition-leases';
-import { EVENT_STORE } from '../tokens';
+import { EVENT_STORE, LEASE_TIMING } from '../tokens';
+import type { LeaseTiming } from '../partition-leases/lease-plan';
 import { PartitionWriter, type RecorderTally } from './partition-writer';
 
 /**
@@ -26,6 +27,7 @@ export class EventRecorder implements OnApplicationBootstrap, OnApplicationShutd
     @Inject(BUS) private readonly subjects: BusSubjects,
     @Inject(EVENT_STORE) private readonly store: ChainedEventStore,
     @Inject(SERVICE_IDENTITY) private readonly identity: ServiceIdentity,
+    @Inject(LEASE_TIMING) private readonly leaseTiming: LeaseTiming,
     readiness: Readiness,
   ) {
     readiness.add('event-consumers', () => ({ ok: this.leases !== undefined, detail: `partitions ${this.partitions.join(',') || 'none'}` }));
@@ -63,7 +65,7 @@ export class EventRecorder implements OnApplicationBootstrap, OnApplicationShutd
           await writer?.stop();
         },
       },
-      { log: this.logger },
+      { log: this.logger, timing: this.leaseTiming },
     );
   }
 
