@@ -57,6 +57,8 @@ export class SessionIndex {
 
   private readonly requests = new Map<string, Indexed>();
   private readonly postings = new Map<string, Set<string>>();
+  /** term → session → how many of its requests have it: a one-term search reads sessions, not requests. */
+  private readonly sessionTerms = new Map<string, Map<string, number>>();
   private readonly byTime = new SortedKeys();
   private readonly agentSessions = new Map<string, Set<string>>();
   private readonly sessionLast = new Map<string, number>();
@@ -85,7 +87,10 @@ export class SessionIndex {
     if (known && known.at === at && known.terms.length === terms.length && known.terms.every((t, i) => t === terms[i])) return;
     if (known) {
       this.byTime.remove(known.at, r.requestId);
-      for (const t of known.terms) this.postings.get(t)?.delete(r.requestId);
+      for (const t of known.terms) {
+        this.postings.get(t)?.delete(r.requestId);
+        this.countSession(t, known.sessionId, -1);
+      }
     }
     this.requests.set(r.requestId, { sessionId: r.sessionId, at, terms });
     this.byTime.insert(at, r.requestId);
@@ -93,7 +98,16 @@ export class SessionIndex {
       let set = this.postings.get(t);
       if (!set) this.postings.set(t, (set = new Set()));
       set.add(r.requestId);
+      this.countSession(t, r.sessionId, 1);
     }
+  }
+
+  private countSession(t: string, sessionId: string, by: 1 | -1): void {
+    let counts = this.sessionTerms.get(t);
+    if (!counts) this.sessionTerms.set(t, (counts = new Map()));
+    const n = (counts.get(sessionId) ?? 0) + by;
+    if (n > 0) counts.set(sessionId, n);
+    else counts.delete(sessionId);
   }
 
   /** Sessions of this agent (none for an unknown one). */
@@ -119,6 +133,8 @@ export class SessionIndex {
     }
     const from = f.from ?? -Infinity;
     const to = f.to ?? Infinity;
+    const only = wanted.length === 1 && f.from === undefined && f.to === undefined ? wanted[0] : undefined;
+    if (only !== undefined) return new Set(this.sessionTerms.get(only)?.keys());
     const out = new Set<string>();
     const matches = (id: string): void => {
       const r = this.requests.get(id);
