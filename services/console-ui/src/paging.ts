@@ -21,49 +21,54 @@ export function appendPage<T>(shown: Page<T>, page: Page<T>, key: (item: T) => s
 /**
  * A list read a page at a time. `load(limit, cursor)` asks the API for one page; the list loads the
  * first page whenever `deps` change, `more()` appends the next one, and `refresh()` reads again as
- * many rows as are shown (a live change), so the rows a reader has scrolled to stay.
+ * many rows as are shown (a live change), so the rows a reader has reached stay. Reads run one after
+ * another: a live change during "show more" neither loses the added rows nor is lost itself.
  */
 export function usePages<T>(load: (limit: number, cursor?: string) => Promise<Page<T>>, key: (item: T) => string, deps: unknown[]) {
   const [page, setPage] = useState<Page<T> | undefined>();
   const [error, setError] = useState<string | undefined>();
   const [loading, setLoading] = useState(false);
-  const shownRows = useRef(PAGE_SIZE);
-  const generation = useRef(0);
+  const latest = useRef<Page<T> | undefined>();
+  const queue = useRef<Promise<void>>(Promise.resolve());
+  /** Bumped when `deps` change: reads queued for the list before are dropped. */
+  const epoch = useRef(0);
 
-  const read = useCallback(
-    async (limit: number, cursor?: string) => {
-      const mine = ++generation.current;
-      setLoading(true);
-      try {
-        const next = await load(limit, cursor);
-        if (mine !== generation.current) return;
-        setPage((shown) => (cursor && shown ? appendPage(shown, next, key) : next));
-        setError(undefined);
-      } catch (e) {
-        if (mine === generation.current) setError((e as Error).message);
-      } finally {
-        if (mine === generation.current) setLoading(false);
-      }
+  const enqueue = useCallback(
+    (how: 'first' | 'more' | 'again'): Promise<void> => {
+      const mine = epoch.current;
+      const run = async (): Promise<void> => {
+        if (mine !== epoch.current) return;
+        const shown = latest.current;
+        if (how === 'more' && !shown?.next) return;
+        setLoading(true);
+        try {
+          const got =
+            how === 'more' && shown
+              ? appendPage(shown, await load(PAGE_SIZE, shown.next), key)
+              : await load(how === 'again' ? Math.min(MOST_ROWS, Math.max(PAGE_SIZE, shown?.items.length ?? 0)) : PAGE_SIZE);
+          if (mine !== epoch.current) return;
+          latest.current = got;
+          setPage(got);
+          setError(undefined);
+        } catch (e) {
+          if (mine === epoch.current) setError((e as Error).message);
+        } finally {
+          if (mine === epoch.current) setLoading(false);
+        }
+      };
+      queue.current = queue.current.then(run);
+      return queue.current;
     },
     // The caller's deps say when `load` reads something else (a tab, a filter).
     deps,
   );
 
   useEffect(() => {
-    shownRows.current = PAGE_SIZE;
+    epoch.current++;
+    latest.current = undefined;
     setPage(undefined);
-    void read(PAGE_SIZE);
-  }, [read]);
+    void enqueue('first');
+  }, [enqueue]);
 
-  useEffect(() => {
-    if (page) shownRows.current = Math.max(PAGE_SIZE, page.items.length);
-  }, [page]);
-
-  return {
-    page,
-    error,
-    loading,
-    more: () => (page?.next ? read(PAGE_SIZE, page.next) : Promise.resolve()),
-    refresh: () => read(Math.min(MOST_ROWS, shownRows.current)),
-  };
+  return { page, error, loading, more: () => enqueue('more'), refresh: () => enqueue('again') };
 }
