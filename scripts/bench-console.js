@@ -93,7 +93,8 @@ async function inboxPaint(consoleUrl, token, expected, runs = 8) {
       await page.goto(`${consoleUrl}approvals`);
       const times = await page.evaluate(
         (n) =>
-          new Promise((resolve) => {
+          new Promise((resolve, reject) => {
+            setTimeout(() => reject(new Error(`the inbox did not show ${n} pending and the next page within 60 s`)), 60_000);
             const painted = () => new Promise((r) => requestAnimationFrame(() => setTimeout(() => r(performance.now()), 0)));
             const rows = () => document.querySelectorAll('[data-approval-id]').length;
             const until = (ok, then) => (ok() ? then() : setTimeout(() => until(ok, then), 5));
