@@ -149,7 +149,7 @@ export function Inbox({ token }: { token: string }) {
           ))}
         </ul>
         {page?.next && (
-          <button class="more" onClick={() => !loading && showMore()} aria-busy={loading}>
+          <button class="more" onClick={showMore} aria-busy={loading}>
             {loading ? 'Loading…' : `Show more (${shown.length} of ${page.total} shown)`}
           </button>
         )}

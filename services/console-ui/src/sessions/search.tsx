@@ -121,7 +121,7 @@ export function SessionSearch({ token, go }: { token: string; go: (path: string)
             </table>
           </div>
           {page?.next && (
-            <button class="more" onClick={() => !loading && void more()} aria-busy={loading}>
+            <button class="more" onClick={() => void more()} aria-busy={loading}>
               {loading ? 'Loading…' : 'Show more sessions'}
             </button>
           )}
