@@ -55,7 +55,7 @@ class ApprovalRuntime implements OnModuleInit, OnApplicationShutdown {
     if (this.webhook) this.lifecycle.onStored((stored) => this.webhook?.notify(stored));
     await this.feed.start();
     this.expiry.watch(this.readModel);
-    this.readiness.add('approvals', () => ({ ok: this.feed.healthy, detail: `${this.readModel.all().length} approvals known` }));
+    this.readiness.add('approvals', () => ({ ok: this.feed.healthy, detail: `${this.readModel.size} approvals known` }));
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -216,6 +216,21 @@ describe('reports service (real NATS JetStream store)', () => {
     expect(replay.type).toMatch(/text\/plain/);
     expect(replay.text).toContain('$ kubectl get pods -n kube-system');
     expect(replay.text).toContain('403 refused; denied by rule "default-deny"');
+    // Page by page through the index: the same sessions in the same order as one long page.
+    type SessionsPage = { total: number; sessions: { sessionId: string }[]; next?: string };
+    const whole = (await get<SessionsPage>('/sessions?decision=deny&limit=10000')).body;
+    expect(whole.sessions.length).toBe(whole.total);
+    expect(whole.total).toBeGreaterThan(7);
+    const paged: string[] = [];
+    for (let cursor = ''; ; ) {
+      const page = (await get<SessionsPage>(`/sessions?decision=deny&limit=7${cursor ? `&cursor=${cursor}` : ''}`)).body;
+      expect(page.total).toBe(whole.total);
+      paged.push(...page.sessions.map((s) => s.sessionId));
+      if (!page.next) break;
+      cursor = page.next;
+    }
+    expect(paged).toEqual(whole.sessions.map((s) => s.sessionId));
+    expect((await get('/sessions?cursor=bogus')).status).toBe(400);
     expect((await get(`/sessions/nope`)).status).toBe(404);
     expect((await get(`/sessions?decision=maybe`)).status).toBe(400);
     expect((await get(`/sessions?from=yesterday`)).body).toMatchObject({ message: expect.stringMatching(/from must be an ISO 8601/) });

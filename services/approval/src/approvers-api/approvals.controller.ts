@@ -9,15 +9,23 @@ import { toView } from '../lifecycle/approval-view';
 import { ApprovalReadModel, type KnownApproval } from '../lifecycle/read-model';
 import { AUTHENTICATOR, CLOCK, type Clock } from '../tokens';
 import { ApiErrorFilter, ApiRefusal } from './api-errors';
+import { approvalPage, decodePlace, InvalidCursor } from './approval-page';
 import { reviewDiff, type ReviewDiff } from './review/object-diff';
+
+/** The largest page: the inbox asks for far fewer; only a list without `limit` returns everything. */
+const MAX_PAGE = 1000;
 
 const DecisionBodySchema = z.object({ reason: z.string().trim().min(1, 'a non-empty reason is required') });
 
 const ListQuerySchema = z.object({
-  status: z.enum([...ApprovalStatuses, 'all']).default('pending'),
+  status: z.enum([...ApprovalStatuses, 'all', 'decided']).default('pending'),
   namespace: z.string().optional(),
   agent: z.string().optional(),
+  rule: z.string().optional(),
   olderThanSeconds: z.coerce.number().int().nonnegative().optional(),
+  order: z.enum(['oldest', 'newest']).default('oldest'),
+  limit: z.coerce.number().int().min(1).max(MAX_PAGE).optional(),
+  cursor: z.string().max(600).optional(),
 });
 
 export interface ApprovalDetail {
@@ -67,20 +75,18 @@ export class ApprovalsController {
   ) {}
 
   @Get()
-  async list(@Headers('authorization') authorization: string | undefined, @Query() query: unknown): Promise<{ items: ApprovalView[] }> {
+  async list(@Headers('authorization') authorization: string | undefined, @Query() query: unknown): Promise<{ items: ApprovalView[]; total: number; next?: string }> {
     const caller = await this.approver(authorization);
-    const filter = this.parse(ListQuerySchema, 'the query', query);
-    const now = this.clock().getTime();
-    const items = this.readModel
-      .all()
-      .filter((s) => filter.status === 'all' || s.status === filter.status)
-      .filter((s) => filter.namespace === undefined || s.terms.request.namespace === filter.namespace)
-      .filter((s) => filter.agent === undefined || s.terms.requester.agent === filter.agent)
-      .filter((s) => filter.olderThanSeconds === undefined || now - Date.parse(s.terms.requestedAt) >= filter.olderThanSeconds * 1000)
-      .filter((s) => maySee(s, caller))
-      .sort((a, b) => a.terms.requestedAt.localeCompare(b.terms.requestedAt))
-      .map((s) => toView(s.terms.approvalId, s));
-    return { items };
+    const { cursor, ...filter } = this.parse(ListQuerySchema, 'the query', query);
+    let after;
+    try {
+      after = cursor === undefined ? undefined : decodePlace(cursor);
+    } catch (e) {
+      if (e instanceof InvalidCursor) throw new ApiRefusal(kubeStatus('BadRequest', `the query is not valid: ${e.message}`));
+      throw e;
+    }
+    const page = approvalPage(this.readModel, { ...filter, after }, (s) => maySee(s, caller), this.clock().getTime());
+    return { ...page, items: page.items.map((s) => toView(s.terms.approvalId, s)) };
   }
 
   @Get(':id')

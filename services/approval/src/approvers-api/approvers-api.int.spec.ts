@@ -89,6 +89,32 @@ describe('approvers API (HTTP, OIDC, real NATS + JetStream event store)', () => 
     expect((await call('GET', '/approvals?olderThanSeconds=soon', 'alice')).json).toMatchObject({ code: 400, reason: 'BadRequest' });
   });
 
+  it('given more pending approvals than a page, when the inbox pages through them, then each comes once, oldest first, with the total and a cursor', async () => {
+    const inPaging = (name: string) => openApproval({ name, request: { ...openDelete(name).request, namespace: 'paging' } });
+    const opened: string[] = [];
+    for (let i = 0; i < 7; i++) opened.push(await inPaging(`pg-${i}`));
+    type Page = { items: { approvalId: string; status: string }[]; total: number; next?: string };
+    const page = async (q: string, who = 'alice') => (await call('GET', `/approvals?namespace=paging&${q}`, who)).json as unknown as Page;
+
+    const first = await page('limit=3');
+    expect(first.items.map((i) => i.approvalId)).toEqual(opened.slice(0, 3));
+    expect(first.total).toBe(7);
+    // Approving one already shown does not shift the next page.
+    expect((await call('POST', `/approvals/${opened[1]}/approve`, 'alice', { reason: 'paging' })).status).toBe(200);
+    const second = await page(`limit=3&cursor=${first.next}`);
+    expect(second.items.map((i) => i.approvalId)).toEqual(opened.slice(3, 6));
+    expect(second.total).toBe(6);
+    const third = await page(`limit=3&cursor=${second.next}`);
+    expect(third.items.map((i) => i.approvalId)).toEqual(opened.slice(6));
+    expect(third.next).toBeUndefined();
+    // The history, newest first, and what another caller may not see is neither listed nor counted.
+    const decided = await page('status=decided&order=newest&limit=5');
+    expect(decided).toMatchObject({ total: 1, items: [{ approvalId: opened[1], status: 'granted' }] });
+    expect(await page('limit=3', 'carol')).toEqual({ items: [], total: 0 });
+    expect((await call('GET', '/approvals?cursor=bm90LWEtY3Vyc29y', 'alice')).json).toMatchObject({ code: 400, message: expect.stringContaining('cursor must be the `next` value') });
+    expect((await call('GET', '/approvals?limit=0', 'alice')).json).toMatchObject({ code: 400, reason: 'BadRequest' });
+  });
+
   it('shows one approval with the masked body, the live object and the diff of a patch (strategic: approximated, and says so)', async () => {
     const live = { kind: 'Deployment', metadata: { name: 'web' }, spec: { replicas: 3 } };
     const patch = JSON.stringify({ spec: { replicas: 0 } });

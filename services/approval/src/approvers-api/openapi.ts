@@ -41,17 +41,33 @@ export const openApiDocument = Object.freeze({
   paths: {
     '/approvals': {
       get: {
-        summary: 'List approvals the caller may see (as approver or requester), oldest first',
+        summary: 'List approvals the caller may see (as approver or requester), oldest first; a page at a time with `limit`',
         operationId: 'listApprovals',
         parameters: [
-          { name: 'status', in: 'query', schema: { type: 'string', enum: ['pending', 'granted', 'denied', 'expired', 'cancelled', 'executed', 'all'], default: 'pending' } },
+          {
+            name: 'status',
+            in: 'query',
+            description: '`decided`: every status but pending',
+            schema: { type: 'string', enum: ['pending', 'granted', 'denied', 'expired', 'cancelled', 'executed', 'all', 'decided'], default: 'pending' },
+          },
           { name: 'namespace', in: 'query', schema: { type: 'string' } },
           { name: 'agent', in: 'query', schema: { type: 'string' } },
+          { name: 'rule', in: 'query', schema: { type: 'string' } },
           { name: 'olderThanSeconds', in: 'query', description: 'only approvals requested at least this long ago', schema: { type: 'integer', minimum: 0 } },
+          { name: 'order', in: 'query', schema: { type: 'string', enum: ['oldest', 'newest'], default: 'oldest' } },
+          { name: 'limit', in: 'query', description: 'page size; without it, every match', schema: { type: 'integer', minimum: 1, maximum: 1000 } },
+          { name: 'cursor', in: 'query', description: 'the `next` of the previous page', schema: { type: 'string' } },
         ],
         responses: {
-          '200': { description: 'the approvals', ...json({ type: 'object', required: ['items'], properties: { items: { type: 'array', items: ref('Approval') } } }) },
-          '400': status('a malformed filter'),
+          '200': {
+            description: 'the approvals (one page with `limit`), how many match in all, and the next page’s cursor when there is one',
+            ...json({
+              type: 'object',
+              required: ['items', 'total'],
+              properties: { items: { type: 'array', items: ref('Approval') }, total: { type: 'integer' }, next: { type: 'string' } },
+            }),
+          },
+          '400': status('a malformed filter or cursor'),
           '401': status('no valid bearer token'),
         },
       },

@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import type { EventStore, RecordedEvent } from '@chaperone/event-store';
 import { evolve, type ApprovalState } from '../approvals';
 import { approvalIdOf, lifecycleEventOf, loadApproval } from './approval-streams';
+import { RequestedOrder, type Place } from './requested-order';
 
 export type KnownApproval = Exclude<ApprovalState, { status: 'none' }>;
 
@@ -32,6 +33,9 @@ export class ApprovalReadModel {
   private readonly entries = new Map<string, Entry>();
   private readonly byFingerprint = new Map<string, string[]>();
   private readonly listeners: Listener[] = [];
+  /** Oldest first: every approval, and the pending ones alone (the inbox's first page reads only those). */
+  private readonly every = new RequestedOrder();
+  private readonly pending = new RequestedOrder();
 
   constructor(private readonly store: EventStore) {}
 
@@ -45,6 +49,15 @@ export class ApprovalReadModel {
 
   all(): KnownApproval[] {
     return [...this.entries.values()].map((e) => e.state);
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  /** Approvals in the order they were requested: the pending ones, or all of them. */
+  ordered(which: 'pending' | 'all'): RequestedOrder {
+    return which === 'pending' ? this.pending : this.every;
   }
 
   /** Ids of approvals of this requester for this exact request, newest first. */
@@ -70,6 +83,7 @@ export class ApprovalReadModel {
     } catch (e) {
       // A corrupt stream is not served from memory; commands on it fail when they re-read it.
       this.logger.error(`approval ${approvalId} dropped from the read model: ${e instanceof Error ? e.message : String(e)}`);
+      if (entry) this.unlist(entry.state);
       this.entries.delete(approvalId);
     }
   }
@@ -79,10 +93,21 @@ export class ApprovalReadModel {
     const entry = this.entries.get(approvalId);
     if (entry && entry.revision >= revision) return;
     this.entries.set(approvalId, { state: withoutReviewTexts(state), revision });
+    const place = placeOf(state);
+    this.every.add(place);
+    if (state.status === 'pending') this.pending.add(place);
+    else this.pending.delete(place);
     if (!entry) {
       const key = `${state.terms.requester.subject}\n${state.terms.requestFingerprint}`;
       this.byFingerprint.set(key, [...(this.byFingerprint.get(key) ?? []), approvalId]);
     }
     for (const listener of this.listeners) listener(approvalId, state);
   }
+
+  private unlist(state: KnownApproval): void {
+    this.every.delete(placeOf(state));
+    this.pending.delete(placeOf(state));
+  }
 }
+
+const placeOf = (state: KnownApproval): Place => ({ requestedAt: state.terms.requestedAt, approvalId: state.terms.approvalId });

@@ -1,22 +1,19 @@
-import { useEffect, useMemo, useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { api, followApprovals } from '../api';
 import { ago, target, when } from '../format';
+import { usePages, type Page } from '../paging';
 import { ApprovalPanel } from './approval-detail';
 import { progress, type ApprovalView } from './types';
 
 type Tab = 'pending' | 'history';
 
-/** Rows rendered at once: the first screenful paints at once, the rest follow in the next frames. */
-const FIRST_ROWS = 100;
-
 /**
- * The approvals inbox: pending approvals first (oldest first: they expire first), kept current by
- * the live stream without a reload; a history of decided ones with filters; bulk decisions.
+ * The approvals inbox: pending approvals first (oldest first: they expire first), a page at a time
+ * with the count of all that wait, kept current by the live stream without a reload; a history of
+ * decided ones, newest first, with filters; bulk decisions.
  */
 export function Inbox({ token }: { token: string }) {
   const [tab, setTab] = useState<Tab>('pending');
-  const [items, setItems] = useState<ApprovalView[] | undefined>();
-  const [error, setError] = useState<string | undefined>();
   const [version, setVersion] = useState(0);
   const [live, setLive] = useState(false);
   const [open, setOpen] = useState<string | undefined>();
@@ -24,33 +21,39 @@ export function Inbox({ token }: { token: string }) {
   const [filter, setFilter] = useState({ agent: '', namespace: '', rule: '' });
   const [bulkReason, setBulkReason] = useState('');
   const [bulkResult, setBulkResult] = useState<string | undefined>();
-  const [rows, setRows] = useState(FIRST_ROWS);
+  const [draft, setDraft] = useState(filter);
+  const [focusRow, setFocusRow] = useState<number | undefined>();
+
+  const { page, error, loading, more, refresh } = usePages<ApprovalView>(
+    (limit, cursor) => {
+      // The history's filters are the API's (exact values), so they hold across pages.
+      const q = new URLSearchParams(tab === 'pending' ? { status: 'pending' } : { status: 'decided', order: 'newest' });
+      if (tab === 'history') for (const [k, v] of Object.entries(filter)) if (v.trim()) q.set(k, v.trim());
+      q.set('limit', String(limit));
+      if (cursor) q.set('cursor', cursor);
+      return api<Page<ApprovalView>>(token, `/approvals?${q}`);
+    },
+    (a) => a.approvalId,
+    [token, tab, filter],
+  );
+  const items = page?.items;
+  const shown = items ?? [];
 
   useEffect(() => followApprovals(token, () => setVersion((v) => v + 1), setLive), [token]);
-
   useEffect(() => {
-    let current = true;
-    api<{ items: ApprovalView[] }>(token, `/approvals?status=${tab === 'pending' ? 'pending' : 'all'}`)
-      .then((r) => current && (setItems(r.items), setError(undefined)))
-      .catch((e: Error) => current && setError(e.message));
-    return () => {
-      current = false;
-    };
-  }, [token, tab, version]);
+    if (version > 0) void refresh();
+  }, [version]);
 
-  const shown = useMemo(() => {
-    const list = (items ?? []).filter((a) => (tab === 'pending' ? a.status === 'pending' : a.status !== 'pending'));
-    const f = (v: string, want: string) => !want || v.toLowerCase().includes(want.toLowerCase());
-    const filtered = tab === 'history' ? list.filter((a) => f(a.requester.agent ?? a.requester.username, filter.agent) && f(a.request.namespace, filter.namespace) && f(a.rule, filter.rule)) : list;
-    return tab === 'history' ? [...filtered].reverse() : filtered;
-  }, [items, tab, filter]);
-
-  // A long inbox (hundreds pending) renders in steps so that the first rows paint without waiting for the last.
+  // "Show more" moves the keyboard to the first row it added.
   useEffect(() => {
-    if (rows >= shown.length) return;
-    const t = setTimeout(() => setRows((r) => r * 4), 0);
-    return () => clearTimeout(t);
-  }, [rows, shown.length]);
+    if (focusRow === undefined || shown.length <= focusRow) return;
+    document.querySelectorAll<HTMLButtonElement>('[data-testid="approval-list"] button.row')[focusRow]?.focus();
+    setFocusRow(undefined);
+  }, [shown.length, focusRow]);
+  const showMore = (): void => {
+    setFocusRow(shown.length);
+    void more();
+  };
 
   const toggle = (id: string): void => {
     const next = new Set(selected);
@@ -80,18 +83,26 @@ export function Inbox({ token }: { token: string }) {
         <div role="tablist" class="tabs" aria-label="Approvals">
           {(['pending', 'history'] as const).map((t) => (
             <button key={t} role="tab" aria-selected={tab === t} onClick={() => (setTab(t), setSelected(new Set()), setOpen(undefined))}>
-              {t === 'pending' ? `Pending${items && tab === 'pending' ? ` (${shown.length})` : ''}` : 'History'}
+              {t === 'pending' ? `Pending${page && tab === 'pending' ? ` (${page.total})` : ''}` : 'History'}
             </button>
           ))}
         </div>
         {tab === 'history' && (
-          <form class="filters" onSubmit={(e) => e.preventDefault()} aria-label="Filter the history">
+          <form
+            class="filters"
+            onSubmit={(e) => {
+              e.preventDefault();
+              setFilter(draft);
+            }}
+            aria-label="Filter the history"
+          >
             {(['agent', 'namespace', 'rule'] as const).map((k) => (
               <label key={k}>
                 {k[0]?.toUpperCase() + k.slice(1)}
-                <input value={filter[k]} onInput={(e) => setFilter({ ...filter, [k]: (e.target as HTMLInputElement).value })} />
+                <input value={draft[k]} placeholder="exact name" onInput={(e) => setDraft({ ...draft, [k]: (e.target as HTMLInputElement).value })} />
               </label>
             ))}
+            <button type="submit">Filter</button>
           </form>
         )}
         {tab === 'pending' && selected.size > 0 && (
@@ -119,7 +130,7 @@ export function Inbox({ token }: { token: string }) {
         {!items && !error && <p class="muted">Loading…</p>}
         {items && shown.length === 0 && <p class="empty">{tab === 'pending' ? 'Nothing waits for you.' : 'No decided approvals match.'}</p>}
         <ul class="approvals" data-testid="approval-list">
-          {shown.slice(0, rows).map((a) => (
+          {shown.map((a) => (
             <li key={a.approvalId} class={open === a.approvalId ? 'open' : ''} data-approval-id={a.approvalId}>
               {tab === 'pending' && (
                 <input type="checkbox" aria-label={`Select ${target(a.request)}`} checked={selected.has(a.approvalId)} onChange={() => toggle(a.approvalId)} />
@@ -137,6 +148,11 @@ export function Inbox({ token }: { token: string }) {
             </li>
           ))}
         </ul>
+        {page?.next && (
+          <button class="more" onClick={showMore} aria-busy={loading}>
+            {loading ? 'Loading…' : `Show more (${shown.length} of ${page.total} shown)`}
+          </button>
+        )}
       </section>
       {open ? <ApprovalPanel key={open} token={token} id={open} version={version} onDecided={() => setVersion((v) => v + 1)} /> : <section class="panel empty-panel muted">Choose an approval to see what it would change.</section>}
     </div>

@@ -1,33 +1,37 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { api } from '../api';
 import { when } from '../format';
+import { usePages } from '../paging';
 import type { SessionSummary } from './types';
 
 const FIELDS = ['agent', 'owner', 'namespace', 'resource'] as const;
 type Query = Record<(typeof FIELDS)[number] | 'decision' | 'from' | 'to', string>;
 const EMPTY: Query = { agent: '', owner: '', namespace: '', resource: '', decision: '', from: '', to: '' };
 
-/** Sessions: search by agent, owner, namespace, resource, decision and time; each opens as a replay. */
+/**
+ * Sessions: search by agent, owner, namespace, resource, decision and time, most recent first, a
+ * page at a time; each opens as a replay.
+ */
 export function SessionSearch({ token, go }: { token: string; go: (path: string) => void }) {
   const [q, setQ] = useState<Query>(EMPTY);
-  const [result, setResult] = useState<{ total: number; sessions: SessionSummary[] } | undefined>();
-  const [error, setError] = useState<string | undefined>();
-
-  const search = async (query: Query): Promise<void> => {
-    const params = new URLSearchParams({ limit: '200' });
-    for (const [k, v] of Object.entries(query)) {
-      if (!v) continue;
-      // datetime-local has no zone: it is the reader's local time.
-      params.set(k, k === 'from' || k === 'to' ? new Date(v).toISOString() : v);
-    }
-    try {
-      setResult(await api(token, `/sessions?${params}`));
-      setError(undefined);
-    } catch (e) {
-      setError((e as Error).message);
-    }
-  };
-  useEffect(() => void search(EMPTY), [token]);
+  // Each submit is a new search, even with the same filters (the history grows meanwhile).
+  const [submitted, setSubmitted] = useState<{ query: Query }>({ query: EMPTY });
+  const { page, error, loading, more } = usePages<SessionSummary>(
+    async (limit, cursor) => {
+      const params = new URLSearchParams({ limit: String(limit) });
+      for (const [k, v] of Object.entries(submitted.query)) {
+        if (!v) continue;
+        // datetime-local has no zone: it is the reader's local time.
+        params.set(k, k === 'from' || k === 'to' ? new Date(v).toISOString() : v);
+      }
+      if (cursor) params.set('cursor', cursor);
+      const r = await api<{ total: number; sessions: SessionSummary[]; next?: string }>(token, `/sessions?${params}`);
+      return { items: r.sessions, total: r.total, next: r.next };
+    },
+    (s) => s.sessionId,
+    [token, submitted],
+  );
+  const result = page && { total: page.total, sessions: page.items };
 
   const set = (k: keyof Query) => (e: Event) => setQ({ ...q, [k]: (e.target as HTMLInputElement).value });
   return (
@@ -38,7 +42,7 @@ export function SessionSearch({ token, go }: { token: string; go: (path: string)
         aria-label="Search sessions"
         onSubmit={(e) => {
           e.preventDefault();
-          void search(q);
+          setSubmitted({ query: q });
         }}
       >
         {FIELDS.map((k) => (
@@ -116,6 +120,11 @@ export function SessionSearch({ token, go }: { token: string; go: (path: string)
               </tbody>
             </table>
           </div>
+          {page?.next && (
+            <button class="more" onClick={() => void more()} aria-busy={loading}>
+              {loading ? 'Loading…' : 'Show more sessions'}
+            </button>
+          )}
         </>
       )}
     </section>

@@ -3,6 +3,7 @@ import type { RecordedEvent } from '@chaperone/event-store';
 import { evolveApproval, newApprovalView, type ApprovalView } from './approval-view';
 import { toEvidenceEvent, type EvidenceEvent } from './evidence-event';
 import { evolveRequest, newRequestView, type RequestView } from './request-view';
+import { SessionIndex } from './session-index';
 
 /** Bump when the read model's shape or meaning changes: older snapshots are then ignored (rebuilt). */
 export const READ_MODEL_SCHEMA = 3;
@@ -87,6 +88,8 @@ export interface ReadModel {
   invalid: { position: number; stream: string; eventId: string; type: string }[];
   /** Types no view reads (e.g. chain checkpoints), by count. */
   otherTypes: Map<string, number>;
+  /** The session search's index over sessions and requests: derived from them, never snapshotted. */
+  index: SessionIndex;
 }
 
 export function emptyReadModel(): ReadModel {
@@ -104,6 +107,7 @@ export function emptyReadModel(): ReadModel {
     orphanApprovalEvents: 0,
     invalid: [],
     otherTypes: new Map(),
+    index: new SessionIndex(),
   };
 }
 
@@ -150,7 +154,9 @@ function applyEvidence(model: ReadModel, ev: EvidenceEvent): void {
         return;
       }
       const prev = model.requests.get(e.requestId);
-      model.requests.set(e.requestId, evolveRequest(prev ?? newRequestView(e), e));
+      const next = evolveRequest(prev ?? newRequestView(e), e);
+      model.requests.set(e.requestId, next);
+      model.index.request(next);
       if (e.type === 'RequestCompleted' && e.payload.approvalId) model.approvalByRequest.set(e.requestId, e.payload.approvalId);
       const session = sessionOf(model, e);
       if (!prev) session.requestIds.push(e.requestId);
@@ -226,6 +232,7 @@ function sessionOf(model: ReadModel, e: ChaperoneEvent): SessionView {
   }
   if (e.time < session.firstTime) session.firstTime = e.time;
   if (e.time > session.lastTime) session.lastTime = e.time;
+  model.index.session(session.sessionId, session.agent, session.lastTime);
   return session;
 }
 

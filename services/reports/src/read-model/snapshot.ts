@@ -1,4 +1,5 @@
 import { READ_MODEL_SCHEMA, type ReadModel } from './read-model';
+import { SessionIndex } from './session-index';
 
 /** The read model as plain JSON (Maps as entry lists), for the snapshot bucket. */
 export interface ReadModelSnapshot {
@@ -41,12 +42,14 @@ export function toSnapshot(m: ReadModel): ReadModelSnapshot {
  */
 export function fromSnapshot(s: ReadModelSnapshot): ReadModel | undefined {
   if (s.schema !== READ_MODEL_SCHEMA) return undefined;
+  const sessions = new Map(s.sessions) as ReadModel['sessions'];
+  const requests = new Map(s.requests) as ReadModel['requests'];
   return {
     schema: READ_MODEL_SCHEMA,
     position: s.position,
     applied: s.applied,
-    sessions: new Map(s.sessions) as ReadModel['sessions'],
-    requests: new Map(s.requests) as ReadModel['requests'],
+    sessions,
+    requests,
     approvals: new Map(s.approvals) as ReadModel['approvals'],
     approvalByRequest: new Map(s.approvalByRequest),
     agents: new Map(s.agents) as ReadModel['agents'],
@@ -55,5 +58,6 @@ export function fromSnapshot(s: ReadModelSnapshot): ReadModel | undefined {
     orphanApprovalEvents: s.orphanApprovalEvents,
     invalid: s.invalid as ReadModel['invalid'],
     otherTypes: new Map(s.otherTypes),
+    index: SessionIndex.of(sessions.values(), requests.values()),
   };
 }

@@ -13,6 +13,26 @@ export interface SessionQuery {
   from?: string;
   to?: string;
   limit: number;
+  /** Where the previous page ended (its `next`): the sessions after it in the same order. */
+  after?: SessionCursor;
+}
+
+/** A page's end: the last session's last-request time (epoch ms) and id. */
+export interface SessionCursor {
+  last: number;
+  sessionId: string;
+}
+
+export function encodeCursor(c: SessionCursor): string {
+  return Buffer.from(`${c.last}\n${c.sessionId}`, 'utf8').toString('base64url');
+}
+
+function decodeCursor(value: string): SessionCursor {
+  const text = Buffer.from(value, 'base64url').toString('utf8');
+  const nl = text.indexOf('\n');
+  const last = Number(text.slice(0, nl));
+  if (nl < 1 || !Number.isFinite(last) || text.length === nl + 1) throw new InvalidQuery('cursor must be the `next` value of a previous page');
+  return { last, sessionId: text.slice(nl + 1) };
 }
 
 export interface SessionSummary {
@@ -68,7 +88,8 @@ export function parseSessionQuery(q: Record<string, unknown>): SessionQuery {
   const from = parseTime('from', str('from'));
   const to = parseTime('to', str('to'));
   if (from && to && from >= to) throw new InvalidQuery('from must be before to');
-  const out: SessionQuery = { limit };
+  const cursor = str('cursor');
+  const out: SessionQuery = { limit, ...(cursor === undefined ? {} : { after: decodeCursor(cursor) }) };
   for (const k of ['agent', 'owner', 'namespace', 'resource'] as const) {
     const v = str(k);
     if (v !== undefined) out[k] = v;
@@ -77,11 +98,6 @@ export function parseSessionQuery(q: Record<string, unknown>): SessionQuery {
   if (from) out.from = from;
   if (to) out.to = to;
   return out;
-}
-
-function inPeriod(time: string, from: string | undefined, to: string | undefined): boolean {
-  const t = new Date(time).toISOString();
-  return (!from || t >= from) && (!to || t < to);
 }
 
 function summarize(model: ReadModel, s: SessionView): SessionSummary {
@@ -108,32 +124,63 @@ function summarize(model: ReadModel, s: SessionView): SessionSummary {
   };
 }
 
+/** Most recent first: by last-request time, then by id (both descending, as the index is read from its end). */
+const newerFirst = (a: SessionCursor, b: SessionCursor): number => b.last - a.last || (a.sessionId < b.sessionId ? 1 : a.sessionId > b.sessionId ? -1 : 0);
+
 /**
- * Sessions matching every filter, most recent first. Request-level filters (namespace, resource,
- * decision, time) match a session when one of its requests matches all of them together.
+ * Sessions matching every filter, most recent first, a page at a time (`limit` sessions after the
+ * `after` cursor; `next` resumes after the last one). Request-level filters (namespace, resource,
+ * decision, time) match a session when one of its requests matches all of them together. The
+ * index gives the candidates; `total` counts every match, not just the page.
  */
-export function searchSessions(model: ReadModel, q: SessionQuery): { total: number; sessions: SessionSummary[] } {
-  const matches: SessionView[] = [];
+export function searchSessions(model: ReadModel, q: SessionQuery): { total: number; sessions: SessionSummary[]; next?: string } {
+  const { index } = model;
   const requestFilter = q.namespace !== undefined || q.resource !== undefined || q.decision !== undefined || q.from !== undefined || q.to !== undefined;
-  for (const s of model.sessions.values()) {
-    if (q.agent !== undefined && s.agent !== q.agent) continue;
-    if (q.owner !== undefined && model.agents.get(s.agent)?.owner !== q.owner) continue;
-    if (requestFilter) {
-      const hit = s.requestIds.some((id) => {
-        const r = model.requests.get(id);
-        if (!r) return false;
-        const info = r.info?.isResourceRequest ? r.info : undefined;
-        if (q.namespace !== undefined && info?.namespace !== q.namespace) return false;
-        if (q.resource !== undefined && info?.resource !== q.resource) return false;
-        if (q.decision !== undefined && r.decision?.effect !== q.decision) return false;
-        return inPeriod(r.time, q.from, q.to);
-      });
-      if (!hit) continue;
-    }
-    matches.push(s);
+  const owned = q.owner === undefined ? undefined : new Set([...model.agents.values()].filter((a) => a.owner === q.owner).map((a) => a.agent));
+  let candidates: ReadonlySet<string> | undefined = q.agent === undefined ? undefined : index.sessionsOf(q.agent);
+  if (requestFilter) {
+    const withRequest = index.sessionsWith({
+      ...(q.namespace === undefined ? {} : { namespace: q.namespace }),
+      ...(q.resource === undefined ? {} : { resource: q.resource }),
+      ...(q.decision === undefined ? {} : { decision: q.decision }),
+      ...(q.from === undefined ? {} : { from: Date.parse(q.from) }),
+      ...(q.to === undefined ? {} : { to: Date.parse(q.to) }),
+    });
+    const bySession = candidates;
+    candidates = bySession === undefined ? withRequest : new Set([...withRequest].filter((id) => bySession.has(id)));
   }
-  matches.sort((a, b) => (a.lastTime < b.lastTime ? 1 : a.lastTime > b.lastTime ? -1 : a.sessionId.localeCompare(b.sessionId)));
-  return { total: matches.length, sessions: matches.slice(0, q.limit).map((s) => summarize(model, s)) };
+  const keep = (id: string): SessionView | undefined => {
+    const s = model.sessions.get(id);
+    return s && (q.agent === undefined || s.agent === q.agent) && (owned === undefined || owned.has(s.agent)) ? s : undefined;
+  };
+  const page: SessionView[] = [];
+  let total = 0;
+  let afterCursor = 0;
+  const take = (key: SessionCursor, s: SessionView): void => {
+    total++;
+    if (q.after !== undefined && newerFirst(q.after, key) >= 0) return;
+    afterCursor++;
+    if (page.length < q.limit) page.push(s);
+  };
+  if (candidates === undefined) {
+    // No narrowing list: the whole order, newest first.
+    for (let i = index.recent.size - 1; i >= 0; i--) {
+      const s = keep(index.recent.idAt(i));
+      if (s) take({ last: index.recent.keyAt(i), sessionId: s.sessionId }, s);
+    }
+  } else {
+    const keyed: [SessionCursor, SessionView][] = [];
+    for (const id of candidates) {
+      const s = keep(id);
+      const last = index.lastOf(id);
+      if (s && last !== undefined) keyed.push([{ last, sessionId: id }, s]);
+    }
+    keyed.sort((a, b) => newerFirst(a[0], b[0]));
+    for (const [key, s] of keyed) take(key, s);
+  }
+  const lastShown = page.at(-1);
+  const more = lastShown !== undefined && afterCursor > page.length;
+  return { total, sessions: page.map((s) => summarize(model, s)), ...(more ? { next: encodeCursor({ last: index.lastOf(lastShown.sessionId) ?? 0, sessionId: lastShown.sessionId }) } : {}) };
 }
 
 export function sessionDetail(model: ReadModel, sessionId: string): SessionDetail | undefined {
