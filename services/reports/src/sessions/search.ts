@@ -1,6 +1,6 @@
-import { Effects, type Effect } from '@chaperone/contracts';
+import { Effects, type Effect, type SessionDetail, type SessionSummary, type TimelineEntry } from '@chaperone/contracts';
 import { isChange, type ReadModel, type SessionView } from '../read-model';
-import { requestTimeline, type TimelineEntry } from './timeline';
+import { requestTimeline } from './timeline';
 
 /** GET /sessions filters; every one optional, all must hold. */
 export interface SessionQuery {
@@ -13,26 +13,6 @@ export interface SessionQuery {
   from?: string;
   to?: string;
   limit: number;
-}
-
-export interface SessionSummary {
-  sessionId: string;
-  agent: string;
-  owner: string | null;
-  username: string;
-  firstTime: string;
-  lastTime: string;
-  requests: number;
-  /** Requests that change the cluster (create, update, patch, delete; CC8.1), whatever their decision. */
-  changes: number;
-  decisions: Record<Effect, number>;
-  maskedValues: number;
-}
-
-export interface SessionDetail extends SessionSummary {
-  subject: string;
-  groups: string[];
-  timeline: TimelineEntry[];
 }
 
 export class InvalidQuery extends Error {
