@@ -1,0 +1,12 @@
+import type { RequestView } from '../read-model';
+
+/** What a request acted on ('' for what a non-resource request has not). */
+export function resourceOf(r: RequestView) {
+  const i = r.info?.isResourceRequest ? r.info : undefined;
+  return { verb: r.info?.verb ?? '', apiGroup: i?.apiGroup ?? '', resource: i?.resource ?? '', subresource: i?.subresource ?? '', namespace: i?.namespace ?? '', name: i?.name ?? '' };
+}
+
+/** The same, as a row shows it: the subresource joined to its resource. */
+export function resourceColumns(res: ReturnType<typeof resourceOf>) {
+  return { verb: res.verb, resource: res.subresource ? `${res.resource}/${res.subresource}` : res.resource, namespace: res.namespace, name: res.name };
+}
