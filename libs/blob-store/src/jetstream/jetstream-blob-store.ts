@@ -11,6 +11,7 @@ import {
   type BlobStore,
   type PutOptions,
 } from '../port';
+import { collectBytes } from '../collect-bytes';
 import { readPutBody } from '../read-put-body';
 import { bucketStreamName, chunkSubject, ensureEvidenceBucket, metaSubject, validateBucketName, type EvidenceBucketConfig } from './bucket-config';
 import { JsErrCodes, jsErrCode, mapNatsError, natsCode } from './errors';
@@ -184,11 +185,7 @@ export class JetStreamBlobStore implements BlobStore {
 
   async get(digest: BlobDigest): Promise<Uint8Array | undefined> {
     const stream = await this.getStream(digest);
-    if (!stream) return undefined;
-    const parts: Uint8Array[] = [];
-    for await (const part of stream) parts.push(part);
-    if (parts.length === 1) return parts[0];
-    return new Uint8Array(Buffer.concat(parts));
+    return stream && collectBytes(stream);
   }
 
   async getStream(digest: BlobDigest): Promise<AsyncIterable<Uint8Array> | undefined> {

@@ -20,6 +20,7 @@ import {
   type BlobStore,
   type PutOptions,
 } from '../port';
+import { collectBytes } from '../collect-bytes';
 import { readPutBody } from '../read-put-body';
 import { describeS3Error, isMissingKey, mapS3Error, s3ErrorName, s3Status } from './errors';
 import { BLOB_PREFIX, blobKey, s3ChecksumSha256 } from './object-keys';
@@ -113,11 +114,7 @@ export class S3BlobStore implements BlobStore {
 
   async get(digest: BlobDigest): Promise<Uint8Array | undefined> {
     const stream = await this.getStream(digest);
-    if (!stream) return undefined;
-    const parts: Uint8Array[] = [];
-    for await (const part of stream) parts.push(part);
-    if (parts.length === 1) return parts[0];
-    return new Uint8Array(Buffer.concat(parts));
+    return stream && collectBytes(stream);
   }
 
   /** The reader must keep reading: a stream left idle longer than timeoutMs fails (BlobStoreUnavailable). */

@@ -1,13 +1,8 @@
-import { isChange, ownerOf, type ReadModel, type RequestView } from '../read-model';
+import { isChange, type ReadModel, type RequestView } from '../read-model';
 import { bodyLink } from '../bodies/body-links';
-import { resourceOf } from './request-fields';
+import { requestRowStart, resourceOf, type RequestRowStart } from './request-fields';
 
-export interface ChangeRow {
-  time: string;
-  requestId: string;
-  sessionId: string;
-  agent: string;
-  owner: string;
+export interface ChangeRow extends RequestRowStart {
   verb: string;
   apiGroup: string;
   resource: string;
@@ -40,11 +35,7 @@ export function changeRows(model: ReadModel, requests: readonly RequestView[]): 
     const approval = approvalId ? model.approvals.get(approvalId) : undefined;
     const body = bodyLink(r, 'request');
     changes.push({
-      time: r.time,
-      requestId: r.requestId,
-      sessionId: r.sessionId,
-      agent: r.agent,
-      owner: ownerOf(model, r.agent) ?? '',
+      ...requestRowStart(model, r),
       ...resourceOf(r),
       decision: r.decision?.effect ?? '',
       rule: r.decision?.rule ?? '',

@@ -1,12 +1,7 @@
-import { ownerOf, type ReadModel, type RequestView } from '../read-model';
-import { resourceColumns, resourceOf } from './request-fields';
+import type { ReadModel, RequestView } from '../read-model';
+import { requestRowStart, resourceColumns, resourceOf, type RequestRowStart } from './request-fields';
 
-export interface DenialRow {
-  time: string;
-  requestId: string;
-  sessionId: string;
-  agent: string;
-  owner: string;
+export interface DenialRow extends RequestRowStart {
   verb: string;
   resource: string;
   namespace: string;
@@ -22,7 +17,7 @@ export function denialRows(model: ReadModel, requests: readonly RequestView[]): 
   for (const r of requests) {
     if (r.decision?.effect !== 'deny') continue;
     const res = resourceOf(r);
-    denials.push({ time: r.time, requestId: r.requestId, sessionId: r.sessionId, agent: r.agent, owner: ownerOf(model, r.agent) ?? '', ...resourceColumns(res), rule: r.decision.rule, policyVersion: r.decision.policyVersion, reason: r.decision.reason });
+    denials.push({ ...requestRowStart(model, r), ...resourceColumns(res), rule: r.decision.rule, policyVersion: r.decision.policyVersion, reason: r.decision.reason });
   }
   return denials;
 }

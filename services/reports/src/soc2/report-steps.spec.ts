@@ -1,4 +1,5 @@
-import { emptyReadModel, type RequestView } from '../read-model';
+import type { ChaperoneEvent } from '@chaperone/contracts';
+import { emptyReadModel, newRequestView, type RequestView } from '../read-model';
 import { approvalsByStatus, type ApprovalRow } from './approval-rows';
 import { burstsOf } from './bursts';
 import { changeRows } from './change-rows';
@@ -12,26 +13,12 @@ const at = (s: number) => new Date(T0 + s * 1000).toISOString();
 
 /** A request view as the read model folds one: `decision` and `info` are what the steps read. */
 function request(id: string, seconds: number, o: { agent?: string; verb?: string; resource?: string; effect?: 'allow' | 'mask' | 'approve' | 'deny'; rule?: string; version?: string } = {}): RequestView {
+  const event = { requestId: id, sessionId: 's1', time: at(seconds), identity: { agent: o.agent ?? 'bot', username: 'bot', subject: 'sub' } };
   return {
-    requestId: id,
-    sessionId: 's1',
-    time: at(seconds),
-    agent: o.agent ?? 'bot',
-    username: 'bot',
-    subject: 'sub',
-    method: 'GET',
-    path: '/',
-    query: '',
-    upgrade: false,
+    ...newRequestView(event as unknown as ChaperoneEvent),
     info: { isResourceRequest: true, verb: o.verb ?? 'get', apiGroup: '', apiVersion: 'v1', resource: o.resource ?? 'pods', subresource: '', namespace: 'ns', name: 'n', path: '/' } as unknown as RequestView['info'],
     decision: o.effect ? { effect: o.effect, rule: o.rule ?? 'r', policyVersion: o.version ?? 'v1', reason: 'why', matchedRules: [] } : null,
     masking: o.effect === 'mask' ? { count: 2, paths: [], detectors: {}, profile: 'p', events: 1 } : null,
-    completion: null,
-    deferredBodies: [],
-    prunedBodies: [],
-    execSession: null,
-    portForward: null,
-    eventIds: { masking: [] },
   };
 }
 

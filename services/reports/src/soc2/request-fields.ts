@@ -1,4 +1,17 @@
-import type { RequestView } from '../read-model';
+import { ownerOf, type ReadModel, type RequestView } from '../read-model';
+
+/** The columns every per-request row of the report starts with. */
+export interface RequestRowStart {
+  time: string;
+  requestId: string;
+  sessionId: string;
+  agent: string;
+  owner: string;
+}
+
+export function requestRowStart(model: ReadModel, r: RequestView): RequestRowStart {
+  return { time: r.time, requestId: r.requestId, sessionId: r.sessionId, agent: r.agent, owner: ownerOf(model, r.agent) ?? '' };
+}
 
 /** What a request acted on ('' for what a non-resource request has not). */
 export function resourceOf(r: RequestView) {

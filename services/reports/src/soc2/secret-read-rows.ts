@@ -1,12 +1,7 @@
-import { isSecretRead, ownerOf, type ReadModel, type RequestView } from '../read-model';
-import { resourceOf } from './request-fields';
+import { isSecretRead, type ReadModel, type RequestView } from '../read-model';
+import { requestRowStart, resourceOf, type RequestRowStart } from './request-fields';
 
-export interface SecretReadRow {
-  time: string;
-  requestId: string;
-  sessionId: string;
-  agent: string;
-  owner: string;
+export interface SecretReadRow extends RequestRowStart {
   verb: string;
   namespace: string;
   name: string;
@@ -16,18 +11,14 @@ export interface SecretReadRow {
   unmasked: boolean;
 }
 
-/** CC7.2: the period's reads of secrets the policy let through (allowed or masked; approvals count as changes), in time order. */
+/** CC7.2: the period's reads of secrets the policy let through (allowed or masked; not denied or held ones), in time order. */
 export function secretReadRows(model: ReadModel, requests: readonly RequestView[]): SecretReadRow[] {
   const secretReads: SecretReadRow[] = [];
   for (const r of requests) {
     if (!(isSecretRead(r) && r.decision && r.decision.effect !== 'deny' && r.decision.effect !== 'approve')) continue;
     const res = resourceOf(r);
     secretReads.push({
-      time: r.time,
-      requestId: r.requestId,
-      sessionId: r.sessionId,
-      agent: r.agent,
-      owner: ownerOf(model, r.agent) ?? '',
+      ...requestRowStart(model, r),
       verb: res.verb,
       namespace: res.namespace,
       name: res.name,
