@@ -33,19 +33,23 @@ export interface RequestEventIds {
   session?: string;
 }
 
-/** One request of a session's timeline, as GET /sessions/{id} returns it. */
-export interface TimelineEntry {
-  requestId: string;
-  time: string;
-  method: string;
-  path: string;
-  query: string;
+/** What a request acted on, as the reports show it ('' for what a non-resource request has not). */
+export interface RequestTarget {
   verb: string;
   apiGroup: string;
   resource: string;
   subresource: string;
   namespace: string;
   name: string;
+}
+
+/** One request of a session's timeline, as GET /sessions/{id} returns it. */
+export interface TimelineEntry extends RequestTarget {
+  requestId: string;
+  time: string;
+  method: string;
+  path: string;
+  query: string;
   decision: { effect: string; rule: string; policyVersion: string; reason: string } | null;
   maskedValues: number;
   maskedPaths: string[];

@@ -1,14 +1,9 @@
+import type { RequestTarget } from '@chaperone/contracts';
 import { isChange, type ReadModel, type RequestView } from '../read-model';
 import { bodyLink } from '../bodies/body-links';
 import { requestRowStart, resourceOf, type RequestRowStart } from './request-fields';
 
-export interface ChangeRow extends RequestRowStart {
-  verb: string;
-  apiGroup: string;
-  resource: string;
-  subresource: string;
-  namespace: string;
-  name: string;
+export interface ChangeRow extends RequestRowStart, RequestTarget {
   decision: string;
   rule: string;
   policyVersion: string;

@@ -1,3 +1,4 @@
+import type { RequestTarget } from '@chaperone/contracts';
 import { ownerOf, type ReadModel, type RequestView } from '../read-model';
 
 /** The columns every per-request row of the report starts with. */
@@ -14,12 +15,12 @@ export function requestRowStart(model: ReadModel, r: RequestView): RequestRowSta
 }
 
 /** What a request acted on ('' for what a non-resource request has not). */
-export function resourceOf(r: RequestView) {
+export function resourceOf(r: RequestView): RequestTarget {
   const i = r.info?.isResourceRequest ? r.info : undefined;
   return { verb: r.info?.verb ?? '', apiGroup: i?.apiGroup ?? '', resource: i?.resource ?? '', subresource: i?.subresource ?? '', namespace: i?.namespace ?? '', name: i?.name ?? '' };
 }
 
 /** The same, as a row shows it: the subresource joined to its resource. */
-export function resourceColumns(res: ReturnType<typeof resourceOf>) {
+export function resourceColumns(res: RequestTarget) {
   return { verb: res.verb, resource: res.subresource ? `${res.resource}/${res.subresource}` : res.resource, namespace: res.namespace, name: res.name };
 }
