@@ -157,3 +157,22 @@ describe('verifyStore checks completeness in the same pass', () => {
     expect(skipped.completeness).toBeUndefined();
   });
 });
+
+describe('verifyStore lets a caller fold the same pass', () => {
+  it('given a store read in pages, when verifying with observe, then it sees every event once, in global order, without another read', async () => {
+    const events = storeOf([3, 4], 5);
+    const counted = () => {
+      const store = reader(events);
+      const c = { reads: 0, store: { ...store, readAll: (opts?: { fromPosition?: number; maxCount?: number }) => (c.reads++, store.readAll(opts)) } as EvidenceReader };
+      return c;
+    };
+    const plain = counted();
+    await verifyStore(plain.store, { publicKey, pageSize: 2 });
+    const observed = counted();
+    const seen: number[] = [];
+    const report = await verifyStore(observed.store, { publicKey, pageSize: 2, observe: (e) => seen.push(e.globalPosition) });
+    expect(report.ok).toBe(true);
+    expect(seen).toEqual(events.map((_, i) => i + 1));
+    expect(observed.reads).toBe(plain.reads);
+  });
+});

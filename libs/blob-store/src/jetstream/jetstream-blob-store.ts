@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { nuid, type JetStreamClient, type JetStreamManager, type NatsConnection, type PubAck, type StoredMsg } from 'nats';
-import { BodyHasher, validateBlobDigest } from '../body-digest';
+import { validateBlobDigest } from '../body-digest';
 import {
   BlobCorrupt,
   BlobDeleteRefused,
@@ -11,7 +11,8 @@ import {
   type BlobStore,
   type PutOptions,
 } from '../port';
-import { validateBody, validatePutOptions } from '../put-options';
+import { collectBytes } from '../collect-bytes';
+import { readPutBody } from '../read-put-body';
 import { bucketStreamName, chunkSubject, ensureEvidenceBucket, metaSubject, validateBucketName, type EvidenceBucketConfig } from './bucket-config';
 import { JsErrCodes, jsErrCode, mapNatsError, natsCode } from './errors';
 
@@ -170,48 +171,21 @@ export class JetStreamBlobStore implements BlobStore {
 
   async put(body: AsyncIterable<Uint8Array> | Uint8Array, opts: PutOptions): Promise<BlobRef> {
     this.assertOpen();
-    validatePutOptions(opts);
-    validateBody(body);
-    const contentType = opts.contentType;
-    const tap = new BodyHasher(opts.capBytes);
-    if (body instanceof Uint8Array) {
-      const kept = tap.update(body);
-      return this.store(tap.result(), [kept], undefined, contentType);
-    }
-    let pending: Uint8Array[] = [];
-    let pendingBytes = 0;
-    let upload: ChunkUpload | undefined;
-    try {
-      for await (const chunk of body) {
-        const kept = tap.update(chunk);
-        if (kept.length === 0) continue;
-        if (upload) {
-          await upload.write(kept);
-          continue;
-        }
-        pending.push(kept.slice()); // a copy: sources may reuse their buffers
-        pendingBytes += kept.length;
-        if (pendingBytes > this.maxBufferBytes) {
-          upload = this.newUpload();
-          for (const p of pending) await upload.write(p);
-          pending = [];
-        }
-      }
-    } catch (err) {
-      upload?.abandon();
-      if (err instanceof InvalidArgument) throw err;
-      mapNatsError(err, 'put (streaming chunks)');
-    }
-    return this.store(tap.result(), pending, upload, contentType);
+    const { ref, pending, upload } = await readPutBody(body, opts, {
+      maxBufferBytes: this.maxBufferBytes,
+      newUpload: () => this.newUpload(),
+      failed: async (err, begun) => {
+        begun?.abandon();
+        if (err instanceof InvalidArgument) throw err;
+        mapNatsError(err, 'put (streaming chunks)');
+      },
+    });
+    return this.store(ref, pending, upload, opts.contentType);
   }
 
   async get(digest: BlobDigest): Promise<Uint8Array | undefined> {
     const stream = await this.getStream(digest);
-    if (!stream) return undefined;
-    const parts: Uint8Array[] = [];
-    for await (const part of stream) parts.push(part);
-    if (parts.length === 1) return parts[0];
-    return new Uint8Array(Buffer.concat(parts));
+    return stream && collectBytes(stream);
   }
 
   async getStream(digest: BlobDigest): Promise<AsyncIterable<Uint8Array> | undefined> {

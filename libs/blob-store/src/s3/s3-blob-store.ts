@@ -9,7 +9,7 @@ import {
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
-import { BodyHasher, validateBlobDigest } from '../body-digest';
+import { validateBlobDigest } from '../body-digest';
 import {
   BlobCorrupt,
   BlobDeleteRefused,
@@ -20,7 +20,8 @@ import {
   type BlobStore,
   type PutOptions,
 } from '../port';
-import { validateBody, validatePutOptions } from '../put-options';
+import { collectBytes } from '../collect-bytes';
+import { readPutBody } from '../read-put-body';
 import { describeS3Error, isMissingKey, mapS3Error, s3ErrorName, s3Status } from './errors';
 import { BLOB_PREFIX, blobKey, s3ChecksumSha256 } from './object-keys';
 import { DEFAULT_S3_MAX_BUFFER_BYTES, DEFAULT_S3_PART_BYTES, validateS3Options, type S3BlobStoreOptions } from './s3-options';
@@ -99,48 +100,21 @@ export class S3BlobStore implements BlobStore {
 
   async put(body: AsyncIterable<Uint8Array> | Uint8Array, opts: PutOptions): Promise<BlobRef> {
     this.assertOpen();
-    validatePutOptions(opts);
-    validateBody(body);
-    const contentType = opts.contentType;
-    const tap = new BodyHasher(opts.capBytes);
-    if (body instanceof Uint8Array) {
-      const kept = tap.update(body);
-      return this.storeBuffered(tap.result(), kept, contentType);
-    }
-    let pending: Uint8Array[] = [];
-    let pendingBytes = 0;
-    let upload: StagedUpload | undefined;
-    try {
-      for await (const chunk of body) {
-        const kept = tap.update(chunk);
-        if (kept.length === 0) continue;
-        if (upload) {
-          await upload.write(kept);
-          continue;
-        }
-        pending.push(kept.slice()); // a copy: sources may reuse their buffers
-        pendingBytes += kept.length;
-        if (pendingBytes > this.maxBufferBytes) {
-          upload = new StagedUpload(this.client, this.options.bucket, this.partBytes, contentType);
-          for (const p of pending) await upload.write(p);
-          pending = [];
-        }
-      }
-    } catch (err) {
-      await upload?.discard();
-      throw err;
-    }
-    if (upload) return this.storeStaged(tap.result(), upload);
-    return this.storeBuffered(tap.result(), pending.length === 1 ? (pending[0] as Uint8Array) : Buffer.concat(pending), contentType);
+    const { ref, pending, upload } = await readPutBody(body, opts, {
+      maxBufferBytes: this.maxBufferBytes,
+      newUpload: () => new StagedUpload(this.client, this.options.bucket, this.partBytes, opts.contentType),
+      failed: async (err, begun) => {
+        await begun?.discard();
+        throw err;
+      },
+    });
+    if (upload) return this.storeStaged(ref, upload);
+    return this.storeBuffered(ref, pending.length === 1 ? (pending[0] as Uint8Array) : Buffer.concat(pending), opts.contentType);
   }
 
   async get(digest: BlobDigest): Promise<Uint8Array | undefined> {
     const stream = await this.getStream(digest);
-    if (!stream) return undefined;
-    const parts: Uint8Array[] = [];
-    for await (const part of stream) parts.push(part);
-    if (parts.length === 1) return parts[0];
-    return new Uint8Array(Buffer.concat(parts));
+    return stream && collectBytes(stream);
   }
 
   /** The reader must keep reading: a stream left idle longer than timeoutMs fails (BlobStoreUnavailable). */

@@ -1,3 +1,5 @@
+import { BACKSLASH, QUOTE } from './json-punctuation';
+
 /**
  * A strict JSON lexer over UTF-8 bytes (RFC 8259, exactly what JSON.parse accepts): it validates
  * and locates tokens without turning them into values, so a string is only decoded when a rule
@@ -14,9 +16,6 @@ export class NeedsTree extends Error {
     super(why);
   }
 }
-
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
 
 /** String content classes: 0 plain ASCII, 1 needs attention (quote, backslash, control), 2 non-ASCII. */
 const STRING_CLASS = new Uint8Array(256);

@@ -8,6 +8,7 @@ import { matchesAny, type CompiledProfile, type MaskRule } from '../profile';
 import { ReportBuilder } from '../report';
 import { ByteOutput } from './byte-output';
 import { isArrayIndexKey, JsonLexer, NeedsTree } from './json-lexer';
+import { CLOSE_BRACE, CLOSE_BRACKET, COLON, COMMA, OPEN_BRACE, OPEN_BRACKET, QUOTE } from './json-punctuation';
 import { ObjectFacts } from './object-facts';
 
 /**
@@ -34,14 +35,6 @@ interface Ctx {
 
 const NONE: Ctx = Object.freeze({});
 const CREDENTIAL: Ctx = Object.freeze({ credential: true });
-
-const QUOTE = 0x22;
-const OPEN_BRACE = 0x7b;
-const CLOSE_BRACE = 0x7d;
-const OPEN_BRACKET = 0x5b;
-const CLOSE_BRACKET = 0x5d;
-const COMMA = 0x2c;
-const COLON = 0x3a;
 
 const Q_MASK = JSON.stringify(MASK);
 const Q_MASKED_BASE64 = JSON.stringify(MASKED_BASE64);

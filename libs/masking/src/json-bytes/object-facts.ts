@@ -1,4 +1,5 @@
 import { NeedsTree, type JsonLexer } from './json-lexer';
+import { OPEN_BRACE, QUOTE } from './json-punctuation';
 
 /**
  * What the structural rules need to know about the object they are in (its `kind`, its `name`,
@@ -34,9 +35,6 @@ function bitOf(key: string): number {
       return 0;
   }
 }
-
-const QUOTE = 0x22;
-const OPEN_BRACE = 0x7b;
 
 export class ObjectFacts {
   private seen = 0;

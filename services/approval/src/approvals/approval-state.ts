@@ -28,7 +28,7 @@ export type ApprovalState =
 
 export type ApprovalStatus = ApprovalState['status'];
 
-/** The statuses in which a decision has been taken; nothing but execution can follow them. */
-export type DecidedStatus = Exclude<ApprovalStatus, 'none' | 'pending'>;
+/** The statuses in which an approval is settled (a verdict, an expiry or a cancellation); nothing but execution can follow them. */
+export type SettledStatus = Exclude<ApprovalStatus, 'none' | 'pending'>;
 
 export const initialState: ApprovalState = Object.freeze({ status: 'none' });

@@ -4,7 +4,7 @@ import { initialState } from './approval-state';
 import { decide } from './decide';
 import { evolveAll } from './evolve';
 import {
-  AlreadyDecided,
+  AlreadySettled,
   AlreadyExecuted,
   ApprovalAlreadyRequested,
   ApprovalError,
@@ -264,11 +264,11 @@ describe('Approve', () => {
   });
 
   it('refuses a late approval once the deadline passed, even before the timer fires', () => {
-    given([requested()]).when(approve(alice), seconds(EXPIRES_IN)).then(AlreadyDecided);
+    given([requested()]).when(approve(alice), seconds(EXPIRES_IN)).then(AlreadySettled);
   });
 
   it.each(settled)('refuses a decision on an approval already %s', (_status, events) => {
-    given(events).when(approve(bob), seconds(20)).then(AlreadyDecided);
+    given(events).when(approve(bob), seconds(20)).then(AlreadySettled);
   });
 });
 
@@ -300,13 +300,13 @@ describe('Deny', () => {
   });
 
   it.each(settled)('refuses a conflicting decision on an approval already %s', (_status, events) => {
-    given(events).when(deny(bob), seconds(20)).then(AlreadyDecided);
+    given(events).when(deny(bob), seconds(20)).then(AlreadySettled);
   });
 
   it('says which decision stood', () => {
     const state = evolveAll([requested(), granted(alice, 10)], initialState);
     expect(() => decide(deny(bob), state, { now: seconds(20) })).toThrow(
-      expect.objectContaining({ name: 'AlreadyDecided', status: 'granted', approvalId: ID }),
+      expect.objectContaining({ name: 'AlreadySettled', status: 'granted', approvalId: ID }),
     );
   });
 });
@@ -329,11 +329,11 @@ describe('Expire', () => {
   });
 
   it('expires exactly once: a second timer is refused', () => {
-    given([requested(), expired(EXPIRES_IN)]).when(expire, seconds(EXPIRES_IN + 1)).then(AlreadyDecided);
+    given([requested(), expired(EXPIRES_IN)]).when(expire, seconds(EXPIRES_IN + 1)).then(AlreadySettled);
   });
 
   it.each(settled)('refuses to expire an approval already %s', (_status, events) => {
-    given(events).when(expire, seconds(EXPIRES_IN + 1)).then(AlreadyDecided);
+    given(events).when(expire, seconds(EXPIRES_IN + 1)).then(AlreadySettled);
   });
 
   it('refuses an unknown approval', () => {
@@ -355,11 +355,11 @@ describe('Cancel', () => {
   });
 
   it('is late once the deadline passed', () => {
-    given([requested()]).when(cancel, seconds(EXPIRES_IN)).then(AlreadyDecided);
+    given([requested()]).when(cancel, seconds(EXPIRES_IN)).then(AlreadySettled);
   });
 
   it.each(settled)('refuses to cancel an approval already %s', (_status, events) => {
-    given(events).when(cancel, seconds(20)).then(AlreadyDecided);
+    given(events).when(cancel, seconds(20)).then(AlreadySettled);
   });
 });
 

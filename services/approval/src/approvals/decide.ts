@@ -21,7 +21,7 @@ import type {
 } from './approval-commands';
 import type { ApprovalState, ApprovalTerms } from './approval-state';
 import {
-  AlreadyDecided,
+  AlreadySettled,
   AlreadyExecuted,
   ApprovalAlreadyRequested,
   ApprovalNotFound,
@@ -45,8 +45,8 @@ const FINGERPRINT = /^sha256:[0-9a-f]{64}$/;
  * Decides what a command means for one approval, given its current state: the events to append,
  * or a typed `ApprovalError`. Pure: the time comes from `ctx`; nothing is read or written.
  *
- * Rules: the first final decision (granted, denied, expired, cancelled) wins and every later
- * decision is `AlreadyDecided`; one deny by an authorised approver ends the approval; a grant
+ * Rules: the first settlement (granted, denied, expired, cancelled) wins and every later
+ * verdict, expiry or cancellation is `AlreadySettled`; one deny by an authorised approver ends the approval; a grant
  * needs `requiredApprovals` distinct approvers, none of them the requester; a grant runs its exact
  * request (same fingerprint) at most once, before the grant expires.
  */
@@ -94,8 +94,8 @@ function requestApproval(command: RequestApproval, state: ApprovalState, { now }
 
 function approve(command: Approve, state: ApprovalState, { now }: ApprovalContext): ApprovalVoteRecorded | ApprovalGranted {
   const { approvalId, approver, reason } = command.data;
-  const { terms, votes } = requireUndecided(state, approvalId, now);
-  requireAuthorisedDecider(terms, approver);
+  const { terms, votes } = requireUnsettled(state, approvalId, now);
+  requireAuthorisedReviewer(terms, approver);
   if (isBlank(reason)) throw new ReasonRequired(approvalId, 'approver');
   if (votes.some((vote) => samePerson(vote.approver, approver))) throw new DuplicateVote(approvalId);
   const vote = { approvalId, at: now.toISOString(), approver: copyApprover(approver), reason };
@@ -105,8 +105,8 @@ function approve(command: Approve, state: ApprovalState, { now }: ApprovalContex
 
 function deny(command: Deny, state: ApprovalState, { now }: ApprovalContext): ApprovalDenied {
   const { approvalId, approver, reason } = command.data;
-  const { terms } = requireUndecided(state, approvalId, now);
-  requireAuthorisedDecider(terms, approver);
+  const { terms } = requireUnsettled(state, approvalId, now);
+  requireAuthorisedReviewer(terms, approver);
   if (isBlank(reason)) throw new ReasonRequired(approvalId, 'approver');
   // An approver who voted to approve may still deny: a deny only ever makes things safer.
   return { type: 'ApprovalDenied', data: { approvalId, at: now.toISOString(), approver: copyApprover(approver), reason } };
@@ -116,14 +116,14 @@ function expire(command: Expire, state: ApprovalState, { now }: ApprovalContext)
   const { approvalId } = command.data;
   const existing = requireExisting(state, approvalId);
   // Only a pending approval expires, so timers racing on several replicas append one event.
-  if (existing.status !== 'pending') throw new AlreadyDecided(approvalId, existing.status);
+  if (existing.status !== 'pending') throw new AlreadySettled(approvalId, existing.status);
   if (now.getTime() < Date.parse(existing.terms.expiresAt)) throw new NotYetExpired(approvalId, existing.terms.expiresAt);
   return { type: 'ApprovalExpired', data: { approvalId, at: now.toISOString() } };
 }
 
 function cancel(command: Cancel, state: ApprovalState, { now }: ApprovalContext): ApprovalCancelled {
   const { approvalId, why } = command.data;
-  requireUndecided(state, approvalId, now);
+  requireUnsettled(state, approvalId, now);
   return { type: 'ApprovalCancelled', data: { approvalId, at: now.toISOString(), why } };
 }
 
@@ -143,14 +143,14 @@ function requireExisting(state: ApprovalState, approvalId: string): Existing {
 }
 
 /** Pending and not past its deadline: a decision after `expiresAt` is late even if no timer fired yet. */
-function requireUndecided(state: ApprovalState, approvalId: string, now: Date): Pending {
+function requireUnsettled(state: ApprovalState, approvalId: string, now: Date): Pending {
   const existing = requireExisting(state, approvalId);
-  if (existing.status !== 'pending') throw new AlreadyDecided(approvalId, existing.status);
-  if (now.getTime() >= Date.parse(existing.terms.expiresAt)) throw new AlreadyDecided(approvalId, 'expired');
+  if (existing.status !== 'pending') throw new AlreadySettled(approvalId, existing.status);
+  if (now.getTime() >= Date.parse(existing.terms.expiresAt)) throw new AlreadySettled(approvalId, 'expired');
   return existing;
 }
 
-function requireAuthorisedDecider(terms: ApprovalTerms, approver: Approver): void {
+function requireAuthorisedReviewer(terms: ApprovalTerms, approver: Approver): void {
   if (samePerson(terms.requester, approver)) throw new SelfApprovalRefused(terms.approvalId);
   if (!approver.groups.some((group) => terms.approverGroups.includes(group))) {
     throw new NotAnApprover(terms.approvalId, terms.approverGroups);

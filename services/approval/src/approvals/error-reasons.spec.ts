@@ -1,7 +1,7 @@
 import { statusOf } from '../approvers-api/api-errors';
 import { errorCodeOf } from '../lifecycle/error-reply';
 import {
-  AlreadyDecided,
+  AlreadySettled,
   AlreadyExecuted,
   ApprovalAlreadyRequested,
   ApprovalNotFound,
@@ -24,7 +24,7 @@ const cases: [ApprovalError, number, string][] = [
   [new ApprovalNotFound('a'), 404, 'not-found'],
   [new ApprovalAlreadyRequested('a'), 409, 'conflict'],
   [new InvalidApprovalRequest('a', 'no approver group'), 400, 'invalid'],
-  [new AlreadyDecided('a', 'denied'), 409, 'conflict'],
+  [new AlreadySettled('a', 'denied'), 409, 'conflict'],
   [new SelfApprovalRefused('a'), 403, 'conflict'],
   [new NotAnApprover('a', ['approvers']), 403, 'conflict'],
   [new DuplicateVote('a'), 409, 'conflict'],

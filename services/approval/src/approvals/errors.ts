@@ -1,5 +1,5 @@
 import type { StatusReason } from '@chaperone/k8s-status';
-import type { DecidedStatus } from './approval-state';
+import type { SettledStatus } from './approval-state';
 
 /** The Kubernetes reasons a refused command can carry. */
 export type ApprovalErrorReason = Extract<StatusReason, 'BadRequest' | 'Forbidden' | 'NotFound' | 'Conflict' | 'InternalError'>;
@@ -50,12 +50,12 @@ export class InvalidApprovalRequest extends ApprovalError {
 }
 
 /** The first final decision wins; conflicting or late decisions are refused (→ 409). */
-export class AlreadyDecided extends ApprovalError {
+export class AlreadySettled extends ApprovalError {
   readonly reason = 'Conflict';
 
   constructor(
     approvalId: string,
-    readonly status: DecidedStatus,
+    readonly status: SettledStatus,
   ) {
     super(approvalId, `approval ${approvalId} is already ${status}; the first decision stands`);
   }

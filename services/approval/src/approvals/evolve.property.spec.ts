@@ -234,7 +234,7 @@ describe('decide → evolve', () => {
             state = evolveAll(decide({ type: 'Expire', data: { approvalId: ID } }, state, { now }), state);
             appended++;
           } catch (error) {
-            expect((error as Error).name).toBe('AlreadyDecided');
+            expect((error as Error).name).toBe('AlreadySettled');
           }
         }
         expect(appended).toBe(1);

@@ -14,7 +14,7 @@ export class ApiRefusal extends Error {
 
 /**
  * The Status an approver gets: a refused command answers with the reason its error carries (403 not
- * allowed to decide, 404 unknown approval, 409 the decision conflicts with one already taken…);
+ * allowed to review, 404 unknown approval, 409 the verdict conflicts with one already taken…);
  * besides, 401 unauthenticated and 503 the store is down (nothing was recorded). Messages never
  * contain a token (AuthenticationError's messages are built to be safe).
  */

@@ -15,7 +15,7 @@ import { reviewDiff, type ReviewDiff } from './review/object-diff';
 /** The largest page: the inbox asks for far fewer; only a list without `limit` returns everything. */
 const MAX_PAGE = 1000;
 
-const DecisionBodySchema = z.object({ reason: z.string().trim().min(1, 'a non-empty reason is required') });
+const VerdictBodySchema = z.object({ reason: z.string().trim().min(1, 'a non-empty reason is required') });
 
 const ListQuerySchema = z.object({
   status: z.enum([...ApprovalStatuses, 'all', 'decided']).default('pending'),
@@ -61,7 +61,7 @@ function maySee(state: KnownApproval, caller: Approver): boolean {
 
 /**
  * The approvers API: list and show approvals, approve or deny with a reason. Every route needs an
- * OIDC bearer token from the agents' issuer; what may be decided is the aggregate's rule (approver
+ * OIDC bearer token from the agents' issuer; who may review is the aggregate's rule (approver
  * groups, never one's own request, N distinct approvers, first final decision wins).
  */
 @Controller('approvals')
@@ -120,7 +120,7 @@ export class ApprovalsController {
   @HttpCode(200)
   async approve(@Headers('authorization') authorization: string | undefined, @Param('id') approvalId: string, @Body() body: unknown): Promise<ApprovalView> {
     const approver = await this.approver(authorization);
-    const { reason } = this.parse(DecisionBodySchema, 'the body', body);
+    const { reason } = this.parse(VerdictBodySchema, 'the body', body);
     requireWellFormed(approvalId);
     const stored = await this.lifecycle.run({ type: 'Approve', data: { approvalId, approver, reason } });
     return toView(approvalId, stored.state);
@@ -130,7 +130,7 @@ export class ApprovalsController {
   @HttpCode(200)
   async deny(@Headers('authorization') authorization: string | undefined, @Param('id') approvalId: string, @Body() body: unknown): Promise<ApprovalView> {
     const approver = await this.approver(authorization);
-    const { reason } = this.parse(DecisionBodySchema, 'the body', body);
+    const { reason } = this.parse(VerdictBodySchema, 'the body', body);
     requireWellFormed(approvalId);
     const stored = await this.lifecycle.run({ type: 'Deny', data: { approvalId, approver, reason } });
     return toView(approvalId, stored.state);
@@ -143,7 +143,7 @@ export class ApprovalsController {
 
   private async existing(approvalId: string): Promise<KnownApproval> {
     requireWellFormed(approvalId);
-    // The stream, not the read model: another replica may have just opened or decided it.
+    // The stream, not the read model: another replica may have just opened or settled it.
     const { state } = await this.lifecycle.load(approvalId);
     if (state.status === 'none') throw new ApprovalNotFound(approvalId);
     return state;

@@ -13,7 +13,8 @@ const approver = {
   properties: { subject: { type: 'string' }, username: { type: 'string' }, groups: { type: 'array', items: { type: 'string' } } },
 };
 
-const decide = (verb: 'approve' | 'deny') => ({
+/** A reviewer's verdict on one approval: approve or deny, with a reason. */
+const verdictOperation = (verb: 'approve' | 'deny') => ({
   summary: verb === 'approve' ? 'Approve (one vote; N-of-M rules need N distinct approvers)' : 'Deny (one deny settles the approval)',
   operationId: `${verb}Approval`,
   parameters: [idParam],
@@ -85,8 +86,8 @@ export const openApiDocument = Object.freeze({
         },
       },
     },
-    '/approvals/{id}/approve': { post: decide('approve') },
-    '/approvals/{id}/deny': { post: decide('deny') },
+    '/approvals/{id}/approve': { post: verdictOperation('approve') },
+    '/approvals/{id}/deny': { post: verdictOperation('deny') },
     '/openapi.json': {
       get: { summary: 'This document', operationId: 'openApi', security: [], responses: { '200': { description: 'OpenAPI 3.1', ...json({ type: 'object' }) } } },
     },

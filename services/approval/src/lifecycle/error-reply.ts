@@ -2,7 +2,7 @@ import { StoreUnavailable } from '@chaperone/event-store';
 import { ContractViolation, type ApprovalErrorCode, type ApprovalErrorReply } from '@chaperone/contracts';
 import { ApprovalError, type ApprovalErrorReason } from '../approvals';
 
-/** The bus has fewer codes than Kubernetes has reasons: a refusal to decide is a conflict there. */
+/** The bus has fewer codes than Kubernetes has reasons: a refused review is a conflict there. */
 const WIRE_CODES: Readonly<Record<ApprovalErrorReason, ApprovalErrorCode>> = Object.freeze({
   BadRequest: 'invalid',
   Forbidden: 'conflict',

@@ -18,7 +18,7 @@ export type ApprovalLookup = { ok: true; snapshot: ApprovalSnapshot } | { ok: fa
 
 /**
  * The approvers API of the approval service, read with the caller's own token: an agent may see
- * its own approvals (the API shows one to its requester and to its approvers), never decide them.
+ * its own approvals (the API shows one to its requester and to its approvers), never review them.
  */
 export class ApprovalsClient {
   constructor(

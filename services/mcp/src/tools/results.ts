@@ -53,7 +53,7 @@ export function errorResult(e: unknown): CallToolResult {
 export interface PendingApproval {
   approvalId: string;
   approvalUrl: string;
-  /** When the approval expires if nobody decides (from the approvers API; absent when it could not be read). */
+  /** When the approval expires if nobody reviews it (from the approvers API; absent when it could not be read). */
   expiresAt?: string;
   retryAfterSeconds?: number;
   /** The ingress's message: the rule, its reason, how long a grant stays usable. */

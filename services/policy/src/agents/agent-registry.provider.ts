@@ -3,7 +3,8 @@ import type { NatsConnection } from 'nats';
 import type { BusSubjects } from '@chaperone/contracts';
 import type { EventStoreKind } from '@chaperone/event-store';
 import { BUS, NATS_CONNECTION, openServiceEventStore, Readiness, StartupError } from '@chaperone/service-runtime';
-import { AgentRegistry, AgentsFileError, type AgentRegistryOptions } from './agent-registry';
+import { AgentsFileError } from './agents-file';
+import { AgentRegistry, type AgentRegistryOptions } from './agent-registry-stream';
 
 export const AGENT_REGISTRY = Symbol('AGENT_REGISTRY');
 

@@ -63,3 +63,14 @@ export function loadAgentsFile(bytes: Uint8Array): AgentsFileResult {
   if (errors.length > 0) return { ok: false, errors };
   return { ok: true, agents: parsed.data.agents, version };
 }
+
+/** The agents file is invalid (at start: the service must not start on it). */
+export class AgentsFileError extends Error {
+  constructor(
+    readonly file: string,
+    readonly errors: string[],
+  ) {
+    super(`invalid agents file ${file}:\n${errors.map((e) => `${file}:${e}`).join('\n')}`);
+    this.name = 'AgentsFileError';
+  }
+}

@@ -1,26 +1,8 @@
-import type { RecordedBody } from '@chaperone/contracts';
+import type { BodyLink, RecordedBody } from '@chaperone/contracts';
 import type { RequestView } from '../read-model';
 
 export const BODY_KINDS = Object.freeze(['request', 'response'] as const);
 export type BodyKind = (typeof BODY_KINDS)[number];
-
-/**
- * What the evidence says about one body of a request, for readers following the link:
- * - `stored`: a blob was kept (`href` serves it; `deferred` when the ingress had to store it later);
- * - `pruned`: it was kept, then deleted by retention (`prunedAsOf`);
- * - `digest-only`: the rule recorded its digest and size, not its bytes.
- */
-export interface BodyLink {
-  state: 'stored' | 'pruned' | 'digest-only';
-  /** The whole body's digest and size (also when only a part was kept). */
-  digest: string;
-  size: number;
-  stored?: { digest: string; size: number; truncated: boolean; timed: boolean };
-  deferred?: boolean;
-  prunedAsOf?: string;
-  /** The body route of the reports API, relative to its root; only while the blob is stored. */
-  href?: string;
-}
 
 const FIELD: Record<BodyKind, 'requestBody' | 'responseBody'> = { request: 'requestBody', response: 'responseBody' };
 

@@ -1,4 +1,4 @@
-import { EvidenceStreams, type AgentScope, type ChaperoneEvent, type McpToolCalled } from '@chaperone/contracts';
+import { EvidenceStreams, type AgentScope, type ChaperoneEvent, type ToolCallView } from '@chaperone/contracts';
 import type { RecordedEvent } from '@chaperone/event-store';
 import { evolveApproval, newApprovalView, type ApprovalView } from './approval-view';
 import { toEvidenceEvent, type EvidenceEvent } from './evidence-event';
@@ -20,18 +20,6 @@ export interface SessionView {
   requestIds: string[];
   /** MCP tool calls made in the session, in stream order (each names the requests it caused). */
   toolCalls?: ToolCallView[];
-}
-
-export interface ToolCallView {
-  toolCallId: string;
-  time: string;
-  tool: string;
-  /** As recorded: masked. */
-  arguments: Record<string, unknown>;
-  requestIds: string[];
-  outcome: McpToolCalled['payload']['outcome'];
-  message?: string;
-  eventId: string;
 }
 
 export interface AgentRecord {

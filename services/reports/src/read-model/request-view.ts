@@ -1,4 +1,4 @@
-import type { ChaperoneEvent, Effect, ExecSessionPayload, PortForwardPayload, RecordedBody, RequestInfo } from '@chaperone/contracts';
+import type { ChaperoneEvent, Effect, ExecSessionPayload, PortForwardPayload, RecordedBody, RequestEventIds, RequestInfo } from '@chaperone/contracts';
 
 /** Caps what one request keeps of masked paths (the event itself caps at 200). */
 export const MAX_MASKED_PATHS = 200;
@@ -40,7 +40,7 @@ export interface RequestView {
   /** A port-forward: ports, bytes each way, duration. */
   portForward: PortForwardPayload | null;
   /** The evidence events of this request, for an auditor following the links. */
-  eventIds: { intercepted?: string; decided?: string; completed?: string; masking: string[]; session?: string };
+  eventIds: RequestEventIds;
 }
 
 /** A new, empty view for the first event seen of a request. */

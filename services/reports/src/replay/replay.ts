@@ -1,27 +1,7 @@
-import type { ReadModel, RequestView, ToolCallView } from '../read-model';
-import { requestTimeline, type TimelineEntry } from '../sessions/timeline';
-import type { BodyLink } from '../bodies/body-links';
+import type { BodyLink, Replay, ReplayStep, TimelineEntry, ToolCallView } from '@chaperone/contracts';
+import type { ReadModel, RequestView } from '../read-model';
+import { requestTimeline } from '../sessions/timeline';
 import { BODY_NOT_RECORDED, kubectlEquivalent } from './kubectl-command';
-
-export interface ReplayStep {
-  step: number;
-  time: string;
-  requestId: string;
-  command: string;
-  notes: string[];
-  /** One line: status, decision and rule, masking, approval. */
-  outcome: string;
-  entry: TimelineEntry;
-  /** The MCP tool call that sent this request, on the first request of each call. */
-  toolCall?: ToolCallView;
-}
-
-export interface Replay {
-  sessionId: string;
-  agent: string;
-  owner: string | null;
-  steps: ReplayStep[];
-}
 
 /** The session as the kubectl commands that sent its requests, in order, with what happened to each. Undefined for an unknown session. */
 export function replaySession(model: ReadModel, sessionId: string): Replay | undefined {

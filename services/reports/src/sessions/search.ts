@@ -1,6 +1,6 @@
-import { Effects, type Effect } from '@chaperone/contracts';
+import { Effects, type Effect, type SessionDetail, type SessionSummary, type TimelineEntry } from '@chaperone/contracts';
 import { isChange, type ReadModel, type SessionView } from '../read-model';
-import { requestTimeline, type TimelineEntry } from './timeline';
+import { requestTimeline } from './timeline';
 
 /** GET /sessions filters; every one optional, all must hold. */
 export interface SessionQuery {
@@ -33,26 +33,6 @@ function decodeCursor(value: string): SessionCursor {
   const last = Number(text.slice(0, nl));
   if (nl < 1 || !Number.isFinite(last) || text.length === nl + 1) throw new InvalidQuery('cursor must be the `next` value of a previous page');
   return { last, sessionId: text.slice(nl + 1) };
-}
-
-export interface SessionSummary {
-  sessionId: string;
-  agent: string;
-  owner: string | null;
-  username: string;
-  firstTime: string;
-  lastTime: string;
-  requests: number;
-  /** Requests that change the cluster (create, update, patch, delete; CC8.1), whatever their decision. */
-  changes: number;
-  decisions: Record<Effect, number>;
-  maskedValues: number;
-}
-
-export interface SessionDetail extends SessionSummary {
-  subject: string;
-  groups: string[];
-  timeline: TimelineEntry[];
 }
 
 export class InvalidQuery extends Error {

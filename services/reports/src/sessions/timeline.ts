@@ -1,32 +1,6 @@
-import { bodyLinks, type BodyLink } from '../bodies/body-links';
+import type { TimelineEntry } from '@chaperone/contracts';
+import { bodyLinks } from '../bodies/body-links';
 import type { ReadModel, RequestView } from '../read-model';
-
-/** One request of a session's timeline, as GET /sessions/{id} returns it. */
-export interface TimelineEntry {
-  requestId: string;
-  time: string;
-  method: string;
-  path: string;
-  query: string;
-  verb: string;
-  apiGroup: string;
-  resource: string;
-  subresource: string;
-  namespace: string;
-  name: string;
-  decision: { effect: string; rule: string; policyVersion: string; reason: string } | null;
-  maskedValues: number;
-  maskedPaths: string[];
-  approval: { approvalId: string; status: string; approvers: string[]; reason: string } | null;
-  outcome: string | null;
-  status: number | null;
-  latencyMs: number | null;
-  /** The request body's digest, when recorded. */
-  requestBody: string | null;
-  /** What was recorded of each body, and where to read it while it is stored. */
-  bodies: { request: BodyLink | null; response: BodyLink | null };
-  eventIds: RequestView['eventIds'];
-}
 
 export function requestTimeline(model: ReadModel, r: RequestView): TimelineEntry {
   const info = r.info;

@@ -39,3 +39,24 @@ export function findBursts(agent: string, kind: string, times: readonly string[]
     count: b.last - b.first + 1,
   }));
 }
+
+/**
+ * The bursts of a report: of denials, then of secret reads, each agent in name order. The rows are
+ * in time order, so each agent's times are too.
+ */
+export function burstsOf(denials: readonly { agent: string; time: string }[], secretReads: readonly { agent: string; time: string }[], rule: BurstRule): Burst[] {
+  const bursts: Burst[] = [];
+  for (const [agent, times] of timesByAgent(denials)) bursts.push(...findBursts(agent, 'denials', times, rule));
+  for (const [agent, times] of timesByAgent(secretReads)) bursts.push(...findBursts(agent, 'secret-reads', times, rule));
+  return bursts;
+}
+
+function timesByAgent(rows: readonly { agent: string; time: string }[]): [string, string[]][] {
+  const byAgent = new Map<string, string[]>();
+  for (const { agent, time } of rows) {
+    const list = byAgent.get(agent);
+    if (list) list.push(time);
+    else byAgent.set(agent, [time]);
+  }
+  return [...byAgent].sort((a, b) => a[0].localeCompare(b[0]));
+}

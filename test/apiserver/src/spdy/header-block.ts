@@ -1,5 +1,5 @@
 import { createInflate, Inflate, constants } from 'node:zlib';
-import { SPDY_DICTIONARY } from './dictionary';
+import { SPDY_DICTIONARY } from '@chaperone/k8s-request';
 
 /**
  * SPDY header blocks: a count, then length-prefixed name/value pairs (values joined by NUL), all

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { constants, createDeflate, inflateSync } from 'node:zlib';
-import { SPDY_DICTIONARY } from './dictionary';
+import { SPDY_DICTIONARY } from '@chaperone/k8s-request';
 import { encodeData, encodePing, FrameReader } from './frames';
 import { HeaderBlockDecoder, HeaderBlockEncoder, parseHeaderBlock } from './header-block';
 

@@ -9,8 +9,8 @@ const USAGE = `usage: chaperone approvals list [--status pending|granted|denied|
        chaperone approvals approve <approval-id> --reason <text> [--json]
        chaperone approvals deny <approval-id> --reason <text> [--json]
 
-Decide on requests the Chaperone gateway holds for approval, through the approvers API (the same
-API as GET /openapi.json describes). list shows what you may decide (pending by default, oldest
+Review requests the Chaperone gateway holds for approval, through the approvers API (the same
+API as GET /openapi.json describes). list shows what you may review (pending by default, oldest
 first); show prints the request, the agent's reason, the masked body and, for patch/update/apply,
 the changes to the live object; approve and deny need a reason, recorded with your identity.
 Exit code 0: done; 1: refused or failed (the server's message is printed); 2: bad usage.
@@ -161,11 +161,11 @@ async function show(args: ParsedArgs, io: Io): Promise<number> {
   return 0;
 }
 
-async function decide(args: ParsedArgs, io: Io, verb: 'approve' | 'deny'): Promise<number> {
+async function giveVerdict(args: ParsedArgs, io: Io, verb: 'approve' | 'deny'): Promise<number> {
   rejectUnknownOptions(args, ['server', 'token', 'json', 'reason']);
   const id = approvalId(args, verb);
   const reason = option(args, 'reason');
-  if (reason === undefined || reason.trim() === '') throw new UsageError(`approvals ${verb} needs --reason <text> (recorded with your decision)`);
+  if (reason === undefined || reason.trim() === '') throw new UsageError(`approvals ${verb} needs --reason <text> (recorded with your verdict)`);
   const view = await callApi<ApprovalView>({ ...connection(args, io), path: `approvals/${encodeURIComponent(id)}/${verb}`, method: 'POST', body: { reason } });
   if (args.options.has('json')) {
     io.out(`${JSON.stringify(view, null, 2)}\n`);
@@ -195,7 +195,7 @@ export const approvalsCommand: Command = {
         return show(args, io);
       case 'approve':
       case 'deny':
-        return decide(args, io, sub);
+        return giveVerdict(args, io, sub);
       default:
         throw new UsageError(sub === undefined ? 'which one: list, show, approve or deny?' : `unknown subcommand ${JSON.stringify(sub.slice(0, 40))}`);
     }

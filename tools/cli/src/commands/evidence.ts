@@ -6,7 +6,8 @@ import { headsOf, readEvidenceLog, type SignedTreeHead } from '@chaperone/merkle
 import { option, rejectUnknownOptions, requiredOption, type ParsedArgs } from '../args';
 import { UsageError, type Command, type Io } from '../command';
 import { buildBundle, storedBodyDigests, verifyBundle } from './evidence-bundle';
-import { openEvidenceStoreReadOnly, readPrivateKeyFile, readPublicKeyFiles, STORE_OPTIONS, STORE_OPTIONS_USAGE } from './evidence-store-access';
+import { EVIDENCE_OPTIONS, EVIDENCE_OPTIONS_USAGE, openEvidenceReader } from './evidence-reader';
+import { readPrivateKeyFile, readPublicKeyFiles } from './key-files';
 
 const USAGE = `usage: chaperone evidence export --out FILE [--from DATE] [--to DATE] [--private-key-file <pem>]
                                  [--blob-bucket NAME] [--soc2-report FILE] [store options]
@@ -28,7 +29,7 @@ Exit code 0: the bundle holds; 1: it does not.
   --public-key-file  the key to trust (env CHAPERONE_CHECKPOINT_PUBLIC_KEY_FILE); without it the
                      bundle's own key is used and a warning says so
   --trusted-head     earlier proofs or bundles you kept: a head of the same size must have the same root
-${STORE_OPTIONS_USAGE}`;
+${EVIDENCE_OPTIONS_USAGE}`;
 
 function instant(value: string | undefined, name: string, fallback: string): string {
   const v = value ?? fallback;
@@ -52,7 +53,7 @@ function readMaybeGzipped(file: string): unknown {
 }
 
 async function exportBundle(args: ParsedArgs, io: Io): Promise<number> {
-  rejectUnknownOptions(args, ['out', 'from', 'to', 'private-key-file', 'blob-bucket', 'soc2-report', ...STORE_OPTIONS]);
+  rejectUnknownOptions(args, ['out', 'from', 'to', 'private-key-file', 'blob-bucket', 'soc2-report', ...EVIDENCE_OPTIONS]);
   if (args.positional.length !== 1) throw new UsageError(`unexpected argument ${JSON.stringify(args.positional[1]?.slice(0, 40))}`);
   const out = requiredOption(args, 'out');
   const from = instant(option(args, 'from'), 'from', '1970-01-01T00:00:00Z');
@@ -61,7 +62,7 @@ async function exportBundle(args: ParsedArgs, io: Io): Promise<number> {
   const reportFile = option(args, 'soc2-report');
   const soc2Report = reportFile ? readMaybeGzipped(reportFile) : undefined;
 
-  const opened = await openEvidenceStoreReadOnly(args, io.env, 'chaperone-evidence-export');
+  const opened = await openEvidenceReader(args, io, 'evidence-export');
   const inPeriod: Array<{ leafIndex: number; event: RecordedEventLike & { globalPosition: number; recordedAt: string } }> = [];
   const bodies: Record<string, string> = {};
   const missingBodies: string[] = [];

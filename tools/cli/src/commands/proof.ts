@@ -4,7 +4,8 @@ import { CHAIN_CHECKPOINTED, EvidenceStreams } from '@chaperone/contracts';
 import { checkHead, consistencyProofBetween, consistencyProofDocument, inclusionProofAgainst, inclusionProofDocument, isSignedTreeHead, readEvidenceLog, type ProofDocument, type SignedTreeHead } from '@chaperone/merkle-log';
 import { option, rejectUnknownOptions } from '../args';
 import { UsageError, type Command } from '../command';
-import { openEvidenceStoreReadOnly, readPrivateKeyFile, STORE_OPTIONS, STORE_OPTIONS_USAGE } from './evidence-store-access';
+import { EVIDENCE_OPTIONS, EVIDENCE_OPTIONS_USAGE, openEvidenceReader } from './evidence-reader';
+import { readPrivateKeyFile } from './key-files';
 
 const USAGE = `usage: chaperone proof REQUEST_ID [--private-key-file <pem>] [--out FILE] [store options]
        chaperone proof --consistency OLD_SIZE NEW_SIZE [--private-key-file <pem>] [--out FILE] [store options]
@@ -24,7 +25,7 @@ Building the tree reads every event once (O(n) in the store's size).
                      asked (events newer than the last checkpoint, a size no checkpoint has): a head
                      of the store as read now is signed with it
   --out FILE         write the proof to FILE instead of standard output
-${STORE_OPTIONS_USAGE}`;
+${EVIDENCE_OPTIONS_USAGE}`;
 
 function size(value: string | undefined, name: string): number | 'latest' {
   if (value === 'latest') return 'latest';
@@ -38,7 +39,7 @@ export const proofCommand: Command = {
   summary: "Merkle inclusion proofs of a request's events, or a consistency proof that the log only grew",
   usage: USAGE,
   async run(args, io) {
-    rejectUnknownOptions(args, ['private-key-file', 'out', 'consistency', ...STORE_OPTIONS]);
+    rejectUnknownOptions(args, ['private-key-file', 'out', 'consistency', ...EVIDENCE_OPTIONS]);
     const consistency = args.options.has('consistency');
     let requestId: string | undefined;
     let oldSize = 0;
@@ -63,7 +64,7 @@ export const proofCommand: Command = {
       return { privateKey: readPrivateKeyFile(keyFile) };
     };
 
-    const opened = await openEvidenceStoreReadOnly(args, io.env, 'chaperone-proof');
+    const opened = await openEvidenceReader(args, io, 'proof');
     const mine: Array<{ leafIndex: number; event: RecordedEventLike }> = [];
     /** The signed tree heads stored with the checkpoints, in store order (sizes only grow). */
     const stored: SignedTreeHead[] = [];

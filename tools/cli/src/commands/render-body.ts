@@ -1,13 +1,4 @@
-/** A body as the reports API links it (see GET /sessions/{id}: entry.bodies). */
-export interface BodyLink {
-  state: 'stored' | 'pruned' | 'digest-only';
-  digest: string;
-  size: number;
-  stored?: { digest: string; size: number; truncated: boolean; timed: boolean };
-  deferred?: boolean;
-  prunedAsOf?: string;
-  href?: string;
-}
+import type { BodyLink } from '@chaperone/contracts';
 
 const INDENT = '    ';
 

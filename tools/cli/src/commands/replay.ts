@@ -1,25 +1,9 @@
+import type { Replay } from '@chaperone/contracts';
 import { callApi, callApiBytes } from '../api-client';
 import { rejectUnknownOptions } from '../args';
 import { UsageError, type Command } from '../command';
-import { renderBody, type BodyLink } from './render-body';
+import { renderBody } from './render-body';
 import { REPORTS_OPTIONS, REPORTS_OPTIONS_USAGE, reportsServer } from './reports-server';
-
-interface ReplayStep {
-  step: number;
-  time: string;
-  requestId: string;
-  command: string;
-  notes: string[];
-  outcome: string;
-  entry: { bodies?: { request: BodyLink | null; response: BodyLink | null } };
-}
-
-interface Replay {
-  sessionId: string;
-  agent: string;
-  owner: string | null;
-  steps: ReplayStep[];
-}
 
 /** `chaperone replay <session>`: the session as the kubectl commands it sent, with their outcomes (and bodies). */
 export const replay: Command = {

@@ -1,18 +1,9 @@
+import type { SessionSummary } from '@chaperone/contracts';
 import { callApi } from '../api-client';
 import { option, rejectUnknownOptions } from '../args';
 import { UsageError, type Command } from '../command';
 import { REPORTS_OPTIONS, REPORTS_OPTIONS_USAGE, reportsServer } from './reports-server';
 import { table } from './table';
-
-interface SessionSummary {
-  sessionId: string;
-  agent: string;
-  owner: string | null;
-  firstTime: string;
-  lastTime: string;
-  requests: number;
-  changes: number;
-}
 
 const DURATION = /^(\d+)(m|h|d)$/;
 const UNIT_MS = { m: 60_000, h: 3_600_000, d: 86_400_000 } as const;

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { headsOf, verifyProofDocument, type SignedTreeHead } from '@chaperone/merkle-log';
 import { option, rejectUnknownOptions, requiredOption } from '../args';
 import { UsageError, type Command } from '../command';
-import { readPublicKeyFiles } from './evidence-store-access';
+import { readPublicKeyFiles } from './key-files';
 
 const USAGE = `usage: chaperone verify-proof FILE --public-key-file <pem>[,<pem>] [--trusted-head FILE[,FILE]] [--json]
 

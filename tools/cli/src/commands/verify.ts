@@ -1,10 +1,9 @@
-import { readFileSync } from 'node:fs';
 import {
   describeIncomplete,
   describeProblem,
   describeRecordingProblem,
-  loadPublicKey,
-  readRecordingsIndex,
+  indexRecordings,
+  newRecordingsIndex,
   verifyRecordings,
   verifyStore,
   type RecordingsReport,
@@ -13,6 +12,7 @@ import {
 import { option, rejectUnknownOptions, requiredOption } from '../args';
 import { UsageError, type Command } from '../command';
 import { EVIDENCE_OPTIONS, EVIDENCE_OPTIONS_USAGE, openEvidence } from './evidence-connection';
+import { readPublicKeyFiles } from './key-files';
 
 const USAGE = `usage: chaperone verify --public-key-file <pem>[,<pem>] [--nats-url <url>] [--bus-prefix <prefix>]
                         [--event-store jetstream|eventstoredb] [--grace <seconds>]
@@ -51,23 +51,16 @@ export const verifyCommand: Command = {
     const graceSeconds = /^\d{1,9}$/.test(graceText) ? Number(graceText) : NaN;
     if (Number.isNaN(graceSeconds)) throw new UsageError(`--grace must be a whole number of seconds, not ${JSON.stringify(graceText.slice(0, 40))}`);
     // Several files (comma-separated) during a key rotation: the old and the new public key.
-    const publicKey = keyFile.split(',').map((file) => {
-      let pem: string;
-      try {
-        pem = readFileSync(file, 'utf8');
-      } catch (e) {
-        throw new UsageError(`cannot read the public key file ${file} (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
-      }
-      return loadPublicKey(pem);
-    });
+    const publicKey = readPublicKeyFiles(keyFile);
 
     const evidence = await openEvidence(args, io, { name: 'chaperone-verify' });
     let report: StoreVerificationReport;
     let recordings: RecordingsReport | undefined;
     try {
-      report = await verifyStore(evidence.store, { publicKey, completeness: { graceSeconds } });
-      if (args.options.get('skip-bodies') !== true) {
-        const index = await readRecordingsIndex(evidence.store);
+      // One read of the store: the recorded bodies' index is folded from the verification's own pass.
+      const index = args.options.get('skip-bodies') === true ? undefined : newRecordingsIndex();
+      report = await verifyStore(evidence.store, { publicKey, completeness: { graceSeconds }, ...(index ? { observe: (e) => indexRecordings(index, e) } : {}) });
+      if (index) {
         // No blob store is needed (nor opened) when no event names a stored body.
         const blobs = index.refs.length > 0 ? await evidence.blobs() : { getStream: async () => undefined };
         recordings = await verifyRecordings(index, blobs);

@@ -1,5 +1,5 @@
 import { constants, createDeflate, type Deflate } from 'node:zlib';
-import { SPDY_DICTIONARY } from './spdy-dictionary';
+import { SPDY_DICTIONARY } from '@chaperone/k8s-request';
 import { SpdyPortWatcher } from './spdy-ports';
 
 /** Compresses header blocks as a SPDY/3 client does: one zlib stream, sync-flushed after each block. */

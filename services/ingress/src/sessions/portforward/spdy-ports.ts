@@ -1,5 +1,5 @@
 import { constants, inflateSync } from 'node:zlib';
-import { SPDY_DICTIONARY } from './spdy-dictionary';
+import { SPDY_DICTIONARY } from '@chaperone/k8s-request';
 
 const HEADER = 8;
 const SYN_STREAM = 1;

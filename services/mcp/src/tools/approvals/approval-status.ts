@@ -8,7 +8,7 @@ export const ApprovalIdArg = z.string().min(1).max(128).describe('the approval i
 export const approvalStatus = defineTool({
   name: 'approval_status',
   title: 'Approval status',
-  description: 'The state of one of your approvals: pending, granted, executed, denied, expired or cancelled, with who decided and why.',
+  description: 'The state of one of your approvals: pending, granted, executed, denied, expired or cancelled, with who reviewed it and why.',
   input: { approvalId: ApprovalIdArg },
   hints: { readOnlyHint: true, destructiveHint: false, idempotentHint: true },
   async run(args, ctx) {

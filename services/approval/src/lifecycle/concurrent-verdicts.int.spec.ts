@@ -14,7 +14,7 @@ import {
   type TestReplica,
 } from '../testing/approval-test-kit';
 
-describe('concurrent decisions on two replicas (real NATS + JetStream event store)', () => {
+describe('concurrent verdicts on two replicas (real NATS + JetStream event store)', () => {
   let subjects: BusSubjects;
   let nc: NatsConnection;
   let bus: GatewayBus;
@@ -40,18 +40,18 @@ describe('concurrent decisions on two replicas (real NATS + JetStream event stor
     await nc.drain();
   });
 
-  it('an approve and a deny sent at once to different replicas: one decision is stored, the other gets 409', async () => {
+  it('an approve and a deny sent at once to different replicas: one verdict is stored, the other gets 409', async () => {
     const store = await JetStreamEventStore.create(nc, { streamName: subjects.evidenceStream, subjectPrefix: subjects.evidenceSubjectPrefix });
     for (let round = 0; round < 5; round++) {
       const reply = OpenApprovalReplySchema.parse(await bus.send(subjects.approvalOpen, openDelete(`race-${round}`)));
       if (reply.outcome !== 'pending') throw new Error(`unexpected ${reply.outcome}`);
-      const decide = (i: 0 | 1, verb: 'approve' | 'deny') =>
+      const review = (i: 0 | 1, verb: 'approve' | 'deny') =>
         fetch(`${replicas[i]?.url}/approvals/${reply.approvalId}/${verb}`, {
           method: 'POST',
           headers: { authorization: `Bearer ${tokens[i]}`, 'content-type': 'application/json' },
           body: JSON.stringify({ reason: `${verb} in round ${round}` }),
         }).then((r) => r.status);
-      const statuses = await Promise.all([decide(0, 'approve'), decide(1, 'deny')]);
+      const statuses = await Promise.all([review(0, 'approve'), review(1, 'deny')]);
       expect([...statuses].sort()).toEqual([200, 409]);
       const types = (await store.readStream(approvalStream(reply.approvalId))).map((e) => e.type);
       expect(types).toHaveLength(2);

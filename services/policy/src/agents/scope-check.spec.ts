@@ -1,5 +1,5 @@
 import type { RequestInfo } from '@chaperone/contracts';
-import { describeScopeMiss, withinScope } from './scope';
+import { describeScopeMiss, withinScope } from './scope-check';
 
 const resource = (verb: string, res: string, namespace = 'default', subresource = '', apiGroup = ''): RequestInfo => ({
   isResourceRequest: true,

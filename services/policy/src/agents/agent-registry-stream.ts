@@ -1,22 +1,21 @@
 import { randomUUID } from 'node:crypto';
-import { watch as watchFs, readFileSync, type FSWatcher } from 'node:fs';
-import { basename, dirname, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { basename, resolve } from 'node:path';
 import {
   AgentRegistryEventSchema,
-  AgentRegistryRules,
   EvidenceStreams,
   parseContract,
   type AgentLimits,
   type AgentScope,
-  type AgentRegistration,
   type Decision,
   type Identity,
   type RequestInfo,
 } from '@chaperone/contracts';
 import { WrongExpectedRevision, type EventStore } from '@chaperone/event-store';
-import { loadAgentsFile } from './agents-file';
-import { decide, evolve, initialRegistry, type RegistryState } from './registry';
-import { describeScopeMiss, withinScope } from './scope';
+import { AgentsFileError, loadAgentsFile } from './agents-file';
+import { watchAgentsFile, type FileWatch } from './agents-file-watch';
+import { decide, evolve, initialRegistry, type RegistryState } from './registry-decider';
+import { registryRefusal } from './registry-refusal';
 
 export interface AgentRegistryOptions {
   /** The agents file to apply (unset: the registry stream is only read). */
@@ -34,17 +33,6 @@ export interface RegistryLog {
   warn(message: string): void;
 }
 
-/** The agents file is invalid (at start: the service must not start on it). */
-export class AgentsFileError extends Error {
-  constructor(
-    readonly file: string,
-    readonly errors: string[],
-  ) {
-    super(`invalid agents file ${file}:\n${errors.map((e) => `${file}:${e}`).join('\n')}`);
-    this.name = 'AgentsFileError';
-  }
-}
-
 const APPLY_ATTEMPTS = 10;
 
 /**
@@ -52,7 +40,7 @@ const APPLY_ATTEMPTS = 10;
  * this class applies the agents file to it and answers, for each request, whether the agent may
  * make it.
  *
- * Applying: read the stream, fold it into the registry, diff the file against it (registry.decide)
+ * Applying: read the stream, fold it into the registry, diff the file against it (decide, in registry-decider.ts)
  * and append the resulting events with the EXACT expected revision. Two replicas applying the same
  * file race on that revision: the loser re-reads, finds nothing left to do, and stores nothing;
  * a restart finds nothing to do either. So each change is stored exactly once.
@@ -64,8 +52,7 @@ export class AgentRegistry {
   private loaded = false;
   private pendingApply = false;
   private appliedVersion: string | undefined;
-  private watcher: FSWatcher | undefined;
-  private debounce: NodeJS.Timeout | undefined;
+  private watcher: FileWatch | undefined;
   private ticker: NodeJS.Timeout | undefined;
   private readonly file: string | undefined;
 
@@ -159,27 +146,10 @@ export class AgentRegistry {
 
   /**
    * The refusal for a request the registry does not allow, or undefined when the registry has no
-   * objection (the policy rules then decide). A registered agent is always held to its scope; an
-   * unregistered one is refused when registration is required.
+   * objection (the policy rules then decide). See registryRefusal.
    */
   refuse(identity: Identity, request: RequestInfo, policyVersion: string): Decision | undefined {
-    const registration: AgentRegistration | undefined = this.state.get(identity.agent);
-    if (!this.loaded) {
-      if (!this.opts.required) return undefined;
-      return refusal(AgentRegistryRules.unavailable, policyVersion, `the agent registry could not be loaded from the event store yet, so agent ${quoted(identity)} cannot be checked; try again shortly`);
-    }
-    if (!registration) {
-      if (!this.opts.required) return undefined;
-      return refusal(AgentRegistryRules.unregistered, policyVersion, `agent ${quoted(identity)} is not registered with chaperone; its owner must add it to the agent registry (owner, purpose and scope)`);
-    }
-    if (!withinScope(registration.scope, request)) {
-      return refusal(
-        AgentRegistryRules.outOfScope,
-        policyVersion,
-        `agent ${quoted(identity)} (owner ${registration.owner}) is not registered to ${describeScopeMiss(registration.scope, request)}`,
-      );
-    }
-    return undefined;
+    return registryRefusal({ loaded: this.loaded, required: this.opts.required, registration: this.state.get(identity.agent) }, identity, request, policyVersion);
   }
 
   /** The agent's registered scope; undefined when it is not registered. */
@@ -194,7 +164,6 @@ export class AgentRegistry {
 
   /** Stops watching and refreshing, and closes the store. */
   async close(): Promise<void> {
-    clearTimeout(this.debounce);
     clearTimeout(this.ticker);
     this.watcher?.close();
     this.watcher = undefined;
@@ -209,11 +178,11 @@ export class AgentRegistry {
     }
   }
 
-  /** Like the policy file: watch the directory (ConfigMaps and editors replace the file). */
+  /** Re-applies the file when it changes to a new version; a bad version leaves the registry as it is. */
   private watchFile(file: string): void {
-    this.watcher = watchFs(dirname(file), { persistent: false }, () => {
-      clearTimeout(this.debounce);
-      this.debounce = setTimeout(() => {
+    this.watcher = watchAgentsFile(
+      file,
+      () => {
         const result = this.readFile();
         if (result.ok && result.version === this.appliedVersion) return;
         this.applyFile().catch((err: unknown) => {
@@ -223,19 +192,10 @@ export class AgentRegistry {
               : `agents file not applied yet (retrying): ${message(err)}`,
           );
         });
-      }, 100);
-    });
-    this.watcher.on('error', (e: Error) => this.log.warn(`watching the agents file failed: ${e.message}`));
+      },
+      (e) => this.log.warn(`watching the agents file failed: ${e.message}`),
+    );
   }
-}
-
-/** The agent's name for a message, quoted as JSON: it comes from a token claim, so control characters stay escaped. */
-function quoted(identity: Identity): string {
-  return JSON.stringify(identity.agent.slice(0, 200));
-}
-
-function refusal(rule: string, policyVersion: string, reason: string): Decision {
-  return { effect: 'deny', rule, policyVersion, reason, matchedRules: [], mask: false, unmasked: false, maskProfile: 'default', record: 'none' };
 }
 
 function message(err: unknown): string {

@@ -1,5 +1,5 @@
 import type { AgentRegistration, AgentRegistryEvent } from '@chaperone/contracts';
-import { decide, evolve, initialRegistry, type RegistryState } from './registry';
+import { decide, evolve, initialRegistry, type RegistryState } from './registry-decider';
 
 const scope = { namespaces: ['default'], verbs: ['get', 'list'], resources: ['pods'] };
 const reg = (agent: string, extra: Partial<AgentRegistration> = {}): AgentRegistration => ({ agent, owner: 'alice@example.com', purpose: 'triage', scope, ...extra });

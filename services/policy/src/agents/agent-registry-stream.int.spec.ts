@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { connect, type NatsConnection } from 'nats';
 import { AgentRegistryEventSchema, EvidenceStreams, type Identity, type RequestInfo } from '@chaperone/contracts';
 import { chainedEventStore, JetStreamEventStore, type EventStore } from '@chaperone/event-store';
-import { AgentRegistry, AgentsFileError } from './agent-registry';
+import { AgentRegistry } from './agent-registry-stream';
+import { AgentsFileError } from './agents-file';
 
 const servers = [process.env['NATS_URL'] ?? 'nats://127.0.0.1:4222'];
 const quiet = { log: () => undefined, warn: () => undefined };
