@@ -1,3 +1,4 @@
+import './settled-request-patch';
 import { connect, type ConnectionOptions, type NatsConnection } from 'nats';
 
 /** Connection defaults shared by every service: keep reconnecting forever, never give up silently. */
