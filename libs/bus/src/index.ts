@@ -10,3 +10,4 @@ export * from './nest-rpc';
 export * from './trace-headers';
 export * from './stream-replicas';
 export { settledRequestPatched } from './settled-request-patch';
+export { coalescedFlushPatched } from './coalesced-flush-patch';
