@@ -16,7 +16,7 @@ const TOPICS = {
   proofs: { file: 'proofs.js', what: 'Merkle inclusion and consistency proofs over a large log' },
   masking: { file: 'masking.js', what: 'masking of API responses through the gateway (docs/masking.md)' },
   'masking-engine': { file: 'masking-engine.js', what: 'the masking engine alone, in process (docs/masking.md)' },
-  'policy-decide': { file: 'policy-decide.js', what: 'decisions per second of the policy service over NATS' },
+  'policy-evaluate': { file: 'policy-evaluate.js', what: 'evaluations per second of the policy service over NATS' },
   approval: { file: 'approval.js', what: 'the approval service: open, approve, claim (docs/approvals.md)' },
   console: { file: 'console.js', what: 'the web console: inbox paint and search over a large read model (docs/console.md)' },
   reports: { file: 'reports.js', what: 'the reports read model: catch-up and queries over a large store' },

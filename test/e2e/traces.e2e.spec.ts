@@ -124,13 +124,13 @@ describe('one request, one trace across the services (W3C trace context in NATS 
     const root = inTrace.find((x) => x.service === 'ingress' && x.name === 'kubernetes.request');
     expect(root).toBeDefined();
     expect(root?.parentSpanId).toBe('');
-    // The policy's span is the ingress request's child: the context came in the decide request's headers.
-    expect(inTrace.find((x) => x.service === 'policy' && x.name === 'policy.decide')?.parentSpanId).toBe(root?.spanId);
+    // The policy's span is the ingress request's child: the context came in the evaluation request's headers.
+    expect(inTrace.find((x) => x.service === 'policy' && x.name === 'policy.evaluate')?.parentSpanId).toBe(root?.spanId);
     expect(inTrace.find((x) => x.service === 'masking' && x.name === 'masking.mask')?.parentSpanId).toBe(root?.spanId);
     // Evidence published by the policy (intercept + decision) and by the ingress (completion) is stored in the same trace.
     const stored = inTrace.filter((x) => x.service === 'audit' && x.name === 'audit.store');
-    const policyDecide = inTrace.find((x) => x.name === 'policy.decide');
-    expect(stored.map((x) => x.parentSpanId)).toEqual(expect.arrayContaining([policyDecide?.spanId, root?.spanId]));
+    const policyEvaluate = inTrace.find((x) => x.name === 'policy.evaluate');
+    expect(stored.map((x) => x.parentSpanId)).toEqual(expect.arrayContaining([policyEvaluate?.spanId, root?.spanId]));
   });
 
   it('a held request: the approval service’s span is in the request’s trace', async () => {

@@ -1,3 +1,5 @@
+import './settled-request-patch';
+import './coalesced-flush-patch';
 import { connect, type ConnectionOptions, type NatsConnection } from 'nats';
 
 /** Connection defaults shared by every service: keep reconnecting forever, never give up silently. */

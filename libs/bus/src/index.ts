@@ -9,3 +9,5 @@ export * from './json-rpc';
 export * from './nest-rpc';
 export * from './trace-headers';
 export * from './stream-replicas';
+export { settledRequestPatched } from './settled-request-patch';
+export { coalescedFlushPatched } from './coalesced-flush-patch';

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import {
   ChaperoneEventSchema,
   ContractViolation,
-  DecideRequestSchema,
+  EvaluationRequestSchema,
   Effects,
   parseContract,
   busSubjects,
@@ -29,7 +29,7 @@ describe('contracts', () => {
 
   it('isolates prefixes: subjects, queue groups and streams all carry the prefix', () => {
     const s = busSubjects('e2e-run-7');
-    expect(s.policyDecide).toBe('e2e-run-7.policy.decide');
+    expect(s.policyEvaluate).toBe('e2e-run-7.policy.evaluate');
     expect(s.queue('policy')).toBe('e2e-run-7-policy');
     expect(s.eventsStream).toBe('E2E_RUN_7_EVENTS');
     expect(s.auditConsumer(3)).toBe('e2e-run-7-audit-p3');
@@ -102,7 +102,7 @@ describe('contracts', () => {
     const secret = 'hunter2-super-secret';
     let err: unknown;
     try {
-      parseContract(DecideRequestSchema, 'DecideRequest', { schemaVersion: 2, intercepted: { ...intercepted(), eventId: secret, identity: { subject: secret } } });
+      parseContract(EvaluationRequestSchema, 'EvaluationRequest', { schemaVersion: 2, intercepted: { ...intercepted(), eventId: secret, identity: { subject: secret } } });
     } catch (e) {
       err = e;
     }
@@ -131,14 +131,14 @@ describe('contracts', () => {
     expect(() => parseContract(ChaperoneEventSchema, 'ChaperoneEvent', { ...event, payload: { ...event.payload, blobs: [{ digest, outcome: 'lost' }] } })).toThrow(ContractViolation);
   });
 
-  it('carries the whole intercept in a decide request, and only what the contract names', () => {
+  it('carries the whole intercept in an evaluation request, and only what the contract names', () => {
     const event = intercepted();
-    const parsed = parseContract(DecideRequestSchema, 'DecideRequest', { schemaVersion: 2, intercepted: { ...event, token: 'Bearer x' } });
+    const parsed = parseContract(EvaluationRequestSchema, 'EvaluationRequest', { schemaVersion: 2, intercepted: { ...event, token: 'Bearer x' } });
     expect(parsed.intercepted).toEqual(event);
   });
 
-  it('refuses a decide request about an unauthenticated intercept', () => {
-    expect(() => parseContract(DecideRequestSchema, 'DecideRequest', { schemaVersion: 2, intercepted: { ...intercepted(), identity: null } })).toThrow(
+  it('refuses an evaluation request about an unauthenticated intercept', () => {
+    expect(() => parseContract(EvaluationRequestSchema, 'EvaluationRequest', { schemaVersion: 2, intercepted: { ...intercepted(), identity: null } })).toThrow(
       /intercepted\.identity/,
     );
   });

@@ -5,30 +5,30 @@ import { RequestInterceptedSchema } from './events';
 import { SelfReviewAnswerSchema, SelfReviewSpecSchema } from './self-review';
 
 /**
- * ingress → policy, request/reply on BusSubjects.policyDecide (plain JSON; the reply is DecideReply or
+ * ingress → policy, request/reply on BusSubjects.policyEvaluate (plain JSON; the reply is EvaluationReply or
  * RpcErrorReply). The request carries the whole RequestIntercepted event: the policy service stores it
  * together with its PolicyDecided in one durable write before it answers, so an admitted request costs
  * the bus one write, not two. The intercept is authenticated (a decision is always about someone).
  * Version 2: version 1 carried the intercept's id and attributes, and the ingress stored the event.
  */
-export const DecideRequestSchema = z.object({
+export const EvaluationRequestSchema = z.object({
   schemaVersion: z.literal(2),
   /** The policy service is idempotent by its eventId (the decision's event id is derived from it). */
   intercepted: RequestInterceptedSchema.extend({ identity: IdentitySchema }),
   /** Present when the request creates a self review (kubectl auth can-i): the question, for policy to answer. */
   review: SelfReviewSpecSchema.optional(),
 });
-export type DecideRequest = z.infer<typeof DecideRequestSchema>;
+export type EvaluationRequest = z.infer<typeof EvaluationRequestSchema>;
 
-/** policy → ingress, the reply to DecideRequest. */
-export const DecideReplySchema = z.object({
+/** policy → ingress, the reply to EvaluationRequest. */
+export const EvaluationReplySchema = z.object({
   schemaVersion: z.literal(1),
   decisionEventId: z.string().min(1),
   decision: DecisionSchema,
   /** The answer to the request's self review; the ingress answers with it and forwards nothing. */
   review: SelfReviewAnswerSchema.optional(),
 });
-export type DecideReply = z.infer<typeof DecideReplySchema>;
+export type EvaluationReply = z.infer<typeof EvaluationReplySchema>;
 
 /**
  * The answer of a plain-JSON request/reply handler that could not do what was asked. The message says

@@ -7,7 +7,7 @@ import type { RequestInfo } from './request-info';
  * server's answer would describe the gateway's impersonated RBAC, not what Chaperone lets the agent
  * do, so Chaperone answers both itself, from its policy and the agent's registered scope, and never
  * forwards them. The ingress reads the review's spec; the policy service answers it (the `review`
- * fields of DecideRequest and DecideReply).
+ * fields of EvaluationRequest and EvaluationReply).
  */
 export const SELF_REVIEW_GROUP = 'authorization.k8s.io';
 export const SelfReviewKinds = Object.freeze({

@@ -7,7 +7,7 @@ import type { ChaperoneEventType } from './events';
  *
  * | subject                               | pattern       | publisher       | consumer (queue group)      |
  * |---------------------------------------|---------------|-----------------|-----------------------------|
- * | <p>.policy.decide                     | request/reply | ingress         | policy (<p>-policy)         |
+ * | <p>.policy.evaluate                   | request/reply | ingress         | policy (<p>-policy)         |
  * | <p>.masking.open                      | request/reply | ingress         | masking (<p>-masking)       |
  * | <p>.masking.s.<session>               | request/reply | ingress         | the replica that opened it  |
  * | <p>.events.p<N>.<EventType>           | JetStream     | ingress, policy | audit (durable <p>-audit-pN)|
@@ -48,7 +48,7 @@ export type ServiceName = (typeof ServiceNames)[number];
 
 export interface BusSubjects {
   readonly prefix: string;
-  readonly policyDecide: string;
+  readonly policyEvaluate: string;
   readonly maskOpen: string;
   /** A masking stream's own subject, served by the replica that opened it. */
   maskSession(session: string): string;
@@ -98,7 +98,7 @@ export function busSubjects(prefix: string = DEFAULT_BUS_PREFIX): BusSubjects {
   const upper = prefix.toUpperCase().replace(/-/g, '_');
   return Object.freeze({
     prefix,
-    policyDecide: `${prefix}.policy.decide`,
+    policyEvaluate: `${prefix}.policy.evaluate`,
     maskOpen: `${prefix}.masking.open`,
     maskSession: (session: string) => `${prefix}.masking.s.${session}`,
     eventsAll: `${prefix}.events.>`,

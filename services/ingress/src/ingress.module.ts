@@ -6,12 +6,12 @@ import type { NatsConnection } from 'nats';
 import { Recorder } from './recording/recorder';
 import { ApprovalClient } from './approval/approval-client';
 import { ApprovalGate } from './approval/approval-gate';
-import { PolicyClient } from './decide/policy-client';
+import { PolicyClient } from './evaluate/policy-client';
 import { MaskingClient } from './masking/masking-client';
 import { Authenticate } from './authenticate/authenticate';
 import { HoldForApproval } from './approval/hold-for-approval';
 import { Complete } from './complete/complete';
-import { RecordAndDecide } from './decide/record-and-decide';
+import { RecordAndEvaluate } from './evaluate/record-and-evaluate';
 import { EnforceLimits } from './limits/enforce-limits';
 import { EvidenceWriter } from './evidence/evidence-writer';
 import { Forward } from './forward/forward';
@@ -59,7 +59,7 @@ export class IngressModule {
         EvidenceWriter,
         Authenticate,
         RequestInfoStage,
-        RecordAndDecide,
+        RecordAndEvaluate,
         AnswerReview,
         EnforceLimits,
         PlanMasking,

@@ -2,14 +2,14 @@ import { Inject, Logger, Module, type DynamicModule, type OnApplicationShutdown 
 import type { DurableEventPublisher } from '@chaperone/bus';
 import { EVENTS, Readiness, ServiceRuntimeModule, type RuntimeOptions } from '@chaperone/service-runtime';
 import { AGENT_REGISTRY, agentRegistryProvider, type AgentRegistry, type AgentRegistryModuleOptions } from './agents';
-import { DecideHandler } from './decide/decide-handler';
+import { EvaluateHandler } from './evaluate/evaluate-handler';
 import { PolicyMetrics } from './metrics/policy-metrics';
-import { DecideResponder } from './decide/decide-responder';
+import { EvaluateResponder } from './evaluate/evaluate-responder';
 import { formatPolicyErrors, PolicyStore } from './rules';
 
 const WATCH = Symbol('WATCH');
 
-/** The policy service: loads the rules and the agent registry, watches them, and decides. */
+/** The policy service: loads the rules and the agent registry, watches them, and evaluates every request. */
 @Module({})
 export class PolicyModule implements OnApplicationShutdown {
   private readonly logger = new Logger('Policy');
@@ -29,13 +29,13 @@ export class PolicyModule implements OnApplicationShutdown {
         { provide: WATCH, useValue: opts.watch },
         agentRegistryProvider(opts.agents),
         {
-          provide: DecideHandler,
+          provide: EvaluateHandler,
           inject: [PolicyStore, EVENTS, AGENT_REGISTRY],
           useFactory: (store: PolicyStore, events: DurableEventPublisher, agents: AgentRegistry | null) =>
-            new DecideHandler(store, events, undefined, agents ?? undefined),
+            new EvaluateHandler(store, events, undefined, agents ?? undefined),
         },
         PolicyMetrics,
-        DecideResponder,
+        EvaluateResponder,
       ],
     };
   }

@@ -39,7 +39,7 @@ export class IngressMetrics {
 
   /** The exchange ended (answered, refused, or the agent left). */
   requestEnded(ctx: RequestContext, now: number): void {
-    // A deny is thrown by the decide stage itself, so its context never carries the decision.
+    // A deny is thrown by the evaluate stage itself, so its context never carries the decision.
     const decision = 'decision' in ctx ? ctx.decision.effect : ctx.response.refusal === 'denied' ? 'deny' : NO_DECISION;
     const verb = 'info' in ctx ? ctx.info.verb : NO_VERB;
     const status = ctx.response.gatewayStatus || ctx.response.upstreamStatus;

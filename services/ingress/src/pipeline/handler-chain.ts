@@ -9,7 +9,7 @@ import { Complete } from '../complete/complete';
 import { clientConnection, clientGone, type Exchange } from '../context/exchange';
 import { isRecorded, type Received, type RequestContext } from '../context/request-context';
 import { ResponseRecord } from '../context/response-record';
-import { RecordAndDecide } from '../decide/record-and-decide';
+import { RecordAndEvaluate } from '../evaluate/record-and-evaluate';
 import { Forward } from '../forward/forward';
 import { IngressMetrics } from '../metrics/ingress-metrics';
 import { EnforceLimits } from '../limits/enforce-limits';
@@ -25,7 +25,7 @@ const tracer = trace.getTracer('chaperone-ingress');
  * The ingress's handler chain, composed once, read top to bottom: every request and every upgrade
  * (exec, attach, port-forward) goes through the same stages. Each stage takes the context the one
  * before it produced; a stage that refuses throws a typed GatewayFailure, which `refuse` renders as
- * the Kubernetes Status the agent sees. Nothing reaches the cluster before `recordAndDecide` has
+ * the Kubernetes Status the agent sees. Nothing reaches the cluster before `recordAndEvaluate` has
  * the intercept and the decision durably stored; every intercepted request ends with exactly one
  * RequestCompleted (stored by `forward` once it owns the answer, else when the exchange closes).
  */
@@ -34,7 +34,7 @@ export class HandlerChain {
   constructor(
     private readonly authenticate: Authenticate,
     private readonly requestInfo: RequestInfoStage,
-    private readonly recordAndDecide: RecordAndDecide,
+    private readonly recordAndEvaluate: RecordAndEvaluate,
     private readonly enforceLimits: EnforceLimits,
     private readonly planMasking: PlanMasking,
     private readonly holdForApproval: HoldForApproval,
@@ -64,7 +64,7 @@ export class HandlerChain {
     try {
       const authenticated = at(await this.authenticate.run(reached as Received));
       const intercepted = at(this.requestInfo.run(authenticated));
-      const decided = at(await this.recordAndDecide.run(intercepted));
+      const decided = at(await this.recordAndEvaluate.run(intercepted));
       if (decided.review) return await this.answerReview.run(decided, decided.review.spec, decided.review.answer);
       const planned = at(this.planMasking.run(this.enforceLimits.run(decided)));
       const cleared = at(await this.holdForApproval.run(planned));

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { performance } from 'node:perf_hooks';
 import type { Attributes, Counter, Histogram } from '@opentelemetry/api';
-import type { DecideReply } from '@chaperone/contracts';
+import type { EvaluationReply } from '@chaperone/contracts';
 import { DURATION_BUCKETS_SECONDS, Metrics } from '@chaperone/service-runtime';
 
 const FAILED: Attributes = Object.freeze({ 'chaperone.policy.effect': 'none', 'error.type': 'not-recorded' });
@@ -24,7 +24,7 @@ export class PolicyMetrics {
   constructor(@Inject(Metrics) metrics: Metrics) {
     this.duration = metrics.meter.createHistogram('chaperone.policy.decision.duration', {
       unit: 's',
-      description: 'time to decide and durably record one request',
+      description: 'time to evaluate and durably record one request',
       advice: { explicitBucketBoundaries: [...DURATION_BUCKETS_SECONDS] },
     });
     this.decisions = metrics.meter.createCounter('chaperone.policy.decisions', {
@@ -33,12 +33,12 @@ export class PolicyMetrics {
     });
   }
 
-  /** Time one decide call and count its decision; the reply (or the error) passes through. */
-  async timed(decide: Promise<DecideReply>): Promise<DecideReply> {
+  /** Time one evaluation and count its decision; the reply (or the error) passes through. */
+  async timed(evaluation: Promise<EvaluationReply>): Promise<EvaluationReply> {
     const started = performance.now();
-    let reply: DecideReply;
+    let reply: EvaluationReply;
     try {
-      reply = await decide;
+      reply = await evaluation;
     } catch (e) {
       this.duration.record((performance.now() - started) / 1000, FAILED);
       throw e;

@@ -12,7 +12,7 @@ const policy = policyOf([
 ]);
 
 function sources(scope?: AgentScope, refusal?: Decision): ReviewSources {
-  return { decide: (who, req) => evaluate(policy, who, req), rules: policy.rules, scopeOf: () => scope, registryRefusal: () => refusal };
+  return { evaluate: (who, req) => evaluate(policy, who, req), rules: policy.rules, scopeOf: () => scope, registryRefusal: () => refusal };
 }
 
 const ask = (attrs: Record<string, string>, s = sources()) => answerReview({ kind: 'access', resourceAttributes: attrs }, identity(), s);

@@ -23,7 +23,7 @@ export const SELF_REVIEW_RULE = 'self-review';
 /** What answering needs: the same decision a real request would get, the rules, and the registry. */
 export interface ReviewSources {
   /** The decision a request with these attributes would get (registry first, then the rules). */
-  decide(identity: Identity, request: RequestInfo): Decision;
+  evaluate(identity: Identity, request: RequestInfo): Decision;
   readonly rules: readonly CompiledRule[];
   /** The agent's registered scope; undefined when it has none (no registry, or not registered). */
   scopeOf(identity: Identity): AgentScope | undefined;
@@ -54,7 +54,7 @@ function answerAccess(spec: Extract<SelfReviewSpec, { kind: 'access' }>, identit
   const request = requestOf(spec);
   if (typeof request === 'string') return { allowed: false, evaluationError: request };
   if (isSelfReview(request)) return { allowed: true, reason: `${SELF_REVIEW_RULE}: every agent may ask what it may do` };
-  const decision = sources.decide(identity, request);
+  const decision = sources.evaluate(identity, request);
   switch (decision.effect) {
     case 'allow':
       return { allowed: true, reason: decision.reason };

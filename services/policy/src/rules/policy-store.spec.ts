@@ -60,11 +60,11 @@ describe('PolicyStore', () => {
       expect(() => PolicyStore.fromFile(join(dir, 'missing.yaml'))).toThrow(/cannot read missing\.yaml: ENOENT/);
     });
 
-    it('loads a valid file and decides with it', () => {
+    it('loads a valid file and evaluates with it', () => {
       writeFileSync(file, policyAllowing('pods'));
       store = PolicyStore.fromFile(file);
       expect(store.version).toMatch(/^sha256:/);
-      expect(store.decide(identity(), getPods)).toMatchObject({ effect: 'allow', policyVersion: store.version });
+      expect(store.evaluate(identity(), getPods)).toMatchObject({ effect: 'allow', policyVersion: store.version });
     });
   });
 
@@ -80,8 +80,8 @@ describe('PolicyStore', () => {
       // Then the new version is in force
       expect(result).toEqual({ ok: true, version: store.version, changed: true });
       expect(store.version).not.toBe(before);
-      expect(store.decide(identity(), getSecrets).effect).toBe('allow');
-      expect(store.decide(identity(), getPods).effect).toBe('deny');
+      expect(store.evaluate(identity(), getSecrets).effect).toBe('allow');
+      expect(store.evaluate(identity(), getPods).effect).toBe('deny');
     });
 
     it('reports unchanged content as not changed', () => {
@@ -99,7 +99,7 @@ describe('PolicyStore', () => {
       expect(result.ok).toBe(false);
       if (!result.ok) expect(result.errors).toContainEqual(expect.objectContaining({ line: 7, path: 'rules[0].verb' }));
       expect(store.version).toBe(before);
-      expect(store.decide(identity(), getPods).effect).toBe('allow');
+      expect(store.evaluate(identity(), getPods).effect).toBe('allow');
     });
 
     it('keeps the previous policy when the file disappears', () => {
@@ -107,7 +107,7 @@ describe('PolicyStore', () => {
       store = PolicyStore.fromFile(file);
       rmSync(file);
       expect(store.reload()).toEqual({ ok: false, errors: [expect.objectContaining({ line: 0 })] });
-      expect(store.decide(identity(), getPods).effect).toBe('allow');
+      expect(store.evaluate(identity(), getPods).effect).toBe('allow');
     });
   });
 
@@ -125,13 +125,13 @@ describe('PolicyStore', () => {
       // Then the new policy is picked up and reported once
       await waitFor(() => results.length > 0);
       expect(results[0]).toEqual({ ok: true, version: store.version, changed: true });
-      expect(store.decide(identity(), getSecrets).effect).toBe('allow');
+      expect(store.evaluate(identity(), getSecrets).effect).toBe('allow');
 
       // And the watch survives the rename: a second replacement is seen too
       writeFileSync(tmp, policyAllowing('configmaps'));
       renameSync(tmp, file);
       await waitFor(() => results.length > 1);
-      expect(store.decide(identity(), resourceRequest('get', 'configmaps', { name: 'c' })).effect).toBe('allow');
+      expect(store.evaluate(identity(), resourceRequest('get', 'configmaps', { name: 'c' })).effect).toBe('allow');
     });
 
     it('reports an invalid edit once and keeps the previous policy', async () => {
@@ -175,7 +175,7 @@ describe('PolicyStore', () => {
       // Then the new content is in force, though policy.yaml itself never changed
       await waitFor(() => results.length > 0);
       expect(results[0]).toMatchObject({ ok: true, changed: true });
-      expect(store.decide(identity(), getSecrets).effect).toBe('allow');
+      expect(store.evaluate(identity(), getSecrets).effect).toBe('allow');
     });
 
     it('stops after close()', async () => {
@@ -188,7 +188,7 @@ describe('PolicyStore', () => {
       // Nothing to poll for: give a watcher that wrongly survived ample time to fire.
       await new Promise((r) => setTimeout(r, 200));
       expect(results).toEqual([]);
-      expect(store.decide(identity(), getSecrets).effect).toBe('deny');
+      expect(store.evaluate(identity(), getSecrets).effect).toBe('deny');
     });
 
     it('refuses to watch twice', () => {

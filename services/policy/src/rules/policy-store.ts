@@ -61,7 +61,7 @@ export class PolicyStore {
     return this.policy.version;
   }
 
-  decide(identity: Identity, request: RequestInfo): Decision {
+  evaluate(identity: Identity, request: RequestInfo): Decision {
     return evaluate(this.policy, identity, request);
   }
 

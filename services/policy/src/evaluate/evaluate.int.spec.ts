@@ -7,7 +7,7 @@ import { NestFactory } from '@nestjs/core';
 import type { INestApplication } from '@nestjs/common';
 import { connect, type JetStreamManager, type NatsConnection } from 'nats';
 import { decodeJson, encodeJson, requestJson, RpcFailed } from '@chaperone/bus';
-import { busSubjects, DecideReplySchema, type BusSubjects, type DecideReply, type DecideRequest, type RequestIntercepted } from '@chaperone/contracts';
+import { busSubjects, EvaluationReplySchema, type BusSubjects, type EvaluationReply, type EvaluationRequest, type RequestIntercepted } from '@chaperone/contracts';
 import { Readiness } from '@chaperone/service-runtime';
 import { PolicyModule } from '../policy.module';
 import { PolicyStore } from '../rules';
@@ -25,7 +25,7 @@ rules:
     resources: ["pods"]
 `;
 
-function intercepted(verb: 'list' | 'delete', sessionId = 'session-int'): RequestIntercepted & DecideRequest['intercepted'] {
+function intercepted(verb: 'list' | 'delete', sessionId = 'session-int'): RequestIntercepted & EvaluationRequest['intercepted'] {
   const path = '/api/v1/namespaces/default/pods';
   return {
     eventId: randomUUID(),
@@ -60,7 +60,7 @@ function intercepted(verb: 'list' | 'delete', sessionId = 'session-int'): Reques
   };
 }
 
-const decideRequest = (event: DecideRequest['intercepted']): DecideRequest => ({ schemaVersion: 2, intercepted: event });
+const evaluationRequest = (event: EvaluationRequest['intercepted']): EvaluationRequest => ({ schemaVersion: 2, intercepted: event });
 
 /** The policy service as it runs: its module in a Nest application, on a bus prefix of its own. */
 async function startPolicy(subjects: BusSubjects, policyFile: string, watch: boolean): Promise<INestApplication> {
@@ -84,7 +84,7 @@ describe('policy service over real NATS', () => {
   let nc: NatsConnection;
   let jsm: JetStreamManager;
 
-  const ask = async (request: unknown): Promise<DecideReply> => DecideReplySchema.parse(await requestJson(nc, subjects.policyDecide, request, 5000));
+  const ask = async (request: unknown): Promise<EvaluationReply> => EvaluationReplySchema.parse(await requestJson(nc, subjects.policyEvaluate, request, 5000));
   const storedCount = async (): Promise<number> => (await jsm.streams.info(subjects.eventsStream)).state.messages;
   const lastStored = async () => {
     const seq = (await jsm.streams.info(subjects.eventsStream)).state.last_seq;
@@ -106,14 +106,14 @@ describe('policy service over real NATS', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('is ready once it serves decide requests', () => {
-    expect(app.get(Readiness).evaluate().checks['decide']).toMatchObject({ ok: true });
+  it('is ready once it serves evaluation requests', () => {
+    expect(app.get(Readiness).evaluate().checks['evaluate']).toMatchObject({ ok: true });
   });
 
-  it('given an allowed request, when asked to decide, then the intercept and its decision are one stored message before it replies allow', async () => {
+  it('given an allowed request, when asked to evaluate, then the intercept and its decision are one stored message before it replies allow', async () => {
     const event = intercepted('list');
     const before = await storedCount();
-    const reply = await ask(decideRequest(event));
+    const reply = await ask(evaluationRequest(event));
     // Read right after the reply, without waiting: the reply is sent only after the PubAck.
     const stored = await lastStored();
     expect(await storedCount()).toBe(before + 1);
@@ -138,13 +138,13 @@ describe('policy service over real NATS', () => {
 
   it('given a request no rule allows, then it is denied by default, and that is stored too', async () => {
     const event = intercepted('delete');
-    const reply = await ask(decideRequest(event));
+    const reply = await ask(evaluationRequest(event));
     expect(reply.decision).toMatchObject({ effect: 'deny', rule: 'default-deny' });
     expect((await lastStored()).body).toMatchObject([{ eventId: event.eventId }, { eventId: reply.decisionEventId, payload: { decision: { effect: 'deny' } } }]);
   });
 
   it('given the same request again (a retry), then it answers the same decision id and stores nothing new', async () => {
-    const request = decideRequest(intercepted('list'));
+    const request = evaluationRequest(intercepted('list'));
     const a = await ask(request);
     const after = await storedCount();
     const b = await ask(request);
@@ -162,21 +162,21 @@ describe('policy service over real NATS', () => {
     const secret = 'Bearer eyJhbGciOi-secret';
     const before = await storedCount();
     const bad = { schemaVersion: 2, intercepted: { ...intercepted('list'), identity: { subject: secret } } };
-    const refused = requestJson(nc, subjects.policyDecide, bad, 5000);
+    const refused = requestJson(nc, subjects.policyEvaluate, bad, 5000);
     await expect(refused).rejects.toBeInstanceOf(RpcFailed);
     await expect(refused).rejects.toThrow(/intercepted\.identity\.username/);
     await expect(refused).rejects.not.toThrow(secret);
-    await expect(requestJson(nc, subjects.policyDecide, decideRequest({ ...intercepted('list'), identity: null as never }), 5000)).rejects.toThrow(
+    await expect(requestJson(nc, subjects.policyEvaluate, evaluationRequest({ ...intercepted('list'), identity: null as never }), 5000)).rejects.toThrow(
       /intercepted\.identity/,
     );
     // A version 1 request (the intercept's id, not the event) is refused, not half-understood.
-    await expect(requestJson(nc, subjects.policyDecide, { schemaVersion: 1, interceptEventId: 'x' }, 5000)).rejects.toThrow(/schemaVersion/);
+    await expect(requestJson(nc, subjects.policyEvaluate, { schemaVersion: 1, interceptEventId: 'x' }, 5000)).rejects.toThrow(/schemaVersion/);
     expect(await storedCount()).toBe(before);
   });
 
   it('given a body that is not JSON, then it answers an error that does not quote it, and stores nothing', async () => {
     const before = await storedCount();
-    const reply = await nc.request(subjects.policyDecide, new TextEncoder().encode('{"token": "sk-secret-value" oops'), { timeout: 5000 });
+    const reply = await nc.request(subjects.policyEvaluate, new TextEncoder().encode('{"token": "sk-secret-value" oops'), { timeout: 5000 });
     expect(decodeJson(reply.data)).toEqual({ error: { message: 'the request is not valid JSON' } });
     expect(await storedCount()).toBe(before);
   });
@@ -185,7 +185,7 @@ describe('policy service over real NATS', () => {
     const info = await jsm.streams.info(subjects.eventsStream);
     await jsm.streams.update(subjects.eventsStream, { ...info.config, max_msgs: info.state.messages });
     try {
-      await expect(requestJson(nc, subjects.policyDecide, decideRequest(intercepted('list')), 5000)).rejects.toThrow(
+      await expect(requestJson(nc, subjects.policyEvaluate, evaluationRequest(intercepted('list')), 5000)).rejects.toThrow(
         /the decision could not be recorded: .*events stream is full/,
       );
     } finally {
@@ -195,15 +195,15 @@ describe('policy service over real NATS', () => {
   });
 
   it('given a hot reload to a stricter policy, then the next decision uses the new version', async () => {
-    const before = await ask(decideRequest(intercepted('list')));
+    const before = await ask(evaluationRequest(intercepted('list')));
     writeFileSync(join(dir, 'policy.yaml'), POLICY.replace('effect: allow', 'effect: deny'));
-    await waitFor(async () => (await ask(decideRequest(intercepted('list')))).decision.effect === 'deny');
-    const after = await ask(decideRequest(intercepted('list')));
+    await waitFor(async () => (await ask(evaluationRequest(intercepted('list')))).decision.effect === 'deny');
+    const after = await ask(evaluationRequest(intercepted('list')));
     expect(after.decision.policyVersion).not.toBe(before.decision.policyVersion);
     // An invalid edit is refused: the stricter policy stays in force.
     writeFileSync(join(dir, 'policy.yaml'), 'rules: [oops');
     await new Promise((r) => setTimeout(r, 400));
-    const still = await ask(decideRequest(intercepted('list')));
+    const still = await ask(evaluationRequest(intercepted('list')));
     expect(still.decision).toMatchObject({ effect: 'deny', policyVersion: after.decision.policyVersion });
   });
 });
@@ -231,8 +231,8 @@ describe('policy service shutdown over real NATS', () => {
     // Eight requesters back to back, each until its first answer that is not a decision.
     const requester = async (): Promise<void> => {
       for (;;) {
-        const result = await nc.request(subjects.policyDecide, encodeJson(decideRequest(intercepted('list'))), { timeout: 3000 }).then(
-          (m) => ((decodeJson(m.data) as DecideReply).decision?.effect === 'allow' ? 'decided' : 'other'),
+        const result = await nc.request(subjects.policyEvaluate, encodeJson(evaluationRequest(intercepted('list'))), { timeout: 3000 }).then(
+          (m) => ((decodeJson(m.data) as EvaluationReply).decision?.effect === 'allow' ? 'decided' : 'other'),
           (e: unknown) => `code ${String((e as { code?: string }).code)}`,
         );
         results.push(result);
@@ -242,16 +242,16 @@ describe('policy service shutdown over real NATS', () => {
     const requesters = Array.from({ length: 8 }, requester);
     await waitFor(() => results.length >= 100);
     await app.close();
-    expect(app.get(Readiness).evaluate().checks['decide']).toMatchObject({ ok: false });
+    expect(app.get(Readiness).evaluate().checks['evaluate']).toMatchObject({ ok: false });
     await Promise.all(requesters);
     expect(results.filter((r) => r !== 'decided' && r !== 'code 503')).toEqual([]);
     const stored = (await (await nc.jetstreamManager()).streams.info(subjects.eventsStream)).state.messages;
     expect(stored).toBe(results.filter((r) => r === 'decided').length);
   });
 
-  it('given a stopped policy service, then a decide request fails with no responders, not a timeout', async () => {
+  it('given a stopped policy service, then an evaluation request fails with no responders, not a timeout', async () => {
     const started = Date.now();
-    const failure = await nc.request(subjects.policyDecide, encodeJson(decideRequest(intercepted('list'))), { timeout: 5000 }).catch((e: unknown) => e);
+    const failure = await nc.request(subjects.policyEvaluate, encodeJson(evaluationRequest(intercepted('list'))), { timeout: 5000 }).catch((e: unknown) => e);
     console.log(`no-responders answer after ${Date.now() - started} ms (request timeout 5000 ms)`);
     expect(failure).toMatchObject({ code: '503' });
   });

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { JetStreamManager, NatsConnection } from 'nats';
 import { createAuthenticator, createLocalIssuer, type Authenticator } from '@chaperone/auth';
 import { connectBus, decodeJson, DurableEventPublisher, ensureEventsStream, ErrorReply, serveJson, type JsonResponder } from '@chaperone/bus';
-import { busSubjects, type DecideReply, type Decision } from '@chaperone/contracts';
+import { busSubjects, type EvaluationReply, type Decision } from '@chaperone/contracts';
 import { trace } from '@opentelemetry/api';
 import { Authenticate } from '../authenticate/authenticate';
 import { ResponseRecord } from '../context/response-record';
@@ -16,7 +16,7 @@ import { EvidenceWriter } from '../evidence/evidence-writer';
 import { RequestInfoStage } from '../request-info/request-info';
 import type { IngressConfig } from '../tokens';
 import { PolicyClient } from './policy-client';
-import { RecordAndDecide } from './record-and-decide';
+import { RecordAndEvaluate } from './record-and-evaluate';
 
 const servers = [process.env['NATS_URL'] ?? 'nats://127.0.0.1:4222'];
 const ALLOW: Decision = {
@@ -32,11 +32,11 @@ const ALLOW: Decision = {
 };
 
 /**
- * Record and decide against the real NATS, behind the real stages before it (a real HTTP request,
- * a verified token): what the decide request carries, and who records the intercept. The policy side
+ * Record and evaluate against the real NATS, behind the real stages before it (a real HTTP request,
+ * a verified token): what the evaluation request carries, and who records the intercept. The policy side
  * is a stand-in responder on the bus (a service never imports another service).
  */
-describe('record and decide (real NATS)', () => {
+describe('record and evaluate (real NATS)', () => {
   jest.setTimeout(30_000);
   const subjects = busSubjects(`intercept-int-${randomUUID().slice(0, 8)}`);
   const dir = mkdtempSync(join(tmpdir(), 'intercept-int-'));
@@ -52,7 +52,7 @@ describe('record and decide (real NATS)', () => {
   const standIn = (answer: (request: unknown) => Promise<unknown>): unknown[] => {
     const seen: unknown[] = [];
     policy = serveJson(nc, {
-      subject: subjects.policyDecide,
+      subject: subjects.policyEvaluate,
       queue: subjects.queue('policy'),
       handle: (request) => {
         seen.push(request);
@@ -84,14 +84,14 @@ describe('record and decide (real NATS)', () => {
     const evidence = new EvidenceWriter(new DurableEventPublisher(nc.jetstream(), subjects, 2000));
     const authenticate = new Authenticate(authenticator, evidence);
     const requestInfo = new RequestInfoStage({ service: 'ingress', instance: 'ingress-int' });
-    const recordAndDecide = new RecordAndDecide(new PolicyClient(nc, { policyTimeoutMs: 2000 } as IngressConfig, subjects), evidence);
+    const recordAndEvaluate = new RecordAndEvaluate(new PolicyClient(nc, { policyTimeoutMs: 2000 } as IngressConfig, subjects), evidence);
     const tracer = trace.getTracer('test');
     server = createServer((req, res) => {
       const requestId = randomUUID();
       const received = { stage: 'received', exchange: { kind: 'http', req, res }, requestId, started: 0, span: tracer.startSpan('test'), response: new ResponseRecord() } as const;
       authenticate
         .run(received)
-        .then((authenticated) => recordAndDecide.run(requestInfo.run(authenticated)))
+        .then((authenticated) => recordAndEvaluate.run(requestInfo.run(authenticated)))
         .then(
           (d) => res.end(JSON.stringify({ requestId, interceptEventId: d.intercepted.eventId, decisionEventId: d.decisionEventId })),
           (e: unknown) => {
@@ -115,8 +115,8 @@ describe('record and decide (real NATS)', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('given policy decides, then the decide request carries the whole RequestIntercepted and the ingress stores nothing itself', async () => {
-    const seen = standIn(async () => ({ schemaVersion: 1, decisionEventId: 'd-1', decision: ALLOW }) satisfies DecideReply);
+  it('given policy evaluates, then the evaluation request carries the whole RequestIntercepted and the ingress stores nothing itself', async () => {
+    const seen = standIn(async () => ({ schemaVersion: 1, decisionEventId: 'd-1', decision: ALLOW }) satisfies EvaluationReply);
     const before = await storedCount();
     const admitted = await admit();
     expect(admitted).toMatchObject({ decisionEventId: 'd-1' });
@@ -166,7 +166,7 @@ describe('record and decide (real NATS)', () => {
     });
     const before = await storedCount();
     const refused = await admit();
-    expect(refused).toMatchObject({ kind: 'policy-unavailable', message: 'the policy service could not decide (the decision could not be recorded: the events stream is full)' });
+    expect(refused).toMatchObject({ kind: 'policy-unavailable', message: 'the policy service could not evaluate the request (the decision could not be recorded: the events stream is full)' });
     await waitFor(async () => (await storedCount()) === before + 1);
   });
 });

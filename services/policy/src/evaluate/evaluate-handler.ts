@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ErrorReply, type DurableEventPublisher } from '@chaperone/bus';
-import { ContractViolation, DecideRequestSchema, parseContract, selfReviewKind, type AgentLimits, type AgentScope, type DecideReply, type DecideRequest, type Decision, type Identity, type PolicyDecided, type RequestInfo, type SelfReviewAnswer } from '@chaperone/contracts';
+import { ContractViolation, EvaluationRequestSchema, parseContract, selfReviewKind, type AgentLimits, type AgentScope, type EvaluationReply, type EvaluationRequest, type Decision, type Identity, type PolicyDecided, type RequestInfo, type SelfReviewAnswer } from '@chaperone/contracts';
 import { EVENTS } from '@chaperone/service-runtime';
 import { PolicyStore } from '../rules';
 import { answerReview, selfReviewDecision, type ReviewSources } from '../review';
@@ -19,17 +19,17 @@ export interface AgentGate {
 const ANY_REQUEST: RequestInfo = { isResourceRequest: false, path: '/', verb: 'get' };
 
 /**
- * Decides one intercepted request and records it. The intercept and its decision are stored in one
+ * Evaluates one intercepted request and records it. The intercept and its decision are stored in one
  * durable write, and the reply goes out only after the server acknowledged it: the ingress forwards
  * nothing whose interception and decision are not evidence.
  *
  * Validation is zod's own: zod 4 compiles an object schema to one generated function the first time
- * it parses (about 0.5 µs for a DecideRequest, less than decoding its JSON), so the contract stays
+ * it parses (about 0.5 µs for a EvaluationRequest, less than decoding its JSON), so the contract stays
  * the single definition of what is accepted.
  */
 @Injectable()
-export class DecideHandler {
-  private readonly logger = new Logger(DecideHandler.name);
+export class EvaluateHandler {
+  private readonly logger = new Logger(EvaluateHandler.name);
 
   constructor(
     private readonly store: PolicyStore,
@@ -38,20 +38,20 @@ export class DecideHandler {
     private readonly agents?: AgentGate,
   ) {}
 
-  /** The reply to a decoded DecideRequest; throws ErrorReply (nothing recorded) when there is none. */
-  async decide(raw: unknown): Promise<DecideReply> {
-    let request: DecideRequest;
+  /** The reply to a decoded EvaluationRequest; throws ErrorReply (nothing recorded) when there is none. */
+  async evaluate(raw: unknown): Promise<EvaluationReply> {
+    let request: EvaluationRequest;
     try {
-      request = parseContract(DecideRequestSchema, 'DecideRequest', raw);
+      request = parseContract(EvaluationRequestSchema, 'EvaluationRequest', raw);
     } catch (e) {
-      const message = e instanceof ContractViolation ? e.message : 'invalid decide request';
+      const message = e instanceof ContractViolation ? e.message : 'invalid evaluation request';
       this.logger.warn(message);
       throw new ErrorReply(message);
     }
     const { intercepted } = request;
     const { identity, payload } = intercepted;
     const review = this.review(request);
-    const verdict = review ? (this.agents?.refuse(identity, ANY_REQUEST, this.store.version) ?? selfReviewDecision(this.store.version)) : this.decideRequest(identity, payload.request);
+    const verdict = review ? (this.agents?.refuse(identity, ANY_REQUEST, this.store.version) ?? selfReviewDecision(this.store.version)) : this.evaluateRequest(identity, payload.request);
     const limits = this.agents?.limitsFor(identity);
     const decision: Decision = limits ? { ...verdict, limits } : verdict;
     const decided: PolicyDecided = {
@@ -76,15 +76,15 @@ export class DecideHandler {
     return { schemaVersion: 1, decisionEventId: decided.eventId, decision, ...(review && decision.effect !== 'deny' ? { review } : {}) };
   }
 
-  private decideRequest(identity: Identity, request: RequestInfo): Decision {
-    return this.agents?.refuse(identity, request, this.store.version) ?? this.store.decide(identity, request);
+  private evaluateRequest(identity: Identity, request: RequestInfo): Decision {
+    return this.agents?.refuse(identity, request, this.store.version) ?? this.store.evaluate(identity, request);
   }
 
   /** The answer to a self review (kubectl auth can-i), when the request creates one and says what it asks. */
-  private review({ intercepted, review }: DecideRequest): SelfReviewAnswer | undefined {
+  private review({ intercepted, review }: EvaluationRequest): SelfReviewAnswer | undefined {
     if (!review || selfReviewKind(intercepted.payload.request) !== review.kind) return undefined;
     const sources: ReviewSources = {
-      decide: (identity, request) => this.decideRequest(identity, request),
+      evaluate: (identity, request) => this.evaluateRequest(identity, request),
       rules: this.store.current.rules,
       scopeOf: (identity) => this.agents?.scopeOf(identity),
       registryRefusal: (identity) => this.agents?.refuse(identity, ANY_REQUEST, this.store.version),

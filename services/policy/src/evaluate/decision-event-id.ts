@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 
 /**
- * The PolicyDecided event id is derived from the intercept it answers, so a redelivered or retried
- * decide request yields the same event id and the evidence store keeps one decision per request.
+ * The PolicyDecided event id is derived from the intercept it answers, so a redelivered or 
+ * evaluation request yields the same event id and the evidence store keeps one decision per request.
  */
 export function decisionEventId(interceptEventId: string): string {
   const h = createHash('sha256').update(`PolicyDecided/${interceptEventId}`).digest('hex');

@@ -1,10 +1,10 @@
 #!/usr/bin/env node
-// CPU the policy service spends per decision. Starts the built policy service as its own process on a
-// bus prefix of its own (real NATS, real events stream), fires N decide requests at it with C in
+// CPU the policy service spends per evaluation. Starts the built policy service as its own process on a
+// bus prefix of its own (real NATS, real events stream), fires N evaluation requests at it with C in
 // flight, and reads the process's CPU time (user + system, /proc/<pid>/stat) before and after.
 // The figure includes everything the service does per request: decode, validate, evaluate, the
 // durable publish of the evidence (the intercept and its decision, one message) and the reply.
-// Usage: node scripts/bench policy-decide [requests=5000] [concurrency=8] [rounds=3]
+// Usage: node scripts/bench policy-evaluate [requests=5000] [concurrency=8] [rounds=3]
 'use strict';
 const { mkdtempSync, readFileSync, rmSync, writeFileSync } = require('node:fs');
 const { tmpdir } = require('node:os');
@@ -39,8 +39,8 @@ function cpuSecondsOf(pid) {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
-/** One decide request as the ingress sends it: a fresh request of one session, its intercept event. */
-function decideRequest() {
+/** One evaluation request as the ingress sends it: a fresh request of one session, its intercept event. */
+function evaluationRequest() {
   const path = '/api/v1/namespaces/default/pods/worker-0';
   return {
     schemaVersion: 2,
@@ -67,7 +67,7 @@ function decideRequest() {
 }
 
 async function ask(nc, subjects) {
-  const reply = await requestJson(nc, subjects.policyDecide, decideRequest(), 5000);
+  const reply = await requestJson(nc, subjects.policyEvaluate, evaluationRequest(), 5000);
   if (reply?.decision?.effect !== 'allow') throw new Error(`unexpected reply ${JSON.stringify(reply)}`);
 }
 

@@ -8,11 +8,11 @@ import { PolicyClient } from './policy-client';
 
 /**
  * Stage 3: record the intercept and get the policy's decision, both durably stored before anything
- * can be forwarded. The decide request carries the intercept, and policy stores it with its decision
+ * can be forwarded. The evaluation request carries the intercept, and policy stores it with its decision
  * in one write before replying. A deny ends the chain here; allow, mask and approve go on.
  */
 @Injectable()
-export class RecordAndDecide {
+export class RecordAndEvaluate {
   constructor(
     private readonly policy: PolicyClient,
     private readonly evidence: EvidenceWriter,
@@ -25,7 +25,7 @@ export class RecordAndDecide {
       // kubectl auth can-i: the question is in the body, and policy answers it (never the cluster).
       const reviewKind = ctx.exchange.kind === 'http' ? selfReviewKind(ctx.info) : undefined;
       if (reviewKind && ctx.exchange.kind === 'http') review = await readReview(ctx.exchange.req, reviewKind);
-      decided = await this.policy.decide({ schemaVersion: 2, intercepted: { ...ctx.intercepted, identity: ctx.refs.identity }, ...(review ? { review } : {}) });
+      decided = await this.policy.evaluate({ schemaVersion: 2, intercepted: { ...ctx.intercepted, identity: ctx.refs.identity }, ...(review ? { review } : {}) });
     } catch (e) {
       // No decision: the intercept is recorded here, for the refused request's evidence (the audit
       // keeps one copy if policy stored it after all).

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { NatsConnection } from 'nats';
 import { requestJson, RpcFailed } from '@chaperone/bus';
-import { DecideReplySchema, parseContract, type BusSubjects, type DecideReply, type DecideRequest } from '@chaperone/contracts';
+import { EvaluationReplySchema, parseContract, type BusSubjects, type EvaluationReply, type EvaluationRequest } from '@chaperone/contracts';
 import { BUS, NATS_CONNECTION } from '@chaperone/service-runtime';
 import { GatewayFailure } from '../errors/gateway-errors';
 import { INGRESS_CONFIG, type IngressConfig } from '../tokens';
@@ -20,21 +20,21 @@ export class PolicyClient {
     @Inject(BUS) private readonly subjects: BusSubjects,
   ) {}
 
-  async decide(request: DecideRequest): Promise<DecideReply> {
+  async evaluate(request: EvaluationRequest): Promise<EvaluationReply> {
     let raw: unknown;
     try {
-      raw = await requestJson(this.nc, this.subjects.policyDecide, request, this.config.policyTimeoutMs);
+      raw = await requestJson(this.nc, this.subjects.policyEvaluate, request, this.config.policyTimeoutMs);
     } catch (e) {
       const message =
         e instanceof RpcFailed
-          ? `the policy service could not decide (${e.message})`
+          ? `the policy service could not evaluate the request (${e.message})`
           : (e as { code?: string }).code === 'TIMEOUT'
             ? `the policy service did not answer within ${this.config.policyTimeoutMs} ms`
             : `the policy service is unreachable (${describe(e)})`;
       throw new GatewayFailure({ kind: 'policy-unavailable', message });
     }
     try {
-      return parseContract(DecideReplySchema, 'DecideReply', raw);
+      return parseContract(EvaluationReplySchema, 'EvaluationReply', raw);
     } catch (e) {
       throw new GatewayFailure({ kind: 'policy-unavailable', message: `the policy service sent an invalid reply (${describe(e)})` });
     }
