@@ -1,4 +1,5 @@
 import { bodyLinks, type BodyLink } from '../bodies/body-links';
+import { recordingLink, type RecordingLink } from '../bodies/recording-link';
 import type { ReadModel, RequestView } from '../read-model';
 
 /** One request of a session's timeline, as GET /sessions/{id} returns it. */
@@ -25,6 +26,8 @@ export interface TimelineEntry {
   requestBody: string | null;
   /** What was recorded of each body, and where to read it while it is stored. */
   bodies: { request: BodyLink | null; response: BodyLink | null };
+  /** An exec or attach session's asciicast recording, and where to read it while it is stored. */
+  recording: RecordingLink | null;
   eventIds: RequestView['eventIds'];
 }
 
@@ -60,6 +63,7 @@ export function requestTimeline(model: ReadModel, r: RequestView): TimelineEntry
     latencyMs: r.completion?.durationMs ?? null,
     requestBody: r.completion?.requestBody?.digest ?? null,
     bodies: bodyLinks(r),
+    recording: recordingLink(r),
     eventIds: r.eventIds,
   };
 }
