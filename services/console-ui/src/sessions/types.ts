@@ -19,6 +19,18 @@ export interface BodyLink {
   href?: string;
 }
 
+/** An exec or attach session's asciicast recording (reports: bodies/recording-link.ts). */
+export interface RecordingLink {
+  state: 'stored' | 'pruned';
+  format: 'asciicast-v2';
+  digest: string;
+  size: number;
+  truncated: boolean;
+  deferred?: boolean;
+  prunedAsOf?: string;
+  href?: string;
+}
+
 export interface TimelineEntry {
   requestId: string;
   decision: { effect: string; rule: string; reason: string } | null;
@@ -29,6 +41,7 @@ export interface TimelineEntry {
   status: number | null;
   latencyMs: number | null;
   bodies: { request: BodyLink | null; response: BodyLink | null };
+  recording?: RecordingLink | null;
 }
 
 export interface ReplayStep {
