@@ -15,3 +15,4 @@ export * from './masking';
 export * from './evidence-streams';
 export * from './agent-registry';
 export * from './self-review';
+export * from './reports-api';

@@ -1,3 +1,7 @@
+import type { RecordingLink } from '@chaperone/contracts';
+
+export type { RecordingLink };
+
 /** The reports API's session shapes (services/reports: GET /sessions, /sessions/{id}/replay). */
 export interface SessionSummary {
   sessionId: string;
@@ -16,18 +20,6 @@ export interface BodyLink {
   state: 'stored' | 'pruned' | 'digest-only';
   digest: string;
   size: number;
-  href?: string;
-}
-
-/** An exec or attach session's asciicast recording (reports: bodies/recording-link.ts). */
-export interface RecordingLink {
-  state: 'stored' | 'pruned';
-  format: 'asciicast-v2';
-  digest: string;
-  size: number;
-  truncated: boolean;
-  deferred?: boolean;
-  prunedAsOf?: string;
   href?: string;
 }
 

@@ -1,54 +1,5 @@
-import type { AgentScope } from '@chaperone/contracts';
+import type { AgentApproval, AgentDenial, AgentSummary } from '@chaperone/contracts';
 import type { ReadModel } from '../read-model';
-
-/** A denied request, as the agents page lists it. */
-export interface AgentDenial {
-  time: string;
-  requestId: string;
-  sessionId: string;
-  verb: string;
-  resource: string;
-  namespace: string;
-  name: string;
-  rule: string;
-  reason: string;
-}
-
-/** An approval the agent asked for, as the agents page lists it. */
-export interface AgentApproval {
-  approvalId: string;
-  requestedAt: string;
-  sessionId: string;
-  verb: string;
-  resource: string;
-  namespace: string;
-  name: string;
-  rule: string;
-  status: string;
-  approvers: string[];
-  decidedAt: string | null;
-}
-
-/** One agent of the registry (or seen without being registered), with what it did lately. */
-export interface AgentSummary {
-  agent: string;
-  /** False for an agent that made requests but is not (or no longer) in the registry. */
-  registered: boolean;
-  owner: string | null;
-  purpose: string | null;
-  scope: AgentScope | null;
-  registeredAt: string | null;
-  removedAt: string | null;
-  /** The last request of any of its sessions; null when it never made one. */
-  lastSeen: string | null;
-  sessions: number;
-  requests: number;
-  denials: number;
-  approvals: number;
-  /** The most recent first, at most `recent` of each. */
-  recentDenials: AgentDenial[];
-  recentApprovals: AgentApproval[];
-}
 
 export const DEFAULT_RECENT = 5;
 export const MAX_RECENT = 50;

@@ -1,23 +1,5 @@
+import type { RecordingLink } from '@chaperone/contracts';
 import type { RequestView } from '../read-model';
-
-/**
- * What the evidence says about an exec or attach session's recording (ExecSessionRecorded.recording,
- * an asciicast v2 file, masked when it was stored), for readers following the link:
- * - `stored`: in the blob store (`href` serves it; `deferred` when the ingress had to store it later);
- * - `pruned`: deleted by retention (`prunedAsOf`).
- */
-export interface RecordingLink {
-  state: 'stored' | 'pruned';
-  format: 'asciicast-v2';
-  digest: string;
-  size: number;
-  /** Events past CHAPERONE_EXEC_RECORDING_MAX_BYTES were not recorded. */
-  truncated: boolean;
-  deferred?: boolean;
-  prunedAsOf?: string;
-  /** The recording route of the reports API, relative to its root; only while the blob is stored. */
-  href?: string;
-}
 
 export function recordingHref(r: Pick<RequestView, 'sessionId' | 'requestId'>): string {
   return `/sessions/${encodeURIComponent(r.sessionId)}/requests/${encodeURIComponent(r.requestId)}/recording`;

@@ -1,5 +1,6 @@
 import { bodyLinks, type BodyLink } from '../bodies/body-links';
-import { recordingLink, type RecordingLink } from '../bodies/recording-link';
+import type { RecordingLink } from '@chaperone/contracts';
+import { recordingLink } from '../bodies/recording-link';
 import type { ReadModel, RequestView } from '../read-model';
 
 /** One request of a session's timeline, as GET /sessions/{id} returns it. */
