@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
+import { forPlayer } from './cast';
 import type { RecordingLink } from './types';
 
 /**
@@ -19,7 +20,7 @@ export function Recording({ token, link }: { token: string; link: RecordingLink 
     const load = async (): Promise<void> => {
       const res = await fetch(`/api/${href.replace(/^\//, '')}`, { headers: { authorization: `Bearer ${token}` } });
       if (!res.ok) throw new Error(`the recording could not be read (${res.status})`);
-      const cast = await res.text();
+      const cast = forPlayer(await res.text());
       const { create } = await import('./player');
       if (gone || !box.current) return;
       player = create({ data: cast }, box.current, { fit: 'width', terminalFontSize: 'small', idleTimeLimit: 2, controls: true, preload: true });
