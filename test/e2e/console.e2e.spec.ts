@@ -271,6 +271,7 @@ describe('the web console, in Chromium, against npm start', () => {
     await auditor.setViewportSize({ width: 390, height: 844 });
     await recording.scrollIntoViewIfNeeded();
     await screenshot(auditor, 'replay-exec-recording-390px');
+    await expect(auditor.evaluate('document.documentElement.scrollWidth')).resolves.toBeLessThanOrEqual(390);
     await auditor.setViewportSize({ width: 1280, height: 860 });
   }, 120_000);
 
