@@ -2,7 +2,8 @@ import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api';
 import { ago, target, when } from '../format';
 import { scopeText } from './scope';
-import type { AgentApproval, AgentDenial, AgentSummary } from './types';
+import type { ComponentChildren } from 'preact';
+import type { AgentApproval, AgentDenial, AgentRequestRef, AgentSummary } from './types';
 
 function SessionLink({ id, go, children }: { id: string; go: (path: string) => void; children: string }) {
   const path = `/sessions/${encodeURIComponent(id)}`;
@@ -19,35 +20,49 @@ function SessionLink({ id, go, children }: { id: string; go: (path: string) => v
   );
 }
 
-function Denials({ list, total, go }: { list: AgentDenial[]; total: number; go: (path: string) => void }) {
-  if (list.length === 0) return <p class="muted">No denied request.</p>;
+/**
+ * Recent requests of one kind as a table: when, what, the rule, what is particular to the kind
+ * (`extra`, headed `extraTitle`), and a link to the session's replay.
+ */
+function Recent<T extends AgentRequestRef>(props: {
+  list: T[];
+  total: number;
+  noun: string;
+  extraTitle?: string;
+  time: (x: T) => string;
+  id: (x: T) => string;
+  rule: (x: T) => ComponentChildren;
+  extra?: (x: T) => ComponentChildren;
+  go: (path: string) => void;
+}) {
+  const { list, total, noun, time, go } = props;
   return (
     <div class="table-wrap">
       <table>
         <caption class="muted">
-          Latest {list.length} of {total} denied request{total === 1 ? '' : 's'}
+          Latest {list.length} of {total} {noun}
+          {total === 1 ? '' : 's'}
         </caption>
         <thead>
           <tr>
-            <th scope="col">When</th>
-            <th scope="col">Request</th>
-            <th scope="col">Rule</th>
-            <th scope="col">Session</th>
+            {['When', 'Request', 'Rule', ...(props.extraTitle ? [props.extraTitle] : []), 'Session'].map((h) => (
+              <th key={h} scope="col">
+                {h}
+              </th>
+            ))}
           </tr>
         </thead>
         <tbody>
-          {list.map((d) => (
-            <tr key={d.requestId}>
+          {list.map((x) => (
+            <tr key={props.id(x)}>
               <td>
-                <time dateTime={d.time}>{when(d.time)}</time>
+                <time dateTime={time(x)}>{when(time(x))}</time>
               </td>
-              <td>{target(d)}</td>
+              <td>{target(x)}</td>
+              <td>{props.rule(x)}</td>
+              {props.extra && <td>{props.extra(x)}</td>}
               <td>
-                {d.rule}
-                {d.reason && <span class="muted"> — {d.reason}</span>}
-              </td>
-              <td>
-                <SessionLink id={d.sessionId} go={go}>
+                <SessionLink id={x.sessionId} go={go}>
                   Replay
                 </SessionLink>
               </td>
@@ -59,45 +74,45 @@ function Denials({ list, total, go }: { list: AgentDenial[]; total: number; go: 
   );
 }
 
+function Denials({ list, total, go }: { list: AgentDenial[]; total: number; go: (path: string) => void }) {
+  if (list.length === 0) return <p class="muted">No denied request.</p>;
+  return (
+    <Recent
+      list={list}
+      total={total}
+      noun="denied request"
+      time={(d) => d.time}
+      id={(d) => d.requestId}
+      rule={(d) => (
+        <>
+          {d.rule}
+          {d.reason && <span class="muted"> — {d.reason}</span>}
+        </>
+      )}
+      go={go}
+    />
+  );
+}
+
 function Approvals({ list, total, go }: { list: AgentApproval[]; total: number; go: (path: string) => void }) {
   if (list.length === 0) return <p class="muted">No approval asked for.</p>;
   return (
-    <div class="table-wrap">
-      <table>
-        <caption class="muted">
-          Latest {list.length} of {total} approval{total === 1 ? '' : 's'}
-        </caption>
-        <thead>
-          <tr>
-            <th scope="col">Asked</th>
-            <th scope="col">Request</th>
-            <th scope="col">Rule</th>
-            <th scope="col">Status</th>
-            <th scope="col">Session</th>
-          </tr>
-        </thead>
-        <tbody>
-          {list.map((a) => (
-            <tr key={a.approvalId}>
-              <td>
-                <time dateTime={a.requestedAt}>{when(a.requestedAt)}</time>
-              </td>
-              <td>{target(a)}</td>
-              <td>{a.rule}</td>
-              <td>
-                <span class={`badge ${a.status}`}>{a.status}</span>
-                {a.approvers.length > 0 && <span class="muted"> by {a.approvers.join(', ')}</span>}
-              </td>
-              <td>
-                <SessionLink id={a.sessionId} go={go}>
-                  Replay
-                </SessionLink>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <Recent
+      list={list}
+      total={total}
+      noun="approval"
+      extraTitle="Status"
+      time={(a) => a.requestedAt}
+      id={(a) => a.approvalId}
+      rule={(a) => a.rule}
+      extra={(a) => (
+        <>
+          <span class={`badge ${a.status}`}>{a.status}</span>
+          {a.approvers.length > 0 && <span class="muted"> by {a.approvers.join(', ')}</span>}
+        </>
+      )}
+      go={go}
+    />
   );
 }
 
