@@ -1,11 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { connect } from 'nats';
 import type { Page } from 'playwright-core';
 import { busSubjects } from '@chaperone/contracts';
+import { FAKE_EXEC_PASSWORD, FAKE_SERVICE_ACCOUNT_JWT } from '@chaperone/test-apiserver';
 import { launchBrowser, screenshot, type Browser } from './support/browser';
 
 /**
@@ -22,6 +23,24 @@ const POD = 'web-7d4b9c8f5-abcde';
 const BOBS_POD = 'worker-0';
 
 const stateDir = mkdtempSync(join(tmpdir(), 'chaperone-console-'));
+
+/**
+ * The demo policy and registry, except that the demo agent may exec in default (the demo denies it),
+ * so a session holds an exec recording for the replay's player.
+ */
+function demoFilesWithExec(): { policy: string; agents: string } {
+  const DENY_EXEC = / {2}- name: deny-exec-and-attach\n[\s\S]*?reason: "interactive access to containers is not available to agents"\n/;
+  const policy = readFileSync(join(ROOT, 'deploy', 'policy.example.yaml'), 'utf8');
+  const agents = readFileSync(join(ROOT, 'deploy', 'agents.example.yaml'), 'utf8');
+  expect(policy).toMatch(DENY_EXEC);
+  const SCOPE = 'resources: ["pods", "pods/log",';
+  expect(agents).toContain(SCOPE);
+  const files = { policy: join(stateDir, 'policy-with-exec.yaml'), agents: join(stateDir, 'agents-with-exec.yaml') };
+  const execRule = ['  - name: agents-exec-recorded', '    effect: allow', '    subjects:', '      groups: ["agents"]', '    verbs: ["create", "get"]', '    apiGroups: [""]', '    resources: ["pods/exec"]', '    namespaces: ["default"]', ''].join('\n');
+  writeFileSync(files.policy, policy.replace(DENY_EXEC, execRule));
+  writeFileSync(files.agents, agents.replace(SCOPE, 'resources: ["pods", "pods/log", "pods/exec",'));
+  return files;
+}
 const prefix = `e2e-console-${randomUUID().slice(0, 8)}`;
 let stack: ChildProcess;
 let output = '';
@@ -67,6 +86,11 @@ async function signIn(page: Page, user: string): Promise<void> {
   await page.getByTestId('user').filter({ hasText: user }).waitFor();
 }
 
+/** The text of the element that has the keyboard focus. */
+async function focused(page: Page): Promise<string> {
+  return String(await page.evaluate('document.activeElement ? document.activeElement.textContent : ""'));
+}
+
 function row(page: Page, text: string) {
   return page.getByTestId('approval-list').locator('li', { hasText: text });
 }
@@ -74,9 +98,10 @@ function row(page: Page, text: string) {
 beforeAll(async () => {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('CHAPERONE_') && k !== 'KUBECONFIG' && !k.startsWith('npm_')) env[k] = v;
+  const demo = demoFilesWithExec();
   stack = spawn(process.execPath, ['scripts/start.js'], {
     cwd: ROOT,
-    env: { ...env, HOME: stateDir, CHAPERONE_STATE_DIR: stateDir, CHAPERONE_NATS_URL: NATS_URL, CHAPERONE_BUS_PREFIX: prefix, CHAPERONE_HEALTH_PORT: '0', CHAPERONE_HTTPS_PORT: '0' },
+    env: { ...env, HOME: stateDir, CHAPERONE_STATE_DIR: stateDir, CHAPERONE_NATS_URL: NATS_URL, CHAPERONE_BUS_PREFIX: prefix, CHAPERONE_HEALTH_PORT: '0', CHAPERONE_HTTPS_PORT: '0', CHAPERONE_POLICY_FILE: demo.policy, CHAPERONE_AGENTS_FILE: demo.agents },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   stack.stdout?.on('data', (c: Buffer) => (output += c.toString()));
@@ -110,6 +135,8 @@ afterAll(async () => {
 
 describe('the web console, in Chromium, against npm start', () => {
   let alice: Page;
+  let auditor: Page;
+  let replayPath = '';
 
   it('alice signs in, sees the held `kubectl delete pod` and approves it; the waiting kubectl prints deleted', async () => {
     const held = kubectl('agent.kubeconfig', ['delete', 'pod', POD, '--request-timeout=120s']);
@@ -169,7 +196,7 @@ describe('the web console, in Chromium, against npm start', () => {
     const read = await kubectl('agent.kubeconfig', ['get', 'secret', 'db-credentials', '-o', 'yaml']).done;
     expect(read.code).toBe(0);
     expect(read.stdout).not.toContain(SECRET_B64);
-    const auditor = await newPage();
+    auditor = await newPage();
     await signIn(auditor, 'demo-auditor');
     await auditor.getByRole('link', { name: 'Sessions' }).click();
     await auditor.getByLabel('Resource').fill('secrets');
@@ -180,6 +207,7 @@ describe('the web console, in Chromium, against npm start', () => {
       await auditor.waitForTimeout(500);
     }
     await link.click();
+    replayPath = new URL(auditor.url()).pathname;
     const step = auditor.getByTestId('replay').locator('li', { hasText: 'kubectl get secrets db-credentials' });
     await step.waitFor();
     await expect(step.textContent()).resolves.toMatch(/allowed \(masked\) by rule "agents-read-secrets-masked"; masked \d+ values?/);
@@ -201,6 +229,93 @@ describe('the web console, in Chromium, against npm start', () => {
     expect(csv.split('\n')[0]).toContain('agent');
     expect(csv).toContain('db-credentials');
     expect(csv).not.toContain(SECRET);
+
+    // The printable HTML report, as it would be printed.
+    const [page] = await Promise.all([auditor.waitForEvent('download'), auditor.getByRole('button', { name: 'Download HTML' }).click()]);
+    const file = join(stateDir, 'soc2-report.html');
+    await page.saveAs(file);
+    const printable = await browser.context.newPage();
+    await printable.goto(`file://${file}`);
+    await expect(printable.getByRole('columnheader', { name: 'Request ID' }).first().isVisible()).resolves.toBe(true);
+    await expect(printable.getByRole('heading', { name: 'Decisions by rule' }).isVisible()).resolves.toBe(true);
+    await screenshot(printable, 'soc2-printable');
+    await printable.emulateMedia({ media: 'print' });
+    await screenshot(printable, 'soc2-printable-print');
+    await printable.close();
+  }, 90_000);
+
+  it('the auditor plays an exec recording in the session replay, masked, with the keyboard', async () => {
+    const exec = await kubectl('agent.kubeconfig', ['exec', BOBS_POD, '--', 'cat', '/etc/secret/token']).done;
+    expect({ code: exec.code, stderr: exec.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(exec.stdout).toContain('password=');
+    expect(exec.stdout).not.toContain(FAKE_EXEC_PASSWORD);
+    // The same token, so the same session: its replay gains the exec once the recording is projected.
+    const recording = auditor.getByTestId('replay').locator('li', { hasText: `kubectl exec ${BOBS_POD}` }).getByTestId('recording');
+    for (let i = 0; i < 60 && !(await recording.isVisible()); i++) {
+      await auditor.goto(new URL(replayPath, consoleUrl).toString());
+      await auditor.getByTestId('replay').locator('li').first().waitFor();
+      await auditor.waitForTimeout(500);
+    }
+    const player = recording.locator('.ap-player');
+    await player.waitFor({ timeout: 30_000 });
+    // Keyboard only: focus the player and press Space to play.
+    await recording.locator('[tabindex="0"]').first().focus();
+    await auditor.keyboard.press('Space');
+    const term = recording.locator('.ap-term');
+    await term.filter({ hasText: 'password=' }).waitFor({ timeout: 30_000 });
+    const shown = (await term.textContent()) ?? '';
+    expect(shown).toContain('token=');
+    expect(shown).not.toContain(FAKE_EXEC_PASSWORD);
+    await recording.scrollIntoViewIfNeeded();
+    await screenshot(auditor, 'replay-exec-recording');
+    await auditor.setViewportSize({ width: 390, height: 844 });
+    await recording.scrollIntoViewIfNeeded();
+    await screenshot(auditor, 'replay-exec-recording-390px');
+    await expect(auditor.evaluate('document.documentElement.scrollWidth')).resolves.toBeLessThanOrEqual(390);
+    await auditor.setViewportSize({ width: 1280, height: 860 });
+  }, 120_000);
+
+  it('the agents page lists the demo agent with its owner, scope, a recent denial and approvals, reached with the keyboard', async () => {
+    // Outside the demo agent's registered scope (namespace default): denied.
+    const denied = await kubectl('agent.kubeconfig', ['get', 'pods', '-n', 'kube-system']).done;
+    expect(denied.code).not.toBe(0);
+    expect(denied.stderr).toContain('Forbidden');
+    await auditor.goto(consoleUrl);
+    await auditor.getByTestId('user').waitFor();
+    // From the top of the page: Tab through the skip link and the menu to Agents, open it with Enter.
+    let onAgents = false;
+    for (let i = 0; i < 12 && !onAgents; i++) {
+      await auditor.keyboard.press('Tab');
+      onAgents = (await focused(auditor)) === 'Agents';
+    }
+    expect(onAgents).toBe(true);
+    await auditor.keyboard.press('Enter');
+    await auditor.getByRole('heading', { name: 'Agents', level: 1 }).waitFor();
+    await expect(auditor.evaluate('document.activeElement.id')).resolves.toBe('main');
+    const card = auditor.getByTestId('agent').filter({ has: auditor.getByRole('heading', { name: 'demo-agent' }) });
+    await card.waitFor();
+    await expect(card.textContent()).resolves.toContain('platform-team@example.com');
+    const denial = card.locator('tr', { hasText: 'kube-system' });
+    for (let i = 0; i < 40 && !(await denial.isVisible()); i++) {
+      await auditor.getByRole('button', { name: 'Refresh' }).click();
+      await auditor.waitForTimeout(500);
+    }
+    await expect(denial.first().textContent()).resolves.toMatch(/list pod in kube-system/);
+    // Alice approved one delete and denied bob's: both are the demo agent's approvals.
+    await expect(card.textContent()).resolves.toMatch(/delete pod worker-0 in default.*denied/s);
+    // Keyboard: the next Tabs reach the page's controls and the denial's replay link.
+    let onReplay = false;
+    for (let i = 0; i < 40 && !onReplay; i++) {
+      await auditor.keyboard.press('Tab');
+      onReplay = (await focused(auditor)) === 'Replay';
+    }
+    expect(onReplay).toBe(true);
+    await screenshot(auditor, 'agents');
+    await auditor.setViewportSize({ width: 390, height: 844 });
+    await screenshot(auditor, 'agents-390px');
+    // Nothing wider than the phone's screen but the tables' own scrolling boxes.
+    await expect(auditor.evaluate('document.documentElement.scrollWidth')).resolves.toBeLessThanOrEqual(390);
+    await auditor.setViewportSize({ width: 1280, height: 860 });
   }, 90_000);
 
   it('no secret value went to the browser in any API answer', () => {
@@ -208,6 +323,10 @@ describe('the web console, in Chromium, against npm start', () => {
     for (const body of apiBodies) {
       expect(body).not.toContain(SECRET);
       expect(body).not.toContain(SECRET_B64);
+      expect(body).not.toContain(FAKE_EXEC_PASSWORD);
+      expect(body).not.toContain(FAKE_SERVICE_ACCOUNT_JWT);
     }
+    // The recording went to the browser (and was checked above).
+    expect(apiBodies.some((b) => b.includes('"version":2') && b.includes('password='))).toBe(true);
   });
 });

@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import type { BlobStore } from '@chaperone/blob-store';
 import { BUS, NATS_CONNECTION, oidcAuthConfig, openServiceBlobStore, openServiceEventStore, runtimeOptions, ServiceRuntimeModule, StartupError } from '@chaperone/service-runtime';
 import { ComplianceAccess } from './access/compliance-access';
+import { AgentsController } from './agents/agents.controller';
 import { BodiesController } from './bodies/bodies.controller';
 import type { ReportsConfig } from './config';
 import { Projector } from './projection/projector';
@@ -50,7 +51,7 @@ export class ReportsModule {
     return {
       module: ReportsModule,
       imports: [ServiceRuntimeModule.forRoot(runtimeOptions('reports', config, { events: false }))],
-      controllers: [SessionsController, BodiesController, ReportsController],
+      controllers: [SessionsController, BodiesController, ReportsController, AgentsController],
       providers: [
         { provide: REPORTS_CONFIG, useValue: config },
         { provide: CLOCK, useValue: opts.now ?? (() => new Date()) },

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api';
 import { when } from '../format';
+import { Recording } from './recording';
 import type { BodyLink, Replay, ReplayStep } from './types';
 
 function Body({ token, link, which }: { token: string; link: BodyLink | null; which: string }) {
@@ -39,6 +40,7 @@ function Step({ token, s }: { token: string; s: ReplayStep }) {
       </div>
       <pre class="command">$ {s.command}</pre>
       <p class="outcome">{s.outcome}</p>
+      {e.recording && <Recording token={token} link={e.recording} />}
       <details>
         <summary>Details</summary>
         <dl class="facts">

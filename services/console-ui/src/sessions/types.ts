@@ -1,2 +1,2 @@
 /** The reports API's session shapes (services/reports: GET /sessions, /sessions/{id}/replay), from the contracts. */
-export type { BodyLink, Replay, ReplayStep, SessionSummary } from '@chaperone/contracts';
+export type { BodyLink, RecordingLink, Replay, ReplayStep, SessionSummary, TimelineEntry } from '@chaperone/contracts';

@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
+import { Agents } from '../agents/agents';
 import { Inbox } from '../approvals/inbox';
 import { Evidence, Soc2 } from '../reports/soc2';
 import { SessionReplay } from '../sessions/replay';
@@ -15,6 +16,7 @@ interface Page {
 const PAGES: Page[] = [
   { path: '/approvals', title: 'Approvals', for: 'approvers' },
   { path: '/sessions', title: 'Sessions', for: 'compliance' },
+  { path: '/agents', title: 'Agents', for: 'compliance' },
   { path: '/reports', title: 'Reports', for: 'compliance' },
   { path: '/evidence', title: 'Evidence', for: 'compliance' },
 ];
@@ -47,6 +49,8 @@ export function App() {
     history.pushState(null, '', to);
     setPath(to);
     window.scrollTo(0, 0);
+    // Keyboard and screen-reader users continue from the new page's content, not the old link.
+    requestAnimationFrame(() => document.getElementById('main')?.focus({ preventScroll: true }));
   };
 
   useEffect(() => {
@@ -77,7 +81,8 @@ export function App() {
   else if (page.path === '/sessions') {
     const id = path.startsWith('/sessions/') ? decodeURIComponent(path.slice('/sessions/'.length)) : undefined;
     content = id ? <SessionReplay token={user.token} id={id} go={go} /> : <SessionSearch token={user.token} go={go} />;
-  } else if (page.path === '/reports') content = <Soc2 token={user.token} />;
+  } else if (page.path === '/agents') content = <Agents token={user.token} go={go} />;
+  else if (page.path === '/reports') content = <Soc2 token={user.token} />;
   else content = <Evidence token={user.token} />;
 
   return (

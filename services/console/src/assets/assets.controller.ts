@@ -12,7 +12,9 @@ export function contentSecurityPolicy(tokenUrl: string | undefined): string {
     `connect-src 'self'${tokenOrigin}`,
     "img-src 'self' data: blob:",
     "style-src 'self'",
-    "script-src 'self'",
+    // The recording player's terminal is WebAssembly compiled from the console's own script:
+    // 'wasm-unsafe-eval' allows compiling WebAssembly, not JavaScript eval.
+    "script-src 'self' 'wasm-unsafe-eval'",
     "object-src 'none'",
     "base-uri 'none'",
     "frame-ancestors 'none'",
@@ -34,7 +36,7 @@ export class AssetsController {
     this.csp = contentSecurityPolicy(config.tokenUrl);
   }
 
-  @Get(['', 'assets/*path', 'approvals', 'sessions', 'sessions/*path', 'reports', 'evidence', 'favicon.svg'])
+  @Get(['', 'assets/*path', 'approvals', 'sessions', 'sessions/*path', 'reports', 'evidence', 'agents', 'favicon.svg'])
   serve(@Req() req: Request, @Res() res: Response): void {
     const path = req.path;
     const file = path.startsWith('/assets/') || path === '/favicon.svg' ? this.assets.get(path) : this.assets.index;

@@ -12,6 +12,9 @@ describe('the console API passes on only the approvers and reports routes', () =
     expect(routeOf('GET', '/sessions/s-1/requests/r-1/body/response', '')?.upstream).toBe('reports');
     expect(routeOf('GET', '/reports/soc2', 'format=csv&section=summary')?.path).toBe('/reports/soc2?format=csv&section=summary');
     expect(routeOf('GET', '/verify', '')?.upstream).toBe('reports');
+    expect(routeOf('GET', '/sessions/s-1/requests/r-1/recording', '')?.path).toBe('/sessions/s-1/requests/r-1/recording');
+    expect(routeOf('GET', '/agents', 'recent=5')).toMatchObject({ upstream: 'reports', path: '/agents?recent=5' });
+    expect(routeOf('POST', '/agents', '')).toBeUndefined();
     expect(routeOf('POST', '/sessions', '')).toBeUndefined();
   });
 
@@ -23,5 +26,7 @@ describe('the console API passes on only the approvers and reports routes', () =
     expect(routeOf('GET', '/sessions/a/../../x', '')).toBeUndefined();
     expect(routeOf('GET', '//evil.example/approvals', '')).toBeUndefined();
     expect(routeOf('GET', '/approvals/a/b/c', '')).toBeUndefined();
+    expect(routeOf('GET', '/agents/demo-agent', '')).toBeUndefined();
+    expect(routeOf('GET', '/sessions/s-1/requests/r-1/recording/x', '')).toBeUndefined();
   });
 });

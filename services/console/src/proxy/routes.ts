@@ -13,7 +13,8 @@ export interface Route {
 
 const ROUTES: ReadonlyArray<{ prefix: RegExp; upstream: Upstream; methods: readonly string[] }> = [
   { prefix: /^\/approvals(\/[A-Za-z0-9_-]{1,128}(\/(approve|deny))?)?$/, upstream: 'approval', methods: ['GET', 'POST'] },
-  { prefix: /^\/sessions(\/[^/]{1,256}(\/replay|\/requests\/[^/]{1,256}\/body\/(request|response))?)?$/, upstream: 'reports', methods: ['GET'] },
+  { prefix: /^\/sessions(\/[^/]{1,256}(\/replay|\/requests\/[^/]{1,256}\/(body\/(request|response)|recording))?)?$/, upstream: 'reports', methods: ['GET'] },
+  { prefix: /^\/agents$/, upstream: 'reports', methods: ['GET'] },
   { prefix: /^\/reports\/soc2$/, upstream: 'reports', methods: ['GET'] },
   { prefix: /^\/verify$/, upstream: 'reports', methods: ['GET'] },
 ];

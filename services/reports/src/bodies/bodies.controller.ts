@@ -6,11 +6,15 @@ import { Projector } from '../projection/projector';
 import { BLOB_STORE } from '../tokens';
 import { BODY_KINDS, bodyLink, type BodyKind } from './body-links';
 import { bodyContentType } from './content-type';
+import { recordingLink } from './recording-link';
+import { readStoredBlob, sendStoredBytes } from './stored-blob';
+import type { RequestView } from '../read-model';
 
 /**
  * A request's recorded bodies, for compliance readers: the request as the agent sent it and the
  * response as the agent received it (masked), read from the blob store, which checks the bytes
- * against their digest on every read. 404 with the reason when the body is not there to serve.
+ * against their digest on every read, and exec sessions' recordings. 404 with the reason when the
+ * body is not there to serve.
  */
 @Controller('sessions')
 @UseGuards(ComplianceAccess)
@@ -25,47 +29,46 @@ export class BodiesController {
   @Get(':id/requests/:rid/body/:which')
   async body(@Param('id') sessionId: string, @Param('rid') requestId: string, @Param('which') which: string, @Res() res: Response): Promise<void> {
     if (!(BODY_KINDS as readonly string[]).includes(which)) throw statusError('BadRequest', 'the body is request or response');
-    const model = this.projector.readModel;
-    const view = model.requests.get(requestId);
-    if (!view || view.sessionId !== sessionId) {
-      throw statusError('NotFound', `no request "${requestId.slice(0, 128)}" in session "${sessionId.slice(0, 128)}" (up to position ${model.position})`);
-    }
+    const view = this.requestOf(sessionId, requestId);
     const link = bodyLink(view, which as BodyKind);
     if (!link || link.state === 'digest-only') {
       throw statusError('NotFound', `the ${which} body of request ${view.requestId} was not stored (its rule records ${link ? 'its digest only' : 'no body'})`);
     }
     if (link.state === 'pruned') throw statusError('NotFound', `the ${which} body of request ${view.requestId} was deleted by retention (prune as of ${link.prunedAsOf})`);
     const stored = link.stored as NonNullable<typeof link.stored>;
-    let bytes: Uint8Array | undefined;
-    try {
-      bytes = await this.blobs.get(stored.digest);
-    } catch (e) {
-      if (e instanceof Error && e.name === 'BlobCorrupt') {
-        this.logger.error(`stored ${which} body of request ${view.requestId}: ${e.message}`);
-        throw statusError('InternalError', `the stored ${which} body of request ${view.requestId} does not match its digest ${stored.digest}: it was altered in the blob store (run chaperone verify)`);
-      }
-      throw statusError('ServiceUnavailable', `the blob store could not be read: ${e instanceof Error ? e.message : String(e)}`);
+    const bytes = await readStoredBlob(this.blobs, this.logger, stored.digest, `the ${which} body of request ${view.requestId}`, link.deferred === true);
+    sendStoredBytes(res, bytes, bodyContentType(bytes, stored.timed), {
+      'x-chaperone-body-digest': link.digest,
+      'x-chaperone-body-size': String(link.size),
+      'x-chaperone-stored-digest': stored.digest,
+      'x-chaperone-truncated': String(stored.truncated),
+      'x-chaperone-timed': String(stored.timed),
+    });
+  }
+
+  /**
+   * An exec or attach session's recording: the asciicast v2 file as stored (masked by the ingress
+   * before it was stored), for asciinema players and `chaperone play`.
+   */
+  @Get(':id/requests/:rid/recording')
+  async recording(@Param('id') sessionId: string, @Param('rid') requestId: string, @Res() res: Response): Promise<void> {
+    const view = this.requestOf(sessionId, requestId);
+    const link = recordingLink(view);
+    if (!link) throw statusError('NotFound', `request ${view.requestId} is not a recorded exec or attach session (no ExecSessionRecorded)`);
+    if (link.state === 'pruned') throw statusError('NotFound', `the recording of request ${view.requestId} was deleted by retention (prune as of ${link.prunedAsOf})`);
+    const bytes = await readStoredBlob(this.blobs, this.logger, link.digest, `the recording of request ${view.requestId}`, link.deferred === true);
+    sendStoredBytes(res, bytes, 'application/x-asciicast; charset=utf-8', {
+      'x-chaperone-recording-digest': link.digest,
+      'x-chaperone-truncated': String(link.truncated),
+    });
+  }
+
+  private requestOf(sessionId: string, requestId: string): RequestView {
+    const model = this.projector.readModel;
+    const view = model.requests.get(requestId);
+    if (!view || view.sessionId !== sessionId) {
+      throw statusError('NotFound', `no request "${requestId.slice(0, 128)}" in session "${sessionId.slice(0, 128)}" (up to position ${model.position})`);
     }
-    if (!bytes) {
-      throw statusError(
-        'NotFound',
-        link.deferred
-          ? `the ${which} body of request ${view.requestId} is not in the blob store yet: the ingress deferred storing it (RecordingDeferred)`
-          : `the ${which} body of request ${view.requestId} (blob ${stored.digest}) is missing from the blob store (run chaperone verify)`,
-      );
-    }
-    res.status(200);
-    res.setHeader('content-type', bodyContentType(bytes, stored.timed));
-    res.setHeader('content-length', String(bytes.length));
-    res.setHeader('cache-control', 'no-store');
-    // Bytes from agents and clusters: never sniffed into HTML, never run as a page.
-    res.setHeader('x-content-type-options', 'nosniff');
-    res.setHeader('content-security-policy', "default-src 'none'; sandbox");
-    res.setHeader('x-chaperone-body-digest', link.digest);
-    res.setHeader('x-chaperone-body-size', String(link.size));
-    res.setHeader('x-chaperone-stored-digest', stored.digest);
-    res.setHeader('x-chaperone-truncated', String(stored.truncated));
-    res.setHeader('x-chaperone-timed', String(stored.timed));
-    res.end(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+    return view;
   }
 }

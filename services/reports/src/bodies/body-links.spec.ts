@@ -3,6 +3,7 @@ import type { RecordedEvent } from '@chaperone/event-store';
 import { applyRecorded, emptyReadModel, type ReadModel } from '../read-model';
 import { bodyContentType } from './content-type';
 import { bodyLink, bodyLinks } from './body-links';
+import { recordingLink } from './recording-link';
 
 const sha = (c: string) => `sha256:${c.repeat(64)}`;
 const identity = { subject: 'a', username: 'a', groups: ['agents'], agent: 'bot', issuer: 'https://i' };
@@ -76,6 +77,33 @@ describe('recorded bodies in the read model', () => {
     const m = fold([{ event: completed('r-1', { requestBody: stored('a') }) }, { stream: 'session-s-1', event: pruned([{ requestId: 'r-1', field: 'requestBody', digest: sha('a') }]) }]);
     expect(bodyLink(m.requests.get('r-1')!, 'request')?.state).toBe('stored');
     expect(m.invalid).toEqual([{ position: 2, stream: 'session-s-1', eventId: 'prune-1', type: 'RecordingsPruned' }]);
+  });
+});
+
+describe('exec session recordings in the read model', () => {
+  const execRecorded = (requestId: string, digest: string): ChaperoneEvent => ({
+    ...envelope(requestId),
+    eventId: `${requestId}-x`,
+    type: 'ExecSessionRecorded',
+    payload: {
+      subresource: 'exec', pod: 'web-0', namespace: 'default', container: '', protocol: 'v5.channel.k8s.io', tty: false, stdin: false, command: ['cat', '/etc/secret/token'],
+      ended: 'upstream-gone', exitCode: 0, bytesFromAgent: 0, bytesToAgent: 40, durationMs: 12, outputMasked: true,
+      recording: { format: 'asciicast-v2', digest, size: 120, truncated: false }, masked: { count: 2, detectors: { jwt: 1, password: 1 } },
+    },
+  });
+
+  it('given an exec session, then its recording is linked to the recording route; a request without one has none', () => {
+    const m = fold([{ event: execRecorded('r-x', sha('e')) }, { event: completed('r-2', {}) }]);
+    expect(recordingLink(m.requests.get('r-x')!)).toEqual({ state: 'stored', format: 'asciicast-v2', digest: sha('e'), size: 120, truncated: false, href: '/sessions/s-1/requests/r-x/recording' });
+    expect(recordingLink(m.requests.get('r-2')!)).toBeNull();
+  });
+
+  it('given the recording deferred, then pruned, then the link says so and no longer points at the route', () => {
+    const deferred: ChaperoneEvent = { ...envelope('r-x'), eventId: 'd', type: 'RecordingDeferred', payload: { body: 'session', storedDigest: sha('e'), reason: 'down' } };
+    const m = fold([{ event: execRecorded('r-x', sha('e')) }, { event: deferred }]);
+    expect(recordingLink(m.requests.get('r-x')!)).toMatchObject({ state: 'stored', deferred: true });
+    const later = fold([{ event: execRecorded('r-x', sha('e')) }, { stream: 'recordings', event: pruned([{ requestId: 'r-x', field: 'recording', digest: sha('e') }]) }]);
+    expect(recordingLink(later.requests.get('r-x')!)).toEqual({ state: 'pruned', format: 'asciicast-v2', digest: sha('e'), size: 120, truncated: false, prunedAsOf: '2026-06-01T00:00:00.000Z' });
   });
 });
 

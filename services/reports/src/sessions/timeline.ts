@@ -1,5 +1,6 @@
 import type { TimelineEntry } from '@chaperone/contracts';
 import { bodyLinks } from '../bodies/body-links';
+import { recordingLink } from '../bodies/recording-link';
 import type { ReadModel, RequestView } from '../read-model';
 
 export function requestTimeline(model: ReadModel, r: RequestView): TimelineEntry {
@@ -34,6 +35,7 @@ export function requestTimeline(model: ReadModel, r: RequestView): TimelineEntry
     latencyMs: r.completion?.durationMs ?? null,
     requestBody: r.completion?.requestBody?.digest ?? null,
     bodies: bodyLinks(r),
+    recording: recordingLink(r),
     eventIds: r.eventIds,
   };
 }
