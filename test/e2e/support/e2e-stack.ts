@@ -298,7 +298,12 @@ export class E2EStack {
       const jsm = await this.nc.jetstreamManager();
       // The reports service keeps its read-model snapshot in an object store bucket (stream OBJ_<bucket>).
       // The ingress keeps recorded bodies and session recordings in the `<prefix>-blobs` bucket.
-      const streams = [this.subjects.eventsStream, this.subjects.evidenceStream, `OBJ_${this.subjects.reportsSnapshotBucket}`, `OBJ_${this.blobBucket}`];
+      // The services' KV buckets (leases, replica presence, the exporter's checkpoint) are streams
+      // KV_<prefix>-…: every stream of this run's prefix goes, or the shared server fills with them.
+      const streams = new Set([this.subjects.eventsStream, this.subjects.evidenceStream, `OBJ_${this.subjects.reportsSnapshotBucket}`, `OBJ_${this.blobBucket}`]);
+      for await (const si of jsm.streams.list()) {
+        if (si.config.name.startsWith(`KV_${this.subjects.prefix}-`) || si.config.name.startsWith(`OBJ_${this.subjects.prefix}-`)) streams.add(si.config.name);
+      }
       for (const stream of streams) await jsm.streams.delete(stream).catch(() => false);
       await this.nc.drain();
     }

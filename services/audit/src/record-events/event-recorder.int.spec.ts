@@ -114,6 +114,8 @@ describe('audit service: bus → event store (real NATS JetStream)', () => {
     await jsm.streams.delete(subjects.eventsStream);
     await jsm.streams.delete(subjects.evidenceStream);
     await jsm.streams.delete(`KV_${subjects.auditLeaseBucket}`);
+    // The module's reconciler keeps a lease and reads the ingress replicas' presence in KV buckets too.
+    for (const bucket of [subjects.reconcilerLeaseBucket, subjects.ingressReplicaBucket]) await jsm.streams.delete(`KV_${bucket}`).catch(() => false);
     await nc.drain();
   });
 

@@ -83,7 +83,7 @@ describe('audit service processes: a replica killed while events flow (real NATS
   afterAll(async () => {
     for (const s of running) await stack.stopService(s, 'SIGKILL');
     const jsm = await nc.jetstreamManager();
-    for (const name of [subjects.eventsStream, subjects.evidenceStream, `KV_${subjects.auditLeaseBucket}`]) await jsm.streams.delete(name).catch(() => undefined);
+    for (const name of [subjects.eventsStream, subjects.evidenceStream, `KV_${subjects.auditLeaseBucket}`, `KV_${subjects.reconcilerLeaseBucket}`, `KV_${subjects.ingressReplicaBucket}`]) await jsm.streams.delete(name).catch(() => undefined);
     await nc.drain();
   });
 
