@@ -3,6 +3,7 @@ import type { ChaperoneEvent } from '@chaperone/contracts';
 import type { RecordedEvent } from '@chaperone/event-store';
 import { policyWith } from './support/policies';
 import { E2EStack, type KubectlResult } from './support/e2e-stack';
+import { eventually } from './support/eventually';
 
 /**
  * Just-in-time approval, end to end: the real kubectl → ingress → policy (approve) → approval
@@ -116,15 +117,6 @@ async function api(method: 'GET' | 'POST', path: string, token: string, body?: u
 const approve = (id: string, token: string, reason: string) => api('POST', `/approvals/${id}/approve`, token, { reason });
 const deny = (id: string, token: string, reason: string) => api('POST', `/approvals/${id}/deny`, token, { reason });
 
-async function eventually<T>(fn: () => Promise<T> | T, ok: (v: T) => boolean, what: string, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (ok(v)) return v;
-    if (Date.now() > deadline) throw new Error(`${what}: not reached in ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 150));
-  }
-}
 
 type Data = Record<string, unknown>;
 const dataOf = (r: RecordedEvent) => r.data as Data;

@@ -9,6 +9,7 @@ import auditSchema from '../../services/exporter/src/fixtures/audit-k8s-io-v1-ev
 import ocsfSchema from '../../services/exporter/src/fixtures/ocsf-1.6.0-api-activity.schema.json';
 import { policyWith } from './support/policies';
 import { E2EStack } from './support/e2e-stack';
+import { eventually as pollUntil } from './support/eventually';
 
 /**
  * A kubectl session through Chaperone, exported by the exporter service (its own process) as
@@ -34,15 +35,8 @@ interface AuditEvent {
   annotations: Record<string, string>;
 }
 
-async function eventually<T>(fn: () => Promise<T> | T, ok: (v: T) => boolean, what: string, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (ok(v)) return v;
-    if (Date.now() > deadline) throw new Error(`${what}: not reached in ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+const eventually = <T>(fn: () => Promise<T> | T, ok: (v: T) => boolean, what: string, timeoutMs = 30_000): Promise<T> =>
+  pollUntil(fn, ok, what, timeoutMs);
 
 const lines = (file: string) => (existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as unknown) : []);
 

@@ -3,6 +3,7 @@ import { createServer } from 'node:net';
 import type { ChaperoneEvent } from '@chaperone/contracts';
 import { policyWith } from './support/policies';
 import { E2EStack } from './support/e2e-stack';
+import { eventually } from './support/eventually';
 
 /**
  * The evidence path under failure, with real processes: every event durably on the bus before a
@@ -18,15 +19,6 @@ const POLICY = policyWith(`
     record: request-and-response
 `);
 
-async function eventually<T>(fn: () => Promise<T> | T, ok: (v: T) => boolean, what: string, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (ok(v)) return v;
-    if (Date.now() > deadline) throw new Error(`${what}: not reached in ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 function freePort(): Promise<number> {
   return new Promise((resolve) => {

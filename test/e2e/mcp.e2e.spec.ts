@@ -8,6 +8,7 @@ import { FAKE_TOKEN } from '@chaperone/test-apiserver';
 import type { ChaperoneEvent, McpToolCalled } from '@chaperone/contracts';
 import { policyWith } from './support/policies';
 import { E2EStack } from './support/e2e-stack';
+import { eventually } from './support/eventually';
 
 /**
  * The MCP door end to end: the SDK's own client → the MCP service → the ingress (with the agent's
@@ -121,15 +122,6 @@ function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: st
   });
 }
 
-async function eventually<T>(fn: () => Promise<T> | T, ok: (v: T) => boolean, what: string, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (ok(v)) return v;
-    if (Date.now() > deadline) throw new Error(`${what}: not reached in ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 150));
-  }
-}
 
 describe('an MCP session through Chaperone', () => {
   it('lists its tools, annotated', async () => {

@@ -9,6 +9,7 @@ import type { ChaperoneEvent, MaskingApplied, RecordingDeferred, RequestComplete
 import { FAKE_TOKEN } from '@chaperone/test-apiserver';
 import { policyWith } from './support/policies';
 import { E2EStack } from './support/e2e-stack';
+import { eventually } from './support/eventually';
 
 /**
  * Recording: what an agent sent and what it saw, kept as masked evidence in the blob store, read
@@ -64,15 +65,6 @@ let blobs: JetStreamBlobStore;
 
 const sha256 = (b: Buffer | string) => `sha256:${createHash('sha256').update(b).digest('hex')}`;
 
-async function eventually<T>(fn: () => Promise<T> | T, ok: (v: T) => boolean, what: string, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (ok(v)) return v;
-    if (Date.now() > deadline) throw new Error(`${what}: not reached in ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 /** The request ids of this session's intercepted requests that match. */
 function requestIds(pred: (e: RequestIntercepted) => boolean): string[] {
