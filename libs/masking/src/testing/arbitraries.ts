@@ -98,7 +98,13 @@ export const secretObj: fc.Arbitrary<Planted<Record<string, unknown>>> = fc
   });
 
 export const configMapObj: fc.Arbitrary<Planted<Record<string, unknown>>> = fc
-  .tuple(metadata, fc.array(fc.tuple(secretName, secretString), { maxLength: 3 }), fc.array(fc.tuple(plainName, maybeText), { maxLength: 3 }), fc.array(fc.tuple(secretName, secretString), { maxLength: 2 }))
+  // Keys unique per map: a repeated key would overwrite a planted value that `planted` still lists.
+  .tuple(
+    metadata,
+    fc.uniqueArray(fc.tuple(secretName, secretString), { maxLength: 3, selector: ([k]) => k }),
+    fc.uniqueArray(fc.tuple(plainName, maybeText), { maxLength: 3, selector: ([k]) => k }),
+    fc.uniqueArray(fc.tuple(secretName, secretString), { maxLength: 2, selector: ([k]) => k }),
+  )
   .map(([meta, secretKeys, plainKeys, binary]) => ({
     value: {
       apiVersion: 'v1',
