@@ -20,6 +20,13 @@ export const reportsSettings = {
   complianceGroups: setting.list('CHAPERONE_REPORTS_GROUPS', 'comma-separated OIDC groups allowed to read reports and sessions', 'compliance'),
   burstThreshold: setting.int('CHAPERONE_REPORTS_BURST_THRESHOLD', 'events of one kind (denials, secret reads) by one agent that make a burst', '10', 2, 1_000_000),
   burstWindowSeconds: setting.int('CHAPERONE_REPORTS_BURST_WINDOW_SECONDS', 'the window of a burst, in seconds', '60', 1, 86_400),
+  followBatchMs: setting.int(
+    'CHAPERONE_REPORTS_FOLLOW_BATCH_MS',
+    'milliseconds new events may wait before the read model takes them, in one batch (cheaper per event than one by one); 0 = each as it is stored',
+    '250',
+    0,
+    10_000,
+  ),
   snapshotIntervalSeconds: setting.int(
     'CHAPERONE_REPORTS_SNAPSHOT_INTERVAL_SECONDS',
     'seconds between read-model snapshots (state + checkpoint) to the object store; 0 = never',

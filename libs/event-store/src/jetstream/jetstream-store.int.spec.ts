@@ -9,6 +9,14 @@ import { ensureEvidenceStream, type EvidenceStreamConfig } from './stream-config
 
 const servers = [process.env['NATS_URL'] ?? 'nats://127.0.0.1:4222'];
 
+async function waitUntil(predicate: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!predicate()) {
+    if (Date.now() > until) throw new Error('timed out waiting for condition');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 function uniqueConfig(duplicateWindowMs?: number): EvidenceStreamConfig {
   const id = randomUUID().replace(/-/g, '').slice(0, 12);
   return { streamName: `TEST_EVIDENCE_${id}`, subjectPrefix: `test-evidence-${id}`, ...(duplicateWindowMs ? { duplicateWindowMs } : {}) };
@@ -199,6 +207,27 @@ describe('JetStreamEventStore specifics (real NATS)', () => {
     await store.append(stream, [newEvent()], { expectedRevision: 0 });
     await expect(store.append(stream, [newEvent()], { expectedRevision: 0 })).rejects.toEqual(expect.objectContaining({ actual: 1 }));
     await expect(store.append(stream, [newEvent()], { expectedRevision: 0 })).rejects.toBeInstanceOf(WrongExpectedRevision);
+  });
+
+  it('a follow in batches carries on from where it was when the server loses its consumer', async () => {
+    const stream = uniqueStreamName('lost-consumer');
+    const first = await store.append(stream, [newEvent('E', { i: 0 })]);
+    const seen: number[] = [];
+    const sub = await store.subscribeToAll({ fromPosition: first.globalPosition, batchMs: 50 }, (e) => {
+      if (e.stream === stream) seen.push((e.data as { i: number }).i);
+    });
+    try {
+      await waitUntil(() => seen.length === 1);
+      for await (const c of await jsm.consumers.list(config.streamName)) await jsm.consumers.delete(config.streamName, c.name);
+      await store.append(stream, [newEvent('E', { i: 1 }), newEvent('E', { i: 2 })]);
+      await waitUntil(() => seen.length >= 3);
+      await store.append(stream, [newEvent('E', { i: 3 })]);
+      await waitUntil(() => seen.length >= 4);
+      await new Promise((r) => setTimeout(r, 300));
+      expect(seen).toEqual([0, 1, 2, 3]);
+    } finally {
+      await sub.close();
+    }
   });
 
   it('maps a NATS outage to StoreUnavailable', async () => {

@@ -33,6 +33,7 @@ import {
   validateExpectedRevision,
   validateStreamName,
 } from '../validation';
+import { followInBatches } from './batched-follow';
 import { JsErrCodes, jsErrCode, mapNatsError } from './errors';
 import { ensureEvidenceStream, type EvidenceStreamConfig } from './stream-config';
 import { detectSubjectLayout, SubjectLayout } from './subject-layout';
@@ -289,7 +290,9 @@ export class JetStreamEventStore implements EventStore {
   ): Promise<CatchUpSubscription> {
     this.assertOpen();
     validateCount('fromPosition', opts.fromPosition, 0);
+    validateCount('batchMs', opts.batchMs, 0);
     const prefix = opts.streamPrefix ?? '';
+    if (opts.batchMs) return this.subscribeInBatches(opts.batchMs, prefix, opts.fromPosition ?? 1, onEvent, onError);
     let messages: ConsumerMessages;
     try {
       // Ordered consumer: ephemeral, flow-controlled, recreated from the last delivered sequence
@@ -319,6 +322,41 @@ export class JetStreamEventStore implements EventStore {
         this.subscriptions.delete(sub);
         messages.stop();
         await loop;
+      },
+    };
+    this.subscriptions.add(sub);
+    return sub;
+  }
+
+  private async subscribeInBatches(
+    batchMs: number,
+    prefix: string,
+    from: number,
+    onEvent: (e: RecordedEvent) => Promise<void> | void,
+    onError?: (err: Error) => void,
+  ): Promise<CatchUpSubscription> {
+    let inner: CatchUpSubscription;
+    try {
+      inner = await followInBatches({
+        js: this.js,
+        streamName: this.config.streamName,
+        filter: this.layout.filterFor(prefix),
+        from,
+        batchMs,
+        timeoutMs: this.timeoutMs,
+        deliver: (m) => {
+          if (!this.layout.streamOf(m.subject).startsWith(prefix)) return;
+          return onEvent(this.toRecorded(m.subject, m.seq, m.headers, m.data, new Date(m.info.timestampNanos / 1e6)));
+        },
+        onError,
+      });
+    } catch (err) {
+      mapNatsError(err, 'subscribeToAll');
+    }
+    const sub: CatchUpSubscription = {
+      close: async () => {
+        this.subscriptions.delete(sub);
+        await inner.close();
       },
     };
     this.subscriptions.add(sub);

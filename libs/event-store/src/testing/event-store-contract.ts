@@ -400,7 +400,10 @@ export function eventStoreContract(name: string, harness: () => Promise<EventSto
       });
     });
 
-    describe('catch-up subscription', () => {
+    describe.each([
+      ['live', {}],
+      ['in batches', { batchMs: 50 }],
+    ])('catch-up subscription, %s', (_mode, delivery: { batchMs?: number }) => {
       it('delivers stored events from the position, then live ones, in order, without duplicates', async () => {
         const stream = uniqueStreamName('sub');
         await store.append(stream, [newEvent('Old', { i: 0 }), newEvent('Old', { i: 1 })]);
@@ -409,7 +412,7 @@ export function eventStoreContract(name: string, harness: () => Promise<EventSto
         const seen: RecordedEvent[] = [];
         const errors: Error[] = [];
         const sub = await store.subscribeToAll(
-          { fromPosition: stored[1]?.globalPosition as number },
+          { fromPosition: stored[1]?.globalPosition as number, ...delivery },
           async (e) => {
             await sleep(1); // a slow handler must not reorder delivery
             if (e.stream === stream) seen.push(e);
@@ -433,6 +436,51 @@ export function eventStoreContract(name: string, harness: () => Promise<EventSto
         await store.append(stream, [newEvent('AfterClose')]);
         await sleep(200);
         expect(seen).toHaveLength(5);
+      });
+
+      it('catches up over more events than one read takes, then follows, each once', async () => {
+        const stream = uniqueStreamName('long');
+        const start = await store.append(stream, [newEvent('Old', { i: 0 })]);
+        for (let b = 0; b < 12; b++) await store.append(stream, Array.from({ length: 100 }, (_, k) => newEvent('Old', { i: 1 + b * 100 + k })));
+        const seen: number[] = [];
+        const sub = await store.subscribeToAll({ fromPosition: start.globalPosition, ...delivery }, (e) => {
+          if (e.stream === stream) seen.push((e.data as { i: number }).i);
+        });
+        try {
+          await waitFor(() => seen.length >= 1201, 20_000);
+          await store.append(stream, [newEvent('New', { i: 1201 })]);
+          await waitFor(() => seen.length >= 1202);
+          await sleep(200);
+          expect(seen).toEqual(Array.from({ length: 1202 }, (_, i) => i));
+        } finally {
+          await sub.close();
+        }
+      });
+
+      it('a handler that throws stops the subscription and is reported', async () => {
+        const stream = uniqueStreamName('throws');
+        await store.append(stream, [newEvent('A', { i: 0 }), newEvent('B', { i: 1 })]);
+        const [first] = await store.readStream(stream);
+        const handled: number[] = [];
+        const errors: Error[] = [];
+        const sub = await store.subscribeToAll(
+          { fromPosition: first?.globalPosition as number, ...delivery },
+          (e) => {
+            if (e.stream !== stream) return;
+            handled.push((e.data as { i: number }).i);
+            if (e.type === 'A') throw new Error('projection broke');
+          },
+          (err) => errors.push(err),
+        );
+        try {
+          await waitFor(() => errors.length > 0);
+          await store.append(stream, [newEvent('C', { i: 2 })]);
+          await sleep(300);
+          expect(errors.map((e) => e.message)).toEqual(['projection broke']);
+          expect(handled).toEqual([0]);
+        } finally {
+          await sub.close();
+        }
       });
     });
 

@@ -65,7 +65,8 @@ export class ReconcileTerm {
   async start(): Promise<void> {
     const from = await this.checkpoint();
     this.subscription = await this.deps.store.subscribeToAll(
-      { fromPosition: from },
+      // Requests are judged once a round: new events can wait for it, and come cheaper in batches.
+      { fromPosition: from, batchMs: Math.max(1, Math.round(this.deps.options.roundMs / 2)) },
       (e) => void evolve(this.state, e),
       (err) => this.deps.log.warn(`reconciler: reading the store stopped (${err.message}); it resumes at the next term`),
     );

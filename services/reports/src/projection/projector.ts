@@ -100,7 +100,7 @@ export class Projector implements OnApplicationBootstrap, OnApplicationShutdown 
     const model = this.model;
     try {
       this.live = await this.store.subscribeToAll(
-        { fromPosition: model.position + 1 },
+        { fromPosition: model.position + 1, batchMs: this.config.followBatchMs },
         (e) => {
           if (this.model === model) applyRecorded(model, e);
         },
