@@ -4,3 +4,4 @@ export * from './jetstream';
 export * from './eventstoredb';
 export * from './chained';
 export * from './open-evidence-store';
+export * from './resume-point';

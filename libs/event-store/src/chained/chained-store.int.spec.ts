@@ -40,6 +40,7 @@ eventStoreContract('hash-chained NATS JetStream', async () => {
       return chainedEventStore(r.store);
     },
     dedupWindowMs: 1000,
+    positionSharedWithinAppend: true,
     addedMetadataKeys: ['prevHash', 'chainHash'],
     immutabilitySkipReason: 'covered by the JetStream adapter contract run (the decorator adds no native access)',
     attemptDelete: () => Promise.reject(new Error('not used')),

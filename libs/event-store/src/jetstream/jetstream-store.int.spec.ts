@@ -39,6 +39,7 @@ eventStoreContract('NATS JetStream', async () => {
       return r.store;
     },
     dedupWindowMs: 1000,
+    positionSharedWithinAppend: true,
     async attemptDelete(stream) {
       const errors: unknown[] = [];
       const attempts: Array<() => Promise<unknown>> = [
@@ -228,6 +229,24 @@ describe('JetStreamEventStore specifics (real NATS)', () => {
     } finally {
       await sub.close();
     }
+  });
+
+  it('stores the events of one append as one message, and a larger append in as few as fit', async () => {
+    const messages = async () => (await jsm.streams.info(config.streamName)).state.messages;
+    const before = await messages();
+    const stream = uniqueStreamName('one-message');
+    const first = await store.append(stream, [newEvent('RequestIntercepted'), newEvent('PolicyDecided'), newEvent('RequestCompleted')], { expectedRevision: 'no_stream' });
+    expect(await messages()).toBe(before + 1);
+    const read = await store.readStream(stream);
+    expect(read.map((e) => [e.revision, e.globalPosition])).toEqual([
+      [0, first.globalPosition],
+      [1, first.globalPosition],
+      [2, first.globalPosition],
+    ]);
+    await store.append(stream, Array.from({ length: 300 }, () => newEvent('E')), { expectedRevision: 2 });
+    expect(await messages()).toBe(before + 3);
+    expect((await store.readStream(stream)).map((e) => e.revision)).toEqual(Array.from({ length: 303 }, (_, i) => i));
+    await expect(store.readLastEvent(stream)).resolves.toMatchObject({ revision: 302 });
   });
 
   it('maps a NATS outage to StoreUnavailable', async () => {

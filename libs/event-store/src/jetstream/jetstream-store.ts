@@ -1,5 +1,4 @@
 import {
-  headers as natsHeaders,
   type ConsumerMessages,
   type JetStreamClient,
   type JetStreamManager,
@@ -34,19 +33,12 @@ import {
   validateStreamName,
 } from '../validation';
 import { followInBatches } from './batched-follow';
+import { EvidenceHeaders, messagesFor, recordedEvents, storedIds } from './stored-message';
 import { JsErrCodes, jsErrCode, mapNatsError } from './errors';
 import { ensureEvidenceStream, type EvidenceStreamConfig } from './stream-config';
 import { detectSubjectLayout, SubjectLayout } from './subject-layout';
 
-/** Headers every stored message carries. */
-export const EvidenceHeaders = Object.freeze({
-  stream: 'Chaperone-Stream',
-  revision: 'Chaperone-Revision',
-  eventType: 'Chaperone-Event-Type',
-  /** JSON object; absent when the event has no metadata. */
-  metadata: 'Chaperone-Metadata',
-  msgId: 'Nats-Msg-Id',
-});
+export { EvidenceHeaders } from './stored-message';
 
 export interface JetStreamEventStoreOptions extends EvidenceStreamConfig {
   /** Per-request timeout (publish, lookups) and read-progress watchdog; default 5000 ms. */
@@ -79,8 +71,6 @@ class ServerDuplicate extends Error {
   }
 }
 
-const encoder = new TextEncoder();
-const decoder = new TextDecoder();
 
 /**
  * Event store on one NATS JetStream stream (the default adapter).
@@ -88,10 +78,17 @@ const decoder = new TextDecoder();
  * Mapping: event stream S ↦ subject `<subjectPrefix>.<kind>.S` (subject-layout.ts: the kind is
  * S's leading word, so `session-42` ↦ `evidence.session.session-42`, and a reader of one kind
  * gets a server-filtered consumer; a store first written as `<subjectPrefix>.S` keeps that
- * layout). revision = number of earlier messages on the
- * subject (carried in the `Chaperone-Revision` header; the stream denies deletes, so it never
- * drifts); globalPosition = JetStream stream sequence (1-based, gap-free); recordedAt = the
- * server's message timestamp (millisecond precision).
+ * layout). revision = number of earlier events on the subject (the message's first event's
+ * revision is in the `Chaperone-Revision` header; the stream denies deletes, so it never drifts);
+ * globalPosition = the JetStream sequence of the event's message; recordedAt = the server's message
+ * timestamp (millisecond precision).
+ *
+ * Messages (stored-message.ts): an append of one event is one message; consecutive events of one
+ * append travel as ONE message (up to 256 events or 256 KiB), so a writer that appends in batches
+ * (the audit service) pays one publish, one write and one acknowledgement per batch, and every
+ * reader gets one delivery for it. Events of one message share its position, as the events of one
+ * EventStoreDB append share a commit position; readers resume from a position by skipping the
+ * event ids they have already seen at it (readAllPages).
  *
  * Concurrency: an append reads the subject's last message, checks its revision and publishes
  * with `Nats-Expected-Last-Subject-Sequence` set to that message's sequence (0 for `no_stream`),
@@ -104,13 +101,13 @@ const decoder = new TextDecoder();
  * with WrongExpectedRevision. The store itself remembers nothing between calls; the caller that
  * knows the tail (the hash-chaining decorator) keeps it.
  *
- * NOT ATOMIC for multi-event appends: nats-server 2.9 has no batch publish, so the events of one
- * append are published one by one, each expecting the previous one's sequence. A racing writer
- * can only slip in before the first event (then nothing is written); but a crash, timeout or
- * outage in the middle of a batch leaves its first events stored. Re-appending the same batch
- * then raises EventIdConflict (part of it is stored); appending the remaining events with the
- * revision reached completes it. A writer that may crash mid-batch looks for a stored prefix by
- * event id before it appends again (the audit service does).
+ * Atomic up to a message: the events of one message are stored together or not at all. An append
+ * larger than one message is published message by message, each expecting the previous one's
+ * sequence. A racing writer can only slip in before the first message (then nothing is written);
+ * but a crash, timeout or outage between messages leaves the first ones stored. Re-appending the
+ * same batch then raises EventIdConflict (part of it is stored); appending the remaining events
+ * with the revision reached completes it. A writer that may crash mid-batch looks for a stored
+ * prefix by event id before it appends again (the audit service does).
  *
  * Idempotency: ids already stored in the stream as the same batch ⇒ `duplicate: true`, whatever
  * the expected revision and however old they are. It is checked by scanning the subject (headers
@@ -118,12 +115,13 @@ const decoder = new TextDecoder();
  * stream's last event id is in the batch, and when the server's dedup window (Nats-Msg-Id =
  * eventId) flags an id. A numeric/`no_stream` append that matches the current revision — the
  * normal case — costs one lookup (none when the caller names the tail's position) and one
- * publish per event, no scan. With a named tail the caller vouches that the batch is new (it knows
+ * publish per message, no scan. With a named tail the caller vouches that the batch is new (it knows
  * the tail's event); the server's dedup window still turns a recent re-publish into the checks above. Not caught: re-appending an old, non-tail batch with an up-to-date numeric revision
  * after the dedup window (the ids would be stored twice; EventStoreDB behaves the same way).
  *
- * Event ids are deduplicated store-wide by the server within the dedup window: an id stored on
- * another stream within the window raises EventIdConflict (outside it, it would be stored).
+ * The server deduplicates a message's first event id store-wide within the dedup window: such an
+ * id stored on another stream within the window raises EventIdConflict (outside it, it would be
+ * stored).
  * Chaperone event ids are UUIDs, unique store-wide.
  */
 export class JetStreamEventStore implements EventStore {
@@ -237,7 +235,7 @@ export class JetStreamEventStore implements EventStore {
     this.assertOpen();
     validateStreamName(stream);
     const m = await this.lastMessage(this.subjectFor(stream), `read last event of ${stream}`);
-    return m ? this.toRecorded(m.subject, m.seq, m.header, m.data, m.time) : undefined;
+    return m ? this.toRecorded(m.subject, m.seq, m.header, m.data, m.time).at(-1) : undefined;
   }
 
   async readStream(stream: string, opts: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
@@ -253,8 +251,9 @@ export class JetStreamEventStore implements EventStore {
     const out: RecordedEvent[] = [];
     // No index from revision to sequence on 2.9: scan the subject (skipping earlier revisions).
     await this.scan({ filter: subject, fromSeq: 1, untilSeq: tail.seq, headersOnly: false }, (m) => {
-      const e = this.toRecorded(m.subject, m.seq, m.headers, m.data, new Date(m.info.timestampNanos / 1e6));
-      if (e.revision >= from) out.push(e);
+      for (const e of this.recordedOf(m)) {
+        if (e.revision >= from && out.length < max) out.push(e);
+      }
       return out.length < max;
     });
     return out;
@@ -277,7 +276,7 @@ export class JetStreamEventStore implements EventStore {
     const prefix = opts.streamPrefix ?? '';
     await this.scanFrom(this.layout.filterFor(prefix), from, lastSeq, (m) => {
       if (!this.layout.streamOf(m.subject).startsWith(prefix)) return true;
-      out.push(this.toRecorded(m.subject, m.seq, m.headers, m.data, new Date(m.info.timestampNanos / 1e6)));
+      for (const e of this.recordedOf(m)) if (out.length < max) out.push(e);
       return out.length < max;
     });
     return out;
@@ -310,7 +309,7 @@ export class JetStreamEventStore implements EventStore {
       try {
         for await (const m of messages) {
           if (!this.layout.streamOf(m.subject).startsWith(prefix)) continue;
-          await onEvent(this.toRecorded(m.subject, m.seq, m.headers, m.data, new Date(m.info.timestampNanos / 1e6)));
+          for (const e of this.recordedOf(m)) await onEvent(e);
         }
       } catch (err) {
         messages.stop();
@@ -344,9 +343,9 @@ export class JetStreamEventStore implements EventStore {
         from,
         batchMs,
         timeoutMs: this.timeoutMs,
-        deliver: (m) => {
+        deliver: async (m) => {
           if (!this.layout.streamOf(m.subject).startsWith(prefix)) return;
-          return onEvent(this.toRecorded(m.subject, m.seq, m.headers, m.data, new Date(m.info.timestampNanos / 1e6)));
+          for (const e of this.recordedOf(m)) await onEvent(e);
         },
         onError,
       });
@@ -373,6 +372,10 @@ export class JetStreamEventStore implements EventStore {
     if (this.closed) throw new StoreUnavailable('event store is closed');
   }
 
+  /**
+   * Publish the append's messages (messagesFor: several events travel as one), each expecting the
+   * previous one's sequence. `written` in the errors counts events stored before the failure.
+   */
   private async publishBatch(
     stream: string,
     subject: string,
@@ -381,20 +384,14 @@ export class JetStreamEventStore implements EventStore {
     current: number,
   ): Promise<AppendResult> {
     let prevSeq = lastSeq;
-    let revision = current;
     let written = 0;
-    for (const e of events) {
-      revision++;
-      const h = natsHeaders();
-      h.set(EvidenceHeaders.stream, stream);
-      h.set(EvidenceHeaders.revision, String(revision));
-      h.set(EvidenceHeaders.eventType, e.type);
-      if (e.metadata && Object.keys(e.metadata).length > 0) h.set(EvidenceHeaders.metadata, JSON.stringify(e.metadata));
+    for (const message of messagesFor(stream, current + 1, events)) {
+      const first = message.events[0] as NewEvent;
       let ack;
       try {
-        ack = await this.js.publish(subject, encoder.encode(JSON.stringify(e.data ?? null)), {
-          msgID: e.eventId,
-          headers: h,
+        ack = await this.js.publish(subject, message.body, {
+          msgID: first.eventId,
+          headers: message.headers,
           expect: { lastSubjectSequence: prevSeq },
           timeout: this.timeoutMs,
         });
@@ -402,11 +399,11 @@ export class JetStreamEventStore implements EventStore {
         if (jsErrCode(err) === JsErrCodes.wrongLastSequence) throw new RaceLost(written);
         mapNatsError(err, `append to ${stream}`);
       }
-      if (ack.duplicate) throw new ServerDuplicate(written, e.eventId);
+      if (ack.duplicate) throw new ServerDuplicate(written, first.eventId);
       prevSeq = ack.seq;
-      written++;
+      written += message.events.length;
     }
-    return { nextExpectedRevision: revision, globalPosition: prevSeq, duplicate: false };
+    return { nextExpectedRevision: current + events.length, globalPosition: prevSeq, duplicate: false };
   }
 
   /**
@@ -421,8 +418,8 @@ export class JetStreamEventStore implements EventStore {
       until ??= (await this.tailOf(subject))?.seq ?? 0;
       const stored = new Map<string, { revision: number; globalPosition: number }>();
       await this.scan({ filter: subject, fromSeq: 1, untilSeq: until, headersOnly: true }, (m) => {
-        const id = m.headers?.get(EvidenceHeaders.msgId) ?? '';
-        if (wanted.has(id)) stored.set(id, { revision: revisionOf(m.headers, subject), globalPosition: m.seq });
+        const { revision, ids: inMessage } = storedIds(m.headers, subject);
+        inMessage.forEach((id, i) => wanted.has(id) && stored.set(id, { revision: revision + i, globalPosition: m.seq }));
         return stored.size < wanted.size;
       });
       until = undefined; // a second look reads up to the tail as it is then
@@ -437,7 +434,9 @@ export class JetStreamEventStore implements EventStore {
 
   private async tailOf(subject: string): Promise<Tail | null> {
     const m = await this.lastMessage(subject, `read last message of ${subject}`);
-    return m ? { seq: m.seq, revision: revisionOf(m.header, subject), eventId: m.header.get(EvidenceHeaders.msgId) } : null;
+    if (!m) return null;
+    const { revision, ids } = storedIds(m.header, subject);
+    return { seq: m.seq, revision: revision + ids.length - 1, eventId: ids.at(-1) as string };
   }
 
   /** The subject's last message (null: none), one direct get. */
@@ -516,27 +515,12 @@ export class JetStreamEventStore implements EventStore {
     await this.scan({ filter, fromSeq, untilSeq: until, headersOnly: false }, onMsg);
   }
 
-  private toRecorded(subject: string, seq: number, h: MsgHdrs | undefined, data: Uint8Array, time: Date): RecordedEvent {
-    const metadata = h?.get(EvidenceHeaders.metadata);
-    return {
-      stream: h?.get(EvidenceHeaders.stream) || this.layout.streamOf(subject),
-      revision: revisionOf(h, subject),
-      globalPosition: seq,
-      eventId: h?.get(EvidenceHeaders.msgId) ?? '',
-      type: h?.get(EvidenceHeaders.eventType) ?? '',
-      data: data.length > 0 ? JSON.parse(decoder.decode(data)) : null,
-      metadata: metadata ? (JSON.parse(metadata) as Record<string, unknown>) : {},
-      recordedAt: time.toISOString(),
-    };
+  /** The events a message holds (one, or several stored together). */
+  private toRecorded(subject: string, seq: number, h: MsgHdrs | undefined, data: Uint8Array, time: Date): RecordedEvent[] {
+    return recordedEvents(h?.get(EvidenceHeaders.stream) || this.layout.streamOf(subject), subject, seq, h, data, time);
   }
-}
 
-function revisionOf(h: MsgHdrs | undefined, subject: string): number {
-  const raw = h?.get(EvidenceHeaders.revision);
-  const n = raw ? Number(raw) : NaN;
-  if (!Number.isSafeInteger(n) || n < 0) {
-    // A message published on an evidence subject by something else than this store.
-    throw new Error(`message on ${subject} has no valid ${EvidenceHeaders.revision} header`);
+  private recordedOf(m: JsMsg): RecordedEvent[] {
+    return this.toRecorded(m.subject, m.seq, m.headers, m.data, new Date(m.info.timestampNanos / 1e6));
   }
-  return n;
 }

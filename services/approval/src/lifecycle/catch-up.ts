@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { APPROVAL_STREAM_PREFIX } from '@chaperone/contracts';
-import type { CatchUpSubscription, EventStore } from '@chaperone/event-store';
+import { ResumePoint, type CatchUpSubscription, type EventStore, type RecordedEvent } from '@chaperone/event-store';
 import type { ApprovalReadModel } from './read-model';
 
 const PAGE = 500;
@@ -14,7 +14,8 @@ const RESUBSCRIBE_MS = 1_000;
 export class ReadModelFeed {
   private readonly logger = new Logger('ReadModelFeed');
   private subscription: CatchUpSubscription | undefined;
-  private nextPosition = 0;
+  /** Events of one append may share a position: a page or a failure that cut one resumes inside it. */
+  private readonly resume = new ResumePoint();
   private live = false;
   private stopped = false;
 
@@ -29,12 +30,13 @@ export class ReadModelFeed {
 
   async start(): Promise<void> {
     for (;;) {
-      const page = await this.store.readAll({ fromPosition: this.nextPosition, maxCount: PAGE, streamPrefix: APPROVAL_STREAM_PREFIX });
-      for (const recorded of page) {
-        await this.readModel.applyRecorded(recorded);
-        this.nextPosition = recorded.globalPosition + 1;
-      }
+      const from = this.resume.position;
+      const page = await this.store.readAll({ fromPosition: from, maxCount: PAGE, streamPrefix: APPROVAL_STREAM_PREFIX });
+      let fresh = 0;
+      for (const recorded of page) if (await this.apply(recorded)) fresh++;
       if (page.length < PAGE) break;
+      // A whole page at one position, all applied before: move past it.
+      if (fresh === 0) this.resume.movePast();
     }
     await this.follow();
   }
@@ -47,19 +49,24 @@ export class ReadModelFeed {
 
   private async follow(): Promise<void> {
     this.subscription = await this.store.subscribeToAll(
-      { fromPosition: this.nextPosition, streamPrefix: APPROVAL_STREAM_PREFIX },
-      async (recorded) => {
-        await this.readModel.applyRecorded(recorded);
-        this.nextPosition = recorded.globalPosition + 1;
-      },
+      { fromPosition: this.resume.position, streamPrefix: APPROVAL_STREAM_PREFIX },
+      async (recorded) => void (await this.apply(recorded)),
       (err) => {
         this.live = false;
         if (this.stopped) return;
-        this.logger.warn(`event store subscription failed (${err.message}); resubscribing from position ${this.nextPosition}`);
+        this.logger.warn(`event store subscription failed (${err.message}); resubscribing from position ${this.resume.position}`);
         setTimeout(() => void this.resubscribe(), RESUBSCRIBE_MS).unref();
       },
     );
     this.live = true;
+  }
+
+  /** Applies an event not applied yet; false for one read again. */
+  private async apply(recorded: RecordedEvent): Promise<boolean> {
+    if (!this.resume.isNew(recorded)) return false;
+    await this.readModel.applyRecorded(recorded);
+    this.resume.passed(recorded);
+    return true;
   }
 
   private async resubscribe(): Promise<void> {

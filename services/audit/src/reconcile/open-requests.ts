@@ -197,7 +197,8 @@ export function outcomeUnknownEventId(requestId: string): string {
 
 /** Where a reconciler that starts again must read from to see every request still open. */
 export function resumePosition(state: OpenRequests): number {
-  let from = state.position + 1;
+  // At the last position itself: the events of one append share it, and evolve takes one again unchanged.
+  let from = Math.max(state.position, 1);
   for (const i of state.intercepts.values()) from = Math.min(from, i.position);
   for (const r of state.open.values()) from = Math.min(from, r.position);
   return from;

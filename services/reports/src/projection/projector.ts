@@ -4,7 +4,7 @@ import { Readiness } from '@chaperone/service-runtime';
 import { applyRecorded, emptyReadModel, type ReadModel } from '../read-model';
 import { EVENT_STORE, REPORTS_CONFIG, SNAPSHOTS } from '../tokens';
 import type { ReportsConfig } from '../config';
-import { catchUp } from './catch-up';
+import { catchUp, resumeAt } from './catch-up';
 import type { SnapshotStore } from './snapshot-store';
 
 export interface RebuildResult {
@@ -100,7 +100,7 @@ export class Projector implements OnApplicationBootstrap, OnApplicationShutdown 
     const model = this.model;
     try {
       this.live = await this.store.subscribeToAll(
-        { fromPosition: model.position + 1, batchMs: this.config.followBatchMs },
+        { fromPosition: resumeAt(model), batchMs: this.config.followBatchMs },
         (e) => {
           if (this.model === model) applyRecorded(model, e);
         },

@@ -41,6 +41,21 @@ describe('read model', () => {
     expect(twice).toEqual(once);
   });
 
+  it('given events of one append sharing a position, cut anywhere and delivered again from it, then each is applied once', () => {
+    // Three events to a position, as a store that keeps an append's events together gives them.
+    const shared = history.map((e, i) => ({ ...e, globalPosition: Math.floor(i / 3) + 1 }));
+    const once = fold(shared);
+    expect(once.applied).toBe(shared.length);
+    const m = emptyReadModel();
+    for (let i = 0; i < shared.length; i += 500) {
+      // Each page starts again at the last position applied, as catchUp reads.
+      const from = Math.max(m.position, 1);
+      fold(shared.filter((e, k) => e.globalPosition >= from && k < i + 500), m);
+    }
+    expect(m.applied).toBe(shared.length);
+    expect({ ...m, index: undefined }).toEqual({ ...once, index: undefined });
+  });
+
   it('given an incremental build through snapshots, then it equals a build from zero', () => {
     let m = emptyReadModel();
     for (let i = 0; i < history.length; i += 777) {

@@ -6,7 +6,7 @@ import { evolveRequest, newRequestView, type RequestView } from './request-view'
 import { SessionIndex } from './session-index';
 
 /** Bump when the read model's shape or meaning changes: older snapshots are then ignored (rebuilt). */
-export const READ_MODEL_SCHEMA = 3;
+export const READ_MODEL_SCHEMA = 4;
 
 export interface SessionView {
   sessionId: string;
@@ -60,6 +60,8 @@ export interface ReadModel {
   schema: typeof READ_MODEL_SCHEMA;
   /** The checkpoint: global position of the last event applied (0 = none). */
   position: number;
+  /** Ids of the events applied at `position`: the events of one append may share it, and a reader resumes at it. */
+  atPosition: string[];
   /** Events applied (every type, including those no view reads). */
   applied: number;
   sessions: Map<string, SessionView>;
@@ -84,6 +86,7 @@ export function emptyReadModel(): ReadModel {
   return {
     schema: READ_MODEL_SCHEMA,
     position: 0,
+    atPosition: [],
     applied: 0,
     sessions: new Map(),
     requests: new Map(),
@@ -100,15 +103,20 @@ export function emptyReadModel(): ReadModel {
 }
 
 /**
- * The fold step. Idempotent by global position: an event at or before the checkpoint (a redelivery,
- * a catch-up that overlaps a snapshot) changes nothing. Entity views evolve through pure functions
+ * The fold step. Idempotent by global position and event id: an event before the checkpoint, or
+ * at it and applied already (a redelivery, a catch-up that overlaps a snapshot), changes nothing. Entity views evolve through pure functions
  * (evolveRequest, evolveApproval); the collections are updated in place because the model owns them
  * and copying a million-event model per event would be quadratic.
  */
 export function applyRecorded(model: ReadModel, recorded: RecordedEvent): ReadModel {
-  if (recorded.globalPosition <= model.position) return model;
+  if (recorded.globalPosition < model.position) return model;
+  if (recorded.globalPosition === model.position && model.atPosition.includes(recorded.eventId)) return model;
   applyEvidence(model, toEvidenceEvent(recorded));
-  model.position = recorded.globalPosition;
+  if (recorded.globalPosition !== model.position) {
+    model.position = recorded.globalPosition;
+    model.atPosition = [];
+  }
+  model.atPosition.push(recorded.eventId);
   model.applied++;
   return model;
 }

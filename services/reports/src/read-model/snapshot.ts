@@ -5,6 +5,7 @@ import { SessionIndex } from './session-index';
 export interface ReadModelSnapshot {
   schema: number;
   position: number;
+  atPosition: string[];
   applied: number;
   sessions: [string, unknown][];
   requests: [string, unknown][];
@@ -22,6 +23,7 @@ export function toSnapshot(m: ReadModel): ReadModelSnapshot {
   return {
     schema: m.schema,
     position: m.position,
+    atPosition: m.atPosition,
     applied: m.applied,
     sessions: [...m.sessions],
     requests: [...m.requests],
@@ -47,6 +49,7 @@ export function fromSnapshot(s: ReadModelSnapshot): ReadModel | undefined {
   return {
     schema: READ_MODEL_SCHEMA,
     position: s.position,
+    atPosition: s.atPosition,
     applied: s.applied,
     sessions,
     requests,

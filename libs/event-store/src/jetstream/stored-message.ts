@@ -1,0 +1,161 @@
+import { headers as natsHeaders, type MsgHdrs } from 'nats';
+import type { NewEvent, RecordedEvent } from '../port';
+
+/** Headers every stored message carries. */
+export const EvidenceHeaders = Object.freeze({
+  stream: 'Chaperone-Stream',
+  /** The revision of the message's (first) event. */
+  revision: 'Chaperone-Revision',
+  /** One-event message: its type. */
+  eventType: 'Chaperone-Event-Type',
+  /** One-event message: its metadata, a JSON object; absent when the event has none. */
+  metadata: 'Chaperone-Metadata',
+  /** Several-event message: how many events it holds. */
+  count: 'Chaperone-Count',
+  /** Several-event message: the events' ids, space-separated, in order (read by headers-only scans). */
+  eventIds: 'Chaperone-Event-Ids',
+  /** The (first) event's id: the server's duplicate window works on it. */
+  msgId: 'Nats-Msg-Id',
+});
+
+/** Events one message holds at most, and the body size past which a message is closed. */
+export const MESSAGE_MAX_EVENTS = 256;
+export const MESSAGE_MAX_BODY_BYTES = 256 * 1024;
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/** A message to publish: the events of one append that travel (and are stored) together. */
+export interface OutgoingMessage {
+  events: NewEvent[];
+  headers: MsgHdrs;
+  body: Uint8Array;
+}
+
+/** An event as a several-event message's body holds it (its id is in the headers). */
+interface PackedEvent {
+  type: string;
+  data: unknown;
+  metadata?: Record<string, unknown>;
+}
+
+/**
+ * The messages an append is published as, in order. One event is one message, as the store has
+ * always held them (type and metadata in headers, the data as the body). Several consecutive events
+ * of one append go as ONE message (up to MESSAGE_MAX_EVENTS or MESSAGE_MAX_BODY_BYTES): one publish,
+ * one JetStream write, one acknowledgement and one delivery to every reader for all of them, and
+ * the events of one message are stored together or not at all. They share the message's sequence
+ * as their global position, as events of one EventStoreDB append share a commit position.
+ */
+export function messagesFor(stream: string, firstRevision: number, events: NewEvent[]): OutgoingMessage[] {
+  const out: OutgoingMessage[] = [];
+  let revision = firstRevision;
+  let i = 0;
+  while (i < events.length) {
+    const packed: string[] = [];
+    let bytes = 0;
+    let j = i;
+    for (; j < events.length && j - i < MESSAGE_MAX_EVENTS; j++) {
+      const e = events[j] as NewEvent;
+      const json = JSON.stringify(packedEvent(e));
+      if (j > i && bytes + json.length > MESSAGE_MAX_BODY_BYTES) break;
+      packed.push(json);
+      bytes += json.length + 1;
+    }
+    const chunk = events.slice(i, j);
+    out.push(chunk.length === 1 ? single(stream, revision, chunk[0] as NewEvent) : several(stream, revision, chunk, packed));
+    revision += chunk.length;
+    i = j;
+  }
+  return out;
+}
+
+function packedEvent(e: NewEvent): PackedEvent {
+  const hasMetadata = e.metadata !== undefined && Object.keys(e.metadata).length > 0;
+  return { type: e.type, data: e.data ?? null, ...(hasMetadata ? { metadata: e.metadata } : {}) };
+}
+
+function single(stream: string, revision: number, e: NewEvent): OutgoingMessage {
+  const h = natsHeaders();
+  h.set(EvidenceHeaders.stream, stream);
+  h.set(EvidenceHeaders.revision, String(revision));
+  h.set(EvidenceHeaders.eventType, e.type);
+  h.set(EvidenceHeaders.msgId, e.eventId);
+  if (e.metadata && Object.keys(e.metadata).length > 0) h.set(EvidenceHeaders.metadata, JSON.stringify(e.metadata));
+  return { events: [e], headers: h, body: encoder.encode(JSON.stringify(e.data ?? null)) };
+}
+
+function several(stream: string, revision: number, events: NewEvent[], packed: string[]): OutgoingMessage {
+  const h = natsHeaders();
+  h.set(EvidenceHeaders.stream, stream);
+  h.set(EvidenceHeaders.revision, String(revision));
+  h.set(EvidenceHeaders.msgId, (events[0] as NewEvent).eventId);
+  h.set(EvidenceHeaders.count, String(events.length));
+  h.set(EvidenceHeaders.eventIds, events.map((e) => e.eventId).join(' '));
+  return { events, headers: h, body: encoder.encode(`[${packed.join(',')}]`) };
+}
+
+/** What the headers alone tell of a stored message: its events' ids and first revision. */
+export interface StoredIds {
+  revision: number;
+  ids: string[];
+}
+
+export function storedIds(h: MsgHdrs | undefined, subject: string): StoredIds {
+  const revision = revisionOf(h, subject);
+  const count = h?.get(EvidenceHeaders.count);
+  if (!count) return { revision, ids: [h?.get(EvidenceHeaders.msgId) ?? ''] };
+  const ids = (h?.get(EvidenceHeaders.eventIds) ?? '').split(' ');
+  if (ids.length !== Number(count)) throw new Error(`message on ${subject}: ${EvidenceHeaders.eventIds} does not name ${count} events`);
+  return { revision, ids };
+}
+
+/** The events a stored message holds, in order, as the store returns them. */
+export function recordedEvents(
+  stream: string,
+  subject: string,
+  seq: number,
+  h: MsgHdrs | undefined,
+  data: Uint8Array,
+  time: Date,
+): RecordedEvent[] {
+  const recordedAt = time.toISOString();
+  const { revision, ids } = storedIds(h, subject);
+  if (!h?.get(EvidenceHeaders.count)) {
+    const metadata = h?.get(EvidenceHeaders.metadata);
+    return [
+      {
+        stream,
+        revision,
+        globalPosition: seq,
+        eventId: ids[0] as string,
+        type: h?.get(EvidenceHeaders.eventType) ?? '',
+        data: data.length > 0 ? JSON.parse(decoder.decode(data)) : null,
+        metadata: metadata ? (JSON.parse(metadata) as Record<string, unknown>) : {},
+        recordedAt,
+      },
+    ];
+  }
+  const packed = JSON.parse(decoder.decode(data)) as PackedEvent[];
+  if (!Array.isArray(packed) || packed.length !== ids.length) throw new Error(`message on ${subject}: its body does not hold ${ids.length} events`);
+  return packed.map((p, i) => ({
+    stream,
+    revision: revision + i,
+    globalPosition: seq,
+    eventId: ids[i] as string,
+    type: p.type,
+    data: p.data ?? null,
+    metadata: p.metadata ?? {},
+    recordedAt,
+  }));
+}
+
+export function revisionOf(h: MsgHdrs | undefined, subject: string): number {
+  const raw = h?.get(EvidenceHeaders.revision);
+  const n = raw ? Number(raw) : NaN;
+  if (!Number.isSafeInteger(n) || n < 0) {
+    // A message published on an evidence subject by something else than this store.
+    throw new Error(`message on ${subject} has no valid ${EvidenceHeaders.revision} header`);
+  }
+  return n;
+}
