@@ -6,7 +6,7 @@ import { CHECKPOINT_OPTIONS, Checkpointer, type CheckpointOptions } from './chec
 import { EventRecorder } from './record-events/event-recorder';
 import type { EventStoreKind } from '@chaperone/event-store';
 import { registerAuditMetrics } from './metrics/audit-metrics';
-import { EVENT_STORE, LEASE_TIMING } from './tokens';
+import { BATCH_LINGER_MS, EVENT_STORE, LEASE_TIMING } from './tokens';
 import { DEFAULT_LEASE_TIMING, type LeaseTiming } from './partition-leases/lease-plan';
 import { RECONCILE_OPTIONS, Reconciler } from './reconcile/reconciler';
 import { DEFAULT_RECONCILE_OPTIONS, type ReconcileOptions } from './reconcile/reconcile-term';
@@ -28,6 +28,8 @@ export class AuditModule {
     reconcile?: ReconcileOptions;
     /** Default: DEFAULT_LEASE_TIMING. */
     leases?: LeaseTiming;
+    /** Wait after a partition's first message for more to batch with it; default 0 (tests). */
+    batchLingerMs?: number;
   }): DynamicModule {
     return {
       module: AuditModule,
@@ -43,6 +45,7 @@ export class AuditModule {
           },
         },
         { provide: LEASE_TIMING, useValue: opts.leases ?? DEFAULT_LEASE_TIMING },
+        { provide: BATCH_LINGER_MS, useValue: opts.batchLingerMs ?? 0 },
         EventRecorder,
         { provide: CHECKPOINT_OPTIONS, useValue: opts.checkpoints ?? { privateKey: null, intervalMs: 60_000 } },
         Checkpointer,

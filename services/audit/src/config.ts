@@ -19,6 +19,11 @@ export const auditSettings = {
     'milliseconds a lease may go unrenewed before another replica takes it over (a crashed replica\'s partitions resume after this); the holder stops acting on it after this less one renewal period, so at least twice CHAPERONE_AUDIT_LEASE_RENEW_MS',
     '5000', 300, 600000,
   ),
+  batchLingerMs: setting.int(
+    'CHAPERONE_AUDIT_BATCH_LINGER_MS',
+    'milliseconds a partition writer waits after a message arrives for more to store with it: larger batches cost fewer store writes and acknowledgements per event; evidence is stored this much later (agents never wait on it)',
+    '10', 0, 1000,
+  ),
   reconcileReplicaSilenceMs: setting.int(
     'CHAPERONE_RECONCILE_REPLICA_SILENCE_MS',
     'milliseconds an ingress replica may go without announcing itself (it does every second) before the requests it let through and never completed are closed as outcome unknown',

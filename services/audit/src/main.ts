@@ -20,6 +20,7 @@ runMain(async () => {
       eventStoreConnection: config.eventStoreConnection,
       checkpoints: { privateKey, intervalMs: config.checkpointIntervalSeconds * 1000 },
       leases: { renewMs: config.leaseRenewMs, ttlMs: config.leaseTtlMs },
+      batchLingerMs: config.batchLingerMs,
       reconcile: { replicaSilenceMs: config.reconcileReplicaSilenceMs, maxRequestMs: config.reconcileMaxRequestSeconds * 1000, roundMs: 1000 },
     }),
     healthHost: config.healthHost,

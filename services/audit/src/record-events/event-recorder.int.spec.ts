@@ -43,12 +43,16 @@ function sessionsOnEveryPartition(label: string, extra = 0): string[] {
   return [...byPartition.values(), ...more];
 }
 
+/** As in production (CHAPERONE_AUDIT_BATCH_LINGER_MS), longer: a test machine is slower. */
+const LINGER_MS = 50;
+
 async function startAudit(): Promise<INestApplicationContext> {
   return NestFactory.createApplicationContext(
     AuditModule.forRoot({
       runtime: { service: 'audit', natsServers: servers, busPrefix: subjects.prefix, events: limits },
       eventStore: 'jetstream',
       eventStoreConnection: undefined,
+      batchLingerMs: LINGER_MS,
     }),
     { logger: process.env['AUDIT_TEST_LOGS'] ? ['log', 'warn', 'error'] : false },
   );
@@ -158,6 +162,18 @@ describe('audit service: bus → event store (real NATS JetStream)', () => {
     await nc.jetstream().publish(subjects.event('RequestCompleted', s), encodeJson([two, three]), { msgID: randomUUID() });
     await publisher.publish(four);
     await expectStoredInOrder([one, two, three, four]);
+  });
+
+  it('given a session\'s events arriving one by one within the linger, they are stored together as one message', async () => {
+    const [session] = sessionsOnEveryPartition('linger');
+    const jsm = await nc.jetstreamManager();
+    const messagesBefore = (await jsm.streams.info(subjects.evidenceStream)).state.messages;
+    const published = Array.from({ length: 5 }, (_, n) => event(session as string, n));
+    await Promise.all(published.map((e) => publisher.publish(e)));
+    await expectStoredInOrder(published);
+    const stored = await store.readStream(streamFor(session as string));
+    expect(new Set(stored.map((e) => e.globalPosition)).size).toBe(1);
+    expect((await jsm.streams.info(subjects.evidenceStream)).state.messages).toBe(messagesBefore + 1);
   });
 
   it('given the same event delivered again beyond the bus dedup (another message id), it is stored once', async () => {

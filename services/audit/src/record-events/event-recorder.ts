@@ -4,7 +4,7 @@ import type { BusSubjects, ChaperoneEventType } from '@chaperone/contracts';
 import type { ChainedEventStore } from '@chaperone/event-store';
 import { BUS, NATS_CONNECTION, Readiness, SERVICE_IDENTITY, type ServiceIdentity } from '@chaperone/service-runtime';
 import { PartitionLeases, type Lease } from '../partition-leases/partition-leases';
-import { EVENT_STORE, LEASE_TIMING } from '../tokens';
+import { BATCH_LINGER_MS, EVENT_STORE, LEASE_TIMING } from '../tokens';
 import type { LeaseTiming } from '../partition-leases/lease-plan';
 import { PartitionWriter, type RecorderTally } from './partition-writer';
 
@@ -28,6 +28,7 @@ export class EventRecorder implements OnApplicationBootstrap, OnApplicationShutd
     @Inject(EVENT_STORE) private readonly store: ChainedEventStore,
     @Inject(SERVICE_IDENTITY) private readonly identity: ServiceIdentity,
     @Inject(LEASE_TIMING) private readonly leaseTiming: LeaseTiming,
+    @Inject(BATCH_LINGER_MS) private readonly lingerMs: number,
     readiness: Readiness,
   ) {
     readiness.add('event-consumers', () => ({ ok: this.leases !== undefined, detail: `partitions ${this.partitions.join(',') || 'none'}` }));
@@ -52,7 +53,7 @@ export class EventRecorder implements OnApplicationBootstrap, OnApplicationShutd
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    const deps = { nc: this.nc, subjects: this.subjects, store: this.store, tally: this.tally, log: this.logger };
+    const deps = { nc: this.nc, subjects: this.subjects, store: this.store, tally: this.tally, log: this.logger, lingerMs: this.lingerMs };
     this.leases = await PartitionLeases.open(
       this.nc,
       this.subjects,

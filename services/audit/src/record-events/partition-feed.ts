@@ -71,10 +71,25 @@ export class PartitionFeed {
     return new PartitionFeed(await consumer.consume({ max_messages: BATCH_MAX_MESSAGES }));
   }
 
-  /** The next batch, in delivery order; undefined once the feed has stopped. */
-  async next(): Promise<JsMsg[] | undefined> {
+  /**
+   * The next batch, in delivery order; undefined once the feed has stopped. With `lingerMs`, the
+   * batch waits that long after its first message for more (or until it is full): a request's
+   * completion and its neighbours' events then go into the store in one write with it.
+   */
+  async next(lingerMs = 0): Promise<JsMsg[] | undefined> {
     while (this.queue.length === 0 && !this.ended) {
       await new Promise<void>((resolve) => (this.wake = resolve));
+      this.wake = undefined;
+    }
+    if (lingerMs > 0 && this.queue.length < BATCH_MAX_MESSAGES && !this.ended) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, lingerMs);
+        this.wake = () => {
+          if (this.queue.length < BATCH_MAX_MESSAGES && !this.ended) return;
+          clearTimeout(timer);
+          resolve();
+        };
+      });
       this.wake = undefined;
     }
     if (this.queue.length === 0) return undefined;

@@ -25,6 +25,8 @@ export interface WriterDeps {
   store: ChainedEventStore;
   tally: RecorderTally;
   log: { log(message: string): void; warn(message: string): void; error(message: string): void };
+  /** Wait after a batch's first message for more (0: take what has arrived). */
+  lingerMs: number;
 }
 
 /** Pause after a failed store round (outage, unknown error) before the batch is tried again. */
@@ -80,7 +82,7 @@ export class PartitionWriter {
         await recreatePartitionConsumer(await nc.jetstreamManager(), subjects, this.partition);
         this.feed = await PartitionFeed.open(nc.jetstream(), subjects, this.partition);
         for (;;) {
-          const batch = this.active() ? await this.feed.next() : undefined;
+          const batch = this.active() ? await this.feed.next(this.deps.lingerMs) : undefined;
           if (!batch || !this.active() || !(await this.handle(batch, this.feed))) break;
         }
       } catch (err) {
