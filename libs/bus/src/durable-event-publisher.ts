@@ -1,4 +1,4 @@
-import type { JetStreamClient } from 'nats';
+import { headers as natsHeaders, type JetStreamClient, type NatsConnection } from 'nats';
 import type { BusSubjects, ChaperoneEvent } from '@chaperone/contracts';
 import { encodeJson } from './codec';
 import { traceHeaders } from './trace-headers';
@@ -42,6 +42,20 @@ export class DurableEventPublisher {
     // message's events in its order on one session stream.
     if (events.some((e) => e.sessionId !== last.sessionId)) throw new EventNotRecorded(types, 'the events belong to different sessions');
     await this.store(events, last, types);
+  }
+
+  /**
+   * publishAll's message (same subject, body and message id), published with `acknowledgeTo` as its
+   * reply subject and not waited on: the events stream's acknowledgement (or its refusal, or a
+   * no-responders status) goes to whoever listens there. For a caller that waits for it itself.
+   */
+  publishAllAcknowledgedTo(nc: NatsConnection, events: readonly [ChaperoneEvent, ...ChaperoneEvent[]], acknowledgeTo: string): void {
+    const last = events[events.length - 1] as ChaperoneEvent;
+    if (events.some((e) => e.sessionId !== last.sessionId)) throw new EventNotRecorded(events.map((e) => e.type).join('+'), 'the events belong to different sessions');
+    const headers = traceHeaders() ?? natsHeaders();
+    headers.set('Nats-Msg-Id', last.eventId);
+    headers.set('Nats-Expected-Stream', this.subjects.eventsStream);
+    nc.publish(this.subjects.event(last.type, last.sessionId), encodeJson(events), { headers, reply: acknowledgeTo });
   }
 
   private async store(body: ChaperoneEvent | readonly ChaperoneEvent[], named: ChaperoneEvent, what: string): Promise<void> {

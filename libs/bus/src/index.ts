@@ -11,3 +11,4 @@ export * from './trace-headers';
 export * from './stream-replicas';
 export { settledRequestPatched } from './settled-request-patch';
 export { coalescedFlushPatched } from './coalesced-flush-patch';
+export * from './acknowledged-request';

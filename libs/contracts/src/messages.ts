@@ -17,6 +17,18 @@ export const EvaluationRequestSchema = z.object({
   intercepted: RequestInterceptedSchema.extend({ identity: IdentitySchema }),
   /** Present when the request creates a self review (kubectl auth can-i): the question, for policy to answer. */
   review: SelfReviewSpecSchema.optional(),
+  /**
+   * A subject of the caller's where the events stream's acknowledgement of the stored intercept and
+   * decision is to be sent. The policy service then publishes them with this reply subject and
+   * answers at once, instead of waiting for the acknowledgement and passing it on: one hop less,
+   * and the caller still acts only on the server's own acknowledgement. Absent: the policy service
+   * waits for it before it answers.
+   */
+  acknowledgeTo: z
+    .string()
+    .max(255)
+    .regex(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)+$/, 'a NATS subject without wildcards')
+    .optional(),
 });
 export type EvaluationRequest = z.infer<typeof EvaluationRequestSchema>;
 
@@ -27,6 +39,12 @@ export const EvaluationReplySchema = z.object({
   decision: DecisionSchema,
   /** The answer to the request's self review; the ingress answers with it and forwards nothing. */
   review: SelfReviewAnswerSchema.optional(),
+  /**
+   * The request's `acknowledgeTo`, when the intercept and decision were published to be acknowledged
+   * there: the caller must wait for that acknowledgement before it acts on the decision. Absent:
+   * they are stored (the policy service had the acknowledgement before it answered).
+   */
+  acknowledgedTo: z.string().optional(),
 });
 export type EvaluationReply = z.infer<typeof EvaluationReplySchema>;
 

@@ -1,6 +1,7 @@
 import { Inject, Logger, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import type { DurableEventPublisher } from '@chaperone/bus';
-import { EVENTS, Readiness, ServiceRuntimeModule, type RuntimeOptions } from '@chaperone/service-runtime';
+import type { NatsConnection } from 'nats';
+import { EVENTS, NATS_CONNECTION, Readiness, ServiceRuntimeModule, type RuntimeOptions } from '@chaperone/service-runtime';
 import { AGENT_REGISTRY, agentRegistryProvider, type AgentRegistry, type AgentRegistryModuleOptions } from './agents';
 import { EvaluateHandler } from './evaluate/evaluate-handler';
 import { PolicyMetrics } from './metrics/policy-metrics';
@@ -30,9 +31,9 @@ export class PolicyModule implements OnApplicationShutdown {
         agentRegistryProvider(opts.agents),
         {
           provide: EvaluateHandler,
-          inject: [PolicyStore, EVENTS, AGENT_REGISTRY],
-          useFactory: (store: PolicyStore, events: DurableEventPublisher, agents: AgentRegistry | null) =>
-            new EvaluateHandler(store, events, undefined, agents ?? undefined),
+          inject: [PolicyStore, EVENTS, AGENT_REGISTRY, NATS_CONNECTION],
+          useFactory: (store: PolicyStore, events: DurableEventPublisher, agents: AgentRegistry | null, nc: NatsConnection) =>
+            new EvaluateHandler(store, events, undefined, agents ?? undefined, nc),
         },
         PolicyMetrics,
         EvaluateResponder,

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { JetStreamManager, NatsConnection } from 'nats';
 import { createAuthenticator, createLocalIssuer, type Authenticator } from '@chaperone/auth';
 import { connectBus, decodeJson, DurableEventPublisher, ensureEventsStream, ErrorReply, serveJson, type JsonResponder } from '@chaperone/bus';
-import { busSubjects, type EvaluationReply, type Decision } from '@chaperone/contracts';
+import { busSubjects, type BusSubjects, type ChaperoneEvent, type EvaluationReply, type EvaluationRequest, type Decision } from '@chaperone/contracts';
 import { trace } from '@opentelemetry/api';
 import { Authenticate } from '../authenticate/authenticate';
 import { ResponseRecord } from '../context/response-record';
@@ -123,6 +123,7 @@ describe('record and evaluate (real NATS)', () => {
     expect(seen).toEqual([
       {
         schemaVersion: 2,
+        acknowledgeTo: expect.stringMatching(/^_INBOX\./),
         intercepted: {
           eventId: admitted.interceptEventId,
           schemaVersion: 1,
@@ -149,6 +150,35 @@ describe('record and evaluate (real NATS)', () => {
     await nc.flush();
     await new Promise((r) => setTimeout(r, 200));
     expect(await storedCount()).toBe(before);
+  });
+
+  /** A policy stand-in that publishes the intercept (and a decision) for the ingress to be acknowledged, and answers at once. */
+  const delegating = (publishTo: BusSubjects, reply: (acknowledgeTo: string) => Partial<EvaluationReply> = (to) => ({ acknowledgedTo: to })): unknown[] =>
+    standIn(async (request) => {
+      const { intercepted, acknowledgeTo } = request as EvaluationRequest;
+      const decided = { ...intercepted, eventId: `${intercepted.eventId}-d`, type: 'PolicyDecided', payload: { interceptEventId: intercepted.eventId, decision: ALLOW } } as unknown as ChaperoneEvent;
+      new DurableEventPublisher(nc.jetstream(), publishTo, 2000).publishAllAcknowledgedTo(nc, [intercepted, decided], acknowledgeTo as string);
+      return { schemaVersion: 1, decisionEventId: decided.eventId, decision: ALLOW, ...reply(acknowledgeTo as string) };
+    });
+
+  it('given policy hands the acknowledgement over, then the decision counts once the events stream acknowledged the write', async () => {
+    delegating(subjects);
+    const before = await storedCount();
+    const admitted = await admit();
+    expect(admitted).toMatchObject({ decisionEventId: `${admitted.interceptEventId}-d` });
+    expect(await storedCount()).toBe(before + 1);
+  });
+
+  it('given the handed-over write is not stored (nothing stores its subject), then policy-unavailable: nothing is admitted', async () => {
+    delegating(busSubjects(`no-stream-${randomUUID().slice(0, 8)}`));
+    const refused = await admit();
+    expect(refused).toMatchObject({ kind: 'policy-unavailable', message: expect.stringContaining('the decision could not be recorded') });
+  });
+
+  it('given policy says the acknowledgement comes but none does, then policy-unavailable after the timeout', async () => {
+    standIn(async (request) => ({ schemaVersion: 1, decisionEventId: 'd-2', decision: ALLOW, acknowledgedTo: (request as EvaluationRequest).acknowledgeTo }));
+    const refused = await admit();
+    expect(refused).toMatchObject({ kind: 'policy-unavailable', message: 'the policy service did not answer within 2000 ms' });
   });
 
   it('given no policy service, then policy-unavailable (no responders) and the ingress records the RequestIntercepted itself', async () => {

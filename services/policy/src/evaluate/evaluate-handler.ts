@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { NatsConnection } from 'nats';
 import { ErrorReply, type DurableEventPublisher } from '@chaperone/bus';
 import { ContractViolation, EvaluationRequestSchema, parseContract, selfReviewKind, type AgentLimits, type AgentScope, type EvaluationReply, type EvaluationRequest, type Decision, type Identity, type PolicyDecided, type RequestInfo, type SelfReviewAnswer } from '@chaperone/contracts';
 import { EVENTS } from '@chaperone/service-runtime';
@@ -20,8 +21,11 @@ const ANY_REQUEST: RequestInfo = { isResourceRequest: false, path: '/', verb: 'g
 
 /**
  * Evaluates one intercepted request and records it. The intercept and its decision are stored in one
- * durable write, and the reply goes out only after the server acknowledged it: the ingress forwards
- * nothing whose interception and decision are not evidence.
+ * durable write. When the request names an `acknowledgeTo` subject, the write is published with it
+ * as reply subject and the answer goes out at once (both in one socket write): the events stream
+ * acknowledges to the ingress, which forwards nothing before it has that acknowledgement. Otherwise
+ * the answer goes out only after the server acknowledged the write here. Either way the ingress
+ * forwards nothing whose interception and decision are not evidence.
  *
  * Validation is zod's own: zod 4 compiles an object schema to one generated function the first time
  * it parses (about 0.5 µs for a EvaluationRequest, less than decoding its JSON), so the contract stays
@@ -36,6 +40,8 @@ export class EvaluateHandler {
     @Inject(EVENTS) private readonly events: DurableEventPublisher,
     private readonly now: () => Date = () => new Date(),
     private readonly agents?: AgentGate,
+    /** Publishes a write whose acknowledgement goes to the requester; without it every write is waited on here. */
+    private readonly nc?: NatsConnection,
   ) {}
 
   /** The reply to a decoded EvaluationRequest; throws ErrorReply (nothing recorded) when there is none. */
@@ -65,15 +71,20 @@ export class EvaluateHandler {
       identity,
       payload: { interceptEventId: intercepted.eventId, decision },
     };
+    const reply: EvaluationReply = { schemaVersion: 1, decisionEventId: decided.eventId, decision, ...(review && decision.effect !== 'deny' ? { review } : {}) };
     try {
       // One message named by the decision: a retried request (same intercept) is stored once.
+      if (this.nc && request.acknowledgeTo) {
+        this.events.publishAllAcknowledgedTo(this.nc, [intercepted, decided], request.acknowledgeTo);
+        return { ...reply, acknowledgedTo: request.acknowledgeTo };
+      }
       await this.events.publishAll([intercepted, decided]);
     } catch (e) {
       const why = e instanceof Error ? e.message : 'bus error';
       this.logger.error(`decision for request ${intercepted.requestId} not recorded: ${why}`);
       throw new ErrorReply(`the decision could not be recorded: ${why}`);
     }
-    return { schemaVersion: 1, decisionEventId: decided.eventId, decision, ...(review && decision.effect !== 'deny' ? { review } : {}) };
+    return reply;
   }
 
   private evaluateRequest(identity: Identity, request: RequestInfo): Decision {

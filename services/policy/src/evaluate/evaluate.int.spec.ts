@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { NestFactory } from '@nestjs/core';
 import type { INestApplication } from '@nestjs/common';
-import { connect, type JetStreamManager, type NatsConnection } from 'nats';
+import { connect, createInbox, type JetStreamManager, type NatsConnection } from 'nats';
 import { decodeJson, encodeJson, requestJson, RpcFailed } from '@chaperone/bus';
 import { busSubjects, EvaluationReplySchema, type BusSubjects, type EvaluationReply, type EvaluationRequest, type RequestIntercepted } from '@chaperone/contracts';
 import { Readiness } from '@chaperone/service-runtime';
@@ -134,6 +134,27 @@ describe('policy service over real NATS', () => {
         payload: { interceptEventId: event.eventId, decision: reply.decision },
       },
     ]);
+  });
+
+  it('given a request naming acknowledgeTo, then the same message is published with the acknowledgement sent there, and the reply says so', async () => {
+    const event = intercepted('list');
+    const before = await storedCount();
+    const acknowledgeTo = createInbox();
+    const acks = nc.subscribe(acknowledgeTo, { max: 1 });
+    const reply = await ask({ ...evaluationRequest(event), acknowledgeTo });
+    expect(reply).toMatchObject({ decisionEventId: decisionEventId(event.eventId), decision: { effect: 'allow' }, acknowledgedTo: acknowledgeTo });
+    for await (const m of acks) expect(decodeJson(m.data)).toMatchObject({ stream: subjects.eventsStream, seq: expect.any(Number) });
+    expect(await storedCount()).toBe(before + 1);
+    const stored = await lastStored();
+    expect(stored.msgId).toBe(reply.decisionEventId);
+    expect(stored.subject).toBe(subjects.event('PolicyDecided', event.sessionId));
+    expect((stored.body as unknown[])[0]).toEqual(event);
+  });
+
+  it('given an acknowledgeTo that is not a plain subject, then it answers a contract error and stores nothing', async () => {
+    const before = await storedCount();
+    await expect(requestJson(nc, subjects.policyEvaluate, { ...evaluationRequest(intercepted('list')), acknowledgeTo: '_INBOX.*' }, 5000)).rejects.toThrow(/acknowledgeTo/);
+    expect(await storedCount()).toBe(before);
   });
 
   it('given a request no rule allows, then it is denied by default, and that is stored too', async () => {
