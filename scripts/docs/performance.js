@@ -76,22 +76,24 @@ audit service on other hosts, before quoting absolute numbers.
 - **Throughput is CPU per request.** On a machine shared by every process, maximum throughput is
   about the cores' time divided by the CPU one request costs across all of them (the CPU table
   above). Each admitted request is three durable events (\`RequestIntercepted\`, \`PolicyDecided\`,
-  \`RequestCompleted\`) stored by JetStream on disk, each then appended by the audit service to the
-  hash-chained event store (another JetStream write and a chain step), and followed by the read
-  models of the approval and reports services. That evidence is the product. In production NATS,
-  audit and reports run on their own nodes, and only the ingress's share scales with ingress
-  replicas.
-- **Latency is process hops.** A request crosses processes at least six times (ingress → NATS →
-  policy → JetStream, one write for the intercept and the decision → policy → NATS → ingress)
-  before it goes to the API server. The floor by design is the decide round trip including the
-  durable \`PolicyDecided\` plus the proxy itself (bare minus direct): "the decision is stored before
-  anything is forwarded" costs at least one JetStream acknowledgement.
+  \`RequestCompleted\`) stored by JetStream on disk, then appended by the audit service to the
+  hash-chained event store, and followed by the reports read model and the audit reconciler. That
+  evidence is the product. Most of the cost is messages and the system calls that move them, so
+  the evidence path is built to send few: the intercept and the decision are one bus message, the
+  audit service stores a session's events of a 10 ms window as one stored message, and the
+  store's followers pull what was stored in batches. In production NATS, audit and reports run on
+  their own nodes, and only the ingress's share scales with ingress replicas.
+- **Latency is process hops.** Before a request goes to the API server it crosses ingress → NATS →
+  policy → NATS (the intercept and the decision stored in one JetStream write, whose
+  acknowledgement the server sends straight to the ingress) → ingress; before its last byte is
+  released, one more JetStream write stores its completion. The floor by design is those two
+  acknowledgements plus the proxy itself (bare minus direct).
 - **Masking a large document** costs CPU in the masking service (a one-pass masker over the JSON
   bytes that never builds the object tree; see [masking](masking.md)) and in the ingress to move the
   bytes through NATS both ways in 512 KiB exchanges.
 - **Followers of the store.** Evidence subjects name their kind (\`<prefix>.evidence.<kind>.<stream>\`),
   so the approval read model gets only approval events, filtered by the server; the reports
-  projection needs every event.
+  projection needs every event, and takes them in batches every 250 ms.
 
 The design choices behind the request path's costs are in [decisions](decisions.md#the-request-paths-costs).
 `;

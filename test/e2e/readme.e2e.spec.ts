@@ -151,7 +151,7 @@ describe('the README walk-through, run', () => {
     for await (const info of jsm.streams.list()) {
       const name = info.config.name;
       const subjects = busSubjects(local.prefix);
-      if (name === subjects.eventsStream || name === subjects.evidenceStream || name.startsWith(`OBJ_${local.prefix}-`)) await jsm.streams.delete(name).catch(() => undefined);
+      if (name === subjects.eventsStream || name === subjects.evidenceStream || name.startsWith(`OBJ_${local.prefix}-`) || name.startsWith(`KV_${local.prefix}-`)) await jsm.streams.delete(name).catch(() => undefined);
     }
     await nc.close();
     rmSync(local.stateDir, { recursive: true, force: true });

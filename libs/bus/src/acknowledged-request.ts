@@ -1,5 +1,6 @@
 import { createInbox, type Msg, type NatsConnection, type Subscription } from 'nats';
 import { decodeJson, encodeJson } from './codec';
+import { refusedBecause } from './durable-event-publisher';
 import { isErrorReply, RpcFailed } from './rpc-errors';
 import { traceHeaders } from './trace-headers';
 
@@ -151,7 +152,7 @@ function parseAck(msg: Msg, stream: string): StoredAck | NotStored {
     return new NotStored('the acknowledgement is not JSON');
   }
   const b = body as { stream?: unknown; seq?: unknown; duplicate?: unknown; error?: { description?: unknown } };
-  if (b.error) return new NotStored(`the events stream refused it (${typeof b.error.description === 'string' ? b.error.description : 'no reason given'})`);
+  if (b.error) return new NotStored(refusedBecause(typeof b.error.description === 'string' ? b.error.description : 'no reason given'));
   if (b.stream !== stream || typeof b.seq !== 'number' || !Number.isSafeInteger(b.seq) || b.seq < 1) return new NotStored('the acknowledgement names another stream or no sequence');
   return { stream: b.stream, seq: b.seq, duplicate: b.duplicate === true };
 }

@@ -78,10 +78,15 @@ function describe(e: unknown): string {
   // JetStream API errors carry the server's reason; a bare 503 means nothing stored the subject.
   const api = (e as { api_error?: { description?: string } }).api_error?.description ?? '';
   const code = (e as { code?: string }).code;
-  if (/maximum (messages|bytes)/i.test(api)) return 'the events stream is full (the audit service is behind or down)';
-  if (api) return `the events stream refused it (${api})`;
+  if (api) return refusedBecause(api);
   if (code === 'TIMEOUT' || /timeout/i.test(e.message)) return 'the events stream did not acknowledge in time';
   if (code === '503' || /no responders/i.test(e.message)) return 'no JetStream events stream answers';
   if (/closed|disconnect/i.test(e.message)) return 'the connection to NATS is down';
   return e.message;
+}
+
+/** Why the events stream refused a write, from the server's description of the error. */
+export function refusedBecause(description: string): string {
+  if (/maximum (messages|bytes)/i.test(description)) return 'the events stream is full (the audit service is behind or down)';
+  return `the events stream refused it (${description})`;
 }

@@ -2,6 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
+import { connect, type NatsConnection } from 'nats';
+import { busSubjects, type BusSubjects } from '@chaperone/contracts';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { createLocalIssuer, type LocalIssuer } from '@chaperone/auth';
@@ -35,9 +37,16 @@ beforeAll(async () => {
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-serviceHealthContract('mcp', (runtime) =>
-  McpModule.forRoot(config({ CHAPERONE_BUS_PREFIX: runtime.busPrefix ?? 'chaperone' })),
+serviceHealthContract(
+  'mcp',
+  (runtime) => McpModule.forRoot(config({ CHAPERONE_BUS_PREFIX: runtime.busPrefix ?? 'chaperone' })),
+  deleteEventsStream,
 );
+
+/** The events stream the service made under a test prefix. */
+async function deleteEventsStream(nc: NatsConnection, subjects: BusSubjects): Promise<void> {
+  await (await nc.jetstreamManager()).streams.delete(subjects.eventsStream).catch(() => false);
+}
 
 describe('the MCP door as an OAuth resource server (real NATS, the SDK client)', () => {
   let app: INestApplication;
@@ -56,7 +65,12 @@ describe('the MCP door as an OAuth resource server (real NATS, the SDK client)',
     base = (await app.getUrl()).replace('[::1]', '127.0.0.1');
   });
 
-  afterAll(() => app.close());
+  afterAll(async () => {
+    await app.close();
+    const nc = await connect({ servers: [process.env['NATS_URL'] ?? 'nats://127.0.0.1:4222'] });
+    await deleteEventsStream(nc, busSubjects(`mcp-int-${process.pid}`));
+    await nc.close();
+  });
 
   const initialize = (headers: Record<string, string>) =>
     fetch(`${base}/mcp`, {

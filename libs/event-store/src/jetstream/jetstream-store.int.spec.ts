@@ -145,6 +145,7 @@ describe('JetStreamEventStore specifics (real NATS)', () => {
 
   it('a reader of one kind of stream is sent only that kind by the server (filtered consumer)', async () => {
     const ownConfig = uniqueConfig();
+    created.push(ownConfig.streamName);
     const own = await JetStreamEventStore.create(nc, ownConfig);
     const approval = `approval-${randomUUID()}`;
     await own.append(`session-${randomUUID()}`, [newEvent()]);
@@ -168,6 +169,7 @@ describe('JetStreamEventStore specifics (real NATS)', () => {
 
   it('a store written with the flat layout (<prefix>.S) keeps it', async () => {
     const flat = uniqueConfig();
+    created.push(flat.streamName);
     await ensureEvidenceStream(jsm, flat);
     const h = headers();
     h.set(EvidenceHeaders.stream, 'session-old');
