@@ -46,7 +46,7 @@ function event(sessionId, n) {
 }
 
 async function publishLatency(nc, subjects) {
-  const pub = new DurableEventPublisher(nc.jetstream(), subjects, 5000);
+  const pub = new DurableEventPublisher(nc, subjects, 5000);
   const times = [];
   for (let i = 0; i < 2000; i++) {
     const t = performance.now();
@@ -67,7 +67,7 @@ async function auditThroughput(nc, replicas) {
   const subjects = busSubjects(`bench-${randomUUID().slice(0, 8)}`);
   const jsm = await nc.jetstreamManager();
   await ensureEventsStream(jsm, subjects, limits);
-  const pub = new DurableEventPublisher(nc.jetstream(), subjects, 10_000);
+  const pub = new DurableEventPublisher(nc, subjects, 10_000);
   // Fill the backlog first (audit stopped), then measure the drain: events/s into the store.
   for (let i = 0; i < EVENTS; i += 500) {
     await Promise.all(Array.from({ length: Math.min(500, EVENTS - i) }, (_, k) => pub.publish(event(`s-${(i + k) % SESSIONS}`, i + k))));

@@ -1,15 +1,8 @@
 import { createInbox, type Msg, type NatsConnection, type Subscription } from 'nats';
 import { decodeJson, encodeJson } from './codec';
 import { refusedBecause } from './durable-event-publisher';
-import { isErrorReply, RpcFailed } from './rpc-errors';
+import { decodeReply } from './json-rpc';
 import { traceHeaders } from './trace-headers';
-
-/** A JetStream publish acknowledgement as the server sends it. */
-export interface StoredAck {
-  stream: string;
-  seq: number;
-  duplicate: boolean;
-}
 
 /** The events were not stored: the events stream refused them, or nothing stores the subject. */
 export class NotStored extends Error {
@@ -22,19 +15,14 @@ export class RequestTimedOut extends Error {
   readonly code = 'TIMEOUT';
 }
 
-/** The responder's answer, and the store's acknowledgement when the responder delegated it. */
-export interface AcknowledgedReply {
-  reply: unknown;
-  ack: StoredAck | undefined;
-}
-
 interface Pending {
   reply?: unknown;
-  ack?: StoredAck;
+  /** A valid acknowledgement has come. */
+  stored: boolean;
   /** Whether the reply says the acknowledgement comes here. */
   awaitingAck: boolean;
   acknowledgedTo(reply: unknown): string | undefined;
-  resolve(v: AcknowledgedReply): void;
+  resolve(reply: unknown): void;
   reject(e: Error): void;
   timer: NodeJS.Timeout;
 }
@@ -62,20 +50,21 @@ export class AcknowledgedRequester {
   }
 
   /**
-   * Sends `build(acknowledgeTo)` to `subject`. An error reply is thrown as RpcFailed, a refused
-   * store as NotStored, no answer in time as RequestTimedOut; `acknowledgedTo(reply)` tells whether
-   * the reply says the acknowledgement comes to this requester.
+   * Sends `build(acknowledgeTo)` to `subject` and resolves with the reply, once the acknowledgement
+   * has come too when `acknowledgedTo(reply)` names this request's subject for it. An error reply is
+   * thrown as RpcFailed, a refused store as NotStored, no answer in time as RequestTimedOut.
    */
   request(
     subject: string,
     build: (acknowledgeTo: string) => unknown,
     acknowledgedTo: (reply: unknown) => string | undefined,
     timeoutMs: number,
-  ): Promise<AcknowledgedReply> {
+  ): Promise<unknown> {
     const token = (this.next++).toString(36);
     const ackSubject = `${this.inbox}.${token}.a`;
-    return new Promise<AcknowledgedReply>((resolve, reject) => {
+    return new Promise<unknown>((resolve, reject) => {
       const p: Pending = {
+        stored: false,
         awaitingAck: false,
         acknowledgedTo,
         resolve,
@@ -109,24 +98,23 @@ export class AcknowledgedRequester {
       if (status === 503) return this.fail(token, Object.assign(new Error('no responders'), { code: '503' }));
       let reply: unknown;
       try {
-        reply = decodeJson(msg.data);
-      } catch {
-        return this.fail(token, new RpcFailed('the reply is not JSON'));
+        reply = decodeReply(msg.data);
+      } catch (e) {
+        return this.fail(token, e as Error);
       }
-      if (isErrorReply(reply)) return this.fail(token, new RpcFailed(reply.error.message));
       p.reply = reply;
       p.awaitingAck = p.acknowledgedTo(reply) === `${this.inbox}.${token}.a`;
     } else if (kind === 'a') {
       if (status === 503) return this.fail(token, new NotStored('no JetStream events stream answers'));
-      const ack = parseAck(msg, this.stream);
-      if (ack instanceof Error) return this.fail(token, ack);
-      p.ack = ack;
+      const refused = notStored(msg, this.stream);
+      if (refused) return this.fail(token, refused);
+      p.stored = true;
     } else {
       return;
     }
-    if (p.reply !== undefined && (!p.awaitingAck || p.ack)) {
+    if (p.reply !== undefined && (!p.awaitingAck || p.stored)) {
       this.done(token);
-      p.resolve({ reply: p.reply, ack: p.awaitingAck ? p.ack : undefined });
+      p.resolve(p.reply);
     }
   }
 
@@ -144,15 +132,16 @@ export class AcknowledgedRequester {
   }
 }
 
-function parseAck(msg: Msg, stream: string): StoredAck | NotStored {
+/** Why a JetStream publish acknowledgement does not say the write is stored in `stream`; undefined when it does. */
+function notStored(msg: Msg, stream: string): NotStored | undefined {
   let body: unknown;
   try {
     body = decodeJson(msg.data);
   } catch {
     return new NotStored('the acknowledgement is not JSON');
   }
-  const b = body as { stream?: unknown; seq?: unknown; duplicate?: unknown; error?: { description?: unknown } };
+  const b = body as { stream?: unknown; seq?: unknown; error?: { description?: unknown } };
   if (b.error) return new NotStored(refusedBecause(typeof b.error.description === 'string' ? b.error.description : 'no reason given'));
   if (b.stream !== stream || typeof b.seq !== 'number' || !Number.isSafeInteger(b.seq) || b.seq < 1) return new NotStored('the acknowledgement names another stream or no sequence');
-  return { stream: b.stream, seq: b.seq, duplicate: b.duplicate === true };
+  return undefined;
 }

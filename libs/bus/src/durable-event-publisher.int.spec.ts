@@ -38,7 +38,7 @@ describe('DurableEventPublisher (real NATS JetStream)', () => {
   });
 
   it('stores an event on its partition subject, once, even when published twice', async () => {
-    const publisher = new DurableEventPublisher(nc.jetstream(), subjects, 2000);
+    const publisher = new DurableEventPublisher(nc, subjects, 2000);
     const event = completed('session-a');
     await publisher.publish(event);
     await publisher.publish(event);
@@ -50,7 +50,7 @@ describe('DurableEventPublisher (real NATS JetStream)', () => {
   });
 
   it('refuses with EventNotRecorded once the backlog is full, instead of dropping evidence', async () => {
-    const publisher = new DurableEventPublisher(nc.jetstream(), subjects, 2000);
+    const publisher = new DurableEventPublisher(nc, subjects, 2000);
     await publisher.publish(completed('s'));
     await publisher.publish(completed('s'));
     const refused = publisher.publish(completed('s'));
@@ -60,7 +60,7 @@ describe('DurableEventPublisher (real NATS JetStream)', () => {
 
   it('refuses when no events stream exists for the prefix', async () => {
     const other = busSubjects(`bus-none-${randomUUID().slice(0, 8)}`);
-    const publisher = new DurableEventPublisher(nc.jetstream(), other, 1000);
+    const publisher = new DurableEventPublisher(nc, other, 1000);
     await expect(publisher.publish(completed('s'))).rejects.toBeInstanceOf(EventNotRecorded);
   });
 
@@ -87,7 +87,7 @@ describe('DurableEventPublisher.publishAll (real NATS JetStream)', () => {
   });
 
   it('stores events of one session as ONE message, a JSON array in order, named by the last event; a retry stores nothing new', async () => {
-    const publisher = new DurableEventPublisher(nc.jetstream(), own, 2000);
+    const publisher = new DurableEventPublisher(nc, own, 2000);
     const first = completed('session-b');
     const last = { ...completed('session-b'), type: 'AuthenticationFailed', payload: { reason: 'expired', method: 'GET', path: '/', sourceAddress: '' } } as ChaperoneEvent;
     await publisher.publishAll([first, last]);
@@ -101,7 +101,7 @@ describe('DurableEventPublisher.publishAll (real NATS JetStream)', () => {
   });
 
   it('refuses events of different sessions, and publishes nothing', async () => {
-    const publisher = new DurableEventPublisher(nc.jetstream(), own, 2000);
+    const publisher = new DurableEventPublisher(nc, own, 2000);
     const before = (await jsm.streams.info(own.eventsStream)).state.messages;
     await expect(publisher.publishAll([completed('s1'), completed('s2')])).rejects.toThrow(/different sessions/);
     expect((await jsm.streams.info(own.eventsStream)).state.messages).toBe(before);

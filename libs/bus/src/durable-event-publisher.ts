@@ -19,11 +19,15 @@ export class EventNotRecorded extends Error {
  * stored them (PubAck). The message id is an event id, so a retried publish is stored once.
  */
 export class DurableEventPublisher {
+  private readonly js: JetStreamClient;
+
   constructor(
-    private readonly js: JetStreamClient,
+    private readonly nc: NatsConnection,
     private readonly subjects: BusSubjects,
     private readonly timeoutMs: number,
-  ) {}
+  ) {
+    this.js = nc.jetstream();
+  }
 
   /** One event, one message (the event object). */
   async publish(event: ChaperoneEvent): Promise<void> {
@@ -36,12 +40,7 @@ export class DurableEventPublisher {
    * id as message id), so the batch's id must be one a retry reproduces.
    */
   async publishAll(events: readonly [ChaperoneEvent, ...ChaperoneEvent[]]): Promise<void> {
-    const last = events[events.length - 1] as ChaperoneEvent;
-    const types = events.map((e) => e.type).join('+');
-    // One session per message: the events stream is partitioned by session, and consumers store a
-    // message's events in its order on one session stream.
-    if (events.some((e) => e.sessionId !== last.sessionId)) throw new EventNotRecorded(types, 'the events belong to different sessions');
-    await this.store(events, last, types);
+    await this.store(events, namedBy(events), events.map((e) => e.type).join('+'));
   }
 
   /**
@@ -49,13 +48,12 @@ export class DurableEventPublisher {
    * reply subject and not waited on: the events stream's acknowledgement (or its refusal, or a
    * no-responders status) goes to whoever listens there. For a caller that waits for it itself.
    */
-  publishAllAcknowledgedTo(nc: NatsConnection, events: readonly [ChaperoneEvent, ...ChaperoneEvent[]], acknowledgeTo: string): void {
-    const last = events[events.length - 1] as ChaperoneEvent;
-    if (events.some((e) => e.sessionId !== last.sessionId)) throw new EventNotRecorded(events.map((e) => e.type).join('+'), 'the events belong to different sessions');
+  publishAllAcknowledgedTo(events: readonly [ChaperoneEvent, ...ChaperoneEvent[]], acknowledgeTo: string): void {
+    const named = namedBy(events);
     const headers = traceHeaders() ?? natsHeaders();
-    headers.set('Nats-Msg-Id', last.eventId);
+    headers.set('Nats-Msg-Id', named.eventId);
     headers.set('Nats-Expected-Stream', this.subjects.eventsStream);
-    nc.publish(this.subjects.event(last.type, last.sessionId), encodeJson(events), { headers, reply: acknowledgeTo });
+    this.nc.publish(this.subjects.event(named.type, named.sessionId), encodeJson(events), { headers, reply: acknowledgeTo });
   }
 
   private async store(body: ChaperoneEvent | readonly ChaperoneEvent[], named: ChaperoneEvent, what: string): Promise<void> {
@@ -71,6 +69,16 @@ export class DurableEventPublisher {
       throw new EventNotRecorded(what, describe(e));
     }
   }
+}
+
+/**
+ * The event a message of several is named by: the last. One session per message: the events stream
+ * is partitioned by session, and consumers store a message's events in its order on one session stream.
+ */
+function namedBy(events: readonly [ChaperoneEvent, ...ChaperoneEvent[]]): ChaperoneEvent {
+  const last = events[events.length - 1] as ChaperoneEvent;
+  if (events.some((e) => e.sessionId !== last.sessionId)) throw new EventNotRecorded(events.map((e) => e.type).join('+'), 'the events belong to different sessions');
+  return last;
 }
 
 function describe(e: unknown): string {

@@ -18,9 +18,14 @@ import { startMessageSpan, traceHeaders } from './trace-headers';
 export async function requestJson(nc: NatsConnection, subject: string, data: unknown, timeoutMs: number): Promise<unknown> {
   const headers = traceHeaders();
   const msg = await nc.request(subject, encodeJson(data), headers ? { timeout: timeoutMs, headers } : { timeout: timeoutMs });
+  return decodeReply(msg.data);
+}
+
+/** The answer a reply carries; an error reply, or one that is not JSON, is thrown as RpcFailed. */
+export function decodeReply(data: Uint8Array): unknown {
   let reply: unknown;
   try {
-    reply = decodeJson(msg.data);
+    reply = decodeJson(data);
   } catch {
     throw new RpcFailed('the reply is not JSON');
   }

@@ -62,7 +62,7 @@ export class ServiceRuntimeModule implements OnApplicationBootstrap, OnApplicati
           provide: EVENTS,
           inject: [NATS_CONNECTION],
           useFactory: (nc: NatsConnection) =>
-            opts.events ? new DurableEventPublisher(nc.jetstream(), subjects, opts.events.publishTimeoutMs) : undefined,
+            opts.events ? new DurableEventPublisher(nc, subjects, opts.events.publishTimeoutMs) : undefined,
         },
       ],
       exports: [Readiness, SERVICE_IDENTITY, NATS_CONNECTION, BUS, EVENTS, Metrics],

@@ -1,7 +1,6 @@
 import { Inject, Logger, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import type { DurableEventPublisher } from '@chaperone/bus';
-import type { NatsConnection } from 'nats';
-import { EVENTS, NATS_CONNECTION, Readiness, ServiceRuntimeModule, type RuntimeOptions } from '@chaperone/service-runtime';
+import { EVENTS, Readiness, ServiceRuntimeModule, type RuntimeOptions } from '@chaperone/service-runtime';
 import { AGENT_REGISTRY, agentRegistryProvider, type AgentRegistry, type AgentRegistryModuleOptions } from './agents';
 import { EvaluateHandler } from './evaluate/evaluate-handler';
 import { PolicyMetrics } from './metrics/policy-metrics';
@@ -31,9 +30,9 @@ export class PolicyModule implements OnApplicationShutdown {
         agentRegistryProvider(opts.agents),
         {
           provide: EvaluateHandler,
-          inject: [PolicyStore, EVENTS, AGENT_REGISTRY, NATS_CONNECTION],
-          useFactory: (store: PolicyStore, events: DurableEventPublisher, agents: AgentRegistry | null, nc: NatsConnection) =>
-            new EvaluateHandler(store, events, undefined, agents ?? undefined, nc),
+          inject: [PolicyStore, EVENTS, AGENT_REGISTRY],
+          useFactory: (store: PolicyStore, events: DurableEventPublisher, agents: AgentRegistry | null) =>
+            new EvaluateHandler(store, events, undefined, agents ?? undefined),
         },
         PolicyMetrics,
         EvaluateResponder,

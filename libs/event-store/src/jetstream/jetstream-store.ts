@@ -291,64 +291,18 @@ export class JetStreamEventStore implements EventStore {
     validateCount('fromPosition', opts.fromPosition, 0);
     validateCount('batchMs', opts.batchMs, 0);
     const prefix = opts.streamPrefix ?? '';
-    if (opts.batchMs) return this.subscribeInBatches(opts.batchMs, prefix, opts.fromPosition ?? 1, onEvent, onError);
-    let messages: ConsumerMessages;
-    try {
-      // Ordered consumer: ephemeral, flow-controlled, recreated from the last delivered sequence
-      // after a gap or reconnect, so delivery stays in order without duplicates. It pulls in
-      // batches, and the server sends only the subjects of the streams asked for (by kind).
-      const consumer = await this.js.consumers.get(this.config.streamName, {
-        filterSubjects: this.layout.filterFor(prefix),
-        ...(opts.fromPosition && opts.fromPosition > 1 ? { opt_start_seq: opts.fromPosition } : {}),
-      });
-      messages = await consumer.consume({ max_messages: 256 });
-    } catch (err) {
-      mapNatsError(err, 'subscribeToAll');
-    }
-    const loop = (async () => {
-      try {
-        for await (const m of messages) {
-          if (!this.layout.streamOf(m.subject).startsWith(prefix)) continue;
-          for (const e of this.recordedOf(m)) await onEvent(e);
-        }
-      } catch (err) {
-        messages.stop();
-        onError?.(err instanceof Error ? err : new Error(String(err)));
-      }
-    })();
-    const sub: CatchUpSubscription = {
-      close: async () => {
-        this.subscriptions.delete(sub);
-        messages.stop();
-        await loop;
-      },
+    const filter = this.layout.filterFor(prefix);
+    const from = opts.fromPosition ?? 1;
+    // The server filters by kind; the prefix is checked here. A message's events go in order.
+    const deliver = async (m: JsMsg): Promise<void> => {
+      if (!this.layout.streamOf(m.subject).startsWith(prefix)) return;
+      for (const e of this.recordedOf(m)) await onEvent(e);
     };
-    this.subscriptions.add(sub);
-    return sub;
-  }
-
-  private async subscribeInBatches(
-    batchMs: number,
-    prefix: string,
-    from: number,
-    onEvent: (e: RecordedEvent) => Promise<void> | void,
-    onError?: (err: Error) => void,
-  ): Promise<CatchUpSubscription> {
     let inner: CatchUpSubscription;
     try {
-      inner = await followInBatches({
-        js: this.js,
-        streamName: this.config.streamName,
-        filter: this.layout.filterFor(prefix),
-        from,
-        batchMs,
-        timeoutMs: this.timeoutMs,
-        deliver: async (m) => {
-          if (!this.layout.streamOf(m.subject).startsWith(prefix)) return;
-          for (const e of this.recordedOf(m)) await onEvent(e);
-        },
-        onError,
-      });
+      inner = opts.batchMs
+        ? await followInBatches({ js: this.js, streamName: this.config.streamName, filter, from, batchMs: opts.batchMs, timeoutMs: this.timeoutMs, deliver, onError })
+        : await this.followLive(filter, from, deliver, onError);
     } catch (err) {
       mapNatsError(err, 'subscribeToAll');
     }
@@ -360,6 +314,31 @@ export class JetStreamEventStore implements EventStore {
     };
     this.subscriptions.add(sub);
     return sub;
+  }
+
+  /**
+   * Ordered consumer: ephemeral, flow-controlled, recreated from the last delivered sequence after a
+   * gap or reconnect, so delivery stays in order without duplicates. It pulls in batches, and the
+   * server sends only the subjects of the streams asked for (by kind); each message is pushed as it
+   * is stored.
+   */
+  private async followLive(filter: string, from: number, deliver: (m: JsMsg) => Promise<void>, onError?: (err: Error) => void): Promise<CatchUpSubscription> {
+    const consumer = await this.js.consumers.get(this.config.streamName, { filterSubjects: filter, ...(from > 1 ? { opt_start_seq: from } : {}) });
+    const messages = await consumer.consume({ max_messages: 256 });
+    const loop = (async () => {
+      try {
+        for await (const m of messages) await deliver(m);
+      } catch (err) {
+        messages.stop();
+        onError?.(err instanceof Error ? err : new Error(String(err)));
+      }
+    })();
+    return {
+      close: async () => {
+        messages.stop();
+        await loop;
+      },
+    };
   }
 
   /** Stops the subscriptions; the NATS connection belongs to the caller. */
@@ -389,8 +368,8 @@ export class JetStreamEventStore implements EventStore {
       const first = message.events[0] as NewEvent;
       let ack;
       try {
+        // The message id (its first event's) is in its headers already.
         ack = await this.js.publish(subject, message.body, {
-          msgID: first.eventId,
           headers: message.headers,
           expect: { lastSubjectSequence: prevSeq },
           timeout: this.timeoutMs,

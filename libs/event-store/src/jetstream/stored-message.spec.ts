@@ -23,7 +23,7 @@ describe('stored messages', () => {
     const messages = messagesFor('session-2', 0, events);
     expect(messages).toHaveLength(1);
     const m = messages[0];
-    expect(storedIds(m?.headers, 's')).toEqual({ revision: 0, ids: events.map((e) => e.eventId) });
+    expect(storedIds(m?.headers, 's')).toEqual({ revision: 0, ids: events.map((e) => e.eventId), packed: true });
     const read = recordedEvents('session-2', 's', 12, m?.headers, m?.body as Uint8Array, at);
     expect(read.map((e) => [e.revision, e.globalPosition, e.eventId, e.type, e.data, e.metadata])).toEqual([
       [0, 12, events[0]?.eventId, 'RequestIntercepted', { n: 1 }, { k: 'v' }],

@@ -48,6 +48,8 @@ interface PackedEvent {
  * as their global position, as events of one EventStoreDB append share a commit position.
  */
 export function messagesFor(stream: string, firstRevision: number, events: NewEvent[]): OutgoingMessage[] {
+  // The common append (one event) is the one-event form at once: nothing to pack or measure.
+  if (events.length === 1) return [single(stream, firstRevision, events[0] as NewEvent)];
   const out: OutgoingMessage[] = [];
   let revision = firstRevision;
   let i = 0;
@@ -56,8 +58,7 @@ export function messagesFor(stream: string, firstRevision: number, events: NewEv
     let bytes = 0;
     let j = i;
     for (; j < events.length && j - i < MESSAGE_MAX_EVENTS; j++) {
-      const e = events[j] as NewEvent;
-      const json = JSON.stringify(packedEvent(e));
+      const json = JSON.stringify(packedEvent(events[j] as NewEvent));
       if (j > i && bytes + json.length > MESSAGE_MAX_BODY_BYTES) break;
       packed.push(json);
       bytes += json.length + 1;
@@ -70,44 +71,52 @@ export function messagesFor(stream: string, firstRevision: number, events: NewEv
   return out;
 }
 
-function packedEvent(e: NewEvent): PackedEvent {
-  const hasMetadata = e.metadata !== undefined && Object.keys(e.metadata).length > 0;
-  return { type: e.type, data: e.data ?? null, ...(hasMetadata ? { metadata: e.metadata } : {}) };
+function hasMetadata(e: NewEvent): e is NewEvent & { metadata: Record<string, unknown> } {
+  return e.metadata !== undefined && Object.keys(e.metadata).length > 0;
 }
 
-function single(stream: string, revision: number, e: NewEvent): OutgoingMessage {
+function packedEvent(e: NewEvent): PackedEvent {
+  return { type: e.type, data: e.data ?? null, ...(hasMetadata(e) ? { metadata: e.metadata } : {}) };
+}
+
+/** The headers every message has: its stream, its first event's revision and id (the server's duplicate window works on it). */
+function baseHeaders(stream: string, revision: number, first: NewEvent): MsgHdrs {
   const h = natsHeaders();
   h.set(EvidenceHeaders.stream, stream);
   h.set(EvidenceHeaders.revision, String(revision));
+  h.set(EvidenceHeaders.msgId, first.eventId);
+  return h;
+}
+
+function single(stream: string, revision: number, e: NewEvent): OutgoingMessage {
+  const h = baseHeaders(stream, revision, e);
   h.set(EvidenceHeaders.eventType, e.type);
-  h.set(EvidenceHeaders.msgId, e.eventId);
-  if (e.metadata && Object.keys(e.metadata).length > 0) h.set(EvidenceHeaders.metadata, JSON.stringify(e.metadata));
+  if (hasMetadata(e)) h.set(EvidenceHeaders.metadata, JSON.stringify(e.metadata));
   return { events: [e], headers: h, body: encoder.encode(JSON.stringify(e.data ?? null)) };
 }
 
 function several(stream: string, revision: number, events: NewEvent[], packed: string[]): OutgoingMessage {
-  const h = natsHeaders();
-  h.set(EvidenceHeaders.stream, stream);
-  h.set(EvidenceHeaders.revision, String(revision));
-  h.set(EvidenceHeaders.msgId, (events[0] as NewEvent).eventId);
+  const h = baseHeaders(stream, revision, events[0] as NewEvent);
   h.set(EvidenceHeaders.count, String(events.length));
   h.set(EvidenceHeaders.eventIds, events.map((e) => e.eventId).join(' '));
   return { events, headers: h, body: encoder.encode(`[${packed.join(',')}]`) };
 }
 
-/** What the headers alone tell of a stored message: its events' ids and first revision. */
+/** What the headers alone tell of a stored message: its events' ids and first revision, and its form. */
 export interface StoredIds {
   revision: number;
   ids: string[];
+  /** Several events, their bodies in one JSON array (else one event, its data as the body). */
+  packed: boolean;
 }
 
 export function storedIds(h: MsgHdrs | undefined, subject: string): StoredIds {
   const revision = revisionOf(h, subject);
   const count = h?.get(EvidenceHeaders.count);
-  if (!count) return { revision, ids: [h?.get(EvidenceHeaders.msgId) ?? ''] };
+  if (!count) return { revision, ids: [h?.get(EvidenceHeaders.msgId) ?? ''], packed: false };
   const ids = (h?.get(EvidenceHeaders.eventIds) ?? '').split(' ');
   if (ids.length !== Number(count)) throw new Error(`message on ${subject}: ${EvidenceHeaders.eventIds} does not name ${count} events`);
-  return { revision, ids };
+  return { revision, ids, packed: true };
 }
 
 /** The events a stored message holds, in order, as the store returns them. */
@@ -120,8 +129,8 @@ export function recordedEvents(
   time: Date,
 ): RecordedEvent[] {
   const recordedAt = time.toISOString();
-  const { revision, ids } = storedIds(h, subject);
-  if (!h?.get(EvidenceHeaders.count)) {
+  const { revision, ids, packed } = storedIds(h, subject);
+  if (!packed) {
     const metadata = h?.get(EvidenceHeaders.metadata);
     return [
       {
@@ -136,9 +145,9 @@ export function recordedEvents(
       },
     ];
   }
-  const packed = JSON.parse(decoder.decode(data)) as PackedEvent[];
-  if (!Array.isArray(packed) || packed.length !== ids.length) throw new Error(`message on ${subject}: its body does not hold ${ids.length} events`);
-  return packed.map((p, i) => ({
+  const events = JSON.parse(decoder.decode(data)) as PackedEvent[];
+  if (!Array.isArray(events) || events.length !== ids.length) throw new Error(`message on ${subject}: its body does not hold ${ids.length} events`);
+  return events.map((p, i) => ({
     stream,
     revision: revision + i,
     globalPosition: seq,

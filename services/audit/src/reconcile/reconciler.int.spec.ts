@@ -93,7 +93,7 @@ describe('reconciler: requests of a stopped ingress replica are closed as outcom
     nc = await connectBus(servers, 'reconcile-int-test');
     await ensureEventsStream(await nc.jetstreamManager(), subjects, limits);
     store = chainedEventStore(await JetStreamEventStore.create(nc, { streamName: subjects.evidenceStream, subjectPrefix: subjects.evidenceSubjectPrefix }));
-    publisher = new DurableEventPublisher(nc.jetstream(), subjects, 2000);
+    publisher = new DurableEventPublisher(nc, subjects, 2000);
     replicas = await nc.jetstream().views.kv(subjects.ingressReplicaBucket, { history: 1, ttl: 60 * 60 * 1000 });
     apps.push(await startAudit(), await startAudit());
   }, 30_000);

@@ -108,7 +108,7 @@ describe('audit service: bus → event store (real NATS JetStream)', () => {
       });
     }
     store = chainedEventStore(await JetStreamEventStore.create(nc, { streamName: subjects.evidenceStream, subjectPrefix: subjects.evidenceSubjectPrefix }));
-    publisher = new DurableEventPublisher(nc.jetstream(), subjects, 2000);
+    publisher = new DurableEventPublisher(nc, subjects, 2000);
     apps.push(await startAudit(), await startAudit());
   }, 30_000);
 

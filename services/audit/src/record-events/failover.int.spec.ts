@@ -99,7 +99,7 @@ describe('audit service processes: a replica killed while events flow (real NATS
       const s = `kill-${randomUUID().slice(0, 8)}`;
       if (sessions.filter((x) => partitionOf(x) === partitionOf(s)).length < 3) sessions.push(s);
     }
-    const publisher = new DurableEventPublisher(nc.jetstream(), subjects, 5000);
+    const publisher = new DurableEventPublisher(nc, subjects, 5000);
     const published: ChaperoneEvent[] = [];
     let flowing = true;
     const flow = (async () => {

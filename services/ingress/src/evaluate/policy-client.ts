@@ -35,12 +35,12 @@ export class PolicyClient implements OnApplicationShutdown {
   async evaluate(request: EvaluationRequest): Promise<EvaluationReply> {
     let raw: unknown;
     try {
-      ({ reply: raw } = await this.requester.request(
+      raw = await this.requester.request(
         this.subjects.policyEvaluate,
         (acknowledgeTo) => ({ ...request, acknowledgeTo }),
         (reply) => (reply as { acknowledgedTo?: string } | null)?.acknowledgedTo,
         this.config.policyTimeoutMs,
-      ));
+      );
     } catch (e) {
       const message =
         e instanceof RpcFailed

@@ -81,7 +81,7 @@ describe('record and evaluate (real NATS)', () => {
     nc = await connectBus(servers, 'intercept-int');
     jsm = await nc.jetstreamManager();
     await ensureEventsStream(jsm, subjects, { maxBytes: 1 << 20, maxMsgs: -1 });
-    const evidence = new EvidenceWriter(new DurableEventPublisher(nc.jetstream(), subjects, 2000));
+    const evidence = new EvidenceWriter(new DurableEventPublisher(nc, subjects, 2000));
     const authenticate = new Authenticate(authenticator, evidence);
     const requestInfo = new RequestInfoStage({ service: 'ingress', instance: 'ingress-int' });
     const recordAndEvaluate = new RecordAndEvaluate(new PolicyClient(nc, { policyTimeoutMs: 2000 } as IngressConfig, subjects), evidence);
@@ -157,7 +157,7 @@ describe('record and evaluate (real NATS)', () => {
     standIn(async (request) => {
       const { intercepted, acknowledgeTo } = request as EvaluationRequest;
       const decided = { ...intercepted, eventId: `${intercepted.eventId}-d`, type: 'PolicyDecided', payload: { interceptEventId: intercepted.eventId, decision: ALLOW } } as unknown as ChaperoneEvent;
-      new DurableEventPublisher(nc.jetstream(), publishTo, 2000).publishAllAcknowledgedTo(nc, [intercepted, decided], acknowledgeTo as string);
+      new DurableEventPublisher(nc, publishTo, 2000).publishAllAcknowledgedTo([intercepted, decided], acknowledgeTo as string);
       return { schemaVersion: 1, decisionEventId: decided.eventId, decision: ALLOW, ...reply(acknowledgeTo as string) };
     });
 

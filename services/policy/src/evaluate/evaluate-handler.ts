@@ -1,5 +1,4 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import type { NatsConnection } from 'nats';
 import { ErrorReply, type DurableEventPublisher } from '@chaperone/bus';
 import { ContractViolation, EvaluationRequestSchema, parseContract, selfReviewKind, type AgentLimits, type AgentScope, type EvaluationReply, type EvaluationRequest, type Decision, type Identity, type PolicyDecided, type RequestInfo, type SelfReviewAnswer } from '@chaperone/contracts';
 import { EVENTS } from '@chaperone/service-runtime';
@@ -40,8 +39,6 @@ export class EvaluateHandler {
     @Inject(EVENTS) private readonly events: DurableEventPublisher,
     private readonly now: () => Date = () => new Date(),
     private readonly agents?: AgentGate,
-    /** Publishes a write whose acknowledgement goes to the requester; without it every write is waited on here. */
-    private readonly nc?: NatsConnection,
   ) {}
 
   /** The reply to a decoded EvaluationRequest; throws ErrorReply (nothing recorded) when there is none. */
@@ -74,8 +71,8 @@ export class EvaluateHandler {
     const reply: EvaluationReply = { schemaVersion: 1, decisionEventId: decided.eventId, decision, ...(review && decision.effect !== 'deny' ? { review } : {}) };
     try {
       // One message named by the decision: a retried request (same intercept) is stored once.
-      if (this.nc && request.acknowledgeTo) {
-        this.events.publishAllAcknowledgedTo(this.nc, [intercepted, decided], request.acknowledgeTo);
+      if (request.acknowledgeTo) {
+        this.events.publishAllAcknowledgedTo([intercepted, decided], request.acknowledgeTo);
         return { ...reply, acknowledgedTo: request.acknowledgeTo };
       }
       await this.events.publishAll([intercepted, decided]);
