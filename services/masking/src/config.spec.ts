@@ -2,11 +2,11 @@ import { ConfigError, loadConfig } from '@chaperone/config';
 import { DEFAULT_MASKING_WORKERS, maskingSettings } from './config';
 
 describe('masking settings', () => {
-  it('given nothing set, then large documents go to workers from 256 KiB, one per core but one', () => {
+  it('given nothing set, then large documents go to workers from 2 MiB, one per core but one', () => {
     const config = loadConfig(maskingSettings, {});
     expect(config.workers).toBe(DEFAULT_MASKING_WORKERS);
     expect(config.workers).toBeGreaterThanOrEqual(1);
-    expect(config.workerMinBytes).toBe(256 * 1024);
+    expect(config.workerMinBytes).toBe(2 * 1024 * 1024);
   });
 
   it('given 0 workers, then it is accepted (mask inline)', () => {

@@ -1,5 +1,4 @@
 import { loadConfig } from '@chaperone/config';
-import { busSubjects } from '@chaperone/contracts';
 import { bootstrapService, runMain, runtimeOptions } from '@chaperone/service-runtime';
 import { maskingSettings } from './config';
 import { MaskingModule } from './masking.module';
@@ -12,6 +11,5 @@ runMain(async () => {
     healthHost: config.healthHost,
     healthPort: config.healthPort,
     jsonLogs: config.logFormat === 'json',
-    messaging: { servers: config.natsServers, queue: busSubjects(config.busPrefix).queue('masking') },
   });
 });

@@ -1,7 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { busSubjects } from '@chaperone/contracts';
 import { ServiceRuntimeModule, type RuntimeOptions } from '@chaperone/service-runtime';
-import { maskOpenEndpoint } from './mask-streams/mask-open.endpoint';
+import { MaskOpenResponder } from './mask-streams/mask-open.responder';
 import { MaskWorkerPool, type MaskPoolOptions } from './mask-streams/mask-pool';
 import { MaskStreams } from './mask-streams/mask-streams';
 import { MaskingMetrics } from './metrics/masking-metrics';
@@ -14,8 +13,7 @@ export class MaskingModule {
     return {
       module: MaskingModule,
       imports: [ServiceRuntimeModule.forRoot(runtime)],
-      controllers: [maskOpenEndpoint(busSubjects(runtime.busPrefix).maskOpen)],
-      providers: [{ provide: MaskWorkerPool, useFactory: () => new MaskWorkerPool(masking) }, MaskingMetrics, MaskStreams],
+      providers: [{ provide: MaskWorkerPool, useFactory: () => new MaskWorkerPool(masking) }, MaskingMetrics, MaskStreams, MaskOpenResponder],
     };
   }
 }

@@ -86,6 +86,8 @@ export function isRecorded(ctx: RequestContext): ctx is Recorded {
 export interface MaskingStream {
   /** Send bytes; resolves to the masked output complete so far (possibly empty). */
   data(chunk: Buffer): Promise<Buffer>;
+  /** Send a document's bytes without waiting for each answer; resolves when more may be sent. */
+  feed(chunk: Buffer): Promise<void>;
   /** Finish, optionally with the last bytes; resolves to the rest of the masked output. */
   end(last?: Buffer): Promise<Buffer>;
   keepAlive(): Promise<void>;

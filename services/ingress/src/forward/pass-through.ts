@@ -13,6 +13,13 @@ export function copyHead(proxyRes: IncomingMessage, res: ServerResponse, drop: R
   res.writeHead(proxyRes.statusCode ?? 502);
 }
 
+/**
+ * How much of a bounded response may wait in the agent's socket before the cluster's side is
+ * paused. Node's own mark (16 KiB) would pause and resume the cluster's stream at nearly every
+ * chunk of a large list; this keeps the bytes flowing while memory per response stays bounded.
+ */
+export const RELAY_BUFFER_BYTES = 1024 * 1024;
+
 /** Resolves when `res` can take more, or has closed (then the caller stops). */
 export function drained(res: ServerResponse): Promise<void> {
   return new Promise((resolve) => {
@@ -57,7 +64,7 @@ export async function passThrough(proxyRes: IncomingMessage, res: ServerResponse
     }
     if (held) {
       delivery.account(held);
-      if (!res.write(held)) await drained(res);
+      if (!res.write(held) && res.writableLength > RELAY_BUFFER_BYTES) await drained(res);
     }
     held = chunk as Buffer;
   }

@@ -1,7 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createGunzip, createInflate } from 'node:zlib';
 import type { Readable } from 'node:stream';
-import { MASK_CHUNK_BYTES } from '@chaperone/contracts';
 import type { ResponseMasking } from '../context/request-context';
 import { copyHead, drained, type Delivery } from '../forward/pass-through';
 
@@ -9,6 +8,9 @@ import { copyHead, drained, type Delivery } from '../forward/pass-through';
 const DROP = new Set(['content-length', 'content-encoding']);
 
 export const MASKED_COUNT_HEADER = 'x-chaperone-masked-values';
+
+/** A document is fed to masking in batches of about this many bytes (a small one goes whole with `end`). */
+const FEED_BATCH_BYTES = 256 * 1024;
 
 /** Well inside the masking service's idle timeout. */
 const KEEPALIVE_MS = 10_000;
@@ -35,15 +37,15 @@ export async function sendMasked(proxyRes: IncomingMessage, res: ServerResponse,
   const { stream } = masking;
   const body = decoded(proxyRes);
   if (masking.mode === 'document') {
-    // Coalesce the cluster's small chunks (16-64 KiB) into full masking chunks: one round trip per
-    // 512 KiB instead of one per socket read.
+    // Coalesce the cluster's small chunks (16-64 KiB) into batches fed to the replica as they fill,
+    // without waiting for each answer: the document moves to masking while the cluster still sends.
     let batch: Buffer[] = [];
     let batched = 0;
     for await (const chunk of body) {
       batch.push(chunk as Buffer);
       batched += (chunk as Buffer).length;
-      if (batched >= MASK_CHUNK_BYTES) {
-        await stream.data(Buffer.concat(batch));
+      if (batched >= FEED_BATCH_BYTES) {
+        await stream.feed(Buffer.concat(batch));
         batch = [];
         batched = 0;
       }

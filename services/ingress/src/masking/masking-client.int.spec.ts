@@ -3,7 +3,7 @@ import { connect, headers as natsHeaders, type NatsConnection } from 'nats';
 import { busSubjects, MaskHeaders, MASK_ALIVE_OP } from '@chaperone/contracts';
 import { encodeJson } from '@chaperone/bus';
 import type { IngressConfig } from '../tokens';
-import { MaskingClient, MaskStream, MaskingUnavailable } from './masking-client';
+import { FEED_WINDOW, MaskingClient, MaskStream, MaskingUnavailable } from './masking-client';
 
 const servers = [process.env['NATS_URL'] ?? 'nats://127.0.0.1:4222'];
 const subjects = busSubjects(`maskcli-int-${randomUUID().slice(0, 8)}`);
@@ -30,7 +30,7 @@ async function maskingReplica(answerAfterMs: number | undefined): Promise<{ nc: 
           return true;
         },
       });
-      void nc.flush().then(() => msg.respond(encodeJson({ response: { schemaVersion: 1, session } })));
+      msg.respond(encodeJson({ schemaVersion: 1, session }));
     },
   });
   await nc.flush();
@@ -89,4 +89,66 @@ describe('masking client: an exchange a masking replica took (real NATS)', () =>
     await expect(stream.end(Buffer.from('{"kind":"Secret"}'))).resolves.toEqual(Buffer.from('masked'));
     await replica.nc.close();
   });
+
+  it('given a document fed in chunks, then they travel without waiting for each answer, at most FEED_WINDOW at once, and end follows them', async () => {
+    const session = randomUUID();
+    const replica = await connect({ servers, name: 'fake-masking-replica' });
+    const seen: string[] = [];
+    const held: (() => void)[] = [];
+    replica.subscribe(subjects.maskSession(session), {
+      callback: (_e, m) => {
+        const op = m.headers?.get(MaskHeaders.op) ?? '';
+        if (op === MASK_ALIVE_OP) return m.respond(new Uint8Array());
+        seen.push(`${op}:${m.data.length}`);
+        if (op === 'end') return m.respond(Buffer.from('masked'), { headers: natsHeaders() });
+        held.push(() => m.respond(new Uint8Array(), { headers: natsHeaders() }));
+        return true;
+      },
+    });
+    await replica.flush();
+    const stream = new MaskStream(nc, subjects.maskSession(session), EXCHANGE_TIMEOUT_MS);
+    for (let i = 0; i < FEED_WINDOW - 1; i++) await stream.feed(Buffer.alloc(10, i));
+    await waitFor(() => seen.length === FEED_WINDOW - 1);
+    // No answer yet, and every chunk so far is with the replica: none waited for the one before.
+    expect(held).toHaveLength(FEED_WINDOW - 1);
+    let fed = false;
+    const full = stream.feed(Buffer.alloc(10)).then(() => (fed = true));
+    await waitFor(() => seen.length === FEED_WINDOW);
+    expect(fed).toBe(false); // the window is full until the oldest chunk is answered
+    held.shift()?.();
+    await full;
+    const ending = stream.end(Buffer.from('{}'));
+    await waitFor(() => seen.length === FEED_WINDOW + 1);
+    expect(seen.at(-1)).toBe('end:2');
+    for (const answer of held.splice(0)) answer();
+    await expect(ending).resolves.toEqual(Buffer.from('masked'));
+    await replica.close();
+  });
+
+  it('given a fed chunk the replica refuses, then end fails with the reason the chunk was refused, not the end', async () => {
+    const session = randomUUID();
+    const replica = await connect({ servers, name: 'fake-masking-replica' });
+    let data = 0;
+    replica.subscribe(subjects.maskSession(session), {
+      callback: (_e, m) => {
+        const op = m.headers?.get(MaskHeaders.op) ?? '';
+        if (op === MASK_ALIVE_OP) return m.respond(new Uint8Array());
+        const h = natsHeaders();
+        if (op === 'data' && ++data === 2) h.set(MaskHeaders.error, 'document larger than allowed');
+        else if (op === 'end') h.set(MaskHeaders.error, 'end after a failed chunk');
+        return m.respond(new Uint8Array(), { headers: h });
+      },
+    });
+    await replica.flush();
+    const stream = new MaskStream(nc, subjects.maskSession(session), EXCHANGE_TIMEOUT_MS);
+    await stream.feed(Buffer.alloc(10));
+    await stream.feed(Buffer.alloc(10));
+    await expect(stream.end(Buffer.from('{}'))).rejects.toThrow('masking failed: document larger than allowed');
+    await replica.close();
+  });
 });
+
+async function waitFor(condition: () => boolean): Promise<void> {
+  for (let i = 0; i < 200 && !condition(); i++) await new Promise((r) => setTimeout(r, 10));
+  expect(condition()).toBe(true);
+}

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Empty, headers as natsHeaders, type Msg, type MsgHdrs, type NatsConnection } from 'nats';
-import { nestRequest, traceHeaders } from '@chaperone/bus';
+import { requestJson, traceHeaders } from '@chaperone/bus';
 import {
   MASK_ALIVE_OP,
   MASK_CHUNK_BYTES,
@@ -31,11 +31,20 @@ export class MaskingUnavailable extends Error {
  */
 export const MASK_ALIVE_EVERY_MS = 1000;
 
+/**
+ * Document chunks on their way to the masking replica at once, unanswered: enough to keep the
+ * bytes moving while the cluster's response still arrives, few enough that a slow replica holds
+ * the ingress back (it stops reading the cluster) rather than buffering the document in the bus.
+ */
+export const FEED_WINDOW = 4;
+
 /** One response being masked by one masking replica. Calls must not overlap (awaited in order). */
 export class MaskStream {
   report: MaskReport | undefined;
   /** Exchanges are strictly sequential: each waits for the previous one. */
   private chain: Promise<unknown> = Promise.resolve();
+  /** Document chunks sent and not yet answered, oldest first. */
+  private readonly feeding: Promise<Buffer[]>[] = [];
 
   constructor(
     private readonly nc: NatsConnection,
@@ -55,13 +64,36 @@ export class MaskStream {
   }
 
   /**
+   * Send a document's bytes without waiting for each answer (a document's data answers carry no
+   * output): up to FEED_WINDOW chunks travel at once, and this resolves once the window has room.
+   * A failed chunk fails the next `feed` or `end`. Not for watch or lines, whose output is in order.
+   */
+  async feed(chunk: Buffer): Promise<void> {
+    for (let i = 0; i < chunk.length; i += MASK_CHUNK_BYTES) {
+      const sent = this.exchangeNow('data', chunk.subarray(i, i + MASK_CHUNK_BYTES));
+      // Awaited later (by a full window or by end); until then a failure must not go unhandled.
+      sent.catch(() => undefined);
+      this.feeding.push(sent);
+      if (this.feeding.length >= FEED_WINDOW) await this.feeding.shift();
+    }
+  }
+
+  /**
    * Finish, optionally with the response's last bytes (one exchange instead of data + end for a
-   * small response); returns the rest of the masked output; `report` is set afterwards.
+   * small response); returns the rest of the masked output; `report` is set afterwards. Chunks
+   * still being fed are answered first: the replica takes a stream's messages in the order sent.
    */
   async end(last: Buffer = Buffer.alloc(0)): Promise<Buffer> {
-    const split = Math.max(0, last.length - MASK_CHUNK_BYTES);
-    const head = split > 0 ? await this.data(last.subarray(0, split)) : Buffer.alloc(0);
-    return Buffer.concat([head, ...(await this.exchange('end', last.subarray(split)))]);
+    if (this.feeding.length > 0 || last.length > MASK_CHUNK_BYTES) {
+      const split = Math.max(0, last.length - MASK_CHUNK_BYTES);
+      await this.feed(last.subarray(0, split));
+      const ending = this.exchange('end', last.subarray(split));
+      ending.catch(() => undefined);
+      // A chunk that failed says why; the end's own answer (the replica closed the stream) would not.
+      for (const sent of this.feeding.splice(0)) await sent;
+      return Buffer.concat(await ending);
+    }
+    return Buffer.concat(await this.exchange('end', last));
   }
 
   /** Keep an idle stream (a quiet watch) alive on the masking replica. */
@@ -160,7 +192,7 @@ export class MaskingClient {
     // took the request and died is found out here, not after the (long) exchange timeout.
     const timeoutMs = this.config.maskingOpenTimeoutMs;
     try {
-      raw = await nestRequest(this.nc, this.subjects.maskOpen, { schemaVersion: 1, requestId, mode, profile }, timeoutMs);
+      raw = await requestJson(this.nc, this.subjects.maskOpen, { schemaVersion: 1, requestId, mode, profile }, timeoutMs);
     } catch (e) {
       throw new MaskingUnavailable(openFailure(e, timeoutMs));
     }

@@ -1,9 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { ClientNats } from '@nestjs/microservices';
 import { connect, headers as natsHeaders, type NatsConnection } from 'nats';
-import { firstValueFrom } from 'rxjs';
-import { nestRequest } from '@chaperone/bus';
+import { requestJson } from '@chaperone/bus';
 import { busSubjects, MASK_ALIVE_OP, MaskHeaders, type MaskOpenReply } from '@chaperone/contracts';
 import { bootstrapService } from '@chaperone/service-runtime';
 import { MaskingModule } from '../masking.module';
@@ -15,7 +13,6 @@ const subjects = busSubjects(`mask-int-${randomUUID().slice(0, 8)}`);
 
 describe('masking streams over real NATS', () => {
   let app: INestApplication;
-  let client: ClientNats;
   let nc: NatsConnection;
 
   beforeAll(async () => {
@@ -26,15 +23,11 @@ describe('masking streams over real NATS', () => {
       healthPort: 0,
       jsonLogs: true,
       quiet: true,
-      messaging: { servers, queue: subjects.queue('masking') },
     });
-    client = new ClientNats({ servers });
-    await client.connect();
     nc = await connect({ servers });
   });
 
   afterAll(async () => {
-    await client.close();
     await nc.drain();
     await app.close();
   });
@@ -46,7 +39,7 @@ describe('masking streams over real NATS', () => {
   }
 
   it('answers `alive` on a stream at once, with nothing, and leaves the stream as it was', async () => {
-    const open = (await nestRequest(nc, subjects.maskOpen, { schemaVersion: 1, requestId: 'alive', mode: 'document', profile: 'default' }, 5000)) as MaskOpenReply;
+    const open = (await requestJson(nc, subjects.maskOpen, { schemaVersion: 1, requestId: 'alive', mode: 'document', profile: 'default' }, 5000)) as MaskOpenReply;
     const alive = await exchange(open.session, MASK_ALIVE_OP, new Uint8Array());
     expect(alive.data.length).toBe(0);
     expect(alive.headers?.get(MaskHeaders.error) ?? '').toBe('');
@@ -65,7 +58,7 @@ describe('masking streams over real NATS', () => {
     }));
     const body = Buffer.from(JSON.stringify({ apiVersion: 'v1', kind: 'SecretList', items }));
     expect(body.length).toBeGreaterThan(1_000_000);
-    const open = (await firstValueFrom(client.send(subjects.maskOpen, { schemaVersion: 1, requestId: 'r', mode: 'document', profile: 'default' }))) as MaskOpenReply;
+    const open = (await requestJson(nc, subjects.maskOpen, { schemaVersion: 1, requestId: 'r', mode: 'document', profile: 'default' }, 5000)) as MaskOpenReply;
     for (let i = 0; i < body.length; i += 256 * 1024) await exchange(open.session, 'data', body.subarray(i, i + 256 * 1024));
     const out: Buffer[] = [];
     let reply = await exchange(open.session, 'end', new Uint8Array());
@@ -83,12 +76,11 @@ describe('masking streams over real NATS', () => {
   });
 
   it('a session answers the very first exchange sent the moment open replies (muxed client, small body sent with end)', async () => {
-    // The open reply and the session subscription travel on different connections of the service: a
-    // fast client found no responder (503) when the SUB had not reached the server yet. Seen with the
-    // service as its own process; in process the race rarely shows, so this guards the happy path.
+    // The first exchange follows the open reply at once: the server must already hold the stream's
+    // subscription (the reply and the SUB leave on the same connection, in that order).
     const secret = Buffer.from(JSON.stringify({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' }, data: { password: Buffer.from('first-exchange-value').toString('base64') } }));
     for (let i = 0; i < 50; i++) {
-      const open = (await nestRequest(nc, subjects.maskOpen, { schemaVersion: 1, requestId: `r${i}`, mode: 'document', profile: 'default' }, 5000)) as MaskOpenReply;
+      const open = (await requestJson(nc, subjects.maskOpen, { schemaVersion: 1, requestId: `r${i}`, mode: 'document', profile: 'default' }, 5000)) as MaskOpenReply;
       const reply = await exchange(open.session, 'end', secret);
       expect(reply.headers?.get(MaskHeaders.error) ?? '').toBe('');
       expect(Buffer.from(reply.data).toString()).not.toContain(Buffer.from('first-exchange-value').toString('base64'));
@@ -97,10 +89,9 @@ describe('masking streams over real NATS', () => {
   });
 
   it('refuses an unknown profile and answers an error for a broken stream', async () => {
-    await expect(firstValueFrom(client.send(subjects.maskOpen, { schemaVersion: 1, requestId: 'r', mode: 'document', profile: 'nope' }))).rejects.toMatchObject({
-      message: expect.stringContaining('unknown masking profile'),
-    });
-    const open = (await firstValueFrom(client.send(subjects.maskOpen, { schemaVersion: 1, requestId: 'r', mode: 'document', profile: 'default' }))) as MaskOpenReply;
+    await expect(requestJson(nc, subjects.maskOpen, { schemaVersion: 1, requestId: 'r', mode: 'document', profile: 'nope' }, 5000)).rejects.toThrow('unknown masking profile "nope"');
+    await expect(requestJson(nc, subjects.maskOpen, { schemaVersion: 1, requestId: 'r', mode: 'sideways', profile: 'default' }, 5000)).rejects.toThrow(/MaskOpen/);
+    const open = (await requestJson(nc, subjects.maskOpen, { schemaVersion: 1, requestId: 'r', mode: 'document', profile: 'default' }, 5000)) as MaskOpenReply;
     await exchange(open.session, 'data', Buffer.from('not json'));
     const reply = await exchange(open.session, 'end', new Uint8Array());
     expect(reply.headers?.get(MaskHeaders.error)).toContain('not JSON');
@@ -127,7 +118,7 @@ describe('masking streams over real NATS', () => {
     });
     try {
       const order: string[] = [];
-      const bigOpen = (await nestRequest(nc, subjects.maskOpen, { schemaVersion: 1, requestId: 'big', mode: 'document', profile: 'default' }, 5000)) as MaskOpenReply;
+      const bigOpen = (await requestJson(nc, subjects.maskOpen, { schemaVersion: 1, requestId: 'big', mode: 'document', profile: 'default' }, 5000)) as MaskOpenReply;
       for (let i = 0; i < big.length; i += 512 * 1024) await exchange(bigOpen.session, 'data', big.subarray(i, i + 512 * 1024));
       const bigDone = exchange(bigOpen.session, 'end', new Uint8Array()).then((reply) => {
         order.push('big');
@@ -135,7 +126,7 @@ describe('masking streams over real NATS', () => {
       });
       await bigStarted;
       const small = Buffer.from(JSON.stringify({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' }, data: { password: Buffer.from('small-planted-value').toString('base64') } }));
-      const smallOpen = (await nestRequest(nc, subjects.maskOpen, { schemaVersion: 1, requestId: 'small', mode: 'document', profile: 'default' }, 5000)) as MaskOpenReply;
+      const smallOpen = (await requestJson(nc, subjects.maskOpen, { schemaVersion: 1, requestId: 'small', mode: 'document', profile: 'default' }, 5000)) as MaskOpenReply;
       const smallReply = await exchange(smallOpen.session, 'end', small);
       order.push('small');
       expect(JSON.parse(Buffer.from(smallReply.data).toString())).toMatchObject({ kind: 'Secret', data: { password: expect.not.stringContaining('c21hbGwtcGxhbnRlZC') } });
@@ -152,7 +143,7 @@ describe('masking streams over real NATS', () => {
   it('a large document that is not JSON fails closed from the worker with the same error as inline', async () => {
     const pool = app.get(MaskWorkerPool);
     const before = pool.offloaded;
-    const open = (await nestRequest(nc, subjects.maskOpen, { schemaVersion: 1, requestId: 'r', mode: 'document', profile: 'default' }, 5000)) as MaskOpenReply;
+    const open = (await requestJson(nc, subjects.maskOpen, { schemaVersion: 1, requestId: 'r', mode: 'document', profile: 'default' }, 5000)) as MaskOpenReply;
     await exchange(open.session, 'data', Buffer.from(`password=hunter2 ${'x'.repeat(400 * 1024)}`));
     const reply = await exchange(open.session, 'end', new Uint8Array());
     expect(pool.offloaded).toBe(before + 1);
@@ -171,7 +162,6 @@ describe('masking streams: shutdown while a document is in a worker', () => {
       healthPort: 0,
       jsonLogs: true,
       quiet: true,
-      messaging: { servers, queue: own.queue('masking') },
     });
     const nc = await connect({ servers });
     try {
@@ -186,7 +176,7 @@ describe('masking streams: shutdown while a document is in a worker', () => {
       });
       const items = Array.from({ length: 40_000 }, (_, i) => ({ metadata: { name: `x-${i}` }, data: { password: Buffer.from(`shutdown-planted-${i}`).toString('base64') } }));
       const body = Buffer.from(JSON.stringify({ apiVersion: 'v1', kind: 'SecretList', items }));
-      const open = (await nestRequest(nc, own.maskOpen, { schemaVersion: 1, requestId: 'r', mode: 'document', profile: 'default' }, 5000)) as MaskOpenReply;
+      const open = (await requestJson(nc, own.maskOpen, { schemaVersion: 1, requestId: 'r', mode: 'document', profile: 'default' }, 5000)) as MaskOpenReply;
       const h = natsHeaders();
       h.set(MaskHeaders.op, 'data');
       for (let i = 0; i < body.length; i += 512 * 1024) await nc.request(own.maskSession(open.session), body.subarray(i, i + 512 * 1024), { timeout: 5000, headers: h });

@@ -1,10 +1,9 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
-import { RpcException } from '@nestjs/microservices';
 import { randomUUID } from 'node:crypto';
 import { headers as natsHeaders, type Msg, type MsgHdrs, type NatsConnection, type Subscription } from 'nats';
 import { MASK_ALIVE_OP, MaskHeaders, MaskOpenSchema, parseContract, ContractViolation, type BusSubjects, type MaskOpenReply } from '@chaperone/contracts';
 import { MaskingFailed, profileFor } from '@chaperone/masking';
-import { startMessageSpan } from '@chaperone/bus';
+import { ErrorReply, startMessageSpan } from '@chaperone/bus';
 import { BUS, NATS_CONNECTION, Readiness } from '@chaperone/service-runtime';
 import { MaskingMetrics } from '../metrics/masking-metrics';
 import { MaskWorkerPool } from './mask-pool';
@@ -42,27 +41,25 @@ export class MaskStreams implements OnApplicationShutdown {
     readiness.add('mask-streams', () => ({ ok: true, detail: `${this.open.size} open, ${this.pool.size} workers, ${this.pool.queued} queued` }));
   }
 
-  async start(raw: unknown): Promise<MaskOpenReply> {
+  /** Open a stream on this replica; a bad request is answered with an ErrorReply (never a value from it but the profile's name). */
+  start(raw: unknown): MaskOpenReply {
     let request;
     try {
       request = parseContract(MaskOpenSchema, 'MaskOpen', raw);
     } catch (e) {
-      throw new RpcException(e instanceof ContractViolation ? e.message : 'invalid mask open request');
+      throw new ErrorReply(e instanceof ContractViolation ? e.message : 'invalid mask open request');
     }
     let profile;
     try {
       profile = profileFor(request.profile);
     } catch {
-      throw new RpcException(`unknown masking profile "${request.profile.slice(0, 40)}"`);
+      throw new ErrorReply(`unknown masking profile "${request.profile.slice(0, 40)}"`);
     }
     const id = randomUUID();
     const session = new MaskSession(request.mode, profile, (bytes, p) => this.pool.mask(bytes, p));
     const sub = this.nc.subscribe(this.subjects.maskSession(id), { callback: (_err, msg) => this.onMessage(id, msg) });
     this.open.set(id, { session, sub, timer: this.idleTimer(id) });
     this.opened++;
-    // The reply leaves through Nest's connection, the subscription lives on this one: without the
-    // flush (a PING/PONG, so the server has the SUB) a fast client's first data can find no responder.
-    await this.nc.flush();
     return { schemaVersion: 1, session: id };
   }
 
