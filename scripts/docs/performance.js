@@ -4,7 +4,9 @@
 // doc never quotes numbers a later run contradicts. `npm run bench` calls render() after a full
 // run; run this file to render again from the results on disk.
 //
-// Usage: node scripts/docs/performance.js [--results <dir>] [--out <file>]
+// It also writes the README's performance block (between its markers) from the same run.
+//
+// Usage: node scripts/docs/performance.js [--results <dir>] [--out <file>] [--readme <file>]
 'use strict';
 const { existsSync, readFileSync, writeFileSync } = require('node:fs');
 const path = require('node:path');
@@ -100,8 +102,8 @@ The design choices behind the request path's costs are in [decisions](decisions.
 
 const figure = (x, digits = 1) => (x === undefined || x === null || Number.isNaN(x) ? 'n/a' : String(+x.toFixed(digits)));
 
-/** The goals the bench is measured against, evaluated on the run's figures. */
-function goals(result) {
+/** The goals the bench is measured against, evaluated on the run's figures: [goal, this run, state] rows. */
+function goalRows(result) {
   const find = (scenario, variant) => (result.http ?? []).find((r) => r.scenario === scenario && (variant === undefined || r.variant === variant));
   const rows = [];
   const NOT_CHAPERONE = new Set(['bench (autocannon)', 'test API server', 'bare proxy']);
@@ -148,8 +150,46 @@ function goals(result) {
       state,
     ]);
   }
-  if (rows.length === 0) return '';
-  return ['## Goals', '', '| goal | this run | state |', '|---|---|---|', ...rows.map((r) => `| ${r.join(' | ')} |`), ''].join('\n');
+  return rows;
+}
+
+const goalTable = (rows) => ['| goal | this run | state |', '|---|---|---|', ...rows.map((r) => `| ${r.join(' | ')} |`)];
+
+function goals(result) {
+  const rows = goalRows(result);
+  return rows.length === 0 ? '' : ['## Goals', '', ...goalTable(rows), ''].join('\n');
+}
+
+const README_START = '<!-- performance figures: written by scripts/docs/performance.js from the last full `npm run bench`; do not edit by hand -->';
+const README_END = '<!-- end of performance figures -->';
+
+/** The README's summary of the same run: the goals and what one admitted request costs the bus. */
+function readmeFigures(result, markdown) {
+  const machine = /^Run \S+ on ([^;]*);/m.exec(markdown)?.[1] ?? 'the bench machine';
+  const pod = (result.http ?? []).find((r) => r.scenario === 'get-pod' && r.variant === 'raw');
+  const nats = pod?.max.chaperone.nats;
+  const rows = goalRows(result);
+  if (nats) rows.push(['NATS per admitted request (allow path, at maximum)', `${figure(nats.msgsIn)} msgs in, ${figure(nats.msgsOut)} out, ${figure(nats.jetStreamWrites)} JetStream writes`, '']);
+  return [
+    README_START,
+    `From one full \`npm run bench\` on ${machine}, with every process on that machine: the test API`,
+    'server directly, a bare Node proxy and Chaperone, driven with the same GETs.',
+    '',
+    ...goalTable(rows),
+    '',
+    '[Performance](docs/performance.md) has every figure of that run, how it is measured and where the time goes.',
+    README_END,
+  ].join('\n');
+}
+
+/** Replace the README's generated block with this run's figures (the block must be there once). */
+function renderReadme(result, markdown, readme = path.join(ROOT, 'README.md')) {
+  const text = readFileSync(readme, 'utf8');
+  const start = text.indexOf(README_START);
+  const end = text.indexOf(README_END);
+  if (start < 0 || end < start) throw new Error(`${path.relative(ROOT, readme)} has no generated performance block`);
+  writeFileSync(readme, text.slice(0, start) + readmeFigures(result, markdown) + text.slice(end + README_END.length));
+  return readme;
 }
 
 /** The run's tables, without the run's date: docs describe the figures, not when they were taken. */
@@ -160,13 +200,15 @@ function figures(markdown) {
     .concat('\n');
 }
 
-function render({ results = path.join(ROOT, 'bench-results'), out = path.join(ROOT, 'docs', 'performance.md') } = {}) {
+function render({ results = path.join(ROOT, 'bench-results'), out = path.join(ROOT, 'docs', 'performance.md'), readme = path.join(ROOT, 'README.md') } = {}) {
   const mdFile = path.join(results, 'latest.md');
   if (!existsSync(mdFile)) throw new Error(`no ${path.relative(ROOT, mdFile)}: run \`npm run bench\` first`);
   const jsonFile = path.join(results, 'latest.json');
   const result = existsSync(jsonFile) ? JSON.parse(readFileSync(jsonFile, 'utf8')) : {};
-  const page = [INTRO, '## Figures of the last run\n', figures(readFileSync(mdFile, 'utf8')), goals(result), READING].filter(Boolean).join('\n');
+  const markdown = readFileSync(mdFile, 'utf8');
+  const page = [INTRO, '## Figures of the last run\n', figures(markdown), goals(result), READING].filter(Boolean).join('\n');
   writeFileSync(out, page);
+  renderReadme(result, markdown, readme);
   return out;
 }
 
@@ -178,13 +220,14 @@ if (require.main === module) {
   for (let i = 0; i < args.length; i += 2) {
     if (args[i] === '--results') opts.results = path.resolve(args[i + 1]);
     else if (args[i] === '--out') opts.out = path.resolve(args[i + 1]);
+    else if (args[i] === '--readme') opts.readme = path.resolve(args[i + 1]);
     else {
-      console.error('usage: node scripts/docs/performance.js [--results <dir>] [--out <file>]');
+      console.error('usage: node scripts/docs/performance.js [--results <dir>] [--out <file>] [--readme <file>]');
       process.exit(2);
     }
   }
   try {
-    console.log(`written ${path.relative(process.cwd(), render(opts))}`);
+    console.log(`written ${path.relative(process.cwd(), render(opts))} and the README's performance block`);
   } catch (e) {
     console.error(e.message);
     process.exit(1);
