@@ -11,6 +11,8 @@ import { z } from 'zod';
  *    document, which is masked as a whole).
  * 3. `end`: the reply carries the rest of the output; `next` fetches more while the reply says
  *    `more`. The last reply carries the report (what fired, never values).
+ * 4. `close` (published, no reply): the stream is not needed after all (an open made ahead of the
+ *    policy's decision that the decision did not use); the replica drops it at once.
  *
  * A replica that dies mid-stream fails that one response (the ingress times out and fails closed);
  * no other replica needs its state.
@@ -56,6 +58,8 @@ export const MaskOps = Object.freeze(['data', 'end', 'next'] as const);
  * is gone, and the exchange fails at once instead of after its (long) timeout.
  */
 export const MASK_ALIVE_OP = 'alive';
+/** Published on a stream's subject when the ingress no longer needs it: the replica drops it, no reply. */
+export const MASK_CLOSE_OP = 'close';
 export type MaskOp = (typeof MaskOps)[number];
 
 /** Chunk size in both directions: well under NATS's default 1 MB max payload, headers included. */

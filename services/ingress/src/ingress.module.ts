@@ -17,6 +17,7 @@ import { EvidenceWriter } from './evidence/evidence-writer';
 import { Forward } from './forward/forward';
 import { ReplicaHeartbeat } from './liveness/replica-heartbeat';
 import { StreamingSessions } from './sessions/streaming-sessions';
+import { MaskAhead } from './masking/mask-ahead';
 import { OpenMasking } from './masking/open-masking';
 import { PlanMasking } from './masking/plan-masking';
 import { HandlerChain } from './pipeline/handler-chain';
@@ -64,6 +65,7 @@ export class IngressModule {
         EnforceLimits,
         PlanMasking,
         HoldForApproval,
+        MaskAhead,
         OpenMasking,
         StreamingSessions,
         Forward,

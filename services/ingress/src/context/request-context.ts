@@ -37,6 +37,8 @@ export interface Intercepted extends Omit<Authenticated, 'stage'> {
   readonly path: string;
   readonly query: string;
   readonly intercepted: RequestIntercepted;
+  /** A masking stream opened while policy decides, when the last decision on such a request masked. */
+  readonly maskingAhead?: MaskingOpenedAhead;
 }
 
 /** The intercept and the policy's decision are durably stored. */
@@ -93,6 +95,14 @@ export interface MaskingStream {
   keepAlive(): Promise<void>;
   /** Set once the stream ended: what was masked. */
   readonly report: MaskReport | undefined;
+}
+
+/** A masking stream opened before the decision, on a hint; the decision's plan says whether it is used. */
+export interface MaskingOpenedAhead {
+  /** The stream, when the plan is the one it was opened for (its failure is then the request's); else undefined. */
+  take(plan: MaskingPlan): Promise<MaskingStream> | undefined;
+  /** Not used: the replica is told to drop it. Nothing once taken or released. */
+  release(): void;
 }
 
 export interface MaskingPlan {

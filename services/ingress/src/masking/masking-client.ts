@@ -3,6 +3,7 @@ import { Empty, headers as natsHeaders, type Msg, type MsgHdrs, type NatsConnect
 import { requestJson, traceHeaders } from '@chaperone/bus';
 import {
   MASK_ALIVE_OP,
+  MASK_CLOSE_OP,
   MASK_CHUNK_BYTES,
   MaskHeaders,
   MaskOpenReplySchema,
@@ -94,6 +95,17 @@ export class MaskStream {
       return Buffer.concat(await ending);
     }
     return Buffer.concat(await this.exchange('end', last));
+  }
+
+  /** Not needed after all (opened ahead of a decision that did not use it): the replica drops it. */
+  close(): void {
+    const h = natsHeaders();
+    h.set(MaskHeaders.op, MASK_CLOSE_OP);
+    try {
+      this.nc.publish(this.subject, Empty, { headers: h });
+    } catch {
+      // The connection is closed: the replica's idle timer drops the stream.
+    }
   }
 
   /** Keep an idle stream (a quiet watch) alive on the masking replica. */

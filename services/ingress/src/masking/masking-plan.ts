@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import type { Decision, MaskMode, RequestInfo } from '@chaperone/contracts';
+import type { Decision, MaskMode, RequestInfo, ResourceRequestInfo } from '@chaperone/contracts';
 import type { MaskingPlan } from '../context/request-context';
 
 /**
@@ -10,8 +10,12 @@ import type { MaskingPlan } from '../context/request-context';
  */
 export function maskingPlan(info: RequestInfo, decision: Decision): MaskingPlan | undefined {
   if (!info.isResourceRequest || decision.unmasked) return undefined;
-  const mode: MaskMode = info.subresource === 'log' ? 'lines' : info.verb === 'watch' ? 'watch' : 'document';
-  return { mode, profile: decision.maskProfile };
+  return { mode: maskModeOf(info), profile: decision.maskProfile };
+}
+
+/** How a resource request's response is masked: logs line by line, watches event by event, else as one document. */
+export function maskModeOf(info: ResourceRequestInfo): MaskMode {
+  return info.subresource === 'log' ? 'lines' : info.verb === 'watch' ? 'watch' : 'document';
 }
 
 const PROTOBUF = 'application/vnd.kubernetes.protobuf';

@@ -13,6 +13,7 @@ import { RecordAndEvaluate } from '../evaluate/record-and-evaluate';
 import { Forward } from '../forward/forward';
 import { IngressMetrics } from '../metrics/ingress-metrics';
 import { EnforceLimits } from '../limits/enforce-limits';
+import { MaskAhead } from '../masking/mask-ahead';
 import { OpenMasking } from '../masking/open-masking';
 import { PlanMasking } from '../masking/plan-masking';
 import { RequestInfoStage } from '../request-info/request-info';
@@ -34,6 +35,7 @@ export class HandlerChain {
   constructor(
     private readonly authenticate: Authenticate,
     private readonly requestInfo: RequestInfoStage,
+    private readonly maskAhead: MaskAhead,
     private readonly recordAndEvaluate: RecordAndEvaluate,
     private readonly enforceLimits: EnforceLimits,
     private readonly planMasking: PlanMasking,
@@ -63,7 +65,7 @@ export class HandlerChain {
     clientConnection(exchange).on('close', () => this.closed(reached));
     try {
       const authenticated = at(await this.authenticate.run(reached as Received));
-      const intercepted = at(this.requestInfo.run(authenticated));
+      const intercepted = at(this.maskAhead.run(this.requestInfo.run(authenticated)));
       const decided = at(await this.recordAndEvaluate.run(intercepted));
       if (decided.review) return await this.answerReview.run(decided, decided.review.spec, decided.review.answer);
       const planned = at(this.planMasking.run(this.enforceLimits.run(decided)));
@@ -80,6 +82,7 @@ export class HandlerChain {
   /** The exchange ended: its span ends, it is counted, and a completion not owned by `forward` is stored now. */
   private closed(reached: RequestContext): void {
     if (isRecorded(reached) && reached.stage !== 'forwarded') this.complete.atEnd(reached);
+    this.maskAhead.settle(reached);
     this.metrics.requestEnded(reached, performance.now());
     reached.span.end();
   }

@@ -2,7 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { connect, headers as natsHeaders, type NatsConnection } from 'nats';
 import { requestJson } from '@chaperone/bus';
-import { busSubjects, MASK_ALIVE_OP, MaskHeaders, type MaskOpenReply } from '@chaperone/contracts';
+import { busSubjects, MASK_ALIVE_OP, MASK_CLOSE_OP, MaskHeaders, type MaskOpenReply } from '@chaperone/contracts';
 import { bootstrapService } from '@chaperone/service-runtime';
 import { MaskingModule } from '../masking.module';
 import { MaskWorkerPool } from './mask-pool';
@@ -47,6 +47,25 @@ describe('masking streams over real NATS', () => {
     const reply = await exchange(open.session, 'end', secret);
     expect(reply.headers?.get(MaskHeaders.error) ?? '').toBe('');
     expect(Buffer.from(reply.data).toString()).not.toContain(Buffer.from('alive-value').toString('base64'));
+  });
+
+  it('drops a stream at `close` (no reply): nobody answers on its subject afterwards', async () => {
+    const open = (await requestJson(nc, subjects.maskOpen, { schemaVersion: 1, requestId: 'closed', mode: 'document', profile: 'default' }, 5000)) as MaskOpenReply;
+    expect((await exchange(open.session, MASK_ALIVE_OP, new Uint8Array())).data.length).toBe(0);
+    const h = natsHeaders();
+    h.set(MaskHeaders.op, MASK_CLOSE_OP);
+    nc.publish(subjects.maskSession(open.session), new Uint8Array(), { headers: h });
+    // The replica unsubscribes once it has taken `close`: from then on nobody answers the subject.
+    let code = '';
+    for (let i = 0; i < 50 && code !== '503'; i++) {
+      const alive = natsHeaders();
+      alive.set(MaskHeaders.op, MASK_ALIVE_OP);
+      code = await nc.request(subjects.maskSession(open.session), new Uint8Array(), { timeout: 200, headers: alive }).then(
+        () => 'answered',
+        (e: { code?: string }) => e.code ?? 'error',
+      );
+    }
+    expect(code).toBe('503');
   });
 
   it('masks a 3 MB secret list sent in chunks and pages the result back', async () => {

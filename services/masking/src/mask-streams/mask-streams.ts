@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { headers as natsHeaders, type Msg, type MsgHdrs, type NatsConnection, type Subscription } from 'nats';
-import { MASK_ALIVE_OP, MaskHeaders, MaskOpenSchema, parseContract, ContractViolation, type BusSubjects, type MaskOpenReply } from '@chaperone/contracts';
+import { MASK_ALIVE_OP, MASK_CLOSE_OP, MaskHeaders, MaskOpenSchema, parseContract, ContractViolation, type BusSubjects, type MaskOpenReply } from '@chaperone/contracts';
 import { MaskingFailed, profileFor } from '@chaperone/masking';
 import { ErrorReply, startMessageSpan } from '@chaperone/bus';
 import { BUS, NATS_CONNECTION, Readiness } from '@chaperone/service-runtime';
@@ -73,6 +73,11 @@ export class MaskStreams implements OnApplicationShutdown {
     const entry = this.open.get(id);
     if (!entry) return;
     const op = msg.headers?.get(MaskHeaders.op) ?? '';
+    if (op === MASK_CLOSE_OP) {
+      // Opened ahead of a decision that did not need it: nothing was masked, nothing to report.
+      this.close(id);
+      return;
+    }
     if (op === MASK_ALIVE_OP) {
       // The ingress checks that this replica still holds the stream while an exchange is slow.
       this.respond(id, msg, new Uint8Array(), natsHeaders());

@@ -1,0 +1,146 @@
+import { randomUUID } from 'node:crypto';
+import { connect, type NatsConnection } from 'nats';
+import { decodeJson, encodeJson } from '@chaperone/bus';
+import { busSubjects, MASK_ALIVE_OP, MASK_CLOSE_OP, MaskHeaders, type Identity, type ResourceRequestInfo } from '@chaperone/contracts';
+import type { Cleared, Intercepted, MaskingPlan } from '../context/request-context';
+import { GatewayFailure } from '../errors/gateway-errors';
+import type { IngressConfig } from '../tokens';
+import { MaskAhead } from './mask-ahead';
+import { MaskingClient } from './masking-client';
+import { OpenMasking } from './open-masking';
+
+const servers = [process.env['NATS_URL'] ?? 'nats://127.0.0.1:4222'];
+const identity: Identity = { subject: 'bot', username: 'bot', groups: ['agents'], agent: 'bot', issuer: 'https://test' };
+const info: ResourceRequestInfo = {
+  isResourceRequest: true,
+  path: '/api/v1/namespaces/default/secrets/db',
+  verb: 'get',
+  apiPrefix: 'api',
+  apiGroup: '',
+  apiVersion: 'v1',
+  namespace: 'default',
+  resource: 'secrets',
+  subresource: '',
+  name: 'db',
+  parts: ['secrets', 'db'],
+};
+const MASKED: MaskingPlan = { mode: 'document', profile: 'default' };
+
+/** What a fake masking replica on the bus saw: opens (by request id) and closes. */
+interface Replica {
+  opens: string[];
+  closes: number;
+  nc: NatsConnection;
+}
+
+/**
+ * Opening masking ahead of the decision, against the real NATS with a masking replica stand-in:
+ * when it opens, which stream the plan takes, and what is closed unused.
+ */
+describe('masking opened while policy decides (real NATS)', () => {
+  jest.setTimeout(20_000);
+  const subjects = busSubjects(`mask-ahead-int-${randomUUID().slice(0, 8)}`);
+  let nc: NatsConnection;
+  let client: MaskingClient;
+
+  beforeAll(async () => {
+    nc = await connect({ servers, name: 'mask-ahead-int' });
+    client = new MaskingClient(nc, subjects, { maskingOpenTimeoutMs: 1000, maskingTimeoutMs: 5000 } as IngressConfig);
+  });
+  afterAll(async () => {
+    await nc.close();
+  });
+
+  async function replica(): Promise<Replica> {
+    const r: Replica = { opens: [], closes: 0, nc: await connect({ servers, name: 'fake-masking-replica' }) };
+    r.nc.subscribe(subjects.maskOpen, {
+      queue: subjects.queue('masking'),
+      callback: (_e, msg) => {
+        r.opens.push((decodeJson(msg.data) as { requestId: string }).requestId);
+        const session = randomUUID();
+        r.nc.subscribe(subjects.maskSession(session), {
+          callback: (_e2, m) => {
+            const op = m.headers?.get(MaskHeaders.op);
+            if (op === MASK_CLOSE_OP) r.closes++;
+            else if (op === MASK_ALIVE_OP) m.respond(new Uint8Array());
+          },
+        });
+        msg.respond(encodeJson({ schemaVersion: 1, session }));
+      },
+    });
+    await r.nc.flush();
+    return r;
+  }
+
+  const intercepted = (requestId: string): Intercepted =>
+    ({ stage: 'intercepted', exchange: { kind: 'http', req: { headers: {} } }, requestId, refs: { identity }, info }) as unknown as Intercepted;
+  const cleared = (ctx: Intercepted, plan: MaskingPlan | undefined): Cleared =>
+    ({ ...ctx, stage: 'cleared', decision: { effect: 'allow' }, maskingPlan: plan, approvalId: undefined, body: undefined }) as unknown as Cleared;
+  const until = async (condition: () => boolean): Promise<void> => {
+    for (let i = 0; i < 100 && !condition(); i++) await new Promise((r) => setTimeout(r, 10));
+  };
+
+  it('given no decision yet on this kind of request, then nothing opens ahead; given it was masked, then the next opens ahead and the plan takes that stream', async () => {
+    const r = await replica();
+    const ahead = new MaskAhead(client);
+    const open = new OpenMasking(client);
+    const first = ahead.run(intercepted('first'));
+    expect(first.maskingAhead).toBeUndefined();
+    const firstPrepared = await open.run(cleared(first, MASKED));
+    ahead.settle(firstPrepared);
+    expect(r.opens).toEqual(['first']);
+
+    const second = ahead.run(intercepted('second'));
+    expect(second.maskingAhead).toBeDefined();
+    await until(() => r.opens.length === 2); // opened before any decision exists
+    expect(r.opens).toEqual(['first', 'second']);
+    const prepared = await open.run(cleared(second, MASKED));
+    ahead.settle(prepared);
+    expect(prepared.masking?.stream).toBeDefined();
+    expect(r.opens).toEqual(['first', 'second']); // the plan took the stream opened ahead: no second open
+    expect(r.closes).toBe(0);
+    await r.nc.close();
+  });
+
+  it('given the decision lets the response through unmasked, then the stream opened ahead is closed unused, and the next request opens nothing ahead', async () => {
+    const r = await replica();
+    const ahead = new MaskAhead(client);
+    const open = new OpenMasking(client);
+    ahead.settle(await open.run(cleared(ahead.run(intercepted('masked')), MASKED)));
+    const raw = ahead.run(intercepted('raw'));
+    expect(raw.maskingAhead).toBeDefined();
+    const prepared = await open.run(cleared(raw, undefined));
+    ahead.settle(prepared);
+    expect(prepared.masking).toBeUndefined();
+    await until(() => r.closes === 1);
+    expect(r.closes).toBe(1);
+    expect(ahead.run(intercepted('after')).maskingAhead).toBeUndefined();
+    await r.nc.close();
+  });
+
+  it('given another profile is planned, then the stream opened ahead is closed and one for the plan is opened', async () => {
+    const r = await replica();
+    const ahead = new MaskAhead(client);
+    const open = new OpenMasking(client);
+    ahead.settle(await open.run(cleared(ahead.run(intercepted('default')), MASKED)));
+    const strict = ahead.run(intercepted('strict'));
+    await open.run(cleared(strict, { mode: 'document', profile: 'strict' }));
+    await until(() => r.closes === 1);
+    expect(r.opens).toEqual(['default', 'strict', 'strict']);
+    expect(r.closes).toBe(1);
+    await r.nc.close();
+  });
+
+  it('given the open made ahead failed (no masking replica), when the plan takes it, then the request is refused before anything is sent', async () => {
+    const r = await replica();
+    const ahead = new MaskAhead(client);
+    const open = new OpenMasking(client);
+    ahead.settle(await open.run(cleared(ahead.run(intercepted('warm')), MASKED)));
+    await r.nc.close();
+    const ctx = ahead.run(intercepted('down'));
+    expect(ctx.maskingAhead).toBeDefined();
+    const failure = await open.run(cleared(ctx, MASKED)).catch((e: unknown) => e);
+    expect(failure).toBeInstanceOf(GatewayFailure);
+    expect((failure as GatewayFailure).error).toMatchObject({ kind: 'masking-unavailable', forwarded: false, message: 'no masking service is running' });
+  });
+});

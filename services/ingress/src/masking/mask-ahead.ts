@@ -1,0 +1,76 @@
+import { Injectable } from '@nestjs/common';
+import { selfReviewKind, type MaskMode } from '@chaperone/contracts';
+import type { Intercepted, MaskingOpenedAhead, MaskingPlan, MaskingStream, RequestContext } from '../context/request-context';
+import { MaskingClient } from './masking-client';
+import { MaskingHints } from './masking-hints';
+import { maskModeOf } from './masking-plan';
+
+/**
+ * Stage 2b: open the masking stream while policy decides, when the last decision on this kind of
+ * request masked its response (most do: every resource response is masked unless a rule says
+ * otherwise). It saves the open's round trip on the request path. Nothing changes for correctness:
+ * the decision still plans the masking, a stream it does not need is closed unused, and nothing
+ * is forwarded before the stream the plan needs is open.
+ */
+@Injectable()
+export class MaskAhead {
+  private readonly hints = new MaskingHints();
+
+  constructor(private readonly client: MaskingClient) {}
+
+  run(ctx: Intercepted): Intercepted {
+    const key = hintKey(ctx);
+    const profile = key === undefined ? undefined : this.hints.profileFor(key);
+    if (profile === undefined || !ctx.info.isResourceRequest) return ctx;
+    const mode = maskModeOf(ctx.info);
+    return { ...ctx, maskingAhead: new OpenedAhead(mode, profile, this.client.open(ctx.requestId, mode, profile)) };
+  }
+
+  /**
+   * The exchange ended: a stream opened ahead and not used is released, and the hint for its kind
+   * of request becomes what this decision planned (nothing, when it was not masked, held for
+   * approval, or never decided).
+   */
+  settle(reached: RequestContext): void {
+    if (reached.stage === 'received' || reached.stage === 'authenticated') return;
+    reached.maskingAhead?.release();
+    const key = hintKey(reached);
+    if (key === undefined) return;
+    const planned = 'maskingPlan' in reached && reached.decision.effect !== 'approve' ? reached.maskingPlan?.profile : undefined;
+    this.hints.learn(key, planned);
+  }
+}
+
+/** Plain HTTP resource requests only: upgrades plan their own masking, self reviews are never forwarded. */
+function hintKey(ctx: Intercepted | Exclude<RequestContext, { stage: 'received' | 'authenticated' }>): string | undefined {
+  if (ctx.exchange.kind !== 'http' || !ctx.info.isResourceRequest || selfReviewKind(ctx.info)) return undefined;
+  return MaskingHints.keyOf(ctx.refs.identity, ctx.info);
+}
+
+class OpenedAhead implements MaskingOpenedAhead {
+  private settled = false;
+
+  constructor(
+    private readonly mode: MaskMode,
+    private readonly profile: string,
+    private readonly opening: Promise<MaskingStream & { close(): void }>,
+  ) {
+    // Awaited only if the plan takes it; a failure nobody takes is not an error.
+    opening.catch(() => undefined);
+  }
+
+  take(plan: MaskingPlan): Promise<MaskingStream> | undefined {
+    if (this.settled || plan.mode !== this.mode || plan.profile !== this.profile) return undefined;
+    this.settled = true;
+    return this.opening;
+  }
+
+  release(): void {
+    if (this.settled) return;
+    this.settled = true;
+    void this.opening.then(
+      (stream) => stream.close(),
+      () => undefined,
+    );
+  }
+}
