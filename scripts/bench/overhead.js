@@ -3,9 +3,10 @@
 //
 // Starts its own NATS server (unless CHAPERONE_NATS_URL names one), the test API server (HTTPS,
 // its own process), a bare pass-through proxy (node + http-proxy-3, HTTPS, its own process) and
-// Chaperone's services, then drives the same requests with autocannon through (a) the API server
-// directly, (b) the bare proxy, (c) Chaperone. Per scenario: maximum throughput, then a fixed-rate run at half of
-// Chaperone's maximum for every target (latency goals are stated at that load), peak RSS of every
+// Chaperone's services, then drives the same requests through (a) the API server directly, (b) the
+// bare proxy, (c) Chaperone. Per scenario: maximum throughput (autocannon's closed loop), then a run
+// at a constant arrival rate of half of Chaperone's maximum for every target (paced, open loop:
+// lib/timing.js pacedGets; the latency goals are stated at that load), peak RSS of every
 // process, NATS messages and JetStream writes per request on Chaperone's runs, and watch events
 // per second. Ends with a memory-flatness (soak) run. Prints markdown tables and writes
 // bench-results/latest.json and bench-results/latest.md, then renders docs/performance.md from them.
@@ -33,7 +34,7 @@ const { ROOT, GATEWAY_SERVICES, ensureNats, makeServingCert, startService, gatew
 const { startOwnNats } = require('./lib/nats-server');
 const { openNatsCounters, busBackground, unavailable, figure } = require('./lib/nats-counters');
 const { BENCH_NAMESPACE } = require('./lib/fixtures');
-const { summarize, sequentialGets } = require('./lib/timing');
+const { summarize, sequentialGets, pacedGets } = require('./lib/timing');
 const { policyDecisionTimes } = require('./lib/policy-rules');
 const { watchExternalNats, track, forkHelper, stopAll, memoryOf, measuredProcesses, sampleMemory, measureCpu } = require('./lib/processes');
 
@@ -157,15 +158,9 @@ async function startStack(dir, opts, log) {
   };
 }
 
-/** One autocannon run; latency figures in ms. With counters, NATS messages and JetStream writes per request too. */
-async function load(target, urlPath, { connections, duration, overallRate, warmup, counters }) {
-  // Warmed up apart, so its requests' CPU and bus messages stay outside the measured window.
-  if (warmup) await load(target, urlPath, { connections, duration: 2 });
-  const natsWindow = counters ? await counters.start() : undefined;
-  const cpu = measureCpu();
-  const result = await new Promise((resolve, reject) => {
-    const memory = sampleMemory();
-    const load1 = os.loadavg()[0];
+/** autocannon at full speed over `connections` keep-alive connections. */
+function closedLoop(target, urlPath, connections, duration) {
+  return new Promise((resolve, reject) => {
     autocannon(
       {
         url: new URL(urlPath, target.url).toString(),
@@ -173,16 +168,11 @@ async function load(target, urlPath, { connections, duration, overallRate, warmu
         duration,
         timeout: 60,
         headers: { authorization: `Bearer ${target.token}`, accept: 'application/json' },
-        // Below capacity nothing is omitted; autocannon's correction would add its own pacing delay (13 ms at p50
-        // against a server answering in well under 1 ms on this machine), so it is off for fixed-rate runs.
-        ...(overallRate ? { overallRate, ignoreCoordinatedOmission: true } : {}),
       },
       (err, r) => {
-        const peakRssMb = memory.stop();
         if (err) return reject(err);
-        const requests = r['2xx'] + r.non2xx;
         resolve({
-          requests,
+          requests: r['2xx'] + r.non2xx,
           // Including those still in flight when the run stopped (at most one per connection).
           sent: r.requests.sent,
           rps: +r.requests.average.toFixed(1),
@@ -191,12 +181,43 @@ async function load(target, urlPath, { connections, duration, overallRate, warmu
           ok: r['2xx'],
           failed: r.non2xx + r.errors + r.timeouts,
           mbPerSecond: +(r.throughput.average / 1024 / 1024).toFixed(2),
-          loadAvg1m: [+load1.toFixed(2), +os.loadavg()[0].toFixed(2)],
-          peakRssMb,
         });
       },
     );
   });
+}
+
+/** A constant arrival rate (pacedGets): percentiles to the hundredth of a millisecond. */
+async function pacedRun(target, urlPath, { rate, duration, connections, beforeMeasuring }) {
+  const { times, ...counts } = await pacedGets(new URL(urlPath, target.url), { token: target.token, rate, duration, maxSockets: connections, beforeMeasuring });
+  const { p50, p99 } = summarize(times, 2);
+  return { ...counts, p50, p99 };
+}
+
+/**
+ * One run; latency figures in ms. Without a rate, autocannon's closed loop (each connection sends
+ * its next request when the last is answered): the maximum. With a rate, a paced open loop at that
+ * constant arrival rate (pacedGets). With counters, NATS messages and JetStream writes per request too.
+ */
+async function load(target, urlPath, { connections, duration, overallRate, warmup, counters }) {
+  // Warmed up apart, so its requests' CPU and bus messages stay outside the measured window.
+  if (warmup) await load(target, urlPath, { connections, duration: 2 });
+  let natsWindow, cpu, memory, load1;
+  // A paced run warms its connections up at its rate first: the windows open after that.
+  const measuring = async () => {
+    natsWindow = counters ? await counters.start() : undefined;
+    cpu = measureCpu();
+    memory = sampleMemory();
+    load1 = os.loadavg()[0];
+  };
+  let run;
+  if (overallRate) {
+    run = await pacedRun(target, urlPath, { rate: overallRate, duration, connections, beforeMeasuring: measuring });
+  } else {
+    await measuring();
+    run = await closedLoop(target, urlPath, connections, duration);
+  }
+  const result = { ...run, loadAvg1m: [+load1.toFixed(2), +os.loadavg()[0].toFixed(2)], peakRssMb: memory.stop() };
   // The evidence is finished after the responses: the CPU window closes once the bus has drained.
   if (natsWindow) result.nats = await natsWindow.stop(result.requests);
   const cpuSeconds = cpu.stop();
@@ -255,7 +276,7 @@ async function httpScenarios(stack, opts, log) {
     }
     for (const [variant, label] of s.variants) {
       const rate = Math.max(1, Math.floor(max[variant].rps / 2));
-      log(`${s.label} ${label}: fixed rate ${rate} req/s (half of Chaperone's maximum)`);
+      log(`${s.label} ${label}: constant arrival rate ${rate} req/s (half of Chaperone's maximum)`);
       const half = {};
       for (const t of ['direct', 'bare', variant]) {
         half[t] = await load(stack.targets[t], s.path, { ...base, overallRate: rate, ...counted(t) });
@@ -339,22 +360,13 @@ async function soak(stack, rate, seconds, log) {
   const t0 = performance.now();
   sample(0);
   const timer = setInterval(() => sample(Math.round((performance.now() - t0) / 1000)), 5000);
-  const r = await new Promise((resolve, reject) =>
-    autocannon(
-      {
-        url: stack.targets.raw.url,
-        connections: 10,
-        duration: seconds,
-        overallRate: rate,
-        timeout: 60,
-        requests: [
-          { method: 'GET', path: SCENARIOS[0].path, headers: { authorization: `Bearer ${stack.targets.raw.token}`, accept: 'application/json' } },
-          { method: 'GET', path: SCENARIOS[1].path, headers: { authorization: `Bearer ${stack.targets.masked.token}`, accept: 'application/json' } },
-        ],
-      },
-      (err, res) => (err ? reject(err) : resolve(res)),
-    ),
-  );
+  // At a constant arrival rate (pacedGets), alternating the two requests.
+  const r = await pacedGets([new URL(SCENARIOS[0].path, stack.targets.raw.url), new URL(SCENARIOS[1].path, stack.targets.masked.url)], {
+    tokens: [stack.targets.raw.token, stack.targets.masked.token],
+    rate,
+    duration: seconds,
+  });
+  const { p50, p99 } = summarize(r.times, 2);
   clearInterval(timer);
   sample(Math.round((performance.now() - t0) / 1000));
   // Start = after the first fifth of the run (caches, JIT and buffers warmed), end = last sample.
@@ -363,7 +375,7 @@ async function soak(stack, rate, seconds, log) {
   const perProcess = Object.fromEntries(
     Object.keys(end.rssMb).map((name) => [name, { startMb: start.rssMb[name], endMb: end.rssMb[name], maxMb: Math.max(...series.map((s) => s.rssMb[name] ?? 0)) }]),
   );
-  return { seconds, rate, requests: r['2xx'], failed: r.non2xx + r.errors + r.timeouts, p50: r.latency.p50, p99: r.latency.p99, startAtS: start.t, perProcess, series };
+  return { seconds, rate, requests: r.ok, failed: r.failed, p50, p99, startAtS: start.t, perProcess, series };
 }
 
 const ratio = (a, b) => (b > 0 ? +(a / b).toFixed(2) : null);

@@ -28,9 +28,13 @@ its own. The bench agent is registered in an agents file like a production agent
 drives the same GETs through (a) the API server directly, (b) the bare proxy and (c) Chaperone:
 
 - **maximum throughput** of each target;
-- a **fixed-rate run at half of Chaperone's maximum** for all three targets (the latency goals are
-  stated at that load; autocannon's coordinated-omission correction is off there, since it adds its
-  own pacing delay below capacity);
+- a **constant arrival rate of half of Chaperone's maximum** for all three targets (the latency goals
+  are stated at that load): one request every 1/rate seconds over the same number of keep-alive
+  connections as the maximum runs, whatever the answers, each timed from the moment it was due (a
+  request due while every connection is busy waits, and that wait counts), as wrk2 does (\`pacedGets\` in
+  \`scripts/bench/lib/timing.js\`). autocannon's own rate option is not used there: each of its
+  connections sends its quota for the second back to back and then waits for the next second, so
+  the load arrives in bursts at full speed and measures the maximum's latency again;
 - **one keep-alive client**, one request at a time, timed with \`performance.now()\` (autocannon
   reports whole milliseconds; a 1 ms goal needs better);
 - **peak RSS** and **CPU milliseconds per request** of every process, from \`/proc\`;
@@ -90,9 +94,11 @@ audit service on other hosts, before quoting absolute numbers.
   acknowledgement the server sends straight to the ingress) → ingress; before its last byte is
   released, one more JetStream write stores its completion. The floor by design is those two
   acknowledgements plus the proxy itself (bare minus direct).
-- **Masking a large document** costs CPU in the masking service (a one-pass masker over the JSON
-  bytes that never builds the object tree; see [masking](masking.md)) and in the ingress to move the
-  bytes through NATS both ways in 512 KiB exchanges.
+- **A masked response** adds two exchanges with the masking service: the stream's open, which
+  runs while policy decides when the last decision on that kind of request masked, and its end,
+  which carries a small document and brings it back masked. A large document costs CPU in the
+  masking service (a one-pass masker over the JSON bytes that never builds the object tree; see
+  [masking](masking.md)) and moves through NATS both ways, fed while the cluster still sends it.
 - **Followers of the store.** Evidence subjects name their kind (\`<prefix>.evidence.<kind>.<stream>\`),
   so the approval read model gets only approval events, filtered by the server; the reports
   projection needs every event, and takes them in batches every 250 ms.

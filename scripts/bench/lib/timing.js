@@ -50,4 +50,86 @@ async function sequentialGets(url, { token, n, warmUp = 0, ca }) {
   }
 }
 
-module.exports = { quantile, summarize, sequentialGets };
+/**
+ * Open-loop load at a constant arrival rate, as wrk2 and k6's constant-arrival-rate give it: one GET
+ * every 1/rate seconds whatever the answers, over a pool of keep-alive connections, each timed from
+ * the moment it was due (so a slow answer shows as latency, not as fewer requests sent). This is
+ * what "a fixed rate" means for the latency goals. autocannon's overallRate is not it: each of its
+ * connections sends its quota for the second back to back and then waits for the next second, so
+ * the load arrives in bursts at the closed-loop rate and measures the maximum-throughput latency.
+ * The pool is fixed (maxSockets, opened first, as a client that keeps its connections does): a
+ * request due while every connection is busy waits for one, and that wait counts. A warm-up at the
+ * same rate (not counted) follows; beforeMeasuring runs after it.
+ * Resolves with { requests, sent, rps, ok, failed, mbPerSecond, times } (times: ms of those answered 200).
+ * Given several URLs (and tokens, one per URL), the requests take them in turn.
+ * @param {URL | string | (URL | string)[]} url
+ * @param {{ token?: string, tokens?: string[], rate: number, duration: number, warmUp?: number, maxSockets?: number, ca?: string, beforeMeasuring?: () => Promise<void> }} o
+ */
+async function pacedGets(url, { token, rate, duration, warmUp = 2, maxSockets = 10, ca, tokens, beforeMeasuring }) {
+  const agent = new https.Agent({ keepAlive: true, maxSockets, ...(ca ? { ca } : { rejectUnauthorized: false }) });
+  const targets = (Array.isArray(url) ? url : [url]).map((u) => new URL(u));
+  const bearers = tokens ?? targets.map(() => token);
+  const run = (seconds) =>
+    new Promise((resolve) => {
+      const total = Math.max(1, Math.round(rate * seconds));
+      const interval = 1000 / rate;
+      const times = [];
+      let failed = 0;
+      let bytes = 0;
+      let due = 0;
+      let settled = 0;
+      const t0 = performance.now() + 5;
+      const send = (scheduled, i) => {
+        let done = false;
+        const finish = (ok) => {
+          if (done) return;
+          done = true;
+          if (ok) times.push(performance.now() - scheduled);
+          else failed++;
+          if (++settled === total) resolve({ total, times, failed, bytes, seconds: (performance.now() - t0) / 1000 });
+        };
+        const k = i % targets.length;
+        const req = https.get(targets[k], { agent, headers: { authorization: `Bearer ${bearers[k]}`, accept: 'application/json' } }, (res) => {
+          res.on('data', (c) => (bytes += c.length));
+          res.on('end', () => finish(res.statusCode === 200));
+          res.on('error', () => finish(false));
+        });
+        req.on('error', () => finish(false));
+        req.setTimeout(60_000, () => req.destroy(new Error('timed out')));
+      };
+      const tick = () => {
+        const now = performance.now();
+        for (; due < total && t0 + due * interval <= now; due++) send(t0 + due * interval, due);
+        if (due < total) setTimeout(tick, Math.max(0, t0 + due * interval - performance.now()));
+      };
+      setTimeout(tick, 5);
+    });
+  const opened = () =>
+    new Promise((resolve) => {
+      const req = https.get(targets[0], { agent, headers: { authorization: `Bearer ${bearers[0]}`, accept: 'application/json' } }, (res) => {
+        res.resume();
+        res.on('end', resolve);
+        res.on('error', resolve);
+      });
+      req.on('error', resolve);
+    });
+  try {
+    await Promise.all(Array.from({ length: maxSockets }, opened));
+    if (warmUp > 0) await run(warmUp);
+    if (beforeMeasuring) await beforeMeasuring();
+    const r = await run(duration);
+    return {
+      requests: r.total,
+      sent: r.total,
+      rps: +(r.total / r.seconds).toFixed(1),
+      ok: r.times.length,
+      failed: r.failed,
+      mbPerSecond: +(r.bytes / 1024 / 1024 / r.seconds).toFixed(2),
+      times: r.times,
+    };
+  } finally {
+    agent.destroy();
+  }
+}
+
+module.exports = { quantile, summarize, sequentialGets, pacedGets };
