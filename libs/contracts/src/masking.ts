@@ -8,7 +8,8 @@ import { z } from 'zod';
  *    answers with a session subject only it listens on.
  * 2. `data` chunks (request/reply on that subject, raw bytes ≤ MASK_CHUNK_BYTES): each reply carries
  *    the masked output completed so far (whole watch events / log lines; nothing yet for a
- *    document, which is masked as a whole).
+ *    document, which is masked as a whole, so a document's chunks may travel several at once
+ *    without waiting for each reply: the replica takes a stream's messages in the order sent).
  * 3. `end`: the reply carries the rest of the output; `next` fetches more while the reply says
  *    `more`. The last reply carries the report (what fired, never values).
  * 4. `close` (published, no reply): the stream is not needed after all (an open made ahead of the
