@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { selfReviewKind, type MaskMode } from '@chaperone/contracts';
-import type { Intercepted, MaskingOpenedAhead, MaskingPlan, MaskingStream, RequestContext } from '../context/request-context';
+import { isRecorded, type Intercepted, type MaskingOpenedAhead, type MaskingPlan, type MaskingStream, type Recorded, type RequestContext } from '../context/request-context';
 import { MaskingClient } from './masking-client';
 import { MaskingHints } from './masking-hints';
 import { maskModeOf } from './masking-plan';
@@ -32,7 +32,7 @@ export class MaskAhead {
    * approval, or never decided).
    */
   settle(reached: RequestContext): void {
-    if (reached.stage === 'received' || reached.stage === 'authenticated') return;
+    if (!isRecorded(reached)) return;
     reached.maskingAhead?.release();
     const key = hintKey(reached);
     if (key === undefined) return;
@@ -42,7 +42,7 @@ export class MaskAhead {
 }
 
 /** Plain HTTP resource requests only: upgrades plan their own masking, self reviews are never forwarded. */
-function hintKey(ctx: Intercepted | Exclude<RequestContext, { stage: 'received' | 'authenticated' }>): string | undefined {
+function hintKey(ctx: Recorded): string | undefined {
   if (ctx.exchange.kind !== 'http' || !ctx.info.isResourceRequest || selfReviewKind(ctx.info)) return undefined;
   return MaskingHints.keyOf(ctx.refs.identity, ctx.info);
 }
