@@ -1,5 +1,6 @@
 export * from './bootstrap';
 export * from './readiness';
+export * from './json-endpoint';
 export * from './runtime.module';
 export * from './tokens';
 export * from './common-settings';

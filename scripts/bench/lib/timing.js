@@ -69,6 +69,22 @@ async function pacedGets(url, { token, rate, duration, warmUp = 2, maxSockets = 
   const agent = new https.Agent({ keepAlive: true, maxSockets, ...(ca ? { ca } : { rejectUnauthorized: false }) });
   const targets = (Array.isArray(url) ? url : [url]).map((u) => new URL(u));
   const bearers = tokens ?? targets.map(() => token);
+  /** GET the k-th target; finish(ok) is called once, with whether it was answered 200. */
+  const get = (k, settle, onData = () => undefined) => {
+    let settled = false;
+    const finish = (ok) => {
+      if (settled) return;
+      settled = true;
+      settle(ok);
+    };
+    const req = https.get(targets[k], { agent, headers: { authorization: `Bearer ${bearers[k]}`, accept: 'application/json' } }, (res) => {
+      res.on('data', onData);
+      res.on('end', () => finish(res.statusCode === 200));
+      res.on('error', () => finish(false));
+    });
+    req.on('error', () => finish(false));
+    req.setTimeout(60_000, () => req.destroy(new Error('timed out')));
+  };
   const run = (seconds) =>
     new Promise((resolve) => {
       const total = Math.max(1, Math.round(rate * seconds));
@@ -79,24 +95,16 @@ async function pacedGets(url, { token, rate, duration, warmUp = 2, maxSockets = 
       let due = 0;
       let settled = 0;
       const t0 = performance.now() + 5;
-      const send = (scheduled, i) => {
-        let done = false;
-        const finish = (ok) => {
-          if (done) return;
-          done = true;
-          if (ok) times.push(performance.now() - scheduled);
-          else failed++;
-          if (++settled === total) resolve({ total, times, failed, bytes, seconds: (performance.now() - t0) / 1000 });
-        };
-        const k = i % targets.length;
-        const req = https.get(targets[k], { agent, headers: { authorization: `Bearer ${bearers[k]}`, accept: 'application/json' } }, (res) => {
-          res.on('data', (c) => (bytes += c.length));
-          res.on('end', () => finish(res.statusCode === 200));
-          res.on('error', () => finish(false));
-        });
-        req.on('error', () => finish(false));
-        req.setTimeout(60_000, () => req.destroy(new Error('timed out')));
-      };
+      const send = (scheduled, i) =>
+        get(
+          i % targets.length,
+          (ok) => {
+            if (ok) times.push(performance.now() - scheduled);
+            else failed++;
+            if (++settled === total) resolve({ total, times, failed, bytes, seconds: (performance.now() - t0) / 1000 });
+          },
+          (c) => (bytes += c.length),
+        );
       const tick = () => {
         const now = performance.now();
         for (; due < total && t0 + due * interval <= now; due++) send(t0 + due * interval, due);
@@ -104,17 +112,9 @@ async function pacedGets(url, { token, rate, duration, warmUp = 2, maxSockets = 
       };
       setTimeout(tick, 5);
     });
-  const opened = () =>
-    new Promise((resolve) => {
-      const req = https.get(targets[0], { agent, headers: { authorization: `Bearer ${bearers[0]}`, accept: 'application/json' } }, (res) => {
-        res.resume();
-        res.on('end', resolve);
-        res.on('error', resolve);
-      });
-      req.on('error', resolve);
-    });
   try {
-    await Promise.all(Array.from({ length: maxSockets }, opened));
+    // Every connection of the pool open before the first timed request.
+    await Promise.all(Array.from({ length: maxSockets }, () => new Promise((resolve) => get(0, resolve))));
     if (warmUp > 0) await run(warmUp);
     if (beforeMeasuring) await beforeMeasuring();
     const r = await run(duration);

@@ -93,12 +93,16 @@ export interface MaskingStream {
   /** Finish, optionally with the last bytes; resolves to the rest of the masked output. */
   end(last?: Buffer): Promise<Buffer>;
   keepAlive(): Promise<void>;
+  /** Not needed after all (opened ahead of a decision that did not use it): the replica drops it. */
+  close(): void;
   /** Set once the stream ended: what was masked. */
   readonly report: MaskReport | undefined;
 }
 
 /** A masking stream opened before the decision, on a hint; the decision's plan says whether it is used. */
 export interface MaskingOpenedAhead {
+  /** The kind of request it was opened for (the hint's key). */
+  readonly kind: string;
   /** The stream, when the plan is the one it was opened for (its failure is then the request's); else undefined. */
   take(plan: MaskingPlan): Promise<MaskingStream> | undefined;
   /** Not used: the replica is told to drop it. Nothing once taken or released. */

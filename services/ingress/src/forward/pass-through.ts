@@ -18,7 +18,7 @@ export function copyHead(proxyRes: IncomingMessage, res: ServerResponse, drop: R
  * paused. Node's own mark (16 KiB) would pause and resume the cluster's stream at nearly every
  * chunk of a large list; this keeps the bytes flowing while memory per response stays bounded.
  */
-export const RELAY_BUFFER_BYTES = 1024 * 1024;
+const RELAY_BUFFER_BYTES = 1024 * 1024;
 
 /** Resolves when `res` can take more, or has closed (then the caller stops). */
 export function drained(res: ServerResponse): Promise<void> {

@@ -47,12 +47,17 @@ describe('masking opened while policy decides (real NATS)', () => {
     nc = await connect({ servers, name: 'mask-ahead-int' });
     client = new MaskingClient(nc, subjects, { maskingOpenTimeoutMs: 1000, maskingTimeoutMs: 5000 } as IngressConfig);
   });
+  const replicas: Replica[] = [];
+  afterEach(async () => {
+    for (const r of replicas.splice(0)) if (!r.nc.isClosed()) await r.nc.close();
+  });
   afterAll(async () => {
     await nc.close();
   });
 
   async function replica(): Promise<Replica> {
     const r: Replica = { opens: [], closes: 0, nc: await connect({ servers, name: 'fake-masking-replica' }) };
+    replicas.push(r);
     r.nc.subscribe(subjects.maskOpen, {
       queue: subjects.queue('masking'),
       callback: (_e, msg) => {
@@ -79,6 +84,14 @@ describe('masking opened while policy decides (real NATS)', () => {
   const until = async (condition: () => boolean): Promise<void> => {
     for (let i = 0; i < 100 && !condition(); i++) await new Promise((r) => setTimeout(r, 10));
   };
+  /** A replica, the two stages, and one request of the kind already decided and masked (its open is `before`). */
+  async function givenMaskedBefore(): Promise<{ r: Replica; ahead: MaskAhead; open: OpenMasking }> {
+    const r = await replica();
+    const ahead = new MaskAhead(client);
+    const open = new OpenMasking(client);
+    ahead.settle(await open.run(cleared(ahead.run(intercepted('before')), MASKED)));
+    return { r, ahead, open };
+  }
 
   it('given no decision yet on this kind of request, then nothing opens ahead; given it was masked, then the next opens ahead and the plan takes that stream', async () => {
     const r = await replica();
@@ -99,14 +112,10 @@ describe('masking opened while policy decides (real NATS)', () => {
     expect(prepared.masking?.stream).toBeDefined();
     expect(r.opens).toEqual(['first', 'second']); // the plan took the stream opened ahead: no second open
     expect(r.closes).toBe(0);
-    await r.nc.close();
   });
 
   it('given the decision lets the response through unmasked, then the stream opened ahead is closed unused, and the next request opens nothing ahead', async () => {
-    const r = await replica();
-    const ahead = new MaskAhead(client);
-    const open = new OpenMasking(client);
-    ahead.settle(await open.run(cleared(ahead.run(intercepted('masked')), MASKED)));
+    const { r, ahead, open } = await givenMaskedBefore();
     const raw = ahead.run(intercepted('raw'));
     expect(raw.maskingAhead).toBeDefined();
     const prepared = await open.run(cleared(raw, undefined));
@@ -115,27 +124,19 @@ describe('masking opened while policy decides (real NATS)', () => {
     await until(() => r.closes === 1);
     expect(r.closes).toBe(1);
     expect(ahead.run(intercepted('after')).maskingAhead).toBeUndefined();
-    await r.nc.close();
   });
 
   it('given another profile is planned, then the stream opened ahead is closed and one for the plan is opened', async () => {
-    const r = await replica();
-    const ahead = new MaskAhead(client);
-    const open = new OpenMasking(client);
-    ahead.settle(await open.run(cleared(ahead.run(intercepted('default')), MASKED)));
+    const { r, ahead, open } = await givenMaskedBefore();
     const strict = ahead.run(intercepted('strict'));
     await open.run(cleared(strict, { mode: 'document', profile: 'strict' }));
     await until(() => r.closes === 1);
-    expect(r.opens).toEqual(['default', 'strict', 'strict']);
+    expect(r.opens).toEqual(['before', 'strict', 'strict']);
     expect(r.closes).toBe(1);
-    await r.nc.close();
   });
 
   it('given the open made ahead failed (no masking replica), when the plan takes it, then the request is refused before anything is sent', async () => {
-    const r = await replica();
-    const ahead = new MaskAhead(client);
-    const open = new OpenMasking(client);
-    ahead.settle(await open.run(cleared(ahead.run(intercepted('warm')), MASKED)));
+    const { r, ahead, open } = await givenMaskedBefore();
     await r.nc.close();
     const ctx = ahead.run(intercepted('down'));
     expect(ctx.maskingAhead).toBeDefined();

@@ -21,9 +21,9 @@ export class MaskAhead {
   run(ctx: Intercepted): Intercepted {
     const key = hintKey(ctx);
     const profile = key === undefined ? undefined : this.hints.profileFor(key);
-    if (profile === undefined || !ctx.info.isResourceRequest) return ctx;
+    if (key === undefined || profile === undefined || !ctx.info.isResourceRequest) return ctx;
     const mode = maskModeOf(ctx.info);
-    return { ...ctx, maskingAhead: new OpenedAhead(mode, profile, this.client.open(ctx.requestId, mode, profile)) };
+    return { ...ctx, maskingAhead: new OpenedAhead(key, mode, profile, this.client.open(ctx.requestId, mode, profile)) };
   }
 
   /**
@@ -33,11 +33,12 @@ export class MaskAhead {
    */
   settle(reached: RequestContext): void {
     if (!isRecorded(reached)) return;
-    reached.maskingAhead?.release();
-    const key = hintKey(reached);
-    if (key === undefined) return;
+    const ahead = reached.maskingAhead;
+    ahead?.release();
     const planned = 'maskingPlan' in reached && reached.decision.effect !== 'approve' ? reached.maskingPlan?.profile : undefined;
-    this.hints.learn(key, planned);
+    // Without a stream opened ahead there was no hint to correct: only a masked decision adds one.
+    const key = ahead?.kind ?? (planned === undefined ? undefined : hintKey(reached));
+    if (key !== undefined) this.hints.learn(key, planned);
   }
 }
 
@@ -51,9 +52,10 @@ class OpenedAhead implements MaskingOpenedAhead {
   private settled = false;
 
   constructor(
+    readonly kind: string,
     private readonly mode: MaskMode,
     private readonly profile: string,
-    private readonly opening: Promise<MaskingStream & { close(): void }>,
+    private readonly opening: Promise<MaskingStream>,
   ) {
     // Awaited only if the plan takes it; a failure nobody takes is not an error.
     opening.catch(() => undefined);

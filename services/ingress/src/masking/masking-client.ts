@@ -85,16 +85,13 @@ export class MaskStream {
    * still being fed are answered first: the replica takes a stream's messages in the order sent.
    */
   async end(last: Buffer = Buffer.alloc(0)): Promise<Buffer> {
-    if (this.feeding.length > 0 || last.length > MASK_CHUNK_BYTES) {
-      const split = Math.max(0, last.length - MASK_CHUNK_BYTES);
-      await this.feed(last.subarray(0, split));
-      const ending = this.exchange('end', last.subarray(split));
-      ending.catch(() => undefined);
-      // A chunk that failed says why; the end's own answer (the replica closed the stream) would not.
-      for (const sent of this.feeding.splice(0)) await sent;
-      return Buffer.concat(await ending);
-    }
-    return Buffer.concat(await this.exchange('end', last));
+    const split = Math.max(0, last.length - MASK_CHUNK_BYTES);
+    await this.feed(last.subarray(0, split));
+    const ending = this.exchange('end', last.subarray(split));
+    ending.catch(() => undefined);
+    // A chunk that failed says why; the end's own answer (the replica closed the stream) would not.
+    for (const sent of this.feeding.splice(0)) await sent;
+    return Buffer.concat(await ending);
   }
 
   /** Not needed after all (opened ahead of a decision that did not use it): the replica drops it. */

@@ -32,6 +32,11 @@ describe('masking streams over real NATS', () => {
     await app.close();
   });
 
+  /** A document stream opened on the service, as the ingress opens one. */
+  async function openDocument(requestId: string): Promise<MaskOpenReply> {
+    return (await requestJson(nc, subjects.maskOpen, { schemaVersion: 1, requestId, mode: 'document', profile: 'default' }, 5000)) as MaskOpenReply;
+  }
+
   async function exchange(session: string, op: string, body: Uint8Array) {
     const h = natsHeaders();
     h.set(MaskHeaders.op, op);
@@ -39,7 +44,7 @@ describe('masking streams over real NATS', () => {
   }
 
   it('answers `alive` on a stream at once, with nothing, and leaves the stream as it was', async () => {
-    const open = (await requestJson(nc, subjects.maskOpen, { schemaVersion: 1, requestId: 'alive', mode: 'document', profile: 'default' }, 5000)) as MaskOpenReply;
+    const open = await openDocument('alive');
     const alive = await exchange(open.session, MASK_ALIVE_OP, new Uint8Array());
     expect(alive.data.length).toBe(0);
     expect(alive.headers?.get(MaskHeaders.error) ?? '').toBe('');
@@ -50,7 +55,7 @@ describe('masking streams over real NATS', () => {
   });
 
   it('drops a stream at `close` (no reply): nobody answers on its subject afterwards', async () => {
-    const open = (await requestJson(nc, subjects.maskOpen, { schemaVersion: 1, requestId: 'closed', mode: 'document', profile: 'default' }, 5000)) as MaskOpenReply;
+    const open = await openDocument('closed');
     expect((await exchange(open.session, MASK_ALIVE_OP, new Uint8Array())).data.length).toBe(0);
     const h = natsHeaders();
     h.set(MaskHeaders.op, MASK_CLOSE_OP);
@@ -77,7 +82,7 @@ describe('masking streams over real NATS', () => {
     }));
     const body = Buffer.from(JSON.stringify({ apiVersion: 'v1', kind: 'SecretList', items }));
     expect(body.length).toBeGreaterThan(1_000_000);
-    const open = (await requestJson(nc, subjects.maskOpen, { schemaVersion: 1, requestId: 'r', mode: 'document', profile: 'default' }, 5000)) as MaskOpenReply;
+    const open = await openDocument('r');
     for (let i = 0; i < body.length; i += 256 * 1024) await exchange(open.session, 'data', body.subarray(i, i + 256 * 1024));
     const out: Buffer[] = [];
     let reply = await exchange(open.session, 'end', new Uint8Array());
@@ -99,7 +104,7 @@ describe('masking streams over real NATS', () => {
     // subscription (the reply and the SUB leave on the same connection, in that order).
     const secret = Buffer.from(JSON.stringify({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' }, data: { password: Buffer.from('first-exchange-value').toString('base64') } }));
     for (let i = 0; i < 50; i++) {
-      const open = (await requestJson(nc, subjects.maskOpen, { schemaVersion: 1, requestId: `r${i}`, mode: 'document', profile: 'default' }, 5000)) as MaskOpenReply;
+      const open = await openDocument(`r${i}`);
       const reply = await exchange(open.session, 'end', secret);
       expect(reply.headers?.get(MaskHeaders.error) ?? '').toBe('');
       expect(Buffer.from(reply.data).toString()).not.toContain(Buffer.from('first-exchange-value').toString('base64'));
@@ -110,7 +115,7 @@ describe('masking streams over real NATS', () => {
   it('refuses an unknown profile and answers an error for a broken stream', async () => {
     await expect(requestJson(nc, subjects.maskOpen, { schemaVersion: 1, requestId: 'r', mode: 'document', profile: 'nope' }, 5000)).rejects.toThrow('unknown masking profile "nope"');
     await expect(requestJson(nc, subjects.maskOpen, { schemaVersion: 1, requestId: 'r', mode: 'sideways', profile: 'default' }, 5000)).rejects.toThrow(/MaskOpen/);
-    const open = (await requestJson(nc, subjects.maskOpen, { schemaVersion: 1, requestId: 'r', mode: 'document', profile: 'default' }, 5000)) as MaskOpenReply;
+    const open = await openDocument('r');
     await exchange(open.session, 'data', Buffer.from('not json'));
     const reply = await exchange(open.session, 'end', new Uint8Array());
     expect(reply.headers?.get(MaskHeaders.error)).toContain('not JSON');
@@ -137,7 +142,7 @@ describe('masking streams over real NATS', () => {
     });
     try {
       const order: string[] = [];
-      const bigOpen = (await requestJson(nc, subjects.maskOpen, { schemaVersion: 1, requestId: 'big', mode: 'document', profile: 'default' }, 5000)) as MaskOpenReply;
+      const bigOpen = await openDocument('big');
       for (let i = 0; i < big.length; i += 512 * 1024) await exchange(bigOpen.session, 'data', big.subarray(i, i + 512 * 1024));
       const bigDone = exchange(bigOpen.session, 'end', new Uint8Array()).then((reply) => {
         order.push('big');
@@ -145,7 +150,7 @@ describe('masking streams over real NATS', () => {
       });
       await bigStarted;
       const small = Buffer.from(JSON.stringify({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' }, data: { password: Buffer.from('small-planted-value').toString('base64') } }));
-      const smallOpen = (await requestJson(nc, subjects.maskOpen, { schemaVersion: 1, requestId: 'small', mode: 'document', profile: 'default' }, 5000)) as MaskOpenReply;
+      const smallOpen = await openDocument('small');
       const smallReply = await exchange(smallOpen.session, 'end', small);
       order.push('small');
       expect(JSON.parse(Buffer.from(smallReply.data).toString())).toMatchObject({ kind: 'Secret', data: { password: expect.not.stringContaining('c21hbGwtcGxhbnRlZC') } });
@@ -162,7 +167,7 @@ describe('masking streams over real NATS', () => {
   it('a large document that is not JSON fails closed from the worker with the same error as inline', async () => {
     const pool = app.get(MaskWorkerPool);
     const before = pool.offloaded;
-    const open = (await requestJson(nc, subjects.maskOpen, { schemaVersion: 1, requestId: 'r', mode: 'document', profile: 'default' }, 5000)) as MaskOpenReply;
+    const open = await openDocument('r');
     await exchange(open.session, 'data', Buffer.from(`password=hunter2 ${'x'.repeat(400 * 1024)}`));
     const reply = await exchange(open.session, 'end', new Uint8Array());
     expect(pool.offloaded).toBe(before + 1);

@@ -1,8 +1,7 @@
-import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { NatsConnection } from 'nats';
-import { serveJson, type JsonResponder } from '@chaperone/bus';
 import type { BusSubjects } from '@chaperone/contracts';
-import { BUS, NATS_CONNECTION, Readiness } from '@chaperone/service-runtime';
+import { BUS, JsonEndpoint, NATS_CONNECTION, Readiness, type JsonEndpointOptions } from '@chaperone/service-runtime';
 import { PolicyMetrics } from '../metrics/policy-metrics';
 import { EvaluateHandler } from './evaluate-handler';
 
@@ -13,33 +12,24 @@ import { EvaluateHandler } from './evaluate-handler';
  * connection drains.
  */
 @Injectable()
-export class EvaluateResponder implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private readonly logger = new Logger('Evaluate');
-  private responder: JsonResponder | undefined;
-
+export class EvaluateResponder extends JsonEndpoint {
   constructor(
-    @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
+    @Inject(NATS_CONNECTION) nc: NatsConnection,
     @Inject(BUS) private readonly subjects: BusSubjects,
     private readonly handler: EvaluateHandler,
     private readonly metrics: PolicyMetrics,
     readiness: Readiness,
   ) {
-    readiness.add('evaluate', () => ({ ok: this.responder?.active ?? false, detail: `${this.responder?.inFlight ?? 0} in flight` }));
+    super(nc, readiness, 'evaluate');
   }
 
-  async onApplicationBootstrap(): Promise<void> {
-    this.responder = serveJson(this.nc, {
+  protected endpoint(): JsonEndpointOptions {
+    return {
       subject: this.subjects.policyEvaluate,
       queue: this.subjects.queue('policy'),
       spanName: 'policy.evaluate',
+      what: 'evaluation request',
       handle: (request) => this.metrics.timed(this.handler.evaluate(request)),
-      onUnexpected: (e) => this.logger.error(`evaluation request failed: ${e instanceof Error ? e.message : String(e)}`),
-    });
-    // The server has the subscription before the service says it is ready.
-    await this.nc.flush();
-  }
-
-  async beforeApplicationShutdown(): Promise<void> {
-    await this.responder?.drain();
+    };
   }
 }

@@ -15,8 +15,10 @@ function linesStream(): MaskingStream & { sent: string[] } {
       sent.push(chunk.toString());
       return Promise.resolve(Buffer.from(masker.push(decoder.write(chunk))));
     },
+    feed: () => Promise.reject(new Error('lines are not fed as a document')),
     end: () => Promise.resolve(Buffer.from(masker.push(decoder.end()) + masker.end())),
     keepAlive: () => Promise.resolve(),
+    close: () => undefined,
   };
 }
 
@@ -72,7 +74,14 @@ describe('MaskedOutput: exec output masked line by line', () => {
   });
 
   it('given a masking failure, then this and every later push reject', async () => {
-    const failing: MaskingStream = { report: undefined, data: () => Promise.reject(new Error('masking down')), end: () => Promise.resolve(Buffer.alloc(0)), keepAlive: () => Promise.resolve() };
+    const failing: MaskingStream = {
+      report: undefined,
+      data: () => Promise.reject(new Error('masking down')),
+      feed: () => Promise.reject(new Error('masking down')),
+      end: () => Promise.resolve(Buffer.alloc(0)),
+      keepAlive: () => Promise.resolve(),
+      close: () => undefined,
+    };
     const out = new MaskedOutput(failing, () => Promise.resolve(), opts);
     await expect(out.push(Buffer.from('a\n'))).rejects.toThrow('masking down');
     await expect(out.push(Buffer.from('b\n'))).rejects.toThrow('masking down');
