@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
 import type { ChaperoneEvent } from '@chaperone/contracts';
+import type { RecordedEvent } from '@chaperone/event-store';
 import { policyWith } from './support/policies';
 import { E2EStack } from './support/e2e-stack';
 import { eventually } from './support/eventually';
@@ -93,13 +94,22 @@ describe('audit service stopped while kubectl keeps working', () => {
   });
 
   it('the ingress kept nothing from the cluster: every request the API server saw has intercept and decision stored', async () => {
-    const stored = await s.evidence();
     const seen = s.apiserver.requests.map((q) => String(q.headers['impersonate-extra-chaperone.dev%2frequest-id']));
     expect(seen.length).toBeGreaterThan(0);
-    for (const requestId of seen) {
-      const types = stored.filter((r) => (r.data as ChaperoneEvent).requestId === requestId).map((r) => r.type);
-      expect(types).toEqual(expect.arrayContaining(['RequestIntercepted', 'PolicyDecided']));
-    }
+    // Both were durably on the bus before the request went upstream; the audit service moves them into the
+    // evidence store on its own time (the previous test's request may still be on its way), so wait for it.
+    const typesOf = (stored: RecordedEvent[], requestId: string) =>
+      stored.filter((r) => (r.data as ChaperoneEvent).requestId === requestId).map((r) => r.type);
+    const stored = await eventually(
+      () => s.evidence(),
+      (rec) => seen.every((id) => ['RequestIntercepted', 'PolicyDecided'].every((t) => typesOf(rec, id).includes(t))),
+      'intercept and decision stored for every request the API server saw',
+    ).catch(async (e: Error) => {
+      const rec = await s.evidence();
+      const missing = seen.filter((id) => !typesOf(rec, id).includes('PolicyDecided') || !typesOf(rec, id).includes('RequestIntercepted'));
+      throw new Error(`${e.message}; missing for ${missing.map((id) => `${id} [${typesOf(rec, id).join(', ')}]`).join('; ')}`);
+    });
+    for (const requestId of seen) expect(typesOf(stored, requestId)).toEqual(expect.arrayContaining(['RequestIntercepted', 'PolicyDecided']));
   });
 });
 
