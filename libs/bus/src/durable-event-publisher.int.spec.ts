@@ -100,10 +100,11 @@ describe('DurableEventPublisher.publishAll (real NATS JetStream)', () => {
     expect(decodeJson(stored.data)).toEqual([first, last]);
   });
 
-  it('refuses events of different sessions, and publishes nothing', async () => {
+  it('refuses events of different partitions, and publishes nothing', async () => {
     const publisher = new DurableEventPublisher(nc, own, 2000);
     const before = (await jsm.streams.info(own.eventsStream)).state.messages;
-    await expect(publisher.publishAll([completed('s1'), completed('s2')])).rejects.toThrow(/different sessions/);
+    expect(partitionOf('a')).not.toBe(partitionOf('b'));
+    await expect(publisher.publishAll([completed('a'), completed('b')])).rejects.toThrow(/different partitions/);
     expect((await jsm.streams.info(own.eventsStream)).state.messages).toBe(before);
   });
 });

@@ -1,5 +1,5 @@
 import { headers as natsHeaders, type JetStreamClient, type NatsConnection } from 'nats';
-import type { BusSubjects, ChaperoneEvent } from '@chaperone/contracts';
+import { partitionOf, type BusSubjects, type ChaperoneEvent } from '@chaperone/contracts';
 import { encodeJson } from './codec';
 import { traceHeaders } from './trace-headers';
 
@@ -7,7 +7,7 @@ import { traceHeaders } from './trace-headers';
 export class EventNotRecorded extends Error {
   constructor(
     readonly eventType: string,
-    why: string,
+    readonly why: string,
   ) {
     super(`${eventType} was not recorded: ${why}`);
     this.name = 'EventNotRecorded';
@@ -31,37 +31,45 @@ export class DurableEventPublisher {
 
   /** One event, one message (the event object). */
   async publish(event: ChaperoneEvent): Promise<void> {
-    await this.store(event, event, event.type);
+    await this.store(encodeJson(event), event, event.type);
   }
 
   /**
-   * Several events of one session as ONE message, a JSON array in order: stored together or not at
-   * all, for the price of one write. The message is named by the last event (its subject's type, its
-   * id as message id), so the batch's id must be one a retry reproduces.
+   * Several events of one partition as ONE message, a JSON array in order: stored together or not
+   * at all, for the price of one write. The message is named by the last event (its subject's type,
+   * its id as message id), so the batch's id must be one a retry reproduces.
    */
   async publishAll(events: readonly [ChaperoneEvent, ...ChaperoneEvent[]]): Promise<void> {
-    await this.store(events, namedBy(events), events.map((e) => e.type).join('+'));
+    await this.store(encodeJson(events), namedBy(events), events.map((e) => e.type).join('+'));
   }
 
   /**
-   * publishAll's message (same subject, body and message id), published with `acknowledgeTo` as its
-   * reply subject and not waited on: the events stream's acknowledgement (or its refusal, or a
+   * publishAll for events already encoded one by one (each a JSON text): one event goes as itself,
+   * several as their array. `named` is the last event; the message id is its id unless `messageId`
+   * says otherwise. For a writer that sizes its batches by bytes.
+   */
+  async publishEncoded(encoded: readonly string[], named: ChaperoneEvent, what: string, messageId = named.eventId): Promise<void> {
+    await this.store(textEncoder.encode(messageOf(encoded)), named, what, messageId);
+  }
+
+  /**
+   * publishEncoded's message (same subject, body and message id), published with `acknowledgeTo` as
+   * its reply subject and not waited on: the events stream's acknowledgement (or its refusal, or a
    * no-responders status) goes to whoever listens there. For a caller that waits for it itself.
    */
-  publishAllAcknowledgedTo(events: readonly [ChaperoneEvent, ...ChaperoneEvent[]], acknowledgeTo: string): void {
-    const named = namedBy(events);
+  publishEncodedAcknowledgedTo(encoded: readonly string[], named: ChaperoneEvent, acknowledgeTo: string): void {
     const headers = traceHeaders() ?? natsHeaders();
     headers.set('Nats-Msg-Id', named.eventId);
     headers.set('Nats-Expected-Stream', this.subjects.eventsStream);
-    this.nc.publish(this.subjects.event(named.type, named.sessionId), encodeJson(events), { headers, reply: acknowledgeTo });
+    this.nc.publish(this.subjects.event(named.type, named.sessionId), textEncoder.encode(messageOf(encoded)), { headers, reply: acknowledgeTo });
   }
 
-  private async store(body: ChaperoneEvent | readonly ChaperoneEvent[], named: ChaperoneEvent, what: string): Promise<void> {
+  private async store(data: Uint8Array, named: ChaperoneEvent, what: string, messageId = named.eventId): Promise<void> {
     try {
       const headers = traceHeaders();
-      await this.js.publish(this.subjects.event(named.type, named.sessionId), encodeJson(body), {
+      await this.js.publish(this.subjects.event(named.type, named.sessionId), data, {
         ...(headers ? { headers } : {}),
-        msgID: named.eventId,
+        msgID: messageId,
         expect: { streamName: this.subjects.eventsStream },
         timeout: this.timeoutMs,
       });
@@ -71,13 +79,22 @@ export class DurableEventPublisher {
   }
 }
 
+const textEncoder = new TextEncoder();
+
+/** One encoded event as itself, several as their JSON array. */
+const messageOf = (encoded: readonly string[]): string => (encoded.length === 1 ? (encoded[0] as string) : `[${encoded.join(',')}]`);
+
 /**
- * The event a message of several is named by: the last. One session per message: the events stream
- * is partitioned by session, and consumers store a message's events in its order on one session stream.
+ * The event a message of several is named by: the last. One partition per message: the events
+ * stream is partitioned by session, and the partition's consumer stores each event, in the
+ * message's order, on its session's stream.
  */
 function namedBy(events: readonly [ChaperoneEvent, ...ChaperoneEvent[]]): ChaperoneEvent {
   const last = events[events.length - 1] as ChaperoneEvent;
-  if (events.some((e) => e.sessionId !== last.sessionId)) throw new EventNotRecorded(events.map((e) => e.type).join('+'), 'the events belong to different sessions');
+  const partition = partitionOf(last.sessionId);
+  if (events.some((e) => e.sessionId !== last.sessionId && partitionOf(e.sessionId) !== partition)) {
+    throw new EventNotRecorded(events.map((e) => e.type).join('+'), 'the events belong to different partitions');
+  }
   return last;
 }
 

@@ -12,3 +12,4 @@ export * from './stream-replicas';
 export { settledRequestPatched } from './settled-request-patch';
 export { coalescedFlushPatched } from './coalesced-flush-patch';
 export * from './acknowledged-request';
+export * from './group-commit';

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ChaperoneEvent } from './events';
 import { parseEventsMessage } from './events-message';
+import { partitionOf } from './subjects';
 import { ContractViolation } from './validate';
 
 function completed(sessionId: string, n: number): ChaperoneEvent {
@@ -28,6 +29,12 @@ describe('parseEventsMessage (what one events message carries)', () => {
     expect(parseEventsMessage(events)).toEqual(events);
   });
 
+  it('given an array of events of two sessions in one partition, then all of them, in order', () => {
+    expect(partitionOf('a')).toBe(partitionOf('i'));
+    const events = [completed('a', 1), completed('i', 2), completed('a', 3)];
+    expect(parseEventsMessage(events)).toEqual(events);
+  });
+
   it('given an array with one malformed element, then the whole message is refused, naming the element', () => {
     const bad = { ...completed('s', 2), payload: { outcome: 'forwarded', status: 'secret-value' } };
     const err = (() => {
@@ -42,8 +49,9 @@ describe('parseEventsMessage (what one events message carries)', () => {
     expect((err as Error).message).not.toContain('secret-value');
   });
 
-  it('given events of two sessions, an empty array or no event, then it is refused', () => {
-    expect(() => parseEventsMessage([completed('a', 1), completed('b', 2)])).toThrow(/one session/);
+  it('given events of two partitions, an empty array or no event, then it is refused', () => {
+    expect(partitionOf('a')).not.toBe(partitionOf('b'));
+    expect(() => parseEventsMessage([completed('a', 1), completed('b', 2)])).toThrow(/one partition/);
     expect(() => parseEventsMessage([])).toThrow(ContractViolation);
     expect(() => parseEventsMessage({ type: 'RequestCompleted' })).toThrow(ContractViolation);
     expect(() => parseEventsMessage('x')).toThrow(ContractViolation);

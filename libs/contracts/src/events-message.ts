@@ -1,18 +1,23 @@
 import { z } from 'zod';
 import { ChaperoneEventSchema, type ChaperoneEvent } from './events';
+import { partitionOf } from './subjects';
 import { parseContract } from './validate';
 
 /**
- * What one message on `<p>.events.p<N>.*` carries: one event, or several events of ONE session in
- * the order they happened (a publisher that records a request's interception and decision
- * together publishes them as one message, acknowledged once). Either way the audit service stores
- * every event, in order, in the session's stream.
+ * What one message on `<p>.events.p<N>.*` carries: one event, or several events of ONE partition in
+ * the order they were written (a request's interception and decision together; the writes a
+ * publisher commits as a group, possibly of several sessions that hash to the partition). Either
+ * way the partition's audit writer stores every event, in order, in its session's stream.
  */
-/** Several events of one session, in order. */
+/** Several events of one partition, in order. */
 export const EventsArraySchema = z
   .array(ChaperoneEventSchema)
   .min(1)
-  .refine((events) => events.every((e) => e.sessionId === events[0]?.sessionId), 'the events of one message belong to one session');
+  .refine((events) => {
+    const first = events[0]?.sessionId ?? '';
+    const partition = partitionOf(first);
+    return events.every((e) => e.sessionId === first || partitionOf(e.sessionId) === partition);
+  }, 'the events of one message belong to one partition');
 
 export const EventsMessageSchema = z.union([ChaperoneEventSchema, EventsArraySchema]);
 

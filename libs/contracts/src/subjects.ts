@@ -22,14 +22,16 @@ import type { ChaperoneEventType } from './events';
  * | <p>.approval.cancel                   | request/reply | ingress         | approval (<p>-approval)     |
  * | <p>.approval.changed.<approvalId>     | publish       | approval        | waiting ingress, console    |
  *
- * A message on the events stream holds one event, or a JSON array of several events of one session in
- * order (the policy service stores an intercept and its decision in one write); its subject names the
- * last event's type and its message id is that event's id.
+ * A message on the events stream holds one event, or a JSON array of several events of one partition
+ * in order (the policy service stores an intercept and its decision in one write; writers commit the
+ * writes of one event-loop round per partition as one message); its subject names the last event's
+ * type, and its message id is that event's id (one writer's message) or a digest of all its events'
+ * ids (a group's).
  *
  * Events are partitioned by session (N = hash(sessionId) mod EVENT_PARTITIONS): each partition is
  * consumed, in order, by the one audit replica that holds its lease, so a session's events are
  * stored in bus order even with several audit replicas, while partitions proceed in parallel. A
- * message carries one event or several of one session (events-message.ts).
+ * message carries one event or several of one partition (events-message.ts).
  *
  * The approval service writes its lifecycle events straight into the event store (stream
  * `approval-<id>`), not through the events stream: it needs expected revisions to decide once.

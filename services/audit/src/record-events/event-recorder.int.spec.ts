@@ -43,6 +43,14 @@ function sessionsOnEveryPartition(label: string, extra = 0): string[] {
   return [...byPartition.values(), ...more];
 }
 
+/** Another session id whose events go to the same partition as `s`'s (or, `same` false, to another). */
+function sessionBeside(s: string, same = true): string {
+  for (;;) {
+    const other = `${s}-${randomUUID().slice(0, 6)}`;
+    if ((partitionOf(other) === partitionOf(s)) === same) return other;
+  }
+}
+
 /** As in production (CHAPERONE_AUDIT_BATCH_LINGER_MS), longer: a test machine is slower. */
 const LINGER_MS = 50;
 
@@ -164,6 +172,14 @@ describe('audit service: bus → event store (real NATS JetStream)', () => {
     await expectStoredInOrder([one, two, three, four]);
   });
 
+  it('given a message carrying events of two sessions of one partition (a group commit), each session\'s are stored on its stream, in order', async () => {
+    const s = `group-${randomUUID().slice(0, 6)}`;
+    const t = sessionBeside(s);
+    const [one, two, three, four] = [event(s, 1), event(t, 1), event(s, 2), event(t, 2)];
+    await nc.jetstream().publish(subjects.event('RequestCompleted', s), encodeJson([one, two, three, four]), { msgID: randomUUID() });
+    await expectStoredInOrder([one, two, three, four]);
+  });
+
   it('given a session\'s events arriving one by one within the linger, they are stored together as one message', async () => {
     const [session] = sessionsOnEveryPartition('linger');
     const jsm = await nc.jetstreamManager();
@@ -187,11 +203,11 @@ describe('audit service: bus → event store (real NATS JetStream)', () => {
     expect(await store.readStream(streamFor(s))).toHaveLength(1);
   });
 
-  it('given a malformed message (or an array mixing sessions), it is rejected (not stored) and the partition keeps flowing', async () => {
+  it('given a malformed message (or an array mixing partitions), it is rejected (not stored) and the partition keeps flowing', async () => {
     const s = `bad-${randomUUID().slice(0, 6)}`;
     const rejectedBefore = sum((r) => r.rejected);
     await nc.jetstream().publish(subjects.event('RequestCompleted', s), encodeJson({ type: 'RequestCompleted', secret: 'x' }));
-    await nc.jetstream().publish(subjects.event('RequestCompleted', s), encodeJson([event(s, 1), event(`${s}-other`, 1)]));
+    await nc.jetstream().publish(subjects.event('RequestCompleted', s), encodeJson([event(s, 1), event(sessionBeside(s, false), 1)]));
     const good = event(s, 2);
     await publisher.publish(good);
     const stored = await eventually(() => store.readStream(streamFor(s)), (r: RecordedEvent[]) => r.length === 1);

@@ -40,7 +40,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * Stores one partition's events while this replica holds its lease. A term starts with the
  * partition's consumer created afresh (what the previous holder left unacknowledged comes first,
  * in order) and the store's remembered tails forgotten. Then batch after batch: decode every
- * message (one event or an array of one session's events), group the events per session stream in
+ * message (one event or an array of the partition's events), group the events per session stream in
  * bus order, append each stream's events as one append (in parallel across streams), and only
  * then acknowledge the batch's messages. A batch
  * that cannot be stored is retried, never skipped, while progress acknowledgements keep its

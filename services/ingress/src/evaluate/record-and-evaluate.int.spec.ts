@@ -157,7 +157,7 @@ describe('record and evaluate (real NATS)', () => {
     standIn(async (request) => {
       const { intercepted, acknowledgeTo } = request as EvaluationRequest;
       const decided = { ...intercepted, eventId: `${intercepted.eventId}-d`, type: 'PolicyDecided', payload: { interceptEventId: intercepted.eventId, decision: ALLOW } } as unknown as ChaperoneEvent;
-      new DurableEventPublisher(nc, publishTo, 2000).publishAllAcknowledgedTo([intercepted, decided], acknowledgeTo as string);
+      new DurableEventPublisher(nc, publishTo, 2000).publishEncodedAcknowledgedTo([intercepted, decided].map((e) => JSON.stringify(e)), decided, acknowledgeTo as string);
       return { schemaVersion: 1, decisionEventId: decided.eventId, decision: ALLOW, ...reply(acknowledgeTo as string) };
     });
 

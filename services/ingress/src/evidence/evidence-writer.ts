@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { EventNotRecorded, type DurableEventPublisher } from '@chaperone/bus';
+import { EventNotRecorded, GroupCommit, type DurableEventPublisher } from '@chaperone/bus';
 import type { ChaperoneEvent } from '@chaperone/contracts';
 import { EVENTS } from '@chaperone/service-runtime';
 import { GatewayFailure } from '../errors/gateway-errors';
@@ -16,17 +16,22 @@ export class EvidenceWriter {
   /** Background writes still being retried (visible to tests and shutdown). */
   retrying = 0;
 
-  constructor(@Inject(EVENTS) private readonly events: DurableEventPublisher) {}
+  private readonly commit: GroupCommit;
+
+  constructor(@Inject(EVENTS) events: DurableEventPublisher) {
+    this.commit = new GroupCommit(events);
+  }
 
   /**
-   * Resolves once the bus has stored every event (a request's events together, as one write); a
-   * failure is the typed `bus-unavailable` (503).
+   * Resolves once the bus has stored every event (a request's events together, in one message with
+   * whatever other requests wrote in the same event-loop round: a group commit); a failure is the
+   * typed `bus-unavailable` (503).
    */
   async durably(...events: ChaperoneEvent[]): Promise<void> {
     const [first, ...rest] = events;
     if (!first) return;
     try {
-      await (rest.length === 0 ? this.events.publish(first) : this.events.publishAll([first, ...rest]));
+      await this.commit.write([first, ...rest]);
     } catch (e) {
       throw new GatewayFailure({ kind: 'bus-unavailable', message: e instanceof EventNotRecorded ? e.message : 'publish failed' });
     }

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { ErrorReply, type DurableEventPublisher } from '@chaperone/bus';
+import { ErrorReply, GroupCommit, type DurableEventPublisher } from '@chaperone/bus';
 import { ContractViolation, EvaluationRequestSchema, parseContract, selfReviewKind, type AgentLimits, type AgentScope, type EvaluationReply, type EvaluationRequest, type Decision, type Identity, type PolicyDecided, type RequestInfo, type SelfReviewAnswer } from '@chaperone/contracts';
 import { EVENTS } from '@chaperone/service-runtime';
 import { PolicyStore } from '../rules';
@@ -20,9 +20,11 @@ const ANY_REQUEST: RequestInfo = { isResourceRequest: false, path: '/', verb: 'g
 
 /**
  * Evaluates one intercepted request and records it. The intercept and its decision are stored in one
- * durable write. When the request names an `acknowledgeTo` subject, the write is published with it
- * as reply subject and the answer goes out at once (both in one socket write): the events stream
- * acknowledges to the ingress, which forwards nothing before it has that acknowledgement. Otherwise
+ * durable write, grouped with the other decisions of the same event-loop round and partition (under
+ * load several evaluation requests arrive in one socket read). A decision that goes alone, when the
+ * request names an `acknowledgeTo` subject, is published with it as reply subject and the answer
+ * goes out at once (both in one socket write): the events stream acknowledges to the ingress, which
+ * forwards nothing before it has that acknowledgement. Otherwise (a group, or no `acknowledgeTo`)
  * the answer goes out only after the server acknowledged the write here. Either way the ingress
  * forwards nothing whose interception and decision are not evidence.
  *
@@ -33,13 +35,16 @@ const ANY_REQUEST: RequestInfo = { isResourceRequest: false, path: '/', verb: 'g
 @Injectable()
 export class EvaluateHandler {
   private readonly logger = new Logger(EvaluateHandler.name);
+  private readonly commit: GroupCommit;
 
   constructor(
     private readonly store: PolicyStore,
-    @Inject(EVENTS) private readonly events: DurableEventPublisher,
+    @Inject(EVENTS) events: DurableEventPublisher,
     private readonly now: () => Date = () => new Date(),
     private readonly agents?: AgentGate,
-  ) {}
+  ) {
+    this.commit = new GroupCommit(events);
+  }
 
   /** The reply to a decoded EvaluationRequest; throws ErrorReply (nothing recorded) when there is none. */
   async evaluate(raw: unknown): Promise<EvaluationReply> {
@@ -70,12 +75,10 @@ export class EvaluateHandler {
     };
     const reply: EvaluationReply = { schemaVersion: 1, decisionEventId: decided.eventId, decision, ...(review && decision.effect !== 'deny' ? { review } : {}) };
     try {
-      // One message named by the decision: a retried request (same intercept) is stored once.
-      if (request.acknowledgeTo) {
-        this.events.publishAllAcknowledgedTo([intercepted, decided], request.acknowledgeTo);
-        return { ...reply, acknowledgedTo: request.acknowledgeTo };
-      }
-      await this.events.publishAll([intercepted, decided]);
+      // Intercept and decision in one message (with other decisions of the same round and partition:
+      // a group commit), named by the last decision: a retried request (same intercept) is stored once.
+      const committed = await this.commit.write([intercepted, decided], request.acknowledgeTo);
+      if (committed.by === 'handed-off') return { ...reply, acknowledgedTo: committed.acknowledgeTo };
     } catch (e) {
       const why = e instanceof Error ? e.message : 'bus error';
       this.logger.error(`decision for request ${intercepted.requestId} not recorded: ${why}`);

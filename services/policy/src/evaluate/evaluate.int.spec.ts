@@ -151,6 +151,24 @@ describe('policy service over real NATS', () => {
     expect((stored.body as unknown[])[0]).toEqual(event);
   });
 
+  it('given several evaluation requests read at once (a burst), then their intercepts and decisions are stored in fewer messages, in order, and a reply in a group comes after the acknowledgement', async () => {
+    const events = Array.from({ length: 6 }, () => intercepted('list'));
+    const before = (await jsm.streams.info(subjects.eventsStream)).state.last_seq;
+    const acknowledgeTo = createInbox();
+    // Published in one round: they leave in one socket write and reach the policy service together.
+    const replies = await Promise.all(events.map((e) => ask({ ...evaluationRequest(e), acknowledgeTo })));
+    expect(replies.every((r) => r.decision.effect === 'allow')).toBe(true);
+    const last = (await jsm.streams.info(subjects.eventsStream)).state.last_seq;
+    const bodies: unknown[] = [];
+    for (let seq = before + 1; seq <= last; seq++) bodies.push(decodeJson((await jsm.streams.getMessage(subjects.eventsStream, { seq })).data));
+    expect(bodies.length).toBeLessThan(events.length);
+    expect(bodies.flat().map((e) => (e as { eventId: string }).eventId)).toEqual(events.flatMap((e) => [e.eventId, decisionEventId(e.eventId)]));
+    // A decision stored in a group was acknowledged to the policy service, which says so by not naming acknowledgeTo.
+    const grouped = bodies.filter((b) => (b as unknown[]).length > 2).flatMap((b) => (b as { type: string; eventId: string }[]).filter((e) => e.type === 'PolicyDecided').map((e) => e.eventId));
+    expect(grouped.length).toBeGreaterThan(1);
+    for (const r of replies) expect(r.acknowledgedTo).toBe(grouped.includes(r.decisionEventId) ? undefined : acknowledgeTo);
+  });
+
   it('given an acknowledgeTo that is not a plain subject, then it answers a contract error and stores nothing', async () => {
     const before = await storedCount();
     await expect(requestJson(nc, subjects.policyEvaluate, { ...evaluationRequest(intercepted('list')), acknowledgeTo: '_INBOX.*' }, 5000)).rejects.toThrow(/acknowledgeTo/);
@@ -229,6 +247,16 @@ describe('policy service over real NATS', () => {
   });
 });
 
+async function storedDecisions(jsm: JetStreamManager, subjects: BusSubjects): Promise<number> {
+  const { first_seq, last_seq, messages } = (await jsm.streams.info(subjects.eventsStream)).state;
+  let decisions = 0;
+  for (let seq = first_seq; messages > 0 && seq <= last_seq; seq++) {
+    const body = decodeJson((await jsm.streams.getMessage(subjects.eventsStream, { seq })).data);
+    decisions += (Array.isArray(body) ? body : [body]).filter((e: { type?: string }) => e.type === 'PolicyDecided').length;
+  }
+  return decisions;
+}
+
 describe('policy service shutdown over real NATS', () => {
   jest.setTimeout(30_000);
   const subjects = busSubjects(`policy-stop-${randomUUID().slice(0, 8)}`);
@@ -266,8 +294,8 @@ describe('policy service shutdown over real NATS', () => {
     expect(app.get(Readiness).evaluate().checks['evaluate']).toMatchObject({ ok: false });
     await Promise.all(requesters);
     expect(results.filter((r) => r !== 'decided' && r !== 'code 503')).toEqual([]);
-    const stored = (await (await nc.jetstreamManager()).streams.info(subjects.eventsStream)).state.messages;
-    expect(stored).toBe(results.filter((r) => r === 'decided').length);
+    // Decisions of one round are stored as one message: count the stored decisions.
+    expect(await storedDecisions(await nc.jetstreamManager(), subjects)).toBe(results.filter((r) => r === 'decided').length);
   });
 
   it('given a stopped policy service, then an evaluation request fails with no responders, not a timeout', async () => {

@@ -1,0 +1,150 @@
+import { createHash } from 'node:crypto';
+import { context, type Context } from '@opentelemetry/api';
+import { partitionOf, type ChaperoneEvent } from '@chaperone/contracts';
+import { EventNotRecorded, type DurableEventPublisher } from './durable-event-publisher';
+
+export interface GroupCommitLimits {
+  /** Events in one message at most. */
+  maxEvents: number;
+  /**
+   * JSON characters in one message at most. A character is 1 to 3 bytes, so the default stays
+   * under the events stream's 1 MiB message limit whatever the text.
+   */
+  maxChars: number;
+}
+
+export const GROUP_COMMIT_LIMITS: GroupCommitLimits = { maxEvents: 64, maxChars: 256 * 1024 };
+
+/** How a write was made durable. */
+export type Committed =
+  /** The events stream acknowledged the message here. */
+  | { readonly by: 'stored' }
+  /** The write went alone, with its acknowledgement sent to the writer's `acknowledgeTo`. */
+  | { readonly by: 'handed-off'; readonly acknowledgeTo: string };
+
+interface Writer {
+  readonly what: string;
+  /** The writer's trace context: the message carries its last writer's. */
+  readonly traced: Context;
+  readonly acknowledgeTo: string | undefined;
+  resolve(c: Committed): void;
+  reject(e: Error): void;
+}
+
+interface Group {
+  readonly encoded: string[];
+  readonly ids: string[];
+  chars: number;
+  named: ChaperoneEvent;
+  readonly writers: Writer[];
+}
+
+/**
+ * Group commit on the events stream. The writes asked for while the event loop handles one round
+ * of ready sockets (several responses from the cluster, several decisions read in one socket read)
+ * leave, once the round is over, as ONE message per partition: one JetStream write and one
+ * acknowledgement for the group instead of one each, and one message for the audit service to read
+ * and acknowledge. Every writer's promise settles with its message: stored together or not at all.
+ *
+ * A writer's events stay together and in its order, and writes of a partition keep the order in
+ * which they were asked for, so each session's events reach the bus in the order written. A lone
+ * write's message id is its last event's id, as before (its retry is stored once); a group's is a
+ * digest of all its events' ids, so only the same group again is taken for a retry. A writer that
+ * retries after a failed group may store events the group did store after all: the audit service
+ * stores an event id once. A lone write goes out as it always did, one loop round later; given an `acknowledgeTo`, a
+ * lone write is published with it as reply subject and not waited on (`handed-off`): whoever
+ * listens there gets the stream's acknowledgement, one hop sooner than through this process. A
+ * message carries the trace context of its last writer.
+ */
+export class GroupCommit {
+  private readonly open = new Map<number, Group>();
+  private scheduled = false;
+  /** Messages sent and events in them (metrics, tests). */
+  messages = 0;
+  events = 0;
+
+  constructor(
+    private readonly publisher: DurableEventPublisher,
+    private readonly limits: GroupCommitLimits = GROUP_COMMIT_LIMITS,
+  ) {}
+
+  write(events: readonly [ChaperoneEvent, ...ChaperoneEvent[]], acknowledgeTo?: string): Promise<Committed> {
+    const encoded = events.map((e) => JSON.stringify(e));
+    const chars = encoded.reduce((n, json) => n + json.length + 1, 1);
+    const last = events[events.length - 1] as ChaperoneEvent;
+    const partition = partitionOf(last.sessionId);
+    if (events.some((e) => e.sessionId !== last.sessionId && partitionOf(e.sessionId) !== partition)) {
+      return Promise.reject(new EventNotRecorded(typesOf(events), 'the events belong to different partitions'));
+    }
+    let group = this.open.get(partition);
+    if (group && (group.encoded.length + encoded.length > this.limits.maxEvents || group.chars + chars > this.limits.maxChars)) {
+      this.open.delete(partition);
+      this.send(group);
+      group = undefined;
+    }
+    if (!group) {
+      group = { encoded: [], ids: [], chars: 1, named: last, writers: [] };
+      this.open.set(partition, group);
+    }
+    group.encoded.push(...encoded);
+    for (const e of events) group.ids.push(e.eventId);
+    group.chars += chars;
+    group.named = last;
+    if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(() => this.flush());
+    }
+    const joined = group;
+    return new Promise<Committed>((resolve, reject) => joined.writers.push({ what: typesOf(events), traced: context.active(), acknowledgeTo, resolve, reject }));
+  }
+
+  private flush(): void {
+    this.scheduled = false;
+    const groups = [...this.open.values()];
+    this.open.clear();
+    for (const group of groups) this.send(group);
+  }
+
+  private send(group: Group): void {
+    const last = group.writers[group.writers.length - 1] as Writer;
+    context.with(last.traced, () => this.publish(group));
+  }
+
+  private publish(group: Group): void {
+    this.messages++;
+    this.events += group.encoded.length;
+    const [only, ...others] = group.writers;
+    if (only?.acknowledgeTo !== undefined && others.length === 0) {
+      try {
+        this.publisher.publishEncodedAcknowledgedTo(group.encoded, group.named, only.acknowledgeTo);
+        only.resolve({ by: 'handed-off', acknowledgeTo: only.acknowledgeTo });
+      } catch (e) {
+        only.reject(new EventNotRecorded(only.what, e instanceof Error ? e.message : 'publish failed'));
+      }
+      return;
+    }
+    const lone = group.writers.length === 1;
+    const what = lone ? (only as Writer).what : `${group.encoded.length} events`;
+    this.publisher.publishEncoded(group.encoded, group.named, what, lone ? group.named.eventId : groupMessageId(group.ids)).then(
+      () => {
+        for (const w of group.writers) w.resolve({ by: 'stored' });
+      },
+      (e: unknown) => {
+        // Each writer hears of its own events, with the stream's reason.
+        const why = e instanceof EventNotRecorded ? e.why : e instanceof Error ? e.message : 'publish failed';
+        for (const w of group.writers) w.reject(new EventNotRecorded(w.what, why));
+      },
+    );
+  }
+}
+
+/**
+ * A group's message id names exactly its events: the server drops a message whose id it has seen
+ * (a retry) as stored, so a group named by its last event alone would be dropped whole if that
+ * event had gone before in another group, and its other events lost.
+ */
+function groupMessageId(ids: readonly string[]): string {
+  return `group-${createHash('sha256').update(ids.join('\n')).digest('hex').slice(0, 40)}`;
+}
+
+const typesOf = (events: readonly ChaperoneEvent[]): string => events.map((e) => e.type).join('+');
