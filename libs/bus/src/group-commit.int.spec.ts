@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { context, ROOT_CONTEXT, trace, TraceFlags } from '@opentelemetry/api';
+import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import type { JetStreamManager, NatsConnection } from 'nats';
 import { busSubjects, partitionOf, type BusSubjects, type ChaperoneEvent } from '@chaperone/contracts';
 import { connectBus } from './connect';
@@ -45,12 +47,12 @@ describe('GroupCommit: the writes of one event-loop round, one message per parti
     await nc.drain();
   });
 
-  async function stored(): Promise<{ subject: string; msgId: string | undefined; body: unknown }[]> {
+  async function stored(): Promise<{ subject: string; msgId: string | undefined; traceparent: string | undefined; body: unknown }[]> {
     const info = await jsm.streams.info(subjects.eventsStream);
     const out = [];
     for (let seq = info.state.first_seq; seq <= info.state.last_seq && info.state.messages > 0; seq++) {
       const m = await jsm.streams.getMessage(subjects.eventsStream, { seq });
-      out.push({ subject: m.subject, msgId: m.header.get('Nats-Msg-Id'), body: decodeJson(m.data) });
+      out.push({ subject: m.subject, msgId: m.header.get('Nats-Msg-Id'), traceparent: m.header.get('traceparent') || undefined, body: decodeJson(m.data) });
     }
     return out;
   }
@@ -145,5 +147,28 @@ describe('GroupCommit: the writes of one event-loop round, one message per parti
     const commit = new GroupCommit(publisher);
     await expect(commit.write([event(sessionIn(0)), event(sessionIn(7))])).rejects.toThrow(/different partitions/);
     expect(await stored()).toHaveLength(0);
+  });
+
+  it('given a sampled trace, then the message carries the last writer\'s; unsampled, no context is entered (that would turn on promise hooks for good)', async () => {
+    // A registered provider installs the context manager services use (AsyncLocalStorage).
+    const provider = new NodeTracerProvider();
+    provider.register();
+    const entered = jest.spyOn(context, 'with');
+    try {
+      const commit = new GroupCommit(publisher);
+      const s = sessionIn(1);
+      await commit.write([event(s)]);
+      expect(entered).not.toHaveBeenCalled();
+      const spanContext = { traceId: 'a'.repeat(32), spanId: 'b'.repeat(16), traceFlags: TraceFlags.SAMPLED };
+      const sampled = trace.setSpanContext(ROOT_CONTEXT, spanContext);
+      await context.with(sampled, () => commit.write([event(s)]));
+      expect(entered).toHaveBeenCalledTimes(2); // the test's own, and the commit's
+      expect((await stored()).map((m) => m.traceparent)).toEqual([undefined, `00-${'a'.repeat(32)}-${'b'.repeat(16)}-01`]);
+    } finally {
+      entered.mockRestore();
+      await provider.shutdown();
+      context.disable();
+      trace.disable();
+    }
   });
 });

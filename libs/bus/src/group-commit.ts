@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { context, type Context } from '@opentelemetry/api';
+import { context, trace, TraceFlags, type Context } from '@opentelemetry/api';
 import { partitionOf, type ChaperoneEvent } from '@chaperone/contracts';
 import { EventNotRecorded, type DurableEventPublisher } from './durable-event-publisher';
 
@@ -24,8 +24,8 @@ export type Committed =
 
 interface Writer {
   readonly what: string;
-  /** The writer's trace context: the message carries its last writer's. */
-  readonly traced: Context;
+  /** The writer's trace context when it is sampled: the message carries its last writer's. */
+  readonly traced: Context | undefined;
   readonly acknowledgeTo: string | undefined;
   resolve(c: Committed): void;
   reject(e: Error): void;
@@ -95,7 +95,7 @@ export class GroupCommit {
       setImmediate(() => this.flush());
     }
     const joined = group;
-    return new Promise<Committed>((resolve, reject) => joined.writers.push({ what: typesOf(events), traced: context.active(), acknowledgeTo, resolve, reject }));
+    return new Promise<Committed>((resolve, reject) => joined.writers.push({ what: typesOf(events), traced: sampled(), acknowledgeTo, resolve, reject }));
   }
 
   private flush(): void {
@@ -106,8 +106,10 @@ export class GroupCommit {
   }
 
   private send(group: Group): void {
-    const last = group.writers[group.writers.length - 1] as Writer;
-    context.with(last.traced, () => this.publish(group));
+    const { traced } = group.writers[group.writers.length - 1] as Writer;
+    // Entering a context turns on Node's promise hooks for good (AsyncLocalStorage): only for a sampled trace.
+    if (traced) context.with(traced, () => this.publish(group));
+    else this.publish(group);
   }
 
   private publish(group: Group): void {
@@ -145,6 +147,13 @@ export class GroupCommit {
  */
 function groupMessageId(ids: readonly string[]): string {
   return `group-${createHash('sha256').update(ids.join('\n')).digest('hex').slice(0, 40)}`;
+}
+
+/** The active context, when its span is sampled (an exporter is configured). */
+function sampled(): Context | undefined {
+  const active = context.active();
+  const sc = trace.getSpanContext(active);
+  return sc && (sc.traceFlags & TraceFlags.SAMPLED) !== 0 ? active : undefined;
 }
 
 const typesOf = (events: readonly ChaperoneEvent[]): string => events.map((e) => e.type).join('+');

@@ -73,6 +73,23 @@ describe('resolveUpstream from a kubeconfig', () => {
   });
 });
 
+describe('the API server agent', () => {
+  it('given requests to its origin, then their pool name is Node\'s, computed once per origin (not from the CA text each time)', () => {
+    const up = resolveUpstream({ kind: 'kubeconfig', path: kubeconfig({ token: 't' }), context: undefined });
+    const agent = up.agent as HttpsAgent;
+    const nodeNames = jest.spyOn(HttpsAgent.prototype, 'getName');
+    const request = { host: '10.0.0.1', port: 6443, ...agent.options };
+    const first = agent.getName(request);
+    expect(agent.getName({ ...request })).toBe(first);
+    expect(first).toBe(new HttpsAgent(agent.options).getName(request));
+    expect(first).toContain(CA.toString());
+    expect(agent.getName({ ...request, host: '10.0.0.2' })).not.toBe(first);
+    // Node's own naming ran once per origin (two) and for the reference agent above (one), not again.
+    expect(nodeNames).toHaveBeenCalledTimes(3);
+    nodeNames.mockRestore();
+  });
+});
+
 describe('resolveUpstream from a URL and token file', () => {
   it('re-reads nothing but the file it was given and never embeds the token in its description', () => {
     writeFileSync(join(dir, 'sa'), 'abc');
