@@ -162,10 +162,10 @@ describe('the web console, in Chromium, against npm start', () => {
   }, 90_000);
 
   it('the inbox shows a newly held request without a reload', async () => {
-    await alice.evaluate(() => ((window as unknown as { notReloaded: boolean }).notReloaded = true));
+    await alice.evaluate(() => ((globalThis as unknown as { notReloaded: boolean }).notReloaded = true));
     kubectl('bob-agent.kubeconfig', ['delete', 'pod', BOBS_POD, '--request-timeout=120s']);
     await row(alice, `delete pod ${BOBS_POD} in default`).waitFor({ timeout: 30_000 });
-    await expect(alice.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded)).resolves.toBe(true);
+    await expect(alice.evaluate(() => (globalThis as unknown as { notReloaded?: boolean }).notReloaded)).resolves.toBe(true);
     await screenshot(alice, 'inbox-live-update');
     // Readable on a phone: the list and the panel stack.
     await alice.setViewportSize({ width: 390, height: 844 });

@@ -163,7 +163,7 @@ describe('verifyStore lets a caller fold the same pass', () => {
     const events = storeOf([3, 4], 5);
     const counted = () => {
       const store = reader(events);
-      const c = { reads: 0, store: { ...store, readAll: (opts?: { fromPosition?: number; maxCount?: number }) => (c.reads++, store.readAll(opts)) } as EvidenceReader };
+      const c: { reads: number; store: EvidenceReader } = { reads: 0, store: { ...store, readAll: (opts?: { fromPosition?: number; maxCount?: number }) => (c.reads++, store.readAll(opts)) } as EvidenceReader };
       return c;
     };
     const plain = counted();

@@ -90,7 +90,11 @@ describe('approvers API (HTTP, OIDC, real NATS + JetStream event store)', () => 
   });
 
   it('given more pending approvals than a page, when the inbox pages through them, then each comes once, oldest first, with the total and a cursor', async () => {
-    const inPaging = (name: string) => openApproval({ name, request: { ...openDelete(name).request, namespace: 'paging' } });
+    const inPaging = (name: string) => {
+      const { request } = openDelete(name);
+      if (!request.isResourceRequest) throw new Error('openDelete holds a resource request');
+      return openApproval({ name, request: { ...request, namespace: 'paging' } });
+    };
     const opened: string[] = [];
     for (let i = 0; i < 7; i++) opened.push(await inPaging(`pg-${i}`));
     type Page = { items: { approvalId: string; status: string }[]; total: number; next?: string };
