@@ -86,8 +86,8 @@ audit service on other hosts, before quoting absolute numbers.
   hash-chained event store, and followed by the reports read model and the audit reconciler. That
   evidence is the product. Most of the cost is messages and the system calls that move them, so
   the evidence path is built to send few: the intercept and the decision are one bus message, the
-  writes the ingress and the policy service ask for in one turn of their event loop go out as one
-  message per partition (a group commit), the audit service stores a session's events of a 10 ms
+  writes the ingress and the policy service ask for together (in one turn of the event loop, in
+  one socket read) go out as one message per partition (a group commit), the audit service stores a session's events of a 10 ms
   window as one stored message, and the store's followers pull what was stored in batches. What is
   left is mostly the cost of waking a process: a message costs little more added to a write that
   goes anyway. In production NATS, audit and reports run on their own nodes, and only the

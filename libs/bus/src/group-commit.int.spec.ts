@@ -58,7 +58,7 @@ describe('GroupCommit: the writes of one event-loop round, one message per parti
   }
 
   it('given writes of one partition in one round, then one message holds them all in write order, its subject named by the last, and every writer hears "stored"', async () => {
-    const commit = new GroupCommit(publisher);
+    const commit = new GroupCommit(publisher, 'loop');
     const [a, b] = [sessionIn(3), sessionIn(3)];
     const first: [ChaperoneEvent, ChaperoneEvent] = [event(a, 'RequestIntercepted'), event(a)];
     const second: [ChaperoneEvent] = [event(b)];
@@ -73,7 +73,7 @@ describe('GroupCommit: the writes of one event-loop round, one message per parti
   });
 
   it('given writes of two partitions, then one message per partition; writes of a later round go in a message of their own', async () => {
-    const commit = new GroupCommit(publisher);
+    const commit = new GroupCommit(publisher, 'loop');
     await Promise.all([commit.write([event(sessionIn(1))]), commit.write([event(sessionIn(6))]), commit.write([event(sessionIn(1))])]);
     await commit.write([event(sessionIn(1))]);
     const messages = await stored();
@@ -84,7 +84,7 @@ describe('GroupCommit: the writes of one event-loop round, one message per parti
   });
 
   it('given a lone write, then its message id is its event\'s, and the same write again is stored once', async () => {
-    const commit = new GroupCommit(publisher);
+    const commit = new GroupCommit(publisher, 'loop');
     const lone: [ChaperoneEvent] = [event(sessionIn(2))];
     await commit.write(lone);
     await commit.write(lone);
@@ -93,7 +93,7 @@ describe('GroupCommit: the writes of one event-loop round, one message per parti
   });
 
   it('given an event written again last in a group with others (a retry after a failed group that was stored after all), then the others are stored, not dropped as a duplicate', async () => {
-    const commit = new GroupCommit(publisher);
+    const commit = new GroupCommit(publisher, 'loop');
     const s = sessionIn(7);
     const [a, b, c] = [event(s), event(s), event(s)];
     await Promise.all([commit.write([a]), commit.write([b])]);
@@ -102,8 +102,25 @@ describe('GroupCommit: the writes of one event-loop round, one message per parti
     expect(events.map((e) => e.eventId)).toEqual([a.eventId, b.eventId, c.eventId, b.eventId]);
   });
 
+  it('given writes from two callbacks of one loop turn, then a "loop" round groups them and a "read" round sends each at its own microtask checkpoint', async () => {
+    const fromTwoCallbacks = async (commit: GroupCommit, s: string) => {
+      const writes: Promise<unknown>[] = [];
+      // Two timers due together: one timers phase, a microtask checkpoint after each (as two sockets' reads would be).
+      await new Promise<void>((resolve) => {
+        setTimeout(() => writes.push(commit.write([event(s)])), 0);
+        setTimeout(() => writes.push(commit.write([event(s)])), 0);
+        setTimeout(resolve, 0);
+      });
+      await Promise.all(writes);
+    };
+    await fromTwoCallbacks(new GroupCommit(publisher, 'loop'), sessionIn(5));
+    expect((await stored()).length).toBe(1);
+    await fromTwoCallbacks(new GroupCommit(publisher, 'read'), sessionIn(5));
+    expect((await stored()).length).toBe(3);
+  });
+
   it('given more writes than a message may hold, then they are split in order', async () => {
-    const commit = new GroupCommit(publisher, { maxEvents: 3, maxChars: 1024 * 1024 });
+    const commit = new GroupCommit(publisher, 'loop', { maxEvents: 3, maxChars: 1024 * 1024 });
     const s = sessionIn(2);
     const writes = Array.from({ length: 7 }, () => [event(s)] as [ChaperoneEvent]);
     await Promise.all(writes.map((w) => commit.write(w)));
@@ -113,7 +130,7 @@ describe('GroupCommit: the writes of one event-loop round, one message per parti
   });
 
   it('given a lone write with an acknowledgeTo subject, then it is published with that reply subject and not waited on; in a group, it is waited on here', async () => {
-    const commit = new GroupCommit(publisher);
+    const commit = new GroupCommit(publisher, 'loop');
     const inbox = `_INBOX.${randomUUID()}`;
     const acks: unknown[] = [];
     const sub = nc.subscribe(inbox, { callback: (_e, m) => acks.push(decodeJson(m.data)) });
@@ -131,7 +148,7 @@ describe('GroupCommit: the writes of one event-loop round, one message per parti
 
   it('given the stream refuses the message, then every writer of it is refused, naming its own events and the reason', async () => {
     await jsm.streams.update(subjects.eventsStream, { ...(await jsm.streams.info(subjects.eventsStream)).config, max_msgs: 1 });
-    const commit = new GroupCommit(publisher);
+    const commit = new GroupCommit(publisher, 'loop');
     await commit.write([event(sessionIn(5))]);
     const s = sessionIn(5);
     const results = await Promise.allSettled([commit.write([event(s, 'RequestIntercepted'), event(s)]), commit.write([event(s)])]);
@@ -144,7 +161,7 @@ describe('GroupCommit: the writes of one event-loop round, one message per parti
   });
 
   it('given one write mixing partitions, then it is refused and nothing is published', async () => {
-    const commit = new GroupCommit(publisher);
+    const commit = new GroupCommit(publisher, 'loop');
     await expect(commit.write([event(sessionIn(0)), event(sessionIn(7))])).rejects.toThrow(/different partitions/);
     expect(await stored()).toHaveLength(0);
   });
@@ -155,7 +172,7 @@ describe('GroupCommit: the writes of one event-loop round, one message per parti
     provider.register();
     const entered = jest.spyOn(context, 'with');
     try {
-      const commit = new GroupCommit(publisher);
+      const commit = new GroupCommit(publisher, 'loop');
       const s = sessionIn(1);
       await commit.write([event(s)]);
       expect(entered).not.toHaveBeenCalled();

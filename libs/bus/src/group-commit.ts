@@ -40,21 +40,30 @@ interface Group {
 }
 
 /**
- * Group commit on the events stream. The writes asked for while the event loop handles one round
- * of ready sockets (several responses from the cluster, several decisions read in one socket read)
- * leave, once the round is over, as ONE message per partition: one JetStream write and one
- * acknowledgement for the group instead of one each, and one message for the audit service to read
- * and acknowledge. Every writer's promise settles with its message: stored together or not at all.
+ * Which writes go together.
+ * - `read`: those asked for while one socket read is handled (a responder's messages of one read,
+ *   taken one after the other without awaiting): sent at that read's microtask checkpoint, so a
+ *   lone write waits for nothing else.
+ * - `loop`: those asked for in one turn of the event loop (callbacks of several sockets, such as
+ *   several responses from the cluster): sent at `setImmediate`, once the turn has handled every
+ *   socket that was ready.
+ */
+export type CommitRound = 'read' | 'loop';
+
+/**
+ * Group commit on the events stream. The writes asked for in one round (CommitRound) leave, once
+ * it is over, as ONE message per partition: one JetStream write and one acknowledgement for the
+ * group instead of one each, and one message for the audit service to read and acknowledge.
+ * Every writer's promise settles with its message: stored together or not at all.
  *
  * A writer's events stay together and in its order, and writes of a partition keep the order in
  * which they were asked for, so each session's events reach the bus in the order written. A lone
- * write's message id is its last event's id, as before (its retry is stored once); a group's is a
- * digest of all its events' ids, so only the same group again is taken for a retry. A writer that
- * retries after a failed group may store events the group did store after all: the audit service
- * stores an event id once. A lone write goes out as it always did, one loop round later; given an `acknowledgeTo`, a
- * lone write is published with it as reply subject and not waited on (`handed-off`): whoever
- * listens there gets the stream's acknowledgement, one hop sooner than through this process. A
- * message carries the trace context of its last writer.
+ * write's message id is its last event's id (its retry is stored once); a group's is a digest of
+ * all its events' ids, so only the same group again is taken for a retry. A writer that retries
+ * after a failed group may store events the group did store after all: the audit service stores an
+ * event id once. Given an `acknowledgeTo`, a lone write is published with it as reply subject and
+ * not waited on (`handed-off`): whoever listens there gets the stream's acknowledgement, one hop
+ * sooner than through this process. A message carries the trace context of its last writer.
  */
 export class GroupCommit {
   private readonly open = new Map<number, Group>();
@@ -65,6 +74,7 @@ export class GroupCommit {
 
   constructor(
     private readonly publisher: DurableEventPublisher,
+    private readonly round: CommitRound,
     private readonly limits: GroupCommitLimits = GROUP_COMMIT_LIMITS,
   ) {}
 
@@ -92,7 +102,8 @@ export class GroupCommit {
     group.named = last;
     if (!this.scheduled) {
       this.scheduled = true;
-      setImmediate(() => this.flush());
+      if (this.round === 'read') queueMicrotask(() => this.flush());
+      else setImmediate(() => this.flush());
     }
     const joined = group;
     return new Promise<Committed>((resolve, reject) => joined.writers.push({ what: typesOf(events), traced: sampled(), acknowledgeTo, resolve, reject }));

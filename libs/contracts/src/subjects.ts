@@ -24,7 +24,7 @@ import type { ChaperoneEventType } from './events';
  *
  * A message on the events stream holds one event, or a JSON array of several events of one partition
  * in order (the policy service stores an intercept and its decision in one write; writers commit the
- * writes of one event-loop round per partition as one message); its subject names the last event's
+ * writes they ask for together as one message per partition); its subject names the last event's
  * type, and its message id is that event's id (one writer's message) or a digest of all its events'
  * ids (a group's).
  *

@@ -19,7 +19,8 @@ export class EvidenceWriter {
   private readonly commit: GroupCommit;
 
   constructor(@Inject(EVENTS) events: DurableEventPublisher) {
-    this.commit = new GroupCommit(events);
+    // Completions come from the callbacks of several sockets (the cluster's responses): one loop turn.
+    this.commit = new GroupCommit(events, 'loop');
   }
 
   /**

@@ -138,6 +138,13 @@ describe('masking opened while policy decides (real NATS)', () => {
   it('given the open made ahead failed (no masking replica), when the plan takes it, then the request is refused before anything is sent', async () => {
     const { r, ahead, open } = await givenMaskedBefore();
     await r.nc.close();
+    // The server drops the closed replica's subscription on its own time: until then an open would
+    // still be routed to it (and time out). Wait until the server says nobody listens.
+    for (let i = 0; i < 50; i++) {
+      const answer = await nc.request(subjects.maskOpen, new Uint8Array(), { timeout: 200 }).catch((e: unknown) => e);
+      if ((answer as { code?: string }).code === '503') break;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
     const ctx = ahead.run(intercepted('down'));
     expect(ctx.maskingAhead).toBeDefined();
     const failure = await open.run(cleared(ctx, MASKED)).catch((e: unknown) => e);

@@ -20,8 +20,8 @@ const ANY_REQUEST: RequestInfo = { isResourceRequest: false, path: '/', verb: 'g
 
 /**
  * Evaluates one intercepted request and records it. The intercept and its decision are stored in one
- * durable write, grouped with the other decisions of the same event-loop round and partition (under
- * load several evaluation requests arrive in one socket read). A decision that goes alone, when the
+ * durable write, grouped with the other decisions of the same socket read and partition (under
+ * load several evaluation requests arrive in one read). A decision that goes alone, when the
  * request names an `acknowledgeTo` subject, is published with it as reply subject and the answer
  * goes out at once (both in one socket write): the events stream acknowledges to the ingress, which
  * forwards nothing before it has that acknowledgement. Otherwise (a group, or no `acknowledgeTo`)
@@ -43,7 +43,8 @@ export class EvaluateHandler {
     private readonly now: () => Date = () => new Date(),
     private readonly agents?: AgentGate,
   ) {
-    this.commit = new GroupCommit(events);
+    // Evaluation requests that come together come in one socket read: a decision waits for no other socket.
+    this.commit = new GroupCommit(events, 'read');
   }
 
   /** The reply to a decoded EvaluationRequest; throws ErrorReply (nothing recorded) when there is none. */
