@@ -1,5 +1,5 @@
 import { headers as natsHeaders, type JetStreamClient, type NatsConnection } from 'nats';
-import { partitionOf, type BusSubjects, type ChaperoneEvent } from '@chaperone/contracts';
+import { partitionOfEvents, type BusSubjects, type ChaperoneEvent } from '@chaperone/contracts';
 import { encodeJson } from './codec';
 import { traceHeaders } from './trace-headers';
 
@@ -40,7 +40,9 @@ export class DurableEventPublisher {
    * its id as message id), so the batch's id must be one a retry reproduces.
    */
   async publishAll(events: readonly [ChaperoneEvent, ...ChaperoneEvent[]]): Promise<void> {
-    await this.store(encodeJson(events), namedBy(events), events.map((e) => e.type).join('+'));
+    const what = events.map((e) => e.type).join('+');
+    if (partitionOfEvents(events) === undefined) throw new EventNotRecorded(what, 'the events belong to different partitions');
+    await this.store(encodeJson(events), events[events.length - 1] as ChaperoneEvent, what);
   }
 
   /**
@@ -83,20 +85,6 @@ const textEncoder = new TextEncoder();
 
 /** One encoded event as itself, several as their JSON array. */
 const messageOf = (encoded: readonly string[]): string => (encoded.length === 1 ? (encoded[0] as string) : `[${encoded.join(',')}]`);
-
-/**
- * The event a message of several is named by: the last. One partition per message: the events
- * stream is partitioned by session, and the partition's consumer stores each event, in the
- * message's order, on its session's stream.
- */
-function namedBy(events: readonly [ChaperoneEvent, ...ChaperoneEvent[]]): ChaperoneEvent {
-  const last = events[events.length - 1] as ChaperoneEvent;
-  const partition = partitionOf(last.sessionId);
-  if (events.some((e) => e.sessionId !== last.sessionId && partitionOf(e.sessionId) !== partition)) {
-    throw new EventNotRecorded(events.map((e) => e.type).join('+'), 'the events belong to different partitions');
-  }
-  return last;
-}
 
 function describe(e: unknown): string {
   if (!(e instanceof Error)) return 'unknown error';

@@ -79,8 +79,6 @@ describe('GroupCommit: the writes of one event-loop round, one message per parti
     const messages = await stored();
     expect(messages.map((m) => m.subject.split('.')[2])).toEqual(['p1', 'p6', 'p1']);
     expect(messages.map((m) => (Array.isArray(m.body) ? m.body.length : 1))).toEqual([2, 1, 1]);
-    expect(commit.messages).toBe(3);
-    expect(commit.events).toBe(4);
   });
 
   it('given a lone write, then its message id is its event\'s, and the same write again is stored once', async () => {
@@ -105,11 +103,12 @@ describe('GroupCommit: the writes of one event-loop round, one message per parti
   it('given writes from two callbacks of one loop turn, then a "loop" round groups them and a "read" round sends each at its own microtask checkpoint', async () => {
     const fromTwoCallbacks = async (commit: GroupCommit, s: string) => {
       const writes: Promise<unknown>[] = [];
-      // Two timers due together: one timers phase, a microtask checkpoint after each (as two sockets' reads would be).
+      // Two immediates queued together: one check phase, a microtask checkpoint after each (as two
+      // sockets' reads would be). Timers due together may be split over two turns on a busy machine.
       await new Promise<void>((resolve) => {
-        setTimeout(() => writes.push(commit.write([event(s)])), 0);
-        setTimeout(() => writes.push(commit.write([event(s)])), 0);
-        setTimeout(resolve, 0);
+        setImmediate(() => writes.push(commit.write([event(s)])));
+        setImmediate(() => writes.push(commit.write([event(s)])));
+        setImmediate(resolve);
       });
       await Promise.all(writes);
     };

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { context, trace, TraceFlags, type Context } from '@opentelemetry/api';
-import { partitionOf, type ChaperoneEvent } from '@chaperone/contracts';
+import { partitionOfEvents, type ChaperoneEvent } from '@chaperone/contracts';
 import { EventNotRecorded, type DurableEventPublisher } from './durable-event-publisher';
 
 export interface GroupCommitLimits {
@@ -23,7 +23,7 @@ export type Committed =
   | { readonly by: 'handed-off'; readonly acknowledgeTo: string };
 
 interface Writer {
-  readonly what: string;
+  readonly events: readonly [ChaperoneEvent, ...ChaperoneEvent[]];
   /** The writer's trace context when it is sampled: the message carries its last writer's. */
   readonly traced: Context | undefined;
   readonly acknowledgeTo: string | undefined;
@@ -32,10 +32,9 @@ interface Writer {
 }
 
 interface Group {
+  /** Every writer's events, each as its JSON text, in order. */
   readonly encoded: string[];
-  readonly ids: string[];
   chars: number;
-  named: ChaperoneEvent;
   readonly writers: Writer[];
 }
 
@@ -68,9 +67,6 @@ export type CommitRound = 'read' | 'loop';
 export class GroupCommit {
   private readonly open = new Map<number, Group>();
   private scheduled = false;
-  /** Messages sent and events in them (metrics, tests). */
-  messages = 0;
-  events = 0;
 
   constructor(
     private readonly publisher: DurableEventPublisher,
@@ -79,13 +75,10 @@ export class GroupCommit {
   ) {}
 
   write(events: readonly [ChaperoneEvent, ...ChaperoneEvent[]], acknowledgeTo?: string): Promise<Committed> {
+    const partition = partitionOfEvents(events);
+    if (partition === undefined) return Promise.reject(new EventNotRecorded(typesOf(events), 'the events belong to different partitions'));
     const encoded = events.map((e) => JSON.stringify(e));
     const chars = encoded.reduce((n, json) => n + json.length + 1, 1);
-    const last = events[events.length - 1] as ChaperoneEvent;
-    const partition = partitionOf(last.sessionId);
-    if (events.some((e) => e.sessionId !== last.sessionId && partitionOf(e.sessionId) !== partition)) {
-      return Promise.reject(new EventNotRecorded(typesOf(events), 'the events belong to different partitions'));
-    }
     let group = this.open.get(partition);
     if (group && (group.encoded.length + encoded.length > this.limits.maxEvents || group.chars + chars > this.limits.maxChars)) {
       this.open.delete(partition);
@@ -93,20 +86,18 @@ export class GroupCommit {
       group = undefined;
     }
     if (!group) {
-      group = { encoded: [], ids: [], chars: 1, named: last, writers: [] };
+      group = { encoded: [], chars: 1, writers: [] };
       this.open.set(partition, group);
     }
     group.encoded.push(...encoded);
-    for (const e of events) group.ids.push(e.eventId);
     group.chars += chars;
-    group.named = last;
     if (!this.scheduled) {
       this.scheduled = true;
       if (this.round === 'read') queueMicrotask(() => this.flush());
       else setImmediate(() => this.flush());
     }
     const joined = group;
-    return new Promise<Committed>((resolve, reject) => joined.writers.push({ what: typesOf(events), traced: sampled(), acknowledgeTo, resolve, reject }));
+    return new Promise<Committed>((resolve, reject) => joined.writers.push({ events, traced: sampled(), acknowledgeTo, resolve, reject }));
   }
 
   private flush(): void {
@@ -124,28 +115,30 @@ export class GroupCommit {
   }
 
   private publish(group: Group): void {
-    this.messages++;
-    this.events += group.encoded.length;
-    const [only, ...others] = group.writers;
-    if (only?.acknowledgeTo !== undefined && others.length === 0) {
+    const [only, ...others] = group.writers as [Writer, ...Writer[]];
+    const last = (group.writers[group.writers.length - 1] as Writer).events;
+    const named = last[last.length - 1] as ChaperoneEvent;
+    if (others.length === 0 && only.acknowledgeTo !== undefined) {
       try {
-        this.publisher.publishEncodedAcknowledgedTo(group.encoded, group.named, only.acknowledgeTo);
+        this.publisher.publishEncodedAcknowledgedTo(group.encoded, named, only.acknowledgeTo);
         only.resolve({ by: 'handed-off', acknowledgeTo: only.acknowledgeTo });
       } catch (e) {
-        only.reject(new EventNotRecorded(only.what, e instanceof Error ? e.message : 'publish failed'));
+        only.reject(new EventNotRecorded(typesOf(only.events), e instanceof Error ? e.message : 'publish failed'));
       }
       return;
     }
-    const lone = group.writers.length === 1;
-    const what = lone ? (only as Writer).what : `${group.encoded.length} events`;
-    this.publisher.publishEncoded(group.encoded, group.named, what, lone ? group.named.eventId : groupMessageId(group.ids)).then(
+    const lone = others.length === 0;
+    const sent = lone
+      ? this.publisher.publishEncoded(group.encoded, named, typesOf(only.events))
+      : this.publisher.publishEncoded(group.encoded, named, `${group.encoded.length} events`, groupMessageId(group.writers));
+    sent.then(
       () => {
         for (const w of group.writers) w.resolve({ by: 'stored' });
       },
       (e: unknown) => {
         // Each writer hears of its own events, with the stream's reason.
         const why = e instanceof EventNotRecorded ? e.why : e instanceof Error ? e.message : 'publish failed';
-        for (const w of group.writers) w.reject(new EventNotRecorded(w.what, why));
+        for (const w of group.writers) w.reject(new EventNotRecorded(typesOf(w.events), why));
       },
     );
   }
@@ -156,8 +149,10 @@ export class GroupCommit {
  * (a retry) as stored, so a group named by its last event alone would be dropped whole if that
  * event had gone before in another group, and its other events lost.
  */
-function groupMessageId(ids: readonly string[]): string {
-  return `group-${createHash('sha256').update(ids.join('\n')).digest('hex').slice(0, 40)}`;
+function groupMessageId(writers: readonly Writer[]): string {
+  const hash = createHash('sha256');
+  for (const w of writers) for (const e of w.events) hash.update(`${e.eventId}\n`);
+  return `group-${hash.digest('hex').slice(0, 40)}`;
 }
 
 /** The active context, when its span is sampled (an exporter is configured). */

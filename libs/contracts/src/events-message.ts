@@ -9,15 +9,19 @@ import { parseContract } from './validate';
  * publisher commits as a group, possibly of several sessions that hash to the partition). Either
  * way the partition's audit writer stores every event, in order, in its session's stream.
  */
+/** The partition all these events belong to, or undefined when they belong to several (or none). */
+export function partitionOfEvents(events: readonly Pick<ChaperoneEvent, 'sessionId'>[]): number | undefined {
+  const first = events[0]?.sessionId;
+  if (first === undefined) return undefined;
+  const partition = partitionOf(first);
+  return events.every((e) => e.sessionId === first || partitionOf(e.sessionId) === partition) ? partition : undefined;
+}
+
 /** Several events of one partition, in order. */
 export const EventsArraySchema = z
   .array(ChaperoneEventSchema)
   .min(1)
-  .refine((events) => {
-    const first = events[0]?.sessionId ?? '';
-    const partition = partitionOf(first);
-    return events.every((e) => e.sessionId === first || partitionOf(e.sessionId) === partition);
-  }, 'the events of one message belong to one partition');
+  .refine((events) => partitionOfEvents(events) !== undefined, 'the events of one message belong to one partition');
 
 export const EventsMessageSchema = z.union([ChaperoneEventSchema, EventsArraySchema]);
 
