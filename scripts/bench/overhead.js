@@ -35,6 +35,7 @@ const { startOwnNats } = require('./lib/nats-server');
 const { openNatsCounters, busBackground, unavailable, figure } = require('./lib/nats-counters');
 const { BENCH_NAMESPACE } = require('./lib/fixtures');
 const { summarize, sequentialGets, pacedGets } = require('./lib/timing');
+const { STEPS, readIngressSteps, stepMeans } = require('./lib/ingress-steps');
 const { policyDecisionTimes } = require('./lib/policy-rules');
 const { watchExternalNats, track, forkHelper, stopAll, memoryOf, measuredProcesses, sampleMemory, measureCpu } = require('./lib/processes');
 
@@ -132,12 +133,16 @@ async function startStack(dir, opts, log) {
     CHAPERONE_MASKING_TIMEOUT_MS: '60000',
   };
   let ingressUrl;
+  let ingressMetricsUrl;
   for (const name of GATEWAY_SERVICES) {
     const s = await startService(name, env);
     track(name, s.child);
     s.child.stdout.resume();
     s.child.stderr.resume();
-    if (name === 'ingress') ingressUrl = s.urls[0];
+    if (name === 'ingress') {
+      ingressUrl = s.urls[0];
+      ingressMetricsUrl = new URL('/metrics', s.health).href;
+    }
   }
   const counters = await openNatsCounters({ natsUrl, monitorUrl, exclusive, subjects, log }).catch((e) => {
     log(`NATS counters unavailable (${e.message}): n/a`);
@@ -149,6 +154,7 @@ async function startStack(dir, opts, log) {
     subjects,
     counters,
     api,
+    ingressMetricsUrl,
     targets: {
       direct: { url: api.url, token: GATEWAY_TOKEN },
       bare: { url: bare.url, token: GATEWAY_TOKEN },
@@ -284,8 +290,12 @@ async function httpScenarios(stack, opts, log) {
       }
       const n = s.id === 'list-1mb' ? 50 : 500;
       const one = {};
-      for (const t of ['direct', 'bare', variant]) one[t] = await sequentialLatency(stack.targets[t], s.path, n);
+      for (const t of ['direct', 'bare']) one[t] = await sequentialLatency(stack.targets[t], s.path, n);
+      const stepsBefore = await readIngressSteps(stack.ingressMetricsUrl);
+      one[variant] = await sequentialLatency(stack.targets[variant], s.path, n);
+      const steps = stepMeans(stepsBefore, await readIngressSteps(stack.ingressMetricsUrl));
       log(`  one client, sequential (n=${n}): direct p50 ${one.direct.p50} ms, bare ${one.bare.p50} ms, Chaperone ${one[variant].p50} ms`);
+      log(`  what the ingress waited on (mean ms of ${steps.requests} requests): ${STEPS.map((st) => `${st} ${steps.steps[st] ?? '-'}`).join(', ')}; whole request ${steps.requestMs}`);
       results.push({
         scenario: s.id,
         variant,
@@ -296,6 +306,7 @@ async function httpScenarios(stack, opts, log) {
         max: { direct: max.direct, bare: max.bare, chaperone: max[variant] },
         half: { direct: half.direct, bare: half.bare, chaperone: half[variant] },
         sequential: { direct: one.direct, bare: one.bare, chaperone: one[variant] },
+        steps,
       });
     }
   }
@@ -406,6 +417,19 @@ function markdown(result) {
   for (const r of result.http) {
     const q = r.sequential;
     lines.push(`| ${r.label} | ${q.direct.p50} / ${q.direct.p99} | ${q.bare.p50} / ${q.bare.p99} | ${q.chaperone.p50} / ${q.chaperone.p99} | ${added(q.chaperone.p50, q.direct.p50)} / ${added(q.chaperone.p99, q.direct.p99)} |`);
+  }
+  lines.push('');
+  lines.push(
+    "What the ingress waited on during those one-client runs (mean ms per request, from its `chaperone_ingress_step_duration` metric; the cluster's part includes the API server's own time; the ingress's own work is the rest of the request's time there: HTTP, TLS, building the events, the handler chain):",
+  );
+  lines.push('');
+  lines.push('| scenario | request at the ingress | token verified | policy decision stored | cluster, to the response head | masking | completion stored | the ingress\'s own work |');
+  lines.push('|---|---|---|---|---|---|---|---|');
+  for (const r of result.http) {
+    if (!r.steps) continue;
+    const st = r.steps.steps;
+    const own = r.steps.requestMs === null ? null : +(r.steps.requestMs - STEPS.reduce((sum, k) => sum + (st[k] ?? 0), 0)).toFixed(3);
+    lines.push(`| ${r.label} | ${r.steps.requestMs ?? '-'} | ${STEPS.map((k) => st[k] ?? '-').join(' | ')} | ${own ?? '-'} |`);
   }
   lines.push('');
   lines.push('Latency at maximum throughput (p50 / p99 ms; autocannon, ' + result.options.connections + ' connections):');

@@ -96,7 +96,12 @@ audit service on other hosts, before quoting absolute numbers.
   policy → NATS (the intercept and the decision stored in one JetStream write, whose
   acknowledgement the server sends straight to the ingress) → ingress; before its last byte is
   released, one more JetStream write stores its completion. The floor by design is those two
-  acknowledgements plus the proxy itself (bare minus direct).
+  acknowledgements plus the proxy itself (bare minus direct). The table of what the ingress waited
+  on splits a one-client request into those parts, from the ingress's own
+  \`chaperone_ingress_step_duration\` metric (the same figures an operator sees in production, see
+  [operations](operations.md#metrics)): each hop through NATS costs a wake-up of the process it
+  reaches, so on a busy or virtualised machine the decision and the completion take several times
+  a bare NATS round trip.
 - **Tails are pauses.** Every process on the path collects its garbage: at the maximum the
   ingress's young-generation collections stop it for a few milliseconds (about 4 ms at the median
   here) several times a second, and old-generation collections for 5 to 35 ms now and then; each

@@ -107,6 +107,11 @@ describe('/metrics of every service during kubectl traffic', () => {
 
     const ingress = await until('the ingress to count both requests', () => scrape('ingress'), (t) => allowedGets(t) > allowedGets(before.ingress) && denied(t) > denied(before.ingress));
     expect(value(ingress, 'http_server_request_duration_sum')).toBeGreaterThan(0);
+    // What the requests waited on: the masked get went through every step, the deny stopped at the decision.
+    const step = (t: string, name: string) => value(t, 'chaperone_ingress_step_duration_count', { chaperone_step: name }) ?? 0;
+    for (const name of ['authenticate', 'decide', 'upstream', 'mask', 'complete']) expect({ name, grew: step(ingress, name) > step(before.ingress, name) }).toEqual({ name, grew: true });
+    expect(step(ingress, 'decide') - step(before.ingress, 'decide')).toBeGreaterThan(step(ingress, 'upstream') - step(before.ingress, 'upstream'));
+    expect(ingress).toMatch(/chaperone_ingress_step_duration_bucket\{[^}]*chaperone_step="decide"[^}]*le="0.001"\} \d/);
     expect(ingress).toMatch(/http_server_request_duration_bucket\{[^}]*http_request_method="GET"[^}]*le="\+Inf"\} [1-9]/);
 
     const policy = await scrape('policy');

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { IncomingMessage } from 'node:http';
+import { performance } from 'node:perf_hooks';
 import { AuthenticationError, type Authenticator } from '@chaperone/auth';
 import { Headers } from '@chaperone/contracts';
 import { GatewayFailure } from '../errors/gateway-errors';
@@ -28,6 +29,7 @@ export class Authenticate {
     const problem = identityHeaderProblem(req.rawHeaders);
     if (problem) throw new GatewayFailure(problem);
     let auth;
+    const start = performance.now();
     try {
       auth = await this.authenticator.authenticate(req.headers.authorization);
     } catch (e) {
@@ -37,6 +39,8 @@ export class Authenticate {
         newEvent.authenticationFailed(systemClock, refs, { reason: e.reason, method: req.method ?? '', path: pathOf(req), sourceAddress: req.socket.remoteAddress ?? '' }),
       );
       throw new GatewayFailure({ kind: 'unauthenticated', message: e.message });
+    } finally {
+      ctx.steps.since('authenticate', start);
     }
     ctx.span.setAttributes({ 'chaperone.agent': auth.identity.agent, 'chaperone.session': auth.sessionId });
     if (ctx.exchange.kind === 'http') ctx.exchange.res.setHeader(Headers.sessionId, auth.sessionId);

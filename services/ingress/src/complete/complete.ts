@@ -29,6 +29,7 @@ export class Complete {
     if (!ctx.response.claimCompletion()) return;
     ctx.response.finished = true;
     const bodies = finishCaptures(ctx);
+    const start = performance.now();
     try {
       await this.evidence.durably(...this.events(ctx, masking, bodies));
     } catch (e) {
@@ -36,6 +37,8 @@ export class Complete {
       this.evidence.inBackground(...this.events(ctx, masking, bodies));
       this.saveBodies(ctx, bodies);
       throw e;
+    } finally {
+      ctx.steps.since('complete', start);
     }
     this.saveBodies(ctx, bodies);
   }

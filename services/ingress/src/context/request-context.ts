@@ -3,6 +3,7 @@ import type { Decision, Identity, MaskMode, MaskReport, RequestInfo, RequestInte
 import type { RequestRefs } from '../events/event-factory';
 import type { Exchange } from './exchange';
 import type { ResponseRecord } from './response-record';
+import type { StepTimes } from './step-times';
 
 /**
  * One request's context as it moves down the handler chain. Each stage takes the context the
@@ -18,6 +19,8 @@ interface Base {
   readonly span: Span;
   /** What the answer did (status, bytes, digests), filled in by whichever stage answered. */
   readonly response: ResponseRecord;
+  /** How long the steps the request waited on took (the step-duration metric). */
+  readonly steps: StepTimes;
 }
 
 export interface Received extends Base {

@@ -11,6 +11,7 @@ import { busSubjects, type BusSubjects, type ChaperoneEvent, type EvaluationRepl
 import { trace } from '@opentelemetry/api';
 import { Authenticate } from '../authenticate/authenticate';
 import { ResponseRecord } from '../context/response-record';
+import { StepTimes } from '../context/step-times';
 import { GatewayFailure } from '../errors/gateway-errors';
 import { EvidenceWriter } from '../evidence/evidence-writer';
 import { RequestInfoStage } from '../request-info/request-info';
@@ -88,7 +89,7 @@ describe('record and evaluate (real NATS)', () => {
     const tracer = trace.getTracer('test');
     server = createServer((req, res) => {
       const requestId = randomUUID();
-      const received = { stage: 'received', exchange: { kind: 'http', req, res }, requestId, started: 0, span: tracer.startSpan('test'), response: new ResponseRecord() } as const;
+      const received = { stage: 'received', exchange: { kind: 'http', req, res }, requestId, started: 0, span: tracer.startSpan('test'), response: new ResponseRecord(), steps: new StepTimes() } as const;
       authenticate
         .run(received)
         .then((authenticated) => recordAndEvaluate.run(requestInfo.run(authenticated)))

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { performance } from 'node:perf_hooks';
 import { selfReviewKind, type SelfReviewSpec } from '@chaperone/contracts';
 import { GatewayFailure } from '../errors/gateway-errors';
 import { EvidenceWriter } from '../evidence/evidence-writer';
@@ -25,7 +26,12 @@ export class RecordAndEvaluate {
       // kubectl auth can-i: the question is in the body, and policy answers it (never the cluster).
       const reviewKind = ctx.exchange.kind === 'http' ? selfReviewKind(ctx.info) : undefined;
       if (reviewKind && ctx.exchange.kind === 'http') review = await readReview(ctx.exchange.req, reviewKind);
-      decided = await this.policy.evaluate({ schemaVersion: 2, intercepted: { ...ctx.intercepted, identity: ctx.refs.identity }, ...(review ? { review } : {}) });
+      const start = performance.now();
+      try {
+        decided = await this.policy.evaluate({ schemaVersion: 2, intercepted: { ...ctx.intercepted, identity: ctx.refs.identity }, ...(review ? { review } : {}) });
+      } finally {
+        ctx.steps.since('decide', start);
+      }
     } catch (e) {
       // No decision: the intercept is recorded here, for the refused request's evidence (the audit
       // keeps one copy if policy stored it after all).

@@ -68,6 +68,7 @@ export class Forward {
     }
     response.response = capture.response;
     let answering = false;
+    const sent = performance.now();
     // The agent left before the cluster answered (or the proxy gave up silently): still one completion.
     res.once('close', () => {
       if (!answering) this.complete.atEnd(forwarded);
@@ -83,6 +84,7 @@ export class Forward {
       },
       onResponse: (proxyRes) => {
         answering = true;
+        forwarded.steps.since('upstream', sent);
         response.upstreamStatus = proxyRes.statusCode ?? 0;
         void this.respond(forwarded, proxyRes);
       },
@@ -96,6 +98,7 @@ export class Forward {
     const { response, masking } = ctx;
     const delivery: Delivery = {
       streaming: isStream(ctx),
+      steps: ctx.steps,
       account: (sent) => {
         response.bytesOut += sent.length;
         response.response?.update(sent);

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createGunzip, createInflate } from 'node:zlib';
 import type { Readable } from 'node:stream';
+import { performance } from 'node:perf_hooks';
 import type { ResponseMasking } from '../context/request-context';
 import { copyHead, drained, type Delivery } from '../forward/pass-through';
 
@@ -51,7 +52,13 @@ export async function sendMasked(proxyRes: IncomingMessage, res: ServerResponse,
       }
     }
     // The last batch goes with `end`: a small body is masked in one exchange.
-    const out = await stream.end(batched > 0 ? Buffer.concat(batch) : undefined);
+    const ending = performance.now();
+    let out: Buffer;
+    try {
+      out = await stream.end(batched > 0 ? Buffer.concat(batch) : undefined);
+    } finally {
+      delivery.steps.since('mask', ending);
+    }
     if (res.destroyed) return false;
     delivery.account(out);
     await delivery.beforeLast();

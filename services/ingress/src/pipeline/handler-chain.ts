@@ -9,6 +9,7 @@ import { Complete } from '../complete/complete';
 import { clientConnection, clientGone, type Exchange } from '../context/exchange';
 import { isRecorded, type Received, type RequestContext } from '../context/request-context';
 import { ResponseRecord } from '../context/response-record';
+import { StepTimes } from '../context/step-times';
 import { RecordAndEvaluate } from '../evaluate/record-and-evaluate';
 import { Forward } from '../forward/forward';
 import { IngressMetrics } from '../metrics/ingress-metrics';
@@ -91,5 +92,5 @@ export class HandlerChain {
 function received(exchange: Exchange): Received {
   const requestId = randomUUID();
   if (exchange.kind === 'http') exchange.res.setHeader(Headers.requestId, requestId);
-  return { stage: 'received', exchange, requestId, started: performance.now(), span: tracer.startSpan('kubernetes.request'), response: new ResponseRecord() };
+  return { stage: 'received', exchange, requestId, started: performance.now(), span: tracer.startSpan('kubernetes.request'), response: new ResponseRecord(), steps: new StepTimes() };
 }
