@@ -7,7 +7,7 @@ import { Recorder } from './recording/recorder';
 import { ApprovalClient } from './approval/approval-client';
 import { ApprovalGate } from './approval/approval-gate';
 import { PolicyClient } from './evaluate/policy-client';
-import { MaskingClient } from './masking/masking-client';
+import { MaskingClient } from './masking-client/masking-client';
 import { Authenticate } from './authenticate/authenticate';
 import { HoldForApproval } from './approval/hold-for-approval';
 import { Complete } from './complete/complete';

@@ -2,7 +2,7 @@ import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { Identity } from '@chaperone/contracts';
 import type { Upstream } from '../upstream/upstream';
-import { upstreamHeaders } from '../forward/upstream-headers';
+import { upstreamHeaders } from '../upstream/upstream-headers';
 
 /** A live object bigger than this is not read (approvers get the request body alone). */
 const MAX_LIVE_OBJECT_BYTES = 3 * 1024 * 1024;

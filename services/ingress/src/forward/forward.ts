@@ -6,8 +6,8 @@ import type { Forwarded, Prepared } from '../context/request-context';
 import { Complete } from '../complete/complete';
 import { toStatus } from '../errors/to-status';
 import { GatewayFailure, type GatewayError } from '../errors/gateway-errors';
-import { MaskingUnavailable } from '../masking/masking-client';
-import { sendMasked } from '../masking/mask-response';
+import { MaskingUnavailable } from '../masking-client/masking-client';
+import { sendMasked } from './send-masked';
 import { UPSTREAM } from '../tokens';
 import type { Upstream } from '../upstream/upstream';
 import { BodyCapture } from '../recording/body-capture';
@@ -16,7 +16,7 @@ import { TimedCapture } from '../recording/timed-capture';
 import { Forwarder } from './forwarder';
 import { passThrough, type Delivery } from './pass-through';
 import { StreamingSessions } from '../sessions/streaming-sessions';
-import { upstreamHeaders } from './upstream-headers';
+import { upstreamHeaders } from '../upstream/upstream-headers';
 
 /**
  * Stage 7: send the request to the cluster as the gateway, impersonating the agent, and relay the

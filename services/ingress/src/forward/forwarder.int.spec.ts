@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { Forwarder } from './forwarder';
 import { StepTimes } from '../context/step-times';
 import { passThrough } from './pass-through';
-import { upstreamHeaders } from './upstream-headers';
+import { upstreamHeaders } from '../upstream/upstream-headers';
 
 /** The forwarder against small real upstream servers: what reaches the cluster and what comes back. */
 const id = {

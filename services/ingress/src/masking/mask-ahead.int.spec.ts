@@ -6,7 +6,7 @@ import type { Cleared, Intercepted, MaskingPlan } from '../context/request-conte
 import { GatewayFailure } from '../errors/gateway-errors';
 import type { IngressConfig } from '../tokens';
 import { MaskAhead } from './mask-ahead';
-import { MaskingClient } from './masking-client';
+import { MaskingClient } from '../masking-client/masking-client';
 import { OpenMasking } from './open-masking';
 
 const servers = [process.env['NATS_URL'] ?? 'nats://127.0.0.1:4222'];

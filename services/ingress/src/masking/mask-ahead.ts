@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { selfReviewKind, type MaskMode } from '@chaperone/contracts';
 import { isRecorded, type Intercepted, type MaskingOpenedAhead, type MaskingPlan, type MaskingStream, type Recorded, type RequestContext } from '../context/request-context';
-import { MaskingClient } from './masking-client';
+import { MaskingClient } from '../masking-client/masking-client';
 import { MaskingHints } from './masking-hints';
 import { maskModeOf } from './masking-plan';
 

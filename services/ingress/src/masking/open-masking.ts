@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { Cleared, Prepared } from '../context/request-context';
 import { GatewayFailure } from '../errors/gateway-errors';
-import { MaskingClient } from './masking-client';
+import { MaskingClient } from '../masking-client/masking-client';
 import { maskableRequestHeaders } from './masking-plan';
 
 /**

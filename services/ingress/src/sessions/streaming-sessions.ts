@@ -8,7 +8,7 @@ import type { GatewayError } from '../errors/gateway-errors';
 import { toStatus } from '../errors/to-status';
 import { EvidenceWriter } from '../evidence/evidence-writer';
 import { isWebSocket } from '../approval/hold-for-approval';
-import { MaskingClient } from '../masking/masking-client';
+import { MaskingClient } from '../masking-client/masking-client';
 import { Recorder } from '../recording/recorder';
 import { INGRESS_CONFIG, UPSTREAM, type IngressConfig } from '../tokens';
 import type { Upstream } from '../upstream/upstream';

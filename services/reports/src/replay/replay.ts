@@ -1,6 +1,6 @@
 import type { BodyLink, Replay, ReplayStep, TimelineEntry, ToolCallView } from '@chaperone/contracts';
 import type { ReadModel, RequestView } from '../read-model';
-import { requestTimeline } from '../sessions/timeline';
+import { requestTimeline } from './timeline';
 import { BODY_NOT_RECORDED, kubectlEquivalent } from './kubectl-command';
 
 /** The session as the kubectl commands that sent its requests, in order, with what happened to each. Undefined for an unknown session. */

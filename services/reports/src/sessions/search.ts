@@ -1,6 +1,6 @@
 import { Effects, type Effect, type SessionDetail, type SessionSummary, type TimelineEntry } from '@chaperone/contracts';
 import { isChange, type ReadModel, type SessionView } from '../read-model';
-import { requestTimeline } from './timeline';
+import { requestTimeline } from '../replay/timeline';
 
 /** GET /sessions filters; every one optional, all must hold. */
 export interface SessionQuery {

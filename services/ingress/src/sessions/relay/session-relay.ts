@@ -1,6 +1,6 @@
 import type { Duplex } from 'node:stream';
 import type { SessionEnding } from '@chaperone/contracts';
-import { MaskingUnavailable } from '../../masking/masking-client';
+import { MaskingUnavailable } from '../../masking-client/masking-client';
 import { CloseCode, closePayload, encodeFrame, Opcode, WebSocketProtocolError } from '../websocket/frame-codec';
 import type { Message } from '../websocket/message-assembler';
 import { pump, type PumpEnd } from './pump';

@@ -3,7 +3,7 @@ import { createGunzip, createInflate } from 'node:zlib';
 import type { Readable } from 'node:stream';
 import { performance } from 'node:perf_hooks';
 import type { ResponseMasking } from '../context/request-context';
-import { copyHead, drained, type Delivery } from '../forward/pass-through';
+import { copyHead, drained, type Delivery } from './pass-through';
 
 /** Headers that describe the upstream body's framing; the masked body has its own. */
 const DROP = new Set(['content-length', 'content-encoding']);
