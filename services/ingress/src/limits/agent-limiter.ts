@@ -14,6 +14,12 @@ interface AgentState {
 /** Agents not seen for this long are forgotten (their bucket would be full again anyway). */
 const IDLE_MS = 10 * 60_000;
 
+/** How a request counts against its agent's limits. */
+export interface AdmitOptions {
+  /** Held for a human's approval: it counts against `maxHeldApprovals` too. */
+  held: boolean;
+}
+
 /**
  * Per-agent admission, in the spirit of API Priority and Fairness: a token bucket for the request
  * rate, and counts of requests in flight and held for approval. Pure bookkeeping with an injected
@@ -29,7 +35,7 @@ export class AgentLimiter {
    * Admit one request of `agent` under `limits`, or say why not. An admitted request holds a slot
    * until `release` is called with the same arguments.
    */
-  admit(agent: string, limits: AgentLimits, held: boolean): LimitVerdict {
+  admit(agent: string, limits: AgentLimits, { held }: AdmitOptions): LimitVerdict {
     const now = this.now();
     this.sweep(now);
     const s = this.stateOf(agent, limits, now);
@@ -54,7 +60,7 @@ export class AgentLimiter {
     return undefined;
   }
 
-  release(agent: string, held: boolean): void {
+  release(agent: string, { held }: AdmitOptions): void {
     const s = this.agents.get(agent);
     if (!s) return;
     s.inFlight = Math.max(0, s.inFlight - 1);

@@ -17,10 +17,10 @@ export class EnforceLimits {
     const limits = ctx.decision.limits;
     if (!limits) return ctx;
     const agent = ctx.refs.identity.agent;
-    const held = ctx.decision.effect === 'approve';
-    const verdict = this.limiter.admit(agent, limits, held);
+    const counted = { held: ctx.decision.effect === 'approve' };
+    const verdict = this.limiter.admit(agent, limits, counted);
     if (verdict) throw new GatewayFailure({ kind: 'too-many-requests', message: verdict.message, retryAfterSeconds: verdict.retryAfterSeconds });
-    clientConnection(ctx.exchange).on('close', () => this.limiter.release(agent, held));
+    clientConnection(ctx.exchange).on('close', () => this.limiter.release(agent, counted));
     return ctx;
   }
 }

@@ -6,7 +6,7 @@ import { endStatus, exitStatusOf, terminalSizeOf, type ExitStatus } from '../cha
 import type { CastRecorder } from '../recording/cast-recorder';
 import { TypedLines } from '../recording/typed-lines';
 import type { SessionHandler } from '../relay/session-handler';
-import { encodeFrame, Opcode } from '../websocket/frame-codec';
+import { encodeFrame, Opcode, TO_AGENT } from '../websocket/frame-codec';
 import type { Message } from '../websocket/message-assembler';
 import { MaskedOutput, type MaskedOutputOptions } from './masked-output';
 
@@ -115,6 +115,6 @@ export class ExecSession implements SessionHandler {
   private emit(channel: number, masked: Buffer): Promise<void> {
     this.opts.recorder.output(channel === Channel.stdout ? 'stdout' : 'stderr', masked);
     this.bytesToAgent += masked.length + 1;
-    return this.opts.send(encodeFrame(Opcode.binary, Buffer.concat([Buffer.of(channel), masked]), false));
+    return this.opts.send(encodeFrame(Opcode.binary, Buffer.concat([Buffer.of(channel), masked]), TO_AGENT));
   }
 }

@@ -43,7 +43,7 @@ export class MaskedOutput {
       const bytes = this.partial.length > 0 ? Buffer.concat([this.partial, data]) : data;
       const cut = bytes.lastIndexOf(NL) + 1;
       this.partial = bytes.subarray(cut);
-      if (cut > 0) await this.send(bytes.subarray(0, cut), false);
+      if (cut > 0) await this.send(bytes.subarray(0, cut), 'lines');
       if (this.partial.length >= this.opts.maxPartialBytes) await this.releasePartial();
       else this.armFlush();
     });
@@ -103,11 +103,12 @@ export class MaskedOutput {
     const cut = utf8Boundary(this.partial);
     const line = this.partial.subarray(0, cut);
     this.partial = this.partial.subarray(cut);
-    if (line.length > 0) await this.send(line, true);
+    if (line.length > 0) await this.send(line, 'partial-line');
   }
 
-  /** Mask `bytes` (complete lines, or one partial line sent as a line and returned without its newline). */
-  private async send(bytes: Buffer, asLine: boolean): Promise<void> {
+  /** Mask `bytes`: complete lines, or one partial line (sent as a line, returned without its newline). */
+  private async send(bytes: Buffer, what: 'lines' | 'partial-line'): Promise<void> {
+    const asLine = what === 'partial-line';
     const masked = await this.stream.data(asLine ? Buffer.concat([bytes, Buffer.of(NL)]) : bytes);
     const out = asLine && masked[masked.length - 1] === NL ? masked.subarray(0, masked.length - 1) : masked;
     if (out.length > 0) await this.emit(out);

@@ -11,11 +11,12 @@ class MaskedTrack {
   private readonly decoder = new StringDecoder('utf8');
   private readonly masker: LineMasker;
 
-  constructor(
-    profile: MaskingProfile,
-    private readonly crToLf: boolean,
-  ) {
+  /** `keystrokes`: the agent's input, whose Enter keys (CR) end lines as newlines do. */
+  private readonly crToLf: boolean;
+
+  constructor(profile: MaskingProfile, kind: 'output' | 'keystrokes') {
     this.masker = new LineMasker(profile);
+    this.crToLf = kind === 'keystrokes';
   }
 
   push(bytes: Buffer): string {
@@ -53,9 +54,9 @@ export class CastRecorder {
     profile: MaskingProfile,
     private readonly opts: { capBytes: number; now: () => number },
   ) {
-    this.stdout = new MaskedTrack(profile, false);
-    this.stderr = new MaskedTrack(profile, false);
-    this.stdin = new MaskedTrack(profile, true);
+    this.stdout = new MaskedTrack(profile, 'output');
+    this.stderr = new MaskedTrack(profile, 'output');
+    this.stdin = new MaskedTrack(profile, 'keystrokes');
   }
 
   output(stream: 'stdout' | 'stderr', bytes: Buffer): void {

@@ -1,7 +1,7 @@
 import type { Duplex } from 'node:stream';
 import type { SessionEnding } from '@chaperone/contracts';
 import { MaskingUnavailable } from '../../masking-client/masking-client';
-import { CloseCode, closePayload, encodeFrame, Opcode, WebSocketProtocolError } from '../websocket/frame-codec';
+import { CloseCode, closePayload, encodeFrame, Opcode, TO_AGENT, TO_CLUSTER, WebSocketProtocolError } from '../websocket/frame-codec';
 import type { Message } from '../websocket/message-assembler';
 import { pump, type PumpEnd } from './pump';
 import type { SessionHandler } from './session-handler';
@@ -91,7 +91,7 @@ export class SessionRelay {
     if (end.kind === 'failed') {
       this.settle(end.error instanceof MaskingUnavailable ? 'masking-unavailable' : 'client-gone');
       const code = end.error instanceof WebSocketProtocolError ? end.error.code : CloseCode.internalError;
-      void this.agent.write(encodeFrame(Opcode.close, closePayload(code, end.error.message.slice(0, 100)), false));
+      void this.agent.write(encodeFrame(Opcode.close, closePayload(code, end.error.message.slice(0, 100)), TO_AGENT));
       this.sides.agent.end();
     }
     this.settle('client-gone');
@@ -123,15 +123,15 @@ export class SessionRelay {
     if (this.ending) return;
     this.settle(ending);
     await this.handler.flush().catch(() => undefined);
-    void this.cluster.write(encodeFrame(Opcode.close, closePayload(CloseCode.goingAway, `ended by the gateway: ${ending}`), true));
+    void this.cluster.write(encodeFrame(Opcode.close, closePayload(CloseCode.goingAway, `ended by the gateway: ${ending}`), TO_CLUSTER));
     this.cluster.end();
     await this.tellAgent(ending, CloseCode.normal);
   }
 
   private async tellAgent(ending: SessionEnding, code: number): Promise<void> {
     const notice = this.handler.endNotice(ending);
-    if (notice) await this.agent.write(encodeFrame(Opcode.binary, notice, false));
-    await this.agent.write(encodeFrame(Opcode.close, closePayload(code, `chaperone: ${ending}`), false));
+    if (notice) await this.agent.write(encodeFrame(Opcode.binary, notice, TO_AGENT));
+    await this.agent.write(encodeFrame(Opcode.close, closePayload(code, `chaperone: ${ending}`), TO_AGENT));
     this.agent.end();
     this.armGrace();
   }

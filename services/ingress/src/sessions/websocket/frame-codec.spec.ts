@@ -24,7 +24,7 @@ describe('WebSocket frames (RFC 6455)', () => {
   it('given any payloads, masked or not, cut anywhere, when decoded, then the same messages come out', () => {
     fc.assert(
       fc.property(fc.array(fc.uint8Array({ maxLength: 70_000 }), { minLength: 1, maxLength: 4 }), fc.boolean(), fc.array(fc.nat()), (payloads, masked, cuts) => {
-        const wire = Buffer.concat(payloads.map((p) => encodeFrame(Opcode.binary, Buffer.from(p), masked)));
+        const wire = Buffer.concat(payloads.map((p) => encodeFrame(Opcode.binary, Buffer.from(p), { masked })));
         const got = decodeAll(wire, cuts.map((c) => c % (wire.length + 1)), masked);
         expect(got).toEqual(payloads.map((p) => ({ opcode: Opcode.binary, payload: Buffer.from(p).toString('latin1') })));
       }),
@@ -34,9 +34,9 @@ describe('WebSocket frames (RFC 6455)', () => {
 
   it('joins fragments and delivers a ping sent between them first', () => {
     const wire = Buffer.concat([
-      encodeFrame(Opcode.binary, Buffer.from('\x01hel'), true, false),
-      encodeFrame(Opcode.ping, Buffer.from('p'), true),
-      encodeFrame(Opcode.continuation, Buffer.from('lo'), true, true),
+      encodeFrame(Opcode.binary, Buffer.from('\x01hel'), { masked: true, fin: false }),
+      encodeFrame(Opcode.ping, Buffer.from('p'), { masked: true }),
+      encodeFrame(Opcode.continuation, Buffer.from('lo'), { masked: true, fin: true }),
     ]);
     expect(decodeAll(wire, [1, 5, 9], true)).toEqual([
       { opcode: Opcode.ping, payload: 'p' },
@@ -45,26 +45,26 @@ describe('WebSocket frames (RFC 6455)', () => {
   });
 
   it('keeps each frame as it arrived, so a relayed frame is byte for byte the original', () => {
-    const frame = encodeFrame(Opcode.binary, Buffer.from('\x00ls\r'), true);
+    const frame = encodeFrame(Opcode.binary, Buffer.from('\x00ls\r'), { masked: true });
     const [decoded] = new FrameDecoder({ masked: true, maxFrameBytes: MAX }).push(frame);
     expect(decoded?.raw.equals(frame)).toBe(true);
   });
 
   it('refuses an unmasked client frame, a masked server frame, reserved bits and oversized frames', () => {
     const client = new FrameDecoder({ masked: true, maxFrameBytes: MAX });
-    expect(() => client.push(encodeFrame(Opcode.binary, Buffer.from('x'), false))).toThrow(WebSocketProtocolError);
+    expect(() => client.push(encodeFrame(Opcode.binary, Buffer.from('x'), { masked: false }))).toThrow(WebSocketProtocolError);
     const server = new FrameDecoder({ masked: false, maxFrameBytes: MAX });
-    expect(() => server.push(encodeFrame(Opcode.binary, Buffer.from('x'), true))).toThrow('a server frame is masked');
-    const rsv = encodeFrame(Opcode.binary, Buffer.from('x'), false);
+    expect(() => server.push(encodeFrame(Opcode.binary, Buffer.from('x'), { masked: true }))).toThrow('a server frame is masked');
+    const rsv = encodeFrame(Opcode.binary, Buffer.from('x'), { masked: false });
     rsv[0] = (rsv[0] as number) | 0x40;
     expect(() => new FrameDecoder({ masked: false, maxFrameBytes: MAX }).push(rsv)).toThrow('reserved bits');
     const small = new FrameDecoder({ masked: false, maxFrameBytes: 10 });
-    expect(() => small.push(encodeFrame(Opcode.binary, Buffer.alloc(11), false))).toThrow(expect.objectContaining({ code: 1009 }));
+    expect(() => small.push(encodeFrame(Opcode.binary, Buffer.alloc(11), { masked: false }))).toThrow(expect.objectContaining({ code: 1009 }));
   });
 
   it('refuses a continuation without a message, and a message inside a fragmented one', () => {
-    expect(() => decodeAll(encodeFrame(Opcode.continuation, Buffer.from('x'), false), [], false)).toThrow('continuation without a message');
-    const two = Buffer.concat([encodeFrame(Opcode.text, Buffer.from('a'), false, false), encodeFrame(Opcode.text, Buffer.from('b'), false)]);
+    expect(() => decodeAll(encodeFrame(Opcode.continuation, Buffer.from('x'), { masked: false }), [], false)).toThrow('continuation without a message');
+    const two = Buffer.concat([encodeFrame(Opcode.text, Buffer.from('a'), { masked: false, fin: false }), encodeFrame(Opcode.text, Buffer.from('b'), { masked: false })]);
     expect(() => decodeAll(two, [], false)).toThrow('a new message inside a fragmented one');
   });
 

@@ -140,11 +140,20 @@ export function unmask(data: Buffer, key: Buffer): void {
   for (; i < n; i++) data[i] = (data[i] as number) ^ (key[i & 3] as number);
 }
 
-/**
- * One whole frame. `mask`: true for frames the relay sends to the cluster (it is the client there),
- * with a fresh random key each (§5.3); false for frames to the agent.
- */
-export function encodeFrame(opcode: number, payload: Buffer, mask: boolean, fin = true): Buffer {
+export interface FrameOptions {
+  /** Masked with a fresh random key (§5.3): frames a client sends, as the relay does to the cluster. */
+  masked: boolean;
+  /** The message's last frame (default true). */
+  fin?: boolean;
+}
+
+/** Frames the relay sends to the agent (it is the server there). */
+export const TO_AGENT: FrameOptions = Object.freeze({ masked: false });
+/** Frames the relay sends to the cluster (it is the client there). */
+export const TO_CLUSTER: FrameOptions = Object.freeze({ masked: true });
+
+/** One whole frame. */
+export function encodeFrame(opcode: number, payload: Buffer, { masked: mask, fin = true }: FrameOptions): Buffer {
   const length = payload.length;
   const lengthBytes = length < 126 ? 0 : length < 65536 ? 2 : 8;
   const header = Buffer.alloc(2 + lengthBytes + (mask ? 4 : 0));
