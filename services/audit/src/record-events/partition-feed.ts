@@ -1,6 +1,7 @@
-import { AckPolicy, DeliverPolicy, nanos, type ConsumerConfig, type ConsumerMessages, type JetStreamClient, type JetStreamManager, type JsMsg } from 'nats';
+import { AckPolicy, createInbox, DeliverPolicy, nanos, type ConsumerConfig, type JetStreamManager, type JsMsg, type NatsConnection } from 'nats';
+import { toJsMsg } from 'nats/lib/jetstream/jsmsg';
 import type { BusSubjects } from '@chaperone/contracts';
-import { jsErrCode, JsErrCodes } from '@chaperone/bus';
+import { encodeJson, jsErrCode, JsErrCodes } from '@chaperone/bus';
 
 /** Messages a partition batch holds at most, and what the consumer lets be unacknowledged. */
 export const BATCH_MAX_MESSAGES = 256;
@@ -41,72 +42,110 @@ export async function recreatePartitionConsumer(jsm: JetStreamManager, subjects:
   await jsm.consumers.add(subjects.eventsStream, partitionConsumerConfig(subjects, partition));
 }
 
+/** A pull for a batch's first message waits this long at the server, which then ends it (an idle partition costs one pull per period). */
+export const FIRST_PULL_MS = 5000;
+/** While that pull waits, the server says it is alive this often. */
+const HEARTBEAT_MS = 1000;
+/** A pull that heard nothing for this long was lost with the bus connection: the writer starts over. */
+const SILENCE_MS = 3 * HEARTBEAT_MS;
+
 /**
- * The partition's messages in batches: `next()` waits for a message, then hands over every message
- * received so far (at most a batch: the consumer delivers no more unacknowledged). Under load a
- * batch fills while the previous one is stored; when idle, a message is handled on arrival.
+ * The partition's messages in batches, pulled when the writer asks: `next()` waits for one message
+ * (a pull the server answers when there is one), then, after the linger, takes whatever gathered in
+ * the meantime in one pull that does not wait. The server delivers nothing while the writer lingers
+ * or stores, so a window's messages cost the writer two wake-ups instead of one each, and the
+ * server no delivery at the moment each is stored: on a shared machine that is CPU the request path
+ * gets.
+ *
+ * Each pull has an inbox of its own and is over only when the server says so (its batch delivered,
+ * or a 404/408 status), never on a client timer: a message the server hands to a pull is always
+ * received, and the next pull starts after it, so the stream's order is the writer's order.
  */
 export class PartitionFeed {
-  private readonly queue: JsMsg[] = [];
-  private wake: (() => void) | undefined;
   private ended = false;
-  private readonly pump: Promise<void>;
+  private current: (() => void) | undefined;
+  private lingering: (() => void) | undefined;
 
-  private constructor(private readonly messages: ConsumerMessages) {
-    this.pump = (async () => {
-      try {
-        for await (const m of messages) {
-          this.queue.push(m);
-          this.wake?.();
-        }
-      } finally {
-        this.ended = true;
-        this.wake?.();
-      }
-    })();
-  }
+  private constructor(
+    private readonly nc: NatsConnection,
+    /** The consumer's pull request subject. */
+    private readonly api: string,
+  ) {}
 
-  static async open(js: JetStreamClient, subjects: BusSubjects, partition: number): Promise<PartitionFeed> {
-    const consumer = await js.consumers.get(subjects.eventsStream, subjects.auditConsumer(partition));
-    return new PartitionFeed(await consumer.consume({ max_messages: BATCH_MAX_MESSAGES }));
+  static async open(nc: NatsConnection, subjects: BusSubjects, partition: number): Promise<PartitionFeed> {
+    // The consumer must be there (the holder just made it): a missing one fails here, not in a pull.
+    await nc.jetstream().consumers.get(subjects.eventsStream, subjects.auditConsumer(partition));
+    return new PartitionFeed(nc, `$JS.API.CONSUMER.MSG.NEXT.${subjects.eventsStream}.${subjects.auditConsumer(partition)}`);
   }
 
   /**
-   * The next batch, in delivery order; undefined once the feed has stopped. With `lingerMs`, the
-   * batch waits that long after its first message for more (or until it is full): a request's
+   * The next batch, in stream order; undefined once the feed has stopped. With `lingerMs`, the batch
+   * takes what arrived within that long after its first message (up to a batch): a request's
    * completion and its neighbours' events then go into the store in one write with it.
    */
   async next(lingerMs = 0): Promise<JsMsg[] | undefined> {
-    while (this.queue.length === 0 && !this.ended) {
-      await new Promise<void>((resolve) => (this.wake = resolve));
-      this.wake = undefined;
-    }
-    if (lingerMs > 0 && this.queue.length < BATCH_MAX_MESSAGES && !this.ended) {
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, lingerMs);
-        this.wake = () => {
-          if (this.queue.length < BATCH_MAX_MESSAGES && !this.ended) return;
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      this.wake = undefined;
-    }
-    if (this.queue.length === 0) return undefined;
-    return this.queue.splice(0, BATCH_MAX_MESSAGES);
+    let first: JsMsg | undefined;
+    while (!first && !this.ended) [first] = await this.pull(1, 'wait');
+    if (!first || this.ended) return undefined;
+    // A full batch already waiting (a backlog) is taken at once.
+    if (lingerMs > 0 && first.info.pending < BATCH_MAX_MESSAGES - 1) await this.linger(lingerMs);
+    if (this.ended) return undefined;
+    if (lingerMs === 0 && first.info.pending === 0) return [first];
+    return [first, ...(await this.pull(BATCH_MAX_MESSAGES - 1, 'no-wait'))];
   }
 
-  /** Received, not yet handed over in a batch. */
-  get waiting(): readonly JsMsg[] {
-    return this.queue;
-  }
-
-  /** Stop receiving; messages received and not acknowledged are delivered again to the next holder. */
+  /** Stop at once; messages pulled and not acknowledged are delivered again to the next holder. */
   async stop(): Promise<void> {
     this.ended = true;
-    this.queue.length = 0;
-    this.wake?.();
-    this.messages.stop();
-    await this.pump.catch(() => undefined);
+    this.current?.();
+    this.lingering?.();
+  }
+
+  private pull(batch: number, mode: 'wait' | 'no-wait'): Promise<JsMsg[]> {
+    return new Promise<JsMsg[]>((resolve, reject) => {
+      const msgs: JsMsg[] = [];
+      let heard = Date.now();
+      const finish = (e?: Error): void => {
+        clearInterval(watch);
+        sub.unsubscribe();
+        this.current = undefined;
+        if (e) reject(e);
+        else resolve(msgs);
+      };
+      const sub = this.nc.subscribe(createInbox(), {
+        callback: (err, msg) => {
+          if (err) return finish(err);
+          heard = Date.now();
+          const code = msg.headers?.code ?? 0;
+          if (code === 0) {
+            msgs.push(toJsMsg(msg, ACK_WAIT_MS));
+            if (msgs.length >= batch) finish();
+          } else if (code === 404 || code === 408) {
+            finish(); // no message (more), or the wait is over
+          } else if (code !== 100) {
+            // 409: the consumer was deleted (another holder), or the request was refused.
+            finish(new Error(`the events stream ended a pull: ${code} ${msg.headers?.description ?? ''}`));
+          }
+        },
+      });
+      const watch = setInterval(() => {
+        if (Date.now() - heard > SILENCE_MS) finish(new Error('a pull of the events stream went unanswered (bus connection lost)'));
+      }, HEARTBEAT_MS);
+      this.current = () => finish();
+      const request = mode === 'wait' ? { batch, expires: nanos(FIRST_PULL_MS), idle_heartbeat: nanos(HEARTBEAT_MS) } : { batch, no_wait: true };
+      this.nc.publish(this.api, encodeJson(request), { reply: sub.getSubject() });
+    });
+  }
+
+  private linger(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.lingering = undefined;
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.lingering = done;
+    });
   }
 }

@@ -80,10 +80,10 @@ export class PartitionWriter {
       try {
         store.forgetTails();
         await recreatePartitionConsumer(await nc.jetstreamManager(), subjects, this.partition);
-        this.feed = await PartitionFeed.open(nc.jetstream(), subjects, this.partition);
+        this.feed = await PartitionFeed.open(nc, subjects, this.partition);
         for (;;) {
           const batch = this.active() ? await this.feed.next(this.deps.lingerMs) : undefined;
-          if (!batch || !this.active() || !(await this.handle(batch, this.feed))) break;
+          if (!batch || !this.active() || !(await this.handle(batch))) break;
         }
       } catch (err) {
         log.warn(`partition ${this.partition}: ${describe(err)}; starting it again`);
@@ -95,7 +95,7 @@ export class PartitionWriter {
   }
 
   /** Store one batch, then acknowledge it. False when the writer must stop. */
-  private async handle(msgs: JsMsg[], feed: PartitionFeed): Promise<boolean> {
+  private async handle(msgs: JsMsg[]): Promise<boolean> {
     const { tally, log } = this.deps;
     const startedAt = Date.now();
     const events: BusEvent[] = [];
@@ -112,7 +112,6 @@ export class PartitionWriter {
     // Long store work (an outage) must not let the ack wait run out: the messages would come again.
     const inProgress = setInterval(() => {
       for (const m of msgs) m.working();
-      for (const m of feed.waiting) m.working();
     }, ACK_WAIT_MS / 3);
     try {
       if (!(await this.storeAll(streams))) return false;
