@@ -96,14 +96,15 @@ afterAll(async () => {
   await new Promise((r) => collector.close(r));
 });
 
-async function traceOf(requestId: string, services: string[]): Promise<CollectedSpan[]> {
+/** The request's spans once every service in `services` has one there and `complete` holds (spans are exported in batches, evidence stored in several). */
+async function traceOf(requestId: string, services: string[], complete: (spans: CollectedSpan[]) => boolean = () => true): Promise<CollectedSpan[]> {
   const intercepted = await s.waitForEvent((e): e is ChaperoneEvent => e.type === 'RequestIntercepted' && e.requestId === requestId);
   const traceId = intercepted.traceId;
   expect(traceId).toMatch(/^[0-9a-f]{32}$/);
   const deadline = Date.now() + 30_000;
   for (;;) {
     const inTrace = spans.filter((x) => x.traceId === traceId);
-    if (services.every((svc) => inTrace.some((x) => x.service === svc))) return inTrace;
+    if (services.every((svc) => inTrace.some((x) => x.service === svc)) && complete(inTrace)) return inTrace;
     if (Date.now() > deadline) throw new Error(`trace ${traceId} has spans of ${[...new Set(inTrace.map((x) => x.service))].join(', ') || 'no service'}, expected ${services.join(', ')}`);
     await new Promise((r) => setTimeout(r, 200));
   }
@@ -119,7 +120,8 @@ describe('one request, one trace across the services (W3C trace context in NATS 
     s.apiserver.clearRequests();
     const r = await s.kubectl(kubeconfig, ['get', 'secret', 'traced-db', '-o', 'json']);
     expect(r.code).toBe(0);
-    const inTrace = await traceOf(requestIdOf('get'), ['ingress', 'policy', 'masking', 'audit']);
+    // Two stored messages: the intercept with its decision (policy's) and the completion (the ingress's).
+    const inTrace = await traceOf(requestIdOf('get'), ['ingress', 'policy', 'masking', 'audit'], (spans) => spans.filter((x) => x.name === 'audit.store').length >= 2);
 
     const root = inTrace.find((x) => x.service === 'ingress' && x.name === 'kubernetes.request');
     expect(root).toBeDefined();
