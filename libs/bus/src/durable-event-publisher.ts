@@ -40,7 +40,7 @@ export class DurableEventPublisher {
    * its id as message id), so the batch's id must be one a retry reproduces.
    */
   async publishAll(events: readonly [ChaperoneEvent, ...ChaperoneEvent[]]): Promise<void> {
-    const what = events.map((e) => e.type).join('+');
+    const what = eventTypesOf(events);
     if (partitionOfEvents(events) === undefined) throw new EventNotRecorded(what, 'the events belong to different partitions');
     await this.store(encodeJson(events), events[events.length - 1] as ChaperoneEvent, what);
   }
@@ -82,6 +82,9 @@ export class DurableEventPublisher {
 }
 
 const textEncoder = new TextEncoder();
+
+/** The event types of a write, as its errors name it ("RequestIntercepted+PolicyDecided"). */
+export const eventTypesOf = (events: readonly ChaperoneEvent[]): string => events.map((e) => e.type).join('+');
 
 /** One encoded event as itself, several as their JSON array. */
 const messageOf = (encoded: readonly string[]): string => (encoded.length === 1 ? (encoded[0] as string) : `[${encoded.join(',')}]`);

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { context, trace, TraceFlags, type Context } from '@opentelemetry/api';
 import { partitionOfEvents, type ChaperoneEvent } from '@chaperone/contracts';
-import { EventNotRecorded, type DurableEventPublisher } from './durable-event-publisher';
+import { EventNotRecorded, eventTypesOf, type DurableEventPublisher } from './durable-event-publisher';
 
 export interface GroupCommitLimits {
   /** Events in one message at most. */
@@ -76,7 +76,7 @@ export class GroupCommit {
 
   write(events: readonly [ChaperoneEvent, ...ChaperoneEvent[]], acknowledgeTo?: string): Promise<Committed> {
     const partition = partitionOfEvents(events);
-    if (partition === undefined) return Promise.reject(new EventNotRecorded(typesOf(events), 'the events belong to different partitions'));
+    if (partition === undefined) return Promise.reject(new EventNotRecorded(eventTypesOf(events), 'the events belong to different partitions'));
     const encoded = events.map((e) => JSON.stringify(e));
     const chars = encoded.reduce((n, json) => n + json.length + 1, 1);
     let group = this.open.get(partition);
@@ -123,13 +123,13 @@ export class GroupCommit {
         this.publisher.publishEncodedAcknowledgedTo(group.encoded, named, only.acknowledgeTo);
         only.resolve({ by: 'handed-off', acknowledgeTo: only.acknowledgeTo });
       } catch (e) {
-        only.reject(new EventNotRecorded(typesOf(only.events), e instanceof Error ? e.message : 'publish failed'));
+        only.reject(new EventNotRecorded(eventTypesOf(only.events), e instanceof Error ? e.message : 'publish failed'));
       }
       return;
     }
     const lone = others.length === 0;
     const sent = lone
-      ? this.publisher.publishEncoded(group.encoded, named, typesOf(only.events))
+      ? this.publisher.publishEncoded(group.encoded, named, eventTypesOf(only.events))
       : this.publisher.publishEncoded(group.encoded, named, `${group.encoded.length} events`, groupMessageId(group.writers));
     sent.then(
       () => {
@@ -138,7 +138,7 @@ export class GroupCommit {
       (e: unknown) => {
         // Each writer hears of its own events, with the stream's reason.
         const why = e instanceof EventNotRecorded ? e.why : e instanceof Error ? e.message : 'publish failed';
-        for (const w of group.writers) w.reject(new EventNotRecorded(typesOf(w.events), why));
+        for (const w of group.writers) w.reject(new EventNotRecorded(eventTypesOf(w.events), why));
       },
     );
   }
@@ -162,4 +162,3 @@ function sampled(): Context | undefined {
   return sc && (sc.traceFlags & TraceFlags.SAMPLED) !== 0 ? active : undefined;
 }
 
-const typesOf = (events: readonly ChaperoneEvent[]): string => events.map((e) => e.type).join('+');

@@ -3,12 +3,6 @@ import { ChaperoneEventSchema, type ChaperoneEvent } from './events';
 import { partitionOf } from './subjects';
 import { parseContract } from './validate';
 
-/**
- * What one message on `<p>.events.p<N>.*` carries: one event, or several events of ONE partition in
- * the order they were written (a request's interception and decision together; the writes a
- * publisher commits as a group, possibly of several sessions that hash to the partition). Either
- * way the partition's audit writer stores every event, in order, in its session's stream.
- */
 /** The partition all these events belong to, or undefined when they belong to several (or none). */
 export function partitionOfEvents(events: readonly Pick<ChaperoneEvent, 'sessionId'>[]): number | undefined {
   const first = events[0]?.sessionId;
@@ -17,7 +11,13 @@ export function partitionOfEvents(events: readonly Pick<ChaperoneEvent, 'session
   return events.every((e) => e.sessionId === first || partitionOf(e.sessionId) === partition) ? partition : undefined;
 }
 
-/** Several events of one partition, in order. */
+/**
+ * What one message on `<p>.events.p<N>.*` carries: one event, or several events of ONE partition in
+ * the order they were written (a request's interception and decision together; the writes a
+ * publisher commits as a group, possibly of several sessions that hash to the partition). Either
+ * way the partition's audit writer stores every event, in order, in its session's stream. This is
+ * the second form: several events of one partition, in order.
+ */
 export const EventsArraySchema = z
   .array(ChaperoneEventSchema)
   .min(1)

@@ -98,7 +98,6 @@ export class Forward {
     const { response, masking } = ctx;
     const delivery: Delivery = {
       streaming: isStream(ctx),
-      steps: ctx.steps,
       account: (sent) => {
         response.bytesOut += sent.length;
         response.response?.update(sent);
@@ -106,7 +105,7 @@ export class Forward {
       beforeLast: () => this.complete.beforeLastByte(ctx, masking),
     };
     try {
-      response.finished = masking ? await sendMasked(proxyRes, res, masking, delivery) : await passThrough(proxyRes, res, delivery);
+      response.finished = masking ? await sendMasked(proxyRes, res, masking, delivery, ctx.steps) : await passThrough(proxyRes, res, delivery);
     } catch (e) {
       proxyRes.destroy();
       response.finished = false;

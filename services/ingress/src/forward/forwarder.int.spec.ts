@@ -2,7 +2,6 @@ import { createServer, request, type IncomingHttpHeaders, type Server } from 'no
 import { Agent } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Forwarder } from './forwarder';
-import { StepTimes } from '../context/step-times';
 import { passThrough } from './pass-through';
 import { upstreamHeaders } from '../upstream/upstream-headers';
 
@@ -64,7 +63,6 @@ describe('Forwarder', () => {
         onResponse: (proxyRes) =>
           void passThrough(proxyRes, res, {
             streaming: req.url === '/stream',
-            steps: new StepTimes(),
             account: () => undefined,
             beforeLast: async () => {
               beforeLastCalls.push(req.url ?? '');

@@ -1,5 +1,4 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { StepTimes } from '../context/step-times';
 
 /** Headers about the cluster connection's own framing; Node frames the agent's response itself. */
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade', 'proxy-authenticate']);
@@ -41,8 +40,6 @@ export interface Delivery {
   beforeLast(): Promise<void>;
   /** A stream (watch, `logs -f`): bytes go out as they come, the completion follows the close. */
   streaming: boolean;
-  /** Where the time spent masking the response is noted. */
-  steps: StepTimes;
 }
 
 /**

@@ -3,6 +3,7 @@ import { createGunzip, createInflate } from 'node:zlib';
 import type { Readable } from 'node:stream';
 import { performance } from 'node:perf_hooks';
 import type { ResponseMasking } from '../context/request-context';
+import type { StepTimes } from '../context/step-times';
 import { copyHead, drained, type Delivery } from './pass-through';
 
 /** Headers that describe the upstream body's framing; the masked body has its own. */
@@ -32,9 +33,10 @@ function decoded(proxyRes: IncomingMessage): Readable {
  *   back-pressure flows from the agent through masking to the cluster. When the agent closes the
  *   stream (Ctrl-C on `logs -f`), the masking stream is ended cleanly so its report is complete.
  * Resolves true when sent to the end, false when the agent left first. Throws when masking fails;
- * the caller refuses the response (before the head) or cuts it (after).
+ * the caller refuses the response (before the head) or cuts it (after). A document's wait for its
+ * masked body is the request's `mask` step.
  */
-export async function sendMasked(proxyRes: IncomingMessage, res: ServerResponse, masking: ResponseMasking, delivery: Delivery): Promise<boolean> {
+export async function sendMasked(proxyRes: IncomingMessage, res: ServerResponse, masking: ResponseMasking, delivery: Delivery, steps: StepTimes): Promise<boolean> {
   const { stream } = masking;
   const body = decoded(proxyRes);
   if (masking.mode === 'document') {
@@ -57,7 +59,7 @@ export async function sendMasked(proxyRes: IncomingMessage, res: ServerResponse,
     try {
       out = await stream.end(batched > 0 ? Buffer.concat(batch) : undefined);
     } finally {
-      delivery.steps.since('mask', ending);
+      steps.since('mask', ending);
     }
     if (res.destroyed) return false;
     delivery.account(out);
