@@ -13,7 +13,8 @@ const { cpus } = require('node:os');
 const path = require('node:path');
 const { performance } = require('node:perf_hooks');
 const { connect } = require('nats');
-const { busSubjects } = require('@chaperone/contracts');
+const { busSubjects, EVENT_PARTITIONS } = require('@chaperone/contracts');
+const { EvidenceHeaders } = require('@chaperone/event-store');
 const { DurableEventPublisher, ensureEventsStream } = require('@chaperone/bus');
 const { ROOT, ensureNats, startService, stopService } = require('../stack');
 const { summarize } = require('./lib/timing');
@@ -63,6 +64,31 @@ async function publishLatency(nc, subjects) {
   return { durablePublish: summarize(times), natsRoundTrip: summarize(rtt) };
 }
 
+/** Every partition's audit consumer exists and has nothing pending or unacknowledged. */
+async function drained(jsm, subjects) {
+  for (let p = 0; p < EVENT_PARTITIONS; p++) {
+    const info = await jsm.consumers.info(subjects.eventsStream, subjects.auditConsumer(p)).catch(() => undefined);
+    if (!info || info.num_pending > 0 || info.num_ack_pending > 0) return false;
+  }
+  return true;
+}
+
+/** The events the evidence stream holds (a message holds one, or as many as its count header says). */
+async function storedEvents(nc, subjects) {
+  const jsm = await nc.jetstreamManager();
+  const { state } = await jsm.streams.info(subjects.evidenceStream);
+  if (state.messages === 0) return 0;
+  const consumer = await nc.jetstream().consumers.get(subjects.evidenceStream, { headers_only: true });
+  const messages = await consumer.consume();
+  let events = 0;
+  for await (const m of messages) {
+    events += Number(m.headers?.get(EvidenceHeaders.count) || 1);
+    if (m.info.pending === 0) break;
+  }
+  await messages.close();
+  return events;
+}
+
 async function auditThroughput(nc, replicas) {
   const subjects = busSubjects(`bench-${randomUUID().slice(0, 8)}`);
   const jsm = await nc.jetstreamManager();
@@ -82,17 +108,19 @@ async function auditThroughput(nc, replicas) {
   const running = [];
   for (let r = 0; r < replicas; r++) running.push(await startService('audit', env));
   const cpuAtReady = running.map((s) => cpuMs(s.child.pid));
-  let stored = 0;
+  // Drained when every partition's audit consumer exists and holds nothing undelivered or
+  // unacknowledged (the audit acknowledges a message only once its events are stored). The stream's
+  // message count is no measure: the audit stores a session's events of a window as one message.
   for (;;) {
-    const info = await jsm.streams.info(subjects.evidenceStream).catch(() => undefined);
-    stored = info ? info.state.messages : 0;
-    if (stored >= EVENTS) break;
-    if (performance.now() - t0 > 600_000) throw new Error(`only ${stored}/${EVENTS} stored after 10 minutes`);
+    if (await drained(jsm, subjects)) break;
+    if (performance.now() - t0 > 600_000) throw new Error(`the audit service had not stored the ${EVENTS} events after 10 minutes`);
     await new Promise((r) => setTimeout(r, 50));
   }
   const seconds = (performance.now() - t0) / 1000;
   const cpu = running.reduce((sum, s, i) => sum + cpuMs(s.child.pid) - cpuAtReady[i], 0);
   for (const s of running) await stopService(s);
+  const stored = await storedEvents(nc, subjects);
+  if (stored !== EVENTS) throw new Error(`the evidence stream holds ${stored} events, not ${EVENTS}`);
   await jsm.streams.delete(subjects.eventsStream);
   await jsm.streams.delete(subjects.evidenceStream);
   if (subjects.auditLeaseBucket) await jsm.streams.delete(`KV_${subjects.auditLeaseBucket}`).catch(() => undefined);

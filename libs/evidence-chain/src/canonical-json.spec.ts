@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { canonicalJson, CanonicalJsonError } from './canonical-json';
+import { canonicalJson, canonicalJsonAsStored, CanonicalJsonError } from './canonical-json';
 
 /** Rebuilds a JSON value with every object's members inserted in a seeded-random order. */
 function permuteKeys(value: unknown, seed: number): unknown {
@@ -125,3 +125,89 @@ describe('canonicalJson', () => {
     );
   });
 });
+
+/** What canonicalJsonAsStored stands for: the canonical JSON of the value after a JSON round trip. */
+function afterRoundTrip(value: unknown): { out: string } | { threw: true } {
+  try {
+    return { out: canonicalJson(JSON.parse(JSON.stringify(value ?? null))) };
+  } catch {
+    return { threw: true };
+  }
+}
+
+function asStored(value: unknown): { out: string } | { threw: true } {
+  try {
+    return { out: canonicalJsonAsStored(value) };
+  } catch {
+    return { threw: true };
+  }
+}
+
+describe('canonicalJsonAsStored', () => {
+  it('given values JSON.stringify changes, then it gives what the round trip gives', () => {
+    class Point {
+      constructor(
+        readonly x: number,
+        readonly y: number,
+      ) {}
+    }
+    const value = {
+      nan: NaN,
+      inf: [Infinity, -Infinity, -0],
+      gone: undefined,
+      fn: () => 1,
+      sym: Symbol('s'),
+      inArray: [undefined, () => 1, Symbol('t')],
+      map: new Map([[1, 2]]),
+      set: new Set([1]),
+      bytes: new Uint8Array([7, 8]),
+      boxed: [Object(1), Object('s'), Object(false), Object(NaN)],
+      at: new Date('2024-01-02T03:04:05.000Z'),
+      own: { toJSON: (key: string) => `called with ${key}` },
+      point: new Point(1, 2),
+      'needs "escaping"\n': 1,
+      ['__proto__']: 'own',
+    };
+    expect(asStored(value)).toEqual(afterRoundTrip(value));
+    expect(canonicalJsonAsStored(value)).toContain('"inf":[null,null,0]');
+    expect(canonicalJsonAsStored(undefined)).toBe('null');
+  });
+
+  it('given what the round trip refuses, then it throws too', () => {
+    const cyclic: Record<string, unknown> = {};
+    cyclic['self'] = cyclic;
+    for (const value of [1n, { n: 2n }, cyclic, () => 1, Symbol('s')]) {
+      expect(afterRoundTrip(value)).toEqual({ threw: true });
+      expect(() => canonicalJsonAsStored(value)).toThrow(TypeError);
+    }
+  });
+
+  it('property: equals the canonical JSON of the value after a JSON round trip', () => {
+    const anything = fc.anything({
+      withBoxedValues: true,
+      withMap: true,
+      withSet: true,
+      withTypedArray: true,
+      withDate: true,
+      withNullPrototype: true,
+      withSparseArray: true,
+      withObjectString: true,
+      withBigInt: true,
+    });
+    fc.assert(
+      fc.property(anything, (value) => {
+        expect(asStored(value)).toEqual(afterRoundTrip(value));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('property: equals canonicalJson on JSON values', () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), (value) => {
+        expect(canonicalJsonAsStored(value)).toBe(canonicalJson(value));
+      }),
+    );
+  });
+});
+

@@ -21,10 +21,25 @@ export class CanonicalJsonError extends Error {
 }
 
 export function canonicalJson(value: unknown): string {
-  const out = serialize(value, '', [], new Set<object>());
+  const out = new Canonical(false).serialize(value, '');
   if (out === undefined) {
     throw new CanonicalJsonError('cannot canonicalize undefined', '');
   }
+  return out;
+}
+
+/**
+ * The canonical JSON of what a JSON store gives back for `value`: exactly
+ * `canonicalJson(JSON.parse(JSON.stringify(value ?? null)))`, in one pass and without building the
+ * copy. So it never throws where JSON.stringify does not: non-finite numbers become null, functions
+ * and symbols are left out of objects and become null in arrays, a Map or a Set is `{}`, a typed
+ * array the object of its indices, a boxed primitive its value. A hash over it covers what a reader
+ * of the store gets back, whatever the writer handed in.
+ */
+export function canonicalJsonAsStored(value: unknown): string {
+  const out = new Canonical(true).serialize(value ?? null, '');
+  // JSON.stringify gave undefined (a function or a symbol), which JSON.parse refuses.
+  if (out === undefined) throw new TypeError(`${typeof value} is not JSON`);
   return out;
 }
 
@@ -33,76 +48,98 @@ function pointer(keys: readonly (string | number)[]): string {
   return keys.map((k) => `/${String(k).replace(/~/g, '~0').replace(/\//g, '~1')}`).join('');
 }
 
+/** A member name that JSON.stringify would print unchanged between quotes (no escapes needed). */
+const PLAIN_NAME = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
+
+/** `"name"`, as JSON.stringify(name) gives it; most names need no escaping and skip the call. */
+function quoted(name: string): string {
+  return PLAIN_NAME.test(name) ? `"${name}"` : JSON.stringify(name);
+}
+
 /**
- * undefined means "omit" (only possible for undefined itself). `key` is the member name or index
- * (what toJSON receives), `keys` the path from the root, kept as a stack so the hot path builds
- * no strings for it.
+ * One serialization. `asStored` follows JSON.stringify where strict mode throws. The objects being
+ * walked are kept on a stack (cycle check; shallow enough that an array beats a Set), and `keys`
+ * is the path to them, kept for an error message and never turned into a string otherwise.
  */
-function serialize(input: unknown, key: string, keys: (string | number)[], ancestors: Set<object>): string | undefined {
-  let value = input;
-  if (
-    value !== null &&
-    typeof value === 'object' &&
-    typeof (value as { toJSON?: unknown }).toJSON === 'function'
-  ) {
-    value = (value as { toJSON: (key: string) => unknown }).toJSON(key);
-  }
-  switch (typeof value) {
-    case 'undefined':
-      return undefined;
-    case 'boolean':
-      return value ? 'true' : 'false';
-    case 'string':
-      return JSON.stringify(value);
-    case 'number':
-      if (!Number.isFinite(value)) {
-        throw new CanonicalJsonError(`cannot canonicalize the number ${String(value)}`, pointer(keys));
-      }
-      return JSON.stringify(value);
-    case 'bigint':
-      throw new CanonicalJsonError('cannot canonicalize a bigint', pointer(keys));
-    case 'function':
-      throw new CanonicalJsonError('cannot canonicalize a function', pointer(keys));
-    case 'symbol':
-      throw new CanonicalJsonError('cannot canonicalize a symbol', pointer(keys));
-    case 'object':
-      break;
-  }
-  if (value === null) {
-    return 'null';
-  }
-  const obj = value as object;
-  if (obj instanceof Map || obj instanceof Set || ArrayBuffer.isView(obj) || obj instanceof ArrayBuffer) {
-    throw new CanonicalJsonError(`cannot canonicalize a ${obj.constructor.name}`, pointer(keys));
-  }
-  if (ancestors.has(obj)) {
-    throw new CanonicalJsonError('cannot canonicalize a cyclic structure', pointer(keys));
-  }
-  ancestors.add(obj);
-  try {
-    if (Array.isArray(obj)) {
-      let out = '[';
-      for (let i = 0; i < obj.length; i++) {
-        keys.push(i);
-        out += (i > 0 ? ',' : '') + (serialize(obj[i], String(i), keys, ancestors) ?? 'null');
-        keys.pop();
-      }
-      return `${out}]`;
+class Canonical {
+  private readonly ancestors: object[] = [];
+  private readonly keys: (string | number)[] = [];
+
+  constructor(private readonly asStored: boolean) {}
+
+  /** undefined means "omit" (a member) or null (an array item). `key` is what toJSON receives. */
+  serialize(input: unknown, key: string): string | undefined {
+    let value = input;
+    // JSON.stringify also asks a bigint for toJSON; the strict form refuses a bigint either way.
+    if (value !== null && (typeof value === 'object' || (this.asStored && typeof value === 'bigint'))) {
+      const toJSON = (value as { toJSON?: unknown }).toJSON;
+      if (typeof toJSON === 'function') value = (toJSON as (key: string) => unknown).call(value, key);
     }
+    switch (typeof value) {
+      case 'string':
+        return JSON.stringify(value);
+      case 'number':
+        if (Number.isFinite(value)) return JSON.stringify(value);
+        if (this.asStored) return 'null';
+        throw new CanonicalJsonError(`cannot canonicalize the number ${String(value)}`, pointer(this.keys));
+      case 'boolean':
+        return value ? 'true' : 'false';
+      case 'undefined':
+        return undefined;
+      case 'object':
+        return value === null ? 'null' : this.object(value);
+      case 'bigint':
+        if (this.asStored) throw new TypeError('Do not know how to serialize a BigInt');
+        throw new CanonicalJsonError('cannot canonicalize a bigint', pointer(this.keys));
+      case 'function':
+        if (this.asStored) return undefined;
+        throw new CanonicalJsonError('cannot canonicalize a function', pointer(this.keys));
+      case 'symbol':
+        if (this.asStored) return undefined;
+        throw new CanonicalJsonError('cannot canonicalize a symbol', pointer(this.keys));
+    }
+  }
+
+  private object(obj: object): string | undefined {
+    if (this.asStored) {
+      // JSON.stringify prints a boxed primitive as the primitive.
+      if (obj instanceof Number) return this.serialize(Number(obj), '');
+      if (obj instanceof String) return JSON.stringify(String(obj));
+      if (obj instanceof Boolean) return obj.valueOf() ? 'true' : 'false';
+    } else if (obj instanceof Map || obj instanceof Set || ArrayBuffer.isView(obj) || obj instanceof ArrayBuffer) {
+      throw new CanonicalJsonError(`cannot canonicalize a ${obj.constructor.name}`, pointer(this.keys));
+    }
+    if (this.ancestors.includes(obj)) {
+      if (this.asStored) throw new TypeError('Converting circular structure to JSON');
+      throw new CanonicalJsonError('cannot canonicalize a cyclic structure', pointer(this.keys));
+    }
+    this.ancestors.push(obj);
+    try {
+      return Array.isArray(obj) ? this.array(obj) : this.members(obj as Record<string, unknown>);
+    } finally {
+      this.ancestors.pop();
+    }
+  }
+
+  private array(items: unknown[]): string {
+    let out = '[';
+    for (let i = 0; i < items.length; i++) {
+      this.keys.push(i);
+      out += (i > 0 ? ',' : '') + (this.serialize(items[i], String(i)) ?? 'null');
+      this.keys.pop();
+    }
+    return `${out}]`;
+  }
+
+  private members(obj: Record<string, unknown>): string {
     let out = '{';
-    let first = true;
     // Default sort compares UTF-16 code units, as JCS requires.
     for (const k of Object.keys(obj).sort()) {
-      keys.push(k);
-      const member = serialize((obj as Record<string, unknown>)[k], k, keys, ancestors);
-      keys.pop();
-      if (member !== undefined) {
-        out += `${first ? '' : ','}${JSON.stringify(k)}:${member}`;
-        first = false;
-      }
+      this.keys.push(k);
+      const member = this.serialize(obj[k], k);
+      this.keys.pop();
+      if (member !== undefined) out += `${out.length > 1 ? ',' : ''}${quoted(k)}:${member}`;
     }
     return `${out}}`;
-  } finally {
-    ancestors.delete(obj);
   }
 }

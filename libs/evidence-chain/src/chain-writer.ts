@@ -1,4 +1,12 @@
-import { CHAIN_HASH_KEY, ChainEntry, GENESIS, isChainHash, linkHash, PREV_HASH_KEY } from './chain';
+import { CHAIN_HASH_KEY, ChainEntry, GENESIS, isChainHash, linkHash, linkHashAsStored, PREV_HASH_KEY } from './chain';
+
+export interface LinkOptions {
+  /**
+   * Link the entry as a JSON store will give it back (`linkHashAsStored`): for a writer handing the
+   * entry to such a store as it is, rather than a copy that went through JSON first.
+   */
+  asStored?: boolean;
+}
 
 export interface ChainLink {
   prevHash: string;
@@ -11,25 +19,27 @@ export interface ChainLink {
  * (revision 0). The entry's revision must be the one the store will assign, so append with an
  * exact expected revision.
  */
-export function nextLink(prev: { hash: string } | undefined, entry: ChainEntry): ChainLink {
+export function nextLink(prev: { hash: string } | undefined, entry: ChainEntry, opts: LinkOptions = {}): ChainLink {
+  const hash = opts.asStored ? linkHashAsStored : linkHash;
   if (prev === undefined) {
     if (entry.revision !== 0) {
       throw new Error(`no previous link given for revision ${entry.revision}: only revision 0 starts a chain`);
     }
-    return { prevHash: GENESIS, chainHash: linkHash(GENESIS, entry) };
+    return { prevHash: GENESIS, chainHash: hash(GENESIS, entry) };
   }
   if (!isChainHash(prev.hash)) {
     throw new Error(`previous link must look like sha256:<64 hex digits>, got ${JSON.stringify(prev.hash)}`);
   }
-  return { prevHash: prev.hash, chainHash: linkHash(prev.hash, entry) };
+  return { prevHash: prev.hash, chainHash: hash(prev.hash, entry) };
 }
 
 /** The entry's metadata with its chain members set: what to append. */
 export function withChainLink(
   prev: { hash: string } | undefined,
   entry: ChainEntry,
+  opts: LinkOptions = {},
 ): Record<string, unknown> {
-  const link = nextLink(prev, entry);
+  const link = nextLink(prev, entry, opts);
   return { ...(entry.metadata ?? {}), [PREV_HASH_KEY]: link.prevHash, [CHAIN_HASH_KEY]: link.chainHash };
 }
 

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { canonicalJson } from './canonical-json';
-import { chainedContent, chainHashes, GENESIS, isChainHash, linkHash } from './chain';
+import fc from 'fast-check';
+import { chainedContent, chainHashes, GENESIS, isChainHash, linkHash, linkHashAsStored } from './chain';
 import { chainHeadOf, nextLink, withChainLink } from './chain-writer';
 
 const entry = (revision: number, data: unknown = { n: revision }) => ({
@@ -90,3 +91,33 @@ describe('chain writer', () => {
     expect(() => chainHeadOf(entry(0))).toThrow(/session-1@0 carries no well-formed metadata.chainHash/);
   });
 });
+
+describe('linking an entry as the store gives it back', () => {
+  const roundTrip = (v: unknown): unknown => JSON.parse(JSON.stringify(v ?? null));
+  const afterStore = (e: ReturnType<typeof entry>) => ({ ...e, data: roundTrip(e.data), metadata: roundTrip(e.metadata) as Record<string, unknown> });
+
+  it('given an entry that JSON changes, then its link is the link of what a reader gets back', () => {
+    const changed = { ...entry(3, { at: new Date(0), gone: undefined, ratio: NaN, items: [undefined] }), metadata: { actor: 'agent-a', extra: undefined, chainHash: 'x' } };
+    expect(linkHashAsStored(GENESIS, changed)).toBe(linkHash(GENESIS, afterStore(changed)));
+    expect(linkHashAsStored(GENESIS, changed)).not.toBe(linkHash(GENESIS, { ...changed, data: { at: new Date(0) } }));
+    expect(linkHashAsStored(GENESIS, { ...entry(0), data: undefined })).toBe(linkHash(GENESIS, { ...entry(0), data: null }));
+  });
+
+  it('given metadata that is not a plain record, then it is linked after the round trip', () => {
+    const odd = { ...entry(1), metadata: { actor: 'agent-a', toJSON: () => ({ actor: 'someone else' }) } };
+    expect(linkHashAsStored(GENESIS, odd)).toBe(linkHash(GENESIS, afterStore(odd)));
+    expect(() => linkHashAsStored(GENESIS, { ...entry(1), data: () => 1 })).toThrow();
+    expect(withChainLink(undefined, { ...entry(0), data: new Date(5) }, { asStored: true })['chainHash']).toBe(linkHash(GENESIS, { ...entry(0), data: new Date(5).toISOString() }));
+  });
+
+  it('property: the link of any data and metadata is the link after a JSON round trip', () => {
+    fc.assert(
+      fc.property(fc.anything({ withDate: true, withMap: true, withBoxedValues: true }), fc.dictionary(fc.string(), fc.anything({ withDate: true })), (data, metadata) => {
+        const e = { ...entry(2), data, metadata };
+        expect(linkHashAsStored(GENESIS, e)).toBe(linkHash(GENESIS, afterStore(e)));
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { canonicalJson } from './canonical-json';
+import { canonicalJson, canonicalJsonAsStored } from './canonical-json';
 
 /**
  * Per-stream SHA-256 hash chain over evidence events.
@@ -48,15 +48,41 @@ export function chainedContent(entry: ChainEntry): Record<string, unknown> {
 }
 
 export function linkHash(prevHash: string, entry: ChainEntry): string {
+  return hashAfter(prevHash, canonicalJson(chainedContent(entry)));
+}
+
+/**
+ * The link of the entry as a JSON store gives it back: `linkHash` over its data and metadata after
+ * a JSON round trip (`JSON.parse(JSON.stringify(x ?? null))`), computed without the round trip. A
+ * writer hashes this, so the chain covers exactly what a reader gets back whatever it was handed
+ * (a Date, an undefined member); a verifier, reading what was stored, uses `linkHash`.
+ */
+export function linkHashAsStored(prevHash: string, entry: ChainEntry): string {
+  const { data, metadata } = entry;
+  if (typeof data === 'function' || typeof data === 'symbol' || (metadata !== undefined && !isPlainRecord(metadata))) {
+    // What this shortcut does not cover exactly (a metadata with its own toJSON, say): the round trip.
+    return linkHash(prevHash, { ...entry, data: roundTrip(data), metadata: roundTrip(metadata ?? {}) as Record<string, unknown> });
+  }
+  return hashAfter(prevHash, canonicalJsonAsStored(chainedContent({ ...entry, data: data ?? null })));
+}
+
+function hashAfter(prevHash: string, canonicalContent: string): string {
   if (!isChainHash(prevHash)) {
     throw new Error(`prevHash must look like sha256:<64 hex digits>, got ${JSON.stringify(prevHash)}`);
   }
-  const digest = createHash('sha256')
-    .update(prevHash, 'utf8')
-    .update('\n', 'utf8')
-    .update(canonicalJson(chainedContent(entry)), 'utf8')
-    .digest('hex');
+  const digest = createHash('sha256').update(prevHash, 'utf8').update('\n', 'utf8').update(canonicalContent, 'utf8').digest('hex');
   return `sha256:${digest}`;
+}
+
+/** A plain object with no toJSON: it, and a spread copy of it, serialize member by member. */
+export function isPlainRecord(value: unknown): value is Record<string, unknown> {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
+  const proto = Object.getPrototypeOf(value) as unknown;
+  return (proto === Object.prototype || proto === null) && !('toJSON' in value);
+}
+
+function roundTrip(value: unknown): unknown {
+  return JSON.parse(JSON.stringify(value ?? null)) as unknown;
 }
 
 /**

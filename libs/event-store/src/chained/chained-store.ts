@@ -1,4 +1,4 @@
-import { CHAIN_HASH_KEY, GENESIS, chainHeadOf, isChainHash, withChainLink } from '@chaperone/evidence-chain';
+import { CHAIN_HASH_KEY, GENESIS, chainHeadOf, isChainHash, isPlainRecord, withChainLink } from '@chaperone/evidence-chain';
 import {
   EventIdConflict,
   WrongExpectedRevision,
@@ -69,11 +69,6 @@ export function chainedEventStore(inner: EventStore, opts: ChainedEventStoreOpti
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** What is stored after a JSON round trip: the chain must cover exactly what a reader gets back. */
-function stored<T>(value: T): unknown {
-  return JSON.parse(JSON.stringify(value ?? null)) as unknown;
-}
 
 function tailOfRecorded(e: RecordedEvent): StreamTail {
   return { revision: e.revision, globalPosition: e.globalPosition, eventId: e.eventId, metadata: e.metadata };
@@ -219,6 +214,11 @@ class HashChainedStore implements ChainedEventStore {
   }
 }
 
+/** Metadata the chain members can be added to: a plain record as it is, anything else as JSON gives it back. */
+function storableMetadata(metadata: Record<string, unknown>): Record<string, unknown> {
+  return isPlainRecord(metadata) ? metadata : (JSON.parse(JSON.stringify(metadata)) as Record<string, unknown>);
+}
+
 /**
  * The batch with its chain links, for appending right after `last`. A stream whose tail carries
  * no link (written before chaining existed) is continued from GENESIS: the verifier reports its
@@ -234,8 +234,9 @@ export function linkBatch(
   let revision = last ? last.revision : -1;
   return events.map((e) => {
     revision++;
-    const entry = { stream, revision, eventId: e.eventId, type: e.type, data: stored(e.data), metadata: stored(e.metadata ?? {}) as Record<string, unknown> };
-    const metadata = withChainLink(prev, entry);
+    // Linked as the store gives it back (after JSON), so the chain covers exactly what a reader gets.
+    const entry = { stream, revision, eventId: e.eventId, type: e.type, data: e.data, metadata: storableMetadata(e.metadata ?? {}) };
+    const metadata = withChainLink(prev, entry, { asStored: true });
     prev = { hash: metadata[CHAIN_HASH_KEY] as string };
     return { ...e, metadata };
   });
