@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { canonicalJson } from './canonical-json';
 import fc from 'fast-check';
-import { chainedContent, chainHashes, GENESIS, isChainHash, linkHash, linkHashAsStored } from './chain';
+import { chainedContent, chainHashes, GENESIS, isChainHash, linkHash, linkHashAsStored, type ChainEntry } from './chain';
 import { chainHeadOf, nextLink, withChainLink } from './chain-writer';
 
 const entry = (revision: number, data: unknown = { n: revision }) => ({
@@ -94,7 +94,7 @@ describe('chain writer', () => {
 
 describe('linking an entry as the store gives it back', () => {
   const roundTrip = (v: unknown): unknown => JSON.parse(JSON.stringify(v ?? null));
-  const afterStore = (e: ReturnType<typeof entry>) => ({ ...e, data: roundTrip(e.data), metadata: roundTrip(e.metadata) as Record<string, unknown> });
+  const afterStore = (e: ChainEntry): ChainEntry => ({ ...e, data: roundTrip(e.data), metadata: roundTrip(e.metadata) as Record<string, unknown> });
 
   it('given an entry that JSON changes, then its link is the link of what a reader gets back', () => {
     const changed = { ...entry(3, { at: new Date(0), gone: undefined, ratio: NaN, items: [undefined] }), metadata: { actor: 'agent-a', extra: undefined, chainHash: 'x' } };
