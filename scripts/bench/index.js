@@ -22,6 +22,7 @@ const TOPICS = {
   reports: { file: 'reports.js', what: 'the reports read model: catch-up and queries over a large store' },
   exec: { file: 'exec.js', what: 'kubectl exec output throughput: direct, bare splice, unmasked and masked' },
   mcp: { file: 'mcp.js', what: 'an MCP tool call against the request it makes (docs/mcp.md)' },
+  pairs: { file: 'pairs.js', what: 'two service environments compared in alternating pairs of one overhead scenario' },
 };
 const DEFAULT = 'overhead';
 

@@ -58,6 +58,7 @@ traffic over that time (partition lease renewals, heartbeats), which the bench r
 npm run bench                    # about 15 minutes; needs nats-server installed, or NATS on 127.0.0.1:4222
 npm run bench -- --soak 600      # with a 10-minute memory soak
 npm run bench -- --only get-pod --duration 5   # one scenario while tuning (no watch, soak, nor this page)
+npm run bench -- pairs --b "CHAPERONE_AUDIT_BATCH_LINGER_MS=10" --pairs 3   # two settings, alternating pairs of one scenario
 \`\`\`
 
 It prints markdown tables and writes \`bench-results/latest.json\` and \`bench-results/latest.md\`
