@@ -29,7 +29,7 @@ export const reportsSettings = {
   ),
   snapshotIntervalSeconds: setting.int(
     'CHAPERONE_REPORTS_SNAPSHOT_INTERVAL_SECONDS',
-    'seconds between read-model snapshots (state + checkpoint) to the object store; 0 = never',
+    'seconds between read-model snapshots (state + checkpoint) to the object store, at least: when saving one took long, the next waits until saving has taken at most 5 % of the time (a snapshot takes time in proportion to the history); 0 = never',
     '60',
     0,
     86_400,

@@ -5,6 +5,7 @@ import { applyRecorded, emptyReadModel, type ReadModel } from '../read-model';
 import { EVENT_STORE, REPORTS_CONFIG, SNAPSHOTS } from '../tokens';
 import type { ReportsConfig } from '../config';
 import { catchUp, resumeAt } from './catch-up';
+import { nextSnapshotDelayMs } from './snapshot-schedule';
 import type { SnapshotStore } from './snapshot-store';
 
 export interface RebuildResult {
@@ -28,6 +29,8 @@ export class Projector implements OnApplicationBootstrap, OnApplicationShutdown 
   private stopped = false;
   private snapshotTimer: NodeJS.Timeout | undefined;
   private savedPosition = 0;
+  /** How long the last snapshot took to save: a slow one spaces the next ones out. */
+  private lastSaveMs: number | undefined;
   private saving: Promise<void> | undefined;
   private rebuilding: Promise<RebuildResult> | undefined;
   private resubscribeTimer: NodeJS.Timeout | undefined;
@@ -68,10 +71,15 @@ export class Projector implements OnApplicationBootstrap, OnApplicationShutdown 
     this.logger.log(`caught up: ${read} events in ${((performance.now() - t0) / 1000).toFixed(1)} s, position ${this.model.position}`);
     this.caughtUp = true;
     await this.subscribe();
-    if (this.config.snapshotIntervalSeconds > 0) {
-      this.snapshotTimer = setInterval(() => void this.saveSnapshot(), this.config.snapshotIntervalSeconds * 1000);
-      this.snapshotTimer.unref();
-    }
+    if (this.config.snapshotIntervalSeconds > 0) this.scheduleSnapshot();
+  }
+
+  /** The next snapshot, after the interval or longer when saving takes long (nextSnapshotDelayMs). */
+  private scheduleSnapshot(): void {
+    if (this.stopped) return;
+    const delay = nextSnapshotDelayMs(this.config.snapshotIntervalSeconds, this.lastSaveMs);
+    this.snapshotTimer = setTimeout(() => void this.saveSnapshot().finally(() => this.scheduleSnapshot()), delay);
+    this.snapshotTimer.unref();
   }
 
   /** Rebuild from zero: a fresh model from the whole store, swapped in when complete (queries keep the old one meanwhile). */
@@ -131,9 +139,11 @@ export class Projector implements OnApplicationBootstrap, OnApplicationShutdown 
     this.saving = (async () => {
       try {
         const position = model.position;
+        const started = performance.now();
         const bytes = await this.snapshots.save(model);
+        this.lastSaveMs = performance.now() - started;
         this.savedPosition = position;
-        this.logger.log(`snapshot saved at position ${position} (${bytes} bytes gzipped)`);
+        this.logger.log(`snapshot saved at position ${position} (${bytes} bytes gzipped, in ${Math.round(this.lastSaveMs)} ms)`);
       } catch (e) {
         this.logger.warn(`snapshot not saved: ${e instanceof Error ? e.message : String(e)}`);
       }
@@ -143,7 +153,7 @@ export class Projector implements OnApplicationBootstrap, OnApplicationShutdown 
 
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
-    clearInterval(this.snapshotTimer);
+    clearTimeout(this.snapshotTimer);
     clearTimeout(this.resubscribeTimer);
     await this.live?.close();
     await this.saving;
