@@ -210,4 +210,3 @@ describe('canonicalJsonAsStored', () => {
     );
   });
 });
-

@@ -48,14 +48,6 @@ function pointer(keys: readonly (string | number)[]): string {
   return keys.map((k) => `/${String(k).replace(/~/g, '~0').replace(/\//g, '~1')}`).join('');
 }
 
-/** A member name that JSON.stringify would print unchanged between quotes (no escapes needed). */
-const PLAIN_NAME = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
-
-/** `"name"`, as JSON.stringify(name) gives it; most names need no escaping and skip the call. */
-function quoted(name: string): string {
-  return PLAIN_NAME.test(name) ? `"${name}"` : JSON.stringify(name);
-}
-
 /**
  * One serialization. `asStored` follows JSON.stringify where strict mode throws. The objects being
  * walked are kept on a stack (cycle check; shallow enough that an array beats a Set), and `keys`
@@ -138,7 +130,7 @@ class Canonical {
       this.keys.push(k);
       const member = this.serialize(obj[k], k);
       this.keys.pop();
-      if (member !== undefined) out += `${out.length > 1 ? ',' : ''}${quoted(k)}:${member}`;
+      if (member !== undefined) out += `${out.length > 1 ? ',' : ''}${JSON.stringify(k)}:${member}`;
     }
     return `${out}}`;
   }

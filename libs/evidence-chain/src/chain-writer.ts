@@ -1,4 +1,4 @@
-import { CHAIN_HASH_KEY, ChainEntry, GENESIS, isChainHash, linkHash, linkHashAsStored, PREV_HASH_KEY } from './chain';
+import { CHAIN_HASH_KEY, ChainEntry, GENESIS, isChainHash, linkHash, linkHashAsStored, metadataAsStored, PREV_HASH_KEY } from './chain';
 
 export interface LinkOptions {
   /**
@@ -33,14 +33,15 @@ export function nextLink(prev: { hash: string } | undefined, entry: ChainEntry, 
   return { prevHash: prev.hash, chainHash: hash(prev.hash, entry) };
 }
 
-/** The entry's metadata with its chain members set: what to append. */
+/** The entry's metadata with its chain members set: what to append (as the store will give it back, with `asStored`). */
 export function withChainLink(
   prev: { hash: string } | undefined,
   entry: ChainEntry,
   opts: LinkOptions = {},
 ): Record<string, unknown> {
-  const link = nextLink(prev, entry, opts);
-  return { ...(entry.metadata ?? {}), [PREV_HASH_KEY]: link.prevHash, [CHAIN_HASH_KEY]: link.chainHash };
+  const metadata = opts.asStored ? metadataAsStored(entry.metadata) : (entry.metadata ?? {});
+  const link = nextLink(prev, { ...entry, metadata }, opts);
+  return { ...metadata, [PREV_HASH_KEY]: link.prevHash, [CHAIN_HASH_KEY]: link.chainHash };
 }
 
 /**

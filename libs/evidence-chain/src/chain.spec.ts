@@ -120,4 +120,3 @@ describe('linking an entry as the store gives it back', () => {
     );
   });
 });
-

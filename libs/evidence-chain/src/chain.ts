@@ -58,12 +58,20 @@ export function linkHash(prevHash: string, entry: ChainEntry): string {
  * (a Date, an undefined member); a verifier, reading what was stored, uses `linkHash`.
  */
 export function linkHashAsStored(prevHash: string, entry: ChainEntry): string {
-  const { data, metadata } = entry;
-  if (typeof data === 'function' || typeof data === 'symbol' || (metadata !== undefined && !isPlainRecord(metadata))) {
-    // What this shortcut does not cover exactly (a metadata with its own toJSON, say): the round trip.
-    return linkHash(prevHash, { ...entry, data: roundTrip(data), metadata: roundTrip(metadata ?? {}) as Record<string, unknown> });
-  }
-  return hashAfter(prevHash, canonicalJsonAsStored(chainedContent({ ...entry, data: data ?? null })));
+  const { data } = entry;
+  // JSON.stringify gives nothing for these, which no store takes back.
+  if (typeof data === 'function' || typeof data === 'symbol') throw new TypeError(`event data of type ${typeof data} is not JSON`);
+  return hashAfter(prevHash, canonicalJsonAsStored(chainedContent({ ...entry, data: data ?? null, metadata: metadataAsStored(entry.metadata) })));
+}
+
+/**
+ * Metadata as a JSON store gives it back, ready to take the chain members: a plain record as it is
+ * (member by member, it serializes as it is), anything else (an own toJSON, a class instance) after a
+ * JSON round trip.
+ */
+export function metadataAsStored(metadata: Record<string, unknown> | undefined): Record<string, unknown> {
+  const m = metadata ?? {};
+  return isPlainRecord(m) ? m : (JSON.parse(JSON.stringify(m)) as Record<string, unknown>);
 }
 
 function hashAfter(prevHash: string, canonicalContent: string): string {
@@ -75,14 +83,10 @@ function hashAfter(prevHash: string, canonicalContent: string): string {
 }
 
 /** A plain object with no toJSON: it, and a spread copy of it, serialize member by member. */
-export function isPlainRecord(value: unknown): value is Record<string, unknown> {
+function isPlainRecord(value: unknown): value is Record<string, unknown> {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
   const proto = Object.getPrototypeOf(value) as unknown;
   return (proto === Object.prototype || proto === null) && !('toJSON' in value);
-}
-
-function roundTrip(value: unknown): unknown {
-  return JSON.parse(JSON.stringify(value ?? null)) as unknown;
 }
 
 /**

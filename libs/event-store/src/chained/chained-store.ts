@@ -1,4 +1,4 @@
-import { CHAIN_HASH_KEY, GENESIS, chainHeadOf, isChainHash, isPlainRecord, withChainLink } from '@chaperone/evidence-chain';
+import { CHAIN_HASH_KEY, GENESIS, chainHeadOf, isChainHash, withChainLink } from '@chaperone/evidence-chain';
 import {
   EventIdConflict,
   WrongExpectedRevision,
@@ -214,11 +214,6 @@ class HashChainedStore implements ChainedEventStore {
   }
 }
 
-/** Metadata the chain members can be added to: a plain record as it is, anything else as JSON gives it back. */
-function storableMetadata(metadata: Record<string, unknown>): Record<string, unknown> {
-  return isPlainRecord(metadata) ? metadata : (JSON.parse(JSON.stringify(metadata)) as Record<string, unknown>);
-}
-
 /**
  * The batch with its chain links, for appending right after `last`. A stream whose tail carries
  * no link (written before chaining existed) is continued from GENESIS: the verifier reports its
@@ -235,7 +230,7 @@ export function linkBatch(
   return events.map((e) => {
     revision++;
     // Linked as the store gives it back (after JSON), so the chain covers exactly what a reader gets.
-    const entry = { stream, revision, eventId: e.eventId, type: e.type, data: e.data, metadata: storableMetadata(e.metadata ?? {}) };
+    const entry = { stream, revision, eventId: e.eventId, type: e.type, data: e.data, metadata: e.metadata };
     const metadata = withChainLink(prev, entry, { asStored: true });
     prev = { hash: metadata[CHAIN_HASH_KEY] as string };
     return { ...e, metadata };
