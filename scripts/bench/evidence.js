@@ -14,7 +14,8 @@ const path = require('node:path');
 const { performance } = require('node:perf_hooks');
 const { connect } = require('nats');
 const { busSubjects, EVENT_PARTITIONS } = require('@chaperone/contracts');
-const { EvidenceHeaders } = require('@chaperone/event-store');
+const { JetStreamEventStore } = require('@chaperone/event-store');
+const { readAllPages } = require('@chaperone/evidence-chain');
 const { DurableEventPublisher, ensureEventsStream } = require('@chaperone/bus');
 const { ROOT, ensureNats, startService, stopService } = require('../stack');
 const { summarize } = require('./lib/timing');
@@ -73,19 +74,15 @@ async function drained(jsm, subjects) {
   return true;
 }
 
-/** The events the evidence stream holds (a message holds one, or as many as its count header says). */
+/** The events the evidence store holds, read through the store itself (a stored message may hold several). */
 async function storedEvents(nc, subjects) {
-  const jsm = await nc.jetstreamManager();
-  const { state } = await jsm.streams.info(subjects.evidenceStream);
-  if (state.messages === 0) return 0;
-  const consumer = await nc.jetstream().consumers.get(subjects.evidenceStream, { headers_only: true });
-  const messages = await consumer.consume();
+  const store = await JetStreamEventStore.create(nc, { streamName: subjects.evidenceStream, subjectPrefix: subjects.evidenceSubjectPrefix });
   let events = 0;
-  for await (const m of messages) {
-    events += Number(m.headers?.get(EvidenceHeaders.count) || 1);
-    if (m.info.pending === 0) break;
+  try {
+    await readAllPages(store, 5000, () => events++);
+  } finally {
+    await store.close();
   }
-  await messages.close();
   return events;
 }
 

@@ -37,7 +37,7 @@ const { BENCH_NAMESPACE } = require('./lib/fixtures');
 const { summarize, sequentialGets, pacedGets } = require('./lib/timing');
 const { STEPS, readIngressSteps, stepMeans } = require('./lib/ingress-steps');
 const { policyDecisionTimes } = require('./lib/policy-rules');
-const { watchExternalNats, track, forkHelper, stopAll, memoryOf, measuredProcesses, sampleMemory, measureCpu } = require('./lib/processes');
+const { watchExternalNats, track, forkHelper, stopAll, memoryOf, measuredProcesses, sampleMemory, measureCpu, chaperoneCpuMs } = require('./lib/processes');
 
 const GATEWAY_TOKEN = 'bench-gateway-token';
 
@@ -452,10 +452,8 @@ function markdown(result) {
   lines.push('');
   lines.push(`| scenario | target | ${names.join(' | ')} | Chaperone + NATS |`);
   lines.push(`|---|---|${names.map(() => '---').join('|')}|---|`);
-  const notChaperone = new Set(['bench (autocannon)', 'test API server', 'bare proxy']);
-  const chaperoneCpu = (perRequest) => +Object.entries(perRequest).reduce((sum, [n, ms]) => sum + (notChaperone.has(n) ? 0 : ms ?? 0), 0).toFixed(3);
   for (const r of result.http) {
-    for (const t of ['direct', 'bare', 'chaperone']) lines.push(`| ${r.label} | ${t} | ${names.map((n) => r.max[t].cpuMsPerRequest[n] ?? '').join(' | ')} | ${chaperoneCpu(r.max[t].cpuMsPerRequest)} |`);
+    for (const t of ['direct', 'bare', 'chaperone']) lines.push(`| ${r.label} | ${t} | ${names.map((n) => r.max[t].cpuMsPerRequest[n] ?? '').join(' | ')} | ${+chaperoneCpuMs(r.max[t].cpuMsPerRequest).toFixed(3)} |`);
   }
   lines.push('');
   lines.push(

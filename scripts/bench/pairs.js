@@ -12,9 +12,7 @@ const { spawn } = require('node:child_process');
 const { mkdirSync, openSync, readFileSync, writeFileSync } = require('node:fs');
 const path = require('node:path');
 const { ROOT } = require('../stack');
-
-/** Processes whose CPU the goal counts: every Chaperone process and NATS (not the load, the API server, the bare proxy). */
-const NOT_CHAPERONE = new Set(['bench (autocannon)', 'test API server', 'bare proxy']);
+const { chaperoneCpuMs } = require('./lib/processes');
 
 function parseArgs(argv) {
   const opts = { a: '', b: '', pairs: 3, scenario: 'get-pod', duration: 2 };
@@ -57,14 +55,10 @@ function run(opts, env, log) {
 const FIGURES = [
   { name: 'max req/s', better: 'higher', of: (r) => r.max.chaperone.rps },
   { name: 'share of bare', better: 'higher', of: (r) => r.max.chaperone.rps / r.max.bare.rps },
-  { name: 'CPU ms/request', better: 'lower', of: (r) => cpuOf(r.max.chaperone.cpuMsPerRequest) },
+  { name: 'CPU ms/request', better: 'lower', of: (r) => chaperoneCpuMs(r.max.chaperone.cpuMsPerRequest) },
   { name: 'one client added p50 ms', better: 'lower', of: (r) => r.sequential.chaperone.p50 - r.sequential.direct.p50 },
   { name: 'half max added p99 ms', better: 'lower', of: (r) => r.half.chaperone.p99 - r.half.direct.p99 },
 ];
-
-function cpuOf(perProcess) {
-  return Object.entries(perProcess).reduce((sum, [name, ms]) => (NOT_CHAPERONE.has(name) ? sum : sum + (ms ?? 0)), 0);
-}
 
 const median = (xs) => {
   const s = [...xs].sort((p, q) => p - q);

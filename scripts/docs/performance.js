@@ -10,6 +10,7 @@
 'use strict';
 const { existsSync, readFileSync, writeFileSync } = require('node:fs');
 const path = require('node:path');
+const { chaperoneCpuMs } = require('../bench/lib/processes');
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
@@ -127,8 +128,6 @@ const figure = (x, digits = 1) => (x === undefined || x === null || Number.isNaN
 function goalRows(result) {
   const find = (scenario, variant) => (result.http ?? []).find((r) => r.scenario === scenario && (variant === undefined || r.variant === variant));
   const rows = [];
-  const NOT_CHAPERONE = new Set(['bench (autocannon)', 'test API server', 'bare proxy']);
-  const cpuOf = (perRequest) => Object.entries(perRequest ?? {}).reduce((sum, [n, ms]) => sum + (NOT_CHAPERONE.has(n) ? 0 : ms ?? 0), 0);
   const pod = find('get-pod', 'raw');
   if (pod) {
     const share = pod.max.chaperone.rps / pod.max.bare.rps;
@@ -146,7 +145,7 @@ function goalRows(result) {
       `at ${pod.halfRate} req/s: +${figure(p50)} / +${figure(p99)} ms`,
       p50 <= 3 && p99 <= 15 ? 'met' : 'missed',
     ]);
-    const cpu = cpuOf(pod.max.chaperone.cpuMsPerRequest);
+    const cpu = chaperoneCpuMs(pod.max.chaperone.cpuMsPerRequest);
     rows.push(['CPU per admitted request, every Chaperone process and NATS, ≤ 2 ms', `${figure(cpu, 2)} ms`, cpu <= 2 ? 'met' : 'missed']);
   }
   const masked = find('get-pod', 'masked');

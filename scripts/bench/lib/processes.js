@@ -119,4 +119,12 @@ function sampleMemory(intervalMs = 250) {
   };
 }
 
-module.exports = { watchExternalNats, track, forkHelper, stopAll, memoryOf, measuredProcesses, sampleMemory, measureCpu };
+/** Processes that are not Chaperone's: the load, the API server and the bare proxy (NATS counts as Chaperone's). */
+const NOT_CHAPERONE = new Set(['bench (autocannon)', 'test API server', 'bare proxy']);
+
+/** CPU ms per request summed over every Chaperone process and NATS, from a run's per-process figures. */
+function chaperoneCpuMs(perRequest) {
+  return Object.entries(perRequest ?? {}).reduce((sum, [name, ms]) => sum + (NOT_CHAPERONE.has(name) ? 0 : (ms ?? 0)), 0);
+}
+
+module.exports = { watchExternalNats, track, forkHelper, stopAll, memoryOf, measuredProcesses, sampleMemory, measureCpu, chaperoneCpuMs };
