@@ -50,8 +50,8 @@ function pointer(keys: readonly (string | number)[]): string {
 
 /**
  * One serialization. `asStored` follows JSON.stringify where strict mode throws. The objects being
- * walked are kept on a stack (cycle check; shallow enough that an array beats a Set), and `keys`
- * is the path to them, kept for an error message and never turned into a string otherwise.
+ * walked are kept on a stack (the cycle check), and `keys` is the path to them, kept for an error
+ * message and never turned into a string otherwise.
  */
 class Canonical {
   private readonly ancestors: object[] = [];
