@@ -1,16 +1,16 @@
-import { promisify } from 'node:util';
-import { gunzip, gzip } from 'node:zlib';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createGunzip, createGzip } from 'node:zlib';
 import type { NatsConnection, ObjectStore } from 'nats';
-import { fromSnapshot, toSnapshot, type ReadModel, type ReadModelSnapshot } from '../read-model';
+import { readSnapshot, snapshotChunks, type ReadModel } from '../read-model';
 
 const OBJECT = 'read-model';
-const gzipAsync = promisify(gzip);
-const gunzipAsync = promisify(gunzip);
+const NEWLINE = 0x0a;
 
 /**
  * Where a replica keeps its read model between restarts: the whole model with its checkpoint (the
- * last global position applied) as one gzipped JSON object in a JetStream object store bucket named
- * for the bus prefix. The position alone would not help: the model lives in memory, so a restart
+ * last global position applied) as gzipped JSON lines (../read-model/snapshot.ts) in a JetStream
+ * object store bucket named for the bus prefix. The position alone would not help: the model lives in memory, so a restart
  * needs both to resume instead of replaying the store from the start.
  *
  * Replicas build identical models from the same store, so any replica may write it; a replica that
@@ -27,13 +27,20 @@ export class SnapshotStore {
   async load(): Promise<ReadModel | undefined> {
     const blob = await this.os.getBlob(OBJECT);
     if (!blob) return undefined;
-    const snapshot = JSON.parse((await gunzipAsync(blob)).toString('utf8')) as ReadModelSnapshot;
-    return fromSnapshot(snapshot);
+    const unzipped = createGunzip();
+    unzipped.end(blob);
+    return readSnapshot(linesOf(unzipped));
   }
 
   /** Returns the stored size in bytes. */
   async save(model: ReadModel): Promise<number> {
-    const bytes = await gzipAsync(Buffer.from(JSON.stringify(toSnapshot(model)), 'utf8'));
+    // Every line is taken before the first await: the projection changes the model between turns.
+    const chunks = [...snapshotChunks(model)];
+    const zipped: Buffer[] = [];
+    await pipeline(Readable.from(chunks), createGzip(), async (source: AsyncIterable<Buffer>) => {
+      for await (const part of source) zipped.push(part);
+    });
+    const bytes = Buffer.concat(zipped);
     await this.os.putBlob({ name: OBJECT }, bytes);
     return bytes.length;
   }
@@ -42,4 +49,20 @@ export class SnapshotStore {
   async clear(): Promise<void> {
     await this.os.delete(OBJECT).catch(() => undefined);
   }
+}
+
+/** The text lines of a byte stream (UTF-8; a newline byte is never part of another character). */
+async function* linesOf(bytes: AsyncIterable<Buffer>): AsyncGenerator<string> {
+  let carried: Buffer[] = [];
+  for await (const chunk of bytes) {
+    let from = 0;
+    for (let nl = chunk.indexOf(NEWLINE); nl >= 0; nl = chunk.indexOf(NEWLINE, from)) {
+      const piece = chunk.subarray(from, nl);
+      yield (carried.length > 0 ? Buffer.concat([...carried, piece]) : piece).toString('utf8');
+      carried = [];
+      from = nl + 1;
+    }
+    if (from < chunk.length) carried.push(chunk.subarray(from));
+  }
+  if (carried.length > 0) yield Buffer.concat(carried).toString('utf8');
 }

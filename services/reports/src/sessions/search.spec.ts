@@ -1,5 +1,5 @@
 import type { RecordedEvent } from '@chaperone/event-store';
-import { applyRecorded, emptyReadModel, fromSnapshot, toSnapshot, type ReadModel } from '../read-model';
+import { applyRecorded, emptyReadModel, readSnapshot, snapshotLines, type ReadModel } from '../read-model';
 import { emptySummary, generateHistory } from '../workload/generate-history';
 import { InvalidQuery, parseSessionQuery, searchSessions, type SessionQuery } from './search';
 
@@ -86,8 +86,8 @@ describe('session search through the index', () => {
     expect(found.next).toBeUndefined();
   });
 
-  it('given the index rebuilt from a snapshot, when searching, then it answers as the index kept by the fold', () => {
-    const loaded = fromSnapshot(JSON.parse(JSON.stringify(toSnapshot(model)))) as ReadModel;
+  it('given the index rebuilt from a snapshot, when searching, then it answers as the index kept by the fold', async () => {
+    const loaded = (await readSnapshot(snapshotLines(model))) as ReadModel;
     for (const filters of queries) expect(searchSessions(loaded, { ...filters, limit: 50 })).toEqual(searchSessions(model, { ...filters, limit: 50 }));
   });
 
