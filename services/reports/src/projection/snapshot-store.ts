@@ -10,8 +10,8 @@ const NEWLINE = 0x0a;
 /**
  * Where a replica keeps its read model between restarts: the whole model with its checkpoint (the
  * last global position applied) as gzipped JSON lines (../read-model/snapshot.ts) in a JetStream
- * object store bucket named for the bus prefix. The position alone would not help: the model lives in memory, so a restart
- * needs both to resume instead of replaying the store from the start.
+ * object store bucket named for the bus prefix. The position alone would not help: the model lives
+ * in memory, so a restart needs both to resume instead of replaying the store from the start.
  *
  * Replicas build identical models from the same store, so any replica may write it; a replica that
  * loads an older snapshot than another wrote just catches up further. A snapshot of another schema
