@@ -36,6 +36,7 @@ const { openNatsCounters, busBackground, unavailable, figure } = require('./lib/
 const { BENCH_NAMESPACE } = require('./lib/fixtures');
 const { summarize, sequentialGets, pacedGets } = require('./lib/timing');
 const { STEPS, readIngressSteps, stepMeans } = require('./lib/ingress-steps');
+const { LONG_PAUSE_SECONDS, readGcPauses, gcPausesBetween, gcLine } = require('./lib/gc-pauses');
 const { policyDecisionTimes } = require('./lib/policy-rules');
 const { watchExternalNats, track, forkHelper, stopAll, memoryOf, measuredProcesses, sampleMemory, measureCpu, chaperoneCpuMs } = require('./lib/processes');
 
@@ -134,11 +135,13 @@ async function startStack(dir, opts, log) {
   };
   let ingressUrl;
   let ingressMetricsUrl;
+  const metricsUrls = {};
   for (const name of GATEWAY_SERVICES) {
     const s = await startService(name, env);
     track(name, s.child);
     s.child.stdout.resume();
     s.child.stderr.resume();
+    metricsUrls[name] = new URL('/metrics', s.health).href;
     if (name === 'ingress') {
       ingressUrl = s.urls[0];
       ingressMetricsUrl = new URL('/metrics', s.health).href;
@@ -155,6 +158,7 @@ async function startStack(dir, opts, log) {
     counters,
     api,
     ingressMetricsUrl,
+    metricsUrls,
     targets: {
       direct: { url: api.url, token: GATEWAY_TOKEN },
       bare: { url: bare.url, token: GATEWAY_TOKEN },
@@ -205,13 +209,15 @@ async function pacedRun(target, urlPath, { rate, duration, connections, beforeMe
  * its next request when the last is answered): the maximum. With a rate, a paced open loop at that
  * constant arrival rate (pacedGets). With counters, NATS messages and JetStream writes per request too.
  */
-async function load(target, urlPath, { connections, duration, overallRate, warmup, counters }) {
+async function load(target, urlPath, { connections, duration, overallRate, warmup, counters, gcMetrics }) {
   // Warmed up apart, so its requests' CPU and bus messages stay outside the measured window.
   if (warmup) await load(target, urlPath, { connections, duration: 2 });
-  let natsWindow, cpu, memory, load1;
+  let natsWindow, cpu, memory, load1, gcBefore, measuredFrom;
   // A paced run warms its connections up at its rate first: the windows open after that.
   const measuring = async () => {
     natsWindow = counters ? await counters.start() : undefined;
+    gcBefore = gcMetrics ? await readGcPauses(gcMetrics) : undefined;
+    measuredFrom = performance.now();
     cpu = measureCpu();
     memory = sampleMemory();
     load1 = os.loadavg()[0];
@@ -224,6 +230,7 @@ async function load(target, urlPath, { connections, duration, overallRate, warmu
     run = await closedLoop(target, urlPath, connections, duration);
   }
   const result = { ...run, loadAvg1m: [+load1.toFixed(2), +os.loadavg()[0].toFixed(2)], peakRssMb: memory.stop() };
+  if (gcBefore) result.gcPauses = gcPausesBetween(gcBefore, await readGcPauses(gcMetrics), (performance.now() - measuredFrom) / 1000);
   // The evidence is finished after the responses: the CPU window closes once the bus has drained.
   if (natsWindow) result.nats = await natsWindow.stop(result.requests);
   const cpuSeconds = cpu.stop();
@@ -285,9 +292,10 @@ async function httpScenarios(stack, opts, log) {
       log(`${s.label} ${label}: constant arrival rate ${rate} req/s (half of Chaperone's maximum)`);
       const half = {};
       for (const t of ['direct', 'bare', variant]) {
-        half[t] = await load(stack.targets[t], s.path, { ...base, overallRate: rate, ...counted(t) });
+        half[t] = await load(stack.targets[t], s.path, { ...base, overallRate: rate, ...counted(t), ...(t === variant ? { gcMetrics: stack.metricsUrls } : {}) });
         log(`  ${t}: p50 ${half[t].p50} ms, p99 ${half[t].p99} ms, failed ${half[t].failed}${natsLine(half[t])}`);
       }
+      if (half[variant].gcPauses) log(`  garbage-collection pauses meanwhile: ${gcLine(half[variant].gcPauses)}`);
       const n = s.id === 'list-1mb' ? 50 : 500;
       const one = {};
       for (const t of ['direct', 'bare']) one[t] = await sequentialLatency(stack.targets[t], s.path, n);
@@ -432,6 +440,21 @@ function markdown(result) {
     lines.push(`| ${r.label} | ${r.steps.requestMs ?? '-'} | ${STEPS.map((k) => st[k] ?? '-').join(' | ')} | ${own ?? '-'} |`);
   }
   lines.push('');
+  const paused = result.http.filter((r) => r.half.chaperone.gcPauses);
+  if (paused.length > 0) {
+    const services = Object.keys(paused[0].half.chaperone.gcPauses);
+    lines.push(
+      `Garbage-collection pauses of each service during Chaperone's run at half of its maximum (pauses / ms paused in all / pauses over ${LONG_PAUSE_SECONDS * 1000} ms, from each service's \`v8js_gc_duration\` metric): a request that arrives while a process on its path is paused waits the pause out.`,
+    );
+    lines.push('');
+    lines.push(`| scenario | ${services.join(' | ')} |`);
+    lines.push(`|---|${services.map(() => '---').join('|')}|`);
+    for (const r of paused) {
+      const g = r.half.chaperone.gcPauses;
+      lines.push(`| ${r.label} | ${services.map((sv) => (g[sv] ? `${g[sv].pauses} / ${g[sv].pausedMs} / ${g[sv].longPauses}` : '-')).join(' | ')} |`);
+    }
+    lines.push('');
+  }
   lines.push('Latency at maximum throughput (p50 / p99 ms; autocannon, ' + result.options.connections + ' connections):');
   lines.push('');
   lines.push('| scenario | direct | bare proxy | Chaperone |');

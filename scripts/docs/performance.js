@@ -104,12 +104,16 @@ audit service on other hosts, before quoting absolute numbers.
   [operations](operations.md#metrics)): each hop through NATS costs a wake-up of the process it
   reaches, so on a busy or virtualised machine the decision and the completion take several times
   a bare NATS round trip.
-- **Tails are pauses.** Every process on the path collects its garbage: at the maximum the
-  ingress's young-generation collections stop it for a few milliseconds (about 4 ms at the median
-  here) several times a second, and old-generation collections for 5 to 35 ms now and then; each
-  request waiting in a paused process waits that long, and a request crosses several processes.
-  A larger young generation (\`--max-semi-space-size=64\`) made the ingress cost more CPU per
-  request here, not less.
+- **Tails are pauses.** Every process on the path collects its garbage, and a request that reaches
+  a paused process waits the pause out; a request crosses several processes. The table of
+  garbage-collection pauses above counts them during the run at half of the maximum, from each
+  service's \`v8js_gc_duration\` metric (operators see the same on the dashboard). On this
+  machine the ingress's young-generation collections take 5 to 25 ms each, because about a fifth
+  of what it allocates survives into the old generation and has to be copied, and old-generation
+  collections add 5 to 70 ms now and then: pauses of the size of the half-maximum p99, taking 2 to
+  3.5 % of the ingress's time, so the slowest percent of requests meets one. A larger young generation
+  (\`--max-semi-space-size=64\`, every service) cost more CPU per request in every paired run here,
+  not less.
 - **A masked response** adds two exchanges with the masking service: the stream's open, which
   runs while policy decides when the last decision on that kind of request masked, and its end,
   which carries a small document and brings it back masked. A large document costs CPU in the

@@ -107,6 +107,20 @@ describe('service runtime /metrics (Prometheus, a NATS server of its own)', () =
     expect(text).toMatch(/target_info\{[^}]*service_name="policy"/);
   });
 
+  it('counts garbage-collection pauses by kind', async () => {
+    const minor = (text: string) => Number(/v8js_gc_duration_count\{[^}]*v8js_gc_type="minor"[^}]*\} (\d+)/.exec(text)?.[1] ?? 0);
+    const before = minor(await scrape());
+    // Enough short-lived garbage for several young-generation collections.
+    let made = 0;
+    for (let i = 0; i < 400_000; i++) made += [{ i, s: `x${i}` }].length;
+    expect(made).toBe(400_000);
+    await new Promise((r) => setTimeout(r, 50));
+    const text = await scrape();
+    expect(text).toContain('# TYPE v8js_gc_duration histogram');
+    expect(text).toMatch(/v8js_gc_duration_bucket\{[^}]*le="0.0005"/);
+    expect(minor(text)).toBeGreaterThan(before);
+  });
+
   it('serves what a service adds through the injected Metrics', async () => {
     const metrics = app.get(Metrics);
     const duration = metrics.meter.createHistogram('http.server.request.duration', {

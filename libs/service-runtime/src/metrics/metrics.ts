@@ -29,6 +29,7 @@ export class Metrics {
   readonly meter: Meter;
   private readonly exporter: PrometheusExporter;
   private readonly provider: MeterProvider;
+  private readonly stopProcessMetrics: () => void;
 
   constructor(id: ServiceIdentity) {
     this.exporter = new PrometheusExporter({ preventServerStart: true });
@@ -41,7 +42,7 @@ export class Metrics {
       readers: [this.exporter],
     });
     this.meter = this.provider.getMeter(`chaperone-${id.service}`);
-    registerProcessMetrics(this.meter);
+    this.stopProcessMetrics = registerProcessMetrics(this.meter);
   }
 
   /** Answer a Prometheus scrape (text exposition format) from the current values. */
@@ -50,6 +51,7 @@ export class Metrics {
   }
 
   async shutdown(): Promise<void> {
+    this.stopProcessMetrics();
     await this.provider.shutdown();
   }
 }

@@ -1,13 +1,27 @@
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { constants, monitorEventLoopDelay, PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
 import { getHeapSpaceStatistics } from 'node:v8';
 import type { Meter } from '@opentelemetry/api';
 
 /**
- * CPU, memory and event-loop figures of this process, under the names of the OpenTelemetry
- * semantic conventions (process.*, v8js.*, nodejs.*). Observed at scrape time only: nothing runs
- * between scrapes except the event-loop delay sampler.
+ * Bounds, in seconds, of the garbage-collection pause histogram: pauses run from a tenth of a
+ * millisecond to tens of milliseconds, finer than request durations.
  */
-export function registerProcessMetrics(meter: Meter): void {
+export const GC_PAUSE_BUCKETS_SECONDS: readonly number[] = Object.freeze([0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1]);
+
+const GC_TYPES: Readonly<Record<number, string>> = {
+  [constants.NODE_PERFORMANCE_GC_MINOR]: 'minor',
+  [constants.NODE_PERFORMANCE_GC_MAJOR]: 'major',
+  [constants.NODE_PERFORMANCE_GC_INCREMENTAL]: 'incremental',
+  [constants.NODE_PERFORMANCE_GC_WEAKCB]: 'weakcb',
+};
+
+/**
+ * CPU, memory, garbage-collection and event-loop figures of this process, under the names of the
+ * OpenTelemetry semantic conventions (process.*, v8js.*, nodejs.*). Observed at scrape time only:
+ * nothing runs between scrapes except the event-loop delay sampler and one callback per garbage
+ * collection. Returns what stops those two.
+ */
+export function registerProcessMetrics(meter: Meter): () => void {
   meter
     .createObservableCounter('process.cpu.time', { unit: 's', description: 'CPU seconds used by this process, by mode' })
     .addCallback((result) => {
@@ -35,6 +49,18 @@ export function registerProcessMetrics(meter: Meter): void {
     [heapUsed, heapLimit],
   );
 
+  // Every pause of this process's JavaScript: a request arriving during one waits it out, so these
+  // are where latency tails come from when the event loop itself is not busy.
+  const gcPauses = meter.createHistogram('v8js.gc.duration', {
+    unit: 's',
+    description: 'garbage-collection pauses, by kind (minor: young generation; major: the whole heap)',
+    advice: { explicitBucketBoundaries: [...GC_PAUSE_BUCKETS_SECONDS] },
+  });
+  const gc = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) gcPauses.record(entry.duration / 1000, { 'v8js.gc.type': gcType(entry) });
+  });
+  gc.observe({ entryTypes: ['gc'] });
+
   // A histogram in nanoseconds, reset after each scrape so that each scrape reports its own interval.
   const delay = monitorEventLoopDelay({ resolution: 20 });
   delay.enable();
@@ -52,4 +78,14 @@ export function registerProcessMetrics(meter: Meter): void {
     },
     [p50, p99, max],
   );
+  return () => {
+    gc.disconnect();
+    delay.disable();
+  };
+}
+
+function gcType(entry: PerformanceEntry): string {
+  // A gc entry's detail names its kind (older type definitions do not declare `detail`).
+  const kind = (entry as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind;
+  return (kind !== undefined && GC_TYPES[kind]) || 'other';
 }

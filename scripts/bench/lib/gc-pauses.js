@@ -1,0 +1,57 @@
+'use strict';
+// Garbage-collection pauses of Chaperone's services during a run: each service's `v8js_gc_duration`
+// histogram read from its /metrics before and after. A request that arrives while a process on its
+// path is paused waits the pause out, so these are where latency tails come from.
+
+/** Above this a pause counts as long (a bucket bound of the histogram). */
+const LONG_PAUSE_SECONDS = 0.005;
+
+/** Per service and GC type: the histogram's sum (s), count and count above LONG_PAUSE_SECONDS. */
+async function readGcPauses(metricsUrls) {
+  const out = Object.fromEntries(Object.keys(metricsUrls).map((service) => [service, {}]));
+  await Promise.all(
+    Object.entries(metricsUrls).map(async ([service, url]) => {
+      const res = await fetch(url);
+      if (!res.ok) throw new Error(`${url} answered ${res.status}`);
+      const byType = {};
+      const of = (type) => (byType[type] ??= { sum: 0, count: 0, short: 0 });
+      for (const line of (await res.text()).split('\n')) {
+        const m = /^v8js_gc_duration_(sum|count|bucket)\{([^}]*)\} (\S+)$/.exec(line);
+        if (!m) continue;
+        const type = /v8js_gc_type="([^"]+)"/.exec(m[2])?.[1] ?? 'other';
+        if (m[1] === 'bucket') {
+          if (new RegExp(`le="${LONG_PAUSE_SECONDS}"`).test(m[2])) of(type).short += Number(m[3]);
+        } else of(type)[m[1]] += Number(m[3]);
+      }
+      out[service] = byType;
+    }),
+  );
+  return out;
+}
+
+/** Per service between two readings over `seconds` of run: pauses, ms paused, long pauses, and the share of the run paused. */
+function gcPausesBetween(before, after, seconds) {
+  const out = {};
+  for (const [service, types] of Object.entries(after)) {
+    let pauses = 0;
+    let pausedS = 0;
+    let long = 0;
+    for (const [type, a] of Object.entries(types)) {
+      const b = before[service]?.[type] ?? { sum: 0, count: 0, short: 0 };
+      pauses += a.count - b.count;
+      pausedS += a.sum - b.sum;
+      long += a.count - a.short - (b.count - b.short);
+    }
+    out[service] = { pauses, pausedMs: +(pausedS * 1000).toFixed(1), longPauses: long, pausedShare: seconds > 0 ? +(pausedS / seconds).toFixed(4) : null };
+  }
+  return out;
+}
+
+/** "ingress 25 (328 ms, 25 over 5 ms), ..." for a log line. */
+function gcLine(pauses) {
+  return Object.entries(pauses)
+    .map(([s, p]) => `${s} ${p.pauses} (${p.pausedMs} ms, ${p.longPauses} over ${LONG_PAUSE_SECONDS * 1000} ms)`)
+    .join(', ');
+}
+
+module.exports = { LONG_PAUSE_SECONDS, readGcPauses, gcPausesBetween, gcLine };
