@@ -134,7 +134,6 @@ async function startStack(dir, opts, log) {
     CHAPERONE_MASKING_TIMEOUT_MS: '60000',
   };
   let ingressUrl;
-  let ingressMetricsUrl;
   const metricsUrls = {};
   for (const name of GATEWAY_SERVICES) {
     const s = await startService(name, env);
@@ -142,10 +141,7 @@ async function startStack(dir, opts, log) {
     s.child.stdout.resume();
     s.child.stderr.resume();
     metricsUrls[name] = new URL('/metrics', s.health).href;
-    if (name === 'ingress') {
-      ingressUrl = s.urls[0];
-      ingressMetricsUrl = new URL('/metrics', s.health).href;
-    }
+    if (name === 'ingress') ingressUrl = s.urls[0];
   }
   const counters = await openNatsCounters({ natsUrl, monitorUrl, exclusive, subjects, log }).catch((e) => {
     log(`NATS counters unavailable (${e.message}): n/a`);
@@ -157,7 +153,7 @@ async function startStack(dir, opts, log) {
     subjects,
     counters,
     api,
-    ingressMetricsUrl,
+    ingressMetricsUrl: metricsUrls.ingress,
     metricsUrls,
     targets: {
       direct: { url: api.url, token: GATEWAY_TOKEN },

@@ -3,10 +3,10 @@ import { getHeapSpaceStatistics } from 'node:v8';
 import type { Meter } from '@opentelemetry/api';
 
 /**
- * Bounds, in seconds, of the garbage-collection pause histogram: pauses run from a tenth of a
+ * Bounds, in seconds, of the garbage-collection pause histogram: pauses run from well under a
  * millisecond to tens of milliseconds, finer than request durations.
  */
-export const GC_PAUSE_BUCKETS_SECONDS: readonly number[] = Object.freeze([0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1]);
+const GC_PAUSE_BUCKETS_SECONDS: readonly number[] = Object.freeze([0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1]);
 
 const GC_TYPES: Readonly<Record<number, string>> = {
   [constants.NODE_PERFORMANCE_GC_MINOR]: 'minor',
