@@ -49,11 +49,15 @@ export class SessionIndex {
   /** The index of views already folded (a loaded snapshot). */
   static of(sessions: Iterable<SessionView>, requests: Iterable<RequestView>): SessionIndex {
     const index = new SessionIndex();
+    // Each session and request comes once, in whatever order the snapshot holds them: sorted once.
+    index.byTime.unsealed();
+    index.recent.unsealed();
     for (const s of sessions) index.session(s.sessionId, s.agent, s.lastTime);
     for (const r of requests) index.request(r);
+    index.byTime.seal();
+    index.recent.seal();
     return index;
   }
-
 
   private readonly requests = new Map<string, Indexed>();
   private readonly postings = new Map<string, Set<string>>();
