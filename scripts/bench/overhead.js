@@ -153,7 +153,6 @@ async function startStack(dir, opts, log) {
     subjects,
     counters,
     api,
-    ingressMetricsUrl: metricsUrls.ingress,
     metricsUrls,
     targets: {
       direct: { url: api.url, token: GATEWAY_TOKEN },
@@ -295,9 +294,9 @@ async function httpScenarios(stack, opts, log) {
       const n = s.id === 'list-1mb' ? 50 : 500;
       const one = {};
       for (const t of ['direct', 'bare']) one[t] = await sequentialLatency(stack.targets[t], s.path, n);
-      const stepsBefore = await readIngressSteps(stack.ingressMetricsUrl);
+      const stepsBefore = await readIngressSteps(stack.metricsUrls.ingress);
       one[variant] = await sequentialLatency(stack.targets[variant], s.path, n);
-      const steps = stepMeans(stepsBefore, await readIngressSteps(stack.ingressMetricsUrl));
+      const steps = stepMeans(stepsBefore, await readIngressSteps(stack.metricsUrls.ingress));
       log(`  one client, sequential (n=${n}): direct p50 ${one.direct.p50} ms, bare ${one.bare.p50} ms, Chaperone ${one[variant].p50} ms`);
       log(`  what the ingress waited on (mean ms of ${steps.requests} requests): ${STEPS.map((st) => `${st} ${steps.steps[st] ?? '-'}`).join(', ')}; whole request ${steps.requestMs}`);
       results.push({

@@ -5,6 +5,8 @@
 
 /** Above this a pause counts as long (a bucket bound of the histogram). */
 const LONG_PAUSE_SECONDS = 0.005;
+/** The label of the bucket that counts the pauses up to LONG_PAUSE_SECONDS. */
+const SHORT_BUCKET = `le="${LONG_PAUSE_SECONDS}"`;
 
 /** Per service and GC type: the histogram's sum (s), count and count above LONG_PAUSE_SECONDS. */
 async function readGcPauses(metricsUrls) {
@@ -19,9 +21,8 @@ async function readGcPauses(metricsUrls) {
         const m = /^v8js_gc_duration_(sum|count|bucket)\{([^}]*)\} (\S+)$/.exec(line);
         if (!m) continue;
         const type = /v8js_gc_type="([^"]+)"/.exec(m[2])?.[1] ?? 'other';
-        if (m[1] === 'bucket') {
-          if (new RegExp(`le="${LONG_PAUSE_SECONDS}"`).test(m[2])) of(type).short += Number(m[3]);
-        } else of(type)[m[1]] += Number(m[3]);
+        if (m[1] !== 'bucket') of(type)[m[1]] += Number(m[3]);
+        else if (m[2].includes(SHORT_BUCKET)) of(type).short += Number(m[3]);
       }
       out[service] = byType;
     }),

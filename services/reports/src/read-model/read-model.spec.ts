@@ -1,18 +1,11 @@
 import type { RecordedEvent } from '@chaperone/event-store';
-import { emptySummary, generateHistory } from '../workload/generate-history';
+import { recordedHistory } from '../testing/snapshot-fixtures';
 import { applyRecorded, emptyReadModel, type ReadModel } from './read-model';
 import { readSnapshot, snapshotLines } from './snapshot';
 
 /** A generated history as the store would return it: global positions 1..n. */
 function recorded(events = 3000, seed = 7): RecordedEvent[] {
-  const out: RecordedEvent[] = [];
-  const revisions = new Map<string, number>();
-  for (const g of generateHistory({ events, agents: 12, seed, start: new Date('2026-01-01T00:00:00Z'), spanDays: 10, runId: 'u' }, emptySummary())) {
-    const revision = (revisions.get(g.stream) ?? -1) + 1;
-    revisions.set(g.stream, revision);
-    out.push({ stream: g.stream, revision, globalPosition: out.length + 1, eventId: g.event.eventId, type: g.event.type, data: g.event.data, metadata: {}, recordedAt: '2026-01-11T00:00:00.000Z' });
-  }
-  return out;
+  return recordedHistory({ events, agents: 12, seed, start: new Date('2026-01-01T00:00:00Z'), spanDays: 10, runId: 'u' });
 }
 
 function fold(events: readonly RecordedEvent[], model: ReadModel = emptyReadModel()): ReadModel {

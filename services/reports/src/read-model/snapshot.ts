@@ -196,25 +196,20 @@ function isLegacy(v: unknown): v is LegacySnapshot {
   return typeof v === 'object' && v !== null && !('format' in v) && typeof (v as { schema?: unknown }).schema === 'number' && Array.isArray((v as { requests?: unknown }).requests);
 }
 
+/** An earlier version's document, read entry by entry as the lines are (the same builder). */
 function fromLegacySnapshot(s: LegacySnapshot): ReadModel | undefined {
   if (s.schema !== READ_MODEL_SCHEMA) return undefined;
-  const sessions = new Map(s.sessions) as ReadModel['sessions'];
-  const requests = new Map(s.requests) as ReadModel['requests'];
-  return {
-    schema: READ_MODEL_SCHEMA,
-    position: s.position,
-    atPosition: s.atPosition,
-    applied: s.applied,
-    sessions,
-    requests,
-    approvals: new Map(s.approvals) as ReadModel['approvals'],
-    approvalByRequest: new Map(s.approvalByRequest),
-    agents: new Map(s.agents) as ReadModel['agents'],
-    registry: s.registry as ReadModel['registry'],
-    authFailures: s.authFailures as ReadModel['authFailures'],
-    orphanApprovalEvents: s.orphanApprovalEvents,
-    invalid: s.invalid as ReadModel['invalid'],
-    otherTypes: new Map(s.otherTypes),
-    index: SessionIndex.of(sessions.values(), requests.values()),
-  };
+  const b = new Builder({ format: SNAPSHOT_FORMAT, schema: s.schema, position: s.position, atPosition: s.atPosition, applied: s.applied, orphanApprovalEvents: s.orphanApprovalEvents });
+  const keyed = (name: string, entries: [string, unknown][]) => entries.forEach(([k, v]) => b.add([name, k, v] as Entry));
+  const listed = (name: string, items: unknown[]) => items.forEach((v) => b.add([name, v] as Entry));
+  keyed('sessions', s.sessions);
+  keyed('requests', s.requests);
+  keyed('approvals', s.approvals);
+  keyed('approvalByRequest', s.approvalByRequest);
+  keyed('agents', s.agents);
+  keyed('otherTypes', s.otherTypes);
+  listed('registry', s.registry);
+  listed('authFailures', s.authFailures);
+  listed('invalid', s.invalid);
+  return b.model();
 }

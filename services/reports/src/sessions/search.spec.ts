@@ -1,19 +1,9 @@
-import type { RecordedEvent } from '@chaperone/event-store';
-import { applyRecorded, emptyReadModel, readSnapshot, snapshotLines, type ReadModel } from '../read-model';
-import { emptySummary, generateHistory } from '../workload/generate-history';
+import { readSnapshot, snapshotLines, type ReadModel } from '../read-model';
+import { foldedModel } from '../testing/snapshot-fixtures';
 import { InvalidQuery, parseSessionQuery, searchSessions, type SessionQuery } from './search';
 
 function folded(events: number, seed: number): ReadModel {
-  const model = emptyReadModel();
-  const revisions = new Map<string, number>();
-  let position = 0;
-  for (const g of generateHistory({ events, agents: 9, seed, start: new Date('2026-02-01T00:00:00Z'), spanDays: 6, runId: 's' }, emptySummary())) {
-    const revision = (revisions.get(g.stream) ?? -1) + 1;
-    revisions.set(g.stream, revision);
-    const recorded: RecordedEvent = { stream: g.stream, revision, globalPosition: ++position, eventId: g.event.eventId, type: g.event.type, data: g.event.data, metadata: {}, recordedAt: '2026-02-08T00:00:00.000Z' };
-    applyRecorded(model, recorded);
-  }
-  return model;
+  return foldedModel(events, seed, { agents: 9, start: new Date('2026-02-01T00:00:00Z'), spanDays: 6, runId: 's' });
 }
 
 /** The search by definition, with no index: every request of every session, most recent first. */
