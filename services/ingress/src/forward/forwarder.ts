@@ -14,6 +14,17 @@ export interface WebForward {
 }
 
 /**
+ * Where the cluster's answer to a request goes: kept on the request itself, and taken once. Not in
+ * a WeakMap of the forwarder's: a young-generation collection takes every value of a long-lived
+ * WeakMap as live, and this value leads back to its key (the callback closes over the request's
+ * context), so each request's objects outlived it until a full collection: copied by one young
+ * collection, promoted by the next, and young collections took several times as long.
+ */
+const ON_RESPONSE = Symbol('chaperone.forward.onResponse');
+
+type Routed = IncomingMessage & { [ON_RESPONSE]?: ((proxyRes: IncomingMessage) => void) | undefined };
+
+/**
  * Forwarding to the cluster with http-proxy-3. The caller always handles the response itself (so
  * it can mask it, and store the completion before the last byte). Redirects are passed back,
  * never followed. Upgrades (exec, attach, port-forward) are not spliced here: the streaming
@@ -21,7 +32,6 @@ export interface WebForward {
  */
 export class Forwarder {
   private readonly proxy: ProxyServer;
-  private readonly onResponse = new WeakMap<IncomingMessage, (proxyRes: IncomingMessage) => void>();
 
   constructor(private readonly upstream: Upstream) {
     this.proxy = createProxyServer({
@@ -31,7 +41,12 @@ export class Forwarder {
       xfwd: false,
       followRedirects: false,
     });
-    this.proxy.on('proxyRes', (proxyRes, req) => this.onResponse.get(req)?.(proxyRes));
+    this.proxy.on('proxyRes', (proxyRes, req) => {
+      const routed = req as Routed;
+      const onResponse = routed[ON_RESPONSE];
+      routed[ON_RESPONSE] = undefined;
+      onResponse?.(proxyRes);
+    });
     // Errors are handled per call; this keeps an unexpected one from crashing the process.
     this.proxy.on('error', () => undefined);
   }
@@ -42,7 +57,7 @@ export class Forwarder {
   }
 
   web(req: IncomingMessage, res: ServerResponse, forward: WebForward): void {
-    this.onResponse.set(req, forward.onResponse);
+    (req as Routed)[ON_RESPONSE] = forward.onResponse;
     req.headers = forward.headers as IncomingMessage['headers'];
     const options = { selfHandleResponse: true, ...(forward.body ? { buffer: Readable.from([forward.body]) } : {}) };
     this.proxy.web(req, res, options, (e: Error) => forward.onError(e));
