@@ -107,13 +107,18 @@ audit service on other hosts, before quoting absolute numbers.
 - **Tails are pauses.** Every process on the path collects its garbage, and a request that reaches
   a paused process waits the pause out; a request crosses several processes. The table of
   garbage-collection pauses above counts them during the run at half of the maximum, from each
-  service's \`v8js_gc_duration\` metric (operators see the same on the dashboard). On this
-  machine the ingress's young-generation collections take 5 to 25 ms each, because about a fifth
-  of what it allocates survives into the old generation and has to be copied, and old-generation
-  collections add 5 to 70 ms now and then: pauses of the size of the half-maximum p99, taking 2 to
-  3.5 % of the ingress's time, so the slowest percent of requests meets one. A larger young generation
-  (\`--max-semi-space-size=64\`, every service) cost more CPU per request in every paired run here,
-  not less.
+  service's \`v8js_gc_duration\` metric (operators see the same on the dashboard). A young-generation
+  collection costs what survives it, so nothing of a request may stay reachable once it has
+  ended. That includes a long-lived \`WeakMap\` keyed by a request: V8's young collections take
+  its values as live until the next full collection, and a value that leads back to its key (a
+  callback closing over the request) keeps the whole request alive; the ingress routes each
+  cluster response through its own request object for that reason (a \`WeakMap\` there makes its
+  young collections more than twice as long). On this machine the ingress's young collections
+  take about 3 to 9 ms each, old-generation collections of every service add 5 to 25 ms now
+  and then, and with every process on two cores the scheduler's delays come on top: pauses of the
+  size of the half-maximum p99. A larger young generation (\`--max-semi-space-size=64\`, every
+  service) cost more CPU per request in every paired run here, not less, and
+  \`--single-threaded-gc\` showed no consistent effect either way.
 - **A masked response** adds two exchanges with the masking service: the stream's open, which
   runs while policy decides when the last decision on that kind of request masked, and its end,
   which carries a small document and brings it back masked. A large document costs CPU in the
