@@ -38,7 +38,13 @@ interface Pending {
 export class AcknowledgedRequester {
   private readonly inbox = createInbox();
   private readonly sub: Subscription;
-  private readonly pending = new Map<string, Pending>();
+  /**
+   * Requests awaiting their answer, by token. A dictionary object, not a Map: a Map with an entry
+   * added and removed per request is rehashed again and again, and each old table keeps its entries
+   * and a link to the next one, so once one table has reached the old generation, young
+   * collections keep every later request alive (through its callbacks) until a full collection.
+   */
+  private readonly pending: Record<string, Pending> = Object.create(null) as Record<string, Pending>;
   private next = 0;
 
   constructor(
@@ -71,7 +77,7 @@ export class AcknowledgedRequester {
         reject,
         timer: setTimeout(() => this.fail(token, new RequestTimedOut(`no answer within ${timeoutMs} ms`)), timeoutMs),
       };
-      this.pending.set(token, p);
+      this.pending[token] = p;
       try {
         const headers = traceHeaders();
         this.nc.publish(subject, encodeJson(build(ackSubject)), { reply: `${this.inbox}.${token}.r`, ...(headers ? { headers } : {}) });
@@ -83,7 +89,7 @@ export class AcknowledgedRequester {
 
   close(): void {
     this.sub.unsubscribe();
-    for (const token of [...this.pending.keys()]) this.fail(token, new Error('the requester closed'));
+    for (const token of Object.keys(this.pending)) this.fail(token, new Error('the requester closed'));
   }
 
   private route(msg: Msg): void {
@@ -91,7 +97,7 @@ export class AcknowledgedRequester {
     const dot = rest.indexOf('.');
     const token = rest.slice(0, dot);
     const kind = rest.slice(dot + 1);
-    const p = this.pending.get(token);
+    const p = this.pending[token];
     if (!p) return;
     const status = msg.headers?.code ?? 0;
     if (kind === 'r') {
@@ -119,16 +125,16 @@ export class AcknowledgedRequester {
   }
 
   private fail(token: string, e: Error): void {
-    const p = this.pending.get(token);
+    const p = this.pending[token];
     if (!p) return;
     this.done(token);
     p.reject(e);
   }
 
   private done(token: string): void {
-    const p = this.pending.get(token);
+    const p = this.pending[token];
     if (p) clearTimeout(p.timer);
-    this.pending.delete(token);
+    delete this.pending[token];
   }
 }
 

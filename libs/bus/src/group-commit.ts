@@ -65,7 +65,15 @@ export type CommitRound = 'read' | 'loop';
  * sooner than through this process. A message carries the trace context of its last writer.
  */
 export class GroupCommit {
-  private readonly open = new Map<number, Group>();
+  /**
+   * The round's open group of each partition (indexed by partition), and the partitions in the order
+   * their groups opened. Not a Map cleared every round: a cleared (or rehashed) Map's old table
+   * keeps its entries and a link to the new table, so once one table has reached the old
+   * generation, young collections keep every later round's groups (and their writers' requests)
+   * alive until a full collection.
+   */
+  private readonly open: (Group | undefined)[] = [];
+  private readonly opened: number[] = [];
   private scheduled = false;
 
   constructor(
@@ -79,15 +87,17 @@ export class GroupCommit {
     if (partition === undefined) return Promise.reject(new EventNotRecorded(eventTypesOf(events), 'the events belong to different partitions'));
     const encoded = events.map((e) => JSON.stringify(e));
     const chars = encoded.reduce((n, json) => n + json.length + 1, 1);
-    let group = this.open.get(partition);
+    let group = this.open[partition];
     if (group && (group.encoded.length + encoded.length > this.limits.maxEvents || group.chars + chars > this.limits.maxChars)) {
-      this.open.delete(partition);
+      // A full group leaves now; the partition keeps its place in the round's order.
       this.send(group);
       group = undefined;
     }
     if (!group) {
       group = { encoded: [], chars: 1, writers: [] };
-      this.open.set(partition, group);
+      // First group of the partition this round (after a full one was sent, its slot still holds it).
+      if (this.open[partition] === undefined) this.opened.push(partition);
+      this.open[partition] = group;
     }
     group.encoded.push(...encoded);
     group.chars += chars;
@@ -102,8 +112,13 @@ export class GroupCommit {
 
   private flush(): void {
     this.scheduled = false;
-    const groups = [...this.open.values()];
-    this.open.clear();
+    const groups: Group[] = [];
+    for (const partition of this.opened) {
+      const group = this.open[partition];
+      if (group) groups.push(group);
+      this.open[partition] = undefined;
+    }
+    this.opened.length = 0;
     for (const group of groups) this.send(group);
   }
 

@@ -182,8 +182,14 @@ export class MaskStream {
 /** Opens masking streams through the masking service's queue group. */
 @Injectable()
 export class MaskingClient {
-  /** Streams waiting for an exchange, told when the bus connection drops. */
-  private readonly dropListeners = new Set<() => void>();
+  /**
+   * Streams waiting for an exchange, told when the bus connection drops; by a number of their own.
+   * A dictionary object, not a Set: a Set with an entry added and removed per exchange keeps its
+   * old tables linked to the new ones, and a table in the old generation would keep every later
+   * exchange alive through young collections.
+   */
+  private readonly dropListeners: Record<number, () => void> = Object.create(null) as Record<number, () => void>;
+  private nextListener = 0;
 
   constructor(
     @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
@@ -191,7 +197,7 @@ export class MaskingClient {
     @Inject(INGRESS_CONFIG) private readonly config: IngressConfig,
   ) {
     void (async () => {
-      for await (const s of nc.status()) if (s.type === 'disconnect' || s.type === 'reconnect') for (const l of [...this.dropListeners]) l();
+      for await (const s of nc.status()) if (s.type === 'disconnect' || s.type === 'reconnect') for (const l of Object.values(this.dropListeners)) l();
     })().catch(() => undefined);
   }
 
@@ -207,8 +213,11 @@ export class MaskingClient {
     }
     const reply = parseContract(MaskOpenReplySchema, 'MaskOpenReply', raw);
     return new MaskStream(this.nc, this.subjects.maskSession(reply.session), this.config.maskingTimeoutMs, (dropped) => {
-      this.dropListeners.add(dropped);
-      return () => this.dropListeners.delete(dropped);
+      const id = this.nextListener++;
+      this.dropListeners[id] = dropped;
+      return () => {
+        delete this.dropListeners[id];
+      };
     });
   }
 }
