@@ -66,14 +66,12 @@ export type CommitRound = 'read' | 'loop';
  */
 export class GroupCommit {
   /**
-   * The round's open group of each partition (indexed by partition), and the partitions in the order
-   * their groups opened. Not a Map cleared every round: a cleared (or rehashed) Map's old table
-   * keeps its entries and a link to the new table, so once one table has reached the old
-   * generation, young collections keep every later round's groups (and their writers' requests)
-   * alive until a full collection.
+   * The round's open group of each partition, indexed by partition (a handful). Not a Map cleared
+   * every round: a cleared (or rehashed) Map's old table keeps its entries and a link to the new
+   * table, so once one table has reached the old generation, young collections keep every later
+   * round's groups (and their writers' requests) alive until a full collection.
    */
   private readonly open: (Group | undefined)[] = [];
-  private readonly opened: number[] = [];
   private scheduled = false;
 
   constructor(
@@ -89,14 +87,11 @@ export class GroupCommit {
     const chars = encoded.reduce((n, json) => n + json.length + 1, 1);
     let group = this.open[partition];
     if (group && (group.encoded.length + encoded.length > this.limits.maxEvents || group.chars + chars > this.limits.maxChars)) {
-      // A full group leaves now; the partition keeps its place in the round's order.
       this.send(group);
       group = undefined;
     }
     if (!group) {
       group = { encoded: [], chars: 1, writers: [] };
-      // First group of the partition this round (after a full one was sent, its slot still holds it).
-      if (this.open[partition] === undefined) this.opened.push(partition);
       this.open[partition] = group;
     }
     group.encoded.push(...encoded);
@@ -112,14 +107,11 @@ export class GroupCommit {
 
   private flush(): void {
     this.scheduled = false;
-    const groups: Group[] = [];
-    for (const partition of this.opened) {
+    for (let partition = 0; partition < this.open.length; partition++) {
       const group = this.open[partition];
-      if (group) groups.push(group);
       this.open[partition] = undefined;
+      if (group) this.send(group);
     }
-    this.opened.length = 0;
-    for (const group of groups) this.send(group);
   }
 
   private send(group: Group): void {

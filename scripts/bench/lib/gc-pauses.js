@@ -3,6 +3,8 @@
 // histogram read from its /metrics before and after. A request that arrives while a process on its
 // path is paused waits the pause out, so these are where latency tails come from.
 
+const { scrapeHistograms, labelValue } = require('./metrics-scrape');
+
 /** Above this a pause counts as long (a bucket bound of the histogram). */
 const LONG_PAUSE_SECONDS = 0.005;
 /** The label of the bucket that counts the pauses up to LONG_PAUSE_SECONDS. */
@@ -13,16 +15,12 @@ async function readGcPauses(metricsUrls) {
   const out = Object.fromEntries(Object.keys(metricsUrls).map((service) => [service, {}]));
   await Promise.all(
     Object.entries(metricsUrls).map(async ([service, url]) => {
-      const res = await fetch(url);
-      if (!res.ok) throw new Error(`${url} answered ${res.status}`);
       const byType = {};
       const of = (type) => (byType[type] ??= { sum: 0, count: 0, short: 0 });
-      for (const line of (await res.text()).split('\n')) {
-        const m = /^v8js_gc_duration_(sum|count|bucket)\{([^}]*)\} (\S+)$/.exec(line);
-        if (!m) continue;
-        const type = /v8js_gc_type="([^"]+)"/.exec(m[2])?.[1] ?? 'other';
-        if (m[1] !== 'bucket') of(type)[m[1]] += Number(m[3]);
-        else if (m[2].includes(SHORT_BUCKET)) of(type).short += Number(m[3]);
+      for (const { kind, labels, value } of await scrapeHistograms(url, ['v8js_gc_duration'])) {
+        const type = labelValue(labels, 'v8js_gc_type') ?? 'other';
+        if (kind !== 'bucket') of(type)[kind] += value;
+        else if (labels.includes(SHORT_BUCKET)) of(type).short += value;
       }
       out[service] = byType;
     }),

@@ -2,24 +2,21 @@
 // What the ingress waited on during a run: its `chaperone_ingress_step_duration` histogram (and the
 // request histogram) read from its /metrics before and after, as mean milliseconds per request.
 
+const { scrapeHistograms, labelValue } = require('./metrics-scrape');
+
 const STEPS = ['authenticate', 'decide', 'upstream', 'mask', 'complete'];
 
 /** Sums and counts of the step histogram by step, and of the request histogram, from a scrape. */
 async function readIngressSteps(metricsUrl) {
-  const res = await fetch(metricsUrl);
-  if (!res.ok) throw new Error(`${metricsUrl} answered ${res.status}`);
-  const text = await res.text();
   const figures = { requests: { sum: 0, count: 0 }, steps: Object.fromEntries(STEPS.map((s) => [s, { sum: 0, count: 0 }])) };
-  for (const line of text.split('\n')) {
-    const m = /^(chaperone_ingress_step_duration|http_server_request_duration)_(sum|count)\{([^}]*)\} (\S+)$/.exec(line);
-    if (!m) continue;
-    const [, metric, kind, labels, value] = m;
-    if (metric === 'http_server_request_duration') {
-      figures.requests[kind] += Number(value);
+  for (const { name, kind, labels, value } of await scrapeHistograms(metricsUrl, ['chaperone_ingress_step_duration', 'http_server_request_duration'])) {
+    if (kind === 'bucket') continue;
+    if (name === 'http_server_request_duration') {
+      figures.requests[kind] += value;
       continue;
     }
-    const step = /chaperone_step="([^"]+)"/.exec(labels)?.[1];
-    if (step && figures.steps[step]) figures.steps[step][kind] += Number(value);
+    const step = labelValue(labels, 'chaperone_step');
+    if (step && figures.steps[step]) figures.steps[step][kind] += value;
   }
   return figures;
 }
