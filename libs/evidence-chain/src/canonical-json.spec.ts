@@ -117,6 +117,30 @@ describe('canonicalJson', () => {
     );
   });
 
+  /** Any UTF-16 code unit: quotes, backslashes, control characters, lone and paired surrogates. */
+  const anyUnits = fc.string({ unit: fc.integer({ min: 0, max: 0xffff }).map((c) => String.fromCharCode(c)), maxLength: 12 });
+
+  it('property: a string, as a value or a member name, is written as JSON.stringify writes it', () => {
+    fc.assert(
+      fc.property(anyUnits, (s) => {
+        expect(canonicalJson(s)).toBe(JSON.stringify(s));
+        expect(canonicalJson({ [s]: [s] })).toBe(`{${JSON.stringify(s)}:[${JSON.stringify(s)}]}`);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('property: members come in the order of their names\' UTF-16 code units, for few and for many members', () => {
+    fc.assert(
+      fc.property(fc.uniqueArray(anyUnits, { maxLength: 60 }), (names) => {
+        const obj: Record<string, number> = {};
+        for (const n of names) obj[n] = 1;
+        const expected = [...names].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+        expect(canonicalJson(obj)).toBe(`{${expected.map((n) => `${JSON.stringify(n)}:1`).join(',')}}`);
+      }),
+    );
+  });
+
   it('property: equal for every permutation of member order', () => {
     fc.assert(
       fc.property(fc.jsonValue(), fc.integer(), (value, seed) => {

@@ -69,7 +69,7 @@ class Canonical {
     }
     switch (typeof value) {
       case 'string':
-        return JSON.stringify(value);
+        return quoted(value);
       case 'number':
         if (Number.isFinite(value)) return JSON.stringify(value);
         if (this.asStored) return 'null';
@@ -125,13 +125,49 @@ class Canonical {
 
   private members(obj: Record<string, unknown>): string {
     let out = '{';
-    // Default sort compares UTF-16 code units, as JCS requires.
-    for (const k of Object.keys(obj).sort()) {
+    let first = true;
+    for (const k of sortedByCodeUnits(Object.keys(obj))) {
       this.keys.push(k);
       const member = this.serialize(obj[k], k);
       this.keys.pop();
-      if (member !== undefined) out += `${out.length > 1 ? ',' : ''}${JSON.stringify(k)}:${member}`;
+      if (member === undefined) continue;
+      out += (first ? '' : ',') + quoted(k) + ':' + member;
+      first = false;
     }
-    return `${out}}`;
+    return out + '}';
   }
+}
+
+/** A character JSON.stringify writes escaped: `"`, `\\`, a control character or a (possibly lone) surrogate. */
+// eslint-disable-next-line no-control-regex
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
+
+/**
+ * JSON.stringify of a string. The audit service canonicalizes every event it chains, and most
+ * strings need no escape: those are quoted around the original (no copy of their characters).
+ */
+function quoted(s: string): string {
+  return NEEDS_ESCAPE.test(s) ? JSON.stringify(s) : '"' + s + '"';
+}
+
+/** Above this many members the built-in sort; below, an insertion sort that allocates nothing. */
+const INSERTION_SORT_MAX = 24;
+
+/**
+ * Sorts member names in place by their UTF-16 code units, as JCS requires (what `<` on strings and
+ * the default `sort()` compare). An event's objects have a handful of members, and the built-in
+ * sort allocates its work arrays for every one of them.
+ */
+function sortedByCodeUnits(keys: string[]): string[] {
+  if (keys.length > INSERTION_SORT_MAX) return keys.sort();
+  for (let i = 1; i < keys.length; i++) {
+    const k = keys[i] as string;
+    let j = i - 1;
+    while (j >= 0 && (keys[j] as string) > k) {
+      keys[j + 1] = keys[j] as string;
+      j--;
+    }
+    keys[j + 1] = k;
+  }
+  return keys;
 }

@@ -59,7 +59,7 @@ describe('reconciling requests let through and never completed', () => {
       intercepted('live', 'ing-b'), decided('live', 'mask'),
     );
     expect(decide(state, when({ gone: new Map([['ing-a', 9000]]) }))).toEqual([]);
-    expect([...state.open.keys()]).toEqual(['live']);
+    expect(Object.keys(state.open)).toEqual(['live']);
   });
 
   it('given a request already closed by a reconciler, when its replica is gone, then it is not closed again', () => {
@@ -100,8 +100,8 @@ describe('reconciling requests let through and never completed', () => {
     evolve(state, completed('a'));
     expect(resumePosition(state)).toBe(state.position);
     evolve(state, intercepted('undecided', 'ing-a'));
-    expect(state.intercepts.size).toBe(1);
+    expect(Object.keys(state.intercepts)).toHaveLength(1);
     decide(state, when({ now: T0 + 700_000 }));
-    expect(state.intercepts.size).toBe(0);
+    expect(Object.keys(state.intercepts)).toHaveLength(0);
   });
 });

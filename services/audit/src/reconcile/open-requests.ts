@@ -48,15 +48,23 @@ export interface OpenRequest {
 /**
  * The open requests. `evolve` updates it in place: the reconciler follows every stored event and
  * a copy per event would cost more than the whole check; nothing else holds a reference to it.
+ *
+ * Both collections gain and lose an entry per request, so they are prototype-less objects, not
+ * Maps: a Map's table that is rehashed stays linked to the one replacing it, and once one such
+ * table is in the old generation every later entry survives young collections until a full one.
  */
 export interface OpenRequests {
-  intercepts: Map<string, InterceptSeen>;
-  open: Map<string, OpenRequest>;
+  /** requestId → its intercept, until the decision. */
+  intercepts: Record<string, InterceptSeen>;
+  /** requestId → the request, from a proceeding decision until its end. */
+  open: Record<string, OpenRequest>;
   /** Global position of the last event seen. */
   position: number;
 }
 
-export const initialOpenRequests = (): OpenRequests => ({ intercepts: new Map(), open: new Map(), position: 0 });
+const dictionary = <V>(): Record<string, V> => Object.create(null) as Record<string, V>;
+
+export const initialOpenRequests = (): OpenRequests => ({ intercepts: dictionary(), open: dictionary(), position: 0 });
 
 /** Effects that let a request proceed towards the cluster (deny never does). */
 const PROCEEDING: ReadonlySet<string> = new Set(['allow', 'mask', 'approve']);
@@ -91,15 +99,15 @@ export function evolve(state: OpenRequests, e: StoredEvent): OpenRequests {
     case 'RequestIntercepted': {
       const payload = obj(d['payload']);
       const gateway = str(payload['gateway']) || undefined;
-      state.intercepts.set(requestId, { gateway, streaming: isStreaming(payload), position: e.globalPosition, at: Date.parse(str(d['time'])) });
+      state.intercepts[requestId] = { gateway, streaming: isStreaming(payload), position: e.globalPosition, at: Date.parse(str(d['time'])) };
       return state;
     }
     case 'PolicyDecided': {
-      const intercept = state.intercepts.get(requestId);
-      state.intercepts.delete(requestId);
+      const intercept = state.intercepts[requestId];
+      delete state.intercepts[requestId];
       const effect = str(obj(obj(d['payload'])['decision'])['effect']);
-      if (!PROCEEDING.has(effect) || state.open.has(requestId)) return state;
-      state.open.set(requestId, {
+      if (!PROCEEDING.has(effect) || requestId in state.open) return state;
+      state.open[requestId] = {
         requestId,
         sessionId: str(d['sessionId']),
         traceId: str(d['traceId']),
@@ -112,13 +120,13 @@ export function evolve(state: OpenRequests, e: StoredEvent): OpenRequests {
         streaming: intercept?.streaming ?? false,
         decidedAt: Date.parse(str(d['time'])),
         position: intercept?.position ?? e.globalPosition,
-      });
+      };
       return state;
     }
     case 'RequestCompleted':
     case 'RequestOutcomeUnknown':
-      state.intercepts.delete(requestId);
-      state.open.delete(requestId);
+      delete state.intercepts[requestId];
+      delete state.open[requestId];
       return state;
     default:
       return state;
@@ -145,9 +153,9 @@ export interface Closing {
 
 /** The requests to close now (their RequestOutcomeUnknown), oldest first. Forgets stale intercepts. */
 export function decide(state: OpenRequests, cmd: ReconcileCommand): Closing[] {
-  for (const [id, i] of state.intercepts) if (!(cmd.now - i.at < cmd.forgetInterceptsAfterMs)) state.intercepts.delete(id);
+  for (const id in state.intercepts) if (!(cmd.now - (state.intercepts[id] as InterceptSeen).at < cmd.forgetInterceptsAfterMs)) delete state.intercepts[id];
   const out: Closing[] = [];
-  for (const r of state.open.values()) {
+  for (const r of Object.values(state.open)) {
     const reason = whyClose(r, cmd);
     if (reason === undefined) continue;
     out.push({ event: outcomeUnknown(r, reason, cmd.now), stream: r.stream, decisionRevision: r.decisionRevision });
@@ -199,7 +207,7 @@ export function outcomeUnknownEventId(requestId: string): string {
 export function resumePosition(state: OpenRequests): number {
   // At the last position itself: the events of one append share it, and evolve takes one again unchanged.
   let from = Math.max(state.position, 1);
-  for (const i of state.intercepts.values()) from = Math.min(from, i.position);
-  for (const r of state.open.values()) from = Math.min(from, r.position);
+  for (const i of Object.values(state.intercepts)) from = Math.min(from, i.position);
+  for (const r of Object.values(state.open)) from = Math.min(from, r.position);
   return from;
 }

@@ -105,9 +105,9 @@ export class ReconcileTerm {
     const { options, liveness } = this.deps;
     if (!this.deps.valid()) return;
     await liveness.ensureWatching();
-    for (const id of this.sent) if (!this.state.open.has(id)) this.sent.delete(id);
+    for (const id of this.sent) if (!(id in this.state.open)) this.sent.delete(id);
     const gateways = new Set<string>();
-    for (const r of this.state.open.values()) if (r.gateway !== undefined) gateways.add(r.gateway);
+    for (const r of Object.values(this.state.open)) if (r.gateway !== undefined) gateways.add(r.gateway);
     const closing = decide(this.state, {
       now: Date.now(),
       gone: liveness.gone(gateways, options.replicaSilenceMs),
