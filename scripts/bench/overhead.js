@@ -475,6 +475,19 @@ function markdown(result) {
   }
   lines.push('');
   lines.push(
+    "CPU milliseconds per request at half of Chaperone's maximum (the paced runs): each request arrives on its own and wakes every process on its path itself, where at the maximum one wake-up serves several; the last column is the share of the machine's cores every process used together (the load generator and the API server included):",
+  );
+  lines.push('');
+  lines.push(`| scenario | rate | ${names.join(' | ')} | Chaperone + NATS | cores busy |`);
+  lines.push(`|---|---|${names.map(() => '---').join('|')}|---|---|`);
+  for (const r of result.http) {
+    const cpu = r.half.chaperone.cpuMsPerRequest ?? {};
+    const everyProcess = Object.values(cpu).reduce((sum, ms) => sum + (ms ?? 0), 0);
+    const busy = (everyProcess * r.halfRate) / 1000 / (result.machine.cpus || 1);
+    lines.push(`| ${r.label} | ${r.halfRate}/s | ${names.map((n) => cpu[n] ?? '').join(' | ')} | ${+chaperoneCpuMs(cpu).toFixed(3)} | ${Math.round(busy * 100)} % |`);
+  }
+  lines.push('');
+  lines.push(
     'NATS per admitted request during the Chaperone maximum-throughput runs (msgs in: published by clients, msgs out: delivered by the server, both from /varz; JetStream writes: messages stored in the streams of the bench\'s bus prefix):',
   );
   lines.push('');

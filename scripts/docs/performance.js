@@ -104,6 +104,16 @@ audit service on other hosts, before quoting absolute numbers.
   [operations](operations.md#metrics)): each hop through NATS costs a wake-up of the process it
   reaches, so on a busy or virtualised machine the decision and the completion take several times
   a bare NATS round trip.
+- **Half of the maximum is not half of the machine.** At the maximum, a process woken by a message
+  finds several waiting and handles them in one go; at a steady half of that rate each request
+  arrives alone and wakes every process on its path itself, and on a virtual machine a wake-up (the
+  system call that sends a message to a sleeping process, and the sleep and wake of the one
+  receiving it) costs about as much as the work it brings. So one request costs more CPU there than
+  at the maximum (compare the two CPU tables), the cores are busy most of the time at "half" the
+  load (the last column), and a request waits for a core at almost every hop: that waiting, with
+  the pauses below, is most of the p99 at half of the maximum. With NATS, audit and reports on
+  nodes of their own, the ingress's and the policy service's share is what is left on the
+  gateway's cores.
 - **Tails are pauses.** Every process on the path collects its garbage, and a request that reaches
   a paused process waits the pause out; a request crosses several processes. The table of
   garbage-collection pauses above counts them during the run at half of the maximum, from each
