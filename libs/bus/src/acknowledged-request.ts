@@ -1,5 +1,6 @@
 import { createInbox, type Msg, type NatsConnection, type Subscription } from 'nats';
 import { decodeJson, encodeJson } from './codec';
+import { perRequestTable } from './per-request-table';
 import { refusedBecause } from './durable-event-publisher';
 import { decodeReply } from './json-rpc';
 import { traceHeaders } from './trace-headers';
@@ -38,13 +39,8 @@ interface Pending {
 export class AcknowledgedRequester {
   private readonly inbox = createInbox();
   private readonly sub: Subscription;
-  /**
-   * Requests awaiting their answer, by token. A dictionary object, not a Map: a Map with an entry
-   * added and removed per request is rehashed again and again, and each old table keeps its entries
-   * and a link to the next one, so once one table has reached the old generation, young
-   * collections keep every later request alive (through its callbacks) until a full collection.
-   */
-  private readonly pending: Record<string, Pending> = Object.create(null) as Record<string, Pending>;
+  /** Requests awaiting their answer, by token. */
+  private readonly pending = perRequestTable<Pending>();
   private next = 0;
 
   constructor(

@@ -67,9 +67,8 @@ export type CommitRound = 'read' | 'loop';
 export class GroupCommit {
   /**
    * The round's open group of each partition, indexed by partition (a handful). Not a Map cleared
-   * every round: a cleared (or rehashed) Map's old table keeps its entries and a link to the new
-   * table, so once one table has reached the old generation, young collections keep every later
-   * round's groups (and their writers' requests) alive until a full collection.
+   * every round, for the reason perRequestTable gives: it would keep every later round's groups
+   * (and their writers' requests) alive through young collections.
    */
   private readonly open: (Group | undefined)[] = [];
   private scheduled = false;

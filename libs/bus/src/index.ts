@@ -11,5 +11,6 @@ export * from './trace-headers';
 export * from './stream-replicas';
 export { settledRequestPatched } from './settled-request-patch';
 export { coalescedFlushPatched } from './coalesced-flush-patch';
+export * from './per-request-table';
 export * from './acknowledged-request';
 export * from './group-commit';

@@ -96,7 +96,7 @@ class Canonical {
     if (this.asStored) {
       // JSON.stringify prints a boxed primitive as the primitive.
       if (obj instanceof Number) return this.serialize(Number(obj), '');
-      if (obj instanceof String) return JSON.stringify(String(obj));
+      if (obj instanceof String) return quoted(String(obj));
       if (obj instanceof Boolean) return obj.valueOf() ? 'true' : 'false';
     } else if (obj instanceof Map || obj instanceof Set || ArrayBuffer.isView(obj) || obj instanceof ArrayBuffer) {
       throw new CanonicalJsonError(`cannot canonicalize a ${obj.constructor.name}`, pointer(this.keys));

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { perRequestTable } from '@chaperone/bus';
 import type { Identity, RequestOutcomeUnknown } from '@chaperone/contracts';
 
 /**
@@ -48,10 +49,7 @@ export interface OpenRequest {
 /**
  * The open requests. `evolve` updates it in place: the reconciler follows every stored event and
  * a copy per event would cost more than the whole check; nothing else holds a reference to it.
- *
- * Both collections gain and lose an entry per request, so they are prototype-less objects, not
- * Maps: a Map's table that is rehashed stays linked to the one replacing it, and once one such
- * table is in the old generation every later entry survives young collections until a full one.
+ * Both collections gain and lose an entry per request: per-request tables (perRequestTable).
  */
 export interface OpenRequests {
   /** requestId → its intercept, until the decision. */
@@ -62,9 +60,7 @@ export interface OpenRequests {
   position: number;
 }
 
-const dictionary = <V>(): Record<string, V> => Object.create(null) as Record<string, V>;
-
-export const initialOpenRequests = (): OpenRequests => ({ intercepts: dictionary(), open: dictionary(), position: 0 });
+export const initialOpenRequests = (): OpenRequests => ({ intercepts: perRequestTable(), open: perRequestTable(), position: 0 });
 
 /** Effects that let a request proceed towards the cluster (deny never does). */
 const PROCEEDING: ReadonlySet<string> = new Set(['allow', 'mask', 'approve']);

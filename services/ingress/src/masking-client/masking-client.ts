@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Empty, headers as natsHeaders, type Msg, type MsgHdrs, type NatsConnection } from 'nats';
-import { requestJson, traceHeaders } from '@chaperone/bus';
+import { perRequestTable, requestJson, traceHeaders } from '@chaperone/bus';
 import {
   MASK_ALIVE_OP,
   MASK_CLOSE_OP,
@@ -182,13 +182,8 @@ export class MaskStream {
 /** Opens masking streams through the masking service's queue group. */
 @Injectable()
 export class MaskingClient {
-  /**
-   * Streams waiting for an exchange, told when the bus connection drops; by a number of their own.
-   * A dictionary object, not a Set: a Set with an entry added and removed per exchange keeps its
-   * old tables linked to the new ones, and a table in the old generation would keep every later
-   * exchange alive through young collections.
-   */
-  private readonly dropListeners: Record<number, () => void> = Object.create(null) as Record<number, () => void>;
+  /** Streams waiting for an exchange, told when the bus connection drops; by a number of their own. */
+  private readonly dropListeners = perRequestTable<() => void, number>();
   private nextListener = 0;
 
   constructor(
