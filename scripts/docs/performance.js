@@ -96,8 +96,8 @@ audit service on other hosts, before quoting absolute numbers.
   ingress's share scales with ingress replicas.
 - **Latency is process hops.** Before a request goes to the API server it crosses ingress → NATS →
   policy → NATS (the intercept and the decision stored in one JetStream write, whose
-  acknowledgement the server sends straight to the ingress) → ingress; before its last byte is
-  released, one more JetStream write stores its completion. The floor by design is those two
+  acknowledgement the server sends straight to the ingress, with the decision in its subject) →
+  ingress; before its last byte is released, one more JetStream write stores its completion. The floor by design is those two
   acknowledgements plus the proxy itself (bare minus direct). The table of what the ingress waited
   on splits a one-client request into those parts, from the ingress's own
   \`chaperone_ingress_step_duration\` metric (the same figures an operator sees in production, see

@@ -3,6 +3,7 @@ import { decodeJson, encodeJson } from './codec';
 import { perRequestTable } from './per-request-table';
 import { refusedBecause } from './durable-event-publisher';
 import { decodeReply } from './json-rpc';
+import { answerCarriedBy } from './answer-in-subject';
 import { traceHeaders } from './trace-headers';
 
 /** The events were not stored: the events stream refused them, or nothing stores the subject. */
@@ -34,7 +35,9 @@ interface Pending {
  * under this requester's own inbox), the responder publishes its events with the latter as reply
  * subject and answers at once, and the request resolves when both have come. That saves the hop
  * the acknowledgement would take through the responder, and the requester still acts only on the
- * server's own acknowledgement. One wildcard subscription serves every request of the connection.
+ * server's own acknowledgement. The responder may also send its answer as one more token of the
+ * acknowledgement's subject (subjectCarrying) and no reply at all: the request then resolves with
+ * that acknowledgement alone. One wildcard subscription serves every request of the connection.
  */
 export class AcknowledgedRequester {
   private readonly inbox = createInbox();
@@ -48,7 +51,7 @@ export class AcknowledgedRequester {
     /** The stream an acknowledgement must name. */
     private readonly stream: string,
   ) {
-    this.sub = nc.subscribe(`${this.inbox}.*.*`, { callback: (err, msg) => !err && this.route(msg) });
+    this.sub = nc.subscribe(`${this.inbox}.>`, { callback: (err, msg) => !err && this.route(msg) });
   }
 
   /**
@@ -89,14 +92,13 @@ export class AcknowledgedRequester {
   }
 
   private route(msg: Msg): void {
-    const rest = msg.subject.slice(this.inbox.length + 1);
-    const dot = rest.indexOf('.');
-    const token = rest.slice(0, dot);
-    const kind = rest.slice(dot + 1);
+    // <inbox>.<token>.r (the reply), <inbox>.<token>.a (the acknowledgement), <inbox>.<token>.a.<answer>.
+    const [token = '', kind, carried, ...beyond] = msg.subject.slice(this.inbox.length + 1).split('.');
+    if (beyond.length > 0) return;
     const p = this.pending[token];
     if (!p) return;
     const status = msg.headers?.code ?? 0;
-    if (kind === 'r') {
+    if (kind === 'r' && carried === undefined) {
       if (status === 503) return this.fail(token, Object.assign(new Error('no responders'), { code: '503' }));
       let reply: unknown;
       try {
@@ -111,6 +113,13 @@ export class AcknowledgedRequester {
       const refused = notStored(msg, this.stream);
       if (refused) return this.fail(token, refused);
       p.stored = true;
+      if (carried !== undefined) {
+        try {
+          p.reply = answerCarriedBy(carried);
+        } catch (e) {
+          return this.fail(token, e as Error);
+        }
+      }
     } else {
       return;
     }

@@ -13,4 +13,5 @@ export { settledRequestPatched } from './settled-request-patch';
 export { coalescedFlushPatched } from './coalesced-flush-patch';
 export * from './per-request-table';
 export * from './acknowledged-request';
+export * from './answer-in-subject';
 export * from './group-commit';

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { NatsConnection } from 'nats';
 import { connectBus } from './connect';
 import { decodeJson } from './codec';
-import { requestJson, serveJson, type JsonResponder } from './json-rpc';
+import { ANSWERED_ELSEWHERE, requestJson, serveJson, type JsonResponder } from './json-rpc';
 import { ErrorReply, RpcFailed } from './rpc-errors';
 
 const servers = [process.env['NATS_URL'] ?? 'nats://127.0.0.1:4222'];
@@ -28,6 +28,7 @@ describe('plain-JSON request/reply (real NATS)', () => {
         if (r.op === 'crash') throw new Error('internal detail that stays inside');
         // Answers once the test releases it: a request still being handled when the service stops.
         if (r.op === 'slow') await new Promise<void>((resolve) => (release = resolve));
+        if (r.op === 'elsewhere') return ANSWERED_ELSEWHERE;
         return { echoed: r.value };
       },
       onUnexpected: (e) => unexpected.push(e),
@@ -44,6 +45,11 @@ describe('plain-JSON request/reply (real NATS)', () => {
     expect(await requestJson(client, subject, { op: 'echo', value: [1, 'a'] }, 2000)).toEqual({ echoed: [1, 'a'] });
     const raw = await client.request(subject, new TextEncoder().encode('{"op":"echo","value":7}'), { timeout: 2000 });
     expect(decodeJson(raw.data)).toEqual({ echoed: 7 });
+  });
+
+  it('sends no reply when the handler answered another way (ANSWERED_ELSEWHERE)', async () => {
+    await expect(requestJson(client, subject, { op: 'elsewhere' }, 300)).rejects.toThrow(/TIMEOUT/i);
+    expect(unexpected).toEqual([]);
   });
 
   it('answers an ErrorReply as { error: { message } }, thrown to the caller as RpcFailed', async () => {

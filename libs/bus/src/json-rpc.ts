@@ -42,13 +42,20 @@ export interface JsonResponder {
   drain(): Promise<void>;
 }
 
+/**
+ * What a handler returns when its answer went another way (with the events stream's acknowledgement
+ * of its write, see subjectCarrying): the responder sends no reply of its own.
+ */
+export const ANSWERED_ELSEWHERE: unique symbol = Symbol('chaperone.bus.answeredElsewhere');
+
 export interface ServeJsonOptions {
   subject: string;
   /** Replicas in one queue group share the requests: each is handled once. */
   queue: string;
   /**
-   * The answer to one decoded request. Throw ErrorReply to answer an error whose message is safe to
-   * show; anything else thrown is answered with a generic message and passed to onUnexpected.
+   * The answer to one decoded request, or ANSWERED_ELSEWHERE. Throw ErrorReply to answer an error
+   * whose message is safe to show; anything else thrown is answered with a generic message and
+   * passed to onUnexpected.
    */
   handle(request: unknown): Promise<unknown>;
   onUnexpected(error: unknown): void;
@@ -103,7 +110,7 @@ export function serveJson(nc: NatsConnection, opts: ServeJsonOptions): JsonRespo
       const handling = traced ? context.with(traced.ctx, () => opts.handle(request)) : opts.handle(request);
       handling.then(
         (reply) => {
-          respond(msg, reply);
+          if (reply !== ANSWERED_ELSEWHERE) respond(msg, reply);
           traced?.span.end();
           settled();
         },

@@ -29,6 +29,13 @@ export const EvaluationRequestSchema = z.object({
     .max(255)
     .regex(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)+$/, 'a NATS subject without wildcards')
     .optional(),
+  /**
+   * With `acknowledgeTo`: the caller also takes the answer (the EvaluationReply) as one more token
+   * of the acknowledgement's subject (`<acknowledgeTo>.<answer>`, see the bus's subjectCarrying),
+   * and the policy service then sends no reply of its own when it answers so. One message less
+   * per request, and the caller learns the decision no sooner than it is stored.
+   */
+  answerWithAcknowledgement: z.literal(true).optional(),
 });
 export type EvaluationRequest = z.infer<typeof EvaluationRequestSchema>;
 

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { JetStreamManager, NatsConnection } from 'nats';
 import { createAuthenticator, createLocalIssuer, type Authenticator } from '@chaperone/auth';
-import { connectBus, decodeJson, DurableEventPublisher, ensureEventsStream, ErrorReply, serveJson, type JsonResponder } from '@chaperone/bus';
+import { ANSWERED_ELSEWHERE, connectBus, decodeJson, DurableEventPublisher, ensureEventsStream, ErrorReply, serveJson, subjectCarrying, type JsonResponder } from '@chaperone/bus';
 import { busSubjects, type BusSubjects, type ChaperoneEvent, type EvaluationReply, type EvaluationRequest, type Decision } from '@chaperone/contracts';
 import { trace } from '@opentelemetry/api';
 import { Authenticate } from '../authenticate/authenticate';
@@ -125,6 +125,7 @@ describe('record and evaluate (real NATS)', () => {
       {
         schemaVersion: 2,
         acknowledgeTo: expect.stringMatching(/^_INBOX\./),
+        answerWithAcknowledgement: true,
         intercepted: {
           eventId: admitted.interceptEventId,
           schemaVersion: 1,
@@ -153,13 +154,21 @@ describe('record and evaluate (real NATS)', () => {
     expect(await storedCount()).toBe(before);
   });
 
+  /** How a delegating stand-in answers: the subject it has the write acknowledged to, and what it returns (a reply, or none). */
+  type Handover = (acknowledgeTo: string, answer: EvaluationReply) => { to: string; returns: unknown };
+  const replyingAtOnce: Handover = (to, answer) => ({ to, returns: { ...answer, acknowledgedTo: to } });
+  const inTheAcknowledgement =
+    (token: (answer: EvaluationReply) => string = (a) => subjectCarrying('x', a)?.slice(2) ?? ''): Handover =>
+    (to, answer) => ({ to: `${to}.${token(answer)}`, returns: ANSWERED_ELSEWHERE });
+
   /** A policy stand-in that publishes the intercept (and a decision) for the ingress to be acknowledged, and answers at once. */
-  const delegating = (publishTo: BusSubjects, reply: (acknowledgeTo: string) => Partial<EvaluationReply> = (to) => ({ acknowledgedTo: to })): unknown[] =>
+  const delegating = (publishTo: BusSubjects, handover: Handover = replyingAtOnce): unknown[] =>
     standIn(async (request) => {
       const { intercepted, acknowledgeTo } = request as EvaluationRequest;
       const decided = { ...intercepted, eventId: `${intercepted.eventId}-d`, type: 'PolicyDecided', payload: { interceptEventId: intercepted.eventId, decision: ALLOW } } as unknown as ChaperoneEvent;
-      new DurableEventPublisher(nc, publishTo, 2000).publishEncodedAcknowledgedTo([intercepted, decided].map((e) => JSON.stringify(e)), decided, acknowledgeTo as string);
-      return { schemaVersion: 1, decisionEventId: decided.eventId, decision: ALLOW, ...reply(acknowledgeTo as string) };
+      const { to, returns } = handover(acknowledgeTo as string, { schemaVersion: 1, decisionEventId: decided.eventId, decision: ALLOW });
+      new DurableEventPublisher(nc, publishTo, 2000).publishEncodedAcknowledgedTo([intercepted, decided].map((e) => JSON.stringify(e)), decided, to);
+      return returns;
     });
 
   it('given policy hands the acknowledgement over, then the decision counts once the events stream acknowledged the write', async () => {
@@ -174,6 +183,29 @@ describe('record and evaluate (real NATS)', () => {
     delegating(busSubjects(`no-stream-${randomUUID().slice(0, 8)}`));
     const refused = await admit();
     expect(refused).toMatchObject({ kind: 'policy-unavailable', message: expect.stringContaining('the decision could not be recorded') });
+  });
+
+  it('given policy answers with the acknowledgement (no reply), then the decision counts once the events stream acknowledged the write', async () => {
+    delegating(subjects, inTheAcknowledgement());
+    const before = await storedCount();
+    const admitted = await admit();
+    expect(admitted).toMatchObject({ decisionEventId: `${admitted.interceptEventId}-d` });
+    expect(await storedCount()).toBe(before + 1);
+  });
+
+  it('given policy answers with the acknowledgement but the write is not stored, then policy-unavailable: nothing is admitted', async () => {
+    delegating(busSubjects(`no-stream-${randomUUID().slice(0, 8)}`), inTheAcknowledgement());
+    const refused = await admit();
+    expect(refused).toMatchObject({ kind: 'policy-unavailable', message: expect.stringContaining('the decision could not be recorded') });
+  });
+
+  it('given the acknowledgement carries something that is not an answer, then policy-unavailable: nothing is admitted', async () => {
+    delegating(subjects, inTheAcknowledgement(() => Buffer.from('{"not": json').toString('base64url')));
+    const refused = await admit();
+    expect(refused).toMatchObject({ kind: 'policy-unavailable', message: expect.stringContaining('could not evaluate the request (the reply is not JSON)') });
+    await stopStandIn();
+    delegating(subjects, inTheAcknowledgement(() => Buffer.from(JSON.stringify({ schemaVersion: 1, decision: { effect: 'allow' } })).toString('base64url')));
+    expect(await admit()).toMatchObject({ kind: 'policy-unavailable', message: expect.stringContaining('invalid reply') });
   });
 
   it('given policy says the acknowledgement comes but none does, then policy-unavailable after the timeout', async () => {

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { ErrorReply, GroupCommit, type DurableEventPublisher } from '@chaperone/bus';
+import { ErrorReply, GroupCommit, subjectCarrying, type DurableEventPublisher } from '@chaperone/bus';
 import { ContractViolation, EvaluationRequestSchema, parseContract, selfReviewKind, type AgentLimits, type AgentScope, type EvaluationReply, type EvaluationRequest, type Decision, type Identity, type PolicyDecided, type RequestInfo, type SelfReviewAnswer } from '@chaperone/contracts';
 import { EVENTS } from '@chaperone/service-runtime';
 import { PolicyStore } from '../rules';
@@ -15,6 +15,12 @@ export interface AgentGate {
   scopeOf(identity: Identity): AgentScope | undefined;
 }
 
+/** An evaluation's answer, and whether it already went to the caller with the acknowledgement of its write. */
+export interface Evaluated {
+  reply: EvaluationReply;
+  answeredInAcknowledgement: boolean;
+}
+
 /** Any non-resource request: a scope never limits one, so only an unregistered agent (or no registry) is refused. */
 const ANY_REQUEST: RequestInfo = { isResourceRequest: false, path: '/', verb: 'get' };
 
@@ -24,9 +30,10 @@ const ANY_REQUEST: RequestInfo = { isResourceRequest: false, path: '/', verb: 'g
  * load several evaluation requests arrive in one read). A decision that goes alone, when the
  * request names an `acknowledgeTo` subject, is published with it as reply subject and the answer
  * goes out at once (both in one socket write): the events stream acknowledges to the ingress, which
- * forwards nothing before it has that acknowledgement. Otherwise (a group, or no `acknowledgeTo`)
- * the answer goes out only after the server acknowledged the write here. Either way the ingress
- * forwards nothing whose interception and decision are not evidence.
+ * forwards nothing before it has that acknowledgement. When the request asks for it, the answer
+ * travels in that acknowledgement's subject instead, and no reply is sent at all. Otherwise (a
+ * group, or no `acknowledgeTo`) the answer goes out only after the server acknowledged the write
+ * here. Either way the ingress forwards nothing whose interception and decision are not evidence.
  *
  * Validation is zod's own: zod 4 compiles an object schema to one generated function the first time
  * it parses (about 0.5 µs for a EvaluationRequest, less than decoding its JSON), so the contract stays
@@ -48,7 +55,7 @@ export class EvaluateHandler {
   }
 
   /** The reply to a decoded EvaluationRequest; throws ErrorReply (nothing recorded) when there is none. */
-  async evaluate(raw: unknown): Promise<EvaluationReply> {
+  async evaluate(raw: unknown): Promise<Evaluated> {
     let request: EvaluationRequest;
     try {
       request = parseContract(EvaluationRequestSchema, 'EvaluationRequest', raw);
@@ -75,17 +82,21 @@ export class EvaluateHandler {
       payload: { interceptEventId: intercepted.eventId, decision },
     };
     const reply: EvaluationReply = { schemaVersion: 1, decisionEventId: decided.eventId, decision, ...(review && decision.effect !== 'deny' ? { review } : {}) };
+    const { acknowledgeTo } = request;
+    const answerTo = acknowledgeTo && request.answerWithAcknowledgement ? subjectCarrying(acknowledgeTo, reply) : undefined;
     try {
       // Intercept and decision in one message (with other decisions of the same round and partition:
       // a group commit), named by the last decision: a retried request (same intercept) is stored once.
-      const committed = await this.commit.write([intercepted, decided], request.acknowledgeTo);
-      if (committed.by === 'handed-off') return { ...reply, acknowledgedTo: committed.acknowledgeTo };
+      const committed = await this.commit.write([intercepted, decided], answerTo ?? acknowledgeTo);
+      if (committed.by === 'handed-off') {
+        return answerTo ? { reply, answeredInAcknowledgement: true } : { reply: { ...reply, acknowledgedTo: committed.acknowledgeTo }, answeredInAcknowledgement: false };
+      }
     } catch (e) {
       const why = e instanceof Error ? e.message : 'bus error';
       this.logger.error(`decision for request ${intercepted.requestId} not recorded: ${why}`);
       throw new ErrorReply(`the decision could not be recorded: ${why}`);
     }
-    return reply;
+    return { reply, answeredInAcknowledgement: false };
   }
 
   private evaluateRequest(identity: Identity, request: RequestInfo): Decision {

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { NestFactory } from '@nestjs/core';
 import type { INestApplication } from '@nestjs/common';
 import { connect, createInbox, type JetStreamManager, type NatsConnection } from 'nats';
-import { decodeJson, encodeJson, requestJson, RpcFailed } from '@chaperone/bus';
+import { answerCarriedBy, decodeJson, encodeJson, requestJson, RpcFailed } from '@chaperone/bus';
 import { busSubjects, EvaluationReplySchema, type BusSubjects, type EvaluationReply, type EvaluationRequest, type RequestIntercepted } from '@chaperone/contracts';
 import { Readiness } from '@chaperone/service-runtime';
 import { PolicyModule } from '../policy.module';
@@ -149,6 +149,28 @@ describe('policy service over real NATS', () => {
     expect(stored.msgId).toBe(reply.decisionEventId);
     expect(stored.subject).toBe(subjects.event('PolicyDecided', event.sessionId));
     expect((stored.body as unknown[])[0]).toEqual(event);
+  });
+
+  it('given a request naming acknowledgeTo and asking for the answer with the acknowledgement, then the acknowledgement comes to acknowledgeTo.<answer> and no reply is sent', async () => {
+    const event = intercepted('list');
+    const before = await storedCount();
+    const acknowledgeTo = createInbox();
+    const replyTo = createInbox();
+    const acks = nc.subscribe(`${acknowledgeTo}.*`, { max: 1 });
+    const replies = nc.subscribe(replyTo);
+    nc.publish(subjects.policyEvaluate, encodeJson({ ...evaluationRequest(event), acknowledgeTo, answerWithAcknowledgement: true }), { reply: replyTo });
+    for await (const m of acks) {
+      expect(decodeJson(m.data)).toMatchObject({ stream: subjects.eventsStream, seq: expect.any(Number) });
+      const answer = EvaluationReplySchema.parse(answerCarriedBy(m.subject.slice(acknowledgeTo.length + 1)));
+      expect(answer).toEqual({ schemaVersion: 1, decisionEventId: decisionEventId(event.eventId), decision: expect.objectContaining({ effect: 'allow', rule: 'read-pods' }) });
+    }
+    expect(await storedCount()).toBe(before + 1);
+    expect((await lastStored()).msgId).toBe(decisionEventId(event.eventId));
+    // Nothing else comes: the answer went with the acknowledgement.
+    await nc.flush();
+    await new Promise((r) => setTimeout(r, 200));
+    expect(replies.getProcessed()).toBe(0);
+    replies.unsubscribe();
   });
 
   it('given several evaluation requests read at once (a burst), then their intercepts and decisions are stored in fewer messages, in order, and a reply in a group comes after the acknowledgement', async () => {

@@ -34,19 +34,19 @@ export class PolicyMetrics {
   }
 
   /** Time one evaluation and count its decision; the reply (or the error) passes through. */
-  async timed(evaluation: Promise<EvaluationReply>): Promise<EvaluationReply> {
+  async timed<T extends { reply: EvaluationReply }>(evaluation: Promise<T>): Promise<T> {
     const started = performance.now();
-    let reply: EvaluationReply;
+    let evaluated: T;
     try {
-      reply = await evaluation;
+      evaluated = await evaluation;
     } catch (e) {
       this.duration.record((performance.now() - started) / 1000, FAILED);
       throw e;
     }
-    const { effect, rule } = reply.decision;
+    const { effect, rule } = evaluated.reply.decision;
     this.duration.record((performance.now() - started) / 1000, this.byEffect(effect));
     this.decisions.add(1, this.byRule(rule, effect));
-    return reply;
+    return evaluated;
   }
 
   private byEffect(effect: string): Attributes {
