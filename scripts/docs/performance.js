@@ -22,7 +22,8 @@ hand.
 
 ## What the bench runs
 
-It builds what it needs, starts NATS if nothing answers on 4222 (as \`npm start\` does), the test API
+It builds what it needs, starts a NATS server of its own on free ports (unless
+\`CHAPERONE_NATS_URL\` names one), so its message counters and CPU are the bench's alone, the test API
 server over HTTPS and a **bare proxy** (node + http-proxy-3 over HTTPS with a keep-alive agent: the
 floor any Node proxy pays), each in its own process, and Chaperone's services with a bus prefix of
 its own. The bench agent is registered in an agents file like a production agent. autocannon then
@@ -56,7 +57,7 @@ published (the evidence is finished after the responses); they include the bus's
 traffic over that time (partition lease renewals, heartbeats), which the bench reports on its own.
 
 \`\`\`sh
-npm run bench                    # about 15 minutes; needs nats-server installed, or NATS on 127.0.0.1:4222
+npm run bench                    # about 15 minutes; needs nats-server installed (or CHAPERONE_NATS_URL)
 npm run bench -- --soak 600      # with a 10-minute memory soak
 npm run bench -- --only get-pod --duration 5   # one scenario while tuning (no watch, soak, nor this page)
 npm run bench -- pairs --b "CHAPERONE_AUDIT_BATCH_LINGER_MS=10" --pairs 3   # two settings, alternating pairs of one scenario
