@@ -80,6 +80,14 @@ request first (they are the least sensitive to other load), and expect tens of p
 throughput and tails between two quiet runs. Run the bench on a quiet machine, or with NATS and the
 audit service on other hosts, before quoting absolute numbers.
 
+**A virtual machine's speed varies with its host's load**, and a quiet guest does not show it: its
+processes simply get less done per CPU millisecond. The direct run is the yardstick: the test API
+server does the same work for every direct request, so its CPU milliseconds per request (the
+"direct" rows of the CPU table) and the direct throughput say how fast the host was during the run.
+Compare them between two runs before comparing anything else; in runs on one 2-vCPU guest here the
+same code gave 0.08 ms per direct request at 11,000 to 12,000 req/s on a fast host and 0.11 to
+0.15 ms at 6,300 to 8,800 req/s on a slow one, with every other figure worse in proportion.
+
 ## Where the cost goes
 
 - **Throughput is CPU per request.** On a machine shared by every process, maximum throughput is
