@@ -36,7 +36,7 @@ interface Pending {
  * subject and answers at once, and the request resolves when both have come. That saves the hop
  * the acknowledgement would take through the responder, and the requester still acts only on the
  * server's own acknowledgement. The responder may also send its answer as one more token of the
- * acknowledgement's subject (subjectCarrying) and no reply at all: the request then resolves with
+ * acknowledgement's subject (answerToken) and no reply at all: the request then resolves with
  * that acknowledgement alone. One wildcard subscription serves every request of the connection.
  */
 export class AcknowledgedRequester {

@@ -3,6 +3,7 @@ import { context, ROOT_CONTEXT, trace, TraceFlags } from '@opentelemetry/api';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import type { JetStreamManager, NatsConnection } from 'nats';
 import { busSubjects, partitionOf, type BusSubjects, type ChaperoneEvent } from '@chaperone/contracts';
+import { answerCarriedBy, MAX_ANSWER_IN_SUBJECT } from './answer-in-subject';
 import { connectBus } from './connect';
 import { decodeJson } from './codec';
 import { DurableEventPublisher, EventNotRecorded } from './durable-event-publisher';
@@ -133,16 +134,39 @@ describe('GroupCommit: the writes of one event-loop round, one message per parti
     const inbox = `_INBOX.${randomUUID()}`;
     const acks: unknown[] = [];
     const sub = nc.subscribe(inbox, { callback: (_e, m) => acks.push(decodeJson(m.data)) });
-    const lone = await commit.write([event(sessionIn(4))], inbox);
+    const lone = await commit.write([event(sessionIn(4))], { acknowledgeTo: inbox });
     expect(lone).toEqual({ by: 'handed-off', acknowledgeTo: inbox });
     await nc.flush();
     for (let i = 0; i < 50 && acks.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
     expect(acks).toEqual([expect.objectContaining({ stream: subjects.eventsStream, seq: 1 })]);
-    const grouped = await Promise.all([commit.write([event(sessionIn(4))], inbox), commit.write([event(sessionIn(4))], inbox)]);
+    const grouped = await Promise.all([commit.write([event(sessionIn(4))], { acknowledgeTo: inbox }), commit.write([event(sessionIn(4))], { acknowledgeTo: inbox })]);
     expect(grouped).toEqual([{ by: 'stored' }, { by: 'stored' }]);
     await nc.flush();
     expect(acks).toHaveLength(1);
     sub.unsubscribe();
+  });
+
+  it('given a lone write handing off an answer, then its acknowledgement comes to acknowledgeTo.<answer>; too long an answer, or a group, goes the usual way', async () => {
+    const commit = new GroupCommit(publisher, 'loop');
+    const inbox = `_INBOX.${randomUUID()}`;
+    const acks: { subject: string; body: unknown }[] = [];
+    const sub = nc.subscribe(`${inbox}.>`, { callback: (_e, m) => acks.push({ subject: m.subject, body: decodeJson(m.data) }) });
+    const plain = nc.subscribe(inbox, { callback: (_e, m) => acks.push({ subject: m.subject, body: decodeJson(m.data) }) });
+    const answer = { decision: 'allow', reason: 'a.b *' };
+    expect(await commit.write([event(sessionIn(4))], { acknowledgeTo: inbox, answer })).toEqual({ by: 'answered' });
+    const tooLong = { reason: 'x'.repeat(MAX_ANSWER_IN_SUBJECT) };
+    expect(await commit.write([event(sessionIn(4))], { acknowledgeTo: inbox, answer: tooLong })).toEqual({ by: 'handed-off', acknowledgeTo: inbox });
+    const grouped = await Promise.all([commit.write([event(sessionIn(4))], { acknowledgeTo: inbox, answer }), commit.write([event(sessionIn(4))], { acknowledgeTo: inbox, answer })]);
+    expect(grouped).toEqual([{ by: 'stored' }, { by: 'stored' }]);
+    await nc.flush();
+    for (let i = 0; i < 50 && acks.length < 2; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(acks).toHaveLength(2);
+    const carried = acks.find((a) => a.subject !== inbox);
+    expect(answerCarriedBy((carried?.subject ?? '').slice(inbox.length + 1))).toEqual(answer);
+    expect(carried?.body).toEqual(expect.objectContaining({ stream: subjects.eventsStream }));
+    expect(acks.filter((a) => a.subject === inbox)).toHaveLength(1);
+    sub.unsubscribe();
+    plain.unsubscribe();
   });
 
   it('given the stream refuses the message, then every writer of it is refused, naming its own events and the reason', async () => {

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { context, trace, TraceFlags, type Context } from '@opentelemetry/api';
 import { partitionOfEvents, type ChaperoneEvent } from '@chaperone/contracts';
+import { answerToken } from './answer-in-subject';
 import { EventNotRecorded, eventTypesOf, type DurableEventPublisher } from './durable-event-publisher';
 
 export interface GroupCommitLimits {
@@ -20,13 +21,25 @@ export type Committed =
   /** The events stream acknowledged the message here. */
   | { readonly by: 'stored' }
   /** The write went alone, with its acknowledgement sent to the writer's `acknowledgeTo`. */
-  | { readonly by: 'handed-off'; readonly acknowledgeTo: string };
+  | { readonly by: 'handed-off'; readonly acknowledgeTo: string }
+  /** The write went alone, with its acknowledgement sent to `<acknowledgeTo>.<answer>` (answerToken): the answer has gone too. */
+  | { readonly by: 'answered' };
+
+/**
+ * Where a writer wants the stream's acknowledgement of a lone write, and the answer it may carry
+ * (one more subject token, answerToken). Taken only for a write that goes alone; a group is
+ * acknowledged here, and its writers answer themselves.
+ */
+export interface HandOff {
+  readonly acknowledgeTo: string;
+  readonly answer?: unknown;
+}
 
 interface Writer {
   readonly events: readonly [ChaperoneEvent, ...ChaperoneEvent[]];
   /** The writer's trace context when it is sampled: the message carries its last writer's. */
   readonly traced: Context | undefined;
-  readonly acknowledgeTo: string | undefined;
+  readonly handOff: HandOff | undefined;
   resolve(c: Committed): void;
   reject(e: Error): void;
 }
@@ -60,8 +73,9 @@ export type CommitRound = 'read' | 'loop';
  * write's message id is its last event's id (its retry is stored once); a group's is a digest of
  * all its events' ids, so only the same group again is taken for a retry. A writer that retries
  * after a failed group may store events the group did store after all: the audit service stores an
- * event id once. Given an `acknowledgeTo`, a lone write is published with it as reply subject and
- * not waited on (`handed-off`): whoever listens there gets the stream's acknowledgement, one hop
+ * event id once. Given a hand-off, a lone write is published with its `acknowledgeTo` (and the
+ * answer as one more token, when it has one that fits) as reply subject and not waited on
+ * (`handed-off`, `answered`): whoever listens there gets the stream's acknowledgement, one hop
  * sooner than through this process. A message carries the trace context of its last writer.
  */
 export class GroupCommit {
@@ -79,7 +93,7 @@ export class GroupCommit {
     private readonly limits: GroupCommitLimits = GROUP_COMMIT_LIMITS,
   ) {}
 
-  write(events: readonly [ChaperoneEvent, ...ChaperoneEvent[]], acknowledgeTo?: string): Promise<Committed> {
+  write(events: readonly [ChaperoneEvent, ...ChaperoneEvent[]], handOff?: HandOff): Promise<Committed> {
     const partition = partitionOfEvents(events);
     if (partition === undefined) return Promise.reject(new EventNotRecorded(eventTypesOf(events), 'the events belong to different partitions'));
     const encoded = events.map((e) => JSON.stringify(e));
@@ -101,7 +115,7 @@ export class GroupCommit {
       else setImmediate(() => this.flush());
     }
     const joined = group;
-    return new Promise<Committed>((resolve, reject) => joined.writers.push({ events, traced: sampled(), acknowledgeTo, resolve, reject }));
+    return new Promise<Committed>((resolve, reject) => joined.writers.push({ events, traced: sampled(), handOff, resolve, reject }));
   }
 
   private flush(): void {
@@ -124,10 +138,13 @@ export class GroupCommit {
     const [only, ...others] = group.writers as [Writer, ...Writer[]];
     const last = (group.writers[group.writers.length - 1] as Writer).events;
     const named = last[last.length - 1] as ChaperoneEvent;
-    if (others.length === 0 && only.acknowledgeTo !== undefined) {
+    if (others.length === 0 && only.handOff !== undefined) {
+      const { acknowledgeTo, answer } = only.handOff;
+      // Encoded only here, for a write that goes alone: a grouped writer answers itself.
+      const token = answer === undefined ? undefined : answerToken(answer);
       try {
-        this.publisher.publishEncodedAcknowledgedTo(group.encoded, named, only.acknowledgeTo);
-        only.resolve({ by: 'handed-off', acknowledgeTo: only.acknowledgeTo });
+        this.publisher.publishEncodedAcknowledgedTo(group.encoded, named, token === undefined ? acknowledgeTo : `${acknowledgeTo}.${token}`);
+        only.resolve(token === undefined ? { by: 'handed-off', acknowledgeTo } : { by: 'answered' });
       } catch (e) {
         only.reject(new EventNotRecorded(eventTypesOf(only.events), e instanceof Error ? e.message : 'publish failed'));
       }

@@ -44,7 +44,7 @@ export interface JsonResponder {
 
 /**
  * What a handler returns when its answer went another way (with the events stream's acknowledgement
- * of its write, see subjectCarrying): the responder sends no reply of its own.
+ * of its write, see answerToken): the responder sends no reply of its own.
  */
 export const ANSWERED_ELSEWHERE: unique symbol = Symbol('chaperone.bus.answeredElsewhere');
 

@@ -31,7 +31,7 @@ export const EvaluationRequestSchema = z.object({
     .optional(),
   /**
    * With `acknowledgeTo`: the caller also takes the answer (the EvaluationReply) as one more token
-   * of the acknowledgement's subject (`<acknowledgeTo>.<answer>`, see the bus's subjectCarrying),
+   * of the acknowledgement's subject (`<acknowledgeTo>.<answer>`, see the bus's answerToken),
    * and the policy service then sends no reply of its own when it answers so. One message less
    * per request, and the caller learns the decision no sooner than it is stored.
    */

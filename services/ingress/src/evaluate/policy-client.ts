@@ -13,9 +13,10 @@ import { INGRESS_CONFIG, type IngressConfig } from '../tokens';
  * service publishes the write with it and answers at once, and the decision counts only once the
  * acknowledgement has come too (a policy service that waits for it itself says so by not naming the
  * subject back). Usually the answer comes with that acknowledgement, in its subject, and there is
- * no reply: one message on the bus, and the decision counts once it is stored. Any failure — timeout, no responder, a lost bus, an error reply, a refused write, a
- * reply that breaks the contract — is a typed `policy-unavailable`, which the gateway turns into
- * 503: no decision, no forwarding.
+ * no reply: one message on the bus, and the decision counts once it is stored. Any failure —
+ * timeout, no responder, a lost bus, an error reply, a refused write, a reply that breaks the
+ * contract — is a typed `policy-unavailable`, which the gateway turns into 503: no decision, no
+ * forwarding.
  */
 @Injectable()
 export class PolicyClient implements OnApplicationShutdown {

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { JetStreamManager, NatsConnection } from 'nats';
 import { createAuthenticator, createLocalIssuer, type Authenticator } from '@chaperone/auth';
-import { ANSWERED_ELSEWHERE, connectBus, decodeJson, DurableEventPublisher, ensureEventsStream, ErrorReply, serveJson, subjectCarrying, type JsonResponder } from '@chaperone/bus';
+import { ANSWERED_ELSEWHERE, answerToken, connectBus, decodeJson, DurableEventPublisher, ensureEventsStream, ErrorReply, serveJson, type JsonResponder } from '@chaperone/bus';
 import { busSubjects, type BusSubjects, type ChaperoneEvent, type EvaluationReply, type EvaluationRequest, type Decision } from '@chaperone/contracts';
 import { trace } from '@opentelemetry/api';
 import { Authenticate } from '../authenticate/authenticate';
@@ -158,7 +158,7 @@ describe('record and evaluate (real NATS)', () => {
   type Handover = (acknowledgeTo: string, answer: EvaluationReply) => { to: string; returns: unknown };
   const replyingAtOnce: Handover = (to, answer) => ({ to, returns: { ...answer, acknowledgedTo: to } });
   const inTheAcknowledgement =
-    (token: (answer: EvaluationReply) => string = (a) => subjectCarrying('x', a)?.slice(2) ?? ''): Handover =>
+    (token: (answer: EvaluationReply) => string = (a) => answerToken(a) ?? ''): Handover =>
     (to, answer) => ({ to: `${to}.${token(answer)}`, returns: ANSWERED_ELSEWHERE });
 
   /** A policy stand-in that publishes the intercept (and a decision) for the ingress to be acknowledged, and answers at once. */

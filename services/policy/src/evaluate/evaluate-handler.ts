@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { ErrorReply, GroupCommit, subjectCarrying, type DurableEventPublisher } from '@chaperone/bus';
+import { ErrorReply, GroupCommit, type Committed, type DurableEventPublisher } from '@chaperone/bus';
 import { ContractViolation, EvaluationRequestSchema, parseContract, selfReviewKind, type AgentLimits, type AgentScope, type EvaluationReply, type EvaluationRequest, type Decision, type Identity, type PolicyDecided, type RequestInfo, type SelfReviewAnswer } from '@chaperone/contracts';
 import { EVENTS } from '@chaperone/service-runtime';
 import { PolicyStore } from '../rules';
@@ -83,20 +83,28 @@ export class EvaluateHandler {
     };
     const reply: EvaluationReply = { schemaVersion: 1, decisionEventId: decided.eventId, decision, ...(review && decision.effect !== 'deny' ? { review } : {}) };
     const { acknowledgeTo } = request;
-    const answerTo = acknowledgeTo && request.answerWithAcknowledgement ? subjectCarrying(acknowledgeTo, reply) : undefined;
+    let committed: Committed;
     try {
       // Intercept and decision in one message (with other decisions of the same round and partition:
       // a group commit), named by the last decision: a retried request (same intercept) is stored once.
-      const committed = await this.commit.write([intercepted, decided], answerTo ?? acknowledgeTo);
-      if (committed.by === 'handed-off') {
-        return answerTo ? { reply, answeredInAcknowledgement: true } : { reply: { ...reply, acknowledgedTo: committed.acknowledgeTo }, answeredInAcknowledgement: false };
-      }
+      committed = await this.commit.write([intercepted, decided], acknowledgeTo ? { acknowledgeTo, ...(request.answerWithAcknowledgement ? { answer: reply } : {}) } : undefined);
     } catch (e) {
       const why = e instanceof Error ? e.message : 'bus error';
       this.logger.error(`decision for request ${intercepted.requestId} not recorded: ${why}`);
       throw new ErrorReply(`the decision could not be recorded: ${why}`);
     }
-    return { reply, answeredInAcknowledgement: false };
+    switch (committed.by) {
+      case 'answered':
+        return { reply, answeredInAcknowledgement: true };
+      case 'handed-off':
+        return { reply: { ...reply, acknowledgedTo: committed.acknowledgeTo }, answeredInAcknowledgement: false };
+      case 'stored':
+        return { reply, answeredInAcknowledgement: false };
+      default: {
+        const unknown: never = committed;
+        throw new Error(`unknown commit ${String(unknown)}`);
+      }
+    }
   }
 
   private evaluateRequest(identity: Identity, request: RequestInfo): Decision {
