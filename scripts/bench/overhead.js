@@ -39,18 +39,19 @@ const { STEPS, readIngressSteps, stepMeans } = require('./lib/ingress-steps');
 const { LONG_PAUSE_SECONDS, readGcPauses, gcPausesBetween, gcLine } = require('./lib/gc-pauses');
 const { policyDecisionTimes } = require('./lib/policy-rules');
 const { watchExternalNats, track, forkHelper, stopAll, memoryOf, measuredProcesses, sampleMemory, measureCpu, chaperoneCpuMs } = require('./lib/processes');
+const { startDesignFloor, FLOOR_PROCESSES } = require('./lib/design-floor');
 
 const GATEWAY_TOKEN = 'bench-gateway-token';
 
 const STRING_OPTIONS = ['only', 'natsMonitor'];
 /** Parts of the run that 0 turns off. */
-const SKIPPABLE = ['soak', 'watchEvents', 'proofs', 'recording', 'mcp'];
+const SKIPPABLE = ['soak', 'watchEvents', 'proofs', 'recording', 'mcp', 'floor'];
 
 function parseArgs(argv) {
-  const opts = { duration: 8, connections: 10, soak: 30, watchEvents: 20000, proofs: 1_000_000, recording: 1, mcp: 1, only: '', natsMonitor: '' };
+  const opts = { duration: 8, connections: 10, soak: 30, watchEvents: 20000, proofs: 1_000_000, recording: 1, mcp: 1, floor: 1, only: '', natsMonitor: '' };
   const usage = (bad) =>
     new Error(
-      `usage: node scripts/bench [overhead] [--duration s] [--connections n] [--soak s|0] [--watch-events n|0] [--proofs n|0] [--recording 1|0] [--mcp 1|0] [--only ${SCENARIOS.map((s) => s.id).join('|')}] [--nats-monitor url] (bad: ${bad})`,
+      `usage: node scripts/bench [overhead] [--duration s] [--connections n] [--soak s|0] [--watch-events n|0] [--proofs n|0] [--recording 1|0] [--mcp 1|0] [--floor 1|0] [--only ${SCENARIOS.map((s) => s.id).join('|')}] [--nats-monitor url] (bad: ${bad})`,
     );
   for (let i = 0; i < argv.length; i++) {
     const key = argv[i].replace(/^--/, '').replace(/-(\w)/g, (_, c) => c.toUpperCase());
@@ -153,6 +154,7 @@ async function startStack(dir, opts, log) {
     subjects,
     counters,
     api,
+    cert,
     metricsUrls,
     targets: {
       direct: { url: api.url, token: GATEWAY_TOKEN },
@@ -204,16 +206,40 @@ async function pacedRun(target, urlPath, { rate, duration, connections, beforeMe
  * its next request when the last is answered): the maximum. With a rate, a paced open loop at that
  * constant arrival rate (pacedGets). With counters, NATS messages and JetStream writes per request too.
  */
-async function load(target, urlPath, { connections, duration, overallRate, warmup, counters, gcMetrics }) {
+/** Warm-up: closed-loop windows of this many seconds ... */
+const WARM_UP_WINDOW_S = 2;
+/** ... until two in a row are within this share of each other ... */
+const WARM_UP_SETTLED = 0.1;
+/** ... or this many windows have run. */
+const WARM_UP_MAX_WINDOWS = 8;
+
+/**
+ * Load until the target's throughput has settled, so the measured run sees every process on the
+ * path in its steady state: optimising compilers done with the hot code, heaps grown to the load,
+ * connection pools and the evidence's consumers at their pace. A fixed 2 s was not enough for
+ * Chaperone's six processes: a measured run right after it gave a third to a half of the throughput
+ * of the next one. Resolves with how many windows it took and the last one's throughput.
+ */
+async function warmUp(target, urlPath, connections) {
+  let last;
+  for (let window = 1; ; window++) {
+    const { rps } = await closedLoop(target, urlPath, connections, WARM_UP_WINDOW_S);
+    if (window === WARM_UP_MAX_WINDOWS || (last !== undefined && Math.abs(rps - last) <= WARM_UP_SETTLED * last)) return { windows: window, rps };
+    last = rps;
+  }
+}
+
+async function load(target, urlPath, { connections, duration, overallRate, warmup, counters, gcMetrics, unlisted }) {
   // Warmed up apart, so its requests' CPU and bus messages stay outside the measured window.
-  if (warmup) await load(target, urlPath, { connections, duration: 2 });
-  let natsWindow, cpu, memory, load1, gcBefore, measuredFrom;
+  const warmedUp = warmup ? await warmUp(target, urlPath, connections) : undefined;
+  let natsWindow, cpu, unlistedCpu, memory, load1, gcBefore, measuredFrom;
   // A paced run warms its connections up at its rate first: the windows open after that.
   const measuring = async () => {
     natsWindow = counters ? await counters.start() : undefined;
     gcBefore = gcMetrics ? await readGcPauses(gcMetrics) : undefined;
     measuredFrom = performance.now();
     cpu = measureCpu();
+    unlistedCpu = unlisted?.measureCpu();
     memory = sampleMemory();
     load1 = os.loadavg()[0];
   };
@@ -224,11 +250,11 @@ async function load(target, urlPath, { connections, duration, overallRate, warmu
     await measuring();
     run = await closedLoop(target, urlPath, connections, duration);
   }
-  const result = { ...run, loadAvg1m: [+load1.toFixed(2), +os.loadavg()[0].toFixed(2)], peakRssMb: memory.stop() };
+  const result = { ...run, ...(warmedUp ? { warmUp: warmedUp } : {}), loadAvg1m: [+load1.toFixed(2), +os.loadavg()[0].toFixed(2)], peakRssMb: memory.stop() };
   if (gcBefore) result.gcPauses = gcPausesBetween(gcBefore, await readGcPauses(gcMetrics), (performance.now() - measuredFrom) / 1000);
   // The evidence is finished after the responses: the CPU window closes once the bus has drained.
   if (natsWindow) result.nats = await natsWindow.stop(result.requests);
-  const cpuSeconds = cpu.stop();
+  const cpuSeconds = { ...cpu.stop(), ...unlistedCpu?.stop() };
   // CPU milliseconds each process spent per request: where the time goes, and the measure least
   // disturbed by other work on the machine (throughput and latency are not).
   result.cpuMsPerRequest = Object.fromEntries(Object.entries(cpuSeconds).map(([k, v]) => [k, result.requests > 0 ? +((v * 1000) / result.requests).toFixed(3) : null]));
@@ -272,48 +298,113 @@ async function preflight(stack) {
 
 async function httpScenarios(stack, opts, log) {
   const base = { connections: opts.connections, duration: opts.duration };
-  // Only Chaperone's runs use the bus; direct and bare have nothing to count.
-  const counted = (t) => (t === 'direct' || t === 'bare' ? {} : { counters: stack.counters });
   const results = [];
   for (const s of SCENARIOS.filter((x) => !opts.only || x.id === opts.only)) {
-    log(`${s.label}: maximum throughput`);
-    const max = {};
-    for (const t of ['direct', 'bare', ...s.variants.map(([v]) => v)]) {
-      max[t] = await load(stack.targets[t], s.path, { ...base, warmup: true, ...counted(t) });
-      log(`  ${t}: ${max[t].rps} req/s, p50 ${max[t].p50} ms, p99 ${max[t].p99} ms, failed ${max[t].failed}; CPU ms/request ${JSON.stringify(max[t].cpuMsPerRequest)}${natsLine(max[t])}`);
-    }
-    for (const [variant, label] of s.variants) {
-      const rate = Math.max(1, Math.floor(max[variant].rps / 2));
-      log(`${s.label} ${label}: constant arrival rate ${rate} req/s (half of Chaperone's maximum)`);
-      const half = {};
-      for (const t of ['direct', 'bare', variant]) {
-        half[t] = await load(stack.targets[t], s.path, { ...base, overallRate: rate, ...counted(t), ...(t === variant ? { gcMetrics: stack.metricsUrls } : {}) });
-        log(`  ${t}: p50 ${half[t].p50} ms, p99 ${half[t].p99} ms, failed ${half[t].failed}${natsLine(half[t])}`);
-      }
-      if (half[variant].gcPauses) log(`  garbage-collection pauses meanwhile: ${gcLine(half[variant].gcPauses)}`);
-      const n = s.id === 'list-1mb' ? 50 : 500;
-      const one = {};
-      for (const t of ['direct', 'bare']) one[t] = await sequentialLatency(stack.targets[t], s.path, n);
-      const stepsBefore = await readIngressSteps(stack.metricsUrls.ingress);
-      one[variant] = await sequentialLatency(stack.targets[variant], s.path, n);
-      const steps = stepMeans(stepsBefore, await readIngressSteps(stack.metricsUrls.ingress));
-      log(`  one client, sequential (n=${n}): direct p50 ${one.direct.p50} ms, bare ${one.bare.p50} ms, Chaperone ${one[variant].p50} ms`);
-      log(`  what the ingress waited on (mean ms of ${steps.requests} requests): ${STEPS.map((st) => `${st} ${steps.steps[st] ?? '-'}`).join(', ')}; whole request ${steps.requestMs}`);
-      results.push({
-        scenario: s.id,
-        variant,
-        variantLabel: label,
-        label: `${s.label} ${label}`,
-        path: s.path,
-        halfRate: rate,
-        max: { direct: max.direct, bare: max.bare, chaperone: max[variant] },
-        half: { direct: half.direct, bare: half.bare, chaperone: half[variant] },
-        sequential: { direct: one.direct, bare: one.bare, chaperone: one[variant] },
-        steps,
-      });
+    // The design's floor beside the allow path: measured right after Chaperone in each part, so the
+    // machine's state is the same for both.
+    const floor = s.id === FLOOR_SCENARIO && opts.floor ? await startFloor(stack, log) : undefined;
+    try {
+      results.push(...(await scenario(stack, s, base, floor, log)));
+    } finally {
+      await floor?.stop();
     }
   }
   return results;
+}
+
+const FLOOR_SCENARIO = 'get-pod';
+const FLOOR_VARIANT = 'raw';
+
+async function startFloor(stack, log) {
+  log('design floor: a gateway with none of Chaperone\'s work making the same hops (lib/floor-gateway.js)');
+  return startDesignFloor({ natsUrl: stack.natsUrl, subjects: stack.subjects, certFile: stack.cert.certFile, keyFile: stack.cert.keyFile, apiUrl: stack.api.url, token: GATEWAY_TOKEN });
+}
+
+/** One scenario's runs: maximum throughput, then per variant half of its maximum and one client. */
+async function scenario(stack, s, base, floor, log) {
+  // Only Chaperone's runs (and the floor's) use the bus; direct and bare have nothing to count.
+  const counted = (t) => (t === 'direct' || t === 'bare' ? {} : { counters: stack.counters });
+  const results = [];
+  log(`${s.label}: maximum throughput`);
+  const max = {};
+  for (const t of ['direct', 'bare', ...s.variants.map(([v]) => v)]) {
+    max[t] = await load(stack.targets[t], s.path, { ...base, warmup: true, ...counted(t) });
+    log(`  ${t}: ${max[t].rps} req/s (warmed up in ${max[t].warmUp.windows} × ${WARM_UP_WINDOW_S} s, last ${max[t].warmUp.rps} req/s), p50 ${max[t].p50} ms, p99 ${max[t].p99} ms, failed ${max[t].failed}; CPU ms/request ${JSON.stringify(max[t].cpuMsPerRequest)}${natsLine(max[t])}`);
+    if (floor && t === FLOOR_VARIANT) {
+      max.floor = await load(floor.target, s.path, { ...base, warmup: true, ...counted('floor'), unlisted: floor });
+      log(`  design floor: ${max.floor.rps} req/s (warmed up in ${max.floor.warmUp.windows} × ${WARM_UP_WINDOW_S} s, last ${max.floor.warmUp.rps} req/s), p50 ${max.floor.p50} ms, p99 ${max.floor.p99} ms, failed ${max.floor.failed}; CPU ms/request ${JSON.stringify(max.floor.cpuMsPerRequest)}${natsLine(max.floor)}`);
+    }
+  }
+  for (const [variant, label] of s.variants) {
+    const rate = Math.max(1, Math.floor(max[variant].rps / 2));
+    log(`${s.label} ${label}: constant arrival rate ${rate} req/s (half of Chaperone's maximum)`);
+    const half = {};
+    for (const t of ['direct', 'bare', variant]) {
+      half[t] = await load(stack.targets[t], s.path, { ...base, overallRate: rate, ...counted(t), ...(t === variant ? { gcMetrics: stack.metricsUrls } : {}) });
+      log(`  ${t}: p50 ${half[t].p50} ms, p99 ${half[t].p99} ms, failed ${half[t].failed}${natsLine(half[t])}`);
+    }
+    const withFloor = floor && variant === FLOOR_VARIANT;
+    if (withFloor) {
+      half.floor = await load(floor.target, s.path, { ...base, overallRate: rate, ...counted('floor'), unlisted: floor });
+      log(`  design floor: p50 ${half.floor.p50} ms, p99 ${half.floor.p99} ms, failed ${half.floor.failed}${natsLine(half.floor)}`);
+    }
+    if (half[variant].gcPauses) log(`  garbage-collection pauses meanwhile: ${gcLine(half[variant].gcPauses)}`);
+    const n = s.id === 'list-1mb' ? 50 : 500;
+    const one = {};
+    for (const t of ['direct', 'bare']) one[t] = await sequentialLatency(stack.targets[t], s.path, n);
+    const stepsBefore = await readIngressSteps(stack.metricsUrls.ingress);
+    one[variant] = await sequentialLatency(stack.targets[variant], s.path, n);
+    const steps = stepMeans(stepsBefore, await readIngressSteps(stack.metricsUrls.ingress));
+    if (withFloor) one.floor = await sequentialLatency(floor.target, s.path, n);
+    log(`  one client, sequential (n=${n}): direct p50 ${one.direct.p50} ms, bare ${one.bare.p50} ms, Chaperone ${one[variant].p50} ms${one.floor ? `, design floor ${one.floor.p50} ms` : ''}`);
+    log(`  what the ingress waited on (mean ms of ${steps.requests} requests): ${STEPS.map((st) => `${st} ${steps.steps[st] ?? '-'}`).join(', ')}; whole request ${steps.requestMs}`);
+    results.push({
+      scenario: s.id,
+      variant,
+      variantLabel: label,
+      label: `${s.label} ${label}`,
+      path: s.path,
+      halfRate: rate,
+      max: { direct: max.direct, bare: max.bare, chaperone: max[variant] },
+      half: { direct: half.direct, bare: half.bare, chaperone: half[variant] },
+      sequential: { direct: one.direct, bare: one.bare, chaperone: one[variant] },
+      steps,
+      ...(withFloor ? { floor: { max: max.floor, half: half.floor, sequential: one.floor } } : {}),
+    });
+  }
+  return results;
+}
+
+/**
+ * The design's floor beside the bare proxy and Chaperone, for the scenario it ran with: what the
+ * hops cost (floor against bare) and what Chaperone's own work costs (Chaperone against floor).
+ */
+function floorTable(result) {
+  const rows = result.http.filter((r) => r.floor);
+  if (rows.length === 0) return [];
+  const cpu = (perRequest, names) => +names.reduce((sum, n) => sum + (perRequest[n] ?? 0), 0).toFixed(3);
+  const lines = [
+    "The design's floor: a gateway process with none of Chaperone's work (no authentication, attributes, rules, events, masking, metrics) that makes the same hops: it asks a policy stand-in in another process, which stores a record in a JetStream stream whose acknowledgement is the answer; it forwards; it stores a completion and awaits its acknowledgement before the response leaves (`scripts/bench/lib/floor-gateway.js`). Floor against bare is what the design's hops cost on this machine; Chaperone against floor is what Chaperone's own work costs. CPU sums the gateway's processes and NATS (Chaperone: every service). The API server does the same work for every request, so its CPU per request says whether the host was slower during one of the runs (it also grows as throughput falls: fewer requests share each wake-up).",
+    '',
+    '| scenario | figure | bare proxy | design floor | Chaperone | Chaperone / floor |',
+    '|---|---|---|---|---|---|',
+  ];
+  for (const r of rows) {
+    const f = r.floor;
+    const bareCpu = cpu(r.max.bare.cpuMsPerRequest, ['bare proxy', 'nats-server']);
+    const floorCpu = cpu(f.max.cpuMsPerRequest, [...FLOOR_PROCESSES, 'nats-server']);
+    const chaperoneCpu = +chaperoneCpuMs(r.max.chaperone.cpuMsPerRequest).toFixed(3);
+    const d = r.sequential.direct.p50;
+    lines.push(`| ${r.label} | maximum req/s (of bare) | ${r.max.bare.rps} | ${f.max.rps} (${ratio(f.max.rps, r.max.bare.rps)}) | ${r.max.chaperone.rps} (${ratio(r.max.chaperone.rps, r.max.bare.rps)}) | ${ratio(r.max.chaperone.rps, f.max.rps)} |`);
+    lines.push(`| ${r.label} | CPU ms per request at the maximum | ${bareCpu} | ${floorCpu} | ${chaperoneCpu} | ${ratio(chaperoneCpu, floorCpu)} |`);
+    const api = (run) => run.cpuMsPerRequest['test API server'] ?? '-';
+    lines.push(`| ${r.label} | the API server's CPU ms per request meanwhile | ${api(r.max.bare)} | ${api(f.max)} | ${api(r.max.chaperone)} | |`);
+    lines.push(`| ${r.label} | at ${r.halfRate}/s: p50 / p99 ms | ${r.half.bare.p50} / ${r.half.bare.p99} | ${f.half.p50} / ${f.half.p99} | ${r.half.chaperone.p50} / ${r.half.chaperone.p99} | |`);
+    lines.push(`| ${r.label} | one client: p50 / p99 ms | ${r.sequential.bare.p50} / ${r.sequential.bare.p99} | ${f.sequential.p50} / ${f.sequential.p99} | ${r.sequential.chaperone.p50} / ${r.sequential.chaperone.p99} | |`);
+    lines.push(`| ${r.label} | one client: added over direct p50 ms | ${added(r.sequential.bare.p50, d)} | ${added(f.sequential.p50, d)} | ${added(r.sequential.chaperone.p50, d)} | |`);
+  }
+  lines.push('');
+  return lines;
 }
 
 /**
@@ -422,6 +513,7 @@ function markdown(result) {
     lines.push(`| ${r.label} | ${q.direct.p50} / ${q.direct.p99} | ${q.bare.p50} / ${q.bare.p99} | ${q.chaperone.p50} / ${q.chaperone.p99} | ${added(q.chaperone.p50, q.direct.p50)} / ${added(q.chaperone.p99, q.direct.p99)} |`);
   }
   lines.push('');
+  lines.push(...floorTable(result));
   lines.push(
     "What the ingress waited on during those one-client runs (mean ms per request, from its `chaperone_ingress_step_duration` metric; the cluster's part includes the API server's own time; the ingress's own work is the rest of the request's time there: HTTP, TLS, building the events, the handler chain):",
   );

@@ -39,7 +39,8 @@ function parseEnv(text) {
 
 /** One overhead run of the scenario under `env`; resolves with its results file. */
 function run(opts, env, log) {
-  const args = [path.join(__dirname, 'index.js'), '--only', opts.scenario, '--soak', '0', '--duration', String(opts.duration)];
+  // The design's floor does not depend on the services' environment: not run in pairs.
+  const args = [path.join(__dirname, 'index.js'), '--only', opts.scenario, '--soak', '0', '--floor', '0', '--duration', String(opts.duration)];
   const out = openSync(log, 'w');
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', out, out] });

@@ -6,15 +6,18 @@ const { readFileSync } = require('node:fs');
 
 const started = [];
 
-/** Remember a child process; it is ended by stopAll() or, at the latest, when this process exits. */
-function track(name, child) {
-  started.push({ name, child });
+/**
+ * Remember a child process; it is ended by stopAll() or, at the latest, when this process exits.
+ * An unmeasured one (a reference the bench measures on its own) stays out of the per-process tables.
+ */
+function track(name, child, { measured = true } = {}) {
+  started.push({ name, child, measured });
   return child;
 }
 
 /** Fork a bench helper script with IPC; resolves with its first message (which carries its url). */
-function forkHelper(name, script, args, env = {}) {
-  const child = track(name, fork(script, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }));
+function forkHelper(name, script, args, env = {}, { measured = true } = {}) {
+  const child = track(name, fork(script, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }), { measured });
   return new Promise((resolve, reject) => {
     child.once('message', (msg) => resolve({ name, child, url: msg.url }));
     child.once('exit', (code) => reject(new Error(`${name} exited with code ${code} before it was ready`)));
@@ -92,7 +95,7 @@ function watchExternalNats() {
 
 /** The processes to watch: this one (the load generator), every tracked child, and a shared NATS server. */
 function measuredProcesses() {
-  const children = started.filter(({ child }) => alive(child)).map(({ name, child }) => ({ name, pid: child.pid }));
+  const children = started.filter(({ child, measured }) => measured && alive(child)).map(({ name, child }) => ({ name, pid: child.pid }));
   return [{ name: 'bench (autocannon)', pid: process.pid }, ...children, ...(externalNats ? [externalNats] : [])];
 }
 
@@ -127,4 +130,4 @@ function chaperoneCpuMs(perRequest) {
   return Object.entries(perRequest ?? {}).reduce((sum, [name, ms]) => sum + (NOT_CHAPERONE.has(name) ? 0 : (ms ?? 0)), 0);
 }
 
-module.exports = { watchExternalNats, track, forkHelper, stopAll, memoryOf, measuredProcesses, sampleMemory, measureCpu, chaperoneCpuMs };
+module.exports = { watchExternalNats, track, forkHelper, stopAll, memoryOf, cpuSecondsOf, measuredProcesses, sampleMemory, measureCpu, chaperoneCpuMs };
