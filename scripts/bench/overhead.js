@@ -201,11 +201,6 @@ async function pacedRun(target, urlPath, { rate, duration, connections, beforeMe
   return { ...counts, p50, p99 };
 }
 
-/**
- * One run; latency figures in ms. Without a rate, autocannon's closed loop (each connection sends
- * its next request when the last is answered): the maximum. With a rate, a paced open loop at that
- * constant arrival rate (pacedGets). With counters, NATS messages and JetStream writes per request too.
- */
 /** Warm-up: closed-loop windows of this many seconds ... */
 const WARM_UP_WINDOW_S = 2;
 /** ... until two in a row are within this share of each other ... */
@@ -229,6 +224,12 @@ async function warmUp(target, urlPath, connections) {
   }
 }
 
+/**
+ * One run; latency figures in ms. Without a rate, autocannon's closed loop (each connection sends
+ * its next request when the last is answered): the maximum. With a rate, a paced open loop at that
+ * constant arrival rate (pacedGets). With counters, NATS messages and JetStream writes per request too.
+ * `unlisted` (the design floor) adds the CPU of processes kept out of the per-process tables.
+ */
 async function load(target, urlPath, { connections, duration, overallRate, warmup, counters, gcMetrics, unlisted }) {
   // Warmed up apart, so its requests' CPU and bus messages stay outside the measured window.
   const warmedUp = warmup ? await warmUp(target, urlPath, connections) : undefined;
