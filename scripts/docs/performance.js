@@ -32,7 +32,11 @@ drives the same GETs through (a) the API server directly, (b) the bare proxy and
 
 - **maximum throughput** of each target, after warming it up until its throughput settles (2 s
   windows until two in a row are within 10 %, at most 16 s), so every process on its path is
-  measured in its steady state: compiled hot code, heaps grown to the load;
+  measured in its steady state: compiled hot code, heaps grown to the load. On the allow path the
+  bare proxy, Chaperone and the design floor then run twice more for 4 s each, alternating, and
+  the throughput goal takes each one's median of its three runs: a virtual machine's host changes
+  speed within tens of seconds, and one run of each can catch one target in a fast spell and the
+  other in a slow one;
 - a **constant arrival rate of half of Chaperone's maximum** for all three targets (the latency goals
   are stated at that load): one request every 1/rate seconds over the same number of keep-alive
   connections as the maximum runs, whatever the answers, each timed from the moment it was due (a
@@ -185,10 +189,14 @@ function goalRows(result) {
     // The design's floor (a gateway making the same hops with none of the work), where the run has it.
     const floor = pod.floor;
     const onFloor = (text) => (floor ? `; design floor: ${text}` : '');
-    const share = pod.max.chaperone.rps / pod.max.bare.rps;
+    // The median of three alternating runs of each where the run has them (one run of each can
+    // catch the host in a fast spell for one and a slow one for the other); else the measured run.
+    const m = pod.throughputRounds?.median ?? { bare: pod.max.bare.rps, chaperone: pod.max.chaperone.rps, floor: floor?.max.rps };
+    const how = pod.throughputRounds ? 'median of 3 alternating runs: ' : '';
+    const share = m.chaperone / m.bare;
     rows.push([
       "allow-path throughput at least 25 % of the bare proxy's (beyond: 50 %)",
-      `${figure(pod.max.chaperone.rps)} vs ${figure(pod.max.bare.rps)} req/s (${figure(share * 100, 0)} %)${onFloor(`${figure(floor?.max.rps)} req/s (${figure((floor?.max.rps / pod.max.bare.rps) * 100, 0)} %)`)}`,
+      `${how}${figure(m.chaperone)} vs ${figure(m.bare)} req/s (${figure(share * 100, 0)} %)${onFloor(`${figure(m.floor)} req/s (${figure((m.floor / m.bare) * 100, 0)} %)`)}`,
       share >= 0.5 ? 'met, and the goal beyond' : share >= 0.25 ? 'met' : 'missed',
     ]);
     const s50 = pod.sequential.chaperone.p50 - pod.sequential.direct.p50;
