@@ -339,6 +339,23 @@ async function throughputRounds(stack, s, floor, connections, log) {
   return rps;
 }
 
+/**
+ * One client again in alternating rounds (direct, Chaperone and the floor; order reversed every other
+ * round) of n requests each, for the latency goals: what each round added over direct's p50 in
+ * the same round. A one-client p50 follows how fast the host wakes a sleeping process, which
+ * changes between spells as its speed does.
+ */
+async function oneClientRounds(stack, s, variant, floor, n) {
+  const names = ['direct', variant, ...(floor ? ['floor'] : [])];
+  const added = Object.fromEntries(names.slice(1).map((k) => [k, []]));
+  for (let round = 0; round < EXTRA_ROUNDS; round++) {
+    const p50 = {};
+    for (const k of round % 2 === 0 ? names : [...names].reverse()) p50[k] = (await sequentialLatency(k === 'floor' ? floor.target : stack.targets[k], s.path, n)).p50;
+    for (const k of names.slice(1)) added[k].push(+(p50[k] - p50.direct).toFixed(3));
+  }
+  return added;
+}
+
 const median = (xs) => {
   const sorted = [...xs].sort((a, b) => a - b);
   return sorted[Math.floor((sorted.length - 1) / 2)];
@@ -388,6 +405,10 @@ async function scenario(stack, s, base, floor, log) {
     const steps = stepMeans(stepsBefore, await readIngressSteps(stack.metricsUrls.ingress));
     if (withFloor) one.floor = await sequentialLatency(floor.target, s.path, n);
     log(`  one client, sequential (n=${n}): direct p50 ${one.direct.p50} ms, bare ${one.bare.p50} ms, Chaperone ${one[variant].p50} ms${one.floor ? `, design floor ${one.floor.p50} ms` : ''}`);
+    const rounds1 = await oneClientRounds(stack, s, variant, withFloor ? floor : undefined, Math.ceil(n / 2));
+    const addedMedian = (k, run) => +median([+(run.p50 - one.direct.p50).toFixed(3), ...rounds1[k]]).toFixed(3);
+    const oneClientAdded = { rounds: rounds1, median: { chaperone: addedMedian(variant, one[variant]), ...(withFloor ? { floor: addedMedian('floor', one.floor) } : {}) } };
+    log(`  one client again in ${EXTRA_ROUNDS} alternating rounds (n=${Math.ceil(n / 2)}), added over direct p50: ${Object.entries(rounds1).map(([k, v]) => `${k} ${v.join(' / ')} ms`).join(', ')}; medians of 3: ${JSON.stringify(oneClientAdded.median)}`);
     log(`  what the ingress waited on (mean ms of ${steps.requests} requests): ${STEPS.map((st) => `${st} ${steps.steps[st] ?? '-'}`).join(', ')}; whole request ${steps.requestMs}`);
     results.push({
       scenario: s.id,
@@ -400,6 +421,7 @@ async function scenario(stack, s, base, floor, log) {
       half: { direct: half.direct, bare: half.bare, chaperone: half[variant] },
       sequential: { direct: one.direct, bare: one.bare, chaperone: one[variant] },
       steps,
+      oneClientAdded,
       ...(withFloor ? { floor: { max: max.floor, half: half.floor, sequential: one.floor } } : {}),
       ...(rounds && variant === FLOOR_VARIANT
         ? { throughputRounds: { ...rounds, median: { bare: medianRps('bare'), chaperone: medianRps(variant), ...(floor ? { floor: medianRps('floor') } : {}) } } }
@@ -438,6 +460,8 @@ function floorTable(result) {
     lines.push(`| ${r.label} | at ${r.halfRate}/s: p50 / p99 ms | ${r.half.bare.p50} / ${r.half.bare.p99} | ${f.half.p50} / ${f.half.p99} | ${r.half.chaperone.p50} / ${r.half.chaperone.p99} | |`);
     lines.push(`| ${r.label} | one client: p50 / p99 ms | ${r.sequential.bare.p50} / ${r.sequential.bare.p99} | ${f.sequential.p50} / ${f.sequential.p99} | ${r.sequential.chaperone.p50} / ${r.sequential.chaperone.p99} | |`);
     lines.push(`| ${r.label} | one client: added over direct p50 ms | ${added(r.sequential.bare.p50, d)} | ${added(f.sequential.p50, d)} | ${added(r.sequential.chaperone.p50, d)} | |`);
+    const a = r.oneClientAdded?.median;
+    if (a) lines.push(`| ${r.label} | one client: added over direct p50 ms, median of ${EXTRA_ROUNDS + 1} alternating rounds | | ${a.floor ?? '-'} | ${a.chaperone} | |`);
   }
   lines.push('');
   return lines;

@@ -45,7 +45,9 @@ drives the same GETs through (a) the API server directly, (b) the bare proxy and
   connections sends its quota for the second back to back and then waits for the next second, so
   the load arrives in bursts at full speed and measures the maximum's latency again;
 - **one keep-alive client**, one request at a time, timed with \`performance.now()\` (autocannon
-  reports whole milliseconds; a 1 ms goal needs better);
+  reports whole milliseconds; a 1 ms goal needs better); then twice more with half as many
+  requests, alternating direct, Chaperone (and the floor), and the one-client goals take the median
+  of the three rounds' added p50 over direct in the same round;
 - **the design's floor** on the allow path (\`--floor 0\` skips it): a gateway process with none of
   Chaperone's work that makes the hops Chaperone's design puts on an admitted request
   (\`scripts/bench/lib/floor-gateway.js\`). It asks a policy stand-in in another process, which
@@ -178,6 +180,17 @@ same code gave 0.08 ms per direct request at 11,000 to 12,000 req/s on a fast ho
 The design choices behind the request path's costs are in [decisions](decisions.md#the-request-paths-costs).
 `;
 
+/**
+ * What one client added over direct at p50: the median of the run's alternating rounds where it has
+ * them, else its one sequential run. `which` is 'chaperone' or 'floor'.
+ */
+function oneClientAdded(r, which) {
+  const median = r.oneClientAdded?.median?.[which];
+  if (median !== undefined) return { ms: median, how: 'median of 3 alternating rounds: ' };
+  const run = which === 'floor' ? r.floor?.sequential : r.sequential.chaperone;
+  return { ms: run ? run.p50 - r.sequential.direct.p50 : undefined, how: '' };
+}
+
 const figure = (x, digits = 1) => (x === undefined || x === null || Number.isNaN(x) ? 'n/a' : String(+x.toFixed(digits)));
 
 /** The goals the bench is measured against, evaluated on the run's figures: [goal, this run, state] rows. */
@@ -199,11 +212,11 @@ function goalRows(result) {
       `${how}${figure(m.chaperone)} vs ${figure(m.bare)} req/s (${figure(share * 100, 0)} %)${onFloor(`${figure(m.floor)} req/s (${figure((m.floor / m.bare) * 100, 0)} %)`)}`,
       share >= 0.5 ? 'met, and the goal beyond' : share >= 0.25 ? 'met' : 'missed',
     ]);
-    const s50 = pod.sequential.chaperone.p50 - pod.sequential.direct.p50;
+    const one = oneClientAdded(pod, 'chaperone');
     rows.push([
       'one client, added p50 over direct ≤ 1.5 ms (unmasked)',
-      `+${figure(s50, 2)} ms${onFloor(`+${figure(floor?.sequential.p50 - pod.sequential.direct.p50, 2)} ms`)}`,
-      s50 <= 1.5 ? 'met' : 'missed',
+      `${one.how}+${figure(one.ms, 2)} ms${onFloor(`+${figure(oneClientAdded(pod, 'floor').ms, 2)} ms`)}`,
+      one.ms <= 1.5 ? 'met' : 'missed',
     ]);
     const p50 = pod.half.chaperone.p50 - pod.half.direct.p50;
     const p99 = pod.half.chaperone.p99 - pod.half.direct.p99;
@@ -218,13 +231,14 @@ function goalRows(result) {
   }
   const masked = find('get-pod', 'masked');
   if (masked) {
-    const s50 = masked.sequential.chaperone.p50 - masked.sequential.direct.p50;
-    rows.push(['one client, added p50 over direct ≤ 2 ms (masked)', `+${figure(s50, 2)} ms`, s50 <= 2 ? 'met' : 'missed']);
+    const one = oneClientAdded(masked, 'chaperone');
+    rows.push(['one client, added p50 over direct ≤ 2 ms (masked)', `${one.how}+${figure(one.ms, 2)} ms`, one.ms <= 2 ? 'met' : 'missed']);
   }
   const list = find('list-1mb');
   if (list) {
-    const added = list.sequential.chaperone.p50 - list.sequential.direct.p50;
-    rows.push(['a masked 1 MB list adds at most 25 ms (beyond: 15 ms)', `one client: +${figure(added)} ms at p50 over direct`, added <= 15 ? 'met, and the goal beyond' : added <= 25 ? 'met' : 'missed']);
+    const one = oneClientAdded(list, 'chaperone');
+    const added = one.ms;
+    rows.push(['a masked 1 MB list adds at most 25 ms (beyond: 15 ms)', `one client, ${one.how}+${figure(added)} ms at p50 over direct`, added <= 15 ? 'met, and the goal beyond' : added <= 25 ? 'met' : 'missed']);
   }
   const soak = result.soak;
   if (soak) {
