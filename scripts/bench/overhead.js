@@ -39,7 +39,7 @@ const { STEPS, readIngressSteps, stepMeans } = require('./lib/ingress-steps');
 const { LONG_PAUSE_SECONDS, readGcPauses, gcPausesBetween, gcLine } = require('./lib/gc-pauses');
 const { policyDecisionTimes } = require('./lib/policy-rules');
 const { watchExternalNats, track, forkHelper, stopAll, memoryOf, measuredProcesses, sampleMemory, measureCpu, chaperoneCpuMs } = require('./lib/processes');
-const { startDesignFloor, FLOOR_PROCESSES } = require('./lib/design-floor');
+const { startDesignFloor, floorCpuMs } = require('./lib/design-floor');
 
 const GATEWAY_TOKEN = 'bench-gateway-token';
 
@@ -316,50 +316,31 @@ async function httpScenarios(stack, opts, log) {
 const FLOOR_SCENARIO = 'get-pod';
 const FLOOR_VARIANT = 'raw';
 
-/** Short maximum-throughput runs of the goal's targets after the measured ones, alternating ... */
-const ROUND_S = 4;
-/** ... in this many rounds (the order reversed every other round). */
+/** The goals' targets run again after their measured runs, alternating, in this many rounds ... */
 const EXTRA_ROUNDS = 2;
+/** ... a maximum-throughput one for this many seconds. */
+const ROUND_S = 4;
 
 /**
- * The maximum of bare, Chaperone and the floor again, in short rounds that alternate between them.
- * A virtual machine's host changes speed within tens of seconds, so one run of each, one after the
- * other, can catch the bare proxy in a slow spell and Chaperone in a fast one (or the reverse);
- * the goal's share is the median of each target's three runs (the measured one and these).
+ * Each name measured once per round for EXTRA_ROUNDS rounds, the order reversed every other round:
+ * name → its measurements in round order. A virtual machine's host changes speed within tens of
+ * seconds (and how fast it wakes a sleeping process with it), so one run of each target, one after
+ * the other, can catch one in a fast spell and another in a slow one; the goals take the median of
+ * each target's measured run and these.
  */
-async function throughputRounds(stack, s, floor, connections, log) {
-  const names = ['bare', FLOOR_VARIANT, ...(floor ? ['floor'] : [])];
-  const rps = Object.fromEntries(names.map((n) => [n, []]));
+async function alternatingRounds(names, measure) {
+  const out = Object.fromEntries(names.map((n) => [n, []]));
   for (let round = 0; round < EXTRA_ROUNDS; round++) {
-    for (const n of round % 2 === 0 ? names : [...names].reverse()) {
-      rps[n].push((await closedLoop(n === 'floor' ? floor.target : stack.targets[n], s.path, connections, ROUND_S)).rps);
-    }
+    for (const n of round % 2 === 0 ? names : [...names].reverse()) out[n].push(await measure(n));
   }
-  log(`  maximum again in ${EXTRA_ROUNDS} alternating rounds of ${ROUND_S} s: ${names.map((n) => `${n} ${rps[n].join(' / ')} req/s`).join(', ')}`);
-  return rps;
+  return out;
 }
 
-/**
- * One client again in alternating rounds (direct, Chaperone and the floor; order reversed every other
- * round) of n requests each, for the latency goals: what each round added over direct's p50 in
- * the same round. A one-client p50 follows how fast the host wakes a sleeping process, which
- * changes between spells as its speed does.
- */
-async function oneClientRounds(stack, s, variant, floor, n) {
-  const names = ['direct', variant, ...(floor ? ['floor'] : [])];
-  const added = Object.fromEntries(names.slice(1).map((k) => [k, []]));
-  for (let round = 0; round < EXTRA_ROUNDS; round++) {
-    const p50 = {};
-    for (const k of round % 2 === 0 ? names : [...names].reverse()) p50[k] = (await sequentialLatency(k === 'floor' ? floor.target : stack.targets[k], s.path, n)).p50;
-    for (const k of names.slice(1)) added[k].push(+(p50[k] - p50.direct).toFixed(3));
-  }
-  return added;
-}
+const median = (xs) => summarize(xs).p50;
 
-const median = (xs) => {
-  const sorted = [...xs].sort((a, b) => a - b);
-  return sorted[Math.floor((sorted.length - 1) / 2)];
-};
+/** "<name>: <rps> req/s (warm-up), p50, p99, failed; CPU; NATS" for a maximum-throughput run. */
+const maxLine = (name, r) =>
+  `  ${name}: ${r.rps} req/s (warmed up in ${r.warmUp.windows} × ${WARM_UP_WINDOW_S} s, last ${r.warmUp.rps} req/s), p50 ${r.p50} ms, p99 ${r.p99} ms, failed ${r.failed}; CPU ms/request ${JSON.stringify(r.cpuMsPerRequest)}${natsLine(r)}`;
 
 async function startFloor(stack, log) {
   log('design floor: a gateway with none of Chaperone\'s work making the same hops (lib/floor-gateway.js)');
@@ -370,18 +351,23 @@ async function startFloor(stack, log) {
 async function scenario(stack, s, base, floor, log) {
   // Only Chaperone's runs (and the floor's) use the bus; direct and bare have nothing to count.
   const counted = (t) => (t === 'direct' || t === 'bare' ? {} : { counters: stack.counters });
+  const targetOf = (t) => (t === 'floor' ? floor.target : stack.targets[t]);
   const results = [];
   log(`${s.label}: maximum throughput`);
   const max = {};
   for (const t of ['direct', 'bare', ...s.variants.map(([v]) => v)]) {
     max[t] = await load(stack.targets[t], s.path, { ...base, warmup: true, ...counted(t) });
-    log(`  ${t}: ${max[t].rps} req/s (warmed up in ${max[t].warmUp.windows} × ${WARM_UP_WINDOW_S} s, last ${max[t].warmUp.rps} req/s), p50 ${max[t].p50} ms, p99 ${max[t].p99} ms, failed ${max[t].failed}; CPU ms/request ${JSON.stringify(max[t].cpuMsPerRequest)}${natsLine(max[t])}`);
+    log(maxLine(t, max[t]));
     if (floor && t === FLOOR_VARIANT) {
       max.floor = await load(floor.target, s.path, { ...base, warmup: true, ...counted('floor'), unlisted: floor });
-      log(`  design floor: ${max.floor.rps} req/s (warmed up in ${max.floor.warmUp.windows} × ${WARM_UP_WINDOW_S} s, last ${max.floor.warmUp.rps} req/s), p50 ${max.floor.p50} ms, p99 ${max.floor.p99} ms, failed ${max.floor.failed}; CPU ms/request ${JSON.stringify(max.floor.cpuMsPerRequest)}${natsLine(max.floor)}`);
+      log(maxLine('design floor', max.floor));
     }
   }
-  const rounds = s.id === FLOOR_SCENARIO ? await throughputRounds(stack, s, floor, base.connections, log) : undefined;
+  let rounds;
+  if (s.id === FLOOR_SCENARIO) {
+    rounds = await alternatingRounds(['bare', FLOOR_VARIANT, ...(floor ? ['floor'] : [])], async (t) => (await closedLoop(targetOf(t), s.path, base.connections, ROUND_S)).rps);
+    log(`  maximum again in ${EXTRA_ROUNDS} alternating rounds of ${ROUND_S} s: ${Object.entries(rounds).map(([t, rps]) => `${t} ${rps.join(' / ')} req/s`).join(', ')}`);
+  }
   const medianRps = (t) => median([max[t].rps, ...rounds[t]]);
   for (const [variant, label] of s.variants) {
     const rate = Math.max(1, Math.floor(max[variant].rps / 2));
@@ -405,10 +391,15 @@ async function scenario(stack, s, base, floor, log) {
     const steps = stepMeans(stepsBefore, await readIngressSteps(stack.metricsUrls.ingress));
     if (withFloor) one.floor = await sequentialLatency(floor.target, s.path, n);
     log(`  one client, sequential (n=${n}): direct p50 ${one.direct.p50} ms, bare ${one.bare.p50} ms, Chaperone ${one[variant].p50} ms${one.floor ? `, design floor ${one.floor.p50} ms` : ''}`);
-    const rounds1 = await oneClientRounds(stack, s, variant, withFloor ? floor : undefined, Math.ceil(n / 2));
-    const addedMedian = (k, run) => +median([+(run.p50 - one.direct.p50).toFixed(3), ...rounds1[k]]).toFixed(3);
-    const oneClientAdded = { rounds: rounds1, median: { chaperone: addedMedian(variant, one[variant]), ...(withFloor ? { floor: addedMedian('floor', one.floor) } : {}) } };
-    log(`  one client again in ${EXTRA_ROUNDS} alternating rounds (n=${Math.ceil(n / 2)}), added over direct p50: ${Object.entries(rounds1).map(([k, v]) => `${k} ${v.join(' / ')} ms`).join(', ')}; medians of 3: ${JSON.stringify(oneClientAdded.median)}`);
+    // Each round's added p50 is against direct's p50 of the same round.
+    const p50s = await alternatingRounds(['direct', variant, ...(withFloor ? ['floor'] : [])], async (t) => (await sequentialLatency(targetOf(t), s.path, Math.ceil(n / 2))).p50);
+    const addedRounds = (t) => p50s[t].map((p50, i) => added(p50, p50s.direct[i]));
+    const addedMedian = (t, run) => median([added(run.p50, one.direct.p50), ...addedRounds(t)]);
+    const oneClientAdded = {
+      rounds: Object.fromEntries(Object.keys(p50s).filter((t) => t !== 'direct').map((t) => [t, addedRounds(t)])),
+      median: { chaperone: addedMedian(variant, one[variant]), ...(withFloor ? { floor: addedMedian('floor', one.floor) } : {}) },
+    };
+    log(`  one client again in ${EXTRA_ROUNDS} alternating rounds (n=${Math.ceil(n / 2)}), added over direct p50: ${Object.entries(oneClientAdded.rounds).map(([t, ms]) => `${t} ${ms.join(' / ')} ms`).join(', ')}; medians of 3: ${JSON.stringify(oneClientAdded.median)}`);
     log(`  what the ingress waited on (mean ms of ${steps.requests} requests): ${STEPS.map((st) => `${st} ${steps.steps[st] ?? '-'}`).join(', ')}; whole request ${steps.requestMs}`);
     results.push({
       scenario: s.id,
@@ -448,7 +439,7 @@ function floorTable(result) {
   for (const r of rows) {
     const f = r.floor;
     const bareCpu = cpu(r.max.bare.cpuMsPerRequest, ['bare proxy', 'nats-server']);
-    const floorCpu = cpu(f.max.cpuMsPerRequest, [...FLOOR_PROCESSES, 'nats-server']);
+    const floorCpu = +floorCpuMs(f.max.cpuMsPerRequest).toFixed(3);
     const chaperoneCpu = +chaperoneCpuMs(r.max.chaperone.cpuMsPerRequest).toFixed(3);
     const d = r.sequential.direct.p50;
     lines.push(`| ${r.label} | maximum req/s (of bare) | ${r.max.bare.rps} | ${f.max.rps} (${ratio(f.max.rps, r.max.bare.rps)}) | ${r.max.chaperone.rps} (${ratio(r.max.chaperone.rps, r.max.bare.rps)}) | ${ratio(r.max.chaperone.rps, f.max.rps)} |`);

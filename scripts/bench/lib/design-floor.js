@@ -1,16 +1,23 @@
-// The design's floor as a bench target (floor-gateway.js: the gateway and its policy stand-in): started beside the
-// gateway on the bench's NATS, with a work-queue stream of the run's prefix (deleted with the
-// run's streams), and measured on its own: its processes stay out of the per-process tables.
+// The design's floor as a bench target (floor-gateway.js: the gateway and its policy stand-in):
+// started beside the gateway on the bench's NATS, with a stream configured as the events stream and
+// named with the run's prefix (deleted with the run's streams), and measured on its own: its
+// processes stay out of the per-process tables.
 'use strict';
 const path = require('node:path');
-const { connect, RetentionPolicy, StorageType, DiscardPolicy } = require('nats');
-const { forkHelper, cpuSecondsOf } = require('./processes');
+const { connect } = require('nats');
+const { eventsStreamConfig } = require('@chaperone/bus');
+const { forkHelper, measureCpu, stopChildren } = require('./processes');
 
 const FLOOR = path.join(__dirname, 'floor-gateway.js');
 const NAMES = { gateway: 'floor gateway', policy: 'floor policy stand-in' };
 
+/** CPU milliseconds per request of the floor's processes and NATS, from a run's per-process figures. */
+function floorCpuMs(perRequest) {
+  return [NAMES.gateway, NAMES.policy, 'nats-server'].reduce((sum, name) => sum + (perRequest?.[name] ?? 0), 0);
+}
+
 /**
- * @param {{ natsUrl: string, subjects: { prefix: string, eventsStream: string }, certFile: string, keyFile: string, apiUrl: string, token: string }} o
+ * @param {{ natsUrl: string, subjects: import('@chaperone/contracts').BusSubjects, certFile: string, keyFile: string, apiUrl: string, token: string }} o
  * @returns {Promise<{ target: { url: string, token: string }, measureCpu: () => { stop: () => Record<string, number> }, stop: () => Promise<void> }>}
  */
 async function startDesignFloor({ natsUrl, subjects, certFile, keyFile, apiUrl, token }) {
@@ -18,30 +25,26 @@ async function startDesignFloor({ natsUrl, subjects, certFile, keyFile, apiUrl, 
   const records = `${subjects.prefix}.floor`;
   const nc = await connect({ servers: natsUrl });
   const jsm = await nc.jetstreamManager();
-  await jsm.streams.add({ name: stream, subjects: [`${records}.>`], retention: RetentionPolicy.Workqueue, storage: StorageType.File, discard: DiscardPolicy.New, duplicate_window: 120e9, num_replicas: 1 });
+  // The events stream's storage, retention and duplicate window, on subjects of the floor's own.
+  await jsm.streams.add({ ...eventsStreamConfig(subjects, { maxBytes: -1, maxMsgs: -1 }), name: stream, subjects: [`${records}.>`] });
   const policySubject = `${subjects.prefix}.floor-policy.evaluate`;
   const unmeasured = { measured: false };
   const policy = await forkHelper(NAMES.policy, FLOOR, ['policy', natsUrl, policySubject, `${records}.decided`], {}, unmeasured);
   const gateway = await forkHelper(NAMES.gateway, FLOOR, ['gateway', certFile, keyFile, apiUrl, certFile, token, natsUrl, policySubject, `${records}.completed`], {}, unmeasured);
-  const children = [gateway.child, policy.child];
+  const processes = [
+    { name: NAMES.gateway, pid: gateway.child.pid },
+    { name: NAMES.policy, pid: policy.child.pid },
+  ];
   return {
     target: { url: gateway.url, token },
     /** CPU seconds of the floor's own two processes between start and stop(). */
-    measureCpu() {
-      const before = children.map((c) => cpuSecondsOf(c.pid) ?? 0);
-      return {
-        stop: () => Object.fromEntries(children.map((c, i) => [i === 0 ? NAMES.gateway : NAMES.policy, +((cpuSecondsOf(c.pid) ?? 0) - before[i]).toFixed(2)])),
-      };
-    },
+    measureCpu: () => measureCpu(() => processes),
     async stop() {
-      await Promise.all(children.map((c) => (c.exitCode !== null || c.signalCode !== null ? undefined : new Promise((resolve) => {
-        c.once('exit', resolve);
-        c.kill('SIGTERM');
-      }))));
+      await stopChildren([gateway.child, policy.child]);
       await jsm.streams.delete(stream).catch(() => false);
       await nc.close();
     },
   };
 }
 
-module.exports = { startDesignFloor, FLOOR_PROCESSES: Object.values(NAMES) };
+module.exports = { startDesignFloor, floorCpuMs };

@@ -28,13 +28,18 @@ const alive = (child) => child.exitCode === null && child.signalCode === null;
 
 /** SIGTERM every tracked process (newest first) but those named in keep; SIGKILL what is still there after 5 s. */
 async function stopAll({ keep = [] } = {}) {
-  const stopping = [...started].reverse().filter(({ name, child }) => alive(child) && !keep.includes(name));
+  await stopChildren([...started].reverse().filter(({ name }) => !keep.includes(name)).map(({ child }) => child));
+}
+
+/** SIGTERM these child processes (those still running) and wait for them; SIGKILL what is still there after 5 s. */
+async function stopChildren(children) {
+  const stopping = children.filter(alive);
   const waiting = [];
-  for (const { child } of stopping) {
+  for (const child of stopping) {
     waiting.push(new Promise((resolve) => child.once('exit', resolve)));
     child.kill('SIGTERM');
   }
-  const timer = setTimeout(() => stopping.forEach(({ child }) => alive(child) && child.kill('SIGKILL')), 5000);
+  const timer = setTimeout(() => stopping.forEach((child) => alive(child) && child.kill('SIGKILL')), 5000);
   await Promise.all(waiting);
   clearTimeout(timer);
 }
@@ -64,13 +69,16 @@ function cpuSecondsOf(pid) {
   }
 }
 
-/** CPU used by every measured process between start and stop(), in seconds. */
-function measureCpu() {
-  const before = Object.fromEntries(measuredProcesses().map((p) => [p.name, cpuSecondsOf(p.pid)]));
+/**
+ * CPU used by every measured process (or by those `processes()` names) between start and stop(),
+ * in seconds, by name.
+ */
+function measureCpu(processes = measuredProcesses) {
+  const before = Object.fromEntries(processes().map((p) => [p.name, cpuSecondsOf(p.pid)]));
   return {
     stop() {
       const used = {};
-      for (const p of measuredProcesses()) {
+      for (const p of processes()) {
         const now = cpuSecondsOf(p.pid);
         if (now !== undefined && before[p.name] !== undefined) used[p.name] = +(now - before[p.name]).toFixed(2);
       }
@@ -130,4 +138,4 @@ function chaperoneCpuMs(perRequest) {
   return Object.entries(perRequest ?? {}).reduce((sum, [name, ms]) => sum + (NOT_CHAPERONE.has(name) ? 0 : (ms ?? 0)), 0);
 }
 
-module.exports = { watchExternalNats, track, forkHelper, stopAll, memoryOf, cpuSecondsOf, measuredProcesses, sampleMemory, measureCpu, chaperoneCpuMs };
+module.exports = { watchExternalNats, track, forkHelper, stopAll, stopChildren, memoryOf, measuredProcesses, sampleMemory, measureCpu, chaperoneCpuMs };
