@@ -338,6 +338,23 @@ async function alternatingRounds(names, measure) {
 
 const median = (xs) => summarize(xs).p50;
 
+/**
+ * Paced runs' added latency over direct, per round and as the median of three (the measured run and
+ * the rounds): p50 and p99 each on its own. `rounds` are alternatingRounds' pacedRun results,
+ * `measured` the measured run of each name; 'chaperone' stands for `variant` in the result.
+ */
+function addedMedians(rounds, measured, variant) {
+  const others = Object.keys(rounds).filter((t) => t !== 'direct');
+  const over = (run, direct) => ({ p50: added(run.p50, direct.p50), p99: added(run.p99, direct.p99) });
+  const name = (t) => (t === variant ? 'chaperone' : t);
+  const perRound = Object.fromEntries(others.map((t) => [name(t), rounds[t].map((run, i) => over(run, rounds.direct[i]))]));
+  const median3 = (t) => {
+    const all = [over(measured[t], measured.direct), ...perRound[name(t)]];
+    return { p50: median(all.map((x) => x.p50)), p99: median(all.map((x) => x.p99)) };
+  };
+  return { rounds: perRound, median: Object.fromEntries(others.map((t) => [name(t), median3(t)])) };
+}
+
 /** "<name>: <rps> req/s (warm-up), p50, p99, failed; CPU; NATS" for a maximum-throughput run. */
 const maxLine = (name, r) =>
   `  ${name}: ${r.rps} req/s (warmed up in ${r.warmUp.windows} × ${WARM_UP_WINDOW_S} s, last ${r.warmUp.rps} req/s), p50 ${r.p50} ms, p99 ${r.p99} ms, failed ${r.failed}; CPU ms/request ${JSON.stringify(r.cpuMsPerRequest)}${natsLine(r)}`;
@@ -383,6 +400,13 @@ async function scenario(stack, s, base, floor, log) {
       log(`  design floor: p50 ${half.floor.p50} ms, p99 ${half.floor.p99} ms, failed ${half.floor.failed}${natsLine(half.floor)}`);
     }
     if (half[variant].gcPauses) log(`  garbage-collection pauses meanwhile: ${gcLine(half[variant].gcPauses)}`);
+    // The goal's figures: each round's added p50 and p99 are against direct's of the same round.
+    let halfAdded;
+    if (s.id === FLOOR_SCENARIO && variant === FLOOR_VARIANT) {
+      const paced = await alternatingRounds(['direct', variant, ...(withFloor ? ['floor'] : [])], (t) => pacedRun(targetOf(t), s.path, { rate, duration: ROUND_S, connections: base.connections }));
+      halfAdded = addedMedians(paced, { direct: half.direct, [variant]: half[variant], ...(withFloor ? { floor: half.floor } : {}) }, variant);
+      log(`  at ${rate} req/s again in ${EXTRA_ROUNDS} alternating rounds of ${ROUND_S} s, added over direct p50 / p99: ${Object.entries(halfAdded.rounds).map(([t, rs]) => `${t} ${rs.map((x) => `${x.p50} / ${x.p99}`).join(', ')} ms`).join('; ')}; medians of 3: ${JSON.stringify(halfAdded.median)}`);
+    }
     const n = s.id === 'list-1mb' ? 50 : 500;
     const one = {};
     for (const t of ['direct', 'bare']) one[t] = await sequentialLatency(stack.targets[t], s.path, n);
@@ -413,6 +437,7 @@ async function scenario(stack, s, base, floor, log) {
       sequential: { direct: one.direct, bare: one.bare, chaperone: one[variant] },
       steps,
       oneClientAdded,
+      ...(halfAdded ? { halfAdded } : {}),
       ...(withFloor ? { floor: { max: max.floor, half: half.floor, sequential: one.floor } } : {}),
       ...(rounds && variant === FLOOR_VARIANT
         ? { throughputRounds: { ...rounds, median: { bare: medianRps('bare'), chaperone: medianRps(variant), ...(floor ? { floor: medianRps('floor') } : {}) } } }
@@ -449,6 +474,8 @@ function floorTable(result) {
     const api = (run) => run.cpuMsPerRequest['test API server'] ?? '-';
     lines.push(`| ${r.label} | the API server's CPU ms per request meanwhile | ${api(r.max.bare)} | ${api(f.max)} | ${api(r.max.chaperone)} | |`);
     lines.push(`| ${r.label} | at ${r.halfRate}/s: p50 / p99 ms | ${r.half.bare.p50} / ${r.half.bare.p99} | ${f.half.p50} / ${f.half.p99} | ${r.half.chaperone.p50} / ${r.half.chaperone.p99} | |`);
+    const h = r.halfAdded?.median;
+    if (h) lines.push(`| ${r.label} | at ${r.halfRate}/s: added over direct p50 / p99 ms, median of ${EXTRA_ROUNDS + 1} alternating rounds | | ${h.floor ? `${h.floor.p50} / ${h.floor.p99}` : '-'} | ${h.chaperone.p50} / ${h.chaperone.p99} | |`);
     lines.push(`| ${r.label} | one client: p50 / p99 ms | ${r.sequential.bare.p50} / ${r.sequential.bare.p99} | ${f.sequential.p50} / ${f.sequential.p99} | ${r.sequential.chaperone.p50} / ${r.sequential.chaperone.p99} | |`);
     lines.push(`| ${r.label} | one client: added over direct p50 ms | ${added(r.sequential.bare.p50, d)} | ${added(f.sequential.p50, d)} | ${added(r.sequential.chaperone.p50, d)} | |`);
     const a = r.oneClientAdded?.median;

@@ -43,7 +43,10 @@ drives the same GETs through (a) the API server directly, (b) the bare proxy and
   request due while every connection is busy waits, and that wait counts), as wrk2 does (\`pacedGets\` in
   \`scripts/bench/lib/timing.js\`). autocannon's own rate option is not used there: each of its
   connections sends its quota for the second back to back and then waits for the next second, so
-  the load arrives in bursts at full speed and measures the maximum's latency again;
+  the load arrives in bursts at full speed and measures the maximum's latency again. On the allow
+  path direct, Chaperone and the floor then run twice more at that rate for 4 s each, alternating,
+  and the goal takes the median of the three rounds' added p50 and p99 over direct in the same
+  round;
 - **one keep-alive client**, one request at a time, timed with \`performance.now()\` (autocannon
   reports whole milliseconds; a 1 ms goal needs better); then twice more with half as many
   requests, alternating direct, Chaperone (and the floor), and the one-client goals take the median
@@ -191,6 +194,17 @@ function oneClientAdded(r, which) {
   return { ms: run ? run.p50 - r.sequential.direct.p50 : undefined, how: '' };
 }
 
+/**
+ * What the paced run at half of the maximum added over direct (p50 and p99): the medians of the run's
+ * alternating rounds where it has them, else its one paced run. `which` is 'chaperone' or 'floor'.
+ */
+function halfAdded(r, which) {
+  const median = r.halfAdded?.median?.[which];
+  if (median) return { ...median, how: 'median of 3 alternating rounds: ' };
+  const run = which === 'floor' ? r.floor?.half : r.half.chaperone;
+  return { p50: run ? run.p50 - r.half.direct.p50 : undefined, p99: run ? run.p99 - r.half.direct.p99 : undefined, how: '' };
+}
+
 const figure = (x, digits = 1) => (x === undefined || x === null || Number.isNaN(x) ? 'n/a' : String(+x.toFixed(digits)));
 
 /** The goals the bench is measured against, evaluated on the run's figures: [goal, this run, state] rows. */
@@ -218,12 +232,12 @@ function goalRows(result) {
       `${one.how}+${figure(one.ms, 2)} ms${onFloor(`+${figure(oneClientAdded(pod, 'floor').ms, 2)} ms`)}`,
       one.ms <= 1.5 ? 'met' : 'missed',
     ]);
-    const p50 = pod.half.chaperone.p50 - pod.half.direct.p50;
-    const p99 = pod.half.chaperone.p99 - pod.half.direct.p99;
+    const half = halfAdded(pod, 'chaperone');
+    const halfFloor = floor ? halfAdded(pod, 'floor') : undefined;
     rows.push([
       'at half of the maximum, added p50 ≤ 3 ms and p99 ≤ 15 ms',
-      `at ${pod.halfRate} req/s: +${figure(p50)} / +${figure(p99)} ms${onFloor(`+${figure(floor?.half.p50 - pod.half.direct.p50)} / +${figure(floor?.half.p99 - pod.half.direct.p99)} ms`)}`,
-      p50 <= 3 && p99 <= 15 ? 'met' : 'missed',
+      `at ${pod.halfRate} req/s, ${half.how}+${figure(half.p50)} / +${figure(half.p99)} ms${onFloor(`+${figure(halfFloor?.p50)} / +${figure(halfFloor?.p99)} ms`)}`,
+      half.p50 <= 3 && half.p99 <= 15 ? 'met' : 'missed',
     ]);
     const cpu = chaperoneCpuMs(pod.max.chaperone.cpuMsPerRequest);
     const floorCpu = floor ? floorCpuMs(floor.max.cpuMsPerRequest) : undefined;
