@@ -106,9 +106,11 @@ audit service on other hosts, before quoting absolute numbers.
 processes simply get less done per CPU millisecond. The direct run is the yardstick: the test API
 server does the same work for every direct request, so its CPU milliseconds per request (the
 "direct" rows of the CPU table) and the direct throughput say how fast the host was during the run.
-Compare them between two runs before comparing anything else; in runs on one 2-vCPU guest here the
-same code gave 0.08 ms per direct request at 11,000 to 12,000 req/s on a fast host and 0.11 to
-0.15 ms at 6,300 to 8,800 req/s on a slow one, with every other figure worse in proportion.
+Compare them between two runs before comparing anything else; in runs on 2-vCPU guests here the
+same code gave 0.067 ms per direct request at 14,500 req/s (an Intel Xeon host), 0.08 ms at 11,000
+to 12,000 req/s (an AMD EPYC host) and 0.11 to 0.15 ms at 6,300 to 8,800 req/s on a slow spell of
+the latter, with every other figure worse in proportion. The processor model the run had is in the
+first line of its figures.
 
 ## Where the cost goes
 
