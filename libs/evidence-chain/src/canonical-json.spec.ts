@@ -34,6 +34,19 @@ describe('canonicalJson', () => {
     expect(canonicalJson({ a: 1, b: { c: 2, d: 3 } })).toBe(canonicalJson({ b: { d: 3, c: 2 }, a: 1 }));
   });
 
+  it('given a member name first in one object and later in another, then each is written with its own separator', () => {
+    expect(canonicalJson([{ m: 1, z: 2 }, { a: 0, m: 1 }, { m: { m: 'm' } }])).toBe('[{"m":1,"z":2},{"a":0,"m":1},{"m":{"m":"m"}}]');
+  });
+
+  it('given more distinct member names than it keeps openings for, or longer ones, then they are written the same way', () => {
+    for (let i = 0; i < 5000; i++) {
+      const name = `name-${i}"\n${i % 2 === 0 ? 'x'.repeat(100) : ''}`;
+      const quotedName = JSON.stringify(name);
+      expect(canonicalJson({ [name]: i, ' ': 0 })).toBe(`{" ":0,${quotedName}:${i}}`);
+      expect(canonicalJson({ '~': 0, [name]: i })).toBe(`{${quotedName}:${i},"~":0}`);
+    }
+  });
+
   it('keeps array order', () => {
     expect(canonicalJson([3, 1, 2])).toBe('[3,1,2]');
     expect(canonicalJson([3, 1, 2])).not.toBe(canonicalJson([1, 2, 3]));
