@@ -4,19 +4,16 @@
 // TLS and proxy library as the ingress, so Chaperone/bare is what Chaperone's own work costs.
 // Upgrades (exec) are spliced blindly after the 101: the unrecorded floor for exec throughput.
 'use strict';
-const https = require('node:https');
-const { readFileSync } = require('node:fs');
-const { createProxyServer } = require('http-proxy-3');
+const { upstreamProxy, httpsServer } = require('./upstream-proxy');
 
 function main() {
   const [certFile, keyFile, upstreamUrl, caFile, token] = process.argv.slice(2);
-  const agent = new https.Agent({ keepAlive: true, maxSockets: 256, maxFreeSockets: 64, ca: readFileSync(caFile) });
-  const proxy = createProxyServer({ target: upstreamUrl, agent, changeOrigin: true, xfwd: false, followRedirects: false, ws: true });
+  const proxy = upstreamProxy(upstreamUrl, caFile);
   proxy.on('error', (_e, _req, res) => {
     if (res && 'writeHead' in res && !res.headersSent) res.writeHead(502);
     if (res) res.end();
   });
-  const server = https.createServer({ cert: readFileSync(certFile), key: readFileSync(keyFile), minVersion: 'TLSv1.2' }, (req, res) => {
+  const server = httpsServer(certFile, keyFile, (req, res) => {
     req.headers.authorization = `Bearer ${token}`;
     proxy.web(req, res);
   });

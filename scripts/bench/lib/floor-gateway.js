@@ -12,12 +12,10 @@
 // One file, two processes: `gateway <args>` and `policy <args>` (the stand-in, without validation,
 // rules or grouping).
 'use strict';
-const https = require('node:https');
-const { readFileSync } = require('node:fs');
 const { randomUUID } = require('node:crypto');
-const { createProxyServer } = require('http-proxy-3');
 const { connect, headers: natsHeaders } = require('nats');
 require('@chaperone/bus'); // its patches of the NATS client: the ingress's write coalescing
+const { upstreamProxy, httpsServer } = require('./upstream-proxy');
 
 /** About the sizes of the ingress's evaluation request, the stored intercept and decision, and the completion event (bytes). */
 const EVALUATION_BYTES = 1000;
@@ -30,8 +28,7 @@ async function gateway([certFile, keyFile, upstreamUrl, caFile, token, natsUrl, 
   const js = nc.jetstream();
   const evaluation = Buffer.alloc(EVALUATION_BYTES, 'e');
   const completion = Buffer.alloc(COMPLETION_BYTES, 'c');
-  const agent = new https.Agent({ keepAlive: true, maxSockets: 256, maxFreeSockets: 64, ca: readFileSync(caFile) });
-  const proxy = createProxyServer({ target: upstreamUrl, agent, changeOrigin: true, xfwd: false, followRedirects: false });
+  const proxy = upstreamProxy(upstreamUrl, caFile);
   const refuse = (res) => {
     if (!res.headersSent) res.writeHead(503);
     res.end();
@@ -53,7 +50,7 @@ async function gateway([certFile, keyFile, upstreamUrl, caFile, token, natsUrl, 
       );
     });
   });
-  const server = https.createServer({ cert: readFileSync(certFile), key: readFileSync(keyFile), minVersion: 'TLSv1.2' }, (req, res) => {
+  const server = httpsServer(certFile, keyFile, (req, res) => {
     nc.request(policySubject, evaluation, { timeout: 5000 }).then(
       () => {
         req.headers.authorization = `Bearer ${token}`;
