@@ -116,12 +116,41 @@ function agentKubeconfig({ server, caPem, token, name = 'chaperone' }) {
 }
 
 /**
+ * The evidence's followers: they read what the request path has already stored and answer no agent's
+ * request, so on one machine they yield the cores to the processes a request waits on (ingress,
+ * policy, masking, approval, NATS). Without that, a follower's batch or its garbage collection
+ * (whose helper threads take every core) delays the requests in flight by as long; with it, a
+ * follower runs in the time the request path leaves and catches up after a burst (JetStream keeps
+ * what it has not read). In a cluster each runs on its own CPU request instead.
+ */
+const FOLLOWERS = new Set(['audit', 'reports', 'exporter']);
+const DEFAULT_FOLLOWER_NICE = 10;
+
+/** The niceness the followers start with: CHAPERONE_FOLLOWER_NICE, 0 to 19 (0: the same as the rest). */
+function followerNice(env) {
+  const raw = env.CHAPERONE_FOLLOWER_NICE ?? process.env.CHAPERONE_FOLLOWER_NICE;
+  if (raw === undefined || raw === '') return DEFAULT_FOLLOWER_NICE;
+  if (!/^\d+$/.test(raw) || Number(raw) > 19) throw new Error(`CHAPERONE_FOLLOWER_NICE must be a whole number from 0 to 19, not ${JSON.stringify(raw)}`);
+  return Number(raw);
+}
+
+let niceBin;
+/** The command that starts a service: under `nice` for a follower (every thread it makes inherits the niceness; `nice` execs node, so the pid is node's). */
+function serviceCommand(name, env) {
+  const args = ['--require', EXIT_WITH_PARENT, path.join(ROOT, 'services', name, 'dist', 'main.js')];
+  const nice = FOLLOWERS.has(name) ? followerNice(env) : 0;
+  if (nice > 0) niceBin ??= which('nice') ?? '';
+  return nice > 0 && niceBin ? [niceBin, ['-n', String(nice), process.execPath, ...args]] : [process.execPath, args];
+}
+
+/**
  * Spawn one service as its own process. Resolves once it prints its `ready` line; rejects with its
  * output if it exits first. Output lines go to onLine (prefixing, test capture); onSpawn gets the
  * handle at once, so a stop that comes while the service is starting can stop it too.
  */
 function startService(name, env, onLine = () => {}, onSpawn = () => {}) {
-  const child = spawn(process.execPath, ['--require', EXIT_WITH_PARENT, path.join(ROOT, 'services', name, 'dist', 'main.js')], {
+  const [command, args] = serviceCommand(name, env);
+  const child = spawn(command, args, {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -347,6 +376,7 @@ async function startBenchGateway(opts) {
 
 module.exports = {
   ROOT,
+  serviceCommand,
   SERVICES,
   GATEWAY_SERVICES,
   ensureNats,

@@ -41,7 +41,10 @@ drives the same GETs through (a) the API server directly, (b) the bare proxy and
   are stated at that load): one request every 1/rate seconds over the same number of keep-alive
   connections as the maximum runs, whatever the answers, each timed from the moment it was due (a
   request due while every connection is busy waits, and that wait counts), as wrk2 does (\`pacedGets\` in
-  \`scripts/bench/lib/timing.js\`). autocannon's own rate option is not used there: each of its
+  \`scripts/bench/lib/timing.js\`). Each request is a prepared buffer written to a kept TLS
+  connection and its answer is parsed in place (\`lib/keep-alive-gets.js\`): Node's own HTTPS client
+  cost the load generator about as much CPU per request as the API server, on the cores the
+  gateway under test needs. autocannon's own rate option is not used there: each of its
   connections sends its quota for the second back to back and then waits for the next second, so
   the load arrives in bursts at full speed and measures the maximum's latency again. On the allow
   path direct, Chaperone and the floor then run twice more at that rate for 4 s each, alternating,
@@ -152,7 +155,11 @@ first line of its figures.
   receiving it) costs about as much as the work it brings. So one request costs more CPU there than
   at the maximum (compare the two CPU tables), the cores are busy most of the time at "half" the
   load (the last column), and a request waits for a core at almost every hop: that waiting, with
-  the pauses below, is most of the p99 at half of the maximum. With NATS, audit and reports on
+  the pauses below, is most of the p99 at half of the maximum. On one machine the evidence's
+  followers (audit, reports) therefore start at a lower priority (\`CHAPERONE_FOLLOWER_NICE\`,
+  niceness 10 by default; see [configuration](configuration.md)): they answer no request, so
+  they run in the time the request path leaves and catch up after it, instead of holding a core
+  (or, in a garbage collection, both) while a request waits. With NATS, audit and reports on
   nodes of their own, the ingress's and the policy service's share is what is left on the
   gateway's cores.
 - **Tails are pauses.** Every process on the path collects its garbage, and a request that reaches

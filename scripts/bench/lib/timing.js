@@ -3,6 +3,7 @@
 'use strict';
 const https = require('node:https');
 const { performance } = require('node:perf_hooks');
+const { preparedGet, keepAlivePool } = require('./keep-alive-gets');
 
 /** The sample at quantile q (0..1) of ascending samples by nearest rank (the floor(q·n)-th), rounded to digits; null when there is none. */
 function quantile(sorted, q, digits = 3) {
@@ -66,25 +67,17 @@ async function sequentialGets(url, { token, n, warmUp = 0, ca }) {
  * @param {{ token?: string, tokens?: string[], rate: number, duration: number, warmUp?: number, maxSockets?: number, ca?: string, beforeMeasuring?: () => Promise<void> }} o
  */
 async function pacedGets(url, { token, rate, duration, warmUp = 2, maxSockets = 10, ca, tokens, beforeMeasuring }) {
-  const agent = new https.Agent({ keepAlive: true, maxSockets, ...(ca ? { ca } : { rejectUnauthorized: false }) });
   const targets = (Array.isArray(url) ? url : [url]).map((u) => new URL(u));
   const bearers = tokens ?? targets.map(() => token);
-  /** GET the k-th target; finish(ok) is called once, with whether it was answered 200. */
-  const get = (k, settle, onData = () => undefined) => {
-    let settled = false;
-    const finish = (ok) => {
-      if (settled) return;
-      settled = true;
-      settle(ok);
-    };
-    const req = https.get(targets[k], { agent, headers: { authorization: `Bearer ${bearers[k]}`, accept: 'application/json' } }, (res) => {
-      res.on('data', onData);
-      res.on('end', () => finish(res.statusCode === 200));
-      res.on('error', () => finish(false));
-    });
-    req.on('error', () => finish(false));
-    req.setTimeout(60_000, () => req.destroy(new Error('timed out')));
+  // One pool per host (the targets may differ only in path and token), as one agent keeps one per host.
+  const pools = new Map();
+  const poolOf = (u) => {
+    if (!pools.has(u.host)) pools.set(u.host, keepAlivePool(u, { maxSockets, ca }));
+    return pools.get(u.host);
   };
+  const requests = targets.map((u, k) => ({ pool: poolOf(u), bytes: preparedGet(u, { authorization: `Bearer ${bearers[k]}`, accept: 'application/json' }) }));
+  /** GET the k-th target; done(ok, bytes) once, with whether it was answered 200. */
+  const get = (k, done) => requests[k].pool.get(requests[k].bytes, done);
   const run = (seconds) =>
     new Promise((resolve) => {
       const total = Math.max(1, Math.round(rate * seconds));
@@ -96,15 +89,12 @@ async function pacedGets(url, { token, rate, duration, warmUp = 2, maxSockets = 
       let settled = 0;
       const t0 = performance.now() + 5;
       const send = (scheduled, i) =>
-        get(
-          i % targets.length,
-          (ok) => {
-            if (ok) times.push(performance.now() - scheduled);
-            else failed++;
-            if (++settled === total) resolve({ total, times, failed, bytes, seconds: (performance.now() - t0) / 1000 });
-          },
-          (c) => (bytes += c.length),
-        );
+        get(i % targets.length, (ok, n) => {
+          if (ok) times.push(performance.now() - scheduled);
+          else failed++;
+          bytes += n;
+          if (++settled === total) resolve({ total, times, failed, bytes, seconds: (performance.now() - t0) / 1000 });
+        });
       const tick = () => {
         const now = performance.now();
         for (; due < total && t0 + due * interval <= now; due++) send(t0 + due * interval, due);
@@ -128,7 +118,7 @@ async function pacedGets(url, { token, rate, duration, warmUp = 2, maxSockets = 
       times: r.times,
     };
   } finally {
-    agent.destroy();
+    for (const pool of pools.values()) pool.close();
   }
 }
 
