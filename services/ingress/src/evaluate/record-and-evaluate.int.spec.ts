@@ -68,6 +68,20 @@ describe('record and evaluate (real NATS)', () => {
     policy = undefined;
   };
   const storedCount = async (): Promise<number> => (await jsm.streams.info(subjects.eventsStream)).state.messages;
+  const lastSeq = async (): Promise<number> => (await jsm.streams.info(subjects.eventsStream)).state.last_seq;
+  /**
+   * The events stored after `afterSeq` for this request. By request id, not by count: the ingress
+   * records the intercept of an earlier test's timed-out request itself, and that write may land
+   * during a later test.
+   */
+  const storedFor = async (requestId: string, afterSeq: number): Promise<Array<Record<string, unknown>>> => {
+    const found: Array<Record<string, unknown>> = [];
+    for (let seq = afterSeq + 1, last = await lastSeq(); seq <= last; seq++) {
+      const e = decodeJson((await jsm.streams.getMessage(subjects.eventsStream, { seq })).data) as Record<string, unknown>;
+      if (e['requestId'] === requestId) found.push(e);
+    }
+    return found;
+  };
   /** One request through a real HTTP server into admit; the admitted request or the failure's kind and message. */
   const admit = async (): Promise<{ interceptEventId?: string; decisionEventId?: string; kind?: string; message?: string; requestId: string }> => {
     const res = await fetch(`${base}/api/v1/namespaces/default/pods?limit=5`, { headers: { authorization: `Bearer ${token}`, 'user-agent': 'kubectl/v1.32.0' } });
@@ -215,22 +229,24 @@ describe('record and evaluate (real NATS)', () => {
   });
 
   it('given no policy service, then policy-unavailable (no responders) and the ingress records the RequestIntercepted itself', async () => {
-    const before = await storedCount();
+    const before = await lastSeq();
     const refused = await admit();
     expect(refused).toMatchObject({ kind: 'policy-unavailable', message: expect.stringContaining('unreachable') });
-    await waitFor(async () => (await storedCount()) === before + 1);
-    const last = await jsm.streams.getMessage(subjects.eventsStream, { seq: (await jsm.streams.info(subjects.eventsStream)).state.last_seq });
-    expect(decodeJson(last.data)).toMatchObject({ type: 'RequestIntercepted', requestId: refused.requestId, payload: { query: 'limit=5' } });
+    await waitFor(async () => (await storedFor(refused.requestId, before)).length > 0);
+    const stored = await storedFor(refused.requestId, before);
+    expect(stored).toHaveLength(1);
+    expect(stored[0]).toMatchObject({ type: 'RequestIntercepted', requestId: refused.requestId, payload: { query: 'limit=5' } });
   });
 
   it('given policy answers an error, then policy-unavailable with its message, and the ingress records the RequestIntercepted itself', async () => {
     standIn(async () => {
       throw new ErrorReply('the decision could not be recorded: the events stream is full');
     });
-    const before = await storedCount();
+    const before = await lastSeq();
     const refused = await admit();
     expect(refused).toMatchObject({ kind: 'policy-unavailable', message: 'the policy service could not evaluate the request (the decision could not be recorded: the events stream is full)' });
-    await waitFor(async () => (await storedCount()) === before + 1);
+    await waitFor(async () => (await storedFor(refused.requestId, before)).length > 0);
+    expect(await storedFor(refused.requestId, before)).toEqual([expect.objectContaining({ type: 'RequestIntercepted', requestId: refused.requestId })]);
   });
 });
 
