@@ -237,6 +237,8 @@ function stopService(info, signal = 'SIGTERM', graceMs = 10_000) {
  */
 async function startServices(names, env, { running = [], caFile, onLine, onSpawn, shouldStop = () => false } = {}) {
   const named = (key) => env[key] ?? process.env[key];
+  // A bad setting is refused before anything starts, not when the first follower does.
+  followerNice(env);
   for (const name of names) {
     if (shouldStop()) break;
     const extra = name === 'mcp' && !named('CHAPERONE_MCP_INGRESS_URL') ? mcpEnv(running, caFile) : name === 'console' ? consoleEnv(running) : {};

@@ -83,27 +83,43 @@ export class SessionIndex {
     this.sessionLast.set(sessionId, last);
   }
 
-  /** A request was created or evolved: its terms and time are read again. */
+  /**
+   * A request was created or evolved: its terms and time are read again. Its later events (the
+   * decision, the completion) keep its time and most of its terms, so only what changed moves: no
+   * splice in the time order, no posting removed to be added back.
+   */
   request(r: RequestView): void {
     const at = Date.parse(r.time);
     const terms = termsOf(r);
     const known = this.requests.get(r.requestId);
-    if (known && known.at === at && known.terms.length === terms.length && known.terms.every((t, i) => t === terms[i])) return;
-    if (known) {
+    if (!known) {
+      this.requests.set(r.requestId, { sessionId: r.sessionId, at, terms });
+      this.byTime.insert(at, r.requestId);
+      for (const t of terms) this.addTerm(t, r.requestId, r.sessionId);
+      return;
+    }
+    if (known.at !== at) {
       this.byTime.remove(known.at, r.requestId);
-      for (const t of known.terms) {
-        this.postings.get(t)?.delete(r.requestId);
-        this.countSession(t, known.sessionId, -1);
-      }
+      this.byTime.insert(at, r.requestId);
+      known.at = at;
     }
-    this.requests.set(r.requestId, { sessionId: r.sessionId, at, terms });
-    this.byTime.insert(at, r.requestId);
-    for (const t of terms) {
-      let set = this.postings.get(t);
-      if (!set) this.postings.set(t, (set = new Set()));
-      set.add(r.requestId);
-      this.countSession(t, r.sessionId, 1);
-    }
+    const sameSession = known.sessionId === r.sessionId;
+    for (const t of known.terms) if (!sameSession || !terms.includes(t)) this.removeTerm(t, r.requestId, known.sessionId);
+    for (const t of terms) if (!sameSession || !known.terms.includes(t)) this.addTerm(t, r.requestId, r.sessionId);
+    known.terms = terms;
+    known.sessionId = r.sessionId;
+  }
+
+  private addTerm(t: string, requestId: string, sessionId: string): void {
+    let set = this.postings.get(t);
+    if (!set) this.postings.set(t, (set = new Set()));
+    set.add(requestId);
+    this.countSession(t, sessionId, 1);
+  }
+
+  private removeTerm(t: string, requestId: string, sessionId: string): void {
+    this.postings.get(t)?.delete(requestId);
+    this.countSession(t, sessionId, -1);
   }
 
   private countSession(t: string, sessionId: string, by: 1 | -1): void {
