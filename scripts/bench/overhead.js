@@ -40,6 +40,7 @@ const { LONG_PAUSE_SECONDS, readGcPauses, gcPausesBetween, gcLine } = require('.
 const { policyDecisionTimes } = require('./lib/policy-rules');
 const { watchExternalNats, track, forkHelper, stopAll, memoryOf, measuredProcesses, sampleMemory, measureCpu, chaperoneCpuMs } = require('./lib/processes');
 const { startDesignFloor, floorCpuMs } = require('./lib/design-floor');
+const { kernelMemoryMonitors, monitorsLine } = require('./lib/kernel-memory-monitor');
 
 const GATEWAY_TOKEN = 'bench-gateway-token';
 
@@ -566,7 +567,8 @@ const added = (a, b) => +(a - b).toFixed(2);
 function markdown(result) {
   const lines = [];
   const m = result.machine;
-  lines.push(`Run ${result.when} on ${m.cpus} × ${m.model}, ${m.memGb} GB, Node ${m.node}; every process on this one machine; 1-min load average ${m.loadAvgStart} at start, ${m.loadAvgEnd} at end.`);
+  const monitors = monitorsLine(m.memoryMonitors);
+  lines.push(`Run ${result.when} on ${m.cpus} × ${m.model}, ${m.memGb} GB, Node ${m.node}; every process on this one machine; 1-min load average ${m.loadAvgStart} at start, ${m.loadAvgEnd} at end${monitors ? `; ${monitors}` : ''}.`);
   lines.push('');
   lines.push('| scenario | direct req/s | bare proxy req/s | Chaperone req/s | Chaperone / direct | Chaperone / bare | at half of Chaperone max: rate | direct p50 / p99 (ms) | bare p50 / p99 | Chaperone p50 / p99 | added over direct p50 / p99 |');
   lines.push('|---|---|---|---|---|---|---|---|---|---|---|');
@@ -740,7 +742,7 @@ async function main() {
     const mcp = !opts.only && opts.mcp > 0 ? await require('./lib/mcp').benchMcp({ log }) : undefined;
     const result = {
       when: new Date().toISOString(),
-      machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, memGb: Math.round(os.totalmem() / 2 ** 30), node: process.version, loadAvgStart, loadAvgEnd: +os.loadavg()[0].toFixed(2) },
+      machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, memGb: Math.round(os.totalmem() / 2 ** 30), node: process.version, loadAvgStart, loadAvgEnd: +os.loadavg()[0].toFixed(2), memoryMonitors: kernelMemoryMonitors() },
       options: opts,
       policy,
       busIdle,

@@ -115,6 +115,17 @@ to 12,000 req/s (an AMD EPYC host) and 0.11 to 0.15 ms at 6,300 to 8,800 req/s o
 the latter, with every other figure worse in proportion. The processor model the run had is in the
 first line of its figures.
 
+**Some virtual machines stall every process now and then.** A platform that takes memory back from
+its guests may run the kernel's DAMON memory monitor in them; the first line of the figures says
+when it ran during the run, and how often. On the 2-vCPU guests here it samples every half second,
+its kernel thread (\`kdamond\`) then runs for 20 to 25 ms, and every process on the machine slows
+down meanwhile: a paced run's slow requests gather at those moments, the design floor's as much as
+Chaperone's. On such a guest, a 6 s paced run of the floor at 500 req/s with the monitor switched
+off for the test gave a p99 of 8.8 ms, where ten such runs with it on gave 15 to 32 ms; with it
+off, Chaperone's slowest requests gathered at its own services' old-generation garbage collections
+instead. The bench only reads the monitor's settings (\`scripts/bench/lib/kernel-memory-monitor.js\`):
+it is the platform's, and the figures are what that platform gives.
+
 ## Where the cost goes
 
 - **The design has a floor.** Fail-closed evidence puts three waits on every admitted request
