@@ -401,6 +401,8 @@ async function scenario(stack, s, base, floor, log) {
       log(`  ${t}: p50 ${half[t].p50} ms, p99 ${half[t].p99} ms, failed ${half[t].failed}${natsLine(half[t])}`);
     }
     const withFloor = floor && variant === FLOOR_VARIANT;
+    // The targets of this variant's alternating rounds (addedMedians compares each with direct).
+    const compared = ['direct', variant, ...(withFloor ? ['floor'] : [])];
     if (withFloor) {
       half.floor = await load(floor.target, s.path, { ...base, overallRate: rate, ...counted('floor'), unlisted: floor });
       log(`  design floor: p50 ${half.floor.p50} ms, p99 ${half.floor.p99} ms, failed ${half.floor.failed}${natsLine(half.floor)}`);
@@ -409,7 +411,7 @@ async function scenario(stack, s, base, floor, log) {
     // The half-maximum goal's figures (the allow path only: three paced runs per target are long).
     let halfAdded;
     if (s.id === FLOOR_SCENARIO && variant === FLOOR_VARIANT) {
-      const paced = await alternatingRounds(['direct', variant, ...(withFloor ? ['floor'] : [])], (t) => pacedRun(targetOf(t), s.path, { rate, duration: ROUND_S, connections: base.connections }));
+      const paced = await alternatingRounds(compared, (t) => pacedRun(targetOf(t), s.path, { rate, duration: ROUND_S, connections: base.connections }));
       halfAdded = addedMedians(paced, half, variant);
       log(`  at ${rate} req/s again in ${EXTRA_ROUNDS} alternating rounds of ${ROUND_S} s, ${addedLine(halfAdded)}`);
     }
@@ -421,7 +423,7 @@ async function scenario(stack, s, base, floor, log) {
     const steps = stepMeans(stepsBefore, await readIngressSteps(stack.metricsUrls.ingress));
     if (withFloor) one.floor = await sequentialLatency(floor.target, s.path, n);
     log(`  one client, sequential (n=${n}): direct p50 ${one.direct.p50} ms, bare ${one.bare.p50} ms, Chaperone ${one[variant].p50} ms${one.floor ? `, design floor ${one.floor.p50} ms` : ''}`);
-    const sequential = await alternatingRounds(['direct', variant, ...(withFloor ? ['floor'] : [])], (t) => sequentialLatency(targetOf(t), s.path, Math.ceil(n / 2)));
+    const sequential = await alternatingRounds(compared, (t) => sequentialLatency(targetOf(t), s.path, Math.ceil(n / 2)));
     const oneClientAdded = addedMedians(sequential, one, variant);
     log(`  one client again in ${EXTRA_ROUNDS} alternating rounds (n=${Math.ceil(n / 2)}), ${addedLine(oneClientAdded)}`);
     log(`  what the ingress waited on (mean ms of ${steps.requests} requests): ${STEPS.map((st) => `${st} ${steps.steps[st] ?? '-'}`).join(', ')}; whole request ${steps.requestMs}`);
