@@ -1,4 +1,4 @@
-import { CHAIN_HASH_KEY, ChainEntry, GENESIS, isChainHash, linkHash, linkHashAsStored, metadataAsStored, PREV_HASH_KEY } from './chain';
+import { CHAIN_HASH_KEY, ChainEntry, GENESIS, isChainHash, linkHash, linkHashAsStored, PREV_HASH_KEY, storedMetadataWithLink } from './chain';
 
 export interface LinkOptions {
   /**
@@ -20,17 +20,8 @@ export interface ChainLink {
  * exact expected revision.
  */
 export function nextLink(prev: { hash: string } | undefined, entry: ChainEntry, opts: LinkOptions = {}): ChainLink {
-  const hash = opts.asStored ? linkHashAsStored : linkHash;
-  if (prev === undefined) {
-    if (entry.revision !== 0) {
-      throw new Error(`no previous link given for revision ${entry.revision}: only revision 0 starts a chain`);
-    }
-    return { prevHash: GENESIS, chainHash: hash(GENESIS, entry) };
-  }
-  if (!isChainHash(prev.hash)) {
-    throw new Error(`previous link must look like sha256:<64 hex digits>, got ${JSON.stringify(prev.hash)}`);
-  }
-  return { prevHash: prev.hash, chainHash: hash(prev.hash, entry) };
+  const prevHash = prevHashOf(prev, entry);
+  return { prevHash, chainHash: (opts.asStored ? linkHashAsStored : linkHash)(prevHash, entry) };
 }
 
 /** The entry's metadata with its chain members set: what to append (as the store will give it back, with `asStored`). */
@@ -39,9 +30,24 @@ export function withChainLink(
   entry: ChainEntry,
   opts: LinkOptions = {},
 ): Record<string, unknown> {
-  const metadata = opts.asStored ? metadataAsStored(entry.metadata) : (entry.metadata ?? {});
-  const link = nextLink(prev, { ...entry, metadata }, opts);
-  return { ...metadata, [PREV_HASH_KEY]: link.prevHash, [CHAIN_HASH_KEY]: link.chainHash };
+  const prevHash = prevHashOf(prev, entry);
+  if (opts.asStored) return storedMetadataWithLink(prevHash, entry);
+  const metadata = entry.metadata ?? {};
+  return { ...metadata, [PREV_HASH_KEY]: prevHash, [CHAIN_HASH_KEY]: linkHash(prevHash, entry) };
+}
+
+/** The link the entry chains onto: `prev`'s, or GENESIS for a stream's first event (revision 0). */
+function prevHashOf(prev: { hash: string } | undefined, entry: ChainEntry): string {
+  if (prev === undefined) {
+    if (entry.revision !== 0) {
+      throw new Error(`no previous link given for revision ${entry.revision}: only revision 0 starts a chain`);
+    }
+    return GENESIS;
+  }
+  if (!isChainHash(prev.hash)) {
+    throw new Error(`previous link must look like sha256:<64 hex digits>, got ${JSON.stringify(prev.hash)}`);
+  }
+  return prev.hash;
 }
 
 /**

@@ -119,4 +119,22 @@ describe('linking an entry as the store gives it back', () => {
       { numRuns: 300 },
     );
   });
+
+  it('property: the metadata a writer stores verifies, keeps every other member and leaves what it was given unchanged', () => {
+    const names = fc.oneof(fc.string(), fc.constantFrom('__proto__', 'prevHash', 'chainHash', 'toString'));
+    fc.assert(
+      fc.property(fc.jsonValue(), fc.dictionary(names, fc.jsonValue()), (data, metadata) => {
+        const given = JSON.stringify(metadata);
+        const e = { ...entry(0), data, metadata };
+        const stored = withChainLink(undefined, e, { asStored: true });
+        const read = JSON.parse(JSON.stringify(stored)) as Record<string, unknown>;
+        expect(read['prevHash']).toBe(GENESIS);
+        expect(read['chainHash']).toBe(linkHash(GENESIS, { ...afterStore(e), metadata: read }));
+        const others = (m: Record<string, unknown>) => Object.entries(m).filter(([k]) => k !== 'prevHash' && k !== 'chainHash');
+        expect(others(read)).toEqual(others(roundTrip(metadata) as Record<string, unknown>));
+        expect(JSON.stringify(metadata)).toBe(given);
+      }),
+      { numRuns: 300 },
+    );
+  });
 });

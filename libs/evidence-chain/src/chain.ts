@@ -34,17 +34,31 @@ export interface ChainEntry {
 
 /** The exact object that is hashed for an entry: only the covered fields, chain members removed. */
 export function chainedContent(entry: ChainEntry): Record<string, unknown> {
-  const metadata: Record<string, unknown> = { ...(entry.metadata ?? {}) };
-  delete metadata[PREV_HASH_KEY];
-  delete metadata[CHAIN_HASH_KEY];
   return {
     stream: entry.stream,
     revision: entry.revision,
     eventId: entry.eventId,
     type: entry.type,
     data: entry.data,
-    metadata,
+    metadata: withoutChainMembers(entry.metadata),
   };
+}
+
+/**
+ * A copy of the metadata without the chain's members, as `{ ...m }` with them deleted would be,
+ * built member by member: deleting members turns an object into a slow dictionary, and every
+ * event the audit service chains goes through here.
+ */
+function withoutChainMembers(metadata: Record<string, unknown> | undefined): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (metadata === undefined) return out;
+  for (const k of Object.keys(metadata)) {
+    if (k === PREV_HASH_KEY || k === CHAIN_HASH_KEY) continue;
+    // An own `__proto__` member stays a member (assignment would set the prototype).
+    if (k === '__proto__') Object.defineProperty(out, k, { value: metadata[k], enumerable: true, writable: true, configurable: true });
+    else out[k] = metadata[k];
+  }
+  return out;
 }
 
 export function linkHash(prevHash: string, entry: ChainEntry): string {
@@ -58,10 +72,28 @@ export function linkHash(prevHash: string, entry: ChainEntry): string {
  * (a Date, an undefined member); a verifier, reading what was stored, uses `linkHash`.
  */
 export function linkHashAsStored(prevHash: string, entry: ChainEntry): string {
+  return hashAfter(prevHash, canonicalJsonAsStored(asStoredContent(entry, withoutChainMembers(metadataAsStored(entry.metadata)))));
+}
+
+/**
+ * What a writer stores as the entry's metadata: its members as a JSON store gives them back (the
+ * chain's own left out), then `prevHash` and the entry's `chainHash` (`linkHashAsStored`). One copy
+ * of the metadata is both hashed and returned: a writer links every event it appends.
+ */
+export function storedMetadataWithLink(prevHash: string, entry: ChainEntry): Record<string, unknown> {
+  const metadata = withoutChainMembers(metadataAsStored(entry.metadata));
+  const chainHash = hashAfter(prevHash, canonicalJsonAsStored(asStoredContent(entry, metadata)));
+  metadata[PREV_HASH_KEY] = prevHash;
+  metadata[CHAIN_HASH_KEY] = chainHash;
+  return metadata;
+}
+
+/** chainedContent of the entry as a JSON store gives it back, its metadata already so. */
+function asStoredContent(entry: ChainEntry, metadata: Record<string, unknown>): Record<string, unknown> {
   const { data } = entry;
   // JSON.stringify gives nothing for these, which no store takes back.
   if (typeof data === 'function' || typeof data === 'symbol') throw new TypeError(`event data of type ${typeof data} is not JSON`);
-  return hashAfter(prevHash, canonicalJsonAsStored(chainedContent({ ...entry, data: data ?? null, metadata: metadataAsStored(entry.metadata) })));
+  return { stream: entry.stream, revision: entry.revision, eventId: entry.eventId, type: entry.type, data: data ?? null, metadata };
 }
 
 /**

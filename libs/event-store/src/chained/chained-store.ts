@@ -233,6 +233,6 @@ export function linkBatch(
     const entry = { stream, revision, eventId: e.eventId, type: e.type, data: e.data, metadata: e.metadata };
     const metadata = withChainLink(prev, entry, { asStored: true });
     prev = { hash: metadata[CHAIN_HASH_KEY] as string };
-    return { ...e, metadata };
+    return { eventId: e.eventId, type: e.type, data: e.data, metadata };
   });
 }

@@ -47,6 +47,20 @@ describe('stored messages', () => {
     for (const m of messages.slice(0, 3)) expect(m.body.length).toBeLessThanOrEqual(MESSAGE_MAX_BODY_BYTES + 64);
   });
 
+  it('given events beyond ASCII, then the body is their exact UTF-8, sized in bytes, and reads back the same', () => {
+    const events = [event('E', { s: 'grüße → 検査 🔐' }, { who: 'zoë' }), event('E', ['ü'])];
+    const [m] = messagesFor('s', 0, events);
+    expect(Buffer.from(m?.body as Uint8Array).toString('utf8')).toBe(JSON.stringify(events.map((e) => ({ type: e.type, data: e.data, ...(e.metadata ? { metadata: e.metadata } : {}) }))));
+    expect(recordedEvents('s', 'subj', 3, m?.headers, m?.body as Uint8Array, at).map((e) => [e.data, e.metadata])).toEqual([
+      [{ s: 'grüße → 検査 🔐' }, { who: 'zoë' }],
+      [['ü'], {}],
+    ]);
+    // Two-byte characters: two events of half the limit in characters each pass it in bytes together.
+    const wide = [event('E', 'é'.repeat(MESSAGE_MAX_BODY_BYTES / 4)), event('E', 'é'.repeat(MESSAGE_MAX_BODY_BYTES / 4))];
+    const split = messagesFor('s', 0, wide);
+    expect(split.map((x) => x.events.length)).toEqual([1, 1]);
+  });
+
   it('refuses a several-event message whose ids and body disagree', () => {
     const [m] = messagesFor('s', 0, [event('A', 1), event('B', 2)]);
     m?.headers.set(EvidenceHeaders.eventIds, 'only-one');

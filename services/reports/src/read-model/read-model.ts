@@ -110,15 +110,33 @@ export function emptyReadModel(): ReadModel {
  */
 export function applyRecorded(model: ReadModel, recorded: RecordedEvent): ReadModel {
   if (recorded.globalPosition < model.position) return model;
-  if (recorded.globalPosition === model.position && model.atPosition.includes(recorded.eventId)) return model;
+  if (recorded.globalPosition === model.position && appliedAtPosition(model, recorded.eventId)) return model;
   applyEvidence(model, toEvidenceEvent(recorded));
   if (recorded.globalPosition !== model.position) {
     model.position = recorded.globalPosition;
     model.atPosition = [];
   }
   model.atPosition.push(recorded.eventId);
+  atPositionIds.get(model.atPosition)?.add(recorded.eventId);
   model.applied++;
   return model;
+}
+
+/**
+ * `atPosition` as a set, per array: the events of one stored message (up to 256) share its
+ * position, and looking each one up in the array made folding a message quadratic. Rebuilt when the
+ * array was replaced or changed elsewhere (its length no longer the set's size).
+ */
+const atPositionIds = new WeakMap<readonly string[], Set<string>>();
+
+function appliedAtPosition(model: ReadModel, eventId: string): boolean {
+  const applied = model.atPosition;
+  let ids = atPositionIds.get(applied);
+  if (ids === undefined || ids.size !== applied.length) {
+    ids = new Set(applied);
+    atPositionIds.set(applied, ids);
+  }
+  return ids.has(eventId);
 }
 
 function applyEvidence(model: ReadModel, ev: EvidenceEvent): void {
