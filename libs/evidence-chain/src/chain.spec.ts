@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { canonicalJson } from './canonical-json';
 import fc from 'fast-check';
-import { chainedContent, chainHashes, GENESIS, isChainHash, linkHash, linkHashAsStored, type ChainEntry } from './chain';
+import { chainedContent, chainHashes, GENESIS, isChainHash, linkHash, linkHashAsStored, storedWithLink, type ChainEntry } from './chain';
 import { chainHeadOf, nextLink, withChainLink } from './chain-writer';
 
 const entry = (revision: number, data: unknown = { n: revision }) => ({
@@ -118,6 +118,26 @@ describe('linking an entry as the store gives it back', () => {
       }),
       { numRuns: 300 },
     );
+  });
+
+  it('property: a writer hashes the content it composes as the canonical JSON of the whole, and its data JSON holds the stored data', () => {
+    fc.assert(
+      fc.property(
+        fc.record({ stream: fc.string(), revision: fc.nat(), eventId: fc.string(), type: fc.string() }),
+        fc.anything({ withDate: true, withBoxedValues: true }),
+        fc.dictionary(fc.string(), fc.anything({ withDate: true })),
+        (ids, data, metadata) => {
+          const e = { ...ids, data, metadata };
+          const stored = storedWithLink(GENESIS, e);
+          expect(stored.metadata['chainHash']).toBe(linkHashAsStored(GENESIS, e));
+          expect(JSON.parse(stored.dataJson)).toEqual(roundTrip(data));
+        },
+      ),
+      { numRuns: 300 },
+    );
+    // An untyped caller's odd members take the general path and still hash as the whole.
+    const odd = { ...entry(1), eventId: undefined as unknown as string, revision: NaN };
+    expect(storedWithLink(GENESIS, odd).metadata['chainHash']).toBe(linkHashAsStored(GENESIS, odd));
   });
 
   it('property: the metadata a writer stores verifies, keeps every other member and leaves what it was given unchanged', () => {

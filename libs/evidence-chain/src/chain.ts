@@ -81,11 +81,39 @@ export function linkHashAsStored(prevHash: string, entry: ChainEntry): string {
  * of the metadata is both hashed and returned: a writer links every event it appends.
  */
 export function storedMetadataWithLink(prevHash: string, entry: ChainEntry): Record<string, unknown> {
+  return storedWithLink(prevHash, entry).metadata;
+}
+
+/** What a writer stores for an entry: its metadata with the link, and its data as JSON. */
+export interface StoredLink {
+  metadata: Record<string, unknown>;
+  /**
+   * The canonical JSON of the data as stored, the very text the link covers: JSON of the same
+   * values as JSON.stringify's, so a writer can store it instead of serializing the data again.
+   */
+  dataJson: string;
+}
+
+/**
+ * `storedMetadataWithLink`, with the data's canonical JSON it hashed. The hashed content is
+ * composed from the data's and the metadata's canonical JSON (its members in code-unit order:
+ * data, eventId, metadata, revision, stream, type), which is `canonicalJsonAsStored` of the whole.
+ */
+export function storedWithLink(prevHash: string, entry: ChainEntry): StoredLink {
   const metadata = withoutChainMembers(metadataAsStored(entry.metadata));
-  const chainHash = hashAfter(prevHash, canonicalJsonAsStored(asStoredContent(entry, metadata)));
+  const content = asStoredContent(entry, metadata);
+  const dataJson = canonicalJsonAsStored(content['data']);
+  const { eventId, revision, stream, type } = entry;
+  // Members of another type than declared (an untyped caller) take the general path.
+  const composable = typeof eventId === 'string' && typeof stream === 'string' && typeof type === 'string' && Number.isFinite(revision);
+  const canonical = composable
+    ? `{"data":${dataJson},"eventId":${canonicalJsonAsStored(eventId)},"metadata":${canonicalJsonAsStored(metadata)},` +
+      `"revision":${canonicalJsonAsStored(revision)},"stream":${canonicalJsonAsStored(stream)},"type":${canonicalJsonAsStored(type)}}`
+    : canonicalJsonAsStored(content);
+  const chainHash = hashAfter(prevHash, canonical);
   metadata[PREV_HASH_KEY] = prevHash;
   metadata[CHAIN_HASH_KEY] = chainHash;
-  return metadata;
+  return { metadata, dataJson };
 }
 
 /** chainedContent of the entry as a JSON store gives it back, its metadata already so. */

@@ -1,4 +1,4 @@
-import { CHAIN_HASH_KEY, GENESIS, chainHeadOf, isChainHash, withChainLink } from '@chaperone/evidence-chain';
+import { CHAIN_HASH_KEY, GENESIS, chainHeadOf, isChainHash, storedWithLink } from '@chaperone/evidence-chain';
 import {
   EventIdConflict,
   WrongExpectedRevision,
@@ -10,6 +10,7 @@ import {
   type RecordedEvent,
 } from '../port';
 import { classifyStored, classifyStoredSettled, revisionMatches, validateEvents, validateExpectedRevision, validateStreamName } from '../validation';
+import { SerializedEvent } from '../serialized-data';
 
 export interface ChainedEventStoreOptions {
   /** Attempts for `expectedRevision: 'any'` appends that lose a race (jittered); default 20. */
@@ -224,15 +225,14 @@ export function linkBatch(
   last: { revision: number; metadata: Readonly<Record<string, unknown>> } | undefined,
   events: NewEvent[],
 ): NewEvent[] {
-  let prev: { hash: string } | undefined;
-  if (last) prev = isChainHash(last.metadata[CHAIN_HASH_KEY]) ? chainHeadOf({ stream, revision: last.revision, metadata: last.metadata }) : { hash: GENESIS };
+  let prevHash = last && isChainHash(last.metadata[CHAIN_HASH_KEY]) ? chainHeadOf({ stream, revision: last.revision, metadata: last.metadata }).hash : GENESIS;
   let revision = last ? last.revision : -1;
   return events.map((e) => {
     revision++;
     // Linked as the store gives it back (after JSON), so the chain covers exactly what a reader gets.
-    const entry = { stream, revision, eventId: e.eventId, type: e.type, data: e.data, metadata: e.metadata };
-    const metadata = withChainLink(prev, entry, { asStored: true });
-    prev = { hash: metadata[CHAIN_HASH_KEY] as string };
-    return { eventId: e.eventId, type: e.type, data: e.data, metadata };
+    const { metadata, dataJson } = storedWithLink(prevHash, { stream, revision, eventId: e.eventId, type: e.type, data: e.data, metadata: e.metadata });
+    prevHash = metadata[CHAIN_HASH_KEY] as string;
+    // The data's JSON the link covers is what the adapter stores (no second serialization).
+    return new SerializedEvent(e.eventId, e.type, e.data, metadata, dataJson);
   });
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { NewEvent } from '../port';
+import { SerializedEvent } from '../serialized-data';
 import { EvidenceHeaders, MESSAGE_MAX_BODY_BYTES, MESSAGE_MAX_EVENTS, messagesFor, recordedEvents, storedIds } from './stored-message';
 
 const event = (type: string, data: unknown, metadata?: Record<string, unknown>): NewEvent => ({ eventId: randomUUID(), type, data, ...(metadata ? { metadata } : {}) });
@@ -59,6 +60,19 @@ describe('stored messages', () => {
     const wide = [event('E', 'é'.repeat(MESSAGE_MAX_BODY_BYTES / 4)), event('E', 'é'.repeat(MESSAGE_MAX_BODY_BYTES / 4))];
     const split = messagesFor('s', 0, wide);
     expect(split.map((x) => x.events.length)).toEqual([1, 1]);
+  });
+
+  it('given events whose writer made their data JSON, then that text is stored, and the others are serialized', () => {
+    const made = new SerializedEvent(randomUUID(), 'E', { b: 1, a: 2 }, { k: 'v' }, '{"a":2,"b":1}');
+    const [one] = messagesFor('s', 0, [made]);
+    expect(Buffer.from(one?.body as Uint8Array).toString('utf8')).toBe('{"a":2,"b":1}');
+    const plain = event('E', { b: 1, a: 2 });
+    const [pack] = messagesFor('s', 0, [made, plain]);
+    expect(Buffer.from(pack?.body as Uint8Array).toString('utf8')).toBe('[{"type":"E","data":{"a":2,"b":1},"metadata":{"k":"v"}},{"type":"E","data":{"b":1,"a":2}}]');
+    expect(recordedEvents('s', 'subj', 2, pack?.headers, pack?.body as Uint8Array, at).map((e) => e.data)).toEqual([{ a: 2, b: 1 }, { a: 2, b: 1 }]);
+    // A copy of the event is another object: its data is serialized as usual.
+    const [copy] = messagesFor('s', 0, [{ ...made }]);
+    expect(Buffer.from(copy?.body as Uint8Array).toString('utf8')).toBe('{"b":1,"a":2}');
   });
 
   it('refuses a several-event message whose ids and body disagree', () => {

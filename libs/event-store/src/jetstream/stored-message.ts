@@ -1,5 +1,6 @@
 import { headers as natsHeaders, type MsgHdrs } from 'nats';
 import type { NewEvent, RecordedEvent } from '../port';
+import { dataJsonOf } from '../serialized-data';
 
 /** Headers every stored message carries. */
 export const EvidenceHeaders = Object.freeze({
@@ -59,7 +60,7 @@ export function messagesFor(stream: string, firstRevision: number, events: NewEv
     let bytes = 1;
     let j = i;
     for (; j < events.length && j - i < MESSAGE_MAX_EVENTS; j++) {
-      const json = JSON.stringify(packedEvent(events[j] as NewEvent));
+      const json = packedJson(events[j] as NewEvent);
       const size = Buffer.byteLength(json);
       if (j > i && bytes + size + 1 > MESSAGE_MAX_BODY_BYTES) break;
       packed.push(json);
@@ -81,6 +82,13 @@ function packedEvent(e: NewEvent): PackedEvent {
   return { type: e.type, data: e.data ?? null, ...(hasMetadata(e) ? { metadata: e.metadata } : {}) };
 }
 
+/** JSON.stringify(packedEvent(e)), with the data's JSON its writer made where there is one. */
+function packedJson(e: NewEvent): string {
+  const data = dataJsonOf(e);
+  if (data === undefined) return JSON.stringify(packedEvent(e));
+  return `{"type":${JSON.stringify(e.type)},"data":${data}${hasMetadata(e) ? `,"metadata":${JSON.stringify(e.metadata)}` : ''}}`;
+}
+
 /** The headers every message has: its stream, its first event's revision and id (the server's duplicate window works on it). */
 function baseHeaders(stream: string, revision: number, first: NewEvent): MsgHdrs {
   const h = natsHeaders();
@@ -94,7 +102,7 @@ function single(stream: string, revision: number, e: NewEvent): OutgoingMessage 
   const h = baseHeaders(stream, revision, e);
   h.set(EvidenceHeaders.eventType, e.type);
   if (hasMetadata(e)) h.set(EvidenceHeaders.metadata, JSON.stringify(e.metadata));
-  return { events: [e], headers: h, body: encoder.encode(JSON.stringify(e.data ?? null)) };
+  return { events: [e], headers: h, body: encoder.encode(dataJsonOf(e)) };
 }
 
 function several(stream: string, revision: number, events: NewEvent[], packed: string[], bytes: number): OutgoingMessage {
