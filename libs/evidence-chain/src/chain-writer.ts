@@ -1,4 +1,4 @@
-import { CHAIN_HASH_KEY, ChainEntry, GENESIS, isChainHash, linkHash, linkHashAsStored, PREV_HASH_KEY, storedMetadataWithLink } from './chain';
+import { CHAIN_HASH_KEY, ChainEntry, GENESIS, isChainHash, linkHash, linkHashAsStored, PREV_HASH_KEY, storedWithLink } from './chain';
 
 export interface LinkOptions {
   /**
@@ -31,7 +31,7 @@ export function withChainLink(
   opts: LinkOptions = {},
 ): Record<string, unknown> {
   const prevHash = prevHashOf(prev, entry);
-  if (opts.asStored) return storedMetadataWithLink(prevHash, entry);
+  if (opts.asStored) return storedWithLink(prevHash, entry).metadata;
   const metadata = entry.metadata ?? {};
   return { ...metadata, [PREV_HASH_KEY]: prevHash, [CHAIN_HASH_KEY]: linkHash(prevHash, entry) };
 }

@@ -72,20 +72,15 @@ export function linkHash(prevHash: string, entry: ChainEntry): string {
  * (a Date, an undefined member); a verifier, reading what was stored, uses `linkHash`.
  */
 export function linkHashAsStored(prevHash: string, entry: ChainEntry): string {
-  return hashAfter(prevHash, canonicalJsonAsStored(asStoredContent(entry, withoutChainMembers(metadataAsStored(entry.metadata)))));
-}
-
-/**
- * What a writer stores as the entry's metadata: its members as a JSON store gives them back (the
- * chain's own left out), then `prevHash` and the entry's `chainHash` (`linkHashAsStored`). One copy
- * of the metadata is both hashed and returned: a writer links every event it appends.
- */
-export function storedMetadataWithLink(prevHash: string, entry: ChainEntry): Record<string, unknown> {
-  return storedWithLink(prevHash, entry).metadata;
+  return storedWithLink(prevHash, entry).metadata[CHAIN_HASH_KEY] as string;
 }
 
 /** What a writer stores for an entry: its metadata with the link, and its data as JSON. */
 export interface StoredLink {
+  /**
+   * Its members as a JSON store gives them back (the chain's own left out), then `prevHash` and
+   * the entry's `chainHash` (`linkHashAsStored`): one copy of the metadata, hashed and returned.
+   */
   metadata: Record<string, unknown>;
   /**
    * The canonical JSON of the data as stored, the very text the link covers: JSON of the same
@@ -94,34 +89,39 @@ export interface StoredLink {
   dataJson: string;
 }
 
-/**
- * `storedMetadataWithLink`, with the data's canonical JSON it hashed. The hashed content is
- * composed from the data's and the metadata's canonical JSON (its members in code-unit order:
- * data, eventId, metadata, revision, stream, type), which is `canonicalJsonAsStored` of the whole.
- */
+/** The link of the entry as a JSON store gives it back, with the metadata and data JSON to store. */
 export function storedWithLink(prevHash: string, entry: ChainEntry): StoredLink {
   const metadata = withoutChainMembers(metadataAsStored(entry.metadata));
-  const content = asStoredContent(entry, metadata);
-  const dataJson = canonicalJsonAsStored(content['data']);
-  const { eventId, revision, stream, type } = entry;
-  // Members of another type than declared (an untyped caller) take the general path.
-  const composable = typeof eventId === 'string' && typeof stream === 'string' && typeof type === 'string' && Number.isFinite(revision);
-  const canonical = composable
-    ? `{"data":${dataJson},"eventId":${canonicalJsonAsStored(eventId)},"metadata":${canonicalJsonAsStored(metadata)},` +
-      `"revision":${canonicalJsonAsStored(revision)},"stream":${canonicalJsonAsStored(stream)},"type":${canonicalJsonAsStored(type)}}`
-    : canonicalJsonAsStored(content);
-  const chainHash = hashAfter(prevHash, canonical);
+  const data = storedData(entry.data);
+  const dataJson = canonicalJsonAsStored(data);
+  const chainHash = hashAfter(prevHash, storedContentJson(entry, data, dataJson, metadata));
   metadata[PREV_HASH_KEY] = prevHash;
   metadata[CHAIN_HASH_KEY] = chainHash;
   return { metadata, dataJson };
 }
 
-/** chainedContent of the entry as a JSON store gives it back, its metadata already so. */
-function asStoredContent(entry: ChainEntry, metadata: Record<string, unknown>): Record<string, unknown> {
-  const { data } = entry;
+/**
+ * canonicalJsonAsStored of the entry's chained content (chainedContent), composed from its data's
+ * and its metadata's canonical JSON in the members' code-unit order (data, eventId, metadata,
+ * revision, stream, type), so the data is serialized once.
+ */
+function storedContentJson(entry: ChainEntry, data: unknown, dataJson: string, metadata: Record<string, unknown>): string {
+  const { eventId, revision, stream, type } = entry;
+  // Members of another type than declared (an untyped caller) take the general path.
+  if (typeof eventId !== 'string' || typeof stream !== 'string' || typeof type !== 'string' || !Number.isFinite(revision)) {
+    return canonicalJsonAsStored({ stream, revision, eventId, type, data, metadata });
+  }
+  return (
+    `{"data":${dataJson},"eventId":${canonicalJsonAsStored(eventId)},"metadata":${canonicalJsonAsStored(metadata)},` +
+    `"revision":${canonicalJsonAsStored(revision)},"stream":${canonicalJsonAsStored(stream)},"type":${canonicalJsonAsStored(type)}}`
+  );
+}
+
+/** The data as a JSON store gives it back at its top level: null for undefined; never a function or a symbol. */
+function storedData(data: unknown): unknown {
   // JSON.stringify gives nothing for these, which no store takes back.
   if (typeof data === 'function' || typeof data === 'symbol') throw new TypeError(`event data of type ${typeof data} is not JSON`);
-  return { stream: entry.stream, revision: entry.revision, eventId: entry.eventId, type: entry.type, data: data ?? null, metadata };
+  return data ?? null;
 }
 
 /**

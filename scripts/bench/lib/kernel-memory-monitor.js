@@ -1,8 +1,9 @@
 // Whether the kernel's DAMON memory monitor runs on this machine, and what it does. Some virtual
 // machine platforms run it to give memory back to their host: every sampling interval (half a
-// second here) its kernel thread (kdamond) walks the guest's memory for tens of milliseconds, and every process on the machine slows down meanwhile, so a paced run's slow
-// requests gather at those moments, the design floor's as much as Chaperone's. The bench reads
-// it to say so beside the figures; it never changes it (it is the platform's, not the bench's).
+// second here) its kernel thread (kdamond) walks the guest's memory for tens of milliseconds, and
+// every process on the machine slows down meanwhile, so a paced run's slow requests gather at
+// those moments, the design floor's as much as Chaperone's. The bench reads it to say so beside
+// the figures; it never changes it (it is the platform's, not the bench's).
 'use strict';
 const { readdirSync, readFileSync } = require('node:fs');
 const path = require('node:path');
