@@ -264,7 +264,10 @@ async function load(target, urlPath, { connections, duration, overallRate, warmu
 }
 
 /** "NATS per request: ..." for a log line; empty for a run without counters. */
-const natsLine = (r) => (r.nats ? `; NATS per request: msgs in ${figure(r.nats.msgsIn)}, out ${figure(r.nats.msgsOut)}, JetStream writes ${figure(r.nats.jetStreamWrites)}; bus busy ${figure(r.nats.drainSeconds)} s after the last response` : '');
+const natsLine = (r) =>
+  r.nats
+    ? `; NATS per request: msgs in ${figure(r.nats.msgsIn)}, out ${figure(r.nats.msgsOut)}, KB in ${figure(r.nats.kbIn)}, out ${figure(r.nats.kbOut)}, JetStream writes ${figure(r.nats.jetStreamWrites)}; bus busy ${figure(r.nats.drainSeconds)} s after the last response`
+    : '';
 
 const SCENARIOS = [
   { id: 'get-pod', label: 'get pod', path: '/api/v1/namespaces/default/pods/worker-0', variants: [['raw', '(c) allow, unmasked rule'], ['masked', '(c2) allow, default masking']] },
@@ -488,6 +491,25 @@ function floorTable(result) {
 }
 
 /**
+ * What each service published to the bus and was delivered, per admitted request, during the
+ * maximum runs (/connz by connection name): where the bus's volume comes from.
+ */
+function natsByServiceTable(result) {
+  const runs = result.http.filter((r) => Object.keys(r.max.chaperone.nats?.byService ?? {}).length > 0);
+  if (runs.length === 0) return [];
+  const services = GATEWAY_SERVICES.filter((s) => runs.some((r) => r.max.chaperone.nats.byService[s]));
+  const cell = (kb) => (kb ? `${figure(kb.kbIn)} / ${figure(kb.kbOut)}` : '-');
+  return [
+    '',
+    'KB each service published / was delivered per admitted request in those runs (from /connz, by connection name):',
+    '',
+    `| scenario | variant | ${services.join(' | ')} |`,
+    `|---|---|${services.map(() => '---|').join('')}`,
+    ...runs.map((r) => `| ${r.scenario} | ${r.variant} ${r.variantLabel} | ${services.map((s) => cell(r.max.chaperone.nats.byService[s])).join(' | ')} |`),
+  ];
+}
+
+/**
  * Opens one HTTPS watch and counts its newline-terminated events. Proxies may hold the response
  * head until the first event, so the caller starts the burst without waiting for the head.
  */
@@ -661,15 +683,17 @@ function markdown(result) {
   }
   lines.push('');
   lines.push(
-    'NATS per admitted request during the Chaperone maximum-throughput runs (msgs in: published by clients, msgs out: delivered by the server, both from /varz; JetStream writes: messages stored in the streams of the bench\'s bus prefix):',
+    'NATS per admitted request during the maximum-throughput runs (msgs and KB in: published by clients, out: delivered by the server, from /varz; JetStream writes: messages stored in the streams of the bench\'s bus prefix):',
   );
   lines.push('');
-  lines.push('| scenario | variant | msgs in | msgs out | JetStream writes |');
-  lines.push('|---|---|---|---|---|');
+  lines.push('| scenario | variant | msgs in | msgs out | KB in | KB out | JetStream writes |');
+  lines.push('|---|---|---|---|---|---|---|');
+  const natsRow = (scenario, variant, n = {}) => `| ${scenario} | ${variant} | ${figure(n.msgsIn)} | ${figure(n.msgsOut)} | ${figure(n.kbIn)} | ${figure(n.kbOut)} | ${figure(n.jetStreamWrites)} |`;
   for (const r of result.http) {
-    const n = r.max.chaperone.nats ?? {};
-    lines.push(`| ${r.scenario} | ${r.variant} ${r.variantLabel} | ${figure(n.msgsIn)} | ${figure(n.msgsOut)} | ${figure(n.jetStreamWrites)} |`);
+    lines.push(natsRow(r.scenario, `${r.variant} ${r.variantLabel}`, r.max.chaperone.nats));
+    if (r.floor?.max.nats) lines.push(natsRow(r.scenario, 'design floor', r.floor.max.nats));
   }
+  lines.push(...natsByServiceTable(result));
   const b = result.busIdle;
   lines.push('');
   lines.push(

@@ -65,6 +65,9 @@ drives the same GETs through (a) the API server directly, (b) the bare proxy and
   Chaperone's own work costs (authentication, request attributes, rules, the events, the
   evidence's consumers, metrics);
 - **peak RSS** and **CPU milliseconds per request** of every process, from \`/proc\`;
+- **the bus per admitted request**: NATS messages and KB published and delivered (the server's
+  \`/varz\`), JetStream writes (the bench's streams), and the KB each service published and was
+  delivered (\`/connz\`, by connection name), for Chaperone and the design floor;
 - (f) **watch events per second**: a burst of ConfigMaps counted on one watch directly, through the
   bare proxy and through Chaperone (raw and masked);
 - **policy decision time** for 10 and 10,000 rules (the indexed evaluator and a linear scan);
@@ -299,7 +302,7 @@ function readmeFigures(result, markdown) {
   const pod = (result.http ?? []).find((r) => r.scenario === 'get-pod' && r.variant === 'raw');
   const nats = pod?.max.chaperone.nats;
   const rows = goalRows(result);
-  if (nats) rows.push(['NATS per admitted request (allow path, at maximum)', `${figure(nats.msgsIn)} msgs in, ${figure(nats.msgsOut)} out, ${figure(nats.jetStreamWrites)} JetStream writes`, '']);
+  if (nats) rows.push(['NATS per admitted request (allow path, at maximum)', `${figure(nats.msgsIn)} msgs in, ${figure(nats.msgsOut)} out${nats.kbIn != null ? ` (${figure(nats.kbIn)} KB in, ${figure(nats.kbOut)} KB out)` : ''}, ${figure(nats.jetStreamWrites)} JetStream writes`, '']);
   return [
     README_START,
     `From one full \`npm run bench\` on ${machine}, with every process on that machine: the test API`,

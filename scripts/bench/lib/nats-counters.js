@@ -1,7 +1,9 @@
 // What the bus carries per request: the NATS server's message counters (/varz in_msgs = messages
-// clients published, out_msgs = messages the server delivered) and JetStream writes (messages stored
-// in the run's streams), read before and after a load run. The evidence path's hop count, comparable
-// before and after a change. A counter that cannot be read is reported as null (n/a), never an error.
+// clients published, out_msgs = messages the server delivered, and their bytes), JetStream writes
+// (messages stored in the run's streams), and the bytes each Chaperone service published and was
+// delivered (/connz, by connection name), read before and after a load run. The evidence path's hop
+// count and volume, comparable before and after a change. A counter that cannot be read is reported
+// as null (n/a), never an error.
 //
 // Chaperone finishes a request's evidence after the response (audit consumes the events stream into
 // the evidence stream, projections follow), so a window opens and closes only once the bus stands
@@ -17,7 +19,9 @@ const MAX_SETTLE_MS = 30_000;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 const unavailable = {
-  start: async () => ({ stop: async (requests) => ({ requests, seconds: null, drainSeconds: null, msgsIn: null, msgsOut: null, jetStreamWrites: null, totals: {} }) }),
+  start: async () => ({
+    stop: async (requests) => ({ requests, seconds: null, drainSeconds: null, msgsIn: null, msgsOut: null, kbIn: null, kbOut: null, jetStreamWrites: null, byService: {}, totals: {} }),
+  }),
   close: async () => {},
 };
 
@@ -62,7 +66,17 @@ async function openNatsCounters({ natsUrl, monitorUrl, subjects, log }) {
           const res = await fetch(new URL('/varz', monitorUrl), { signal: globalThis.AbortSignal.timeout(5000) });
           if (!res.ok) throw new Error(`answered ${res.status}`);
           const v = await res.json();
-          return { in: v.in_msgs, out: v.out_msgs };
+          return { in: v.in_msgs, out: v.out_msgs, inBytes: v.in_bytes, outBytes: v.out_bytes };
+        })
+      : undefined;
+  // Each service names its connection `<prefix>-<service>-<host>-<pid>-<id>` (connectBus).
+  const serviceOf = serviceNamer(subjects.prefix);
+  const connz = () =>
+    monitorUrl
+      ? attempt(`${monitorUrl}/connz`, async () => {
+          const res = await fetch(new URL('/connz?limit=4096', monitorUrl), { signal: globalThis.AbortSignal.timeout(5000) });
+          if (!res.ok) throw new Error(`answered ${res.status}`);
+          return bytesByService((await res.json()).connections ?? [], serviceOf);
         })
       : undefined;
   // The run's evidence work is done when its streams stop growing and the events stream is drained.
@@ -110,6 +124,7 @@ async function openNatsCounters({ natsUrl, monitorUrl, subjects, log }) {
       // Stream states first, /varz last (and the reverse in stop): the bench's own stream listing
       // stays outside the /varz window.
       const writes0 = await jetStreamWrites();
+      const services0 = await connz();
       const msgs0 = await varz();
       const t0 = performance.now();
       return {
@@ -117,15 +132,25 @@ async function openNatsCounters({ natsUrl, monitorUrl, subjects, log }) {
           const seconds = +((performance.now() - t0) / 1000).toFixed(2);
           const drainSeconds = await settle();
           const msgs1 = await varz();
+          const services1 = await connz();
           const writes1 = await jetStreamWrites();
-          const totals = { msgsIn: delta(msgs0?.in, msgs1?.in), msgsOut: delta(msgs0?.out, msgs1?.out), jetStreamWrites: delta(writes0, writes1) };
+          const totals = {
+            msgsIn: delta(msgs0?.in, msgs1?.in),
+            msgsOut: delta(msgs0?.out, msgs1?.out),
+            bytesIn: delta(msgs0?.inBytes, msgs1?.inBytes),
+            bytesOut: delta(msgs0?.outBytes, msgs1?.outBytes),
+            jetStreamWrites: delta(writes0, writes1),
+          };
           return {
             requests,
             seconds,
             drainSeconds,
             msgsIn: per(totals.msgsIn, requests),
             msgsOut: per(totals.msgsOut, requests),
+            kbIn: kbPer(totals.bytesIn, requests),
+            kbOut: kbPer(totals.bytesOut, requests),
             jetStreamWrites: per(totals.jetStreamWrites, requests),
+            byService: services0 && services1 ? serviceKbPer(services0, services1, requests) : {},
             totals,
           };
         },
@@ -133,6 +158,49 @@ async function openNatsCounters({ natsUrl, monitorUrl, subjects, log }) {
     },
     close: () => nc.close().catch(() => {}),
   };
+}
+
+const kbPer = (bytes, n) => (bytes === null || !(n > 0) ? null : +(bytes / 1024 / n).toFixed(2));
+
+/** The service a connection of the run belongs to (from its name), or undefined for any other client. */
+function serviceNamer(prefix) {
+  const head = `${prefix}-`;
+  return (name) => {
+    if (typeof name !== 'string' || !name.startsWith(head)) return undefined;
+    return /^[a-z]+/.exec(name.slice(head.length))?.[0];
+  };
+}
+
+/**
+ * Bytes each service's connections published (in) and were delivered (out), summed over its
+ * connections (a service may hold several: the bus, a blob store). A connection closed between two
+ * readings drops out of the second; its share since the first is lost, so the figures are a floor.
+ */
+function bytesByService(connections, serviceOf) {
+  const out = {};
+  for (const c of connections) {
+    const service = serviceOf(c.name);
+    if (!service) continue;
+    const s = (out[service] ??= { connections: {} });
+    s.connections[c.cid] = { inBytes: c.in_bytes ?? 0, outBytes: c.out_bytes ?? 0 };
+  }
+  return out;
+}
+
+/** KB per request each service published and was delivered between two bytesByService readings. */
+function serviceKbPer(before, after, requests) {
+  const result = {};
+  for (const [service, { connections }] of Object.entries(after)) {
+    let inBytes = 0;
+    let outBytes = 0;
+    for (const [cid, now] of Object.entries(connections)) {
+      const then = before[service]?.connections[cid] ?? { inBytes: 0, outBytes: 0 };
+      inBytes += now.inBytes - then.inBytes;
+      outBytes += now.outBytes - then.outBytes;
+    }
+    result[service] = { kbIn: kbPer(inBytes, requests), kbOut: kbPer(outBytes, requests) };
+  }
+  return result;
 }
 
 /** "1.23" or "n/a" for a figure that could not be read. */
@@ -150,4 +218,4 @@ async function busBackground(counters, seconds) {
   return { seconds: n.seconds, msgsInPerSecond: perSecond(n.totals.msgsIn), msgsOutPerSecond: perSecond(n.totals.msgsOut), jetStreamWritesPerSecond: perSecond(n.totals.jetStreamWrites) };
 }
 
-module.exports = { openNatsCounters, busBackground, unavailable, figure };
+module.exports = { openNatsCounters, busBackground, unavailable, figure, serviceNamer, bytesByService, serviceKbPer };
