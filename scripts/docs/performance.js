@@ -66,8 +66,8 @@ drives the same GETs through (a) the API server directly, (b) the bare proxy and
   evidence's consumers, metrics);
 - **peak RSS** and **CPU milliseconds per request** of every process, from \`/proc\`;
 - **the bus per admitted request**: NATS messages and KB published and delivered (the server's
-  \`/varz\`), JetStream writes (the bench's streams), and the KB each service published and was
-  delivered (\`/connz\`, by connection name), for Chaperone and the design floor;
+  \`/varz\`) and JetStream writes (the bench's streams), for Chaperone and the design floor, and
+  the KB each of Chaperone's services published and was delivered (\`/connz\`, by connection name);
 - (f) **watch events per second**: a burst of ConfigMaps counted on one watch directly, through the
   bare proxy and through Chaperone (raw and masked);
 - **policy decision time** for 10 and 10,000 rules (the indexed evaluator and a linear scan);
