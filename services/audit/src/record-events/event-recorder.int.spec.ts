@@ -203,6 +203,20 @@ describe('audit service: bus → event store (real NATS JetStream)', () => {
     expect(await store.readStream(streamFor(s))).toHaveLength(1);
   });
 
+  it('given an event stored before the stream\'s tail, published again in a new message (a producer that lost its acknowledgement), it is stored once', async () => {
+    const s = `retry-${randomUUID().slice(0, 6)}`;
+    const [lead, first, second] = [event(s, 1), event(s, 2), event(s, 3)];
+    // Stored inside a message led by another event: the store's dedup window knows only `lead`.
+    await publisher.publishAll([lead, first]);
+    await publisher.publish(second);
+    await eventually(() => store.readStream(streamFor(s)), (r: RecordedEvent[]) => r.length === 3);
+    const duplicatesBefore = sum((r) => r.duplicates);
+    // The retry: the same event, in a message of its own with another id, after the tail moved on.
+    await nc.jetstream().publish(subjects.event(first.type, s), encodeJson([first]), { msgID: randomUUID() });
+    await eventually(() => sum((r) => r.duplicates), (n: number) => n === duplicatesBefore + 1);
+    expect((await store.readStream(streamFor(s))).map((r) => r.eventId)).toEqual([lead.eventId, first.eventId, second.eventId]);
+  });
+
   it('given a malformed message (or an array mixing partitions), it is rejected (not stored) and the partition keeps flowing', async () => {
     const s = `bad-${randomUUID().slice(0, 6)}`;
     const rejectedBefore = sum((r) => r.rejected);

@@ -5,6 +5,7 @@ import { EventIdConflict, StoreUnavailable, WrongExpectedRevision, type ChainedE
 import type { Lease } from '../partition-leases/partition-leases';
 import { groupByStream, type BusEvent, type StreamBatch } from './batch-plan';
 import { ACK_WAIT_MS, PartitionFeed, recreatePartitionConsumer } from './partition-feed';
+import { RecentIds } from './recent-ids';
 import { storeStreamBatch } from './store-stream-batch';
 import { traceStored } from './trace-stored';
 
@@ -29,6 +30,12 @@ export interface WriterDeps {
   lingerMs: number;
 }
 
+/**
+ * Event ids a writer remembers having stored: at the bench's maximum a partition stores a few
+ * hundred events a second, so this covers a producer's retries (seconds) many times over.
+ */
+const RECENT_IDS = 16_384;
+
 /** Pause after a failed store round (outage, unknown error) before the batch is tried again. */
 const RETRY_MS = 1000;
 /** Pause after another writer raced in: only to let it finish; the append is decided again anyway. */
@@ -51,6 +58,8 @@ export class PartitionWriter {
   private stopped = false;
   private feed: PartitionFeed | undefined;
   private readonly running: Promise<void>;
+  /** Stored by this writer (this lease term): a retried write's events come again in a new message. */
+  private readonly recent = new RecentIds(RECENT_IDS);
 
   constructor(
     private readonly lease: Lease,
@@ -107,8 +116,9 @@ export class PartitionWriter {
         log.error(`rejected bus message ${m.seq} (not stored): ${e instanceof ContractViolation ? e.message : 'not JSON'}`);
       }
     }
-    const { streams, repeated } = groupByStream(events);
-    tally.duplicates += repeated.length;
+    const fresh = events.filter((e) => !this.recent.has(e.event.eventId));
+    const { streams, repeated } = groupByStream(fresh);
+    tally.duplicates += repeated.length + (events.length - fresh.length);
     // Long store work (an outage) must not let the ack wait run out: the messages would come again.
     const inProgress = setInterval(() => {
       for (const m of msgs) m.working();
@@ -119,6 +129,7 @@ export class PartitionWriter {
       clearInterval(inProgress);
     }
     traceStored(msgs, startedAt);
+    for (const s of streams) for (const e of s.events) this.recent.add(e.event.eventId);
     if (!this.active()) return false; // stored, but the partition's consumer may be the next holder's now
     // Every message acknowledged, none waited on: the next batch starts at once, and no reply
     // crosses the bus. A lost acknowledgement brings its message again after the ack wait (or to

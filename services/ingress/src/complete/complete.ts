@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { performance } from 'node:perf_hooks';
 import type { ChaperoneEvent, MaskReport } from '@chaperone/contracts';
-import { newEvent, systemClock } from '../events/event-factory';
+import { newEvent, systemClock, type EventClock } from '../events/event-factory';
 import { EvidenceWriter } from '../evidence/evidence-writer';
 import type { Recorded, ResponseMasking } from '../context/request-context';
 import type { CapturedBody } from '../recording/body-capture';
@@ -29,12 +29,16 @@ export class Complete {
     if (!ctx.response.claimCompletion()) return;
     ctx.response.finished = true;
     const bodies = finishCaptures(ctx);
+    const events = this.events(ctx, masking, bodies);
     const start = performance.now();
     try {
-      await this.evidence.durably(...this.events(ctx, masking, bodies));
+      await this.evidence.durably(...events);
     } catch (e) {
       ctx.response.finished = false;
-      this.evidence.inBackground(...this.events(ctx, masking, bodies));
+      // The write may have been stored after all (its acknowledgement lost with the bus). The
+      // retry keeps its event ids, so one of the two is stored, never both: the first if it
+      // landed (it then says what was about to be released), else this one, which says aborted.
+      this.evidence.inBackground(...this.events(ctx, masking, bodies, events));
       this.saveBodies(ctx, bodies);
       throw e;
     } finally {
@@ -59,13 +63,15 @@ export class Complete {
     this.recorder.save(ctx.refs, stored, (deferred) => this.evidence.inBackground(...deferred));
   }
 
-  private events(ctx: Recorded, masking: ResponseMasking | undefined, bodies: Bodies): ChaperoneEvent[] {
+  /** The completion's events; `sameIdsAs`: an earlier build of them whose event ids these take again. */
+  private events(ctx: Recorded, masking: ResponseMasking | undefined, bodies: Bodies, sameIdsAs?: readonly ChaperoneEvent[]): ChaperoneEvent[] {
+    const clock = sameIdsAs ? reusingIds(sameIdsAs) : systemClock;
     const approvalId = ('approvalId' in ctx ? ctx.approvalId : undefined) ?? ctx.response.approvalId;
     const payload = completionOf(ctx.response, performance.now() - ctx.started, approvalId, { request: bodies.request?.recorded, response: bodies.response?.recorded });
-    const completed = newEvent.requestCompleted(systemClock, ctx.refs, payload);
+    const applied = masking?.stream.report ? [maskingApplied(clock, ctx, masking, masking.stream.report)] : [];
+    const completed = newEvent.requestCompleted(clock, ctx.refs, payload);
     ctx.span.setAttribute('http.response.status_code', completed.payload.status);
-    if (!masking?.stream.report) return [completed];
-    return [maskingApplied(ctx, masking, masking.stream.report), completed];
+    return [...applied, completed];
   }
 }
 
@@ -80,8 +86,15 @@ function finishCaptures(ctx: Recorded): Bodies {
   return { request: request?.finish(), response: response?.finish() };
 }
 
-function maskingApplied(ctx: Recorded, masking: ResponseMasking, report: MaskReport): ChaperoneEvent {
-  return newEvent.maskingApplied(systemClock, ctx.refs, {
+/** The system clock, handing out the given events' ids in their order. */
+function reusingIds(events: readonly ChaperoneEvent[]): EventClock {
+  const ids = events.map((e) => e.eventId);
+  let next = 0;
+  return { now: systemClock.now, newId: () => ids[next++] ?? systemClock.newId() };
+}
+
+function maskingApplied(clock: EventClock, ctx: Recorded, masking: ResponseMasking, report: MaskReport): ChaperoneEvent {
+  return newEvent.maskingApplied(clock, ctx.refs, {
     mode: masking.mode,
     profile: masking.profile,
     count: report.count,
