@@ -14,9 +14,14 @@ function tagOf(userAgent, runId) {
   return m && m[1] === runId ? m[2] : undefined;
 }
 
+/** Events per read of the store. */
+const PAGE = 5000;
+
 function emptyIndex() {
   return {
+    /** The last position read, and the ids of the events taken there (a message's events share it). */
     position: 0,
+    atPosition: new Set(),
     events: 0,
     /** eventId → times stored */
     eventIds: new Map(),
@@ -100,11 +105,21 @@ async function openEvidence(opts) {
         wentBack.push({ from: index.position, to: last, at: Date.now() });
         index = emptyIndex();
       }
+      // The events of one stored message share its position, and a page may end inside one: each
+      // read starts again at the last position read and skips the events already taken there.
       for (;;) {
-        const page = await store.readAll({ fromPosition: index.position + 1, maxCount: 5000 });
-        for (const e of page) add(e);
-        if (page.length > 0) index.position = page[page.length - 1].globalPosition;
-        if (page.length < 5000) return;
+        const from = index.position;
+        const page = await store.readAll({ fromPosition: Math.max(from, 1), maxCount: PAGE });
+        for (const e of page) {
+          if (e.globalPosition === from && index.atPosition.has(e.eventId)) continue;
+          if (e.globalPosition !== index.position) index.atPosition = new Set();
+          index.atPosition.add(e.eventId);
+          index.position = e.globalPosition;
+          add(e);
+        }
+        if (page.length < PAGE) return;
+        // A whole page of events already taken at one position: the next position is new.
+        if (index.position === from && page.every((e) => e.globalPosition === from)) index.position = from + 1;
       }
     },
     /**
