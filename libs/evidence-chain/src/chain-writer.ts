@@ -1,12 +1,4 @@
-import { CHAIN_HASH_KEY, ChainEntry, GENESIS, isChainHash, linkHash, linkHashAsStored, PREV_HASH_KEY, storedWithLink } from './chain';
-
-export interface LinkOptions {
-  /**
-   * Link the entry as a JSON store will give it back (`linkHashAsStored`): for a writer handing the
-   * entry to such a store as it is, rather than a copy that went through JSON first.
-   */
-  asStored?: boolean;
-}
+import { CHAIN_HASH_KEY, ChainEntry, GENESIS, isChainHash, linkHash, PREV_HASH_KEY } from './chain';
 
 export interface ChainLink {
   prevHash: string;
@@ -19,19 +11,17 @@ export interface ChainLink {
  * (revision 0). The entry's revision must be the one the store will assign, so append with an
  * exact expected revision.
  */
-export function nextLink(prev: { hash: string } | undefined, entry: ChainEntry, opts: LinkOptions = {}): ChainLink {
+export function nextLink(prev: { hash: string } | undefined, entry: ChainEntry): ChainLink {
   const prevHash = prevHashOf(prev, entry);
-  return { prevHash, chainHash: (opts.asStored ? linkHashAsStored : linkHash)(prevHash, entry) };
+  return { prevHash, chainHash: linkHash(prevHash, entry) };
 }
 
-/** The entry's metadata with its chain members set: what to append (as the store will give it back, with `asStored`). */
-export function withChainLink(
-  prev: { hash: string } | undefined,
-  entry: ChainEntry,
-  opts: LinkOptions = {},
-): Record<string, unknown> {
+/**
+ * The entry's metadata with its chain members set: what to append when the entry is already as
+ * the store will give it back (a writer handing the store values JSON changes uses storedWithLink).
+ */
+export function withChainLink(prev: { hash: string } | undefined, entry: ChainEntry): Record<string, unknown> {
   const prevHash = prevHashOf(prev, entry);
-  if (opts.asStored) return storedWithLink(prevHash, entry).metadata;
   const metadata = entry.metadata ?? {};
   return { ...metadata, [PREV_HASH_KEY]: prevHash, [CHAIN_HASH_KEY]: linkHash(prevHash, entry) };
 }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { canonicalJson } from './canonical-json';
 import fc from 'fast-check';
-import { chainedContent, chainHashes, GENESIS, isChainHash, linkHash, linkHashAsStored, storedWithLink, type ChainEntry } from './chain';
+import { chainedContent, chainHashes, GENESIS, isChainHash, linkHash, storedWithLink, type ChainEntry } from './chain';
 import { chainHeadOf, nextLink, withChainLink } from './chain-writer';
 
 const entry = (revision: number, data: unknown = { n: revision }) => ({
@@ -93,6 +93,7 @@ describe('chain writer', () => {
 });
 
 describe('linking an entry as the store gives it back', () => {
+  const linkHashAsStored = (prevHash: string, e: ChainEntry): unknown => storedWithLink(prevHash, e).metadata['chainHash'];
   const roundTrip = (v: unknown): unknown => JSON.parse(JSON.stringify(v ?? null));
   const afterStore = (e: ChainEntry): ChainEntry => ({ ...e, data: roundTrip(e.data), metadata: roundTrip(e.metadata) as Record<string, unknown> });
 
@@ -107,7 +108,7 @@ describe('linking an entry as the store gives it back', () => {
     const odd = { ...entry(1), metadata: { actor: 'agent-a', toJSON: () => ({ actor: 'someone else' }) } };
     expect(linkHashAsStored(GENESIS, odd)).toBe(linkHash(GENESIS, afterStore(odd)));
     expect(() => linkHashAsStored(GENESIS, { ...entry(1), data: () => 1 })).toThrow();
-    expect(withChainLink(undefined, { ...entry(0), data: new Date(5) }, { asStored: true })['chainHash']).toBe(linkHash(GENESIS, { ...entry(0), data: new Date(5).toISOString() }));
+    expect(linkHashAsStored(GENESIS, { ...entry(0), data: new Date(5) })).toBe(linkHash(GENESIS, { ...entry(0), data: new Date(5).toISOString() }));
   });
 
   it('property: the link of any data and metadata is the link after a JSON round trip', () => {
@@ -146,7 +147,7 @@ describe('linking an entry as the store gives it back', () => {
       fc.property(fc.jsonValue(), fc.dictionary(names, fc.jsonValue()), (data, metadata) => {
         const given = JSON.stringify(metadata);
         const e = { ...entry(0), data, metadata };
-        const stored = withChainLink(undefined, e, { asStored: true });
+        const stored = storedWithLink(GENESIS, e).metadata;
         const read = JSON.parse(JSON.stringify(stored)) as Record<string, unknown>;
         expect(read['prevHash']).toBe(GENESIS);
         expect(read['chainHash']).toBe(linkHash(GENESIS, { ...afterStore(e), metadata: read }));

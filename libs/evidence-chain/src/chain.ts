@@ -65,21 +65,11 @@ export function linkHash(prevHash: string, entry: ChainEntry): string {
   return hashAfter(prevHash, canonicalJson(chainedContent(entry)));
 }
 
-/**
- * The link of the entry as a JSON store gives it back: `linkHash` over its data and metadata after
- * a JSON round trip (`JSON.parse(JSON.stringify(x ?? null))`), computed without the round trip. A
- * writer hashes this, so the chain covers exactly what a reader gets back whatever it was handed
- * (a Date, an undefined member); a verifier, reading what was stored, uses `linkHash`.
- */
-export function linkHashAsStored(prevHash: string, entry: ChainEntry): string {
-  return storedWithLink(prevHash, entry).metadata[CHAIN_HASH_KEY] as string;
-}
-
 /** What a writer stores for an entry: its metadata with the link, and its data as JSON. */
 export interface StoredLink {
   /**
    * Its members as a JSON store gives them back (the chain's own left out), then `prevHash` and
-   * the entry's `chainHash` (`linkHashAsStored`): one copy of the metadata, hashed and returned.
+   * the entry's `chainHash`: one copy of the metadata, hashed and returned.
    */
   metadata: Record<string, unknown>;
   /**
@@ -89,7 +79,13 @@ export interface StoredLink {
   dataJson: string;
 }
 
-/** The link of the entry as a JSON store gives it back, with the metadata and data JSON to store. */
+/**
+ * The link of the entry as a JSON store gives it back: `linkHash` over its data and metadata after
+ * a JSON round trip (`JSON.parse(JSON.stringify(x ?? null))`), computed without the round trip, with
+ * the metadata and data JSON to store. A writer links this way, so the chain covers exactly what a
+ * reader gets back whatever it was handed (a Date, an undefined member); a verifier, reading what
+ * was stored, uses `linkHash`.
+ */
 export function storedWithLink(prevHash: string, entry: ChainEntry): StoredLink {
   const metadata = withoutChainMembers(metadataAsStored(entry.metadata));
   const data = storedData(entry.data);
