@@ -6,7 +6,7 @@
 const { readFileSync } = require('node:fs');
 const { connect } = require('nats');
 const { JetStreamEventStore } = require('@chaperone/event-store');
-const { loadPublicKey, verifyStore } = require('@chaperone/evidence-chain');
+const { loadPublicKey, readAllPages, storeStart, verifyStore } = require('@chaperone/evidence-chain');
 
 /** The client's tag in a User-Agent written by load.js (`chaos/<run> c<client>-<seq>`). */
 function tagOf(userAgent, runId) {
@@ -14,14 +14,10 @@ function tagOf(userAgent, runId) {
   return m && m[1] === runId ? m[2] : undefined;
 }
 
-/** Events per read of the store. */
-const PAGE = 5000;
-
 function emptyIndex() {
   return {
-    /** The last position read, and the ids of the events taken there (a message's events share it). */
-    position: 0,
-    atPosition: new Set(),
+    /** Where the reading of the store stands (readAllPages). */
+    cursor: storeStart(),
     events: 0,
     /** eventId → times stored */
     eventIds: new Map(),
@@ -101,26 +97,11 @@ async function openEvidence(opts) {
     /** Read what was stored since the last call. */
     async catchUp() {
       const last = (await jsm.streams.info(opts.subjects.evidenceStream)).state.last_seq;
-      if (last < index.position) {
-        wentBack.push({ from: index.position, to: last, at: Date.now() });
+      if (last < index.cursor.position) {
+        wentBack.push({ from: index.cursor.position, to: last, at: Date.now() });
         index = emptyIndex();
       }
-      // The events of one stored message share its position, and a page may end inside one: each
-      // read starts again at the last position read and skips the events already taken there.
-      for (;;) {
-        const from = index.position;
-        const page = await store.readAll({ fromPosition: Math.max(from, 1), maxCount: PAGE });
-        for (const e of page) {
-          if (e.globalPosition === from && index.atPosition.has(e.eventId)) continue;
-          if (e.globalPosition !== index.position) index.atPosition = new Set();
-          index.atPosition.add(e.eventId);
-          index.position = e.globalPosition;
-          add(e);
-        }
-        if (page.length < PAGE) return;
-        // A whole page of events already taken at one position: the next position is new.
-        if (index.position === from && page.every((e) => e.globalPosition === from)) index.position = from + 1;
-      }
+      await readAllPages(store, 5000, add, index.cursor);
     },
     /**
      * Wait until every consumer of the bus's events stream (the audit service's) has nothing

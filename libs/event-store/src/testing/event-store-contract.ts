@@ -1,5 +1,6 @@
 /// <reference types="jest" />
 import { randomUUID } from 'node:crypto';
+import { readAllPages } from '@chaperone/evidence-chain';
 import {
   EventIdConflict,
   InvalidArgument,
@@ -363,6 +364,19 @@ export function eventStoreContract(name: string, harness: () => Promise<EventSto
         expect(page[1]?.globalPosition).toBeGreaterThan(p2);
         const rest = (await store.readAll({ fromPosition: p2 })).filter((e) => e.stream === stream);
         expect(rest).toEqual(mine.slice(2));
+      });
+      it('a paged reader resuming from its cursor, in pages smaller than one append, gets every event once', async () => {
+        const stream = uniqueStreamName('paged');
+        await store.append(stream, Array.from({ length: 5 }, (_, i) => newEvent('E', { i })));
+        const [first] = await store.readStream(stream);
+        const cursor = { position: first?.globalPosition as number, seenAtPosition: new Set<string>() };
+        const got: number[] = [];
+        const take = (e: { stream: string; data: unknown }) => void (e.stream === stream && got.push((e.data as { i: number }).i));
+        await readAllPages(store, 2, take, cursor);
+        await store.append(stream, Array.from({ length: 3 }, (_, i) => newEvent('E', { i: 5 + i })));
+        await readAllPages(store, 2, take, cursor);
+        await readAllPages(store, 2, take, cursor);
+        expect(got).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
       });
     });
 
