@@ -44,6 +44,12 @@ describe('groupByStream (a partition batch per session stream)', () => {
     expect(streams.map((s) => ids(s.events))).toEqual([[a1.eventId, a2.eventId]]);
     expect(ids(repeated)).toEqual([a1.eventId]);
   });
+  it('given an event id the writer stored lately, then it is not kept, and counts as repeated', () => {
+    const [old, fresh] = [event('a', 1), event('a', 2)];
+    const { streams, repeated } = groupByStream([onBus(20, old), onBus(20, fresh)], new Set([old.eventId]));
+    expect(streams.map((s) => ids(s.events))).toEqual([[fresh.eventId]]);
+    expect(ids(repeated)).toEqual([old.eventId]);
+  });
 });
 
 describe('isAfterTail (may the events go straight onto the stream, without looking at it)', () => {

@@ -21,17 +21,20 @@ export const BusMetadata = Object.freeze({
   partition: 'partition',
 });
 
+const NOTHING_STORED = { has: (): boolean => false };
+
 /**
  * A partition batch's events grouped by session stream, each group in bus order, groups in the
  * order of their first event. An event id that comes twice in the batch (a message delivered
- * again, or an event published again under another message id) is kept once, at its first place.
+ * again, or an event published again under another message id) is kept once, at its first place;
+ * one `stored` knows (the writer stored it lately, RecentIds) is not kept. Both are `repeated`.
  */
-export function groupByStream(events: readonly BusEvent[]): { streams: StreamBatch[]; repeated: BusEvent[] } {
+export function groupByStream(events: readonly BusEvent[], stored: { has(eventId: string): boolean } = NOTHING_STORED): { streams: StreamBatch[]; repeated: BusEvent[] } {
   const streams = new Map<string, StreamBatch>();
   const seen = new Set<string>();
   const repeated: BusEvent[] = [];
   for (const e of events) {
-    if (seen.has(e.event.eventId)) {
+    if (seen.has(e.event.eventId) || stored.has(e.event.eventId)) {
       repeated.push(e);
       continue;
     }

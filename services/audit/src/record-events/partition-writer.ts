@@ -116,9 +116,8 @@ export class PartitionWriter {
         log.error(`rejected bus message ${m.seq} (not stored): ${e instanceof ContractViolation ? e.message : 'not JSON'}`);
       }
     }
-    const fresh = events.filter((e) => !this.recent.has(e.event.eventId));
-    const { streams, repeated } = groupByStream(fresh);
-    tally.duplicates += repeated.length + (events.length - fresh.length);
+    const { streams, repeated } = groupByStream(events, this.recent);
+    tally.duplicates += repeated.length;
     // Long store work (an outage) must not let the ack wait run out: the messages would come again.
     const inProgress = setInterval(() => {
       for (const m of msgs) m.working();
