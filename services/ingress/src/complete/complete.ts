@@ -29,7 +29,7 @@ export class Complete {
     if (!ctx.response.claimCompletion()) return;
     ctx.response.finished = true;
     const bodies = finishCaptures(ctx);
-    const events = this.events(ctx, masking, bodies);
+    const events = this.events(ctx, masking, bodies, systemClock);
     const start = performance.now();
     try {
       await this.evidence.durably(...events);
@@ -38,7 +38,7 @@ export class Complete {
       // The write may have been stored after all (its acknowledgement lost with the bus). The
       // retry keeps its event ids, so one of the two is stored, never both: the first if it
       // landed (it then says what was about to be released), else this one, which says aborted.
-      this.evidence.inBackground(...this.events(ctx, masking, bodies, events));
+      this.evidence.inBackground(...this.events(ctx, masking, bodies, reusingIds(events)));
       this.saveBodies(ctx, bodies);
       throw e;
     } finally {
@@ -51,7 +51,7 @@ export class Complete {
   atEnd(ctx: Recorded, masking?: ResponseMasking): void {
     if (!ctx.response.claimCompletion()) return;
     const bodies = finishCaptures(ctx);
-    this.evidence.inBackground(...this.events(ctx, masking, bodies));
+    this.evidence.inBackground(...this.events(ctx, masking, bodies, systemClock));
     this.saveBodies(ctx, bodies);
   }
 
@@ -63,15 +63,14 @@ export class Complete {
     this.recorder.save(ctx.refs, stored, (deferred) => this.evidence.inBackground(...deferred));
   }
 
-  /** The completion's events; `sameIdsAs`: an earlier build of them whose event ids these take again. */
-  private events(ctx: Recorded, masking: ResponseMasking | undefined, bodies: Bodies, sameIdsAs?: readonly ChaperoneEvent[]): ChaperoneEvent[] {
-    const clock = sameIdsAs ? reusingIds(sameIdsAs) : systemClock;
+  private events(ctx: Recorded, masking: ResponseMasking | undefined, bodies: Bodies, clock: EventClock): ChaperoneEvent[] {
     const approvalId = ('approvalId' in ctx ? ctx.approvalId : undefined) ?? ctx.response.approvalId;
     const payload = completionOf(ctx.response, performance.now() - ctx.started, approvalId, { request: bodies.request?.recorded, response: bodies.response?.recorded });
-    const applied = masking?.stream.report ? [maskingApplied(clock, ctx, masking, masking.stream.report)] : [];
+    // Built in the order they are returned: a clock that hands ids out again (reusingIds) matches them.
+    const applied = masking?.stream.report ? maskingApplied(clock, ctx, masking, masking.stream.report) : undefined;
     const completed = newEvent.requestCompleted(clock, ctx.refs, payload);
     ctx.span.setAttribute('http.response.status_code', completed.payload.status);
-    return [...applied, completed];
+    return applied ? [applied, completed] : [completed];
   }
 }
 
@@ -86,11 +85,11 @@ function finishCaptures(ctx: Recorded): Bodies {
   return { request: request?.finish(), response: response?.finish() };
 }
 
-/** The system clock, handing out the given events' ids in their order. */
-function reusingIds(events: readonly ChaperoneEvent[]): EventClock {
-  const ids = events.map((e) => e.eventId);
+/** The system clock, handing out the ids of `first` in their order: a second build of the same events gets the same ids. */
+function reusingIds(first: readonly ChaperoneEvent[]): EventClock {
+  const ids = first.map((e) => e.eventId);
   let next = 0;
-  return { now: systemClock.now, newId: () => ids[next++] ?? systemClock.newId() };
+  return { now: systemClock.now, newId: () => ids[next++] as string };
 }
 
 function maskingApplied(clock: EventClock, ctx: Recorded, masking: ResponseMasking, report: MaskReport): ChaperoneEvent {
