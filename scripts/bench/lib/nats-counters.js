@@ -76,7 +76,7 @@ async function openNatsCounters({ natsUrl, monitorUrl, subjects, log }) {
       ? attempt(`${monitorUrl}/connz`, async () => {
           const res = await fetch(new URL('/connz?limit=4096', monitorUrl), { signal: globalThis.AbortSignal.timeout(5000) });
           if (!res.ok) throw new Error(`answered ${res.status}`);
-          return bytesByService((await res.json()).connections ?? [], serviceOf);
+          return bytesByConnection((await res.json()).connections ?? [], serviceOf);
         })
       : undefined;
   // The run's evidence work is done when its streams stop growing and the events stream is drained.
@@ -172,35 +172,32 @@ function serviceNamer(prefix) {
 }
 
 /**
- * Bytes each service's connections published (in) and were delivered (out), summed over its
- * connections (a service may hold several: the bus, a blob store). A connection closed between two
- * readings drops out of the second; its share since the first is lost, so the figures are a floor.
+ * The bytes each connection of a service published (in) and was delivered (out), by connection id
+ * (a service may hold several: the bus, a blob store).
  */
-function bytesByService(connections, serviceOf) {
+function bytesByConnection(connections, serviceOf) {
   const out = {};
   for (const c of connections) {
     const service = serviceOf(c.name);
-    if (!service) continue;
-    const s = (out[service] ??= { connections: {} });
-    s.connections[c.cid] = { inBytes: c.in_bytes ?? 0, outBytes: c.out_bytes ?? 0 };
+    if (service) out[c.cid] = { service, inBytes: c.in_bytes ?? 0, outBytes: c.out_bytes ?? 0 };
   }
   return out;
 }
 
-/** KB per request each service published and was delivered between two bytesByService readings. */
+/**
+ * KB per request each service published and was delivered between two bytesByConnection readings.
+ * A connection closed in between drops out of the second; its share since the first is lost, so
+ * the figures are a floor.
+ */
 function serviceKbPer(before, after, requests) {
-  const result = {};
-  for (const [service, { connections }] of Object.entries(after)) {
-    let inBytes = 0;
-    let outBytes = 0;
-    for (const [cid, now] of Object.entries(connections)) {
-      const then = before[service]?.connections[cid] ?? { inBytes: 0, outBytes: 0 };
-      inBytes += now.inBytes - then.inBytes;
-      outBytes += now.outBytes - then.outBytes;
-    }
-    result[service] = { kbIn: kbPer(inBytes, requests), kbOut: kbPer(outBytes, requests) };
+  const bytes = {};
+  for (const [cid, now] of Object.entries(after)) {
+    const then = before[cid];
+    const s = (bytes[now.service] ??= { in: 0, out: 0 });
+    s.in += now.inBytes - (then?.inBytes ?? 0);
+    s.out += now.outBytes - (then?.outBytes ?? 0);
   }
-  return result;
+  return Object.fromEntries(Object.entries(bytes).map(([service, b]) => [service, { kbIn: kbPer(b.in, requests), kbOut: kbPer(b.out, requests) }]));
 }
 
 /** "1.23" or "n/a" for a figure that could not be read. */
@@ -218,4 +215,4 @@ async function busBackground(counters, seconds) {
   return { seconds: n.seconds, msgsInPerSecond: perSecond(n.totals.msgsIn), msgsOutPerSecond: perSecond(n.totals.msgsOut), jetStreamWritesPerSecond: perSecond(n.totals.jetStreamWrites) };
 }
 
-module.exports = { openNatsCounters, busBackground, unavailable, figure, serviceNamer, bytesByService, serviceKbPer };
+module.exports = { openNatsCounters, busBackground, unavailable, figure, serviceNamer };
