@@ -5,3 +5,4 @@ export * from './eventstoredb';
 export * from './chained';
 export * from './open-evidence-store';
 export * from './resume-point';
+export * from './tagged';

@@ -13,7 +13,20 @@ export interface NewEvent {
   type: string;
   data: unknown;
   metadata?: Record<string, unknown>;
+  /**
+   * A few facts about the event for followers that need no data (`subscribeToTags`). They are a
+   * function of the event: the writer computes them with the same `tagsOf` its followers pass, so
+   * an adapter may keep them beside the event (JetStream: in the message headers, delivered without
+   * the body) or not at all (EventStoreDB: derived again from the data). Not evidence: never part
+   * of the data, the metadata or the hash chain; readAll and readStream do not return them.
+   */
+  tags?: EventTags;
 }
+
+/** At most MAX_TAGS string members of up to MAX_TAG_VALUE_LENGTH characters. */
+export type EventTags = Readonly<Record<string, string>>;
+export const MAX_TAGS = 16;
+export const MAX_TAG_VALUE_LENGTH = 256;
 
 export interface RecordedEvent {
   stream: string;
@@ -90,6 +103,20 @@ export interface SubscribeToAllOptions {
   streamPrefix?: string;
 }
 
+/** An event as `subscribeToTags` delivers it: where it is stored, its type and its tags; no data. */
+export interface TaggedEvent {
+  stream: string;
+  revision: number;
+  globalPosition: number;
+  eventId: string;
+  type: string;
+  tags: EventTags;
+  recordedAt: string;
+}
+
+/** A follower's facts about an event, computed from the event as stored (the writer's `tags`). */
+export type TagsOf = (e: RecordedEvent) => EventTags;
+
 export interface CatchUpSubscription {
   close(): Promise<void>;
 }
@@ -114,6 +141,19 @@ export interface EventStore {
   subscribeToAll(
     opts: SubscribeToAllOptions,
     onEvent: (e: RecordedEvent) => Promise<void> | void,
+    onError?: (err: Error) => void,
+  ): Promise<CatchUpSubscription>;
+  /**
+   * subscribeToAll for a follower that needs a few facts per event, not its data (the audit's
+   * reconciler). Each event comes with the tags its writer stored, or, where the store holds none
+   * for it (another writer, an older event, an adapter that keeps no tags), with `tagsOf` applied
+   * to the stored event. Both give the same facts when the writer used `tagsOf`; an adapter that
+   * keeps tags delivers them without reading the data at all.
+   */
+  subscribeToTags(
+    opts: SubscribeToAllOptions,
+    tagsOf: TagsOf,
+    onEvent: (e: TaggedEvent) => Promise<void> | void,
     onError?: (err: Error) => void,
   ): Promise<CatchUpSubscription>;
   close(): Promise<void>;

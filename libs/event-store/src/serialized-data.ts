@@ -1,4 +1,4 @@
-import type { NewEvent } from './port';
+import type { EventTags, NewEvent } from './port';
 
 /**
  * An event whose writer already made the JSON of its data: the chaining decorator hashes the
@@ -16,6 +16,7 @@ export class SerializedEvent implements NewEvent {
     readonly metadata: Record<string, unknown>,
     /** JSON of `data` as a store keeps it. */
     dataJson: string,
+    readonly tags?: EventTags,
   ) {
     this.#dataJson = dataJson;
   }

@@ -1,4 +1,4 @@
-import { InvalidArgument, type ExpectedRevision, type NewEvent } from './port';
+import { InvalidArgument, MAX_TAG_VALUE_LENGTH, MAX_TAGS, type ExpectedRevision, type NewEvent } from './port';
 
 export const MAX_STREAM_NAME_LENGTH = 200;
 const STREAM_NAME = /^[A-Za-z0-9._:-]+$/;
@@ -35,6 +35,18 @@ export function validateEvents(events: NewEvent[]): void {
     }
     if (seen.has(e.eventId)) throw new InvalidArgument(`event id ${e.eventId} appears twice in one append`);
     seen.add(e.eventId);
+    if (e.tags !== undefined) validateTags(e.eventId, e.tags);
+  }
+}
+
+function validateTags(eventId: string, tags: unknown): void {
+  if (tags === null || typeof tags !== 'object' || Array.isArray(tags)) throw new InvalidArgument(`event ${eventId}: tags must be an object`);
+  const entries = Object.entries(tags);
+  if (entries.length > MAX_TAGS) throw new InvalidArgument(`event ${eventId}: more than ${MAX_TAGS} tags`);
+  for (const [key, value] of entries) {
+    if (key.length === 0 || key.length > 64 || typeof value !== 'string' || value.length > MAX_TAG_VALUE_LENGTH) {
+      throw new InvalidArgument(`event ${eventId}: tag '${key.slice(0, 64)}' must be a string of at most ${MAX_TAG_VALUE_LENGTH} characters under a name of 1 to 64`);
+    }
   }
 }
 

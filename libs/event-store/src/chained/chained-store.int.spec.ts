@@ -212,6 +212,23 @@ describe('chainedEventStore tail memo (real NATS JetStream, two replicas)', () =
     expect((await chainOf(stream)).map((e) => e.type)).toEqual(['TestEvent', 'FromB', 'FromB', 'FromB', 'FromA']);
   });
 
+  it('keeps the writer\'s tags beside the linked events: a tags follower reads none of them whole', async () => {
+    const a = await replica();
+    const stream = uniqueStreamName('memo-tags');
+    const tagged = (i: number) => ({ ...newEvent('T', { i }), tags: { i: String(i) } });
+    const first = await a.chained.append(stream, [tagged(0)], { expectedRevision: 'no_stream' });
+    await a.chained.append(stream, [tagged(1), tagged(2)], { expectedRevision: 0 });
+    const seen: string[] = [];
+    const followed = await lookupsDuring(a, async () => {
+      const sub = await a.chained.subscribeToTags({ fromPosition: first.globalPosition, streamPrefix: stream }, () => ({ i: 'derived' }), (e) => void seen.push(e.tags['i'] as string));
+      await waitUntil(() => seen.length >= 3);
+      await sub.close();
+    });
+    expect(seen).toEqual(['0', '1', '2']);
+    expect(followed.lookups).toBe(0);
+    await chainOf(stream);
+  });
+
   it('tailOf answers from memory, looks up what it does not know, and forgetTails makes it look again', async () => {
     const [a, b] = [await replica(), await replica()];
     const stream = uniqueStreamName('memo-tailof');
@@ -313,3 +330,11 @@ describe('verifyStore over a copy of a real JetStream store', () => {
     ]);
   });
 });
+
+async function waitUntil(ok: () => boolean, ms = 5000): Promise<void> {
+  const until = Date.now() + ms;
+  while (!ok()) {
+    if (Date.now() > until) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}

@@ -153,6 +153,9 @@ class HashChainedStore implements ChainedEventStore {
   subscribeToAll(...args: Parameters<EventStore['subscribeToAll']>): ReturnType<EventStore['subscribeToAll']> {
     return this.inner.subscribeToAll(...args);
   }
+  subscribeToTags(...args: Parameters<EventStore['subscribeToTags']>): ReturnType<EventStore['subscribeToTags']> {
+    return this.inner.subscribeToTags(...args);
+  }
   close(): Promise<void> {
     return this.inner.close();
   }
@@ -233,6 +236,6 @@ export function linkBatch(
     const { metadata, dataJson } = storedWithLink(prevHash, { stream, revision, eventId: e.eventId, type: e.type, data: e.data, metadata: e.metadata });
     prevHash = metadata[CHAIN_HASH_KEY] as string;
     // The data's JSON the link covers is what the adapter stores (no second serialization).
-    return new SerializedEvent(e.eventId, e.type, e.data, metadata, dataJson);
+    return new SerializedEvent(e.eventId, e.type, e.data, metadata, dataJson, e.tags);
   });
 }

@@ -33,6 +33,7 @@ import {
   type RecordedEvent,
   type SubscribeToAllOptions,
 } from '../port';
+import { withTags } from '../tagged';
 import {
   classifyStored,
   validateCount,
@@ -220,6 +221,11 @@ export class EventStoreDBEventStore implements EventStore {
     };
     this.subscriptions.add(sub);
     return sub;
+  }
+
+  /** EventStoreDB keeps no tags beside an event: each one's are derived from it as stored. */
+  subscribeToTags(...[opts, tagsOf, onEvent, onError]: Parameters<EventStore['subscribeToTags']>): Promise<CatchUpSubscription> {
+    return this.subscribeToAll(opts, (e) => onEvent(withTags(e, tagsOf(e))), onError);
   }
 
   async close(): Promise<void> {

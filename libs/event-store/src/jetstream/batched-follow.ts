@@ -5,6 +5,8 @@ export interface BatchedFollowOptions {
   js: JetStreamClient;
   streamName: string;
   filter: string;
+  /** Deliver each message's headers without its body. */
+  headersOnly?: boolean;
   /** Stream sequence of the first message to deliver (≥ 1). */
   from: number;
   /** Pause between two looks at the stream when it had nothing more. */
@@ -38,7 +40,7 @@ class HandlerFailed extends Error {
 export async function followInBatches(o: BatchedFollowOptions): Promise<CatchUpSubscription> {
   let next = Math.max(o.from, 1);
   const open = (): Promise<Consumer> =>
-    o.js.consumers.get(o.streamName, { filterSubjects: o.filter, ...(next > 1 ? { opt_start_seq: next } : {}) });
+    o.js.consumers.get(o.streamName, { filterSubjects: o.filter, headers_only: o.headersOnly ?? false, ...(next > 1 ? { opt_start_seq: next } : {}) });
   let consumer = await open();
   let stopped = false;
   let current: ConsumerMessages | undefined;

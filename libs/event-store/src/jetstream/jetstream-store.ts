@@ -22,7 +22,10 @@ import {
   type ReadStreamOptions,
   type RecordedEvent,
   type SubscribeToAllOptions,
+  type TaggedEvent,
+  type TagsOf,
 } from '../port';
+import { withTags } from '../tagged';
 import {
   classifyStored,
   classifyStoredSettled,
@@ -33,7 +36,7 @@ import {
   validateStreamName,
 } from '../validation';
 import { followInBatches } from './batched-follow';
-import { EvidenceHeaders, messagesFor, recordedEvents, storedIds } from './stored-message';
+import { EvidenceHeaders, messagesFor, recordedEvents, storedIds, taggedEvents } from './stored-message';
 import { JsErrCodes, jsErrCode, mapNatsError } from './errors';
 import { ensureEvidenceStream, type EvidenceStreamConfig } from './stream-config';
 import { detectSubjectLayout, SubjectLayout } from './subject-layout';
@@ -282,9 +285,43 @@ export class JetStreamEventStore implements EventStore {
     return out;
   }
 
-  async subscribeToAll(
+  subscribeToAll(
     opts: SubscribeToAllOptions,
     onEvent: (e: RecordedEvent) => Promise<void> | void,
+    onError?: (err: Error) => void,
+  ): Promise<CatchUpSubscription> {
+    return this.follow(opts, false, async (m) => {
+      for (const e of this.recordedOf(m)) await onEvent(e);
+    }, onError);
+  }
+
+  /**
+   * A headers-only consumer: a message's tags come without its body. A message stored without
+   * tags is fetched whole (one direct get) and its events' tags derived.
+   */
+  subscribeToTags(
+    opts: SubscribeToAllOptions,
+    tagsOf: TagsOf,
+    onEvent: (e: TaggedEvent) => Promise<void> | void,
+    onError?: (err: Error) => void,
+  ): Promise<CatchUpSubscription> {
+    return this.follow(opts, true, async (m) => {
+      const stream = this.streamOfMessage(m.subject, m.headers);
+      const tagged = taggedEvents(stream, m.subject, m.seq, m.headers, new Date(m.info.timestampNanos / 1e6));
+      if (tagged) {
+        for (const e of tagged) await onEvent(e);
+        return;
+      }
+      const whole = await this.messageAt(m.seq);
+      for (const e of this.toRecorded(whole.subject, whole.seq, whole.header, whole.data, whole.time)) await onEvent(withTags(e, tagsOf(e)));
+    }, onError);
+  }
+
+  /** The catch-up subscription both follows share: filtered by kind on the server, by prefix here, in order. */
+  private async follow(
+    opts: SubscribeToAllOptions,
+    headersOnly: boolean,
+    deliverMessage: (m: JsMsg) => Promise<void>,
     onError?: (err: Error) => void,
   ): Promise<CatchUpSubscription> {
     this.assertOpen();
@@ -293,16 +330,14 @@ export class JetStreamEventStore implements EventStore {
     const prefix = opts.streamPrefix ?? '';
     const filter = this.layout.filterFor(prefix);
     const from = opts.fromPosition ?? 1;
-    // The server filters by kind; the prefix is checked here. A message's events go in order.
     const deliver = async (m: JsMsg): Promise<void> => {
-      if (!this.layout.streamOf(m.subject).startsWith(prefix)) return;
-      for (const e of this.recordedOf(m)) await onEvent(e);
+      if (this.layout.streamOf(m.subject).startsWith(prefix)) await deliverMessage(m);
     };
     let inner: CatchUpSubscription;
     try {
       inner = opts.batchMs
-        ? await followInBatches({ js: this.js, streamName: this.config.streamName, filter, from, batchMs: opts.batchMs, timeoutMs: this.timeoutMs, deliver, onError })
-        : await this.followLive(filter, from, deliver, onError);
+        ? await followInBatches({ js: this.js, streamName: this.config.streamName, filter, headersOnly, from, batchMs: opts.batchMs, timeoutMs: this.timeoutMs, deliver, onError })
+        : await this.followLive(filter, headersOnly, from, deliver, onError);
     } catch (err) {
       mapNatsError(err, 'subscribeToAll');
     }
@@ -322,8 +357,8 @@ export class JetStreamEventStore implements EventStore {
    * server sends only the subjects of the streams asked for (by kind); each message is pushed as it
    * is stored.
    */
-  private async followLive(filter: string, from: number, deliver: (m: JsMsg) => Promise<void>, onError?: (err: Error) => void): Promise<CatchUpSubscription> {
-    const consumer = await this.js.consumers.get(this.config.streamName, { filterSubjects: filter, ...(from > 1 ? { opt_start_seq: from } : {}) });
+  private async followLive(filter: string, headersOnly: boolean, from: number, deliver: (m: JsMsg) => Promise<void>, onError?: (err: Error) => void): Promise<CatchUpSubscription> {
+    const consumer = await this.js.consumers.get(this.config.streamName, { filterSubjects: filter, headers_only: headersOnly, ...(from > 1 ? { opt_start_seq: from } : {}) });
     const messages = await consumer.consume({ max_messages: 256 });
     const loop = (async () => {
       try {
@@ -428,6 +463,15 @@ export class JetStreamEventStore implements EventStore {
     }
   }
 
+  /** The stored message at a sequence, whole. */
+  private async messageAt(seq: number): Promise<StoredMsg> {
+    try {
+      return await this.jsm.streams.getMessage(this.config.streamName, { seq });
+    } catch (err) {
+      mapNatsError(err, `read message ${seq}`);
+    }
+  }
+
   /** The tail the caller names (`expectedPosition` with a numeric revision), if it names one. */
   private knownTail(expected: ExpectedRevision, position: number | undefined): Tail | undefined {
     if (position === undefined) return undefined;
@@ -496,7 +540,11 @@ export class JetStreamEventStore implements EventStore {
 
   /** The events a message holds (one, or several stored together). */
   private toRecorded(subject: string, seq: number, h: MsgHdrs | undefined, data: Uint8Array, time: Date): RecordedEvent[] {
-    return recordedEvents(h?.get(EvidenceHeaders.stream) || this.layout.streamOf(subject), subject, seq, h, data, time);
+    return recordedEvents(this.streamOfMessage(subject, h), subject, seq, h, data, time);
+  }
+
+  private streamOfMessage(subject: string, h: MsgHdrs | undefined): string {
+    return h?.get(EvidenceHeaders.stream) || this.layout.streamOf(subject);
   }
 
   private recordedOf(m: JsMsg): RecordedEvent[] {

@@ -1,5 +1,5 @@
 import { headers as natsHeaders, type MsgHdrs } from 'nats';
-import type { NewEvent, RecordedEvent } from '../port';
+import type { EventTags, NewEvent, RecordedEvent, TaggedEvent } from '../port';
 import { dataJsonOf } from '../serialized-data';
 
 /** Headers every stored message carries. */
@@ -15,6 +15,11 @@ export const EvidenceHeaders = Object.freeze({
   count: 'Chaperone-Count',
   /** Several-event message: the events' ids, space-separated, in order (read by headers-only scans). */
   eventIds: 'Chaperone-Event-Ids',
+  /**
+   * Every event's type and tags, a JSON array of `[type, tags]` pairs in order, present when every
+   * event of the message has tags: a headers-only follower reads them without the body.
+   */
+  tags: 'Chaperone-Tags',
   /** The (first) event's id: the server's duplicate window works on it. */
   msgId: 'Nats-Msg-Id',
 });
@@ -98,10 +103,19 @@ function baseHeaders(stream: string, revision: number, first: NewEvent): MsgHdrs
   return h;
 }
 
+/** The tags header of a message whose events all have tags. */
+function setTags(h: MsgHdrs, events: readonly NewEvent[]): void {
+  if (!events.every((e) => e.tags !== undefined)) return;
+  // ASCII only: a header value is one line of text; JSON escapes line breaks, this the rest.
+  const json = JSON.stringify(events.map((e) => [e.type, e.tags])).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  h.set(EvidenceHeaders.tags, json);
+}
+
 function single(stream: string, revision: number, e: NewEvent): OutgoingMessage {
   const h = baseHeaders(stream, revision, e);
   h.set(EvidenceHeaders.eventType, e.type);
   if (hasMetadata(e)) h.set(EvidenceHeaders.metadata, JSON.stringify(e.metadata));
+  setTags(h, [e]);
   return { events: [e], headers: h, body: encoder.encode(dataJsonOf(e)) };
 }
 
@@ -109,6 +123,7 @@ function several(stream: string, revision: number, events: NewEvent[], packed: s
   const h = baseHeaders(stream, revision, events[0] as NewEvent);
   h.set(EvidenceHeaders.count, String(events.length));
   h.set(EvidenceHeaders.eventIds, events.map((e) => e.eventId).join(' '));
+  setTags(h, events);
   return { events, headers: h, body: jsonArray(packed, bytes) };
 }
 
@@ -199,3 +214,23 @@ export function revisionOf(h: MsgHdrs | undefined, subject: string): number {
   }
   return n;
 }
+
+/**
+ * The events of a stored message as a tags follower gets them, from the headers alone; undefined
+ * when the message carries no tags (its events are then read in full and their tags derived).
+ */
+export function taggedEvents(stream: string, subject: string, seq: number, h: MsgHdrs | undefined, time: Date): TaggedEvent[] | undefined {
+  const raw = h?.get(EvidenceHeaders.tags);
+  if (!raw) return undefined;
+  const { revision, ids } = storedIds(h, subject);
+  const pairs = JSON.parse(raw) as unknown;
+  if (!Array.isArray(pairs) || pairs.length !== ids.length) throw new Error(`message on ${subject}: ${EvidenceHeaders.tags} does not hold ${ids.length} events`);
+  const recordedAt = time.toISOString();
+  return pairs.map((pair: unknown, i) => {
+    if (!Array.isArray(pair) || typeof pair[0] !== 'string' || pair[1] === null || typeof pair[1] !== 'object') {
+      throw new Error(`message on ${subject}: ${EvidenceHeaders.tags} entry ${i} is not a [type, tags] pair`);
+    }
+    return { stream, revision: revision + i, globalPosition: seq, eventId: ids[i] as string, type: pair[0], tags: pair[1] as EventTags, recordedAt };
+  });
+}
+

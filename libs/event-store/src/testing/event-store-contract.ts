@@ -8,7 +8,9 @@ import {
   type EventStore,
   type NewEvent,
   type RecordedEvent,
+  type TaggedEvent,
 } from '../port';
+import { withTags } from '../tagged';
 
 export interface EventStoreHarness {
   store: EventStore;
@@ -116,6 +118,15 @@ export function eventStoreContract(name: string, harness: () => Promise<EventSto
         const e = newEvent();
         await expect(store.append(stream, [e, { ...e }])).rejects.toBeInstanceOf(InvalidArgument);
         await expect(store.readStream(stream)).resolves.toEqual([]);
+      });
+
+      it('refuses tags that are not a few short strings, and stores nothing', async () => {
+        const stream = uniqueStreamName('badtags');
+        const bad: unknown[] = [['x'], { n: 1 }, Object.fromEntries(Array.from({ length: 17 }, (_, i) => [`k${i}`, 'v'])), { k: 'v'.repeat(257) }, null];
+        for (const tags of bad) {
+          await expect(store.append(stream, [{ ...newEvent(), tags } as NewEvent])).rejects.toBeInstanceOf(InvalidArgument);
+        }
+        expect(await store.readStream(stream)).toEqual([]);
       });
     });
 
@@ -470,6 +481,42 @@ export function eventStoreContract(name: string, harness: () => Promise<EventSto
           await waitFor(() => seen.length >= 1202);
           await sleep(200);
           expect(seen).toEqual(Array.from({ length: 1202 }, (_, i) => i));
+        } finally {
+          await sub.close();
+        }
+      });
+
+      it('a tags follower gets the tags of every event, stored or derived, in order and without its data', async () => {
+        const prefix = uniqueStreamName('tags');
+        const [s1, s2] = [`${prefix}-1`, `${prefix}-2`];
+        // Both ways must give the same facts: the writer tags with the follower's function.
+        const tagsOf = (e: { type: string; data: unknown }): Record<string, string> => ({ kind: e.type, i: String((e.data as { i: number }).i) });
+        const tagged = (type: string, i: number): NewEvent => ({ ...newEvent(type, { i, secret: 'not for followers' }), tags: tagsOf({ type, data: { i } }) });
+        const first = await store.append(s1, [tagged('A', 0), tagged('B', 1)]);
+        await store.append(s2, [newEvent('C', { i: 2 })]);
+        await store.append(s1, [tagged('D', 3)]);
+        const seen: TaggedEvent[] = [];
+        const errors: Error[] = [];
+        const sub = await store.subscribeToTags(
+          { fromPosition: first.globalPosition, streamPrefix: `${prefix}-`, ...delivery },
+          tagsOf,
+          async (e) => {
+            await sleep(1);
+            seen.push(e);
+          },
+          (err) => errors.push(err),
+        );
+        try {
+          await waitFor(() => seen.length >= 4);
+          await store.append(s2, [newEvent('E', { i: 4 }), tagged('F', 5)]);
+          await store.append(s1, [tagged('G', 6), tagged('H', 7)]);
+          await waitFor(() => seen.length >= 8);
+          await sleep(300);
+          const stored = (await store.readAll({ fromPosition: first.globalPosition, streamPrefix: `${prefix}-` })).map((e) => withTags(e, tagsOf(e)));
+          expect(stored.map((e) => e.tags['i'])).toEqual(['0', '1', '2', '3', '4', '5', '6', '7']);
+          expect(seen).toEqual(stored);
+          for (const e of seen) expect(Object.keys(e).sort()).toEqual(['eventId', 'globalPosition', 'recordedAt', 'revision', 'stream', 'tags', 'type']);
+          expect(errors).toEqual([]);
         } finally {
           await sub.close();
         }

@@ -1,19 +1,16 @@
 import { ChaperoneEventSchema } from '@chaperone/contracts';
-import { decide, evolve, initialOpenRequests, outcomeUnknownEventId, resumePosition, type OpenRequests, type ReconcileCommand, type StoredEvent } from './open-requests';
+import { decide, evolve, initialOpenRequests, outcomeUnknown, outcomeUnknownEventId, resumePosition, type OpenRequests, type ReconcileCommand, type StoredEvent } from './open-requests';
+import { requestTagsOf } from './request-tags';
 
 const T0 = Date.parse('2026-01-01T00:00:00.000Z');
 const identity = { subject: 'bot', username: 'agent:bot', groups: [], agent: 'bot', issuer: 'https://issuer' };
 let position = 0;
 
-function stored(type: string, requestId: string, payload: Record<string, unknown>, atMs = T0): StoredEvent {
+/** A stored event as the reconciler follows it (its tags), and its data (what close() reads back). */
+function stored(type: string, requestId: string, payload: Record<string, unknown>, atMs = T0): StoredEvent & { eventId: string; data: unknown } {
   position++;
-  return {
-    stream: 'session-s1',
-    revision: position - 1,
-    globalPosition: position,
-    type,
-    data: { eventId: `${type}-${requestId}`, schemaVersion: 1, time: new Date(atMs).toISOString(), requestId, sessionId: 's1', traceId: 't1', identity, type, payload },
-  };
+  const data = { eventId: `${type}-${requestId}`, schemaVersion: 1, time: new Date(atMs).toISOString(), requestId, sessionId: 's1', traceId: 't1', identity, type, payload };
+  return { stream: 'session-s1', revision: position - 1, globalPosition: position, eventId: data.eventId, type, data, tags: requestTagsOf({ type, data }) };
 }
 const intercepted = (id: string, gateway: string | undefined, extra: Record<string, unknown> = {}) =>
   stored('RequestIntercepted', id, { method: 'DELETE', path: '/api/v1/namespaces/default/pods/p', query: '', request: { verb: 'delete' }, userAgent: 'kubectl', sourceAddress: '', upgrade: false, ...(gateway ? { gateway } : {}), ...extra });
@@ -33,12 +30,15 @@ const when = (overrides: Partial<ReconcileCommand> = {}): ReconcileCommand => ({
 });
 
 describe('reconciling requests let through and never completed', () => {
-  it('given a decided request whose ingress replica stopped, when reconciled, then one RequestOutcomeUnknown closes it, valid against the contract', () => {
+  it('given a decided request whose ingress replica stopped, when reconciled, then one RequestOutcomeUnknown, made from its stored decision, closes it, valid against the contract', () => {
     position = 0;
-    const state = given(intercepted('r1', 'ing-a'), decided('r1', 'allow'));
-    const out = decide(state, when({ gone: new Map([['ing-a', 9000]]) }));
+    const intercept = intercepted('r1', 'ing-a');
+    const decision = decided('r1', 'allow');
+    const state = given(intercept, decision);
+    const cmd = when({ gone: new Map([['ing-a', 9000]]) });
+    const out = decide(state, cmd);
     expect(out).toHaveLength(1);
-    const event = out[0]!.event;
+    const event = outcomeUnknown(out[0]!, decision, cmd.now);
     expect(ChaperoneEventSchema.parse(event)).toEqual(event);
     expect(event).toMatchObject({
       type: 'RequestOutcomeUnknown',
@@ -78,14 +78,23 @@ describe('reconciling requests let through and never completed', () => {
       intercepted('young', 'ing-a'), decided('young', 'allow'),
     );
     const out = decide(state, when());
-    expect(out.map((c) => c.event.requestId)).toEqual(['get']);
-    expect(out[0]!.event.payload.reason).toMatch(/^no RequestCompleted 701 s after the decision/);
+    expect(out.map((c) => c.requestId)).toEqual(['get']);
+    expect(out[0]!.reason).toMatch(/^no RequestCompleted 701 s after the decision/);
   });
 
   it('given a request whose intercept names no replica (an older ingress), then only the bound closes it', () => {
     const state = given(intercepted('r1', undefined), decided('r1', 'allow'));
     expect(decide(state, when({ gone: new Map([['ing-a', 9000]]) }))).toEqual([]);
     expect(decide(state, when({ now: T0 + 600_000 }))).toHaveLength(1);
+  });
+
+  it('given events stored without tags, then the tags derived from them tell the same: a watch is a stream, a long gateway name or request id is left out, not refused', () => {
+    const watch = intercepted('w', 'ing-a', { request: { verb: 'watch' } }).data;
+    expect(requestTagsOf({ type: 'RequestIntercepted', data: watch })).toEqual({ request: 'w', at: '2026-01-01T00:00:00.000Z', gateway: 'ing-a', streaming: '1' });
+    expect(requestTagsOf({ type: 'RequestIntercepted', data: intercepted('x', 'g'.repeat(300)).data })).toEqual({ request: 'x', at: '2026-01-01T00:00:00.000Z' });
+    expect(requestTagsOf({ type: 'PolicyDecided', data: decided('y'.repeat(300), 'allow').data })).toEqual({});
+    expect(requestTagsOf({ type: 'PolicyDecided', data: decided('y', 'mask').data })).toEqual({ request: 'y', at: '2026-01-01T00:00:00.000Z', effect: 'mask' });
+    expect(requestTagsOf({ type: 'ApprovalRequested', data: { requestId: 'z' } })).toEqual({});
   });
 
   it('the event id is one per request: the same for two reconcilers, different for two requests, a UUID', () => {
@@ -95,6 +104,7 @@ describe('reconciling requests let through and never completed', () => {
   });
 
   it('resumes from the earliest intercept still open; with nothing open, at the last event\'s position (events of one append share it); forgets old undecided intercepts', () => {
+    position = 0;
     const state = given(intercepted('a', 'ing-a'), decided('a', 'allow'), intercepted('b', 'ing-a'), decided('b', 'allow'), completed('b'));
     expect(resumePosition(state)).toBe(1);
     evolve(state, completed('a'));

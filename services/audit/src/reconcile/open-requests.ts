@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import { perRequestTable } from '@chaperone/bus';
 import type { Identity, RequestOutcomeUnknown } from '@chaperone/contracts';
+import type { EventTags } from '@chaperone/event-store';
+import { RequestTag } from './request-tags';
 
 /**
  * Which requests the gateway let through and never closed, and which of those to close with an
@@ -8,8 +10,9 @@ import type { Identity, RequestOutcomeUnknown } from '@chaperone/contracts';
  * commands go out (`decide`); time, liveness and ids are parameters.
  *
  * A request is open from a stored PolicyDecided that lets it proceed (allow, mask, approve) until
- * its RequestCompleted or RequestOutcomeUnknown is stored. It is closed as outcome-unknown when:
- * - the ingress replica holding it (RequestIntercepted.payload.gateway) has stopped announcing
+ * its RequestCompleted or RequestOutcomeUnknown is stored. The events come as their tags
+ * (request-tags.ts), not their data. It is closed as outcome-unknown when:
+ * - the ingress replica holding it (the intercept's `gateway`) has stopped announcing
  *   itself: the process that owed its completion is gone; or
  * - it is a bounded request (not a watch, a followed log or an upgrade, not held for an approval)
  *   and no completion came `maxRequestMs` after its decision: its replica lives but lost it.
@@ -28,15 +31,15 @@ export interface InterceptSeen {
   at: number;
 }
 
+/**
+ * A request let through and not ended. Only what judging it needs: who it is (session, identity,
+ * trace) is read from its stored decision when it is closed.
+ */
 export interface OpenRequest {
   requestId: string;
-  sessionId: string;
-  traceId: string;
-  identity: Identity | null;
   /** The store stream holding its events (session-…), and the decision's revision in it. */
   stream: string;
   decisionRevision: number;
-  decisionEventId: string;
   effect: string;
   gateway: string | undefined;
   streaming: boolean;
@@ -65,56 +68,37 @@ export const initialOpenRequests = (): OpenRequests => ({ intercepts: perRequest
 /** Effects that let a request proceed towards the cluster (deny never does). */
 const PROCEEDING: ReadonlySet<string> = new Set(['allow', 'mask', 'approve']);
 
-/** A stored event, as the store delivers it (RecordedEvent's fields the reconciler reads). */
+/** A stored event as the reconciler follows it: where it is, its type and its tags (request-tags.ts). */
 export interface StoredEvent {
   stream: string;
   revision: number;
   globalPosition: number;
   type: string;
-  data: unknown;
-}
-
-type Data = Record<string, unknown>;
-const obj = (v: unknown): Data => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Data) : {});
-const str = (v: unknown): string => (typeof v === 'string' ? v : '');
-
-/** Streams: a watch, `logs -f` (follow), or an upgraded session (exec, attach, port-forward). */
-function isStreaming(payload: Data): boolean {
-  if (payload['upgrade'] === true) return true;
-  if (str(obj(payload['request'])['verb']) === 'watch') return true;
-  const query = new URLSearchParams(str(payload['query']));
-  return ['watch', 'follow'].some((k) => ['true', '1'].includes(query.get(k) ?? ''));
+  tags: EventTags;
 }
 
 export function evolve(state: OpenRequests, e: StoredEvent): OpenRequests {
   state.position = Math.max(state.position, e.globalPosition);
-  const d = obj(e.data);
-  const requestId = str(d['requestId']);
+  const t = e.tags;
+  const requestId = t[RequestTag.request];
   if (!requestId) return state;
   switch (e.type) {
-    case 'RequestIntercepted': {
-      const payload = obj(d['payload']);
-      const gateway = str(payload['gateway']) || undefined;
-      state.intercepts[requestId] = { gateway, streaming: isStreaming(payload), position: e.globalPosition, at: Date.parse(str(d['time'])) };
+    case 'RequestIntercepted':
+      state.intercepts[requestId] = { gateway: t[RequestTag.gateway], streaming: t[RequestTag.streaming] === '1', position: e.globalPosition, at: Date.parse(t[RequestTag.at] ?? '') };
       return state;
-    }
     case 'PolicyDecided': {
       const intercept = state.intercepts[requestId];
       delete state.intercepts[requestId];
-      const effect = str(obj(obj(d['payload'])['decision'])['effect']);
+      const effect = t[RequestTag.effect] ?? '';
       if (!PROCEEDING.has(effect) || requestId in state.open) return state;
       state.open[requestId] = {
         requestId,
-        sessionId: str(d['sessionId']),
-        traceId: str(d['traceId']),
-        identity: (d['identity'] as Identity | null | undefined) ?? null,
         stream: e.stream,
         decisionRevision: e.revision,
-        decisionEventId: str(d['eventId']),
         effect,
         gateway: intercept?.gateway,
         streaming: intercept?.streaming ?? false,
-        decidedAt: Date.parse(str(d['time'])),
+        decidedAt: Date.parse(t[RequestTag.at] ?? ''),
         position: intercept?.position ?? e.globalPosition,
       };
       return state;
@@ -140,23 +124,25 @@ export interface ReconcileCommand {
   forgetInterceptsAfterMs: number;
 }
 
-/** One request to close: the event to store and where its stream's events after the decision are. */
+/** One request to close, why, and where its stream's events from the decision on are. */
 export interface Closing {
-  event: RequestOutcomeUnknown;
+  requestId: string;
+  reason: string;
   stream: string;
   decisionRevision: number;
+  decidedAt: number;
 }
 
-/** The requests to close now (their RequestOutcomeUnknown), oldest first. Forgets stale intercepts. */
+/** The requests to close now, oldest decision first. Forgets stale intercepts. */
 export function decide(state: OpenRequests, cmd: ReconcileCommand): Closing[] {
   for (const id in state.intercepts) if (!(cmd.now - (state.intercepts[id] as InterceptSeen).at < cmd.forgetInterceptsAfterMs)) delete state.intercepts[id];
   const out: Closing[] = [];
   for (const r of Object.values(state.open)) {
     const reason = whyClose(r, cmd);
     if (reason === undefined) continue;
-    out.push({ event: outcomeUnknown(r, reason, cmd.now), stream: r.stream, decisionRevision: r.decisionRevision });
+    out.push({ requestId: r.requestId, reason, stream: r.stream, decisionRevision: r.decisionRevision, decidedAt: r.decidedAt });
   }
-  return out.sort((a, b) => a.event.time.localeCompare(b.event.time));
+  return out.sort((a, b) => a.decidedAt - b.decidedAt);
 }
 
 function whyClose(r: OpenRequest, cmd: ReconcileCommand): string | undefined {
@@ -172,19 +158,29 @@ function whyClose(r: OpenRequest, cmd: ReconcileCommand): string | undefined {
   return undefined;
 }
 
-function outcomeUnknown(r: OpenRequest, reason: string, now: number): RequestOutcomeUnknown {
+/**
+ * The RequestOutcomeUnknown that closes a request, from its stored PolicyDecided (the data the
+ * audit service stored: the decision event as published), whose session, trace and identity it
+ * carries.
+ */
+export function outcomeUnknown(closing: Closing, decision: { eventId: string; data: unknown }, now: number): RequestOutcomeUnknown {
+  const d = obj(decision.data);
   return {
-    eventId: outcomeUnknownEventId(r.requestId),
+    eventId: outcomeUnknownEventId(closing.requestId),
     schemaVersion: 1,
     time: new Date(now).toISOString(),
-    requestId: r.requestId,
-    sessionId: r.sessionId,
-    traceId: r.traceId,
-    identity: r.identity,
+    requestId: closing.requestId,
+    sessionId: str(d['sessionId']),
+    traceId: str(d['traceId']),
+    identity: (d['identity'] as Identity | null | undefined) ?? null,
     type: 'RequestOutcomeUnknown',
-    payload: { reason, decisionEventId: r.decisionEventId || undefined, reachedCluster: 'unknown' },
+    payload: { reason: closing.reason, decisionEventId: str(d['eventId']) || decision.eventId || undefined, reachedCluster: 'unknown' },
   };
 }
+
+type Data = Record<string, unknown>;
+const obj = (v: unknown): Data => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Data) : {});
+const str = (v: unknown): string => (typeof v === 'string' ? v : '');
 
 /**
  * The one event id a request's RequestOutcomeUnknown can have: a UUID (version 8, RFC 9562) from

@@ -2,7 +2,8 @@ import type { JetStreamManager, KV } from 'nats';
 import type { BusSubjects, ChaperoneEvent } from '@chaperone/contracts';
 import type { CatchUpSubscription, EventStore } from '@chaperone/event-store';
 import { decodeJson, encodeJson } from '@chaperone/bus';
-import { decide, evolve, initialOpenRequests, resumePosition, type Closing, type OpenRequests } from './open-requests';
+import { decide, evolve, initialOpenRequests, outcomeUnknown, resumePosition, type Closing, type OpenRequests } from './open-requests';
+import { requestTagsOf } from './request-tags';
 import type { ReplicaLiveness } from './replica-liveness';
 
 export interface ReconcileOptions {
@@ -30,6 +31,9 @@ export interface TermDeps {
   options: ReconcileOptions;
   log: { log(message: string): void; warn(message: string): void };
 }
+
+/** The store streams requests' events are in (the audit's streamFor). */
+const SESSION_STREAMS = 'session-';
 
 /** Key of the lease bucket holding the store position a new leader reads from. */
 export const CHECKPOINT_KEY = 'checkpoint';
@@ -64,9 +68,11 @@ export class ReconcileTerm {
 
   async start(): Promise<void> {
     const from = await this.checkpoint();
-    this.subscription = await this.deps.store.subscribeToAll(
+    this.subscription = await this.deps.store.subscribeToTags(
       // Requests are judged once a round: new events can wait for it, and come cheaper in batches.
-      { fromPosition: from, batchMs: Math.max(1, Math.round(this.deps.options.roundMs / 2)) },
+      // Authenticated requests' events are in session streams; the others never reach the cluster.
+      { fromPosition: from, batchMs: Math.max(1, Math.round(this.deps.options.roundMs / 2)), streamPrefix: SESSION_STREAMS },
+      requestTagsOf,
       (e) => void evolve(this.state, e),
       (err) => this.deps.log.warn(`reconciler: reading the store stopped (${err.message}); it resumes at the next term`),
     );
@@ -113,15 +119,15 @@ export class ReconcileTerm {
       gone: liveness.gone(gateways, options.replicaSilenceMs),
       maxRequestMs: options.maxRequestMs,
       forgetInterceptsAfterMs: options.maxRequestMs,
-    }).filter((c) => !this.sent.has(c.event.requestId));
-    const wanted = new Set(closing.map((c) => c.event.requestId));
+    }).filter((c) => !this.sent.has(c.requestId));
+    const wanted = new Set(closing.map((c) => c.requestId));
     for (const id of this.waitingFor.keys()) if (!wanted.has(id)) this.waitingFor.delete(id);
     if (closing.length > 0) {
       const bus = (await this.deps.jsm.streams.info(this.deps.subjects.eventsStream)).state;
       for (const c of closing) {
-        const mark = this.waitingFor.get(c.event.requestId);
+        const mark = this.waitingFor.get(c.requestId);
         if (mark === undefined) {
-          this.waitingFor.set(c.event.requestId, bus.last_seq);
+          this.waitingFor.set(c.requestId, bus.last_seq);
           continue;
         }
         // Workqueue stream: a message is gone once the audit service has stored it.
@@ -136,17 +142,23 @@ export class ReconcileTerm {
   }
 
   private async close(c: Closing): Promise<void> {
-    const requestId = c.event.requestId;
+    const requestId = c.requestId;
     const after = await this.deps.store.readStream(c.stream, { fromRevision: c.decisionRevision });
-    const end = after.find((e) => (e.type === 'RequestCompleted' || e.type === 'RequestOutcomeUnknown') && (e.data as { requestId?: unknown }).requestId === requestId);
     this.waitingFor.delete(requestId);
+    const end = after.find((e) => (e.type === 'RequestCompleted' || e.type === 'RequestOutcomeUnknown') && (e.data as { requestId?: unknown }).requestId === requestId);
     if (end) {
-      evolve(this.state, end); // stored meanwhile; the subscription will see it too
+      evolve(this.state, { ...end, tags: requestTagsOf(end) }); // stored meanwhile; the subscription will see it too
       return;
     }
-    await this.deps.publish(c.event);
+    const decision = after[0];
+    if (decision?.revision !== c.decisionRevision || decision.type !== 'PolicyDecided') {
+      this.deps.log.warn(`request ${requestId}: its decision is not at revision ${c.decisionRevision} of ${c.stream}; not closed`);
+      return;
+    }
+    const event = outcomeUnknown(c, decision, Date.now());
+    await this.deps.publish(event);
     this.sent.add(requestId);
     this.closed++;
-    this.deps.log.log(`request ${requestId} (session ${c.event.sessionId}): stored RequestOutcomeUnknown: ${c.event.payload.reason}`);
+    this.deps.log.log(`request ${requestId} (session ${event.sessionId}): stored RequestOutcomeUnknown: ${c.reason}`);
   }
 }

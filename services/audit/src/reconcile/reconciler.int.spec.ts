@@ -147,6 +147,19 @@ describe('reconciler: requests of a stopped ingress replica are closed as outcom
     expect(closed.problems).toEqual([]);
   });
 
+  it('given a request stored without tags (by an older audit service), then its tags are derived from it and it is closed all the same', async () => {
+    const session = `s-${randomUUID().slice(0, 8)}`;
+    const dead = `ingress-dead-${randomUUID().slice(0, 6)}`;
+    await replicas.put('replica.untagged', encodeJson({ replica: dead }));
+    await store.append(streamFor(session), admitted(session, 'r-untagged', dead).map((e) => ({ eventId: e.eventId, type: e.type, data: e })), { expectedRevision: 'no_stream' });
+    const stored = await eventually(
+      () => store.readStream(streamFor(session)),
+      (es) => es.some((e) => e.type === 'RequestOutcomeUnknown'),
+    );
+    expect(stored.map((e) => e.type)).toEqual(['RequestIntercepted', 'PolicyDecided', 'RequestOutcomeUnknown']);
+    expect(stored[2]?.data).toMatchObject({ requestId: 'r-untagged', sessionId: session, identity, payload: { decisionEventId: stored[1]?.eventId } });
+  });
+
   it('given the leader stops, then the other audit replica takes over and closes what the stopped ingress replica left', async () => {
     const leader = apps.findIndex((a) => a.get(Reconciler).leading);
     await apps[leader]?.close();

@@ -94,8 +94,8 @@ describe('notStored (what a redelivered batch still needs)', () => {
 });
 
 describe('toNewEvent', () => {
-  it('stores the event as data under its own id and type, with where it came from on the bus', () => {
+  it('stores the event as data under its own id and type, with where it came from on the bus and the reconciler\'s tags', () => {
     const e = event('a', 1);
-    expect(toNewEvent(onBus(42, e), 5)).toEqual({ eventId: e.eventId, type: 'RequestCompleted', data: e, metadata: { busSequence: 42, partition: 5 } });
+    expect(toNewEvent(onBus(42, e), 5)).toEqual({ eventId: e.eventId, type: 'RequestCompleted', data: e, metadata: { busSequence: 42, partition: 5 }, tags: { request: 'r-1' } });
   });
 });

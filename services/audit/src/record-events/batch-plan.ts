@@ -1,5 +1,6 @@
 import type { ChaperoneEvent } from '@chaperone/contracts';
 import type { NewEvent } from '@chaperone/event-store';
+import { requestTagsOf } from '../reconcile/request-tags';
 import { streamFor } from './stream-name';
 
 /** One event as it came off the bus: the event and the sequence of the message that carried it. */
@@ -70,12 +71,13 @@ export function notStored(events: readonly BusEvent[], storedIds: ReadonlySet<st
   return events.filter((e) => !storedIds.has(e.event.eventId));
 }
 
-/** What the audit service appends for one bus event. */
+/** What the audit service appends for one bus event: with the reconciler's tags (request-tags.ts). */
 export function toNewEvent(e: BusEvent, partition: number): NewEvent {
   return {
     eventId: e.event.eventId,
     type: e.event.type,
     data: e.event,
     metadata: { [BusMetadata.busSequence]: e.busSequence, [BusMetadata.partition]: partition },
+    tags: requestTagsOf({ type: e.event.type, data: e.event }),
   };
 }
