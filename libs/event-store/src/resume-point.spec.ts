@@ -19,4 +19,14 @@ describe('ResumePoint', () => {
     expect(r.isNew({ globalPosition: 9, eventId: 'a' })).toBe(true);
     expect(r.isNew({ globalPosition: 9, eventId: 'b' })).toBe(false);
   });
+
+  it('counts the events applied at the resume position: what a page read from there gets back first', () => {
+    const r = new ResumePoint();
+    expect(r.appliedHere).toBe(0);
+    r.passed({ globalPosition: 4, eventId: 'a' });
+    r.passed({ globalPosition: 4, eventId: 'b' });
+    expect(r.appliedHere).toBe(2);
+    r.passed({ globalPosition: 5, eventId: 'c' });
+    expect(r.appliedHere).toBe(1);
+  });
 });

@@ -21,10 +21,12 @@ export class ResumePoint {
     return e.globalPosition > this.at || (e.globalPosition === this.at && !this.seen.has(e.eventId));
   }
 
-  /** Every event at the resume position is applied: read from the next one. */
-  movePast(): void {
-    this.at++;
-    this.seen = new Set();
+  /**
+   * How many events at the resume position are applied: a page read from there gets them back
+   * first, so it asks for this many more to bring a page of new ones.
+   */
+  get appliedHere(): number {
+    return this.seen.size;
   }
 
   /** The event is applied. */

@@ -22,6 +22,7 @@ export class ReadModelFeed {
   constructor(
     private readonly store: EventStore,
     private readonly readModel: ApprovalReadModel,
+    private readonly pageSize = PAGE,
   ) {}
 
   get healthy(): boolean {
@@ -30,13 +31,12 @@ export class ReadModelFeed {
 
   async start(): Promise<void> {
     for (;;) {
-      const from = this.resume.position;
-      const page = await this.store.readAll({ fromPosition: from, maxCount: PAGE, streamPrefix: APPROVAL_STREAM_PREFIX });
-      let fresh = 0;
-      for (const recorded of page) if (await this.apply(recorded)) fresh++;
-      if (page.length < PAGE) break;
-      // A whole page at one position, all applied before: move past it.
-      if (fresh === 0) this.resume.movePast();
+      // The events applied at the resume position come back first and are skipped: asked for on
+      // top of the page, however many events share that position.
+      const maxCount = this.pageSize + this.resume.appliedHere;
+      const page = await this.store.readAll({ fromPosition: this.resume.position, maxCount, streamPrefix: APPROVAL_STREAM_PREFIX });
+      for (const recorded of page) await this.apply(recorded);
+      if (page.length < maxCount) break;
     }
     await this.follow();
   }
