@@ -143,7 +143,7 @@ it is the platform's, and the figures are what that platform gives.
   about the cores' time divided by the CPU one request costs across all of them (the CPU table
   above). Each admitted request is three durable events (\`RequestIntercepted\`, \`PolicyDecided\`,
   \`RequestCompleted\`) stored by JetStream on disk, then appended by the audit service to the
-  hash-chained event store, and followed by the reports read model and the audit reconciler. That
+  hash-chained event store, and followed by the reports read model (whole) and the audit reconciler (headers only). That
   evidence is the product. Most of the cost is messages and the system calls that move them, so
   the evidence path is built to send few: the intercept and the decision are one bus message, the
   writes the ingress and the policy service ask for together (in one turn of the event loop, in
