@@ -6,7 +6,7 @@
 const { readFileSync } = require('node:fs');
 const { connect } = require('nats');
 const { JetStreamEventStore } = require('@chaperone/event-store');
-const { loadPublicKey, readAllPages, storeStart, verifyStore } = require('@chaperone/evidence-chain');
+const { loadPublicKey, readAllPages, ResumePoint, verifyStore } = require('@chaperone/evidence-chain');
 
 /** The client's tag in a User-Agent written by load.js (`chaos/<run> c<client>-<seq>`). */
 function tagOf(userAgent, runId) {
@@ -17,7 +17,7 @@ function tagOf(userAgent, runId) {
 function emptyIndex() {
   return {
     /** Where the reading of the store stands (readAllPages). */
-    cursor: storeStart(),
+    cursor: new ResumePoint(),
     events: 0,
     /** eventId → times stored */
     eventIds: new Map(),

@@ -6,6 +6,7 @@ export * from './completeness';
 export * from './verify';
 export * from './verify-store';
 export * from './read-all-pages';
+export * from './resume-point';
 export * from './recorded-bodies';
 export * from './verify-recordings';
 export * from './recordings-retention';

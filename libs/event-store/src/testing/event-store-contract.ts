@@ -1,6 +1,6 @@
 /// <reference types="jest" />
 import { randomUUID } from 'node:crypto';
-import { readAllPages } from '@chaperone/evidence-chain';
+import { readAllPages, ResumePoint } from '@chaperone/evidence-chain';
 import {
   EventIdConflict,
   InvalidArgument,
@@ -380,7 +380,7 @@ export function eventStoreContract(name: string, harness: () => Promise<EventSto
         const stream = uniqueStreamName('paged');
         await store.append(stream, Array.from({ length: 5 }, (_, i) => newEvent('E', { i })));
         const [first] = await store.readStream(stream);
-        const cursor = { position: first?.globalPosition as number, seenAtPosition: new Set<string>() };
+        const cursor = new ResumePoint(first?.globalPosition as number);
         const got: number[] = [];
         const take = (e: { stream: string; data: unknown }) => void (e.stream === stream && got.push((e.data as { i: number }).i));
         await readAllPages(store, 2, take, cursor);

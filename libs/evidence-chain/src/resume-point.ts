@@ -1,4 +1,8 @@
-import type { RecordedEvent } from './port';
+/** Where an event is stored, as a reader of the whole store tells events apart. */
+export interface StoredAt {
+  globalPosition: number;
+  eventId: string;
+}
 
 /**
  * Where a reader of the whole store resumes. The events of one append may share a global position
@@ -17,7 +21,7 @@ export class ResumePoint {
   }
 
   /** False for an event this reader applied already (read again from the resume position). */
-  isNew(e: Pick<RecordedEvent, 'globalPosition' | 'eventId'>): boolean {
+  isNew(e: StoredAt): boolean {
     return e.globalPosition > this.at || (e.globalPosition === this.at && !this.seen.has(e.eventId));
   }
 
@@ -30,7 +34,7 @@ export class ResumePoint {
   }
 
   /** The event is applied. */
-  passed(e: Pick<RecordedEvent, 'globalPosition' | 'eventId'>): void {
+  passed(e: StoredAt): void {
     if (e.globalPosition !== this.at) {
       this.at = e.globalPosition;
       this.seen = new Set();
