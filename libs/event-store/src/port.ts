@@ -23,9 +23,10 @@ export interface NewEvent {
   tags?: EventTags;
 }
 
-/** At most MAX_TAGS string members of up to MAX_TAG_VALUE_LENGTH characters. */
+/** At most MAX_TAGS string members of up to MAX_TAG_VALUE_LENGTH characters, named by 1 to MAX_TAG_NAME_LENGTH. */
 export type EventTags = Readonly<Record<string, string>>;
 export const MAX_TAGS = 16;
+export const MAX_TAG_NAME_LENGTH = 64;
 export const MAX_TAG_VALUE_LENGTH = 256;
 
 export interface RecordedEvent {

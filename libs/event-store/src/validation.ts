@@ -1,4 +1,4 @@
-import { InvalidArgument, MAX_TAG_VALUE_LENGTH, MAX_TAGS, type ExpectedRevision, type NewEvent } from './port';
+import { InvalidArgument, MAX_TAG_NAME_LENGTH, MAX_TAG_VALUE_LENGTH, MAX_TAGS, type ExpectedRevision, type NewEvent } from './port';
 
 export const MAX_STREAM_NAME_LENGTH = 200;
 const STREAM_NAME = /^[A-Za-z0-9._:-]+$/;
@@ -44,8 +44,8 @@ function validateTags(eventId: string, tags: unknown): void {
   const entries = Object.entries(tags);
   if (entries.length > MAX_TAGS) throw new InvalidArgument(`event ${eventId}: more than ${MAX_TAGS} tags`);
   for (const [key, value] of entries) {
-    if (key.length === 0 || key.length > 64 || typeof value !== 'string' || value.length > MAX_TAG_VALUE_LENGTH) {
-      throw new InvalidArgument(`event ${eventId}: tag '${key.slice(0, 64)}' must be a string of at most ${MAX_TAG_VALUE_LENGTH} characters under a name of 1 to 64`);
+    if (key.length === 0 || key.length > MAX_TAG_NAME_LENGTH || typeof value !== 'string' || value.length > MAX_TAG_VALUE_LENGTH) {
+      throw new InvalidArgument(`event ${eventId}: tag '${key.slice(0, MAX_TAG_NAME_LENGTH)}' must be a string of at most ${MAX_TAG_VALUE_LENGTH} characters under a name of 1 to ${MAX_TAG_NAME_LENGTH}`);
     }
   }
 }

@@ -3,6 +3,7 @@ import { perRequestTable } from '@chaperone/bus';
 import type { Identity, RequestOutcomeUnknown } from '@chaperone/contracts';
 import type { EventTags } from '@chaperone/event-store';
 import { RequestTag } from './request-tags';
+import { fieldsOf, textOf } from './stored-fields';
 
 /**
  * Which requests the gateway let through and never closed, and which of those to close with an
@@ -164,23 +165,19 @@ function whyClose(r: OpenRequest, cmd: ReconcileCommand): string | undefined {
  * carries.
  */
 export function outcomeUnknown(closing: Closing, decision: { eventId: string; data: unknown }, now: number): RequestOutcomeUnknown {
-  const d = obj(decision.data);
+  const d = fieldsOf(decision.data);
   return {
     eventId: outcomeUnknownEventId(closing.requestId),
     schemaVersion: 1,
     time: new Date(now).toISOString(),
     requestId: closing.requestId,
-    sessionId: str(d['sessionId']),
-    traceId: str(d['traceId']),
+    sessionId: textOf(d['sessionId']),
+    traceId: textOf(d['traceId']),
     identity: (d['identity'] as Identity | null | undefined) ?? null,
     type: 'RequestOutcomeUnknown',
-    payload: { reason: closing.reason, decisionEventId: str(d['eventId']) || decision.eventId || undefined, reachedCluster: 'unknown' },
+    payload: { reason: closing.reason, decisionEventId: decision.eventId, reachedCluster: 'unknown' },
   };
 }
-
-type Data = Record<string, unknown>;
-const obj = (v: unknown): Data => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Data) : {});
-const str = (v: unknown): string => (typeof v === 'string' ? v : '');
 
 /**
  * The one event id a request's RequestOutcomeUnknown can have: a UUID (version 8, RFC 9562) from

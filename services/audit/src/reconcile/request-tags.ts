@@ -1,4 +1,5 @@
-import type { EventTags } from '@chaperone/event-store';
+import { MAX_TAG_VALUE_LENGTH, type EventTags } from '@chaperone/event-store';
+import { fieldsOf, textOf, type Fields } from './stored-fields';
 
 /**
  * The facts the reconciler follows, kept as tags beside every event the audit service stores:
@@ -15,27 +16,23 @@ export const RequestTag = Object.freeze({ request: 'request', at: 'at', gateway:
 
 const NONE: EventTags = Object.freeze({});
 
-type Data = Record<string, unknown>;
-const obj = (v: unknown): Data => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Data) : {});
-const str = (v: unknown): string => (typeof v === 'string' ? v : '');
-
 export function requestTagsOf(e: { type: string; data: unknown }): EventTags {
-  const d = obj(e.data);
-  const requestId = str(d['requestId']);
-  if (!requestId || requestId.length > 256) return NONE;
+  const d = fieldsOf(e.data);
+  const requestId = textOf(d['requestId']);
+  if (!requestId || requestId.length > MAX_TAG_VALUE_LENGTH) return NONE;
   switch (e.type) {
     case 'RequestIntercepted': {
-      const payload = obj(d['payload']);
-      const gateway = str(payload['gateway']);
+      const payload = fieldsOf(d['payload']);
+      const gateway = textOf(payload['gateway']);
       return {
         [RequestTag.request]: requestId,
-        [RequestTag.at]: str(d['time']).slice(0, 64),
-        ...(gateway && gateway.length <= 256 ? { [RequestTag.gateway]: gateway } : {}),
+        [RequestTag.at]: textOf(d['time']).slice(0, 64),
+        ...(gateway && gateway.length <= MAX_TAG_VALUE_LENGTH ? { [RequestTag.gateway]: gateway } : {}),
         ...(isStreaming(payload) ? { [RequestTag.streaming]: '1' } : {}),
       };
     }
     case 'PolicyDecided':
-      return { [RequestTag.request]: requestId, [RequestTag.at]: str(d['time']).slice(0, 64), [RequestTag.effect]: str(obj(obj(d['payload'])['decision'])['effect']).slice(0, 64) };
+      return { [RequestTag.request]: requestId, [RequestTag.at]: textOf(d['time']).slice(0, 64), [RequestTag.effect]: textOf(fieldsOf(fieldsOf(d['payload'])['decision'])['effect']).slice(0, 64) };
     case 'RequestCompleted':
     case 'RequestOutcomeUnknown':
       return { [RequestTag.request]: requestId };
@@ -45,9 +42,9 @@ export function requestTagsOf(e: { type: string; data: unknown }): EventTags {
 }
 
 /** Streams: a watch, `logs -f` (follow), or an upgraded session (exec, attach, port-forward). */
-function isStreaming(payload: Data): boolean {
+function isStreaming(payload: Fields): boolean {
   if (payload['upgrade'] === true) return true;
-  if (str(obj(payload['request'])['verb']) === 'watch') return true;
-  const query = new URLSearchParams(str(payload['query']));
+  if (textOf(fieldsOf(payload['request'])['verb']) === 'watch') return true;
+  const query = new URLSearchParams(textOf(payload['query']));
   return ['watch', 'follow'].some((k) => ['true', '1'].includes(query.get(k) ?? ''));
 }
