@@ -1,8 +1,15 @@
 import { z } from 'zod';
 
 /**
- * The masking stream protocol (ingress → masking service). Bodies can be far larger than a NATS
- * message (1 MB), so a response is masked as a stream:
+ * The masking protocol (ingress → masking service).
+ *
+ * A small whole document (the answer to a get or list, up to MASK_DOCUMENT_MAX_BYTES) is masked in
+ * one request/reply on BusSubjects.maskDocument (queue group): raw bytes with the profile in
+ * MaskHeaders.profile; the reply is the masked document with MaskHeaders.report, or an empty body
+ * with MaskHeaders.error. No replica keeps anything.
+ *
+ * Bodies can be far larger than a NATS message (1 MB), and watch events and log lines arrive over
+ * time, so anything else is masked as a stream:
  *
  * 1. `open` (request/reply on BusSubjects.maskOpen, queue group): one replica takes the stream and
  *    answers with a session subject only it listens on.
@@ -48,6 +55,8 @@ export type MaskReport = z.infer<typeof MaskReportSchema>;
  */
 export const MaskHeaders = Object.freeze({
   op: 'Chaperone-Mask-Op',
+  /** The profile of a document masked in one request (maskDocument). */
+  profile: 'Chaperone-Mask-Profile',
   more: 'Chaperone-Mask-More',
   report: 'Chaperone-Mask-Report',
   error: 'Chaperone-Mask-Error',
@@ -65,3 +74,9 @@ export type MaskOp = (typeof MaskOps)[number];
 
 /** Chunk size in both directions: well under NATS's default 1 MB max payload, headers included. */
 export const MASK_CHUNK_BYTES = 512 * 1024;
+
+/**
+ * The largest document masked in one request: masked on the replica's event loop (its worker
+ * threads take far larger ones), so the request's short timeout holds on a healthy replica.
+ */
+export const MASK_DOCUMENT_MAX_BYTES = 256 * 1024;

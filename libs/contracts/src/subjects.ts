@@ -8,6 +8,7 @@ import type { ChaperoneEventType } from './events';
  * | subject                               | pattern       | publisher       | consumer (queue group)      |
  * |---------------------------------------|---------------|-----------------|-----------------------------|
  * | <p>.policy.evaluate                   | request/reply | ingress         | policy (<p>-policy)         |
+ * | <p>.masking.document                  | request/reply | ingress         | masking (<p>-masking)       |
  * | <p>.masking.open                      | request/reply | ingress         | masking (<p>-masking)       |
  * | <p>.masking.s.<session>               | request/reply | ingress         | the replica that opened it  |
  * | <p>.events.p<N>.<EventType>           | JetStream     | ingress, policy | audit (durable <p>-audit-pN)|
@@ -51,6 +52,8 @@ export type ServiceName = (typeof ServiceNames)[number];
 export interface BusSubjects {
   readonly prefix: string;
   readonly policyEvaluate: string;
+  /** A small document masked in one request (MASK_DOCUMENT_MAX_BYTES), no stream. */
+  readonly maskDocument: string;
   readonly maskOpen: string;
   /** A masking stream's own subject, served by the replica that opened it. */
   maskSession(session: string): string;
@@ -101,6 +104,7 @@ export function busSubjects(prefix: string = DEFAULT_BUS_PREFIX): BusSubjects {
   return Object.freeze({
     prefix,
     policyEvaluate: `${prefix}.policy.evaluate`,
+    maskDocument: `${prefix}.masking.document`,
     maskOpen: `${prefix}.masking.open`,
     maskSession: (session: string) => `${prefix}.masking.s.${session}`,
     eventsAll: `${prefix}.events.>`,

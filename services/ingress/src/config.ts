@@ -27,7 +27,7 @@ export const ingressSettings = {
   upstreamCaFile: setting.optional('CHAPERONE_UPSTREAM_CA_FILE', 'path to the API server’s CA bundle'),
 
   maskingTimeoutMs: setting.int('CHAPERONE_MASKING_TIMEOUT_MS', 'milliseconds to wait for each masking exchange of a response under way (a whole large document is masked in one) before withholding it', '30000', 50, 600000),
-  maskingOpenTimeoutMs: setting.int('CHAPERONE_MASKING_OPEN_TIMEOUT_MS', 'milliseconds to wait for the masking service to open a response’s stream before refusing the request (nothing is sent); a replica that took the request and died is detected in this time', '2000', 50, 60000),
+  maskingOpenTimeoutMs: setting.int('CHAPERONE_MASKING_OPEN_TIMEOUT_MS', 'milliseconds to wait for the masking service to open a response’s stream before refusing the request (nothing is sent), or to mask a small document in one request before withholding it; a replica that took the request and died is detected in this time', '2000', 50, 60000),
   approvalOpenTimeoutMs: setting.int('CHAPERONE_APPROVAL_OPEN_TIMEOUT_MS', 'milliseconds to wait for the approval service to open an approval before refusing the request (nothing is sent); a replica that took the request and died is detected in this time', '2000', 50, 60000),
   approvalTimeoutMs: setting.int('CHAPERONE_APPROVAL_TIMEOUT_MS', 'milliseconds to wait for each answer of the approval service (open, claim, poll) before failing closed', '5000', 50, 60000),
   approvalPollMs: setting.int('CHAPERONE_APPROVAL_POLL_MS', 'milliseconds between polls of a held request’s approval (change notices usually wake it sooner)', '2000', 100, 60000),

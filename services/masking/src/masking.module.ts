@@ -1,5 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { ServiceRuntimeModule, type RuntimeOptions } from '@chaperone/service-runtime';
+import { MaskDocumentResponder } from './mask-streams/mask-document.responder';
 import { MaskOpenResponder } from './mask-streams/mask-open.responder';
 import { MaskWorkerPool, type MaskPoolOptions } from './mask-streams/mask-pool';
 import { MaskStreams } from './mask-streams/mask-streams';
@@ -13,7 +14,7 @@ export class MaskingModule {
     return {
       module: MaskingModule,
       imports: [ServiceRuntimeModule.forRoot(runtime)],
-      providers: [{ provide: MaskWorkerPool, useFactory: () => new MaskWorkerPool(masking) }, MaskingMetrics, MaskStreams, MaskOpenResponder],
+      providers: [{ provide: MaskWorkerPool, useFactory: () => new MaskWorkerPool(masking) }, MaskingMetrics, MaskStreams, MaskOpenResponder, MaskDocumentResponder],
     };
   }
 }

@@ -179,12 +179,27 @@ export class MaskStream {
   }
 }
 
-/** Opens masking streams through the masking service's queue group. */
+/**
+ * After a request found no masking replica, for this long reads are refused before they are sent
+ * (their masking is opened first, as for every other request), instead of reaching the cluster
+ * only to have their answers withheld.
+ */
+export const MASKING_ABSENT_MS = 5000;
+
+/** A document masked in one request, and what was masked in it. */
+export interface MaskedDocument {
+  output: Buffer;
+  report: MaskReport;
+}
+
+/** Masks small documents in one request, and opens masking streams, through the masking service's queue group. */
 @Injectable()
 export class MaskingClient {
   /** Streams waiting for an exchange, told when the bus connection drops; by a number of their own. */
   private readonly dropListeners = perRequestTable<() => void, number>();
   private nextListener = 0;
+  /** When a request last found no masking replica (ms since the epoch); 0: not seen. */
+  private absentAt = 0;
 
   constructor(
     @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
@@ -196,6 +211,38 @@ export class MaskingClient {
     })().catch(() => undefined);
   }
 
+  /** Whether a request found no masking replica within the last MASKING_ABSENT_MS. */
+  recentlyAbsent(now = Date.now()): boolean {
+    return now - this.absentAt < MASKING_ABSENT_MS;
+  }
+
+  /**
+   * Mask a whole document of at most MASK_DOCUMENT_MAX_BYTES in one request (any replica; nothing
+   * is kept there). It is quick on a healthy replica, so it has the open's short timeout: a replica
+   * that took it and died is found out in that time. Every failure is MaskingUnavailable.
+   */
+  async maskDocument(body: Buffer, profile: string): Promise<MaskedDocument> {
+    const h = natsHeaders();
+    h.set(MaskHeaders.profile, profile);
+    const timeoutMs = this.config.maskingOpenTimeoutMs;
+    let reply: Msg;
+    try {
+      reply = await this.nc.request(this.subjects.maskDocument, body, { timeout: timeoutMs, headers: traceHeaders(h) });
+    } catch (e) {
+      if ((e as { code?: string }).code === '503') this.absentAt = Date.now();
+      throw new MaskingUnavailable(documentFailure(e, timeoutMs));
+    }
+    const error = reply.headers?.get(MaskHeaders.error);
+    if (error) throw new MaskingUnavailable(`masking failed: ${error}`);
+    let report: MaskReport;
+    try {
+      report = parseContract(MaskReportSchema, 'MaskReport', JSON.parse(reply.headers?.get(MaskHeaders.report) ?? ''));
+    } catch {
+      throw new MaskingUnavailable('the masking service answered without a valid report');
+    }
+    return { output: Buffer.from(reply.data), report };
+  }
+
   async open(requestId: string, mode: MaskMode, profile: string): Promise<MaskStream> {
     let raw: unknown;
     // Opening is quick on a healthy replica, so it has a short timeout of its own: a replica that
@@ -204,6 +251,7 @@ export class MaskingClient {
     try {
       raw = await requestJson(this.nc, this.subjects.maskOpen, { schemaVersion: 1, requestId, mode, profile }, timeoutMs);
     } catch (e) {
+      if ((e as { code?: string }).code === '503') this.absentAt = Date.now();
       throw new MaskingUnavailable(openFailure(e, timeoutMs));
     }
     const reply = parseContract(MaskOpenReplySchema, 'MaskOpenReply', raw);
@@ -215,6 +263,14 @@ export class MaskingClient {
       };
     });
   }
+}
+
+/** What went wrong masking a document in one request, as the agent's Status should say it. */
+function documentFailure(e: unknown, timeoutMs: number): string {
+  const code = (e as { code?: string }).code;
+  if (code === '503') return 'no masking service is running';
+  if (code === 'TIMEOUT') return `the masking service took the response but did not answer within ${timeoutMs} ms`;
+  return `the masking service is unavailable (${e instanceof Error ? e.message : 'no answer'})`;
 }
 
 /** What went wrong opening a stream, as the agent's Status should say it. */

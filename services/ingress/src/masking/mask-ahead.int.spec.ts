@@ -1,35 +1,39 @@
 import { randomUUID } from 'node:crypto';
-import { connect, type NatsConnection } from 'nats';
+import { headers as natsHeaders, type MsgHdrs, type NatsConnection } from 'nats';
 import { decodeJson, encodeJson } from '@chaperone/bus';
 import { busSubjects, MASK_ALIVE_OP, MASK_CLOSE_OP, MaskHeaders, type Identity, type ResourceRequestInfo } from '@chaperone/contracts';
 import type { Cleared, Intercepted, MaskingPlan } from '../context/request-context';
 import { GatewayFailure } from '../errors/gateway-errors';
-import type { IngressConfig } from '../tokens';
 import { MaskAhead } from './mask-ahead';
-import { MaskingClient } from '../masking-client/masking-client';
+import type { MaskingClient } from '../masking-client/masking-client';
+import { DocumentMasking } from './document-masking';
 import { OpenMasking } from './open-masking';
+import { maskingBus } from './testing/masking-bus';
 
-const servers = [process.env['NATS_URL'] ?? 'nats://127.0.0.1:4222'];
 const identity: Identity = { subject: 'bot', username: 'bot', groups: ['agents'], agent: 'bot', issuer: 'https://test' };
+/** A write: what it echoes back is masked through a stream opened before it is sent. */
 const info: ResourceRequestInfo = {
   isResourceRequest: true,
-  path: '/api/v1/namespaces/default/secrets/db',
-  verb: 'get',
+  path: '/api/v1/namespaces/default/secrets',
+  verb: 'create',
   apiPrefix: 'api',
   apiGroup: '',
   apiVersion: 'v1',
   namespace: 'default',
   resource: 'secrets',
   subresource: '',
-  name: 'db',
-  parts: ['secrets', 'db'],
+  name: '',
+  parts: ['secrets'],
 };
+/** A read: its answer is masked once it has arrived (in one request when it fits). */
+const read: ResourceRequestInfo = { ...info, path: '/api/v1/namespaces/default/secrets/db', verb: 'get', name: 'db', parts: ['secrets', 'db'] };
 const MASKED: MaskingPlan = { mode: 'document', profile: 'default' };
 
-/** What a fake masking replica on the bus saw: opens (by request id) and closes. */
+/** What a fake masking replica on the bus saw: opens (by request id), closes, and documents masked in one request. */
 interface Replica {
   opens: string[];
   closes: number;
+  documents: number;
   nc: NatsConnection;
 }
 
@@ -39,25 +43,27 @@ interface Replica {
  */
 describe('masking opened while policy decides (real NATS)', () => {
   jest.setTimeout(20_000);
-  const subjects = busSubjects(`mask-ahead-int-${randomUUID().slice(0, 8)}`);
-  let nc: NatsConnection;
+  const bus = maskingBus('mask-ahead-int');
+  const { subjects } = bus;
   let client: MaskingClient;
-
-  beforeAll(async () => {
-    nc = await connect({ servers, name: 'mask-ahead-int' });
-    client = new MaskingClient(nc, subjects, { maskingOpenTimeoutMs: 1000, maskingTimeoutMs: 5000 } as IngressConfig);
-  });
-  const replicas: Replica[] = [];
-  afterEach(async () => {
-    for (const r of replicas.splice(0)) if (!r.nc.isClosed()) await r.nc.close();
-  });
-  afterAll(async () => {
-    await nc.close();
+  beforeAll(() => {
+    client = bus.client();
   });
 
   async function replica(): Promise<Replica> {
-    const r: Replica = { opens: [], closes: 0, nc: await connect({ servers, name: 'fake-masking-replica' }) };
-    replicas.push(r);
+    const r: Replica = { opens: [], closes: 0, documents: 0, nc: await bus.replicaConnection() };
+    const answered = (): MsgHdrs => {
+      const h = natsHeaders();
+      h.set(MaskHeaders.report, JSON.stringify({ count: 0, paths: [], detectors: {} }));
+      return h;
+    };
+    r.nc.subscribe(subjects.maskDocument, {
+      queue: subjects.queue('masking'),
+      callback: (_e, m) => {
+        r.documents++;
+        m.respond(m.data, { headers: answered() });
+      },
+    });
     r.nc.subscribe(subjects.maskOpen, {
       queue: subjects.queue('masking'),
       callback: (_e, msg) => {
@@ -67,7 +73,8 @@ describe('masking opened while policy decides (real NATS)', () => {
           callback: (_e2, m) => {
             const op = m.headers?.get(MaskHeaders.op);
             if (op === MASK_CLOSE_OP) r.closes++;
-            else if (op === MASK_ALIVE_OP) m.respond(new Uint8Array());
+            else if (op === MASK_ALIVE_OP || op === 'data') m.respond(new Uint8Array());
+            else if (op === 'end') m.respond(m.data, { headers: answered() });
           },
         });
         msg.respond(encodeJson({ schemaVersion: 1, session }));
@@ -77,8 +84,8 @@ describe('masking opened while policy decides (real NATS)', () => {
     return r;
   }
 
-  const intercepted = (requestId: string): Intercepted =>
-    ({ stage: 'intercepted', exchange: { kind: 'http', req: { headers: {} } }, requestId, refs: { identity }, info }) as unknown as Intercepted;
+  const intercepted = (requestId: string, of: ResourceRequestInfo = info): Intercepted =>
+    ({ stage: 'intercepted', exchange: { kind: 'http', req: { headers: {} } }, requestId, refs: { identity }, info: of }) as unknown as Intercepted;
   const cleared = (ctx: Intercepted, plan: MaskingPlan | undefined): Cleared =>
     ({ ...ctx, stage: 'cleared', decision: { effect: 'allow' }, maskingPlan: plan, approvalId: undefined, body: undefined }) as unknown as Cleared;
   const until = async (condition: () => boolean): Promise<void> => {
@@ -141,7 +148,7 @@ describe('masking opened while policy decides (real NATS)', () => {
     // The server drops the closed replica's subscription on its own time: until then an open would
     // still be routed to it (and time out). Wait until the server says nobody listens.
     for (let i = 0; i < 50; i++) {
-      const answer = await nc.request(subjects.maskOpen, new Uint8Array(), { timeout: 200 }).catch((e: unknown) => e);
+      const answer = await bus.nc.request(subjects.maskOpen, new Uint8Array(), { timeout: 200 }).catch((e: unknown) => e);
       if ((answer as { code?: string }).code === '503') break;
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
@@ -150,5 +157,58 @@ describe('masking opened while policy decides (real NATS)', () => {
     const failure = await open.run(cleared(ctx, MASKED)).catch((e: unknown) => e);
     expect(failure).toBeInstanceOf(GatewayFailure);
     expect((failure as GatewayFailure).error).toMatchObject({ kind: 'masking-unavailable', forwarded: false, message: 'no masking service is running' });
+  });
+
+  describe('a get or list: its answer is masked once it has arrived', () => {
+    // A client of its own: one that found no masking service moments ago (above) opens first.
+    let client: MaskingClient;
+    beforeEach(() => {
+      client = bus.client();
+    });
+
+    it('given a get, then nothing is opened before it is sent; given its document fit in one request, then the next get opens nothing ahead either', async () => {
+      const r = await replica();
+      const ahead = new MaskAhead(client);
+      const open = new OpenMasking(client);
+      const prepared = await open.run(cleared(ahead.run(intercepted('get-1', read)), MASKED));
+      expect(r.opens).toEqual([]);
+      expect(prepared.masking?.stream).toBeInstanceOf(DocumentMasking);
+      await expect(prepared.masking?.stream.end(Buffer.from('{"kind":"Secret"}'))).resolves.toEqual(Buffer.from('{"kind":"Secret"}'));
+      ahead.settle(prepared);
+      expect(r.documents).toBe(1);
+      expect(ahead.run(intercepted('get-2', read)).maskingAhead).toBeUndefined();
+      expect(r.opens).toEqual([]);
+    });
+
+    it('given a get whose document was fed in batches (a large list), then the next get opens a stream ahead and masks through it; once one fits in a request again, the hint is dropped', async () => {
+      const r = await replica();
+      const ahead = new MaskAhead(client);
+      const open = new OpenMasking(client);
+      const large = await open.run(cleared(ahead.run(intercepted('large', read)), MASKED));
+      await large.masking?.stream.feed(Buffer.alloc(100));
+      await large.masking?.stream.end(Buffer.from('{}'));
+      ahead.settle(large);
+      expect(r.opens).toEqual(['large']);
+
+      const next = ahead.run(intercepted('next', read));
+      expect(next.maskingAhead).toBeDefined();
+      await until(() => r.opens.length === 2);
+      const prepared = await open.run(cleared(next, MASKED));
+      await prepared.masking?.stream.end(Buffer.from('{}'));
+      ahead.settle(prepared);
+      expect(r.opens).toEqual(['large', 'next']);
+      expect(r.documents).toBe(0);
+      expect(ahead.run(intercepted('small-again', read)).maskingAhead).toBeUndefined();
+    });
+
+    it('given a request just found no masking service, when a get is prepared, then it is refused before it is sent', async () => {
+      const absent = bus.client(busSubjects(`mask-absent-${randomUUID().slice(0, 8)}`));
+      const open = new OpenMasking(absent);
+      const first = await open.run(cleared(intercepted('first', read), MASKED));
+      await expect(first.masking?.stream.end(Buffer.from('{}'))).rejects.toThrow('no masking service is running');
+      const failure = await open.run(cleared(intercepted('second', read), MASKED)).catch((e: unknown) => e);
+      expect(failure).toBeInstanceOf(GatewayFailure);
+      expect((failure as GatewayFailure).error).toMatchObject({ kind: 'masking-unavailable', forwarded: false, message: 'no masking service is running' });
+    });
   });
 });

@@ -2,8 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { selfReviewKind, type MaskMode } from '@chaperone/contracts';
 import { isRecorded, type Intercepted, type MaskingOpenedAhead, type MaskingPlan, type MaskingStream, type Recorded, type RequestContext } from '../context/request-context';
 import { MaskingClient } from '../masking-client/masking-client';
+import { DocumentMasking } from './document-masking';
 import { MaskingHints } from './masking-hints';
-import { maskModeOf } from './masking-plan';
+import { maskedOnArrival, maskModeOf } from './masking-plan';
 
 /**
  * Stage 2b: open the masking stream while policy decides, when the last decision on this kind of
@@ -35,11 +36,23 @@ export class MaskAhead {
     if (!isRecorded(reached)) return;
     const ahead = reached.maskingAhead;
     ahead?.release();
-    const planned = 'maskingPlan' in reached && reached.decision.effect !== 'approve' ? reached.maskingPlan?.profile : undefined;
+    const planned = hintOf(reached);
     // Without a stream opened ahead there was no hint to correct: only a masked decision adds one.
     const key = ahead?.kind ?? (planned === undefined ? undefined : hintKey(reached));
     if (key !== undefined) this.hints.learn(key, planned);
   }
+}
+
+/**
+ * What the next request of this kind should open ahead: the profile this decision planned, when its
+ * response needed a stream. A get or list answered by a document small enough for one request needs
+ * none (nor does an unmasked, held or undecided request); one whose document was fed in batches did.
+ */
+function hintOf(reached: Recorded): string | undefined {
+  if (!('maskingPlan' in reached) || reached.decision.effect === 'approve' || !reached.maskingPlan) return undefined;
+  if (!maskedOnArrival(reached, reached.maskingPlan)) return reached.maskingPlan.profile;
+  const stream = 'masking' in reached ? reached.masking?.stream : undefined;
+  return stream instanceof DocumentMasking && stream.fed ? reached.maskingPlan.profile : undefined;
 }
 
 /** Plain HTTP resource requests only: upgrades plan their own masking, self reviews are never forwarded. */

@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Decision, MaskMode, RequestInfo, ResourceRequestInfo } from '@chaperone/contracts';
-import type { MaskingPlan } from '../context/request-context';
+import type { Cleared, MaskingPlan } from '../context/request-context';
 
 /**
  * Whether and how a response is masked. Every response to a resource request is masked unless an
@@ -16,6 +16,15 @@ export function maskingPlan(info: RequestInfo, decision: Decision): MaskingPlan 
 /** How a resource request's response is masked: logs line by line, watches event by event, else as one document. */
 export function maskModeOf(info: ResourceRequestInfo): MaskMode {
   return info.subresource === 'log' ? 'lines' : info.verb === 'watch' ? 'watch' : 'document';
+}
+
+/**
+ * Whether the response is masked once it has arrived, without a stream opened before the request
+ * is sent: a whole document answering a get or list (a read: if masking then fails, its answer is
+ * withheld and nothing changed). Watches, logs and what writes echo back are not.
+ */
+export function maskedOnArrival(ctx: Pick<Cleared, 'exchange' | 'info'>, plan: MaskingPlan): boolean {
+  return ctx.exchange.kind === 'http' && plan.mode === 'document' && ctx.info.isResourceRequest && (ctx.info.verb === 'get' || ctx.info.verb === 'list');
 }
 
 const PROTOBUF = 'application/vnd.kubernetes.protobuf';

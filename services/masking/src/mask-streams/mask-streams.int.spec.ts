@@ -3,10 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { connect, headers as natsHeaders, type NatsConnection } from 'nats';
 import { requestJson } from '@chaperone/bus';
 import { busSubjects, MASK_ALIVE_OP, MASK_CLOSE_OP, MaskHeaders, type MaskOpenReply } from '@chaperone/contracts';
-import { bootstrapService } from '@chaperone/service-runtime';
-import { MaskingModule } from '../masking.module';
 import { MaskWorkerPool } from './mask-pool';
-import { BUILT_WORKER_FILE } from '../testing/built-worker';
+import { startMaskingApp } from '../testing/masking-app';
 
 const servers = [process.env['NATS_URL'] ?? 'nats://127.0.0.1:4222'];
 const subjects = busSubjects(`mask-int-${randomUUID().slice(0, 8)}`);
@@ -16,14 +14,7 @@ describe('masking streams over real NATS', () => {
   let nc: NatsConnection;
 
   beforeAll(async () => {
-    app = await bootstrapService({
-      service: 'masking',
-      module: MaskingModule.forRoot({ service: 'masking', natsServers: servers, busPrefix: subjects.prefix }, { workers: 1, minBytes: 256 * 1024, workerFile: BUILT_WORKER_FILE }),
-      healthHost: '127.0.0.1',
-      healthPort: 0,
-      jsonLogs: true,
-      quiet: true,
-    });
+    app = await startMaskingApp(servers, subjects.prefix, 256 * 1024);
     nc = await connect({ servers });
   });
 
@@ -179,14 +170,7 @@ describe('masking streams over real NATS', () => {
 describe('masking streams: shutdown while a document is in a worker', () => {
   it('the in-flight request fails closed (error or no reply), and closing the service does not throw', async () => {
     const own = busSubjects(`mask-int-${randomUUID().slice(0, 8)}`);
-    const app = await bootstrapService({
-      service: 'masking',
-      module: MaskingModule.forRoot({ service: 'masking', natsServers: servers, busPrefix: own.prefix }, { workers: 1, minBytes: 1024, workerFile: BUILT_WORKER_FILE }),
-      healthHost: '127.0.0.1',
-      healthPort: 0,
-      jsonLogs: true,
-      quiet: true,
-    });
+    const app = await startMaskingApp(servers, own.prefix, 1024);
     const nc = await connect({ servers });
     try {
       const pool = app.get(MaskWorkerPool);
