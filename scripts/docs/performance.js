@@ -194,9 +194,11 @@ it is the platform's, and the figures are what that platform gives.
   size of the half-maximum p99. A larger young generation (\`--max-semi-space-size=64\`, every
   service) cost more CPU per request in every paired run here, not less, and
   \`--single-threaded-gc\` showed no consistent effect either way.
-- **A masked response** adds two exchanges with the masking service: the stream's open, which
-  runs while policy decides when the last decision on that kind of request masked, and its end,
-  which carries a small document and brings it back masked. A large document costs CPU in the
+- **A masked response** to a get or list adds one exchange with the masking service once the
+  cluster's answer is in: a document of up to 256 KiB goes whole and comes back masked (nothing is
+  opened before the request is sent, and the masking replica keeps nothing). Larger documents,
+  watches, logs and what writes echo back go through a masking stream, opened while policy decides
+  when the last request of that kind needed one. A large document costs CPU in the
   masking service (a one-pass masker over the JSON bytes that never builds the object tree; see
   [masking](masking.md)) and moves through NATS both ways, fed while the cluster still sends it.
 - **Followers of the store.** Evidence subjects name their kind (\`<prefix>.evidence.<kind>.<stream>\`),
