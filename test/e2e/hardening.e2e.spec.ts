@@ -175,21 +175,44 @@ async function eventsOnStream(jsm: JetStreamManager): Promise<ChaperoneEvent[]> 
 }
 
 describe('a service that took a request and died fails fast', () => {
-  it('a masking replica that never answers an open: 503 naming it within the open timeout, not the exchange timeout; nothing sent', async () => {
+  it('a masking replica that never answers a read\'s document: 503 naming it within the open timeout, not the exchange timeout; the answer withheld', async () => {
     await s.stopService('masking');
-    // A replica that takes every open and never answers (as one killed mid-request does).
-    const blackHole = s.nc.subscribe(s.subjects.maskOpen, { queue: s.subjects.queue('masking'), callback: () => undefined });
+    // A replica that takes every document and never answers (as one killed mid-request does).
+    const blackHole = s.nc.subscribe(s.subjects.maskDocument, { queue: s.subjects.queue('masking'), callback: () => undefined });
     try {
       s.apiserver.clearRequests();
       const started = Date.now();
       const r = await s.kubectl(s.kubeconfig(token), ['get', 'configmap', 'web-config', '-o', 'yaml']);
       const elapsed = Date.now() - started;
       expect(r.code).not.toBe(0);
-      expect(r.stderr).toContain('took the request but did not answer');
-      expect(r.stderr).toContain('the request was not sent');
+      expect(r.stderr).toContain('the masking service took the response but did not answer');
+      expect(r.stderr).toContain('so it was withheld');
+      expect(r.stdout).not.toContain('web-config');
       // The open timeout (2 s by default), far below the 30 s exchange timeout.
       expect(elapsed).toBeLessThan(20_000);
-      expect(s.apiserver.requests.filter((q) => q.url.includes('/configmaps/'))).toHaveLength(0);
+      // A read is masked once its answer is in: the cluster answered it, the agent got none of it.
+      expect(s.apiserver.requests.filter((q) => q.url.includes('/configmaps/web-config')).length).toBeGreaterThan(0);
+    } finally {
+      blackHole.unsubscribe();
+      await s.startService('masking');
+    }
+  });
+
+  it('a masking replica that never answers an open: a write is refused within the open timeout, not the exchange timeout; nothing sent', async () => {
+    await s.stopService('masking');
+    // A replica that takes every open and never answers.
+    const blackHole = s.nc.subscribe(s.subjects.maskOpen, { queue: s.subjects.queue('masking'), callback: () => undefined });
+    try {
+      s.apiserver.clearRequests();
+      const started = Date.now();
+      // What a write echoes back is masked through a stream opened before the write is sent.
+      const r = await s.kubectl(s.kubeconfig(token), ['create', 'configmap', 'never-sent', '--from-literal=a=b']);
+      const elapsed = Date.now() - started;
+      expect(r.code).not.toBe(0);
+      expect(r.stderr).toContain('took the request but did not answer');
+      expect(r.stderr).toContain('the request was not sent');
+      expect(elapsed).toBeLessThan(20_000);
+      expect(s.apiserver.requests.filter((q) => q.url.includes('/configmaps'))).toHaveLength(0);
     } finally {
       blackHole.unsubscribe();
       await s.startService('masking');

@@ -7,11 +7,11 @@ import { MaskingHints } from './masking-hints';
 import { maskedOnArrival, maskModeOf } from './masking-plan';
 
 /**
- * Stage 2b: open the masking stream while policy decides, when the last decision on this kind of
- * request masked its response (most do: every resource response is masked unless a rule says
- * otherwise). It saves the open's round trip on the request path. Nothing changes for correctness:
- * the decision still plans the masking, a stream it does not need is closed unused, and nothing
- * is forwarded before the stream the plan needs is open.
+ * Stage 2b: open the masking stream while policy decides, when the last request of this kind
+ * needed one (a write, a watch, logs, or a get or list whose document was too large for one
+ * request; a small document needs no stream). It saves the open's round trip on the request path.
+ * Nothing changes for correctness: the decision still plans the masking, a stream it does not need
+ * is closed unused, and nothing that needs a stream is forwarded before it is open.
  */
 @Injectable()
 export class MaskAhead {

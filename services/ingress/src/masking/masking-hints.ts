@@ -8,7 +8,8 @@ export const MASKING_HINTS = 10_000;
  * and groups) asking the same verb on the same resource in the same namespace. A hint only lets
  * the masking stream be opened while policy decides; the decision still plans the masking, and a
  * wrong hint costs an open that is closed unused. Unmasked, denied and held kinds leave no hint,
- * so their requests open nothing ahead.
+ * nor do gets and lists whose documents were masked in one request, so their requests open
+ * nothing ahead.
  */
 export class MaskingHints {
   private readonly profiles = new Map<string, string>();
