@@ -48,20 +48,25 @@ export interface JsonResponder {
  */
 export const ANSWERED_ELSEWHERE: unique symbol = Symbol('chaperone.bus.answeredElsewhere');
 
-export interface ServeJsonOptions {
+export interface ServeRequestsOptions {
   subject: string;
   /** Replicas in one queue group share the requests: each is handled once. */
   queue: string;
+  /** Handle and answer one request (it has a reply subject); a rejection goes to onUnexpected. */
+  handle(msg: Msg): Promise<void>;
+  onUnexpected(error: unknown): void;
+  /** The span a traced request is handled in (default: the subject). */
+  spanName?: string;
+}
+
+export type ServeJsonOptions = Omit<ServeRequestsOptions, 'handle'> & {
   /**
    * The answer to one decoded request, or ANSWERED_ELSEWHERE. Throw ErrorReply to answer an error
    * whose message is safe to show; anything else thrown is answered with a generic message and
    * passed to onUnexpected.
    */
   handle(request: unknown): Promise<unknown>;
-  onUnexpected(error: unknown): void;
-  /** The span a traced request is handled in (default: the subject). */
-  spanName?: string;
-}
+};
 
 const NOT_JSON: RpcErrorReply = { error: { message: 'the request is not valid JSON' } };
 const FAILED: RpcErrorReply = { error: { message: 'the request failed inside the service (see its log)' } };
@@ -72,10 +77,6 @@ const FAILED: RpcErrorReply = { error: { message: 'the request failed inside the
  * (the parser's message quotes the input, so it is not passed on).
  */
 export function serveJson(nc: NatsConnection, opts: ServeJsonOptions): JsonResponder {
-  let inFlight = 0;
-  let draining = false;
-  let idle: (() => void) | undefined;
-
   const respond = (msg: Msg, reply: unknown): void => {
     try {
       msg.respond(encodeJson(reply));
@@ -84,6 +85,38 @@ export function serveJson(nc: NatsConnection, opts: ServeJsonOptions): JsonRespo
       opts.onUnexpected(e);
     }
   };
+  return serveRequests(nc, {
+    ...opts,
+    handle: async (msg) => {
+      let request: unknown;
+      try {
+        request = decodeJson(msg.data);
+      } catch {
+        respond(msg, NOT_JSON);
+        return;
+      }
+      try {
+        const reply = await opts.handle(request);
+        if (reply !== ANSWERED_ELSEWHERE) respond(msg, reply);
+      } catch (e) {
+        if (!(e instanceof ErrorReply)) opts.onUnexpected(e);
+        respond(msg, e instanceof ErrorReply ? e.toReply() : FAILED);
+      }
+    },
+  });
+}
+
+/**
+ * The requests of a subject, each handled once in the queue group, in the span of the trace its
+ * sender is in: the subscription, the count of requests being handled, and a drain that takes no
+ * more and resolves once every request taken (those on their way to this replica included) has
+ * been handled. serveJson is this with JSON bodies; raw-bytes endpoints use it directly.
+ */
+export function serveRequests(nc: NatsConnection, opts: ServeRequestsOptions): JsonResponder {
+  let inFlight = 0;
+  let draining = false;
+  let idle: (() => void) | undefined;
+
   const settled = (): void => {
     inFlight--;
     if (inFlight === 0 && idle) idle();
@@ -97,30 +130,16 @@ export function serveJson(nc: NatsConnection, opts: ServeJsonOptions): JsonRespo
         return;
       }
       if (!msg.reply) return;
-      let request: unknown;
-      try {
-        request = decodeJson(msg.data);
-      } catch {
-        respond(msg, NOT_JSON);
-        return;
-      }
       inFlight++;
-      // A request sent inside a sampled trace is handled in a span of that trace (tracing off: no headers, no span).
       const traced = msg.headers ? startMessageSpan(opts.spanName ?? opts.subject, msg) : undefined;
-      const handling = traced ? context.with(traced.ctx, () => opts.handle(request)) : opts.handle(request);
-      handling.then(
-        (reply) => {
-          if (reply !== ANSWERED_ELSEWHERE) respond(msg, reply);
+      const handling = traced ? context.with(traced.ctx, () => opts.handle(msg)) : opts.handle(msg);
+      handling
+        .catch((e: unknown) => opts.onUnexpected(e))
+        .finally(() => {
           traced?.span.end();
           settled();
-        },
-        (e: unknown) => {
-          if (!(e instanceof ErrorReply)) opts.onUnexpected(e);
-          respond(msg, e instanceof ErrorReply ? e.toReply() : FAILED);
-          traced?.span.end();
-          settled();
-        },
-      );
+        })
+        .catch(() => undefined);
     },
   });
 

@@ -1,25 +1,27 @@
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
-import { headers as natsHeaders, type Msg, type MsgHdrs, type NatsConnection, type Subscription } from 'nats';
+import type { Msg, NatsConnection } from 'nats';
 import { MASK_DOCUMENT_MAX_BYTES, MaskHeaders, type BusSubjects } from '@chaperone/contracts';
 import { MaskingFailed, profileFor, type MaskingProfile } from '@chaperone/masking';
-import { startMessageSpan } from '@chaperone/bus';
+import { serveRequests, type JsonResponder } from '@chaperone/bus';
 import { BUS, NATS_CONNECTION, Readiness } from '@chaperone/service-runtime';
 import { MaskingMetrics } from '../metrics/masking-metrics';
+import { answer, failureOf } from './mask-answer';
 import { MaskWorkerPool } from './mask-pool';
+
+const WHAT = 'masking a document';
 
 /**
  * Masks a small whole document in one request (any replica of the queue group): the bytes come in,
  * the masked bytes and the report go back, and nothing is kept. The ingress sends the answers to
  * gets and lists this way when they fit; larger ones and streams use a masking stream. A request
  * that breaks the contract (no profile, an unknown one, too large, not JSON) is answered with an
- * error that names no value from it.
+ * error that names no value from it. It subscribes once the module is built, and on shutdown
+ * answers every document it took before the pool stops.
  */
 @Injectable()
 export class MaskDocumentResponder implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(MaskDocumentResponder.name);
-  private sub: Subscription | undefined;
-  private inFlight = 0;
-  private idle: (() => void) | undefined;
+  private responder: JsonResponder | undefined;
 
   constructor(
     @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
@@ -28,74 +30,36 @@ export class MaskDocumentResponder implements OnApplicationBootstrap, BeforeAppl
     private readonly metrics: MaskingMetrics,
     readiness: Readiness,
   ) {
-    readiness.add('mask-document', () => ({ ok: this.sub !== undefined && !this.sub.isClosed(), detail: `${this.inFlight} in flight` }));
+    readiness.add('mask-document', () => ({ ok: this.responder?.active ?? false, detail: `${this.responder?.inFlight ?? 0} in flight` }));
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    this.sub = this.nc.subscribe(this.subjects.maskDocument, {
+    this.responder = serveRequests(this.nc, {
+      subject: this.subjects.maskDocument,
       queue: this.subjects.queue('masking'),
-      callback: (err, msg) => {
-        if (err) this.logger.error(`mask document subscription failed: ${err.message}`);
-        else if (msg.reply) this.mask(msg);
-      },
+      spanName: 'masking.mask',
+      handle: (msg) => this.mask(msg),
+      onUnexpected: (e) => this.logger.error(`${WHAT} failed: ${e instanceof Error ? e.message : String(e)}`),
     });
     // The server holds the subscription before the service says it is ready.
     await this.nc.flush();
   }
 
-  /** Take no more documents, and answer the ones taken before the connection drains. */
   async beforeApplicationShutdown(): Promise<void> {
-    const sub = this.sub;
-    if (!sub || sub.isClosed()) return;
-    sub.unsubscribe();
-    if (this.inFlight > 0) await new Promise<void>((resolve) => (this.idle = resolve));
+    await this.responder?.drain();
   }
 
-  private mask(msg: Msg): void {
+  private async mask(msg: Msg): Promise<void> {
     this.metrics.received('document', msg.data.length);
-    const traced = msg.headers ? startMessageSpan('masking.mask', msg) : undefined;
-    let masking;
     try {
-      masking = this.pool.mask(Buffer.from(msg.data), profileOf(msg));
+      const { output, report } = await this.pool.mask(Buffer.from(msg.data), profileOf(msg));
+      answer(msg, { output, report }, this.logger, WHAT);
+      this.metrics.masked('document', report.count);
     } catch (e) {
-      this.fail(msg, e);
-      traced?.span.end();
-      return;
-    }
-    this.inFlight++;
-    masking
-      .then(
-        ({ output, report }) => {
-          const h = natsHeaders();
-          h.set(MaskHeaders.report, JSON.stringify(report));
-          this.respond(msg, output, h);
-          this.metrics.masked('document', report.count);
-        },
-        (e: unknown) => this.fail(msg, e),
-      )
-      .finally(() => {
-        traced?.span.end();
-        this.inFlight--;
-        if (this.inFlight === 0) this.idle?.();
-      })
-      .catch(() => undefined);
-  }
-
-  private fail(msg: Msg, e: unknown): void {
-    this.metrics.failed('document');
-    const why = e instanceof MaskingFailed ? e.message : 'masking failed';
-    this.logger.warn(`masking a document failed: ${why}`);
-    const h = natsHeaders();
-    h.set(MaskHeaders.error, why);
-    this.respond(msg, new Uint8Array(), h);
-  }
-
-  private respond(msg: Msg, data: Uint8Array, h: MsgHdrs): void {
-    try {
-      msg.respond(data, { headers: h });
-    } catch (e) {
-      // The connection closed while the document was masked (shutdown): the ingress fails closed.
-      this.logger.warn(`a masked document was not sent (${e instanceof Error ? e.message : 'error'})`);
+      this.metrics.failed('document');
+      const why = failureOf(e);
+      this.logger.warn(`${WHAT} failed: ${why}`);
+      answer(msg, { error: why }, this.logger, WHAT);
     }
   }
 }

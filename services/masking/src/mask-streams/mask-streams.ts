@@ -1,12 +1,13 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { headers as natsHeaders, type Msg, type MsgHdrs, type NatsConnection, type Subscription } from 'nats';
+import type { Msg, NatsConnection, Subscription } from 'nats';
 import { MASK_ALIVE_OP, MASK_CLOSE_OP, MaskHeaders, MaskOpenSchema, parseContract, ContractViolation, type BusSubjects, type MaskOpenReply } from '@chaperone/contracts';
 import { MaskingFailed, profileFor } from '@chaperone/masking';
 import { ErrorReply, startMessageSpan } from '@chaperone/bus';
 import { BUS, NATS_CONNECTION, Readiness } from '@chaperone/service-runtime';
 import { MaskingMetrics } from '../metrics/masking-metrics';
 import { MaskWorkerPool } from './mask-pool';
+import { answer, failureOf } from './mask-answer';
 import { MaskSession, type SessionReply } from './mask-session';
 
 /** A stream nobody has fed for this long is abandoned (its request is gone) and dropped. */
@@ -80,7 +81,7 @@ export class MaskStreams implements OnApplicationShutdown {
     }
     if (op === MASK_ALIVE_OP) {
       // The ingress checks that this replica still holds the stream while an exchange is slow.
-      this.respond(id, msg, new Uint8Array(), natsHeaders());
+      answer(msg, { output: new Uint8Array() }, this.logger, `masking stream ${id}`);
       return;
     }
     clearTimeout(entry.timer);
@@ -120,10 +121,7 @@ export class MaskStreams implements OnApplicationShutdown {
   }
 
   private reply(id: string, msg: Msg, reply: SessionReply): void {
-    const h = natsHeaders();
-    if (reply.more) h.set(MaskHeaders.more, '1');
-    if (reply.report) h.set(MaskHeaders.report, JSON.stringify(reply.report));
-    this.respond(id, msg, reply.output, h);
+    answer(msg, reply, this.logger, `masking stream ${id}`);
     if (reply.report) {
       this.metrics.masked(this.open.get(id)?.session.mode ?? 'document', reply.report.count);
       this.close(id);
@@ -133,21 +131,10 @@ export class MaskStreams implements OnApplicationShutdown {
   private fail(id: string, msg: Msg, e: unknown): void {
     this.failed++;
     this.metrics.failed(this.open.get(id)?.session.mode ?? 'document');
-    const why = e instanceof MaskingFailed ? e.message : 'masking failed';
+    const why = failureOf(e);
     this.logger.warn(`masking stream ${id} failed: ${why}`);
-    const h = natsHeaders();
-    h.set(MaskHeaders.error, why);
-    this.respond(id, msg, new Uint8Array(), h);
+    answer(msg, { error: why }, this.logger, `masking stream ${id}`);
     this.close(id);
-  }
-
-  private respond(id: string, msg: Msg, data: Uint8Array, h: MsgHdrs): void {
-    try {
-      msg.respond(data, { headers: h });
-    } catch (e) {
-      // The connection closed while a document was masked (shutdown): the ingress fails closed.
-      this.logger.warn(`masking stream ${id}: reply not sent (${e instanceof Error ? e.message : 'error'})`);
-    }
   }
 
   private close(id: string): void {
