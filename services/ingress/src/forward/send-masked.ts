@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createGunzip, createInflate } from 'node:zlib';
 import type { Readable } from 'node:stream';
 import { performance } from 'node:perf_hooks';
+import { MASK_DOCUMENT_MAX_BYTES } from '@chaperone/contracts';
 import type { ResponseMasking } from '../context/request-context';
 import type { StepTimes } from '../context/step-times';
 import { copyHead, drained, type Delivery } from './pass-through';
@@ -11,8 +12,11 @@ const DROP = new Set(['content-length', 'content-encoding']);
 
 export const MASKED_COUNT_HEADER = 'x-chaperone-masked-values';
 
-/** A document is fed to masking in batches of about this many bytes (a small one goes whole with `end`). */
-const FEED_BATCH_BYTES = 256 * 1024;
+/**
+ * A document is fed to masking in batches of about this many bytes; one that never fills a batch
+ * goes whole with `end`, masked in one request.
+ */
+const FEED_BATCH_BYTES = MASK_DOCUMENT_MAX_BYTES;
 
 /** Well inside the masking service's idle timeout. */
 const KEEPALIVE_MS = 10_000;

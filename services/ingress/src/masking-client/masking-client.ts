@@ -123,13 +123,10 @@ export class MaskStream {
     for (;;) {
       const h = natsHeaders();
       h.set(MaskHeaders.op, next);
-      const reply = await this.watchedRequest(payload, h);
-      const error = reply.headers?.get(MaskHeaders.error);
-      if (error) throw new MaskingUnavailable(`masking failed: ${error}`);
-      out.push(Buffer.from(reply.data));
-      const report = reply.headers?.get(MaskHeaders.report);
-      if (report) this.report = parseContract(MaskReportSchema, 'MaskReport', JSON.parse(report));
-      if (reply.headers?.get(MaskHeaders.more) !== '1') return out;
+      const reply = readReply(await this.watchedRequest(payload, h));
+      out.push(reply.output);
+      if (reply.report) this.report = reply.report;
+      if (!reply.more) return out;
       next = 'next';
       payload = Buffer.alloc(0);
     }
@@ -225,22 +222,15 @@ export class MaskingClient {
     const h = natsHeaders();
     h.set(MaskHeaders.profile, profile);
     const timeoutMs = this.config.maskingOpenTimeoutMs;
-    let reply: Msg;
+    let msg: Msg;
     try {
-      reply = await this.nc.request(this.subjects.maskDocument, body, { timeout: timeoutMs, headers: traceHeaders(h) });
+      msg = await this.nc.request(this.subjects.maskDocument, body, { timeout: timeoutMs, headers: traceHeaders(h) });
     } catch (e) {
-      if ((e as { code?: string }).code === '503') this.absentAt = Date.now();
-      throw new MaskingUnavailable(documentFailure(e, timeoutMs));
+      throw this.unanswered(e, timeoutMs, 'response');
     }
-    const error = reply.headers?.get(MaskHeaders.error);
-    if (error) throw new MaskingUnavailable(`masking failed: ${error}`);
-    let report: MaskReport;
-    try {
-      report = parseContract(MaskReportSchema, 'MaskReport', JSON.parse(reply.headers?.get(MaskHeaders.report) ?? ''));
-    } catch {
-      throw new MaskingUnavailable('the masking service answered without a valid report');
-    }
-    return { output: Buffer.from(reply.data), report };
+    const { output, report } = readReply(msg);
+    if (!report) throw new MaskingUnavailable('the masking service answered without a valid report');
+    return { output, report };
   }
 
   async open(requestId: string, mode: MaskMode, profile: string): Promise<MaskStream> {
@@ -251,8 +241,7 @@ export class MaskingClient {
     try {
       raw = await requestJson(this.nc, this.subjects.maskOpen, { schemaVersion: 1, requestId, mode, profile }, timeoutMs);
     } catch (e) {
-      if ((e as { code?: string }).code === '503') this.absentAt = Date.now();
-      throw new MaskingUnavailable(openFailure(e, timeoutMs));
+      throw this.unanswered(e, timeoutMs, 'request');
     }
     const reply = parseContract(MaskOpenReplySchema, 'MaskOpenReply', raw);
     return new MaskStream(this.nc, this.subjects.maskSession(reply.session), this.config.maskingTimeoutMs, (dropped) => {
@@ -263,20 +252,35 @@ export class MaskingClient {
       };
     });
   }
+
+  /** An open or a document nobody answered: remembers an absent masking service (no responders). */
+  private unanswered(e: unknown, timeoutMs: number, took: 'request' | 'response'): MaskingUnavailable {
+    if ((e as { code?: string }).code === '503') this.absentAt = Date.now();
+    return new MaskingUnavailable(failureOf(e, timeoutMs, took));
+  }
 }
 
-/** What went wrong masking a document in one request, as the agent's Status should say it. */
-function documentFailure(e: unknown, timeoutMs: number): string {
-  const code = (e as { code?: string }).code;
-  if (code === '503') return 'no masking service is running';
-  if (code === 'TIMEOUT') return `the masking service took the response but did not answer within ${timeoutMs} ms`;
-  return `the masking service is unavailable (${e instanceof Error ? e.message : 'no answer'})`;
+/**
+ * One masking exchange's answer: the masked bytes, the report when it came, and whether more
+ * follows. An error the replica sent, or a report that breaks the contract, is MaskingUnavailable.
+ */
+function readReply(msg: Msg): { output: Buffer; report: MaskReport | undefined; more: boolean } {
+  const error = msg.headers?.get(MaskHeaders.error);
+  if (error) throw new MaskingUnavailable(`masking failed: ${error}`);
+  const raw = msg.headers?.get(MaskHeaders.report);
+  let report: MaskReport | undefined;
+  try {
+    report = raw ? parseContract(MaskReportSchema, 'MaskReport', JSON.parse(raw)) : undefined;
+  } catch {
+    throw new MaskingUnavailable('the masking service answered without a valid report');
+  }
+  return { output: Buffer.from(msg.data), report, more: msg.headers?.get(MaskHeaders.more) === '1' };
 }
 
-/** What went wrong opening a stream, as the agent's Status should say it. */
-function openFailure(e: unknown, timeoutMs: number): string {
+/** What went wrong asking the masking service, as the agent's Status should say it. */
+function failureOf(e: unknown, timeoutMs: number, took: 'request' | 'response'): string {
   const code = (e as { code?: string }).code;
   if (code === '503') return 'no masking service is running';
-  if (code === 'TIMEOUT') return `the masking service took the request but did not answer within ${timeoutMs} ms`;
+  if (code === 'TIMEOUT') return `the masking service took the ${took} but did not answer within ${timeoutMs} ms`;
   return `the masking service is unavailable (${e instanceof Error ? e.message : 'no answer'})`;
 }

@@ -25,12 +25,14 @@ export class OpenMasking {
     const ahead = plan && ctx.approvalId === undefined ? ctx.maskingAhead?.take(plan) : undefined;
     ctx.maskingAhead?.release();
     if (!plan) return { ...ctx, stage: 'prepared', masking: undefined };
-    const onArrival = maskedOnArrival(ctx, plan);
-    let stream: MaskingStream | undefined;
-    if (ahead || !onArrival || this.client.recentlyAbsent()) stream = await this.opened(ctx, plan, ahead);
+    let stream: MaskingStream;
+    if (!maskedOnArrival(ctx, plan)) stream = await this.opened(ctx, plan, ahead);
+    else {
+      const opened = ahead || this.client.recentlyAbsent() ? await this.opened(ctx, plan, ahead) : undefined;
+      stream = new DocumentMasking(this.client, ctx.requestId, plan.profile, opened);
+    }
     maskableRequestHeaders(ctx.exchange.req.headers);
-    const masking = onArrival ? new DocumentMasking(this.client, ctx.requestId, plan.profile, stream) : (stream as MaskingStream);
-    return { ...ctx, stage: 'prepared', masking: { ...plan, stream: masking } };
+    return { ...ctx, stage: 'prepared', masking: { ...plan, stream } };
   }
 
   private async opened(ctx: Cleared, plan: MaskingPlan, ahead: Promise<MaskingStream> | undefined): Promise<MaskingStream> {
