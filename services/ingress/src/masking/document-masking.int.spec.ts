@@ -1,20 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { headers as natsHeaders, type NatsConnection } from 'nats';
-import { decodeJson, encodeJson } from '@chaperone/bus';
-import { busSubjects, MASK_ALIVE_OP, MASK_DOCUMENT_MAX_BYTES, MaskHeaders, type MaskReport } from '@chaperone/contracts';
+import { busSubjects, MASK_DOCUMENT_MAX_BYTES } from '@chaperone/contracts';
 import { MaskingUnavailable, type MaskingClient } from '../masking-client/masking-client';
 import { DocumentMasking } from './document-masking';
-import { maskingBus } from './testing/masking-bus';
-const REPORT: MaskReport = { count: 1, paths: ['data.password'], detectors: {} };
-
-/** What a masking replica stand-in saw: documents masked in one request (their profile and size), streams opened, stream ops. */
-interface Replica {
-  documents: string[];
-  opens: string[];
-  ops: string[];
-  nc: NatsConnection;
-}
-
+import { maskingBus, maskingReplica, STAND_IN_REPORT, type DocumentAnswer, type ReplicaStandIn } from './testing/masking-bus';
 /**
  * A get or list's answer masked on arrival, against the real NATS with a masking replica stand-in
  * that answers as the masking service does: which exchanges a document of each size costs, and what
@@ -23,52 +11,18 @@ interface Replica {
 describe('masking a document on arrival (real NATS)', () => {
   jest.setTimeout(20_000);
   const bus = maskingBus('doc-mask-int');
-  const { subjects } = bus;
   let client: MaskingClient;
   beforeAll(() => {
     client = bus.client();
   });
 
-  async function replica(answer: (body: Uint8Array) => { error?: string; report?: string } = () => ({ report: JSON.stringify(REPORT) })): Promise<Replica> {
-    const r: Replica = { documents: [], opens: [], ops: [], nc: await bus.replicaConnection() };
-    r.nc.subscribe(subjects.maskDocument, {
-      queue: subjects.queue('masking'),
-      callback: (_e, m) => {
-        r.documents.push(`${m.headers?.get(MaskHeaders.profile) ?? ''}:${m.data.length}`);
-        const { error, report } = answer(m.data);
-        const h = natsHeaders();
-        if (error) h.set(MaskHeaders.error, error);
-        if (report !== undefined) h.set(MaskHeaders.report, report);
-        m.respond(error ? new Uint8Array() : Buffer.from('masked-document'), { headers: h });
-      },
-    });
-    r.nc.subscribe(subjects.maskOpen, {
-      queue: subjects.queue('masking'),
-      callback: (_e, msg) => {
-        r.opens.push((decodeJson(msg.data) as { requestId: string; mode: string }).mode);
-        const session = randomUUID();
-        r.nc.subscribe(subjects.maskSession(session), {
-          callback: (_e2, m) => {
-            const op = m.headers?.get(MaskHeaders.op) ?? '';
-            if (op === MASK_ALIVE_OP) return m.respond(new Uint8Array());
-            r.ops.push(`${op}:${m.data.length}`);
-            const h = natsHeaders();
-            if (op === 'end') h.set(MaskHeaders.report, JSON.stringify(REPORT));
-            return m.respond(op === 'end' ? Buffer.from('masked-stream') : new Uint8Array(), { headers: h });
-          },
-        });
-        msg.respond(encodeJson({ schemaVersion: 1, session }));
-      },
-    });
-    await r.nc.flush();
-    return r;
-  }
+  const replica = (answer?: DocumentAnswer): Promise<ReplicaStandIn> => maskingReplica(bus, answer);
 
   it('given a document that fits in one request, when it ends, then it is masked in that one exchange: no stream is opened', async () => {
     const r = await replica();
     const masking = new DocumentMasking(client, 'small', 'strict');
     await expect(masking.end(Buffer.from('{"kind":"Secret"}'))).resolves.toEqual(Buffer.from('masked-document'));
-    expect(masking.report).toEqual(REPORT);
+    expect(masking.report).toEqual(STAND_IN_REPORT);
     expect(masking.fed).toBe(false);
     expect(r.documents).toEqual(['strict:17']);
     expect(r.opens).toEqual([]);
@@ -80,9 +34,9 @@ describe('masking a document on arrival (real NATS)', () => {
     await masking.feed(Buffer.alloc(300));
     await masking.feed(Buffer.alloc(200));
     await expect(masking.end(Buffer.from('{}'))).resolves.toEqual(Buffer.from('masked-stream'));
-    expect(masking.report).toEqual(REPORT);
+    expect(masking.report).toEqual(STAND_IN_REPORT);
     expect(masking.fed).toBe(true);
-    expect(r.opens).toEqual(['document']);
+    expect(r.modes).toEqual(['document']);
     expect(r.ops).toEqual(['data:300', 'data:200', 'end:2']);
     expect(r.documents).toEqual([]);
   });
@@ -91,7 +45,7 @@ describe('masking a document on arrival (real NATS)', () => {
     const r = await replica();
     const masking = new DocumentMasking(client, 'one-large-batch', 'default');
     await expect(masking.end(Buffer.alloc(MASK_DOCUMENT_MAX_BYTES + 1))).resolves.toEqual(Buffer.from('masked-stream'));
-    expect(r.opens).toEqual(['document']);
+    expect(r.modes).toEqual(['document']);
     expect(r.documents).toEqual([]);
   });
 
@@ -99,7 +53,7 @@ describe('masking a document on arrival (real NATS)', () => {
     const r = await replica();
     const masking = new DocumentMasking(client, 'ahead', 'default', await client.open('ahead', 'document', 'default'));
     await expect(masking.end(Buffer.from('{}'))).resolves.toEqual(Buffer.from('masked-stream'));
-    expect(r.opens).toEqual(['document']);
+    expect(r.modes).toEqual(['document']);
     expect(r.ops).toEqual(['end:2']);
     expect(r.documents).toEqual([]);
   });

@@ -1,14 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { headers as natsHeaders, type MsgHdrs, type NatsConnection } from 'nats';
-import { decodeJson, encodeJson } from '@chaperone/bus';
-import { busSubjects, MASK_ALIVE_OP, MASK_CLOSE_OP, MaskHeaders, type Identity, type ResourceRequestInfo } from '@chaperone/contracts';
+import { busSubjects, type Identity, type ResourceRequestInfo } from '@chaperone/contracts';
 import type { Cleared, Intercepted, MaskingPlan } from '../context/request-context';
 import { GatewayFailure } from '../errors/gateway-errors';
 import { MaskAhead } from './mask-ahead';
 import type { MaskingClient } from '../masking-client/masking-client';
 import { DocumentMasking } from './document-masking';
 import { OpenMasking } from './open-masking';
-import { maskingBus } from './testing/masking-bus';
+import { maskingBus, maskingReplica, type ReplicaStandIn } from './testing/masking-bus';
 
 const identity: Identity = { subject: 'bot', username: 'bot', groups: ['agents'], agent: 'bot', issuer: 'https://test' };
 /** A write: what it echoes back is masked through a stream opened before it is sent. */
@@ -29,14 +27,6 @@ const info: ResourceRequestInfo = {
 const read: ResourceRequestInfo = { ...info, path: '/api/v1/namespaces/default/secrets/db', verb: 'get', name: 'db', parts: ['secrets', 'db'] };
 const MASKED: MaskingPlan = { mode: 'document', profile: 'default' };
 
-/** What a fake masking replica on the bus saw: opens (by request id), closes, and documents masked in one request. */
-interface Replica {
-  opens: string[];
-  closes: number;
-  documents: number;
-  nc: NatsConnection;
-}
-
 /**
  * Opening masking ahead of the decision, against the real NATS with a masking replica stand-in:
  * when it opens, which stream the plan takes, and what is closed unused.
@@ -50,39 +40,7 @@ describe('masking opened while policy decides (real NATS)', () => {
     client = bus.client();
   });
 
-  async function replica(): Promise<Replica> {
-    const r: Replica = { opens: [], closes: 0, documents: 0, nc: await bus.replicaConnection() };
-    const answered = (): MsgHdrs => {
-      const h = natsHeaders();
-      h.set(MaskHeaders.report, JSON.stringify({ count: 0, paths: [], detectors: {} }));
-      return h;
-    };
-    r.nc.subscribe(subjects.maskDocument, {
-      queue: subjects.queue('masking'),
-      callback: (_e, m) => {
-        r.documents++;
-        m.respond(m.data, { headers: answered() });
-      },
-    });
-    r.nc.subscribe(subjects.maskOpen, {
-      queue: subjects.queue('masking'),
-      callback: (_e, msg) => {
-        r.opens.push((decodeJson(msg.data) as { requestId: string }).requestId);
-        const session = randomUUID();
-        r.nc.subscribe(subjects.maskSession(session), {
-          callback: (_e2, m) => {
-            const op = m.headers?.get(MaskHeaders.op);
-            if (op === MASK_CLOSE_OP) r.closes++;
-            else if (op === MASK_ALIVE_OP || op === 'data') m.respond(new Uint8Array());
-            else if (op === 'end') m.respond(m.data, { headers: answered() });
-          },
-        });
-        msg.respond(encodeJson({ schemaVersion: 1, session }));
-      },
-    });
-    await r.nc.flush();
-    return r;
-  }
+  const replica = (): Promise<ReplicaStandIn> => maskingReplica(bus);
 
   const intercepted = (requestId: string, of: ResourceRequestInfo = info): Intercepted =>
     ({ stage: 'intercepted', exchange: { kind: 'http', req: { headers: {} } }, requestId, refs: { identity }, info: of }) as unknown as Intercepted;
@@ -92,7 +50,7 @@ describe('masking opened while policy decides (real NATS)', () => {
     for (let i = 0; i < 100 && !condition(); i++) await new Promise((r) => setTimeout(r, 10));
   };
   /** A replica, the two stages, and one request of the kind already decided and masked (its open is `before`). */
-  async function givenMaskedBefore(): Promise<{ r: Replica; ahead: MaskAhead; open: OpenMasking }> {
+  async function givenMaskedBefore(): Promise<{ r: ReplicaStandIn; ahead: MaskAhead; open: OpenMasking }> {
     const r = await replica();
     const ahead = new MaskAhead(client);
     const open = new OpenMasking(client);
@@ -173,9 +131,9 @@ describe('masking opened while policy decides (real NATS)', () => {
       const prepared = await open.run(cleared(ahead.run(intercepted('get-1', read)), MASKED));
       expect(r.opens).toEqual([]);
       expect(prepared.masking?.stream).toBeInstanceOf(DocumentMasking);
-      await expect(prepared.masking?.stream.end(Buffer.from('{"kind":"Secret"}'))).resolves.toEqual(Buffer.from('{"kind":"Secret"}'));
+      await expect(prepared.masking?.stream.end(Buffer.from('{"kind":"Secret"}'))).resolves.toEqual(Buffer.from('masked-document'));
       ahead.settle(prepared);
-      expect(r.documents).toBe(1);
+      expect(r.documents).toEqual(['default:17']);
       expect(ahead.run(intercepted('get-2', read)).maskingAhead).toBeUndefined();
       expect(r.opens).toEqual([]);
     });
@@ -197,7 +155,7 @@ describe('masking opened while policy decides (real NATS)', () => {
       await prepared.masking?.stream.end(Buffer.from('{}'));
       ahead.settle(prepared);
       expect(r.opens).toEqual(['large', 'next']);
-      expect(r.documents).toBe(0);
+      expect(r.documents).toEqual([]);
       expect(ahead.run(intercepted('small-again', read)).maskingAhead).toBeUndefined();
     });
 

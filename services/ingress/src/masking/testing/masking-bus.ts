@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { connect, type NatsConnection } from 'nats';
-import { busSubjects, type BusSubjects } from '@chaperone/contracts';
+import { connect, headers as natsHeaders, type MsgHdrs, type NatsConnection } from 'nats';
+import { decodeJson, encodeJson } from '@chaperone/bus';
+import { busSubjects, MASK_ALIVE_OP, MASK_CLOSE_OP, MaskHeaders, type BusSubjects, type MaskReport } from '@chaperone/contracts';
 import type { IngressConfig } from '../../tokens';
 import { MaskingClient } from '../../masking-client/masking-client';
 
@@ -47,4 +48,67 @@ export function maskingBus(name: string): MaskingBus {
       return r;
     },
   };
+}
+
+/** The report every stand-in answer carries. */
+export const STAND_IN_REPORT: MaskReport = { count: 1, paths: ['data.password'], detectors: {} };
+
+/** What a replica stand-in saw: documents masked in one request (`profile:bytes`), opens (request ids, modes), stream ops (`op:bytes`), closes. */
+export interface ReplicaStandIn {
+  documents: string[];
+  opens: string[];
+  modes: string[];
+  ops: string[];
+  closes: number;
+  nc: NatsConnection;
+}
+
+/** How the stand-in answers a document masked in one request (default: masked, with the report). */
+export type DocumentAnswer = (body: Uint8Array) => { error?: string; report?: string };
+
+/**
+ * A masking replica stand-in on its own connection, answering as the masking service does: a
+ * document masked in one request comes back as `masked-document`, a stream's `end` as
+ * `masked-stream` (both with STAND_IN_REPORT), `data` and `alive` with nothing; `close` is counted.
+ */
+export async function maskingReplica(bus: MaskingBus, answerDocument: DocumentAnswer = () => ({ report: JSON.stringify(STAND_IN_REPORT) })): Promise<ReplicaStandIn> {
+  const { subjects } = bus;
+  const r: ReplicaStandIn = { documents: [], opens: [], modes: [], ops: [], closes: 0, nc: await bus.replicaConnection() };
+  const withReport = (): MsgHdrs => {
+    const h = natsHeaders();
+    h.set(MaskHeaders.report, JSON.stringify(STAND_IN_REPORT));
+    return h;
+  };
+  r.nc.subscribe(subjects.maskDocument, {
+    queue: subjects.queue('masking'),
+    callback: (_e, m) => {
+      r.documents.push(`${m.headers?.get(MaskHeaders.profile) ?? ''}:${m.data.length}`);
+      const { error, report } = answerDocument(m.data);
+      const h = natsHeaders();
+      if (error) h.set(MaskHeaders.error, error);
+      if (report !== undefined) h.set(MaskHeaders.report, report);
+      m.respond(error ? new Uint8Array() : Buffer.from('masked-document'), { headers: h });
+    },
+  });
+  r.nc.subscribe(subjects.maskOpen, {
+    queue: subjects.queue('masking'),
+    callback: (_e, msg) => {
+      const open = decodeJson(msg.data) as { requestId: string; mode: string };
+      r.opens.push(open.requestId);
+      r.modes.push(open.mode);
+      const session = randomUUID();
+      r.nc.subscribe(subjects.maskSession(session), {
+        callback: (_e2, m) => {
+          const op = m.headers?.get(MaskHeaders.op) ?? '';
+          if (op === MASK_CLOSE_OP) return r.closes++;
+          if (op === MASK_ALIVE_OP) return m.respond(new Uint8Array());
+          r.ops.push(`${op}:${m.data.length}`);
+          return op === 'end' ? m.respond(Buffer.from('masked-stream'), { headers: withReport() }) : m.respond(new Uint8Array(), { headers: natsHeaders() });
+        },
+      });
+      msg.respond(encodeJson({ schemaVersion: 1, session }));
+    },
+  });
+  await r.nc.flush();
+  return r;
 }
