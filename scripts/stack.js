@@ -121,7 +121,8 @@ function agentKubeconfig({ server, caPem, token, name = 'chaperone' }) {
  * policy, masking, approval, NATS). Without that, a follower's batch or its garbage collection
  * (whose helper threads take every core) delays the requests in flight by as long; with it, a
  * follower runs in the time the request path leaves and catches up after a burst (JetStream keeps
- * what it has not read). In a cluster each runs on its own CPU request instead.
+ * what it has not read). In a cluster each runs on its own CPU request instead. Both the process
+ * and its session get the niceness (niceSession).
  */
 const FOLLOWERS = new Set(['audit', 'reports', 'exporter']);
 const DEFAULT_FOLLOWER_NICE = 10;
@@ -152,6 +153,33 @@ function serviceCommand(name, env) {
   return nice > 0 && niceBin ? [niceBin, ['-n', String(nice), process.execPath, ...args]] : [process.execPath, args];
 }
 
+/** How often a write of a session's niceness is tried: the kernel takes one such write per 100 ms from a user without CAP_SYS_ADMIN. */
+const AUTOGROUP_TRIES = 10;
+const AUTOGROUP_RETRY_MS = 110;
+
+/**
+ * Gives the session a follower leads (a detached service is a session of its own) the follower's
+ * niceness. Linux's autogroup scheduling (on by default on most distributions) shares the cores
+ * between sessions first and between the threads of one session second, so a niceness set on the
+ * process alone counts only against its own threads: a follower under `nice` would still get as
+ * much of the cores as the ingress. Resolves with whether the session took it; false where there
+ * is no autogroup (another system, a kernel without it) or it was refused, and then the process's
+ * own niceness is what there is.
+ */
+async function niceSession(pid, nice, { tries = AUTOGROUP_TRIES } = {}) {
+  const file = `/proc/${pid}/autogroup`;
+  for (let i = 0; i < tries; i++) {
+    try {
+      writeFileSync(file, String(nice));
+      return true;
+    } catch (e) {
+      if (e.code !== 'EAGAIN' && e.code !== 'EBUSY') return false;
+      await new Promise((r) => setTimeout(r, AUTOGROUP_RETRY_MS));
+    }
+  }
+  return false;
+}
+
 /**
  * Spawn one service as its own process. Resolves once it prints its `ready` line; rejects with its
  * output if it exits first. Output lines go to onLine (prefixing, test capture); onSpawn gets the
@@ -170,6 +198,8 @@ function startService(name, env, onLine = () => {}, onSpawn = () => {}) {
   const output = [];
   const info = { name, child, output, urls: [], health: undefined };
   onSpawn(info);
+  const nice = FOLLOWERS.has(name) ? followerNice(env) : 0;
+  if (nice > 0 && child.pid !== undefined) void niceSession(child.pid, nice);
   return new Promise((resolve, reject) => {
     let buf = '';
     const onData = (chunk) => {
@@ -388,6 +418,7 @@ async function startBenchGateway(opts) {
 module.exports = {
   ROOT,
   serviceCommand,
+  niceSession,
   SERVICES,
   GATEWAY_SERVICES,
   ensureNats,

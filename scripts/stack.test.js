@@ -1,8 +1,10 @@
-// How the launcher starts each service: the evidence's followers under `nice`, the request path as it is.
+// How the launcher starts each service: the evidence's followers under `nice` (the process and its session), the request path as it is.
 'use strict';
 const { test } = require('node:test');
 const assert = require('node:assert/strict');
-const { serviceCommand } = require('./stack');
+const { spawn } = require('node:child_process');
+const { existsSync, readFileSync } = require('node:fs');
+const { serviceCommand, niceSession } = require('./stack');
 
 const main = (name) => new RegExp(`services/${name}/dist/main\\.js$`);
 
@@ -29,4 +31,17 @@ test('a niceness that is not a whole number from 0 to 19 is refused with what wa
   for (const bad of ['-5', '20', 'high', '1.5']) {
     assert.throws(() => serviceCommand('audit', { CHAPERONE_FOLLOWER_NICE: bad }), new RegExp(`CHAPERONE_FOLLOWER_NICE must be a whole number from 0 to 19, not "${bad.replace('.', '\\.')}"`));
   }
+});
+
+test('a follower\'s session gets its niceness too, where the kernel groups the cores by session', { skip: !existsSync('/proc/self/autogroup') && 'no autogroup here' }, async () => {
+  // A process in a session of its own, as the launcher starts each service (detached).
+  const child = spawn('sleep', ['30'], { detached: true, stdio: 'ignore' });
+  try {
+    assert.match(readFileSync(`/proc/${child.pid}/autogroup`, 'utf8'), /nice 0$/m);
+    assert.equal(await niceSession(child.pid, 7), true);
+    assert.match(readFileSync(`/proc/${child.pid}/autogroup`, 'utf8'), /nice 7$/m);
+  } finally {
+    child.kill('SIGKILL');
+  }
+  assert.equal(await niceSession(2 ** 22 + 1, 7), false, 'no such process: false, nothing thrown');
 });
