@@ -148,7 +148,7 @@ it is the platform's, and the figures are what that platform gives.
   the evidence path is built to send few: the intercept and the decision are one bus message, the
   writes the ingress and the policy service ask for together (in one turn of the event loop, in
   one socket read) go out as one message per partition (a group commit), the audit service pulls its messages when it is ready for
-  a batch (not one delivery each) and stores a session's events of a 200 ms window as one stored message, and the store's followers pull what was stored in batches. What is
+  a batch (not one delivery each) and stores a session's events of a 50 ms window as one stored message, and the store's followers pull what was stored in batches. What is
   left is mostly the cost of waking a process: a message costs little more added to a write that
   goes anyway. In production NATS, audit and reports run on their own nodes, and only the
   ingress's share scales with ingress replicas.

@@ -22,7 +22,7 @@ export const auditSettings = {
   batchLingerMs: setting.int(
     'CHAPERONE_AUDIT_BATCH_LINGER_MS',
     'milliseconds a partition writer waits after a message arrives for more to store with it: larger batches cost fewer store writes and acknowledgements per event; evidence is stored this much later (agents never wait on it)',
-    '200', 0, 1000,
+    '50', 0, 1000,
   ),
   reconcileReplicaSilenceMs: setting.int(
     'CHAPERONE_RECONCILE_REPLICA_SILENCE_MS',
