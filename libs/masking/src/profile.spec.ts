@@ -37,6 +37,9 @@ describe('profiles', () => {
     expect(profileFor('structural-only')).toBe(STRUCTURAL_ONLY_PROFILE);
     expect(() => profileFor('none')).toThrow(MaskingFailed);
     expect(() => profileFor('')).toThrow(MaskingFailed);
+    // The error names what was asked for, cut short (a name, never a value).
+    expect(() => profileFor('lenient')).toThrow('unknown masking profile "lenient"');
+    expect(() => profileFor('x'.repeat(100))).toThrow(`unknown masking profile "${'x'.repeat(40)}"`);
   });
 
   it('built-in profiles cannot be changed by callers', () => {

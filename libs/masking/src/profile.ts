@@ -100,7 +100,8 @@ export function profileFor(name: string): MaskingProfile {
     case 'structural-only':
       return STRUCTURAL_ONLY_PROFILE;
     default:
-      throw new MaskingFailed('unknown masking profile');
+      // The name as asked for (a profile's name, never a value), cut short.
+      throw new MaskingFailed(`unknown masking profile "${name.slice(0, 40)}"`);
   }
 }
 

@@ -52,6 +52,9 @@ export class MaskDocumentResponder implements OnApplicationBootstrap, BeforeAppl
   private async mask(msg: Msg): Promise<void> {
     this.metrics.received('document', msg.data.length);
     try {
+      if (msg.data.length > MASK_DOCUMENT_MAX_BYTES) {
+        throw new MaskingFailed(`a document masked in one request is at most ${MASK_DOCUMENT_MAX_BYTES} bytes (got ${msg.data.length}); open a masking stream`);
+      }
       const { output, report } = await this.pool.mask(Buffer.from(msg.data), profileOf(msg));
       answer(msg, { output, report }, this.logger, WHAT);
       this.metrics.masked('document', report.count);
@@ -64,16 +67,9 @@ export class MaskDocumentResponder implements OnApplicationBootstrap, BeforeAppl
   }
 }
 
-/** The request's profile; throws MaskingFailed (with a message safe to show) when it breaks the contract. */
+/** The request's profile; throws MaskingFailed (with a message safe to show) when it names none or an unknown one. */
 function profileOf(msg: Msg): MaskingProfile {
-  if (msg.data.length > MASK_DOCUMENT_MAX_BYTES) {
-    throw new MaskingFailed(`a document masked in one request is at most ${MASK_DOCUMENT_MAX_BYTES} bytes (got ${msg.data.length}); open a masking stream`);
-  }
   const name = msg.headers?.get(MaskHeaders.profile) ?? '';
   if (name === '') throw new MaskingFailed(`the request names no masking profile (${MaskHeaders.profile})`);
-  try {
-    return profileFor(name);
-  } catch {
-    throw new MaskingFailed(`unknown masking profile "${name.slice(0, 40)}"`);
-  }
+  return profileFor(name);
 }

@@ -53,8 +53,8 @@ export class MaskStreams implements OnApplicationShutdown {
     let profile;
     try {
       profile = profileFor(request.profile);
-    } catch {
-      throw new ErrorReply(`unknown masking profile "${request.profile.slice(0, 40)}"`);
+    } catch (e) {
+      throw new ErrorReply(failureOf(e));
     }
     const id = randomUUID();
     const session = new MaskSession(request.mode, profile, (bytes, p) => this.pool.mask(bytes, p));
