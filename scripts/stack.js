@@ -135,6 +135,9 @@ function followerNice(env) {
   return Number(raw);
 }
 
+/** The niceness a service starts with: a follower's, or 0 for the request path and the doors. */
+const niceOf = (name, env) => (FOLLOWERS.has(name) ? followerNice(env) : 0);
+
 /**
  * V8 flags a service starts with (docker-compose.yml and deploy/kubernetes/ pass the same). The
  * masking service holds whole documents, megabytes each, while it masks them; in V8's default
@@ -148,7 +151,7 @@ let niceBin;
 /** The command that starts a service: under `nice` for a follower (every thread it makes inherits the niceness; `nice` execs node, so the pid is node's). */
 function serviceCommand(name, env) {
   const args = [...(NODE_FLAGS[name] ?? []), '--require', EXIT_WITH_PARENT, path.join(ROOT, 'services', name, 'dist', 'main.js')];
-  const nice = FOLLOWERS.has(name) ? followerNice(env) : 0;
+  const nice = niceOf(name, env);
   if (nice > 0) niceBin ??= which('nice') ?? '';
   return nice > 0 && niceBin ? [niceBin, ['-n', String(nice), process.execPath, ...args]] : [process.execPath, args];
 }
@@ -198,7 +201,7 @@ function startService(name, env, onLine = () => {}, onSpawn = () => {}) {
   const output = [];
   const info = { name, child, output, urls: [], health: undefined };
   onSpawn(info);
-  const nice = FOLLOWERS.has(name) ? followerNice(env) : 0;
+  const nice = niceOf(name, env);
   if (nice > 0 && child.pid !== undefined) void niceSession(child.pid, nice);
   return new Promise((resolve, reject) => {
     let buf = '';
