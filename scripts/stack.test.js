@@ -1,10 +1,14 @@
-// How the launcher starts each service: the evidence's followers under `nice` (the process and its session), the request path as it is.
+// How the launcher starts each service (the evidence's followers under `nice`, the process and its
+// session; the request path as it is) and the NATS server it starts (its scheduler threads).
 'use strict';
 const { test } = require('node:test');
 const assert = require('node:assert/strict');
 const { spawn } = require('node:child_process');
-const { existsSync, readFileSync } = require('node:fs');
-const { serviceCommand, niceSession } = require('./stack');
+const { existsSync, mkdtempSync, readFileSync, rmSync } = require('node:fs');
+const { tmpdir } = require('node:os');
+const path = require('node:path');
+const { serviceCommand, niceSession, natsGomaxprocs, which } = require('./stack');
+const { startOwnNats } = require('./bench/lib/nats-server');
 
 const main = (name) => new RegExp(`services/${name}/dist/main\\.js$`);
 
@@ -44,4 +48,45 @@ test('a follower\'s session gets its niceness too, where the kernel groups the c
     child.kill('SIGKILL');
   }
   assert.equal(await niceSession(2 ** 22 + 1, 7), false, 'no such process: false, nothing thrown');
+});
+
+test('a NATS server this starts gets half of the host\'s cores as scheduler threads, at least one, unless told', () => {
+  const inherited = process.env.GOMAXPROCS;
+  delete process.env.GOMAXPROCS;
+  try {
+    assert.equal(natsGomaxprocs({}, 2), '1');
+    assert.equal(natsGomaxprocs({}, 1), '1');
+    assert.equal(natsGomaxprocs({}, 8), '4');
+    assert.equal(natsGomaxprocs({ CHAPERONE_NATS_GOMAXPROCS: '3' }, 2), '3');
+    assert.equal(natsGomaxprocs({ CHAPERONE_NATS_GOMAXPROCS: '0' }, 2), undefined, '0: Go\'s default, one per core');
+    process.env.GOMAXPROCS = '2';
+    assert.equal(natsGomaxprocs({}, 8), '2', 'a GOMAXPROCS already set stands');
+  } finally {
+    if (inherited === undefined) delete process.env.GOMAXPROCS;
+    else process.env.GOMAXPROCS = inherited;
+  }
+  for (const bad of ['-1', 'all', '1.5', '2000']) {
+    assert.throws(() => natsGomaxprocs({ CHAPERONE_NATS_GOMAXPROCS: bad }), new RegExp(`CHAPERONE_NATS_GOMAXPROCS must be a whole number from 0 to 1024, not "${bad.replace('.', '\\.')}"`));
+  }
+});
+
+test('the NATS server started for a run runs with those scheduler threads', { skip: !(which('nats-server') || existsSync('/usr/sbin/nats-server')) && 'no nats-server here' }, async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'chaperone-nats-env-'));
+  const previous = process.env.CHAPERONE_NATS_GOMAXPROCS;
+  process.env.CHAPERONE_NATS_GOMAXPROCS = '3';
+  let server;
+  try {
+    server = await startOwnNats(path.join(dir, 'store'));
+    const environ = readFileSync(`/proc/${server.child.pid}/environ`, 'utf8').split('\0');
+    assert.equal(environ.filter((v) => v.startsWith('GOMAXPROCS=')).join(), 'GOMAXPROCS=3');
+  } finally {
+    if (previous === undefined) delete process.env.CHAPERONE_NATS_GOMAXPROCS;
+    else process.env.CHAPERONE_NATS_GOMAXPROCS = previous;
+    if (server) {
+      const exited = new Promise((resolve) => server.child.once('exit', resolve));
+      server.child.kill('SIGKILL');
+      await exited;
+    }
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -55,6 +55,7 @@ const TOOLS = [
   ['CHAPERONE_APPROVAL_URL', '`chaperone approvals`: the approvers API', '`http://127.0.0.1:9403`'],
   ['CHAPERONE_REPORTS_SERVER', '`chaperone sessions`, `replay`, `report`, `projections`: the reports service', '`http://127.0.0.1:9405`'],
   ['CHAPERONE_FOLLOWER_NICE', '`npm start` (and the benches and tests, which start the services the same way): the niceness (0 to 19) the evidence\'s followers (audit, reports, exporter) run at, so on one machine they yield the cores to the processes a request waits on; each follower\'s session gets it too, since Linux\'s autogroup scheduling shares the cores between sessions before a process\'s own niceness counts; 0 runs them like the rest', '`10`'],
+  ['CHAPERONE_NATS_GOMAXPROCS', '`npm start` (and the benches and tests), when it starts a NATS server: that server\'s scheduler threads (Go\'s GOMAXPROCS), 0 for Go\'s default of one per core; JetStream passes each stored message and its acknowledgement between goroutines, and on a host shared with the services fewer threads wake each other less often. A GOMAXPROCS already in the environment stands when this is unset', 'half of the cores, at least 1'],
   ['CHAPERONE_DEMO_LOGIN_PORT', '`npm start`: the port of the demo issuer\'s sign-in page (authorize and token endpoints) the console uses', 'a free port'],
   ['CHAPERONE_MCP_URL', '`chaperone mcp --stdio`: the MCP endpoint', '`http://127.0.0.1:9406/mcp`'],
 ];

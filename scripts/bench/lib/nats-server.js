@@ -5,7 +5,7 @@
 const { spawn } = require('node:child_process');
 const { existsSync, mkdirSync } = require('node:fs');
 const net = require('node:net');
-const { portAnswers, which } = require('../../stack');
+const { natsEnv, portAnswers, which } = require('../../stack');
 
 const HOST = '127.0.0.1';
 
@@ -24,7 +24,8 @@ async function freePorts(n) {
 }
 
 /**
- * Starts `nats-server -js` on free client and monitoring ports with its store under storeDir.
+ * Starts `nats-server -js` on free client and monitoring ports with its store under storeDir, with
+ * the scheduler threads `npm start` gives its NATS (natsGomaxprocs).
  * Resolves once both ports answer; the caller tracks `child` so it ends with the bench. `ports`
  * restarts a server on the ports it had (the chaos run kills NATS and brings it back).
  */
@@ -36,7 +37,7 @@ async function startOwnNats(storeDir, log = () => {}, ports = undefined) {
   const [port, monitorPort] = ports ? [ports.port, ports.monitorPort] : await freePorts(2);
   mkdirSync(storeDir, { recursive: true });
   log(`starting ${bin} -js on ${HOST}:${port}, monitoring on ${HOST}:${monitorPort} (store ${storeDir})`);
-  const child = spawn(bin, ['-js', '-a', HOST, '-p', String(port), '-m', String(monitorPort), '-sd', storeDir], { stdio: 'ignore' });
+  const child = spawn(bin, ['-js', '-a', HOST, '-p', String(port), '-m', String(monitorPort), '-sd', storeDir], { stdio: 'ignore', env: natsEnv() });
   const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve(`exited (${signal ?? code})`)));
   for (let i = 0; i < 100; i++) {
     if ((await portAnswers(HOST, port, 200)) && (await portAnswers(HOST, monitorPort, 200))) {
