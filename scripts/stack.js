@@ -50,20 +50,26 @@ function which(bin) {
  * second, with every process asleep between requests, no difference). In a cluster,
  * GOMAXPROCS follows the NATS pod's CPU limit (deploy/kubernetes/nats).
  */
-function natsGomaxprocs(env = {}, cores = availableParallelism()) {
-  const raw = env.CHAPERONE_NATS_GOMAXPROCS ?? process.env.CHAPERONE_NATS_GOMAXPROCS;
-  if (raw === undefined || raw === '') return process.env.GOMAXPROCS || String(Math.max(1, Math.floor(cores / 2)));
-  if (!/^\d+$/.test(raw) || Number(raw) > 1024) throw new Error(`CHAPERONE_NATS_GOMAXPROCS must be a whole number from 0 to 1024, not ${JSON.stringify(raw)}`);
-  return raw === '0' ? undefined : String(Number(raw));
+function natsGomaxprocs(env = process.env, cores = availableParallelism()) {
+  const threads = wholeNumberSetting('CHAPERONE_NATS_GOMAXPROCS', env.CHAPERONE_NATS_GOMAXPROCS, 1024);
+  if (threads === undefined) return env.GOMAXPROCS || String(Math.max(1, Math.floor(cores / 2)));
+  return threads === 0 ? undefined : String(threads);
 }
 
-/** The environment a NATS server this starts runs with (natsGomaxprocs). */
-function natsEnv(env = {}) {
+/** The environment a NATS server this starts runs with: this process's, its GOMAXPROCS from natsGomaxprocs. */
+function natsEnv() {
   const out = { ...process.env };
   delete out.GOMAXPROCS;
-  const threads = natsGomaxprocs(env);
+  const threads = natsGomaxprocs();
   if (threads !== undefined) out.GOMAXPROCS = threads;
   return out;
+}
+
+/** A launcher setting that is a whole number from 0 to max: undefined when unset or empty; anything else refused, naming what was given. */
+function wholeNumberSetting(name, raw, max) {
+  if (raw === undefined || raw === '') return undefined;
+  if (!/^\d+$/.test(raw) || Number(raw) > max) throw new Error(`${name} must be a whole number from 0 to ${max}, not ${JSON.stringify(raw)}`);
+  return Number(raw);
 }
 
 /**
@@ -157,10 +163,7 @@ const DEFAULT_FOLLOWER_NICE = 10;
 
 /** The niceness the followers start with: CHAPERONE_FOLLOWER_NICE, 0 to 19 (0: the same as the rest). */
 function followerNice(env) {
-  const raw = env.CHAPERONE_FOLLOWER_NICE ?? process.env.CHAPERONE_FOLLOWER_NICE;
-  if (raw === undefined || raw === '') return DEFAULT_FOLLOWER_NICE;
-  if (!/^\d+$/.test(raw) || Number(raw) > 19) throw new Error(`CHAPERONE_FOLLOWER_NICE must be a whole number from 0 to 19, not ${JSON.stringify(raw)}`);
-  return Number(raw);
+  return wholeNumberSetting('CHAPERONE_FOLLOWER_NICE', env.CHAPERONE_FOLLOWER_NICE ?? process.env.CHAPERONE_FOLLOWER_NICE, 19) ?? DEFAULT_FOLLOWER_NICE;
 }
 
 /** The niceness a service starts with: a follower's, or 0 for the request path and the doors. */

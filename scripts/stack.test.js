@@ -51,20 +51,13 @@ test('a follower\'s session gets its niceness too, where the kernel groups the c
 });
 
 test('a NATS server this starts gets half of the host\'s cores as scheduler threads, at least one, unless told', () => {
-  const inherited = process.env.GOMAXPROCS;
-  delete process.env.GOMAXPROCS;
-  try {
-    assert.equal(natsGomaxprocs({}, 2), '1');
-    assert.equal(natsGomaxprocs({}, 1), '1');
-    assert.equal(natsGomaxprocs({}, 8), '4');
-    assert.equal(natsGomaxprocs({ CHAPERONE_NATS_GOMAXPROCS: '3' }, 2), '3');
-    assert.equal(natsGomaxprocs({ CHAPERONE_NATS_GOMAXPROCS: '0' }, 2), undefined, '0: Go\'s default, one per core');
-    process.env.GOMAXPROCS = '2';
-    assert.equal(natsGomaxprocs({}, 8), '2', 'a GOMAXPROCS already set stands');
-  } finally {
-    if (inherited === undefined) delete process.env.GOMAXPROCS;
-    else process.env.GOMAXPROCS = inherited;
-  }
+  assert.equal(natsGomaxprocs({}, 2), '1');
+  assert.equal(natsGomaxprocs({}, 1), '1');
+  assert.equal(natsGomaxprocs({}, 8), '4');
+  assert.equal(natsGomaxprocs({ CHAPERONE_NATS_GOMAXPROCS: '3' }, 2), '3');
+  assert.equal(natsGomaxprocs({ CHAPERONE_NATS_GOMAXPROCS: '0' }, 2), undefined, '0: Go\'s default, one per core');
+  assert.equal(natsGomaxprocs({ GOMAXPROCS: '2' }, 8), '2', 'a GOMAXPROCS already set stands');
+  assert.equal(natsGomaxprocs({ GOMAXPROCS: '2', CHAPERONE_NATS_GOMAXPROCS: '1' }, 8), '1', 'the setting wins over it');
   for (const bad of ['-1', 'all', '1.5', '2000']) {
     assert.throws(() => natsGomaxprocs({ CHAPERONE_NATS_GOMAXPROCS: bad }), new RegExp(`CHAPERONE_NATS_GOMAXPROCS must be a whole number from 0 to 1024, not "${bad.replace('.', '\\.')}"`));
   }
