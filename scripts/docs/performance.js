@@ -167,8 +167,9 @@ it is the platform's, and the figures are what that platform gives.
   runs with half of the host's cores as scheduler threads (\`CHAPERONE_NATS_GOMAXPROCS\`, one on 2
   cores; see [configuration](configuration.md)): on 2 cores, with two stacks measured in turns,
   that took 0.12 to 0.26 ms off a one-client request (the design floor's and Chaperone's alike)
-  and left the maximum throughput the same or higher; at 50 requests a second, when every process
-  sleeps between requests, it made no difference.
+  and moved the maximum throughput by a few per cent (higher in two runs of three, 3 % lower in the
+  third); at 50 requests a second, when every process sleeps between requests, it made no
+  difference.
 - **Half of the maximum is not half of the machine.** At the maximum, a process woken by a message
   finds several waiting and handles them in one go; at a steady half of that rate each request
   arrives alone and wakes every process on its path itself, and on a virtual machine a wake-up (the
