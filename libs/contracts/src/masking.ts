@@ -17,8 +17,11 @@ import { z } from 'zod';
  *    the masked output completed so far (whole watch events / log lines; nothing yet for a
  *    document, which is masked as a whole, so a document's chunks may travel several at once
  *    without waiting for each reply: the replica takes a stream's messages in the order sent).
- * 3. `end`: the reply carries the rest of the output; `next` fetches more while the reply says
- *    `more`. The last reply carries the report (what fired, never values).
+ * 3. `end`: the reply carries the rest of the output, a page (MASK_CHUNK_BYTES) at a time. A reply
+ *    that says `more` also says how many bytes the replica still holds (`pending`), so the ingress
+ *    asks for the remaining pages with several `next` at once rather than one round trip per page;
+ *    the replica answers them in the order sent. The last reply carries the report (what fired,
+ *    never values).
  * 4. `close` (published, no reply): the stream is not needed after all (an open made ahead of the
  *    policy's decision that the decision did not use); the replica drops it at once.
  *
@@ -58,6 +61,8 @@ export const MaskHeaders = Object.freeze({
   /** The profile of a document masked in one request (maskDocument). */
   profile: 'Chaperone-Mask-Profile',
   more: 'Chaperone-Mask-More',
+  /** With `more`: the bytes of output the replica still holds for `next` (a whole number). */
+  pending: 'Chaperone-Mask-Pending',
   report: 'Chaperone-Mask-Report',
   error: 'Chaperone-Mask-Error',
 });

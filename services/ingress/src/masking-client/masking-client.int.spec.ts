@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { connect, headers as natsHeaders, type NatsConnection } from 'nats';
-import { busSubjects, MaskHeaders, MASK_ALIVE_OP } from '@chaperone/contracts';
+import { busSubjects, MaskHeaders, MASK_ALIVE_OP, MASK_CHUNK_BYTES } from '@chaperone/contracts';
 import { encodeJson } from '@chaperone/bus';
 import type { IngressConfig } from '../tokens';
-import { FEED_WINDOW, MaskingClient, MaskStream, MaskingUnavailable } from './masking-client';
+import { FEED_WINDOW, MaskingClient, MaskStream, MaskingUnavailable, PAGE_WINDOW } from './masking-client';
 
 const servers = [process.env['NATS_URL'] ?? 'nats://127.0.0.1:4222'];
 const subjects = busSubjects(`maskcli-int-${randomUUID().slice(0, 8)}`);
@@ -144,6 +144,112 @@ describe('masking client: an exchange a masking replica took (real NATS)', () =>
     await stream.feed(Buffer.alloc(10));
     await stream.feed(Buffer.alloc(10));
     await expect(stream.end(Buffer.from('{}'))).rejects.toThrow('masking failed: document larger than allowed');
+    await replica.close();
+  });
+});
+
+/**
+ * A replica holding `output` as the masking service pages it out: the answer to `end` is its first
+ * MASK_CHUNK_BYTES, then one page per `next`, each but the last saying `more` (and, unless `older`,
+ * how many bytes are still held; `announce` overrides that count). The first `next` answers are
+ * held back until `holdUntil` of them have arrived, so a client that waits a round trip per page
+ * never gets past the first one. Records every op it was sent.
+ */
+async function pagingReplica(session: string, output: Buffer, opts: { older?: boolean; announce?: (pending: number) => number; holdUntil?: number } = {}) {
+  const nc = await connect({ servers, name: 'fake-masking-replica' });
+  const ops: string[] = [];
+  let at = 0;
+  const held: (() => void)[] = [];
+  let released = false;
+  const pageOut = (m: { respond: (data: Uint8Array, o: { headers: ReturnType<typeof natsHeaders> }) => boolean }) => {
+    const page = output.subarray(at, at + MASK_CHUNK_BYTES);
+    at += page.length;
+    const h = natsHeaders();
+    const pending = output.length - at;
+    if (pending > 0) h.set(MaskHeaders.more, '1');
+    if (pending > 0 && !opts.older) h.set(MaskHeaders.pending, String(opts.announce ? opts.announce(pending) : pending));
+    if (pending === 0) h.set(MaskHeaders.report, JSON.stringify({ count: 1, paths: ['data.token'], detectors: {} }));
+    m.respond(page, { headers: h });
+  };
+  nc.subscribe(subjects.maskSession(session), {
+    callback: (_e, m) => {
+      const op = m.headers?.get(MaskHeaders.op) ?? '';
+      if (op === MASK_ALIVE_OP) return m.respond(new Uint8Array());
+      ops.push(op);
+      if (op !== 'next' || released) return pageOut(m);
+      held.push(() => pageOut(m));
+      if (held.length >= (opts.holdUntil ?? 1)) {
+        released = true;
+        for (const answer of held.splice(0)) answer();
+      }
+      return true;
+    },
+  });
+  await nc.flush();
+  return { nc, ops };
+}
+
+describe('masking client: an answer larger than one page (real NATS)', () => {
+  jest.setTimeout(20_000);
+  let nc: NatsConnection;
+  beforeAll(async () => {
+    nc = await connect({ servers, name: 'maskcli-pages-int' });
+  });
+  afterAll(async () => {
+    await nc.close();
+  });
+
+  /** Several pages of output, each byte telling its place. */
+  const output = (pages: number) => Buffer.from(Array.from({ length: Math.round((pages - 0.5) * MASK_CHUNK_BYTES) }, (_, i) => i % 251));
+
+  it('given the replica says how much it still holds, then the remaining pages are asked for several at once, and the output comes back whole and in order with the report', async () => {
+    const session = randomUUID();
+    const whole = output(PAGE_WINDOW + 3);
+    // No `next` is answered before PAGE_WINDOW of them have arrived: one page a round trip would stall here.
+    const replica = await pagingReplica(session, whole, { holdUntil: PAGE_WINDOW });
+    const stream = new MaskStream(nc, subjects.maskSession(session), 5_000);
+    const out = await stream.end(Buffer.from('{}'));
+    expect(out.equals(whole)).toBe(true);
+    expect(stream.report?.count).toBe(1);
+    expect(replica.ops).toEqual(['end', ...Array.from({ length: PAGE_WINDOW + 2 }, () => 'next')]);
+    await replica.nc.close();
+  });
+
+  it('given an older replica that does not say how much it holds, then its pages are asked for one at a time and the output still comes back whole', async () => {
+    const session = randomUUID();
+    const whole = output(3);
+    const replica = await pagingReplica(session, whole, { older: true });
+    const stream = new MaskStream(nc, subjects.maskSession(session), 5_000);
+    expect((await stream.end(Buffer.from('{}'))).equals(whole)).toBe(true);
+    expect(replica.ops).toEqual(['end', 'next', 'next']);
+    await replica.nc.close();
+  });
+
+  it.each([
+    ['announces more bytes than its pages hold', (pending: number) => pending + MASK_CHUNK_BYTES],
+    ['announces fewer bytes than its pages hold', (pending: number) => Math.max(1, pending - MASK_CHUNK_BYTES)],
+  ])('given a replica that %s, then the exchange fails and no output is released', async (_what, announce) => {
+    const session = randomUUID();
+    const replica = await pagingReplica(session, output(4), { announce });
+    const stream = new MaskStream(nc, subjects.maskSession(session), 2_000);
+    await expect(stream.end(Buffer.from('{}'))).rejects.toThrow(/pages did not add up/);
+    await replica.nc.close();
+  });
+
+  it('given a count of bytes to come that is not a whole number, then the exchange fails', async () => {
+    const session = randomUUID();
+    const replica = await connect({ servers, name: 'fake-masking-replica' });
+    replica.subscribe(subjects.maskSession(session), {
+      callback: (_e, m) => {
+        const h = natsHeaders();
+        h.set(MaskHeaders.more, '1');
+        h.set(MaskHeaders.pending, '12.5');
+        m.respond(Buffer.from('{"ki'), { headers: h });
+      },
+    });
+    await replica.flush();
+    const stream = new MaskStream(nc, subjects.maskSession(session), 2_000);
+    await expect(stream.end(Buffer.from('{}'))).rejects.toThrow('the masking service answered with an invalid count of bytes to come');
     await replica.close();
   });
 });

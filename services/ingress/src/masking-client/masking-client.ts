@@ -39,6 +39,13 @@ export const MASK_ALIVE_EVERY_MS = 1000;
  */
 export const FEED_WINDOW = 4;
 
+/**
+ * Pages of masked output asked for at once (`next`) once the replica has said how much it still
+ * holds: the round trip per page is hidden, and at most this many pages (MASK_CHUNK_BYTES each)
+ * are on their way to the ingress at a time.
+ */
+export const PAGE_WINDOW = 4;
+
 /** One response being masked by one masking replica. Calls must not overlap (awaited in order). */
 export class MaskStream {
   report: MaskReport | undefined;
@@ -117,19 +124,56 @@ export class MaskStream {
   }
 
   private async exchangeNow(op: MaskOp, body: Buffer): Promise<Buffer[]> {
+    const first = await this.page(op, body);
+    if (!first.more) return [first.output];
+    return [first.output, ...(await this.remainingPages(first.pending))];
+  }
+
+  /**
+   * The rest of an answer that did not fit in one page. The replica said how many bytes it still
+   * holds, so those pages are asked for PAGE_WINDOW at a time, in order; a replica that does not
+   * say (an older one) is asked a page at a time. Pages that do not add up to what it said fail
+   * the exchange: a response is never released short.
+   */
+  private async remainingPages(pending: number | undefined): Promise<Buffer[]> {
     const out: Buffer[] = [];
-    let next: MaskOp = op;
-    let payload = body;
-    for (;;) {
-      const h = natsHeaders();
-      h.set(MaskHeaders.op, next);
-      const reply = readReply(await this.watchedRequest(payload, h));
-      out.push(reply.output);
-      if (reply.report) this.report = reply.report;
-      if (!reply.more) return out;
-      next = 'next';
-      payload = Buffer.alloc(0);
+    if (pending === undefined) {
+      for (;;) {
+        const page = await this.page('next');
+        out.push(page.output);
+        if (!page.more) return out;
+      }
     }
+    const pages = Math.ceil(pending / MASK_CHUNK_BYTES);
+    const asked: Promise<Page>[] = [];
+    const ask = (): void => {
+      const p = this.page('next');
+      // Awaited in order below; one that fails after an earlier failure must not go unhandled.
+      p.catch(() => undefined);
+      asked.push(p);
+    };
+    while (asked.length < Math.min(pages, PAGE_WINDOW)) ask();
+    const short = () => new MaskingUnavailable(`the masking service's pages did not add up to the ${pending} bytes it announced; the response was withheld`);
+    let received = 0;
+    for (let k = 0; k < pages; k++) {
+      const page = await (asked[k] as Promise<Page>);
+      if (asked.length < pages) ask();
+      out.push(page.output);
+      received += page.output.length;
+      // Every page but the last says more; the last says no more.
+      if (page.more === (k === pages - 1)) throw short();
+    }
+    if (received !== pending) throw short();
+    return out;
+  }
+
+  /** One exchange with the replica: `op`, then one page of its answer (and the report, on the last). */
+  private async page(op: MaskOp, body: Buffer = Buffer.alloc(0)): Promise<Page> {
+    const h = natsHeaders();
+    h.set(MaskHeaders.op, op);
+    const reply = readReply(await this.watchedRequest(body, h));
+    if (reply.report) this.report = reply.report;
+    return reply;
   }
   /**
    * One exchange, failed as soon as the stream's replica is gone: every MASK_ALIVE_EVERY_MS it is
@@ -260,11 +304,21 @@ export class MaskingClient {
   }
 }
 
+/** One page of a masking exchange's answer. */
+interface Page {
+  output: Buffer;
+  report: MaskReport | undefined;
+  more: boolean;
+  /** With `more`: the bytes the replica still holds, when it says. */
+  pending: number | undefined;
+}
+
 /**
- * One masking exchange's answer: the masked bytes, the report when it came, and whether more
- * follows. An error the replica sent, or a report that breaks the contract, is MaskingUnavailable.
+ * One masking exchange's answer: the masked bytes, the report when it came, whether more follows
+ * and how much. An error the replica sent, or a report or count that breaks the contract, is
+ * MaskingUnavailable.
  */
-function readReply(msg: Msg): { output: Buffer; report: MaskReport | undefined; more: boolean } {
+function readReply(msg: Msg): Page {
   const error = msg.headers?.get(MaskHeaders.error);
   if (error) throw new MaskingUnavailable(`masking failed: ${error}`);
   const raw = msg.headers?.get(MaskHeaders.report);
@@ -274,7 +328,16 @@ function readReply(msg: Msg): { output: Buffer; report: MaskReport | undefined; 
   } catch {
     throw new MaskingUnavailable('the masking service answered without a valid report');
   }
-  return { output: Buffer.from(msg.data), report, more: msg.headers?.get(MaskHeaders.more) === '1' };
+  const more = msg.headers?.get(MaskHeaders.more) === '1';
+  return { output: Buffer.from(msg.data), report, more, pending: more ? pendingOf(msg.headers?.get(MaskHeaders.pending)) : undefined };
+}
+
+/** The replica's count of bytes still held: absent (an older replica), or a positive whole number. */
+function pendingOf(raw: string | undefined): number | undefined {
+  if (!raw) return undefined;
+  const n = Number(raw);
+  if (!Number.isSafeInteger(n) || n <= 0) throw new MaskingUnavailable('the masking service answered with an invalid count of bytes to come');
+  return n;
 }
 
 /** What went wrong asking the masking service, as the agent's Status should say it. */

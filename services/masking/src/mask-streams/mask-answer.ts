@@ -3,8 +3,8 @@ import { headers as natsHeaders, type Msg } from 'nats';
 import { MaskHeaders, type MaskReport } from '@chaperone/contracts';
 import { MaskingFailed } from '@chaperone/masking';
 
-/** What a masking exchange answers: masked bytes (with `more` and the report as they apply), or nothing and why. */
-export type MaskAnswer = { output: Uint8Array; more?: boolean; report?: MaskReport } | { error: string };
+/** What a masking exchange answers: masked bytes (with `more`, `pending` and the report as they apply), or nothing and why. */
+export type MaskAnswer = { output: Uint8Array; more?: boolean; pending?: number; report?: MaskReport } | { error: string };
 
 /** Why masking failed, as the agent may read it: a MaskingFailed's message (it names no value), else a generic one. */
 export function failureOf(e: unknown): string {
@@ -17,6 +17,7 @@ export function answer(msg: Msg, a: MaskAnswer, logger: Logger, what: string): v
   if ('error' in a) h.set(MaskHeaders.error, a.error);
   else {
     if (a.more) h.set(MaskHeaders.more, '1');
+    if (a.more && a.pending !== undefined) h.set(MaskHeaders.pending, String(a.pending));
     if (a.report) h.set(MaskHeaders.report, JSON.stringify(a.report));
   }
   try {

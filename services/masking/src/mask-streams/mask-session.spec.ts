@@ -12,6 +12,14 @@ const secret = (value: string) => ({
   data: { password: Buffer.from(value).toString('base64') },
 });
 
+/** A session holding a Secret list of `n` items, fed whole. */
+function fedSecretList(n: number): MaskSession {
+  const items = Array.from({ length: n }, (_, i) => ({ ...secret(`value-${i}-xxxxxxxx`), metadata: { name: `s-${i}` } }));
+  const session = new MaskSession('document', profile);
+  session.data(Buffer.from(JSON.stringify({ apiVersion: 'v1', kind: 'SecretList', items })));
+  return session;
+}
+
 function drain(session: MaskSession, first: SessionReply | Promise<SessionReply>): Buffer {
   if (first instanceof Promise) throw new Error('expected an inline reply');
   const out = [first.output];
@@ -36,15 +44,32 @@ describe('MaskSession', () => {
   });
 
   it('given a masked document larger than one chunk, then it is paged out whole', () => {
-    const items = Array.from({ length: 8000 }, (_, i) => ({ ...secret(`value-${i}-xxxxxxxx`), metadata: { name: `s-${i}` } }));
-    const session = new MaskSession('document', profile);
-    session.data(Buffer.from(JSON.stringify({ apiVersion: 'v1', kind: 'SecretList', items })));
+    const session = fedSecretList(8000);
     const first = session.end();
     if (first instanceof Promise) throw new Error('expected an inline reply');
     expect(first.output.length).toBeLessThanOrEqual(MASK_CHUNK_BYTES);
     const whole = drain(session, first);
     expect(whole.length).toBeGreaterThan(MASK_CHUNK_BYTES);
     expect((JSON.parse(whole.toString()) as { items: unknown[] }).items).toHaveLength(8000);
+  });
+
+  it('given a masked document paged out, then every page that says more says how many bytes are still held, and they add up', () => {
+    const session = fedSecretList(20000);
+    let reply = session.end();
+    if (reply instanceof Promise) throw new Error('expected an inline reply');
+    const first = reply;
+    let sent = first.output.length;
+    expect(first.pending).toBeGreaterThan(MASK_CHUNK_BYTES);
+    while (reply.more) {
+      expect(reply.report).toBeUndefined();
+      const held = reply.pending as number;
+      reply = session.next();
+      sent += reply.output.length;
+      expect(held - reply.output.length).toBe(reply.pending ?? 0);
+    }
+    expect(reply.pending).toBeUndefined();
+    expect(reply.report?.count).toBe(20000);
+    expect(sent).toBe(first.output.length + (first.pending as number));
   });
 
   it('given log lines with a token split across chunks and a multi-byte character split too, then lines come out masked as they complete', () => {

@@ -15,6 +15,8 @@ export type DocumentMasker = (bytes: Uint8Array, profile: MaskingProfile) => Pro
 export interface SessionReply {
   output: Buffer;
   more: boolean;
+  /** With `more`: the bytes still held, fetched with `next` a page at a time. */
+  pending?: number;
   report?: MaskReport;
 }
 
@@ -93,7 +95,7 @@ export class MaskSession {
     this.pending = this.pending.subarray(output.length);
     const more = this.pending.length > 0;
     const done = this.ended && !more;
-    return { output, more, ...(done ? { report: this.report() } : {}) };
+    return { output, more, ...(more ? { pending: this.pending.length } : {}), ...(done ? { report: this.report() } : {}) };
   }
 
   report(): MaskReport {
