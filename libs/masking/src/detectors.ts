@@ -159,7 +159,9 @@ function maskAssignments(line: string, names: readonly RegExp[], hit: HitFn): st
 // Triggers: for each detector, text that any match of it contains. A line in which no enabled
 // detector's trigger occurs (and that is not inside a PEM block) cannot change, so the detectors'
 // dozen regex passes are skipped. Most strings of a Kubernetes object (names, labels, phases, IPs,
-// UIDs) have none. Matched case-insensitively: a superset of every detector's own matches.
+// UIDs) have none. In a line where some trigger occurs, only the detectors whose own trigger occurs
+// run: a `key: value` line of a config file wakes the assignment detector, not the token, URL and
+// header ones. Matched case-insensitively: a superset of every detector's own matches.
 // ---------------------------------------------------------------------------------------------
 
 const TRIGGERS: Readonly<Record<DetectorName, string>> = {
@@ -179,6 +181,9 @@ const TRIGGERS: Readonly<Record<DetectorName, string>> = {
   email: '@',
   'card-number': '[0-9](?:[ -]?[0-9]){12}',
 };
+
+/** Each detector's trigger on its own (no `g`: `test` keeps no state between calls). */
+const DETECTOR_TRIGGERS = Object.fromEntries(Object.entries(TRIGGERS).map(([d, t]) => [d, new RegExp(t, 'i')])) as Readonly<Record<DetectorName, RegExp>>;
 
 function triggerOf(detectors: ReadonlySet<DetectorName>): RegExp {
   const parts = [...detectors].map((d) => TRIGGERS[d]);
@@ -234,10 +239,15 @@ export class TextEngine {
     const cr = line.endsWith('\r');
     let s = cr ? line.slice(0, -1) : line;
     if (this.pem) s = this.maskPem(s, hit);
-    for (const d of this.secretRegexes) s = applyRegex(s, d, hit);
-    if (this.assignments) s = maskAssignments(s, this.profile.envNamePatterns, hit);
-    for (const d of this.piiRegexes) s = applyRegex(s, d, hit);
+    for (const d of this.secretRegexes) if (this.fires(d.name, s)) s = applyRegex(s, d, hit);
+    if (this.assignments && this.fires('secret-assignment', s)) s = maskAssignments(s, this.profile.envNamePatterns, hit);
+    for (const d of this.piiRegexes) if (this.fires(d.name, s)) s = applyRegex(s, d, hit);
     return cr ? s + '\r' : s;
+  }
+
+  /** False when `detector` cannot match anywhere in `text` (as the line stands after the detectors before it). */
+  protected fires(detector: DetectorName, text: string): boolean {
+    return DETECTOR_TRIGGERS[detector].test(text);
   }
 
   /** Mask one JSON string value on its own: the PEM state starts afresh, as on a new engine. */
