@@ -56,6 +56,29 @@ function podList(targetBytes) {
   return { kind: 'PodList', apiVersion: 'v1', metadata: { resourceVersion: '9' }, items };
 }
 
+/**
+ * A ConfigMap list holding config files: every line a `key=value` or `key: value` the assignment
+ * detector reads, one line in thirty a secret-named key, and a URL with a password in every item.
+ * The text the detectors scan line by line; the engine's slowest common case.
+ */
+function configMapList(targetBytes) {
+  const properties = (i) =>
+    Array.from({ length: 30 }, (_, k) =>
+      [`server.port=80${k}`, `spring.datasource.url: jdbc:postgresql://db-${i}:5432/app`, `logging.level.root=INFO`, `feature.flag-${k}: true`, `cache.ttl = ${k}m`, k === 29 ? `db.password=s3cr3t-${i}` : `app.name=orders-${i}`][k % 6],
+    ).join('\n');
+  const items = [];
+  let size = 60;
+  for (let i = 0; size < targetBytes; i++) {
+    const item = {
+      metadata: { name: `orders-config-${i}`, namespace: 'prod', uid: `5f0c9a4e-3b2d-4c1e-9f8a-${String(i).padStart(12, '0')}`, labels: { app: 'orders' } },
+      data: { 'application.properties': properties(i), 'cache.yaml': `redis:\n  url: redis://cache:s3cr3t@redis-${i}:6379/0\n  ttl: 60s\n`, image: 'registry.example.com/orders:1.4.2' },
+    };
+    size += JSON.stringify(item).length + 1;
+    items.push(item);
+  }
+  return { kind: 'ConfigMapList', apiVersion: 'v1', metadata: { resourceVersion: '9' }, items };
+}
+
 const SIZES = [
   ['1KB', 1024, 2000],
   ['100KB', 100 * 1024, 60],
@@ -90,7 +113,7 @@ function main() {
   const result = { machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version }, when: new Date().toISOString(), rows: [] };
   console.log('| document | size | tree: MB/s, wall / CPU ms | one pass: MB/s, wall / CPU ms | CPU saved |');
   console.log('|---|---|---|---|---|');
-  for (const [kind, make] of [['secret list', secretList], ['pod list', podList]]) {
+  for (const [kind, make] of [['secret list', secretList], ['pod list', podList], ['config map list', configMapList]]) {
     for (const [label, target, baseRuns] of SIZES) {
       const doc = Buffer.from(JSON.stringify(make(target)));
       const a = maskJsonDocumentByTree(doc, profile);
