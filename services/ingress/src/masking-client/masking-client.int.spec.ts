@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { connect, headers as natsHeaders, type NatsConnection } from 'nats';
+import { connect, headers as natsHeaders, type Msg, type NatsConnection } from 'nats';
 import { busSubjects, MaskHeaders, MASK_ALIVE_OP, MASK_CHUNK_BYTES } from '@chaperone/contracts';
 import { encodeJson } from '@chaperone/bus';
 import type { IngressConfig } from '../tokens';
@@ -161,7 +161,7 @@ async function pagingReplica(session: string, output: Buffer, opts: { older?: bo
   let at = 0;
   const held: (() => void)[] = [];
   let released = false;
-  const pageOut = (m: { respond: (data: Uint8Array, o: { headers: ReturnType<typeof natsHeaders> }) => boolean }) => {
+  const pageOut = (m: Msg) => {
     const page = output.subarray(at, at + MASK_CHUNK_BYTES);
     at += page.length;
     const h = natsHeaders();
