@@ -45,11 +45,8 @@ function which(bin) {
  * with the gateway's services. JetStream passes every stored message and its acknowledgement
  * between goroutines, and with a scheduler thread per core each pass can wake a sleeping thread on
  * another core (a futex wake and an interrupt, costly on a virtual machine) where one thread would
- * run it next: on 2 cores, one thread took 0.12 to 0.26 ms off a one-client request (two stored
- * writes on its path) and moved the maximum throughput by a few per cent (higher in two runs of
- * three, 3 % lower in the third); at 50 requests a second, with every process asleep between
- * requests, no difference. In a cluster,
- * GOMAXPROCS follows the NATS pod's CPU limit (deploy/kubernetes/nats).
+ * run it next; the figures are on the performance page. In a cluster, GOMAXPROCS follows the NATS
+ * pod's CPU limit (deploy/kubernetes/nats).
  */
 function natsGomaxprocs(env = process.env, cores = availableParallelism()) {
   const threads = wholeNumberSetting('CHAPERONE_NATS_GOMAXPROCS', env.CHAPERONE_NATS_GOMAXPROCS, 1024);
