@@ -60,7 +60,8 @@ export class JsonLexer {
   constructor(readonly b: Buffer) {
     this.shift = (4 - (b.byteOffset & 3)) & 3;
     const count = b.length > this.shift ? (b.length - this.shift) >>> 2 : 0;
-    this.words = new Uint32Array(b.buffer, b.byteOffset + Math.min(this.shift, b.length), count);
+    // Fewer bytes than the alignment shift: no words (an aligned start may lie past the end).
+    this.words = count > 0 ? new Uint32Array(b.buffer, b.byteOffset + this.shift, count) : new Uint32Array(0);
   }
 
   /**

@@ -156,6 +156,12 @@ describe('maskJsonBytes: documents at any byte offset (strings are scanned a 32-
       const doc = room.subarray(offset, offset + body.length);
       expect(byBytes(doc, STRICT_PROFILE)).toEqual(byTree(Buffer.from(t), STRICT_PROFILE));
     }
+    // and documents shorter than the bytes before the first aligned word
+    for (const t of ['1', '[]', '""']) {
+      const room = Buffer.alloc(16, 0x20);
+      room.write(t, offset);
+      expect(byBytes(room.subarray(offset, offset + t.length), STRICT_PROFILE)).toEqual(byTree(Buffer.from(t), STRICT_PROFILE));
+    }
     // and content that ends inside a word: an unterminated string is refused, not read past the end
     const cut = Buffer.alloc(24, 0x61);
     cut[offset] = 0x22;
