@@ -11,20 +11,14 @@ const { cpus } = require('node:os');
 const path = require('node:path');
 const { performance } = require('node:perf_hooks');
 const { maskJsonDocument, maskJsonDocumentByTree, profileFor } = require('@chaperone/masking');
+const { configMapItem, itemsUpTo, podItem } = require('./lib/fixtures');
 
 const ROOT = path.join(__dirname, '..', '..');
 const scale = Number(process.argv[2] ?? 1);
 
 /** A `kind` list of items built by itemAt(i) until it holds about targetBytes of JSON. */
 function listOf(kind, targetBytes, itemAt) {
-  const items = [];
-  let size = 60;
-  for (let i = 0; size < targetBytes; i++) {
-    const item = itemAt(i);
-    size += JSON.stringify(item).length + 1;
-    items.push(item);
-  }
-  return { kind, apiVersion: 'v1', metadata: { resourceVersion: '9' }, items };
+  return { kind, apiVersion: 'v1', metadata: { resourceVersion: '9' }, items: itemsUpTo(targetBytes, itemAt) };
 }
 
 /** The secret list of the masking topic (masking.js): ~1 KB base64 values, short metadata. */
@@ -39,40 +33,12 @@ function secretList(targetBytes) {
 
 /** A pod list: many short strings, each scanned by the detectors; env passwords and flags. */
 function podList(targetBytes) {
-  return listOf('PodList', targetBytes, (i) => ({
-    metadata: { name: `orders-${i}`, namespace: 'prod', uid: `5f0c9a4e-3b2d-4c1e-9f8a-${String(i).padStart(12, '0')}`, labels: { app: 'orders', 'pod-template-hash': '7d9c5b' }, annotations: { 'kubectl.kubernetes.io/restartedAt': '2024-05-01T10:00:00Z' } },
-    spec: {
-      containers: [
-        {
-          name: 'app',
-          image: 'registry.example.com/orders:1.4.2',
-          args: ['--listen=:8080', '--db-password=hunter2hunter2', '--verbose'],
-          env: [{ name: 'LOG_LEVEL', value: 'info' }, { name: 'DB_PASSWORD', value: 'hunter2hunter2' }, { name: 'DB_HOST', value: 'postgres.prod.svc' }],
-          resources: { limits: { cpu: '500m', memory: '256Mi' } },
-        },
-      ],
-      nodeName: `node-${i % 7}`,
-      serviceAccountName: 'orders',
-    },
-    status: { phase: 'Running', podIP: `10.0.${i % 250}.${i % 200}`, conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: '2024-05-01T10:00:05Z' }] },
-  }));
+  return listOf('PodList', targetBytes, (i) => podItem(i, 'prod'));
 }
 
-/**
- * A ConfigMap list holding config files: every line a `key=value` or `key: value` the assignment
- * detector reads, one line in thirty a secret-named key, and a URL with a password in every item.
- * The text the detectors scan line by line; the engine's slowest common case.
- */
+/** A ConfigMap list holding config files: the text the detectors scan line by line, the engine's slowest common case. */
 function configMapList(targetBytes) {
-  const line = (i, k) => [`server.port=80${k}`, `spring.datasource.url: jdbc:postgresql://db-${i}:5432/app`, `logging.level.root=INFO`, `feature.flag-${k}: true`, `cache.ttl = ${k}m`, k === 29 ? `db.password=s3cr3t-${i}` : `app.name=orders-${i}`][k % 6];
-  return listOf('ConfigMapList', targetBytes, (i) => ({
-    metadata: { name: `orders-config-${i}`, namespace: 'prod', uid: `5f0c9a4e-3b2d-4c1e-9f8a-${String(i).padStart(12, '0')}`, labels: { app: 'orders' } },
-    data: {
-      'application.properties': Array.from({ length: 30 }, (_, k) => line(i, k)).join('\n'),
-      'cache.yaml': `redis:\n  url: redis://cache:s3cr3t@redis-${i}:6379/0\n  ttl: 60s\n`,
-      image: 'registry.example.com/orders:1.4.2',
-    },
-  }));
+  return listOf('ConfigMapList', targetBytes, (i) => configMapItem(i, 'prod'));
 }
 
 const SIZES = [
