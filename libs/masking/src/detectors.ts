@@ -201,6 +201,19 @@ const PEM_ANY = /-----(BEGIN|END) (?:[A-Z0-9]{1,20} ){0,4}PRIVATE KEY(?: BLOCK)?
 export const PEM_MARKER_MAX = 128;
 
 /**
+ * Strings of one document that some detector's trigger let through and that the detectors left
+ * unchanged without a hit. A list repeats such strings item after item (timestamps, images,
+ * flags, image IDs): found here, they skip the detectors. Kept for one document only, so no
+ * cluster data outlives the response it came in.
+ */
+export type CleanStrings = Set<string>;
+
+/** Longer strings are rarely repeated, and would make the set hold more of the document. */
+const CLEAN_MAX_LENGTH = 256;
+/** Enough for the distinct values of a list's items; beyond it, new strings are not added. */
+const CLEAN_MAX_ENTRIES = 4096;
+
+/**
  * Scans text line by line with the profile's detectors. Keeps the "inside a PEM private key" state
  * between lines: the BEGIN/END markers are kept, everything between them becomes MASK (one MASK per
  * non-blank line). An unterminated block masks every following line (fails closed).
@@ -250,12 +263,24 @@ export class TextEngine {
     return DETECTOR_TRIGGERS[detector].test(text);
   }
 
-  /** Mask one JSON string value on its own: the PEM state starts afresh, as on a new engine. */
-  maskValue(text: string, hit: (rule: DetectorName, line: number) => void): string {
+  /**
+   * Mask one JSON string value on its own: the PEM state starts afresh, as on a new engine. Given
+   * `clean`, a string found there is returned as it is, and a short string the detectors leave
+   * unchanged without a hit is added to it (the result depends on the string alone).
+   */
+  maskValue(text: string, hit: (rule: DetectorName, line: number) => void, clean?: CleanStrings): string {
     this.inPem = false;
     this.pemCounted = false;
     if (this.idle || !this.mayFire(text)) return text;
-    return this.maskLines(text, hit);
+    if (clean === undefined) return this.maskLines(text, hit);
+    if (clean.has(text)) return text;
+    let hits = 0;
+    const masked = this.maskLines(text, (rule, line) => {
+      hits++;
+      hit(rule, line);
+    });
+    if (masked === text && hits === 0 && text.length <= CLEAN_MAX_LENGTH && clean.size < CLEAN_MAX_ENTRIES) clean.add(text);
+    return masked;
   }
 
   /** Mask a multi-line string (a JSON string value, a whole text). */

@@ -11,6 +11,7 @@ import {
   type MaskingProfile,
   type MaskReport,
 } from '../index';
+import { TextEngine } from '../detectors';
 import { compileProfile } from '../profile';
 import { response } from '../testing/arbitraries';
 import {
@@ -317,5 +318,41 @@ describe('property: maskJsonBytes equals the tree masker', () => {
       }),
       { numRuns: 500 },
     );
+  });
+});
+
+describe('maskJsonBytes: strings a list repeats', () => {
+  const list = (values: string[]) => Buffer.from(JSON.stringify({ kind: 'List', apiVersion: 'v1', items: values.map((v, i) => ({ metadata: { name: `x-${i}` }, note: v })) }));
+
+  it('given the same clean string in 100 items (a trigger lets it through), when masked, then the detectors read it once', () => {
+    const doc = list(Array.from({ length: 100 }, () => '2024-05-01T10:00:05Z'));
+    const reference = byTree(doc, DEFAULT_PROFILE);
+    const scans = jest.spyOn(TextEngine.prototype, 'maskLines');
+    try {
+      expect(byBytes(doc, DEFAULT_PROFILE)).toEqual(reference);
+      expect(scans.mock.calls.filter(([text]) => text === '2024-05-01T10:00:05Z')).toHaveLength(1);
+    } finally {
+      scans.mockRestore();
+    }
+  });
+
+  it('given a secret repeated through a list beside clean strings, then every occurrence is masked and reported', () => {
+    const doc = list(['a:b', 'token=abc123456', 'a:b', 'token=abc123456', 'token=abc123456', 'a:b']);
+    const r = byBytes(doc, DEFAULT_PROFILE);
+    expect(r).toEqual(byTree(doc, DEFAULT_PROFILE));
+    expect('report' in r && r.report.detectors).toEqual({ 'secret-assignment': 3 });
+    expect('output' in r && r.output).not.toContain('abc123456');
+  });
+
+  it('given a second document with the same strings, then they are read again: nothing is kept from one document to the next', () => {
+    const scans = jest.spyOn(TextEngine.prototype, 'maskLines');
+    try {
+      const doc = list(['2024-05-01T10:00:05Z', '2024-05-01T10:00:05Z']);
+      byBytes(doc, DEFAULT_PROFILE);
+      byBytes(doc, DEFAULT_PROFILE);
+      expect(scans.mock.calls.filter(([text]) => text === '2024-05-01T10:00:05Z')).toHaveLength(2);
+    } finally {
+      scans.mockRestore();
+    }
   });
 });

@@ -2,7 +2,7 @@ import { isUtf8 } from 'node:buffer';
 import { isBareSecretFlag, maskedFlagAssignment } from '../command-flags';
 import { LAST_APPLIED_ANNOTATION, MASK, MASKED_BASE64 } from '../constants';
 import { childIsCredential, credentialColumns } from '../credential-keys';
-import type { TextEngine } from '../detectors';
+import type { CleanStrings, TextEngine } from '../detectors';
 import { childPath, MAX_DEPTH, maskableCredential, ObjectMasker, textEngineFor } from '../mask-object';
 import { matchesAny, type CompiledProfile, type MaskRule } from '../profile';
 import { ReportBuilder } from '../report';
@@ -98,6 +98,8 @@ export class JsonBytesMasker {
   private level = -1;
   private readonly facts = levelFacts;
   private readonly keys = levelKeys;
+  /** Strings of this document the detectors passed unchanged without a hit (see CleanStrings). */
+  private readonly clean: CleanStrings = new Set();
   /** The report path of the string the detectors are scanning, made on its first hit. */
   private scanPath: string | undefined;
   private readonly onDetectorHit = (rule: MaskRule): void => {
@@ -200,7 +202,7 @@ export class JsonBytesMasker {
       return;
     }
     this.scanPath = undefined;
-    const masked = this.engine.maskValue(s, this.onDetectorHit);
+    const masked = this.engine.maskValue(s, this.onDetectorHit, this.clean);
     if (masked === s) this.keepDecoded(start, end, escaped, s);
     else this.out.write(JSON.stringify(masked));
   }
