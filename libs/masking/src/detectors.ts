@@ -266,20 +266,16 @@ export class TextEngine {
   /**
    * Mask one JSON string value on its own: the PEM state starts afresh, as on a new engine. Given
    * `clean`, a string found there is returned as it is, and a short string the detectors leave
-   * unchanged without a hit is added to it (the result depends on the string alone).
+   * unchanged is added to it: the result depends on the string alone, and every hit replaces what
+   * it found with MASK, so an unchanged string had none.
    */
   maskValue(text: string, hit: (rule: DetectorName, line: number) => void, clean?: CleanStrings): string {
     this.inPem = false;
     this.pemCounted = false;
     if (this.idle || !this.mayFire(text)) return text;
-    if (clean === undefined) return this.maskLines(text, hit);
-    if (clean.has(text)) return text;
-    let hits = 0;
-    const masked = this.maskLines(text, (rule, line) => {
-      hits++;
-      hit(rule, line);
-    });
-    if (masked === text && hits === 0 && text.length <= CLEAN_MAX_LENGTH && clean.size < CLEAN_MAX_ENTRIES) clean.add(text);
+    if (clean?.has(text) === true) return text;
+    const masked = this.maskLines(text, hit);
+    if (clean !== undefined && masked === text && text.length <= CLEAN_MAX_LENGTH && clean.size < CLEAN_MAX_ENTRIES) clean.add(text);
     return masked;
   }
 
