@@ -14,19 +14,7 @@ const path = require('node:path');
 const { performance } = require('node:perf_hooks');
 const { maskJsonDocument, maskJsonDocumentByTree, profileFor } = require('@chaperone/masking');
 const { ROOT, startBenchGateway } = require('../stack');
-const { configMapItem, itemsUpTo, podItem } = require('./lib/fixtures');
-
-function secrets(prefix, targetBytes) {
-  const value = Buffer.from(`s3cr3t-${'x'.repeat(700)}`).toString('base64');
-  const n = Math.ceil(targetBytes / (value.length + 160));
-  return Array.from({ length: n }, (_, i) => ({
-    apiVersion: 'v1',
-    kind: 'Secret',
-    metadata: { name: `${prefix}-${i}`, namespace: 'default' },
-    type: 'Opaque',
-    data: { token: value },
-  }));
-}
+const { configMapItem, itemsUpTo, podItem, secretList } = require('./lib/fixtures');
 
 function median(xs) {
   const s = [...xs].sort((a, b) => a - b);
@@ -78,15 +66,15 @@ function get(base, pathName, token, ca, keep = false) {
 
 async function main() {
   const result = { machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version }, when: new Date().toISOString() };
-  const secretList = (bytes) => Buffer.from(JSON.stringify({ apiVersion: 'v1', kind: 'SecretList', items: secrets('e', bytes) }));
-  result.engine = { '1MB': engine(secretList(1024 * 1024), 15), '64MB': engine(secretList(64 * 1024 * 1024), 3) };
+  const secretListDocument = (bytes) => Buffer.from(JSON.stringify({ apiVersion: 'v1', kind: 'SecretList', items: secretList('default', bytes) }));
+  result.engine = { '1MB': engine(secretListDocument(1024 * 1024), 15), '64MB': engine(secretListDocument(64 * 1024 * 1024), 3) };
 
   const g = await startBenchGateway({
     // Namespaces of data: 1 MB and 64 MB of secrets, 1 MB of pods, 1 MB of config maps.
     prepare: (api) => {
       api.addObjects('namespaces', '', ['small', 'large', ...OTHER_LISTS.map((l) => l.namespace)].map((name) => ({ metadata: { name } })));
-      api.addObjects('secrets', '', secrets('s', 1024 * 1024).map((o) => ({ ...o, metadata: { ...o.metadata, namespace: 'small' } })));
-      api.addObjects('secrets', '', secrets('l', 64 * 1024 * 1024).map((o) => ({ ...o, metadata: { ...o.metadata, namespace: 'large' } })));
+      api.addObjects('secrets', '', secretList('small', 1024 * 1024));
+      api.addObjects('secrets', '', secretList('large', 64 * 1024 * 1024));
       for (const list of OTHER_LISTS) api.addObjects(list.resource, '', otherItems(list));
     },
     rules: `  - name: read-lists

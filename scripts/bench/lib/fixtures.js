@@ -1,4 +1,4 @@
-// Objects the benchmarks use: a 1 MB list of secrets (each value base64, as the API serves them),
+// Objects the benchmarks use: lists of secrets (each value base64, as the API serves them),
 // pods and config maps as masking sees them, and the parsed request of one pod read.
 'use strict';
 
