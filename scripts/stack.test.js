@@ -26,6 +26,20 @@ test('the followers start at niceness 10 by default; the request path and the do
   }
 });
 
+test('the services that hold whole bodies start with a young generation that fits them, in every way of running them', () => {
+  const YAML = require('yaml');
+  const flags = ['--min-semi-space-size=16', '--max-semi-space-size=32'];
+  const compose = YAML.parse(readFileSync(path.join(__dirname, '..', 'docker-compose.yml'), 'utf8'));
+  const manifests = ['30-ingress.yaml', '40-services.yaml'].flatMap((f) => YAML.parseAllDocuments(readFileSync(path.join(__dirname, '..', 'deploy', 'kubernetes', 'base', f), 'utf8')).map((d) => d.toJS()));
+  const container = (name) => manifests.flatMap((m) => m?.spec?.template?.spec?.containers ?? []).find((c) => c.name === name);
+  for (const name of ['ingress', 'masking', 'policy', 'approval', 'audit']) {
+    const launcher = serviceCommand(name, { CHAPERONE_FOLLOWER_NICE: '0' })[1].slice(0, -3);
+    assert.deepEqual(launcher, ['ingress', 'masking'].includes(name) ? flags : [], name);
+    assert.deepEqual(compose.services[name].command.slice(0, -1), launcher, `docker-compose.yml: ${name}`);
+    assert.deepEqual(container(name).args.slice(0, -1), launcher, `deploy/kubernetes: ${name}`);
+  }
+});
+
 test('CHAPERONE_FOLLOWER_NICE sets the niceness; 0 starts the followers like the rest', () => {
   assert.deepEqual(serviceCommand('audit', { CHAPERONE_FOLLOWER_NICE: '5' })[1].slice(0, 2), ['-n', '5']);
   assert.equal(serviceCommand('reports', { CHAPERONE_FOLLOWER_NICE: '0' })[0], process.execPath);

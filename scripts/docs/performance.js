@@ -200,9 +200,15 @@ it is the platform's, and the figures are what that platform gives.
   alive through young collections (pending requests are kept in plain objects instead). On this machine the ingress's young collections
   take about 3 to 9 ms each, old-generation collections of every service add 5 to 25 ms now
   and then, and with every process on two cores the scheduler's delays come on top: pauses of the
-  size of the half-maximum p99. A larger young generation (\`--max-semi-space-size=64\`, every
-  service) cost more CPU per request in every paired run here, not less, and
-  \`--single-threaded-gc\` showed no consistent effect either way.
+  size of the half-maximum p99. The ingress and the masking service, which hold whole response
+  bodies for the length of a request, start with a young generation of 16 to 32 MB a semi-space
+  (see [masking](masking.md)): in V8's default one a large body's buffers can be promoted, and the
+  external memory they then hold brings a full collection every few large responses (fetching
+  masked 1 MB lists one after another, the ingress ran one every 3 to 5 lists in most runs, at 24 to
+  38 ms of its CPU per list, against none and 11 to 22 ms with the larger young generation). For
+  small requests it made no difference; a larger one still (\`--max-semi-space-size=64\`, every
+  service) cost more CPU per request in every paired run here, and \`--single-threaded-gc\` showed
+  no consistent effect either way.
 - **A masked response** to a get or list adds one exchange with the masking service once the
   cluster's answer is in: a document of up to 256 KiB goes whole and comes back masked (nothing is
   opened before the request is sent, and the masking replica keeps nothing). Larger documents,
