@@ -26,9 +26,9 @@ test('the followers start at niceness 10 by default; the request path and the do
   }
 });
 
-test('the services that hold whole bodies start with a young generation that fits them, in every way of running them', () => {
+test('the services that hold whole bodies start with a heap sized for them, in every way of running them', () => {
   const YAML = require('yaml');
-  const flags = ['--min-semi-space-size=16', '--max-semi-space-size=32'];
+  const flags = ['--min-semi-space-size=16', '--max-semi-space-size=32', '--initial-old-space-size=128'];
   const compose = YAML.parse(readFileSync(path.join(__dirname, '..', 'docker-compose.yml'), 'utf8'));
   const manifests = ['30-ingress.yaml', '40-services.yaml'].flatMap((f) => YAML.parseAllDocuments(readFileSync(path.join(__dirname, '..', 'deploy', 'kubernetes', 'base', f), 'utf8')).map((d) => d.toJS()));
   const container = (name) => manifests.flatMap((m) => m?.spec?.template?.spec?.containers ?? []).find((c) => c.name === name);

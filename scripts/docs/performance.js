@@ -202,11 +202,14 @@ it is the platform's, and the figures are what that platform gives.
   and then, and with every process on two cores the scheduler's delays come on top: pauses of the
   size of the half-maximum p99. The ingress and the masking service, which hold whole response
   bodies for the length of a request, start with a young generation of 16 to 32 MB a semi-space
-  (see [masking](masking.md)): in V8's default one a large body's buffers can be promoted, and the
-  external memory they then hold brings a full collection every few large responses (fetching
-  masked 1 MB lists one after another, the ingress ran one every 3 to 5 lists in most runs, at 24 to
-  38 ms of its CPU per list, against none and 11 to 22 ms with the larger young generation). For
-  small requests it made no difference; a larger one still (\`--max-semi-space-size=64\`, every
+  and skip full collections below 128 MB of old generation (see [masking](masking.md)): in V8's
+  default heap a large body's buffers can be promoted, and the external memory they then hold
+  brings a full collection every few large responses (fetching masked 1 MB lists one after
+  another, the ingress ran one every 3 to 5 lists in most runs, at 24 to 38 ms of its CPU per
+  list, against none and 11 to 22 ms with the larger young generation; at 20 such lists a second
+  the old-generation floor kept both services at 7 to 9 ms a list for 3 minutes, where without it
+  the masking service ran one every 10 to 15 lists and the ingress's CPU per list doubled after a
+  minute). For small requests it made no difference; a larger one still (\`--max-semi-space-size=64\`, every
   service) cost more CPU per request in every paired run here, and \`--single-threaded-gc\` showed
   no consistent effect either way.
 - **A masked response** to a get or list adds one exchange with the masking service once the
