@@ -4,10 +4,10 @@
 const { test } = require('node:test');
 const assert = require('node:assert/strict');
 const { spawn } = require('node:child_process');
-const { existsSync, mkdtempSync, readFileSync, rmSync } = require('node:fs');
+const { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } = require('node:fs');
 const { tmpdir } = require('node:os');
 const path = require('node:path');
-const { serviceCommand, niceSession, natsGomaxprocs, which } = require('./stack');
+const { serviceCommand, niceSession, natsGomaxprocs, which, SERVICES } = require('./stack');
 const { startOwnNats } = require('./bench/lib/nats-server');
 
 const main = (name) => new RegExp(`services/${name}/dist/main\\.js$`);
@@ -28,15 +28,24 @@ test('the followers start at niceness 10 by default; the request path and the do
 
 test('the services that hold whole bodies start with a heap sized for them, in every way of running them', () => {
   const YAML = require('yaml');
-  const flags = ['--min-semi-space-size=16', '--max-semi-space-size=32', '--initial-old-space-size=128'];
+  const heapForBodies = ['--min-semi-space-size=16', '--max-semi-space-size=32', '--initial-old-space-size=128'];
+  // Every command that starts a service, as docker-compose.yml and the Kubernetes manifests write it.
+  const base = path.join(__dirname, '..', 'deploy', 'kubernetes', 'base');
+  const manifests = readdirSync(base)
+    .filter((f) => f.endsWith('.yaml'))
+    .flatMap((f) => YAML.parseAllDocuments(readFileSync(path.join(base, f), 'utf8')).map((d) => d.toJS()));
   const compose = YAML.parse(readFileSync(path.join(__dirname, '..', 'docker-compose.yml'), 'utf8'));
-  const manifests = ['30-ingress.yaml', '40-services.yaml'].flatMap((f) => YAML.parseAllDocuments(readFileSync(path.join(__dirname, '..', 'deploy', 'kubernetes', 'base', f), 'utf8')).map((d) => d.toJS()));
-  const container = (name) => manifests.flatMap((m) => m?.spec?.template?.spec?.containers ?? []).find((c) => c.name === name);
-  for (const name of ['ingress', 'masking', 'policy', 'approval', 'audit']) {
-    const launcher = serviceCommand(name, { CHAPERONE_FOLLOWER_NICE: '0' })[1].slice(0, -3);
-    assert.deepEqual(launcher, ['ingress', 'masking'].includes(name) ? flags : [], name);
-    assert.deepEqual(compose.services[name].command.slice(0, -1), launcher, `docker-compose.yml: ${name}`);
-    assert.deepEqual(container(name).args.slice(0, -1), launcher, `deploy/kubernetes: ${name}`);
+  const commands = [
+    ...Object.values(compose.services).map((s) => ['docker-compose.yml', s.command]),
+    ...manifests.flatMap((m) => m?.spec?.template?.spec?.containers ?? []).map((c) => ['deploy/kubernetes', c.args]),
+  ].filter(([, args]) => Array.isArray(args) && main('[a-z-]+').test(args.at(-1)));
+  for (const name of SERVICES) {
+    const launcher = serviceCommand(name, { CHAPERONE_FOLLOWER_NICE: '0' })[1];
+    const flags = launcher.slice(0, launcher.indexOf('--require'));
+    assert.deepEqual(flags, ['ingress', 'masking'].includes(name) ? heapForBodies : [], name);
+    const started = commands.filter(([, args]) => main(name).test(args.at(-1)));
+    assert.deepEqual(started.map(([where]) => where).sort(), ['deploy/kubernetes', 'docker-compose.yml'], `${name} is started once by each`);
+    for (const [where, args] of started) assert.deepEqual(args.slice(0, -1), flags, `${where}: ${name}`);
   }
 });
 
