@@ -171,20 +171,12 @@ const niceOf = (name, env) => (FOLLOWERS.has(name) ? followerNice(env) : 0);
  * V8 flags a service starts with (docker-compose.yml and deploy/kubernetes/ pass the same). The
  * masking service holds whole documents, and the ingress whole responses, megabytes each, for the
  * length of a request. Their bytes are ArrayBuffers outside the heap that V8 counts as external
- * memory: in its default young generation (1 MB a semi-space at first, grown only under a high
- * allocation rate) they outlive a scavenge or two and are promoted, and only a full mark-compact
- * frees them, which the external memory they hold soon brings. With 16 to 32 MB a semi-space they
- * die young. Beside such a young generation a small old generation still started mark-compacts
- * every 10 to 15 documents, so V8 is told to skip them below 128 MB of old generation
- * (--initial-old-space-size). Measured on masked 1 MB lists: with the young generation the masking
- * service's GC pauses fell from about 4.6 to 1.4 ms a document, and the ingress, fetching them one
- * after another, went from a mark-compact every 3 to 5 lists (24 to 38 ms of CPU a list) to none
- * (11 to 22). At 20 lists a second the masking service still ran one every 10 to 15 lists in 15 of
- * 22 runs of 8 s (9 to 14 ms of CPU a list), and the ingress's CPU a list doubled after a minute
- * (20 to 22 ms); with the old-generation floor as well, neither ran more than one in 3 minutes, at
- * 7 to 9 ms a list each. Small requests showed no difference. It costs memory: garbage
- * may fill the old generation up to the floor before it is collected (in a 30 s soak of small
- * requests at 654 a second the ingress's RSS was 263 to 298 MB, against 197 to 213 MB before).
+ * memory: in its default young generation (1 MB a semi-space at first) they outlive a scavenge or
+ * two and are promoted, and only a full mark-compact frees them, which the external memory they
+ * hold soon brings. With 16 to 32 MB a semi-space they die young; beside it, a small old
+ * generation still started mark-compacts every few documents, so V8 skips them below 128 MB of old
+ * generation. The cost is memory: garbage may fill the old generation up to that floor. The
+ * figures are in docs/masking.md and docs/performance.md ("Tails are pauses").
  */
 const HEAP_FOR_BODIES = Object.freeze(['--min-semi-space-size=16', '--max-semi-space-size=32', '--initial-old-space-size=128']);
 const NODE_FLAGS = Object.freeze({ ingress: HEAP_FOR_BODIES, masking: HEAP_FOR_BODIES });
