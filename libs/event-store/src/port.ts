@@ -81,6 +81,11 @@ export interface ReadStreamOptions {
 export interface ReadAllOptions {
   /** Inclusive: events whose globalPosition >= fromPosition; default: the start of the store. */
   fromPosition?: number;
+  /**
+   * Inclusive: events whose globalPosition <= toPosition; default: the end of the store. With
+   * fromPosition, the events of one known position (one append's message) without reading on.
+   */
+  toPosition?: number;
   /** Counts the events returned (after `streamPrefix`). */
   maxCount?: number;
   /**

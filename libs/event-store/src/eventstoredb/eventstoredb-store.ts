@@ -156,8 +156,10 @@ export class EventStoreDBEventStore implements EventStore {
 
   async readAll(opts: ReadAllOptions = {}): Promise<RecordedEvent[]> {
     validateCount('fromPosition', opts.fromPosition, 0);
+    validateCount('toPosition', opts.toPosition, 0);
     validateCount('maxCount', opts.maxCount, 0);
     const max = opts.maxCount ?? Number.POSITIVE_INFINITY;
+    const to = opts.toPosition ?? Number.POSITIVE_INFINITY;
     if (max === 0) return [];
     const out: RecordedEvent[] = [];
     try {
@@ -165,6 +167,7 @@ export class EventStoreDBEventStore implements EventStore {
       // until maxCount user events were found.
       for await (const r of this.client.readAll({ fromPosition: toEsdbPosition(opts.fromPosition), direction: FORWARDS })) {
         const e = toRecorded(r);
+        if (e && e.globalPosition > to) break;
         if (e && (!opts.streamPrefix || e.stream.startsWith(opts.streamPrefix))) out.push(e);
         if (out.length >= max) break;
       }

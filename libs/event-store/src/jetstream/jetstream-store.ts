@@ -265,6 +265,7 @@ export class JetStreamEventStore implements EventStore {
   async readAll(opts: ReadAllOptions = {}): Promise<RecordedEvent[]> {
     this.assertOpen();
     validateCount('fromPosition', opts.fromPosition, 0);
+    validateCount('toPosition', opts.toPosition, 0);
     validateCount('maxCount', opts.maxCount, 0);
     const from = Math.max(opts.fromPosition ?? 1, 1);
     const max = opts.maxCount ?? Number.POSITIVE_INFINITY;
@@ -274,6 +275,8 @@ export class JetStreamEventStore implements EventStore {
     } catch (err) {
       mapNatsError(err, 'readAll');
     }
+    // A global position is the sequence of the message holding the event.
+    if (opts.toPosition !== undefined) lastSeq = Math.min(lastSeq, opts.toPosition);
     if (max === 0 || from > lastSeq) return [];
     const out: RecordedEvent[] = [];
     const prefix = opts.streamPrefix ?? '';

@@ -376,6 +376,22 @@ export function eventStoreContract(name: string, harness: () => Promise<EventSto
         const rest = (await store.readAll({ fromPosition: p2 })).filter((e) => e.stream === stream);
         expect(rest).toEqual(mine.slice(2));
       });
+      it('readAll honours toPosition (inclusive): from and to one position give the events stored there and nothing after', async () => {
+        const stream = uniqueStreamName('readall-to');
+        await store.append(stream, [newEvent('E', { i: 0 })]);
+        await store.append(stream, [newEvent('E', { i: 1 }), newEvent('E', { i: 2 })]);
+        await store.append(stream, [newEvent('E', { i: 3 })]);
+        const mine = await store.readStream(stream);
+        const second = mine[1]?.globalPosition as number;
+        const there = await store.readAll({ fromPosition: second, toPosition: second, streamPrefix: stream });
+        // One append's events share a position in some stores (JetStream) and not in others (EventStoreDB).
+        expect(there.length).toBeGreaterThanOrEqual(1);
+        expect(there).toEqual(mine.filter((e) => e.globalPosition === second));
+        expect(there[0]).toEqual(mine[1]);
+        const upTo = (await store.readAll({ toPosition: mine[2]?.globalPosition as number })).filter((e) => e.stream === stream);
+        expect(upTo).toEqual(mine.slice(0, 3));
+        await expect(store.readAll({ toPosition: -1 })).rejects.toThrow();
+      });
       it('a paged reader resuming from its cursor, in pages smaller than one append, gets every event once', async () => {
         const stream = uniqueStreamName('paged');
         await store.append(stream, Array.from({ length: 5 }, (_, i) => newEvent('E', { i })));

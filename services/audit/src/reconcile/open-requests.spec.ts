@@ -49,7 +49,7 @@ describe('reconciling requests let through and never completed', () => {
       payload: { decisionEventId: 'PolicyDecided-r1', reachedCluster: 'unknown' },
     });
     expect(event.payload.reason).toMatch(/ingress replica ing-a .* stopped \(no announcement for 9 s\)/);
-    expect(out[0]).toMatchObject({ stream: 'session-s1', decisionRevision: 1 });
+    expect(out[0]).toMatchObject({ stream: 'session-s1', decisionRevision: 1, decisionPosition: decision.globalPosition });
   });
 
   it('given requests completed, denied, or held by a live replica, when reconciled, then nothing is closed', () => {

@@ -38,9 +38,10 @@ export interface InterceptSeen {
  */
 export interface OpenRequest {
   requestId: string;
-  /** The store stream holding its events (session-…), and the decision's revision in it. */
+  /** The store stream holding its events (session-…), the decision's revision in it and its global position. */
   stream: string;
   decisionRevision: number;
+  decisionPosition: number;
   effect: string;
   gateway: string | undefined;
   streaming: boolean;
@@ -96,6 +97,7 @@ export function evolve(state: OpenRequests, e: StoredEvent): OpenRequests {
         requestId,
         stream: e.stream,
         decisionRevision: e.revision,
+        decisionPosition: e.globalPosition,
         effect,
         gateway: intercept?.gateway,
         streaming: intercept?.streaming ?? false,
@@ -125,12 +127,13 @@ export interface ReconcileCommand {
   forgetInterceptsAfterMs: number;
 }
 
-/** One request to close, why, and where its stream's events from the decision on are. */
+/** One request to close, why, and where its decision is stored. */
 export interface Closing {
   requestId: string;
   reason: string;
   stream: string;
   decisionRevision: number;
+  decisionPosition: number;
   decidedAt: number;
 }
 
@@ -141,7 +144,7 @@ export function decide(state: OpenRequests, cmd: ReconcileCommand): Closing[] {
   for (const r of Object.values(state.open)) {
     const reason = whyClose(r, cmd);
     if (reason === undefined) continue;
-    out.push({ requestId: r.requestId, reason, stream: r.stream, decisionRevision: r.decisionRevision, decidedAt: r.decidedAt });
+    out.push({ requestId: r.requestId, reason, stream: r.stream, decisionRevision: r.decisionRevision, decisionPosition: r.decisionPosition, decidedAt: r.decidedAt });
   }
   return out.sort((a, b) => a.decidedAt - b.decidedAt);
 }

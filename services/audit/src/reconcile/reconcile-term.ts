@@ -1,6 +1,6 @@
 import type { JetStreamManager, KV } from 'nats';
 import type { BusSubjects, ChaperoneEvent } from '@chaperone/contracts';
-import type { CatchUpSubscription, EventStore } from '@chaperone/event-store';
+import type { CatchUpSubscription, EventStore, RecordedEvent } from '@chaperone/event-store';
 import { decodeJson, encodeJson } from '@chaperone/bus';
 import { decide, evolve, initialOpenRequests, outcomeUnknown, resumePosition, type Closing, type OpenRequests } from './open-requests';
 import { requestTagsOf } from './request-tags';
@@ -40,20 +40,32 @@ export const CHECKPOINT_KEY = 'checkpoint';
 /** Rounds between two checkpoints. */
 const CHECKPOINT_EVERY = 10;
 
+/** Where a request found to close waits before it is closed (see ReconcileTerm). */
+interface Waiting {
+  /** The events stream's last sequence when the request was first found. */
+  bus: number;
+  /** Its session stream's last global position once those messages were stored. */
+  storedUpTo?: number;
+}
+
 /**
  * One leadership term of the reconciler: follows the store from the last checkpoint (catch-up
  * subscription, global order) into the open requests, and every round closes those `decide`
  * names. Before closing one it makes sure its completion is not merely late: every message the
  * events stream held when the request was first found (its completion among them, if the replica
- * published it before dying) must have been stored by the audit service, and the request's
- * session stream, read after its decision, must hold no end. Only then is RequestOutcomeUnknown
+ * published it before dying) must have been stored by the audit service, and the follow must have
+ * seen its session stream up to where it ended then (the stream's last event, one lookup): an end
+ * stored by then has closed it in the open requests. Only then is RequestOutcomeUnknown
  * published, on the bus like every evidence event, so the audit service stores it in the
- * session's order, once (its id is derived from the request id).
+ * session's order, once (its id is derived from the request id). What a close reads is its
+ * decision, at its known position: never the session stream after it, which for a long session
+ * is most of the store (a replica lost with its requests in flight would make every one of them
+ * read it, at once).
  */
 export class ReconcileTerm {
   private readonly state: OpenRequests = initialOpenRequests();
-  /** requestId → events stream last sequence when it was first found to close. */
-  private readonly waitingFor = new Map<string, number>();
+  /** requestId → what it waits for before it is closed. */
+  private readonly waitingFor = new Map<string, Waiting>();
   /** Closed by this term, not yet seen stored. */
   private readonly sent = new Set<string>();
   private subscription: CatchUpSubscription | undefined;
@@ -125,13 +137,15 @@ export class ReconcileTerm {
     if (closing.length > 0) {
       const bus = (await this.deps.jsm.streams.info(this.deps.subjects.eventsStream)).state;
       for (const c of closing) {
-        const mark = this.waitingFor.get(c.requestId);
-        if (mark === undefined) {
-          this.waitingFor.set(c.requestId, bus.last_seq);
+        const waiting = this.waitingFor.get(c.requestId);
+        if (waiting === undefined) {
+          this.waitingFor.set(c.requestId, { bus: bus.last_seq });
           continue;
         }
         // Workqueue stream: a message is gone once the audit service has stored it.
-        if (bus.messages > 0 && bus.first_seq <= mark) continue;
+        if (bus.messages > 0 && bus.first_seq <= waiting.bus) continue;
+        waiting.storedUpTo ??= (await this.deps.store.readLastEvent(c.stream))?.globalPosition ?? 0;
+        if (this.state.position < waiting.storedUpTo) continue;
         if (!this.deps.valid() || this.stopped) return;
         await this.close(c);
       }
@@ -143,15 +157,11 @@ export class ReconcileTerm {
 
   private async close(c: Closing): Promise<void> {
     const requestId = c.requestId;
-    const after = await this.deps.store.readStream(c.stream, { fromRevision: c.decisionRevision });
     this.waitingFor.delete(requestId);
-    const end = after.find((e) => (e.type === 'RequestCompleted' || e.type === 'RequestOutcomeUnknown') && (e.data as { requestId?: unknown }).requestId === requestId);
-    if (end) {
-      evolve(this.state, { ...end, tags: requestTagsOf(end) }); // stored meanwhile; the subscription will see it too
-      return;
-    }
-    const decision = after[0];
-    if (decision?.revision !== c.decisionRevision || decision.type !== 'PolicyDecided') {
+    // Its end was followed while this round waited on the store.
+    if (!(requestId in this.state.open)) return;
+    const decision = await this.decisionOf(c);
+    if (decision?.type !== 'PolicyDecided') {
       this.deps.log.warn(`request ${requestId}: its decision is not at revision ${c.decisionRevision} of ${c.stream}; not closed`);
       return;
     }
@@ -160,5 +170,11 @@ export class ReconcileTerm {
     this.sent.add(requestId);
     this.closed++;
     this.deps.log.log(`request ${requestId} (session ${event.sessionId}): stored RequestOutcomeUnknown: ${c.reason}`);
+  }
+
+  /** The request's stored decision: the events at its global position (one append), not its stream read from the start. */
+  private async decisionOf(c: Closing): Promise<RecordedEvent | undefined> {
+    const there = await this.deps.store.readAll({ fromPosition: c.decisionPosition, toPosition: c.decisionPosition, streamPrefix: c.stream });
+    return there.find((e) => e.stream === c.stream && e.revision === c.decisionRevision);
   }
 }
