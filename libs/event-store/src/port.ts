@@ -120,6 +120,13 @@ export interface TaggedEvent {
   recordedAt: string;
 }
 
+/** Where an event is stored, without its data: what a reader comparing event ids needs. */
+export interface StoredEventRef {
+  eventId: string;
+  revision: number;
+  globalPosition: number;
+}
+
 /** A follower's facts about an event, computed from the event as stored (the writer's `tags`). */
 export type TagsOf = (e: RecordedEvent) => EventTags;
 
@@ -137,6 +144,13 @@ export interface EventStore {
    */
   readLastEvent(stream: string): Promise<RecordedEvent | undefined>;
   readStream(stream: string, opts?: ReadStreamOptions): Promise<RecordedEvent[]>;
+  /**
+   * Every event of a stream as its id, revision and global position, in revision order; [] for a
+   * stream that does not exist. For a writer that must find which events of a batch are already
+   * stored: it holds a few dozen bytes an event where readStream holds every event's data, and an
+   * adapter that keeps ids beside the data reads no data at all.
+   */
+  readStreamRefs(stream: string): Promise<StoredEventRef[]>;
   /** Events of every stream in global order. */
   readAll(opts?: ReadAllOptions): Promise<RecordedEvent[]>;
   /**

@@ -147,6 +147,9 @@ class HashChainedStore implements ChainedEventStore {
   readStream(...args: Parameters<EventStore['readStream']>): ReturnType<EventStore['readStream']> {
     return this.inner.readStream(...args);
   }
+  readStreamRefs(...args: Parameters<EventStore['readStreamRefs']>): ReturnType<EventStore['readStreamRefs']> {
+    return this.inner.readStreamRefs(...args);
+  }
   readAll(...args: Parameters<EventStore['readAll']>): ReturnType<EventStore['readAll']> {
     return this.inner.readAll(...args);
   }
@@ -207,7 +210,7 @@ class HashChainedStore implements ChainedEventStore {
     const wanted = new Set(ids);
     const c = await classifyStoredSettled(async () => {
       const found = new Map<string, { revision: number; globalPosition: number }>();
-      for (const e of await this.inner.readStream(stream)) {
+      for (const e of await this.inner.readStreamRefs(stream)) {
         if (wanted.has(e.eventId)) found.set(e.eventId, { revision: e.revision, globalPosition: e.globalPosition });
       }
       return classifyStored(ids, found);

@@ -31,6 +31,7 @@ import {
   type ReadAllOptions,
   type ReadStreamOptions,
   type RecordedEvent,
+  type StoredEventRef,
   type SubscribeToAllOptions,
 } from '../port';
 import { withTags } from '../tagged';
@@ -146,6 +147,22 @@ export class EventStoreDBEventStore implements EventStore {
       })) {
         const e = toRecorded(r);
         if (e) out.push(e);
+      }
+    } catch (err) {
+      if (err instanceof StreamNotFoundError) return [];
+      throw mapEsdbError(err);
+    }
+    return out;
+  }
+
+  async readStreamRefs(stream: string): Promise<StoredEventRef[]> {
+    validateStreamName(stream);
+    const out: StoredEventRef[] = [];
+    try {
+      for await (const r of this.client.readStream(stream, { fromRevision: START, direction: FORWARDS })) {
+        const e = toRecorded(r);
+        // Only the ref is kept: the event's data goes with this iteration.
+        if (e) out.push({ eventId: e.eventId, revision: e.revision, globalPosition: e.globalPosition });
       }
     } catch (err) {
       if (err instanceof StreamNotFoundError) return [];

@@ -21,6 +21,7 @@ import {
   type ReadAllOptions,
   type ReadStreamOptions,
   type RecordedEvent,
+  type StoredEventRef,
   type SubscribeToAllOptions,
   type TaggedEvent,
   type TagsOf,
@@ -258,6 +259,22 @@ export class JetStreamEventStore implements EventStore {
         if (e.revision >= from && out.length < max) out.push(e);
       }
       return out.length < max;
+    });
+    return out;
+  }
+
+  async readStreamRefs(stream: string): Promise<StoredEventRef[]> {
+    this.assertOpen();
+    validateStreamName(stream);
+    const subject = this.subjectFor(stream);
+    const tail = await this.tailOf(subject);
+    if (!tail) return [];
+    const out: StoredEventRef[] = [];
+    // Headers only: a message's ids and first revision are in its headers (storedIds).
+    await this.scan({ filter: subject, fromSeq: 1, untilSeq: tail.seq, headersOnly: true }, (m) => {
+      const { revision, ids } = storedIds(m.headers, m.subject);
+      ids.forEach((eventId, i) => out.push({ eventId, revision: revision + i, globalPosition: m.seq }));
+      return true;
     });
     return out;
   }

@@ -376,6 +376,16 @@ export function eventStoreContract(name: string, harness: () => Promise<EventSto
         const rest = (await store.readAll({ fromPosition: p2 })).filter((e) => e.stream === stream);
         expect(rest).toEqual(mine.slice(2));
       });
+      it('readStreamRefs gives each event\'s id, revision and global position as readStream does, whatever the appends were; [] for no stream', async () => {
+        const stream = uniqueStreamName('refs');
+        await store.append(stream, [newEvent('E', { i: 0 })]);
+        await store.append(stream, [newEvent('E', { i: 1 }), newEvent('E', { i: 2 }), newEvent('E', { i: 3 })]);
+        await store.append(stream, [newEvent('E', { i: 4 })]);
+        const whole = await store.readStream(stream);
+        expect(whole).toHaveLength(5);
+        await expect(store.readStreamRefs(stream)).resolves.toEqual(whole.map((e) => ({ eventId: e.eventId, revision: e.revision, globalPosition: e.globalPosition })));
+        await expect(store.readStreamRefs(uniqueStreamName('refs-none'))).resolves.toEqual([]);
+      });
       it('readAll honours toPosition (inclusive): from and to one position give the events stored there and nothing after', async () => {
         const stream = uniqueStreamName('readall-to');
         await store.append(stream, [newEvent('E', { i: 0 })]);
