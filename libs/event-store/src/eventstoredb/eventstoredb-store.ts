@@ -15,6 +15,7 @@ import {
   type AppendExpectedRevision,
   type JSONType,
   type Position,
+  type ReadStreamOptions as EsdbReadStreamOptions,
   type ResolvedEvent,
 } from '@eventstore/db-client';
 import {
@@ -121,15 +122,7 @@ export class EventStoreDBEventStore implements EventStore {
 
   async readLastEvent(stream: string): Promise<RecordedEvent | undefined> {
     validateStreamName(stream);
-    try {
-      for await (const r of this.client.readStream(stream, { fromRevision: END, direction: BACKWARDS, maxCount: 1 })) {
-        const e = toRecorded(r);
-        if (e) return e;
-      }
-    } catch (err) {
-      if (err instanceof StreamNotFoundError) return undefined;
-      throw mapEsdbError(err);
-    }
+    for await (const e of this.recordedIn(stream, { fromRevision: END, direction: BACKWARDS, maxCount: 1 })) return e;
     return undefined;
   }
 
@@ -139,36 +132,30 @@ export class EventStoreDBEventStore implements EventStore {
     validateCount('maxCount', opts.maxCount, 0);
     if (opts.maxCount === 0) return [];
     const out: RecordedEvent[] = [];
-    try {
-      for await (const r of this.client.readStream(stream, {
-        fromRevision: opts.fromRevision ? BigInt(opts.fromRevision) : START,
-        direction: FORWARDS,
-        ...(opts.maxCount ? { maxCount: opts.maxCount } : {}),
-      })) {
-        const e = toRecorded(r);
-        if (e) out.push(e);
-      }
-    } catch (err) {
-      if (err instanceof StreamNotFoundError) return [];
-      throw mapEsdbError(err);
-    }
+    const from = opts.fromRevision ? BigInt(opts.fromRevision) : START;
+    for await (const e of this.recordedIn(stream, { fromRevision: from, direction: FORWARDS, ...(opts.maxCount ? { maxCount: opts.maxCount } : {}) })) out.push(e);
     return out;
   }
 
   async readStreamRefs(stream: string): Promise<StoredEventRef[]> {
     validateStreamName(stream);
     const out: StoredEventRef[] = [];
+    // Only the ref is kept: the event's data goes with this iteration.
+    for await (const e of this.recordedIn(stream, { fromRevision: START, direction: FORWARDS })) out.push({ eventId: e.eventId, revision: e.revision, globalPosition: e.globalPosition });
+    return out;
+  }
+
+  /** A stream's events as the client reads them with `options`; none for a stream that does not exist. */
+  private async *recordedIn(stream: string, options: EsdbReadStreamOptions): AsyncGenerator<RecordedEvent> {
     try {
-      for await (const r of this.client.readStream(stream, { fromRevision: START, direction: FORWARDS })) {
+      for await (const r of this.client.readStream(stream, options)) {
         const e = toRecorded(r);
-        // Only the ref is kept: the event's data goes with this iteration.
-        if (e) out.push({ eventId: e.eventId, revision: e.revision, globalPosition: e.globalPosition });
+        if (e) yield e;
       }
     } catch (err) {
-      if (err instanceof StreamNotFoundError) return [];
+      if (err instanceof StreamNotFoundError) return;
       throw mapEsdbError(err);
     }
-    return out;
   }
 
   async readAll(opts: ReadAllOptions = {}): Promise<RecordedEvent[]> {

@@ -29,7 +29,7 @@ function admitted(sessionId: string, requestId: string, gateway: string): NewEve
 
 const completed = (sessionId: string, requestId: string): NewEvent => event('RequestCompleted', sessionId, requestId, { outcome: 'forwarded', status: 200, bytesOut: 2, durationMs: 1 });
 
-/** The store, counting the events its reads hand back to the reconciler. */
+/** The store, counting the events (or event refs) its reads hand back to the reconciler. */
 function countingReads(store: EventStore): { store: EventStore; eventsRead: () => number } {
   let read = 0;
   const counted = new Proxy(store, {
@@ -37,7 +37,7 @@ function countingReads(store: EventStore): { store: EventStore; eventsRead: () =
       const value: unknown = Reflect.get(target, prop);
       if (typeof value !== 'function') return value;
       const fn = value as (...args: unknown[]) => unknown;
-      if (prop === 'readStream' || prop === 'readAll') {
+      if (prop === 'readStream' || prop === 'readStreamRefs' || prop === 'readAll') {
         return async (...args: unknown[]) => {
           const events = (await fn.apply(target, args)) as unknown[];
           read += events.length;
