@@ -4,14 +4,15 @@
 // Starts its own NATS server (unless CHAPERONE_NATS_URL names one), the test API server (HTTPS,
 // its own process), a bare pass-through proxy (node + http-proxy-3, HTTPS, its own process) and
 // Chaperone's services, then drives the same requests through (a) the API server directly, (b) the
-// bare proxy, (c) Chaperone. Per scenario: maximum throughput (autocannon's closed loop), then a run
+// bare proxy, (c) Chaperone. Per scenario: maximum throughput (autocannon's closed loop, over as many
+// connections as saturate each target: --connections, doubled while throughput grows), then a run
 // at a constant arrival rate of half of Chaperone's maximum for every target (paced, open loop:
 // lib/timing.js pacedGets; the latency goals are stated at that load), peak RSS of every
 // process, NATS messages and JetStream writes per request on Chaperone's runs, and watch events
 // per second. Ends with a memory-flatness (soak) run. Prints markdown tables and writes
 // bench-results/latest.json and bench-results/latest.md, then renders docs/performance.md from them.
 //
-// Usage: node scripts/bench [overhead] [--duration 8] [--connections 10] [--soak 30] [--watch-events 20000]
+// Usage: node scripts/bench [overhead] [--duration 8] [--connections 10 (the first count; the paced runs' sockets)] [--soak 30] [--watch-events 20000]
 //          [--only <scenario>] [--nats-monitor http://host:8222]
 // --soak 0 / --watch-events 0 skip the soak / the watch run; --proofs N: events in the Merkle proof
 // section (1,000,000; 0 skips it); --recording 0 skips recording cost and exec throughput; --mcp 0 skips
@@ -225,15 +226,47 @@ async function warmUp(target, urlPath, connections) {
   }
 }
 
+/** A target's maximum is looked for over --connections keep-alive connections times these, in turn ... */
+const CONNECTION_STEPS = [1, 2, 4, 8];
+/** ... each for this many seconds ... */
+const PROBE_S = 3;
+/** ... going on while the throughput still grows by more than this share. */
+const STILL_GROWING = 0.05;
+
+/**
+ * How many connections a target's maximum needs. A closed loop keeps exactly `connections`
+ * requests in flight, so its throughput is connections / latency until some process on the path is
+ * busy all the time: a target whose requests make more hops needs more of them in flight to be
+ * saturated, and measured at one count for all its figure would be its latency's inverse (which
+ * the latency goals measure) rather than what it can carry. Doubles the count from `from` while
+ * the throughput still grows; resolves with the count of the highest throughput and every probe.
+ */
+async function saturate(target, urlPath, from) {
+  const probes = [];
+  let best;
+  for (const step of CONNECTION_STEPS) {
+    const connections = from * step;
+    const { rps } = await closedLoop(target, urlPath, connections, PROBE_S);
+    probes.push({ connections, rps });
+    const growing = !best || rps > best.rps * (1 + STILL_GROWING);
+    if (!best || rps > best.rps) best = { connections, rps };
+    if (!growing) break;
+  }
+  return { connections: best.connections, probes };
+}
+
 /**
  * One run; latency figures in ms. Without a rate, autocannon's closed loop (each connection sends
- * its next request when the last is answered): the maximum. With a rate, a paced open loop at that
+ * its next request when the last is answered): the maximum, over as many connections as saturate
+ * the target when `saturating` (its warm-up then probes them, see saturate). With a rate, a paced open loop at that
  * constant arrival rate (pacedGets). With counters, NATS messages and JetStream writes per request too.
  * `unlisted` (the design floor) adds the CPU of processes kept out of the per-process tables.
  */
-async function load(target, urlPath, { connections, duration, overallRate, warmup, counters, gcMetrics, unlisted }) {
+async function load(target, urlPath, { connections, duration, overallRate, warmup, saturating, counters, gcMetrics, unlisted }) {
   // Warmed up apart, so its requests' CPU and bus messages stay outside the measured window.
   const warmedUp = warmup ? await warmUp(target, urlPath, connections) : undefined;
+  const saturated = saturating ? await saturate(target, urlPath, connections) : undefined;
+  if (saturated) connections = saturated.connections;
   let natsWindow, cpu, unlistedCpu, memory, load1, gcBefore, measuredFrom;
   // A paced run warms its connections up at its rate first: the windows open after that.
   const measuring = async () => {
@@ -252,7 +285,7 @@ async function load(target, urlPath, { connections, duration, overallRate, warmu
     await measuring();
     run = await closedLoop(target, urlPath, connections, duration);
   }
-  const result = { ...run, ...(warmedUp ? { warmUp: warmedUp } : {}), loadAvg1m: [+load1.toFixed(2), +os.loadavg()[0].toFixed(2)], peakRssMb: memory.stop() };
+  const result = { ...run, ...(overallRate ? {} : { connections }), ...(warmedUp ? { warmUp: warmedUp } : {}), ...(saturated ? { probes: saturated.probes } : {}), loadAvg1m: [+load1.toFixed(2), +os.loadavg()[0].toFixed(2)], peakRssMb: memory.stop() };
   if (gcBefore) result.gcPauses = gcPausesBetween(gcBefore, await readGcPauses(gcMetrics), (performance.now() - measuredFrom) / 1000);
   // The evidence is finished after the responses: the CPU window closes once the bus has drained.
   if (natsWindow) result.nats = await natsWindow.stop(result.requests);
@@ -364,9 +397,12 @@ function addedMedians(rounds, measured, variant) {
 const addedLine = (a) =>
   `added over direct p50 / p99: ${Object.entries(a.rounds).map(([t, rs]) => `${t} ${rs.map((x) => `${x.p50} / ${x.p99}`).join(', ')} ms`).join('; ')}; medians of 3: ${JSON.stringify(a.median)}`;
 
+/** "10 connections 2500 req/s, 20 ..." for a saturation search's probes. */
+const probesLine = (probes = []) => probes.map((p) => `${p.connections} connections ${p.rps} req/s`).join(', ');
+
 /** "<name>: <rps> req/s (warm-up), p50, p99, failed; CPU; NATS" for a maximum-throughput run. */
 const maxLine = (name, r) =>
-  `  ${name}: ${r.rps} req/s (warmed up in ${r.warmUp.windows} × ${WARM_UP_WINDOW_S} s, last ${r.warmUp.rps} req/s), p50 ${r.p50} ms, p99 ${r.p99} ms, failed ${r.failed}; CPU ms/request ${JSON.stringify(r.cpuMsPerRequest)}${natsLine(r)}`;
+  `  ${name}: ${r.rps} req/s over ${r.connections} connections (warmed up in ${r.warmUp.windows} × ${WARM_UP_WINDOW_S} s, last ${r.warmUp.rps} req/s; ${probesLine(r.probes)}), p50 ${r.p50} ms, p99 ${r.p99} ms, failed ${r.failed}; CPU ms/request ${JSON.stringify(r.cpuMsPerRequest)}${natsLine(r)}`;
 
 async function startFloor(stack, log) {
   log('design floor: a gateway with none of Chaperone\'s work making the same hops (lib/floor-gateway.js)');
@@ -382,16 +418,16 @@ async function scenario(stack, s, base, floor, log) {
   log(`${s.label}: maximum throughput`);
   const max = {};
   for (const t of ['direct', 'bare', ...s.variants.map(([v]) => v)]) {
-    max[t] = await load(stack.targets[t], s.path, { ...base, warmup: true, ...counted(t) });
+    max[t] = await load(stack.targets[t], s.path, { ...base, warmup: true, saturating: true, ...counted(t) });
     log(maxLine(t, max[t]));
     if (floor && t === FLOOR_VARIANT) {
-      max.floor = await load(floor.target, s.path, { ...base, warmup: true, ...counted('floor'), unlisted: floor });
+      max.floor = await load(floor.target, s.path, { ...base, warmup: true, saturating: true, ...counted('floor'), unlisted: floor });
       log(maxLine('design floor', max.floor));
     }
   }
   let rounds;
   if (s.id === FLOOR_SCENARIO) {
-    rounds = await alternatingRounds(['bare', FLOOR_VARIANT, ...(floor ? ['floor'] : [])], async (t) => (await closedLoop(targetOf(t), s.path, base.connections, ROUND_S)).rps);
+    rounds = await alternatingRounds(['bare', FLOOR_VARIANT, ...(floor ? ['floor'] : [])], async (t) => (await closedLoop(targetOf(t), s.path, max[t].connections, ROUND_S)).rps);
     log(`  maximum again in ${EXTRA_ROUNDS} alternating rounds of ${ROUND_S} s: ${Object.entries(rounds).map(([t, rps]) => `${t} ${rps.join(' / ')} req/s`).join(', ')}`);
   }
   const medianRps = (t) => median([max[t].rps, ...rounds[t]]);
@@ -488,6 +524,25 @@ function floorTable(result) {
   }
   lines.push('');
   return lines;
+}
+
+/** How many connections each target's maximum needed: the saturation search's probes. */
+function saturationTable(result) {
+  const runs = result.http.flatMap((r) => [
+    ['direct', r.max.direct],
+    ['bare proxy', r.max.bare],
+    ...(r.floor ? [['design floor', r.floor.max]] : []),
+    ['Chaperone', r.max.chaperone],
+  ].filter(([, run]) => run.probes).map(([target, run]) => [r.label, target, run]));
+  if (runs.length === 0) return [];
+  return [
+    `Maximum throughput by connections kept busy: after its warm-up each target ran ${PROBE_S} s closed loops over ${result.options.connections} connections, then twice, four and eight times as many, while its throughput still grew by more than ${STILL_GROWING * 100} %; its measured maximum (and the throughput goal's alternating runs) used the count of the highest. A closed loop's throughput is its connections divided by its latency until a process on the path is busy all the time, so a target whose requests make more hops needs more of them in flight to reach what it can carry.`,
+    '',
+    '| scenario | target | req/s by connections | maximum measured over |',
+    '|---|---|---|---|',
+    ...runs.map(([label, target, run]) => `| ${label} | ${target} | ${run.probes.map((p) => `${p.connections}: ${p.rps}`).join(', ')} | ${run.connections} |`),
+    '',
+  ];
 }
 
 /**
@@ -645,7 +700,8 @@ function markdown(result) {
     }
     lines.push('');
   }
-  lines.push('Latency at maximum throughput (p50 / p99 ms; autocannon, ' + result.options.connections + ' connections):');
+  lines.push(...saturationTable(result));
+  lines.push('Latency at maximum throughput (p50 / p99 ms; autocannon, over the connections of the table above):');
   lines.push('');
   lines.push('| scenario | direct | bare proxy | Chaperone |');
   lines.push('|---|---|---|---|');

@@ -32,14 +32,19 @@ drives the same GETs through (a) the API server directly, (b) the bare proxy and
 
 - **maximum throughput** of each target, after warming it up until its throughput settles (2 s
   windows until two in a row are within 10 %, at most 16 s), so every process on its path is
-  measured in its steady state: compiled hot code, heaps grown to the load. On the allow path the
+  measured in its steady state: compiled hot code, heaps grown to the load. A closed loop keeps
+  as many requests in flight as it has connections, and its throughput is that number divided by
+  the latency until some process on the path is busy all the time; a target whose requests make
+  more hops needs more in flight to reach what it can carry. So each target then runs 3 s over 10
+  connections (\`--connections\`), then 20, 40 and 80 while its throughput still grows by more than
+  5 %, and its maximum is measured over the count of the highest (the page lists every probe). On the allow path the
   bare proxy, Chaperone and the design floor then run twice more for 4 s each, alternating, and
   the throughput goal takes each one's median of its three runs: a virtual machine's host changes
   speed within tens of seconds, and one run of each can catch one target in a fast spell and the
   other in a slow one;
 - a **constant arrival rate of half of Chaperone's maximum** for all three targets (the latency goals
-  are stated at that load): one request every 1/rate seconds over the same number of keep-alive
-  connections as the maximum runs, whatever the answers, each timed from the moment it was due (a
+  are stated at that load): one request every 1/rate seconds over 10 keep-alive connections
+  (\`--connections\`) for every target, whatever the answers, each timed from the moment it was due (a
   request due while every connection is busy waits, and that wait counts), as wrk2 does (\`pacedGets\` in
   \`scripts/bench/lib/timing.js\`). Each request is a prepared buffer written to a kept TLS
   connection and its answer is parsed in place (\`lib/keep-alive-gets.js\`): Node's own HTTPS client
