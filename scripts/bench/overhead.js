@@ -615,6 +615,16 @@ async function watchScenario(stack, opts, log) {
 }
 
 /** Allow and masked reads at half of the allow path's maximum for `seconds`; RSS sampled every 5 s. */
+/**
+ * The soak's rate: half of the maximum of the slower of its two requests (each measured alone). A
+ * mix at the faster one's half would be past half of what the slower one can carry, and a soak
+ * whose queue grows measures the queue's memory, not the services'.
+ */
+function soakRate(http) {
+  const halfOf = (scenario, variant) => http.find((r) => r.scenario === scenario && r.variant === variant)?.halfRate ?? Infinity;
+  return Math.min(halfOf('get-pod', 'raw'), halfOf('get-secret', 'masked'));
+}
+
 async function soak(stack, rate, seconds, log) {
   log(`soak: ${seconds} s at ${rate} req/s (allow get pod and masked get secret, alternating)`);
   const series = [];
@@ -818,7 +828,7 @@ async function main() {
       watch = await watchScenario(stack, opts, log);
     }
     let soakResult;
-    if (!opts.only && opts.soak > 0) soakResult = await soak(stack, http.find((r) => r.scenario === 'get-pod').halfRate, opts.soak, log);
+    if (!opts.only && opts.soak > 0) soakResult = await soak(stack, soakRate(http), opts.soak, log);
     const proofs = !opts.only && opts.proofs > 0 ? await require('./lib/proofs').benchProofs({ events: opts.proofs }) : undefined;
     const recording = !opts.only && opts.recording > 0 ? await require('./lib/recording').benchRecording({ log }) : undefined;
     const mcp = !opts.only && opts.mcp > 0 ? await require('./lib/mcp').benchMcp({ log }) : undefined;

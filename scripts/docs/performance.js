@@ -76,8 +76,9 @@ drives the same GETs through (a) the API server directly, (b) the bare proxy and
 - (f) **watch events per second**: a burst of ConfigMaps counted on one watch directly, through the
   bare proxy and through Chaperone (raw and masked);
 - **policy decision time** for 10 and 10,000 rules (the indexed evaluator and a linear scan);
-- a **soak** (\`--soak <seconds>\`, 30 by default) at half of the allow path's maximum, sampling the
-  RSS of every process every 5 s;
+- a **soak** (\`--soak <seconds>\`, 30 by default) of allowed pod gets and masked secret gets,
+  alternating, at half of the maximum of the slower of the two, sampling the RSS of every process
+  every 5 s;
 - **Merkle proofs** over an evidence log of 1,000,000 events: tree build time, inclusion and
   consistency proof sizes and times (\`--proofs <events>\`, 0 skips it);
 - **recording's cost**: a small get and a 1 MB list under \`record: none\` against
