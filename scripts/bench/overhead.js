@@ -614,7 +614,6 @@ async function watchScenario(stack, opts, log) {
   return results;
 }
 
-/** Allow and masked reads at half of the allow path's maximum for `seconds`; RSS sampled every 5 s. */
 /**
  * The soak's rate: half of the maximum of the slower of its two requests (each measured alone). A
  * mix at the faster one's half would be past half of what the slower one can carry, and a soak
@@ -625,6 +624,7 @@ function soakRate(http) {
   return Math.min(halfOf('get-pod', 'raw'), halfOf('get-secret', 'masked'));
 }
 
+/** Allowed pod gets and masked secret gets, alternating, at `rate` for `seconds`; RSS sampled every 5 s. */
 async function soak(stack, rate, seconds, log) {
   log(`soak: ${seconds} s at ${rate} req/s (allow get pod and masked get secret, alternating)`);
   const series = [];
