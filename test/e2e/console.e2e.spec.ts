@@ -291,7 +291,8 @@ describe('the web console, in Chromium, against npm start', () => {
     expect(onAgents).toBe(true);
     await auditor.keyboard.press('Enter');
     await auditor.getByRole('heading', { name: 'Agents', level: 1 }).waitFor();
-    await expect(auditor.evaluate('document.activeElement.id')).resolves.toBe('main');
+    // The page moves focus to its main region on the frame after it renders: waited for, not raced.
+    await auditor.waitForFunction("document.activeElement !== null && document.activeElement.id === 'main'", undefined, { timeout: 5000 });
     const card = auditor.getByTestId('agent').filter({ has: auditor.getByRole('heading', { name: 'demo-agent' }) });
     await card.waitFor();
     await expect(card.textContent()).resolves.toContain('platform-team@example.com');
