@@ -257,15 +257,15 @@ async function saturate(target, urlPath, from) {
 
 /**
  * One run; latency figures in ms. Without a rate, autocannon's closed loop (each connection sends
- * its next request when the last is answered): the maximum, over as many connections as saturate
- * the target when `saturating` (its warm-up then probes them, see saturate). With a rate, a paced open loop at that
- * constant arrival rate (pacedGets). With counters, NATS messages and JetStream writes per request too.
+ * its next request when the last is answered): with `maximum`, the target's maximum, after a
+ * warm-up and over as many connections as saturate it (saturate). With a rate, a paced open loop
+ * at that constant arrival rate (pacedGets). With counters, NATS messages and JetStream writes per request too.
  * `unlisted` (the design floor) adds the CPU of processes kept out of the per-process tables.
  */
-async function load(target, urlPath, { connections, duration, overallRate, warmup, saturating, counters, gcMetrics, unlisted }) {
-  // Warmed up apart, so its requests' CPU and bus messages stay outside the measured window.
-  const warmedUp = warmup ? await warmUp(target, urlPath, connections) : undefined;
-  const saturated = saturating ? await saturate(target, urlPath, connections) : undefined;
+async function load(target, urlPath, { connections, duration, overallRate, maximum, counters, gcMetrics, unlisted }) {
+  // Warmed up and saturated apart, so their requests' CPU and bus messages stay outside the measured window.
+  const warmedUp = maximum ? await warmUp(target, urlPath, connections) : undefined;
+  const saturated = maximum ? await saturate(target, urlPath, connections) : undefined;
   if (saturated) connections = saturated.connections;
   let natsWindow, cpu, unlistedCpu, memory, load1, gcBefore, measuredFrom;
   // A paced run warms its connections up at its rate first: the windows open after that.
@@ -398,7 +398,7 @@ const addedLine = (a) =>
   `added over direct p50 / p99: ${Object.entries(a.rounds).map(([t, rs]) => `${t} ${rs.map((x) => `${x.p50} / ${x.p99}`).join(', ')} ms`).join('; ')}; medians of 3: ${JSON.stringify(a.median)}`;
 
 /** "10 connections 2500 req/s, 20 ..." for a saturation search's probes. */
-const probesLine = (probes = []) => probes.map((p) => `${p.connections} connections ${p.rps} req/s`).join(', ');
+const probesLine = (probes) => probes.map((p) => `${p.connections} connections ${p.rps} req/s`).join(', ');
 
 /** "<name>: <rps> req/s (warm-up), p50, p99, failed; CPU; NATS" for a maximum-throughput run. */
 const maxLine = (name, r) =>
@@ -418,10 +418,10 @@ async function scenario(stack, s, base, floor, log) {
   log(`${s.label}: maximum throughput`);
   const max = {};
   for (const t of ['direct', 'bare', ...s.variants.map(([v]) => v)]) {
-    max[t] = await load(stack.targets[t], s.path, { ...base, warmup: true, saturating: true, ...counted(t) });
+    max[t] = await load(stack.targets[t], s.path, { ...base, maximum: true, ...counted(t) });
     log(maxLine(t, max[t]));
     if (floor && t === FLOOR_VARIANT) {
-      max.floor = await load(floor.target, s.path, { ...base, warmup: true, saturating: true, ...counted('floor'), unlisted: floor });
+      max.floor = await load(floor.target, s.path, { ...base, maximum: true, ...counted('floor'), unlisted: floor });
       log(maxLine('design floor', max.floor));
     }
   }
@@ -528,13 +528,9 @@ function floorTable(result) {
 
 /** How many connections each target's maximum needed: the saturation search's probes. */
 function saturationTable(result) {
-  const runs = result.http.flatMap((r) => [
-    ['direct', r.max.direct],
-    ['bare proxy', r.max.bare],
-    ...(r.floor ? [['design floor', r.floor.max]] : []),
-    ['Chaperone', r.max.chaperone],
-  ].filter(([, run]) => run.probes).map(([target, run]) => [r.label, target, run]));
-  if (runs.length === 0) return [];
+  const runs = result.http.flatMap((r) =>
+    [['direct', r.max.direct], ['bare proxy', r.max.bare], ...(r.floor ? [['design floor', r.floor.max]] : []), ['Chaperone', r.max.chaperone]].map(([target, run]) => [r.label, target, run]),
+  );
   return [
     `Maximum throughput by connections kept busy: after its warm-up each target ran ${PROBE_S} s closed loops over ${result.options.connections} connections, then twice, four and eight times as many, while its throughput still grew by more than ${STILL_GROWING * 100} %; its measured maximum (and the throughput goal's alternating runs) used the count of the highest. A closed loop's throughput is its connections divided by its latency until a process on the path is busy all the time, so a target whose requests make more hops needs more of them in flight to reach what it can carry.`,
     '',

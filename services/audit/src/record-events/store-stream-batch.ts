@@ -16,8 +16,9 @@ export interface StreamBatchOutcome {
  * tail does not show that the events are all new (a redelivery after a crash, a lost
  * acknowledgement, `scan` after an id conflict), the stream's event ids are read (not their data:
  * a session may be long) and only the events it does not hold are appended: a batch cut short by
- * a crash is completed, never stored twice. The append names the tail's exact revision, so a writer that raced in (a replica that lost its lease
- * mid-append) makes the store refuse it (WrongExpectedRevision), and the caller decides again.
+ * a crash is completed, never stored twice. The append names the tail's exact revision, so a
+ * writer that raced in (a replica that lost its lease mid-append) makes the store refuse it
+ * (WrongExpectedRevision), and the caller decides again.
  */
 export async function storeStreamBatch(store: ChainedEventStore, batch: StreamBatch, partition: number, opts: { scan: boolean }): Promise<StreamBatchOutcome> {
   const tail = await store.tailOf(batch.stream);
