@@ -38,6 +38,12 @@ const KEEP = process.argv.includes('--keep');
 const log = (m) => process.stderr.write(`[bench-reports] ${m}\n`);
 const secs = (t0) => (performance.now() - t0) / 1000;
 const mb = () => Math.round(process.memoryUsage().rss / 1024 / 1024);
+require('node:v8').setFlagsFromString('--expose-gc');
+/** The heap in use after a full collection: what live objects hold. */
+const heapAfterGc = () => {
+  require('node:vm').runInNewContext('gc')();
+  return process.memoryUsage().heapUsed;
+};
 
 async function main() {
   const natsUrl = process.env.NATS_URL || 'nats://127.0.0.1:4222';
@@ -70,10 +76,14 @@ async function main() {
     results.read = { events: read, seconds: +secs(t0).toFixed(2), eventsPerSecond: Math.round(read / secs(t0)) };
     log(`read: ${JSON.stringify(results.read)}`);
 
+    const heapBefore = heapAfterGc();
     t0 = performance.now();
     const model = emptyReadModel();
     const rebuilt = await catchUp(store, model);
-    results.rebuild = { events: rebuilt, seconds: +secs(t0).toFixed(2), eventsPerSecond: Math.round(rebuilt / secs(t0)), rssMB: mb() };
+    const rebuildS = secs(t0);
+    // What the model holds: the heap it added, per request it knows (sessions and indexes included).
+    const modelBytes = heapAfterGc() - heapBefore;
+    results.rebuild = { events: rebuilt, seconds: +rebuildS.toFixed(2), eventsPerSecond: Math.round(rebuilt / rebuildS), rssMB: mb(), requests: model.requests.size, modelHeapMB: Math.round(modelBytes / 1e6), modelBytesPerRequest: Math.round(modelBytes / model.requests.size) };
     log(`rebuild: ${JSON.stringify(results.rebuild)}`);
 
     // The fold alone: re-read a slice into memory (up to 200k events), then time only the fold.
@@ -145,6 +155,7 @@ async function main() {
     ['write (workload, chained)', `${results.write.eventsPerSecond} events/s`, `${results.write.seconds} s`],
     ['read (JetStream readAll)', `${results.read.eventsPerSecond} events/s`, `${results.read.seconds} s`],
     ['rebuild from zero', `${results.rebuild.eventsPerSecond} events/s`, `${results.rebuild.seconds} s, RSS ${results.rebuild.rssMB} MB`],
+    ['read model in memory', `${results.rebuild.modelBytesPerRequest} bytes/request`, `${results.rebuild.modelHeapMB} MB of heap for ${results.rebuild.requests} requests`],
     ['fold only', `${results.fold.eventsPerSecond} events/s`, `${results.fold.events} events`],
     ['SOC 2 report compute', `${results.report.computeMs.join(' / ')} ms`, `${results.report.summary.requests} requests`],
     ['  + JSON / CSV / HTML', `${results.report.json.ms} / ${results.report.csvAllSections.ms} / ${results.report.html.ms} ms`, `${results.report.json.bytes} / ${results.report.csvAllSections.bytes} / ${results.report.html.bytes} bytes`],

@@ -1,4 +1,5 @@
 import type { ChaperoneEvent, Effect, ExecSessionPayload, PortForwardPayload, RecordedBody, RequestEventIds, RequestInfo } from '@chaperone/contracts';
+import { NONE, shared, sharedInfo, sharedList } from './shared-values';
 
 /** Caps what one request keeps of masked paths (the event itself caps at 200). */
 export const MAX_MASKED_PATHS = 200;
@@ -47,11 +48,11 @@ export interface RequestView {
 export function newRequestView(e: ChaperoneEvent): RequestView {
   return {
     requestId: e.requestId,
-    sessionId: e.sessionId,
+    sessionId: shared(e.sessionId),
     time: e.time,
-    agent: e.identity?.agent ?? '',
-    username: e.identity?.username ?? '',
-    subject: e.identity?.subject ?? '',
+    agent: shared(e.identity?.agent ?? ''),
+    username: shared(e.identity?.username ?? ''),
+    subject: shared(e.identity?.subject ?? ''),
     method: '',
     path: '',
     query: '',
@@ -60,12 +61,39 @@ export function newRequestView(e: ChaperoneEvent): RequestView {
     decision: null,
     masking: null,
     completion: null,
-    deferredBodies: [],
-    prunedBodies: [],
+    deferredBodies: NONE,
+    prunedBodies: NONE,
     execSession: null,
     portForward: null,
-    eventIds: { masking: [] },
+    eventIds: { masking: NONE },
   };
+}
+
+/**
+ * The view holding the shared copy of every value many views repeat (shared-values): what a view
+ * read back from a snapshot is given, as evolveRequest gives it to what it builds.
+ */
+export function withSharedValues(view: RequestView): RequestView {
+  return {
+    ...view,
+    sessionId: shared(view.sessionId),
+    agent: shared(view.agent),
+    username: shared(view.username),
+    subject: shared(view.subject),
+    method: shared(view.method),
+    path: shared(view.path),
+    query: shared(view.query),
+    info: view.info && sharedInfo(view.info),
+    decision: view.decision && sharedDecision(view.decision),
+    completion: view.completion && { ...view.completion, outcome: shared(view.completion.outcome) },
+    deferredBodies: view.deferredBodies.length > 0 ? view.deferredBodies : NONE,
+    prunedBodies: view.prunedBodies.length > 0 ? view.prunedBodies : NONE,
+    eventIds: { ...view.eventIds, masking: view.eventIds.masking.length > 0 ? view.eventIds.masking : NONE },
+  };
+}
+
+function sharedDecision(d: NonNullable<RequestView['decision']>): NonNullable<RequestView['decision']> {
+  return { effect: d.effect, rule: shared(d.rule), policyVersion: shared(d.policyVersion), reason: shared(d.reason), matchedRules: sharedList(d.matchedRules) };
 }
 
 /** Pure: the request view after one of its events. */
@@ -75,18 +103,17 @@ export function evolveRequest(view: RequestView, e: ChaperoneEvent): RequestView
       return {
         ...view,
         time: e.time < view.time ? e.time : view.time,
-        method: e.payload.method,
-        path: e.payload.path,
-        query: e.payload.query,
+        method: shared(e.payload.method),
+        path: shared(e.payload.path),
+        query: shared(e.payload.query),
         upgrade: e.payload.upgrade,
-        info: e.payload.request,
+        info: sharedInfo(e.payload.request),
         eventIds: { ...view.eventIds, intercepted: e.eventId },
       };
     case 'PolicyDecided': {
-      const d = e.payload.decision;
       return {
         ...view,
-        decision: { effect: d.effect, rule: d.rule, policyVersion: d.policyVersion, reason: d.reason, matchedRules: d.matchedRules },
+        decision: sharedDecision(e.payload.decision),
         eventIds: { ...view.eventIds, decided: e.eventId },
       };
     }
@@ -112,7 +139,7 @@ export function evolveRequest(view: RequestView, e: ChaperoneEvent): RequestView
       return {
         ...view,
         completion: {
-          outcome: p.outcome,
+          outcome: shared(p.outcome),
           status: p.status,
           durationMs: p.durationMs,
           bytesOut: p.bytesOut,

@@ -1,5 +1,6 @@
 import type { Effect } from '@chaperone/contracts';
 import type { RequestView } from './request-view';
+import { sharedList } from './shared-values';
 import { SortedKeys } from './sorted-keys';
 
 /** The fields of a session the index reads (SessionView's). */
@@ -26,17 +27,18 @@ export interface RequestFilter extends RequestTerms {
 interface Indexed {
   sessionId: string;
   at: number;
-  terms: string[];
+  terms: readonly string[];
 }
 
 const term = (field: keyof RequestTerms, value: string): string => `${field}\u0000${value}`;
 
-function termsOf(r: RequestView): string[] {
+/** A request's terms: one shared list for the requests that have the same (a handful of combinations). */
+function termsOf(r: RequestView): readonly string[] {
   const out: string[] = [];
   const info = r.info?.isResourceRequest ? r.info : undefined;
   if (info) out.push(term('namespace', info.namespace), term('resource', info.resource));
   if (r.decision) out.push(term('decision', r.decision.effect));
-  return out;
+  return sharedList(out);
 }
 
 /**

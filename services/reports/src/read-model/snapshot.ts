@@ -1,6 +1,6 @@
 import type { ApprovalView } from './approval-view';
 import { emptyReadModel, READ_MODEL_SCHEMA, type AgentRecord, type AuthFailureView, type ReadModel, type RegistryEntry, type SessionView } from './read-model';
-import type { RequestView } from './request-view';
+import { withSharedValues, type RequestView } from './request-view';
 import { SessionIndex } from './session-index';
 
 /**
@@ -130,7 +130,7 @@ class Builder {
         m.sessions.set(e[1], e[2]);
         return;
       case 'requests':
-        m.requests.set(e[1], e[2]);
+        m.requests.set(e[1], withSharedValues(e[2]));
         return;
       case 'approvals':
         m.approvals.set(e[1], e[2]);

@@ -1,0 +1,75 @@
+import type { RecordedEvent } from '@chaperone/event-store';
+import { recordedHistory } from '../testing/snapshot-fixtures';
+import { applyRecorded, emptyReadModel, type ReadModel } from './read-model';
+import type { RequestView } from './request-view';
+import { shared } from './shared-values';
+import { readSnapshot, snapshotLines } from './snapshot';
+
+/** A generated history as a store gives it back: every event's data parsed from its own JSON, so no two share a string. */
+function asStored(): RecordedEvent[] {
+  return recordedHistory({ events: 2000, agents: 6, seed: 11, start: new Date('2026-02-01T00:00:00Z'), spanDays: 5, runId: 'sv' }).map((e) => ({
+    ...e,
+    data: JSON.parse(JSON.stringify(e.data)) as unknown,
+  }));
+}
+
+function fold(events: readonly RecordedEvent[]): ReadModel {
+  const m = emptyReadModel();
+  for (const e of events) applyRecorded(m, e);
+  return m;
+}
+
+/** Two requests of different sessions whose evidence describes the same path, verb and rule. */
+function alike(m: ReadModel): [RequestView, RequestView] {
+  const views = [...m.requests.values()].filter((r) => r.info && r.decision);
+  for (const a of views) {
+    const b = views.find((r) => r.sessionId !== a.sessionId && r.path === a.path && r.decision?.rule === a.decision?.rule && JSON.stringify(r.info) === JSON.stringify(a.info));
+    if (b) return [a, b];
+  }
+  throw new Error('the history has no two alike requests');
+}
+
+describe('read model: values many requests repeat', () => {
+  const history = asStored();
+
+  // Strings compare by value in JavaScript, so only the shared objects can be told apart here; the
+  // strings go through the same table (the reports bench prints what the model holds per request).
+  it('given requests parsed from separate events, when folded, then alike requests hold one copy of their attributes and matched rules', () => {
+    const [a, b] = alike(fold(history));
+    expect(b.info).toBe(a.info);
+    expect(b.decision?.matchedRules).toBe(a.decision?.matchedRules);
+  });
+
+  it('given the shared values, then the views say what their events say', () => {
+    const m = fold(history);
+    for (const e of history.filter((x) => x.type === 'RequestIntercepted').slice(0, 50)) {
+      const d = e.data as { requestId: string; payload: { request: unknown; path: string } };
+      const view = m.requests.get(d.requestId);
+      expect(view?.info).toEqual(d.payload.request);
+      expect(view?.path).toBe(d.payload.path);
+    }
+  });
+
+  it('given a shared value, then no view can change it for the others', () => {
+    const [a] = alike(fold(history));
+    expect(Object.isFrozen(a.info)).toBe(true);
+    expect(() => (a.decision?.matchedRules as string[]).push('x')).toThrow(TypeError);
+    expect(() => (a.eventIds.masking as string[]).push('x')).toThrow(TypeError);
+  });
+
+  it('given a model read back from its snapshot, then its views hold the shared copies too', async () => {
+    const live = fold(history);
+    const loaded = (await readSnapshot(snapshotLines(live))) as ReadModel;
+    expect(loaded).toBeDefined();
+    const [a] = alike(live);
+    const reloaded = loaded.requests.get(a.requestId);
+    expect(reloaded).toEqual(a);
+    expect(reloaded?.info).toBe(a.info);
+    expect(reloaded?.decision?.matchedRules).toBe(a.decision?.matchedRules);
+  });
+
+  it('given a value, then its shared copy is equal to it', () => {
+    expect(shared('agents-read')).toBe('agents-read');
+    expect(shared('x'.repeat(600))).toBe('x'.repeat(600));
+  });
+});
