@@ -1,5 +1,5 @@
 import type { ChaperoneEvent, Effect, ExecSessionPayload, PortForwardPayload, RecordedBody, RequestEventIds, RequestInfo } from '@chaperone/contracts';
-import { NONE, shared, sharedInfo, sharedList } from './shared-values';
+import { NONE, shared, sharedDecision, sharedInfo } from './shared-values';
 
 /** Caps what one request keeps of masked paths (the event itself caps at 200). */
 export const MAX_MASKED_PATHS = 200;
@@ -84,7 +84,7 @@ export function withSharedValues(view: RequestView): RequestView {
     path: shared(view.path),
     query: shared(view.query),
     info: view.info && sharedInfo(view.info),
-    decision: view.decision && sharedDecision(view.decision),
+    decision: view.decision && viewDecision(view.decision),
     completion: view.completion && { ...view.completion, outcome: shared(view.completion.outcome) },
     deferredBodies: view.deferredBodies.length > 0 ? view.deferredBodies : NONE,
     prunedBodies: view.prunedBodies.length > 0 ? view.prunedBodies : NONE,
@@ -92,8 +92,9 @@ export function withSharedValues(view: RequestView): RequestView {
   };
 }
 
-function sharedDecision(d: NonNullable<RequestView['decision']>): NonNullable<RequestView['decision']> {
-  return { effect: d.effect, rule: shared(d.rule), policyVersion: shared(d.policyVersion), reason: shared(d.reason), matchedRules: sharedList(d.matchedRules) };
+/** What a view keeps of a decision: its shared copy. */
+function viewDecision(d: NonNullable<RequestView['decision']>): NonNullable<RequestView['decision']> {
+  return sharedDecision({ effect: d.effect, rule: d.rule, policyVersion: d.policyVersion, reason: d.reason, matchedRules: d.matchedRules });
 }
 
 /** Pure: the request view after one of its events. */
@@ -113,7 +114,7 @@ export function evolveRequest(view: RequestView, e: ChaperoneEvent): RequestView
     case 'PolicyDecided': {
       return {
         ...view,
-        decision: sharedDecision(e.payload.decision),
+        decision: viewDecision(e.payload.decision),
         eventIds: { ...view.eventIds, decided: e.eventId },
       };
     }

@@ -69,6 +69,17 @@ export function sharedInfo(info: RequestInfo): RequestInfo {
   );
 }
 
+/** A decision as a view keeps it: many requests are decided alike, so it is shared as a whole. */
+export function sharedDecision<D extends { effect: string; rule: string; policyVersion: string; reason: string; matchedRules: readonly string[] }>(d: D): D {
+  return sharedObject(`decision\u0000${JSON.stringify([d.effect, d.rule, d.policyVersion, d.reason, d.matchedRules])}`, () => ({
+    ...d,
+    rule: shared(d.rule),
+    policyVersion: shared(d.policyVersion),
+    reason: shared(d.reason),
+    matchedRules: sharedList(d.matchedRules),
+  }));
+}
+
 /** A list of names (matched rules): shared as a whole. */
 export function sharedList(list: readonly string[]): string[] {
   return sharedObject(`list\u0000${JSON.stringify(list)}`, () => list.map(shared));
