@@ -7,7 +7,8 @@
 // bare proxy, (c) Chaperone. Per scenario: maximum throughput (autocannon's closed loop, over as many
 // connections as saturate each target: --connections, doubled while throughput grows), then a run
 // at a constant arrival rate of half of Chaperone's maximum for every target (paced, open loop:
-// lib/timing.js pacedGets; the latency goals are stated at that load), peak RSS of every
+// lib/timing.js pacedGets; the latency goals are stated at that load; on the allow path also at
+// lower shares of the maximum: latencyByLoad), peak RSS of every
 // process, NATS messages and JetStream writes per request on Chaperone's runs, and watch events
 // per second. Ends with a memory-flatness (soak) run. Prints markdown tables and writes
 // bench-results/latest.json and bench-results/latest.md, then renders docs/performance.md from them.
@@ -449,10 +450,12 @@ async function scenario(stack, s, base, floor, log) {
     if (half[variant].gcPauses) log(`  garbage-collection pauses meanwhile: ${gcLine(half[variant].gcPauses)}`);
     // The half-maximum goal's figures (the allow path only: three paced runs per target are long).
     let halfAdded;
+    let loadCurve;
     if (s.id === FLOOR_SCENARIO && variant === FLOOR_VARIANT) {
       const paced = await alternatingRounds(compared, (t) => pacedRun(targetOf(t), s.path, { rate, duration: ROUND_S, connections: base.connections }));
       halfAdded = addedMedians(paced, half, variant);
       log(`  at ${rate} req/s again in ${EXTRA_ROUNDS} alternating rounds of ${ROUND_S} s, ${addedLine(halfAdded)}`);
+      loadCurve = await latencyByLoad(max[variant].rps, (t, r) => pacedRun(targetOf(t), s.path, { rate: r, duration: ROUND_S, connections: base.connections }), compared, (t) => (t === variant ? 'chaperone' : t), log);
     }
     const n = s.id === 'list-1mb' ? 50 : 500;
     const one = {};
@@ -479,6 +482,7 @@ async function scenario(stack, s, base, floor, log) {
       steps,
       oneClientAdded,
       ...(halfAdded ? { halfAdded } : {}),
+      ...(loadCurve ? { loadCurve } : {}),
       ...(withFloor ? { floor: { max: max.floor, half: half.floor, sequential: one.floor } } : {}),
       ...(rounds && variant === FLOOR_VARIANT
         ? { throughputRounds: { ...rounds, median: { bare: medianRps('bare'), chaperone: medianRps(variant), ...(floor ? { floor: medianRps('floor') } : {}) } } }
@@ -487,6 +491,31 @@ async function scenario(stack, s, base, floor, log) {
   }
   return results;
 }
+
+/** The shares of Chaperone's maximum below half at which the allow path's latency is measured too. */
+const LOAD_SHARES = [0.125, 0.25, 0.375];
+
+/**
+ * Latency at lower shares of Chaperone's maximum than the goal's half: one paced run of each target
+ * per share, the order reversed every other share. Where the goal's bounds are missed at half of the
+ * maximum, this says up to what load they hold, which is what sizing a deployment needs. One run a
+ * point: a figure to read beside its neighbours, not a goal's median.
+ */
+async function latencyByLoad(maxRps, paced, targets, nameOf, log) {
+  const curve = [];
+  for (const [i, share] of LOAD_SHARES.entries()) {
+    const rate = Math.max(1, Math.floor(maxRps * share));
+    const runs = {};
+    for (const t of i % 2 === 0 ? targets : [...targets].reverse()) runs[t] = await paced(t, rate);
+    const over = (t) => (runs[t] ? { p50: added(runs[t].p50, runs.direct.p50), p99: added(runs[t].p99, runs.direct.p99) } : undefined);
+    const point = { share, rate, direct: pick(runs.direct), added: Object.fromEntries(targets.filter((t) => t !== 'direct').map((t) => [nameOf(t), over(t)])) };
+    curve.push(point);
+    log(`  at ${rate} req/s (${share * 100} % of the maximum): direct p50 ${runs.direct.p50} / p99 ${runs.direct.p99} ms; added ${Object.entries(point.added).map(([t, a]) => `${t} ${a.p50} / ${a.p99}`).join(', ')} ms`);
+  }
+  return curve;
+}
+
+const pick = (run) => ({ p50: run.p50, p99: run.p99, failed: run.failed });
 
 /**
  * The design's floor beside the bare proxy and Chaperone, for the scenario it ran with: what the
@@ -521,6 +550,30 @@ function floorTable(result) {
     lines.push(`| ${r.label} | one client: added over direct p50 ms | ${added(r.sequential.bare.p50, d)} | ${added(f.sequential.p50, d)} | ${added(r.sequential.chaperone.p50, d)} | |`);
     const a = r.oneClientAdded?.median;
     if (a) lines.push(`| ${r.label} | one client: added over direct p50 ms, median of ${EXTRA_ROUNDS + 1} alternating rounds | | ${a.floor?.p50 ?? '-'} | ${a.chaperone.p50} | |`);
+  }
+  lines.push('');
+  return lines;
+}
+
+/** The half-maximum goal's bounds: added p50 and p99 over direct, ms. */
+const HALF_MAX_BOUNDS = { p50: 3, p99: 15 };
+
+/** Latency at lower shares of the maximum (latencyByLoad), with the goal's half-maximum medians as the last row. */
+function loadCurveTable(result) {
+  const rows = result.http.filter((r) => r.loadCurve);
+  if (rows.length === 0) return [];
+  const within = (a) => (a ? (a.p50 <= HALF_MAX_BOUNDS.p50 && a.p99 <= HALF_MAX_BOUNDS.p99 ? 'yes' : 'no') : '-');
+  const pair = (a) => (a ? `${a.p50} / ${a.p99}` : '-');
+  const lines = [
+    `Latency by load, allow path: one paced run of each target at lower shares of Chaperone's maximum than the goal's half (the half row is the goal's median of ${EXTRA_ROUNDS + 1} alternating rounds). The last column says whether Chaperone's added latency is within the half-maximum goal's bounds (p50 ≤ ${HALF_MAX_BOUNDS.p50} ms, p99 ≤ ${HALF_MAX_BOUNDS.p99} ms) at that load. One run a point, so read each beside its neighbours.`,
+    '',
+    "| scenario | share of Chaperone's maximum | rate | direct p50 / p99 ms | Chaperone added p50 / p99 | design floor added p50 / p99 | within the bounds |",
+    '|---|---|---|---|---|---|---|',
+  ];
+  for (const r of rows) {
+    for (const pt of r.loadCurve) lines.push(`| ${r.label} | ${pt.share * 100} % | ${pt.rate}/s | ${pair(pt.direct)} | ${pair(pt.added.chaperone)} | ${pair(pt.added.floor)} | ${within(pt.added.chaperone)} |`);
+    const h = r.halfAdded?.median;
+    if (h) lines.push(`| ${r.label} | 50 % | ${r.halfRate}/s | ${pair(r.half.direct)} | ${pair(h.chaperone)} | ${pair(h.floor)} | ${within(h.chaperone)} |`);
   }
   lines.push('');
   return lines;
@@ -678,6 +731,7 @@ function markdown(result) {
   }
   lines.push('');
   lines.push(...floorTable(result));
+  lines.push(...loadCurveTable(result));
   lines.push(
     "What the ingress waited on during those one-client runs (mean ms per request, from its `chaperone_ingress_step_duration` metric; the cluster's part includes the API server's own time; the ingress's own work is the rest of the request's time there: HTTP, TLS, building the events, the handler chain):",
   );

@@ -54,7 +54,8 @@ drives the same GETs through (a) the API server directly, (b) the bare proxy and
   the load arrives in bursts at full speed and measures the maximum's latency again. On the allow
   path direct, Chaperone and the floor then run twice more at that rate for 4 s each, alternating,
   and the goal takes the median of the three rounds' added p50 and p99 over direct in the same
-  round;
+  round; then once each at an eighth, a quarter and three eighths of Chaperone's maximum (latency
+  by load), which says up to what load the goal's bounds hold where they do not at half;
 - **one keep-alive client**, one request at a time, timed with \`performance.now()\` (autocannon
   reports whole milliseconds; a 1 ms goal needs better); then twice more with half as many
   requests, alternating direct, Chaperone (and the floor), and the one-client goals take the median
@@ -280,10 +281,14 @@ function goalRows(result) {
     ]);
     const half = addedOverDirect(pod, 'half', 'chaperone');
     const halfFloor = floor ? addedOverDirect(pod, 'half', 'floor') : undefined;
+    const halfMet = half.p50 <= 3 && half.p99 <= 15;
+    // Missed at half: the highest lower load (bench's latency by load) at which the bounds held, for sizing.
+    const holds = halfMet ? undefined : [...(pod.loadCurve ?? [])].reverse().find((pt) => pt.added.chaperone && pt.added.chaperone.p50 <= 3 && pt.added.chaperone.p99 <= 15);
+    const heldAt = !pod.loadCurve || halfMet ? '' : holds ? `; within both bounds at ${holds.rate} req/s (${holds.share * 100} % of the maximum): +${figure(holds.added.chaperone.p50)} / +${figure(holds.added.chaperone.p99)} ms` : '; not within both bounds at any lower load measured';
     rows.push([
       'at half of the maximum, added p50 ≤ 3 ms and p99 ≤ 15 ms',
-      `at ${pod.halfRate} req/s, ${half.how}+${figure(half.p50)} / +${figure(half.p99)} ms${onFloor(`+${figure(halfFloor?.p50)} / +${figure(halfFloor?.p99)} ms`)}`,
-      half.p50 <= 3 && half.p99 <= 15 ? 'met' : 'missed',
+      `at ${pod.halfRate} req/s, ${half.how}+${figure(half.p50)} / +${figure(half.p99)} ms${onFloor(`+${figure(halfFloor?.p50)} / +${figure(halfFloor?.p99)} ms`)}${heldAt}`,
+      halfMet ? 'met' : 'missed',
     ]);
     const cpu = chaperoneCpuMs(pod.max.chaperone.cpuMsPerRequest);
     const floorCpu = floor ? floorCpuMs(floor.max.cpuMsPerRequest) : undefined;
