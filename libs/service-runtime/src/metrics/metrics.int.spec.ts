@@ -2,6 +2,7 @@ import { Module, type INestApplication } from '@nestjs/common';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { getHeapStatistics } from 'node:v8';
 import { bootstrapService } from '../bootstrap';
 import { ServiceRuntimeModule } from '../runtime.module';
 import { NATS_CONNECTION } from '../tokens';
@@ -104,6 +105,8 @@ describe('service runtime /metrics (Prometheus, a NATS server of its own)', () =
     expect(sample(text, 'process_cpu_time_total')).toBeGreaterThan(0);
     expect(sample(text, 'process_memory_usage')).toBeGreaterThan(1024 * 1024);
     expect(text).toMatch(/v8js_memory_heap_used\{v8js_heap_space_name="old_space"[^}]*\} [1-9]/);
+    // The heap's ceiling, which an operator compares the heap in use with (ChaperoneHeapNearLimit).
+    expect(sample(text, 'chaperone_process_heap_size_limit')).toBe(getHeapStatistics().heap_size_limit);
     expect(text).toMatch(/target_info\{[^}]*service_name="policy"/);
   });
 

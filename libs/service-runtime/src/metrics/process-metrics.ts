@@ -1,5 +1,5 @@
 import { constants, monitorEventLoopDelay, PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
-import { getHeapSpaceStatistics } from 'node:v8';
+import { getHeapSpaceStatistics, getHeapStatistics } from 'node:v8';
 import type { Meter } from '@opentelemetry/api';
 
 /**
@@ -36,6 +36,11 @@ export function registerProcessMetrics(meter: Meter): () => void {
     .createObservableGauge('process.uptime', { unit: 's', description: 'seconds since this process started' })
     .addCallback((result) => result.observe(process.uptime()));
 
+  // What the heap may grow to before the process dies of a heap out-of-memory error: half of a
+  // container's memory limit unless --max-old-space-size says otherwise (no semantic convention).
+  meter
+    .createObservableGauge('chaperone.process.heap.size_limit', { unit: 'By', description: 'the most heap V8 lets this process use (heap_size_limit)' })
+    .addCallback((result) => result.observe(getHeapStatistics().heap_size_limit));
   const heapUsed = meter.createObservableUpDownCounter('v8js.memory.heap.used', { unit: 'By', description: 'V8 heap in use, by heap space' });
   const heapLimit = meter.createObservableUpDownCounter('v8js.memory.heap.limit', { unit: 'By', description: 'V8 heap allocated, by heap space' });
   meter.addBatchObservableCallback(
