@@ -39,14 +39,37 @@ test('the services that hold whole bodies start with a heap sized for them, in e
     ...Object.values(compose.services).map((s) => ['docker-compose.yml', s.command]),
     ...manifests.flatMap((m) => m?.spec?.template?.spec?.containers ?? []).map((c) => ['deploy/kubernetes', c.args]),
   ].filter(([, args]) => Array.isArray(args) && main('[a-z-]+').test(args.at(-1)));
+  // A heap ceiling belongs to a container's memory limit, which only the manifests set (next test).
+  const sizedByLimit = (flag) => flag.startsWith('--max-old-space-size=');
   for (const name of SERVICES) {
     const launcher = serviceCommand(name, { CHAPERONE_FOLLOWER_NICE: '0' })[1];
     const flags = launcher.slice(0, launcher.indexOf('--require'));
     assert.deepEqual(flags, ['ingress', 'masking'].includes(name) ? heapForBodies : [], name);
     const started = commands.filter(([, args]) => main(name).test(args.at(-1)));
     assert.deepEqual(started.map(([where]) => where).sort(), ['deploy/kubernetes', 'docker-compose.yml'], `${name} is started once by each`);
-    for (const [where, args] of started) assert.deepEqual(args.slice(0, -1), flags, `${where}: ${name}`);
+    for (const [where, args] of started) assert.deepEqual(args.slice(0, -1).filter((f) => !sizedByLimit(f)), flags, `${where}: ${name}`);
   }
+});
+
+test("a heap ceiling set in a manifest fits its container's memory limit; the reports service, whose read model is its heap, has one", () => {
+  const YAML = require('yaml');
+  const base = path.join(__dirname, '..', 'deploy', 'kubernetes', 'base');
+  const containers = readdirSync(base)
+    .filter((f) => f.endsWith('.yaml'))
+    .flatMap((f) => YAML.parseAllDocuments(readFileSync(path.join(base, f), 'utf8')).map((d) => d.toJS()))
+    .flatMap((m) => m?.spec?.template?.spec?.containers ?? []);
+  const mib = { Mi: 1, Gi: 1024 };
+  const ceilings = containers.flatMap((c) => {
+    const flag = (c.args ?? []).find((a) => a.startsWith('--max-old-space-size='));
+    if (!flag) return [];
+    const [, n, unit] = /^(\d+)(Mi|Gi)$/.exec(c.resources?.limits?.memory ?? '') ?? [];
+    assert.ok(n, `${c.name}: a heap ceiling needs a memory limit in Mi or Gi`);
+    const heap = Number(flag.split('=')[1]);
+    // Beside the heap: buffers outside it, code, the young generation, the process itself.
+    assert.ok(heap <= 0.8 * Number(n) * mib[unit], `${c.name}: --max-old-space-size=${heap} leaves too little of ${n}${unit}`);
+    return [c.name];
+  });
+  assert.ok(ceilings.includes('reports'), 'the reports container sets --max-old-space-size');
 });
 
 test('CHAPERONE_FOLLOWER_NICE sets the niceness; 0 starts the followers like the rest', () => {
