@@ -1,5 +1,5 @@
 import type { ChaperoneEvent, Effect, ExecSessionPayload, PortForwardPayload, RecordedBody, RequestEventIds, RequestInfo } from '@chaperone/contracts';
-import { NONE, shared, sharedDecision, sharedInfo } from './shared-values';
+import { NONE, shared, sharedDecision, sharedInfo, sharedKey } from './shared-values';
 
 /** Caps what one request keeps of masked paths (the event itself caps at 200). */
 export const MAX_MASKED_PATHS = 200;
@@ -48,7 +48,7 @@ export interface RequestView {
 export function newRequestView(e: ChaperoneEvent): RequestView {
   return {
     requestId: e.requestId,
-    sessionId: shared(e.sessionId),
+    sessionId: sharedKey(e.sessionId),
     time: e.time,
     agent: shared(e.identity?.agent ?? ''),
     username: shared(e.identity?.username ?? ''),
@@ -76,13 +76,13 @@ export function newRequestView(e: ChaperoneEvent): RequestView {
 export function withSharedValues(view: RequestView): RequestView {
   return {
     ...view,
-    sessionId: shared(view.sessionId),
+    sessionId: sharedKey(view.sessionId),
     agent: shared(view.agent),
     username: shared(view.username),
     subject: shared(view.subject),
     method: shared(view.method),
-    path: shared(view.path),
-    query: shared(view.query),
+    path: sharedKey(view.path),
+    query: sharedKey(view.query),
     info: view.info && sharedInfo(view.info),
     decision: view.decision && viewDecision(view.decision),
     completion: view.completion && { ...view.completion, outcome: shared(view.completion.outcome) },
@@ -105,8 +105,8 @@ export function evolveRequest(view: RequestView, e: ChaperoneEvent): RequestView
         ...view,
         time: e.time < view.time ? e.time : view.time,
         method: shared(e.payload.method),
-        path: shared(e.payload.path),
-        query: shared(e.payload.query),
+        path: sharedKey(e.payload.path),
+        query: sharedKey(e.payload.query),
         upgrade: e.payload.upgrade,
         info: sharedInfo(e.payload.request),
         eventIds: { ...view.eventIds, intercepted: e.eventId },

@@ -1,3 +1,4 @@
+import type { RequestInfo } from '@chaperone/contracts';
 import type { RecordedEvent } from '@chaperone/event-store';
 import { recordedHistory } from '../testing/snapshot-fixtures';
 import { applyRecorded, emptyReadModel, type ReadModel } from './read-model';
@@ -72,5 +73,23 @@ describe('read model: values many requests repeat', () => {
   it('given a value, then its shared copy is equal to it', () => {
     expect(shared('agents-read')).toBe('agents-read');
     expect(shared('x'.repeat(600))).toBe('x'.repeat(600));
+  });
+});
+
+describe('read model: shared values of many kinds and of few', () => {
+  it('given more distinct request attributes than their table holds, then decisions seen afterwards are still shared', () => {
+    // A module of its own: its full tables must not reach the other tests.
+    jest.isolateModules(() => {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const sv = require('./shared-values') as typeof import('./shared-values');
+      const info = (i: number): RequestInfo => ({ isResourceRequest: false, path: `/healthz/${i}`, verb: 'get' });
+      for (let i = 0; i <= sv.ATTRIBUTES_MAX; i++) sv.sharedInfo(info(i));
+      // The attributes' table is full: new attributes are kept as they come ...
+      const late = info(sv.ATTRIBUTES_MAX + 1);
+      expect(sv.sharedInfo(late)).not.toBe(sv.sharedInfo({ ...late }));
+      // ... and a decision first seen now is shared all the same.
+      const decision = () => ({ effect: 'allow', rule: 'rule-first-seen-late', policyVersion: 'v', reason: 'r', matchedRules: ['rule-first-seen-late'] });
+      expect(sv.sharedDecision(decision())).toBe(sv.sharedDecision(decision()));
+    });
   });
 });

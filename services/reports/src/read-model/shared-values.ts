@@ -7,37 +7,59 @@ import type { RequestInfo } from '@chaperone/contracts';
  * parts: more than a third of what the read model grew by per request. Views keep the shared
  * copy instead; equal values, so nothing that reads them can tell.
  *
- * The tables only grow, up to a bound: a value first seen after that is kept as it came (a view
- * then holds its own copy, as before). Long values are never shared: they are rarely repeated
- * and would make the bound a large amount of memory.
+ * Each table only grows, up to a bound: a value first seen after that is kept as it came (a view
+ * then holds its own copy, as before). Values of few kinds (names, rules, versions) and values of
+ * many (session ids, paths, attributes that name one object) have tables of their own, so that a
+ * long history of the latter never leaves a new agent's or rule's name unshared. Long values are
+ * never shared: they are rarely repeated and would make the bound a large amount of memory.
  */
-const MAX_SHARED_STRINGS = 100_000;
-const MAX_SHARED_OBJECTS = 50_000;
 const MAX_SHARED_LENGTH = 512;
+/** How many distinct request attributes are shared at most (exported for a test). */
+export const ATTRIBUTES_MAX = 100_000;
 
-/** Never cleared: the views that hold a shared value keep it in use for as long as the model lives. */
-const strings = new Map<string, string>();
-const objects = new Map<string, object>();
+/** A bounded table of shared values by key; never cleared: the views that hold them keep them in use. */
+class Table<T> {
+  private readonly values = new Map<string, T>();
 
-/** The shared copy of `s`. */
+  constructor(
+    private readonly max: number,
+    private readonly maxKeyLength = MAX_SHARED_LENGTH,
+  ) {}
+
+  get(key: string, make: () => T): T {
+    const known = this.values.get(key);
+    if (known !== undefined) return known;
+    const made = make();
+    if (key.length <= this.maxKeyLength && this.values.size < this.max) this.values.set(key, made);
+    return made;
+  }
+}
+
+/** Names, rules, reasons, versions, outcomes: a few thousand in a large store. */
+const names = new Table<string>(100_000);
+/** Session ids, paths, queries, object names and path segments: one each per session or object. */
+const keys = new Table<string>(200_000);
+/** Request attributes, one per distinct path and verb, keyed by their JSON. */
+const attributes = new Table<object>(ATTRIBUTES_MAX, 4 * MAX_SHARED_LENGTH);
+/** Decisions and lists of names, keyed by their JSON: a few per rule. */
+const objects = new Table<object>(100_000, 4 * MAX_SHARED_LENGTH);
+
+/** The shared copy of a name, rule, reason, version or outcome. */
 export function shared(s: string): string {
-  if (s.length > MAX_SHARED_LENGTH) return s;
-  const known = strings.get(s);
-  if (known !== undefined) return known;
-  if (strings.size < MAX_SHARED_STRINGS) strings.set(s, s);
-  return s;
+  return names.get(s, () => s);
+}
+
+/** The shared copy of a session id, a path, a query, an object's name or a path segment. */
+export function sharedKey(s: string): string {
+  return keys.get(s, () => s);
 }
 
 /**
  * The shared copy of a plain JSON value whose `key` says everything it holds: built once by
  * `build` (from shared strings, frozen: every view that holds it holds the same object).
  */
-function sharedObject<T extends object>(key: string, build: () => T): T {
-  const known = objects.get(key) as T | undefined;
-  if (known !== undefined) return known;
-  const made = deepFreeze(build());
-  if (key.length <= MAX_SHARED_LENGTH * 4 && objects.size < MAX_SHARED_OBJECTS) objects.set(key, made);
-  return made;
+function sharedObject<T extends object>(table: Table<object>, key: string, build: () => T): T {
+  return table.get(key, () => deepFreeze(build())) as T;
 }
 
 function deepFreeze<T>(value: T): T {
@@ -50,11 +72,11 @@ function deepFreeze<T>(value: T): T {
 
 /** The request's attributes: the same path and verb give the same attributes, shared. */
 export function sharedInfo(info: RequestInfo): RequestInfo {
-  return sharedObject(`info\u0000${JSON.stringify(info)}`, () =>
+  return sharedObject(attributes, JSON.stringify(info), () =>
     info.isResourceRequest
       ? {
           isResourceRequest: true,
-          path: shared(info.path),
+          path: sharedKey(info.path),
           verb: info.verb,
           apiPrefix: info.apiPrefix,
           apiGroup: shared(info.apiGroup),
@@ -62,16 +84,16 @@ export function sharedInfo(info: RequestInfo): RequestInfo {
           namespace: shared(info.namespace),
           resource: shared(info.resource),
           subresource: shared(info.subresource),
-          name: shared(info.name),
-          parts: info.parts.map(shared),
+          name: sharedKey(info.name),
+          parts: info.parts.map(sharedKey),
         }
-      : { isResourceRequest: false, path: shared(info.path), verb: shared(info.verb) },
+      : { isResourceRequest: false, path: sharedKey(info.path), verb: shared(info.verb) },
   );
 }
 
 /** A decision as a view keeps it: many requests are decided alike, so it is shared as a whole. */
 export function sharedDecision<D extends { effect: string; rule: string; policyVersion: string; reason: string; matchedRules: readonly string[] }>(d: D): D {
-  return sharedObject(`decision\u0000${JSON.stringify([d.effect, d.rule, d.policyVersion, d.reason, d.matchedRules])}`, () => ({
+  return sharedObject(objects, `decision\u0000${JSON.stringify([d.effect, d.rule, d.policyVersion, d.reason, d.matchedRules])}`, () => ({
     ...d,
     rule: shared(d.rule),
     policyVersion: shared(d.policyVersion),
@@ -82,7 +104,7 @@ export function sharedDecision<D extends { effect: string; rule: string; policyV
 
 /** A list of names (matched rules): shared as a whole. */
 export function sharedList(list: readonly string[]): string[] {
-  return sharedObject(`list\u0000${JSON.stringify(list)}`, () => list.map(shared));
+  return sharedObject(objects, `list\u0000${JSON.stringify(list)}`, () => list.map(shared));
 }
 
 /** An empty list that a view replaces (never changes) when it gains an entry. */
