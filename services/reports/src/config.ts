@@ -22,8 +22,8 @@ export const reportsSettings = {
   burstWindowSeconds: setting.int('CHAPERONE_REPORTS_BURST_WINDOW_SECONDS', 'the window of a burst, in seconds', '60', 1, 86_400),
   followBatchMs: setting.int(
     'CHAPERONE_REPORTS_FOLLOW_BATCH_MS',
-    'milliseconds new events may wait before the read model takes them, in one batch (cheaper per event than one by one); 0 = each as it is stored',
-    '250',
+    'milliseconds new events may wait before the read model takes them, in one batch (cheaper per event than one by one; a longer wait makes bursts that delay requests on a shared machine); 0 = each as it is stored',
+    '50',
     0,
     10_000,
   ),
