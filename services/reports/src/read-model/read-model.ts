@@ -2,7 +2,7 @@ import { EvidenceStreams, type AgentScope, type ChaperoneEvent, type ToolCallVie
 import type { RecordedEvent } from '@chaperone/event-store';
 import { evolveApproval, newApprovalView, type ApprovalView } from './approval-view';
 import { toEvidenceEvent, type EvidenceEvent } from './evidence-event';
-import { evolveRequest, newRequestView, type RequestView } from './request-view';
+import { evolveRequest, newRequestView, withSharedValues, type RequestView } from './request-view';
 import { SessionIndex } from './session-index';
 
 /** Bump when the read model's shape or meaning changes: older snapshots are then ignored (rebuilt). */
@@ -157,7 +157,7 @@ function applyEvidence(model: ReadModel, ev: EvidenceEvent): void {
         }
         for (const requestId of new Set(e.payload.bodies.map((b) => b.requestId))) {
           const view = model.requests.get(requestId);
-          if (view) model.requests.set(requestId, evolveRequest(view, e));
+          if (view) model.requests.set(requestId, withSharedValues(evolveRequest(view, e)));
         }
         return;
       }
@@ -168,7 +168,7 @@ function applyEvidence(model: ReadModel, ev: EvidenceEvent): void {
         return;
       }
       const prev = model.requests.get(e.requestId);
-      const next = evolveRequest(prev ?? newRequestView(e), e);
+      const next = withSharedValues(evolveRequest(prev ?? newRequestView(e), e));
       model.requests.set(e.requestId, next);
       model.index.request(next);
       if (e.type === 'RequestCompleted' && e.payload.approvalId) model.approvalByRequest.set(e.requestId, e.payload.approvalId);

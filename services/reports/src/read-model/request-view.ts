@@ -48,11 +48,11 @@ export interface RequestView {
 export function newRequestView(e: ChaperoneEvent): RequestView {
   return {
     requestId: e.requestId,
-    sessionId: sharedKey(e.sessionId),
+    sessionId: e.sessionId,
     time: e.time,
-    agent: shared(e.identity?.agent ?? ''),
-    username: shared(e.identity?.username ?? ''),
-    subject: shared(e.identity?.subject ?? ''),
+    agent: e.identity?.agent ?? '',
+    username: e.identity?.username ?? '',
+    subject: e.identity?.subject ?? '',
     method: '',
     path: '',
     query: '',
@@ -61,19 +61,21 @@ export function newRequestView(e: ChaperoneEvent): RequestView {
     decision: null,
     masking: null,
     completion: null,
-    deferredBodies: NONE,
-    prunedBodies: NONE,
+    deferredBodies: [],
+    prunedBodies: [],
     execSession: null,
     portForward: null,
-    eventIds: { masking: NONE },
+    eventIds: { masking: [] },
   };
 }
 
 /**
- * The view holding the shared copy of every value many views repeat (shared-values): what a view
- * read back from a snapshot is given, as evolveRequest gives it to what it builds.
+ * The view as the model keeps it: the shared copy of every value many views repeat
+ * (shared-values), and one empty list for the lists a view has none of. Applied where a view
+ * enters the model (each step of the fold, each view of a loaded snapshot).
  */
 export function withSharedValues(view: RequestView): RequestView {
+  const masking = noneIfEmpty(view.eventIds.masking);
   return {
     ...view,
     sessionId: sharedKey(view.sessionId),
@@ -84,18 +86,15 @@ export function withSharedValues(view: RequestView): RequestView {
     path: sharedKey(view.path),
     query: sharedKey(view.query),
     info: view.info && sharedInfo(view.info),
-    decision: view.decision && viewDecision(view.decision),
+    decision: view.decision && sharedDecision(view.decision),
     completion: view.completion && { ...view.completion, outcome: shared(view.completion.outcome) },
-    deferredBodies: view.deferredBodies.length > 0 ? view.deferredBodies : NONE,
-    prunedBodies: view.prunedBodies.length > 0 ? view.prunedBodies : NONE,
-    eventIds: { ...view.eventIds, masking: view.eventIds.masking.length > 0 ? view.eventIds.masking : NONE },
+    deferredBodies: noneIfEmpty(view.deferredBodies),
+    prunedBodies: noneIfEmpty(view.prunedBodies),
+    eventIds: masking === view.eventIds.masking ? view.eventIds : { ...view.eventIds, masking },
   };
 }
 
-/** What a view keeps of a decision: its shared copy. */
-function viewDecision(d: NonNullable<RequestView['decision']>): NonNullable<RequestView['decision']> {
-  return sharedDecision({ effect: d.effect, rule: d.rule, policyVersion: d.policyVersion, reason: d.reason, matchedRules: d.matchedRules });
-}
+const noneIfEmpty = <T>(list: T[]): T[] => (list.length > 0 ? list : NONE);
 
 /** Pure: the request view after one of its events. */
 export function evolveRequest(view: RequestView, e: ChaperoneEvent): RequestView {
@@ -104,17 +103,18 @@ export function evolveRequest(view: RequestView, e: ChaperoneEvent): RequestView
       return {
         ...view,
         time: e.time < view.time ? e.time : view.time,
-        method: shared(e.payload.method),
-        path: sharedKey(e.payload.path),
-        query: sharedKey(e.payload.query),
+        method: e.payload.method,
+        path: e.payload.path,
+        query: e.payload.query,
         upgrade: e.payload.upgrade,
-        info: sharedInfo(e.payload.request),
+        info: e.payload.request,
         eventIds: { ...view.eventIds, intercepted: e.eventId },
       };
     case 'PolicyDecided': {
+      const d = e.payload.decision;
       return {
         ...view,
-        decision: viewDecision(e.payload.decision),
+        decision: { effect: d.effect, rule: d.rule, policyVersion: d.policyVersion, reason: d.reason, matchedRules: d.matchedRules },
         eventIds: { ...view.eventIds, decided: e.eventId },
       };
     }
@@ -140,7 +140,7 @@ export function evolveRequest(view: RequestView, e: ChaperoneEvent): RequestView
       return {
         ...view,
         completion: {
-          outcome: shared(p.outcome),
+          outcome: p.outcome,
           status: p.status,
           durationMs: p.durationMs,
           bytesOut: p.bytesOut,

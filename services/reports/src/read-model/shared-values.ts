@@ -70,8 +70,12 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
-/** The request's attributes: the same path and verb give the same attributes, shared. */
+/**
+ * The request's attributes: the same path and verb give the same attributes, shared. Attributes
+ * this module made are frozen, and come back as they are.
+ */
 export function sharedInfo(info: RequestInfo): RequestInfo {
+  if (Object.isFrozen(info)) return info;
   return sharedObject(attributes, JSON.stringify(info), () =>
     info.isResourceRequest
       ? {
@@ -91,10 +95,23 @@ export function sharedInfo(info: RequestInfo): RequestInfo {
   );
 }
 
-/** A decision as a view keeps it: many requests are decided alike, so it is shared as a whole. */
-export function sharedDecision<D extends { effect: string; rule: string; policyVersion: string; reason: string; matchedRules: readonly string[] }>(d: D): D {
+/** What a view keeps of a policy decision. */
+export interface DecisionFacts<E extends string = string> {
+  effect: E;
+  rule: string;
+  policyVersion: string;
+  reason: string;
+  matchedRules: string[];
+}
+
+/**
+ * A decision's facts (only these, whatever else `d` carries): many requests are decided alike, so
+ * they are shared as a whole. Facts this module made are frozen, and come back as they are.
+ */
+export function sharedDecision<E extends string>(d: DecisionFacts<E>): DecisionFacts<E> {
+  if (Object.isFrozen(d)) return d;
   return sharedObject(objects, `decision\u0000${JSON.stringify([d.effect, d.rule, d.policyVersion, d.reason, d.matchedRules])}`, () => ({
-    ...d,
+    effect: d.effect,
     rule: shared(d.rule),
     policyVersion: shared(d.policyVersion),
     reason: shared(d.reason),
