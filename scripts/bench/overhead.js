@@ -43,6 +43,7 @@ const { policyDecisionTimes } = require('./lib/policy-rules');
 const { watchExternalNats, track, forkHelper, stopAll, memoryOf, measuredProcesses, sampleMemory, measureCpu, chaperoneCpuMs } = require('./lib/processes');
 const { startDesignFloor, floorCpuMs } = require('./lib/design-floor');
 const { kernelMemoryMonitors, monitorsLine } = require('./lib/kernel-memory-monitor');
+const { HALF_MAX_BOUNDS, withinHalfMaxBounds } = require('./lib/latency-goals');
 
 const GATEWAY_TOKEN = 'bench-gateway-token';
 
@@ -507,7 +508,7 @@ async function latencyByLoad(maxRps, paced, targets, nameOf, log) {
     const rate = Math.max(1, Math.floor(maxRps * share));
     const runs = {};
     for (const t of i % 2 === 0 ? targets : [...targets].reverse()) runs[t] = await paced(t, rate);
-    const over = (t) => (runs[t] ? { p50: added(runs[t].p50, runs.direct.p50), p99: added(runs[t].p99, runs.direct.p99) } : undefined);
+    const over = (t) => ({ p50: added(runs[t].p50, runs.direct.p50), p99: added(runs[t].p99, runs.direct.p99) });
     const point = { share, rate, direct: pick(runs.direct), added: Object.fromEntries(targets.filter((t) => t !== 'direct').map((t) => [nameOf(t), over(t)])) };
     curve.push(point);
     log(`  at ${rate} req/s (${share * 100} % of the maximum): direct p50 ${runs.direct.p50} / p99 ${runs.direct.p99} ms; added ${Object.entries(point.added).map(([t, a]) => `${t} ${a.p50} / ${a.p99}`).join(', ')} ms`);
@@ -555,14 +556,11 @@ function floorTable(result) {
   return lines;
 }
 
-/** The half-maximum goal's bounds: added p50 and p99 over direct, ms. */
-const HALF_MAX_BOUNDS = { p50: 3, p99: 15 };
-
 /** Latency at lower shares of the maximum (latencyByLoad), with the goal's half-maximum medians as the last row. */
 function loadCurveTable(result) {
   const rows = result.http.filter((r) => r.loadCurve);
   if (rows.length === 0) return [];
-  const within = (a) => (a ? (a.p50 <= HALF_MAX_BOUNDS.p50 && a.p99 <= HALF_MAX_BOUNDS.p99 ? 'yes' : 'no') : '-');
+  const within = (a) => (withinHalfMaxBounds(a) ? 'yes' : 'no');
   const pair = (a) => (a ? `${a.p50} / ${a.p99}` : '-');
   const lines = [
     `Latency by load, allow path: one paced run of each target at lower shares of Chaperone's maximum than the goal's half (the half row is the goal's median of ${EXTRA_ROUNDS + 1} alternating rounds). The last column says whether Chaperone's added latency is within the half-maximum goal's bounds (p50 ≤ ${HALF_MAX_BOUNDS.p50} ms, p99 ≤ ${HALF_MAX_BOUNDS.p99} ms) at that load. One run a point, so read each beside its neighbours.`,

@@ -12,6 +12,7 @@ const { existsSync, readFileSync, writeFileSync } = require('node:fs');
 const path = require('node:path');
 const { chaperoneCpuMs } = require('../bench/lib/processes');
 const { floorCpuMs } = require('../bench/lib/design-floor');
+const { HALF_MAX_BOUNDS, withinHalfMaxBounds } = require('../bench/lib/latency-goals');
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
@@ -284,12 +285,12 @@ function goalRows(result) {
     ]);
     const half = addedOverDirect(pod, 'half', 'chaperone');
     const halfFloor = floor ? addedOverDirect(pod, 'half', 'floor') : undefined;
-    const halfMet = half.p50 <= 3 && half.p99 <= 15;
+    const halfMet = withinHalfMaxBounds(half);
     // Missed at half: the highest lower load (bench's latency by load) at which the bounds held, for sizing.
-    const holds = halfMet ? undefined : [...(pod.loadCurve ?? [])].reverse().find((pt) => pt.added.chaperone && pt.added.chaperone.p50 <= 3 && pt.added.chaperone.p99 <= 15);
+    const holds = halfMet ? undefined : [...(pod.loadCurve ?? [])].reverse().find((pt) => withinHalfMaxBounds(pt.added.chaperone));
     const heldAt = !pod.loadCurve || halfMet ? '' : holds ? `; within both bounds at ${holds.rate} req/s (${holds.share * 100} % of the maximum): +${figure(holds.added.chaperone.p50)} / +${figure(holds.added.chaperone.p99)} ms` : '; not within both bounds at any lower load measured';
     rows.push([
-      'at half of the maximum, added p50 ≤ 3 ms and p99 ≤ 15 ms',
+      `at half of the maximum, added p50 ≤ ${HALF_MAX_BOUNDS.p50} ms and p99 ≤ ${HALF_MAX_BOUNDS.p99} ms`,
       `at ${pod.halfRate} req/s, ${half.how}+${figure(half.p50)} / +${figure(half.p99)} ms${onFloor(`+${figure(halfFloor?.p50)} / +${figure(halfFloor?.p99)} ms`)}${heldAt}`,
       halfMet ? 'met' : 'missed',
     ]);
