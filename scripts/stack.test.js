@@ -26,18 +26,24 @@ test('the followers start at niceness 10 by default; the request path and the do
   }
 });
 
+/** Every container of the base Kubernetes manifests. */
+function manifestContainers() {
+  const YAML = require('yaml');
+  const base = path.join(__dirname, '..', 'deploy', 'kubernetes', 'base');
+  return readdirSync(base)
+    .filter((f) => f.endsWith('.yaml'))
+    .flatMap((f) => YAML.parseAllDocuments(readFileSync(path.join(base, f), 'utf8')).map((d) => d.toJS()))
+    .flatMap((m) => m?.spec?.template?.spec?.containers ?? []);
+}
+
 test('the services that hold whole bodies start with a heap sized for them, in every way of running them', () => {
   const YAML = require('yaml');
   const heapForBodies = ['--min-semi-space-size=16', '--max-semi-space-size=32', '--initial-old-space-size=128'];
   // Every command that starts a service, as docker-compose.yml and the Kubernetes manifests write it.
-  const base = path.join(__dirname, '..', 'deploy', 'kubernetes', 'base');
-  const manifests = readdirSync(base)
-    .filter((f) => f.endsWith('.yaml'))
-    .flatMap((f) => YAML.parseAllDocuments(readFileSync(path.join(base, f), 'utf8')).map((d) => d.toJS()));
   const compose = YAML.parse(readFileSync(path.join(__dirname, '..', 'docker-compose.yml'), 'utf8'));
   const commands = [
     ...Object.values(compose.services).map((s) => ['docker-compose.yml', s.command]),
-    ...manifests.flatMap((m) => m?.spec?.template?.spec?.containers ?? []).map((c) => ['deploy/kubernetes', c.args]),
+    ...manifestContainers().map((c) => ['deploy/kubernetes', c.args]),
   ].filter(([, args]) => Array.isArray(args) && main('[a-z-]+').test(args.at(-1)));
   // A heap ceiling belongs to a container's memory limit, which only the manifests set (next test).
   const sizedByLimit = (flag) => flag.startsWith('--max-old-space-size=');
@@ -52,14 +58,8 @@ test('the services that hold whole bodies start with a heap sized for them, in e
 });
 
 test("a heap ceiling set in a manifest fits its container's memory limit; the reports service, whose read model is its heap, has one", () => {
-  const YAML = require('yaml');
-  const base = path.join(__dirname, '..', 'deploy', 'kubernetes', 'base');
-  const containers = readdirSync(base)
-    .filter((f) => f.endsWith('.yaml'))
-    .flatMap((f) => YAML.parseAllDocuments(readFileSync(path.join(base, f), 'utf8')).map((d) => d.toJS()))
-    .flatMap((m) => m?.spec?.template?.spec?.containers ?? []);
   const mib = { Mi: 1, Gi: 1024 };
-  const ceilings = containers.flatMap((c) => {
+  const ceilings = manifestContainers().flatMap((c) => {
     const flag = (c.args ?? []).find((a) => a.startsWith('--max-old-space-size='));
     if (!flag) return [];
     const [, n, unit] = /^(\d+)(Mi|Gi)$/.exec(c.resources?.limits?.memory ?? '') ?? [];
