@@ -3,7 +3,6 @@ import type { RecordedEvent } from '@chaperone/event-store';
 import { recordedHistory } from '../testing/snapshot-fixtures';
 import { applyRecorded, emptyReadModel, type ReadModel } from './read-model';
 import type { RequestView } from './request-view';
-import { shared } from './shared-values';
 import { readSnapshot, snapshotLines } from './snapshot';
 
 /** A generated history as a store gives it back: every event's data parsed from its own JSON, so no two share a string. */
@@ -68,11 +67,6 @@ describe('read model: values many requests repeat', () => {
     expect(reloaded).toEqual(a);
     expect(reloaded?.info).toBe(a.info);
     expect(reloaded?.decision).toBe(a.decision);
-  });
-
-  it('given a value, then its shared copy is equal to it', () => {
-    expect(shared('agents-read')).toBe('agents-read');
-    expect(shared('x'.repeat(600))).toBe('x'.repeat(600));
   });
 });
 
